@@ -1,0 +1,150 @@
+"""Builder for an offer (``Предложение``), in both packages and change packages."""
+
+from __future__ import annotations
+
+from cml_exchange.commerceml import tags as T
+from cml_exchange.commerceml._build_common import base_unit, characteristics, property_values
+from cml_exchange.commerceml._xml import (
+    Element,
+    Warn,
+    children,
+    flag,
+    is_deleted_status,
+    number,
+    optional_text,
+    text,
+)
+from cml_exchange.commerceml.entities import Offer, Price, StockRow
+from cml_exchange.commerceml.values import parse_decimal
+
+
+def offer(element: Element, warn: Warn) -> Offer:
+    """Read one ``Предложение``; the caller skips one without an ``Ид`` (an empty offer).
+
+    Stock is gathered from every form 1C writes: ``<Склад ИдСклада КоличествоНаСкладе/>``
+    attributes (2.06+), nested ``Остатки/Остаток/Склад/(Ид, Количество)``
+    (2.09 packages), and the ``Склады`` block of ``ИзмененияПакетаПредложений``.
+    ``stock`` stays ``None`` when the offer carries none of them, so a
+    ``prices___`` file does not erase stock.
+    """
+    found = Offer(id="")
+    characteristic_id = None
+    stock: list[StockRow] | None = None
+    for tag, child in children(element):
+        if tag == T.ID:
+            found.id = text(child)
+        elif tag == T.CHARACTERISTIC_ID:
+            characteristic_id = optional_text(child)
+        elif tag == T.NAME:
+            found.name = text(child)
+        elif tag == T.VERSION:
+            found.version = optional_text(child)
+        elif tag == T.DELETION_MARK:
+            found.deleted = found.deleted or flag(child)
+        elif tag == T.STATUS:
+            found.deleted = found.deleted or is_deleted_status(child.text)
+        elif tag in (T.BARCODE, T.BARCODE_ALT):
+            found.barcode = found.barcode or optional_text(child)
+        elif tag == T.ARTICLE:
+            found.article = optional_text(child)
+        elif tag == T.CODE:
+            found.code = optional_text(child)
+        elif tag == T.BASE_UNIT:
+            found.base_unit = base_unit(child)
+        elif tag == T.CHARACTERISTICS:
+            found.characteristics = characteristics(child)
+        elif tag == T.PROPERTY_VALUES:
+            found.property_values = property_values(child)
+        elif tag == T.PRICES:
+            found.prices = _prices(child, warn, found.id)
+        elif tag == T.QUANTITY:
+            found.quantity = number(child, warn, found.id or None)
+        elif tag == T.WAREHOUSE:
+            stock = _add(stock, _attribute_stock(child, warn, found.id))
+        elif tag == T.WAREHOUSES:
+            for inner_tag, inner in children(child):
+                if inner_tag == T.WAREHOUSE:
+                    stock = _add(stock, _attribute_stock(inner, warn, found.id))
+            stock = stock if stock is not None else []
+        elif tag == T.RESTS:
+            stock = _nested_stock(child, warn, found.id, stock)
+    if characteristic_id and "#" not in found.id:
+        found.id = f"{found.id}#{characteristic_id}"
+    found.stock = stock
+    return found
+
+
+def _add(stock: list[StockRow] | None, row: StockRow | None) -> list[StockRow] | None:
+    if row is None:
+        return stock
+    if stock is None:
+        stock = []
+    stock.append(row)
+    return stock
+
+
+def _attribute_stock(element: Element, warn: Warn, offer_id: str) -> StockRow | None:
+    warehouse_id = (element.get(T.WAREHOUSE_ID_ATTR) or "").strip()
+    if not warehouse_id:
+        return None
+    raw = element.get(T.WAREHOUSE_QUANTITY_ATTR)
+    quantity = parse_decimal(raw)
+    if quantity is None:
+        if raw and raw.strip():
+            warn(
+                "bad_number",
+                f"Не удалось прочитать остаток «{raw.strip()[:40]}» на складе {warehouse_id}.",
+                offer_id,
+            )
+        return None
+    return StockRow(warehouse_id=warehouse_id, quantity=quantity)
+
+
+def _nested_stock(
+    element: Element, warn: Warn, offer_id: str, stock: list[StockRow] | None
+) -> list[StockRow]:
+    """``Остатки/Остаток/Склад/(Ид, Количество)``; an ``Остаток`` without a warehouse is skipped."""
+    result = stock if stock is not None else []
+    for rest_tag, rest in children(element):
+        if rest_tag != T.REST:
+            continue
+        for tag, child in children(rest):
+            if tag != T.WAREHOUSE:
+                continue
+            warehouse_id = ""
+            quantity = None
+            for field_tag, field in children(child):
+                if field_tag == T.ID:
+                    warehouse_id = text(field)
+                elif field_tag == T.QUANTITY:
+                    quantity = number(field, warn, offer_id)
+            if warehouse_id and quantity is not None:
+                result.append(StockRow(warehouse_id=warehouse_id, quantity=quantity))
+    return result
+
+
+def _prices(element: Element, warn: Warn, offer_id: str) -> list[Price]:
+    """Read ``Цены``; a price without a price type is skipped, one without a value is kept."""
+    result = []
+    for tag, item in children(element):
+        if tag != T.PRICE:
+            continue
+        price = Price(price_type_id="", value=None)
+        for field_tag, field in children(item):
+            if field_tag == T.PRICE_TYPE_ID:
+                price.price_type_id = text(field)
+            elif field_tag == T.PRICE_PER_UNIT:
+                price.value = number(field, warn, offer_id)
+            elif field_tag == T.PRESENTATION:
+                price.presentation = optional_text(field)
+            elif field_tag == T.CURRENCY:
+                price.currency = optional_text(field)
+            elif field_tag == T.UNIT:
+                price.unit = optional_text(field)
+            elif field_tag == T.COEFFICIENT:
+                price.coefficient = number(field, warn, offer_id)
+        if not price.price_type_id:
+            warn("incomplete_price", "Цена без типа цены (ИдТипаЦены) пропущена.", offer_id)
+            continue
+        result.append(price)
+    return result

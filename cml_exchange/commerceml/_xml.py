@@ -1,0 +1,137 @@
+"""Small, fast helpers over lxml elements, shared by the entity builders.
+
+Everything here matches on local names, so a file with no namespace, with
+``urn:1C.ru:commerceml_2``, ``_210`` or ``_208`` reads the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Protocol, TypeVar
+
+from lxml import etree
+
+from cml_exchange.commerceml import tags as T
+from cml_exchange.commerceml.entities import Requisite
+from cml_exchange.commerceml.values import parse_bool, parse_decimal
+
+Element = etree._Element
+_T = TypeVar("_T")
+
+_LOCAL_NAMES: dict[str, str] = {}
+_LOCAL_NAMES_CAP = 4096
+
+
+def local_name(tag: str) -> str:
+    """``{urn:1C.ru:commerceml_2}Товар`` → ``Товар``; cached, as tags repeat millions of times."""
+    try:
+        return _LOCAL_NAMES[tag]
+    except KeyError:
+        name = tag.rpartition("}")[2]
+        if len(_LOCAL_NAMES) < _LOCAL_NAMES_CAP:
+            _LOCAL_NAMES[tag] = name
+        return name
+
+
+def children(element: Element) -> Iterator[tuple[str, Element]]:
+    """Yield ``(local name, child)`` for the element children, skipping anything else."""
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str):
+            yield local_name(tag), child
+
+
+def text(element: Element) -> str:
+    """The element's own text, trimmed; ``""`` for an empty element."""
+    value = element.text
+    return value.strip() if value else ""
+
+
+def optional_text(element: Element) -> str | None:
+    """The element's trimmed text, or ``None`` when it is empty."""
+    value = element.text
+    if value:
+        value = value.strip()
+        if value:
+            return value
+    return None
+
+
+def all_text(element: Element) -> str:
+    """All text inside the element, nested markup included (for ``Описание``)."""
+    return "".join(element.itertext()).strip()
+
+
+def child_texts(element: Element, wanted: str) -> list[str]:
+    """The non-empty trimmed texts of the children called ``wanted`` (``Группы/Ид``)."""
+    return [value for tag, child in children(element) if tag == wanted if (value := text(child))]
+
+
+def first_child(element: Element, wanted: str) -> Element | None:
+    for tag, child in children(element):
+        if tag == wanted:
+            return child
+    return None
+
+
+def is_deleted_status(value: str | None) -> bool:
+    """``Статус`` = ``Удален`` (attribute or element) marks an entity as deleted."""
+    return value is not None and value.strip() == T.STATUS_DELETED
+
+
+class Warn(Protocol):
+    """Where builders report what they skipped or could not read."""
+
+    def __call__(self, code: str, message: str, entity_id: str | None = None) -> None: ...
+
+
+def number(element: Element, warn: Warn, entity_id: str | None) -> Decimal | None:
+    """Read a number element; an unreadable non-empty value is reported and read as ``None``."""
+    raw = element.text
+    value = parse_decimal(raw)
+    if value is None and raw is not None and raw.strip():
+        warn(
+            "bad_number",
+            f"Не удалось прочитать число «{raw.strip()[:40]}» в элементе "
+            f"{local_name(str(element.tag))}.",
+            entity_id,
+        )
+    return value
+
+
+def flag(element: Element) -> bool:
+    """Read a flag element; anything but a recognised "true" is false."""
+    return parse_bool(element.text) is True
+
+
+def requisites(element: Element) -> list[Requisite]:
+    """Read ``ЗначенияРеквизитов``: each ``ЗначениеРеквизита`` with a name becomes a Requisite.
+
+    A requisite with several ``Значение`` children keeps the first non-empty one.
+    """
+    result = []
+    for tag, item in children(element):
+        if tag != T.REQUISITE:
+            continue
+        name = ""
+        value: str | None = None
+        for field_tag, field in children(item):
+            if field_tag == T.NAME:
+                name = text(field)
+            elif field_tag == T.VALUE and not value:
+                value = text(field)
+        if name:
+            result.append(Requisite(name=name, value=value or ""))
+    return result
+
+
+def collect(element: Element, item_tag: str, build: Callable[[Element], _T | None]) -> list[_T]:
+    """Build one object per child called ``item_tag``, dropping those ``build`` rejects."""
+    result: list[_T] = []
+    for tag, child in children(element):
+        if tag == item_tag:
+            built = build(child)
+            if built is not None:
+                result.append(built)
+    return result

@@ -1,0 +1,480 @@
+"""The streaming CommerceML 2 reader.
+
+:func:`read` takes a path or a binary stream and yields entities one at a time:
+first a :class:`~cml_exchange.commerceml.entities.FileInfo`, then, in document
+order, each container's header (``Classifier``, ``Catalog``, ``OfferPackage``)
+before its contents, groups (parents before children), properties, price
+types, warehouses, units, categories, products, offers, documents and
+counterparties.
+
+What the file holds is found from the root's children, never from the file's
+name. Memory stays flat whatever the size of the file: lxml's iterparse builds
+only the element being read, and each one is cleared (with its already-read
+siblings) as soon as its entity is built.
+
+Problems that do not stop the reading (dangling references, unreadable
+numbers, empty offers) become :class:`ReadWarning` entries in
+``CmlReader.warnings``; problems that do (not XML, unsafe XML, CommerceML 3)
+raise :class:`~cml_exchange.commerceml.errors.XmlParseError` subclasses.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO, cast
+
+from lxml import etree
+
+from cml_exchange.commerceml import _build_classifier as classifier
+from cml_exchange.commerceml import tags as T
+from cml_exchange.commerceml._build_catalog import product
+from cml_exchange.commerceml._build_documents import counterparty, document
+from cml_exchange.commerceml._build_offers import offer
+from cml_exchange.commerceml._prolog import (
+    SAFE_PARSER_OPTIONS,
+    PrefixedStream,
+    read_prolog,
+    syntax_error,
+)
+from cml_exchange.commerceml._xml import Element, local_name
+from cml_exchange.commerceml.entities import (
+    KIND_CATALOG,
+    KIND_CLASSIFIER,
+    KIND_COUNTERPARTIES,
+    KIND_DOCUMENTS,
+    KIND_OFFER_CHANGES,
+    KIND_OFFERS,
+    Catalog,
+    Classifier,
+    Entity,
+    FileInfo,
+    Group,
+    Offer,
+    OfferPackage,
+    Product,
+)
+from cml_exchange.commerceml.errors import CommerceMLError, UnsafeXmlError
+
+#: The elements the parser reports to Python; everything else is handled
+#: inside the entity that contains it, at C speed.
+_WATCHED = (
+    T.ROOT,
+    T.CLASSIFIER,
+    T.CATALOG,
+    T.OFFER_PACKAGE,
+    T.OFFER_CHANGES,
+    T.CONTAINER,
+    T.DOCUMENT,
+    T.COUNTERPARTIES,
+    T.COUNTERPARTY,
+    T.GROUPS,
+    T.GROUP,
+    T.PROPERTY,
+    T.PRICE_TYPE,
+    T.WAREHOUSE,
+    T.UNIT_OF_MEASURE,
+    T.CATEGORY,
+    T.PRODUCT,
+    T.OFFER,
+)
+_CONTAINER_KINDS = {
+    T.CLASSIFIER: KIND_CLASSIFIER,
+    T.CATALOG: KIND_CATALOG,
+    T.OFFER_PACKAGE: KIND_OFFERS,
+    T.OFFER_CHANGES: KIND_OFFER_CHANGES,
+}
+_DECLARING = (T.CLASSIFIER, T.OFFER_PACKAGE, T.OFFER_CHANGES)
+_PACKAGES = (T.OFFER_PACKAGE, T.OFFER_CHANGES)
+_GROUP_HOLDERS = (T.CLASSIFIER, T.GROUP)
+#: Empty items that are skipped without a warning each; one warning per file sums them up.
+_COUNTED_ONLY = {
+    "empty_offer": "Пропущено пустых предложений (без Ид): {count}.",
+    "empty_option": "Пропущено пустых значений справочников (без ИдЗначения): {count}.",
+}
+
+
+@dataclass(slots=True)
+class ReadWarning:
+    """Something the reader skipped or could not resolve; the reading went on.
+
+    ``code`` is stable for programs (``unknown_warehouse``, ``empty_offer``…),
+    ``message`` is a Russian sentence for people.
+    """
+
+    code: str
+    message: str
+    entity_id: str | None = None
+
+
+@dataclass(slots=True)
+class KnownIds:
+    """Ids declared so far, to tell a dangling reference from a good one.
+
+    One instance may be shared by the readers of all files of an exchange, so
+    that ``prices___`` knows the price types ``import___`` declared. Product
+    ids are only collected when ``products`` is a set (it grows with the
+    catalog, so it is opt-in); offers are then checked against them.
+    """
+
+    groups: set[str] = field(default_factory=set)
+    properties: set[str] = field(default_factory=set)
+    price_types: set[str] = field(default_factory=set)
+    warehouses: set[str] = field(default_factory=set)
+    products: set[str] | None = None
+
+
+@dataclass(slots=True)
+class _GroupFrame:
+    group: Group
+    emitted: bool = False
+    child_count: int = 0
+
+
+Source = str | os.PathLike[str] | BinaryIO
+
+
+class CmlReader:
+    """Iterate over the entities of one CommerceML 2 file; see the module docstring.
+
+    ``name`` is how the file is called in errors and warnings (default: the
+    path's base name, or the stream's ``name``). After iteration, ``kinds``
+    lists what the file held, ``warnings`` holds the first
+    :attr:`MAX_WARNINGS` warnings and ``warning_counts`` counts all of them by
+    code; ``skipped`` counts the empty offers and options that were skipped.
+    A reader can be iterated once.
+    """
+
+    MAX_WARNINGS = 1000
+
+    def __init__(
+        self, source: Source, *, name: str | None = None, known: KnownIds | None = None
+    ) -> None:
+        self._source = source
+        self.name = name or _name_of(source)
+        self.known = known if known is not None else KnownIds()
+        self.info = FileInfo()
+        self.kinds: list[str] = []
+        self.only_changes: dict[str, bool] = {}
+        self.warnings: list[ReadWarning] = []
+        self.warning_counts: Counter[str] = Counter()
+        self.skipped: Counter[str] = Counter()
+        self._warned: set[tuple[str, str]] = set()
+        self._file_groups: set[str] = set()
+        self._consumed = False
+
+    def __iter__(self) -> Iterator[Entity]:
+        if self._consumed:
+            raise CommerceMLError(f"Файл {self.name} уже прочитан этим читателем")
+        self._consumed = True
+        if isinstance(self._source, (str, os.PathLike)):
+            try:
+                stream: BinaryIO = open(self._source, "rb")  # noqa: SIM115 (closed below)
+            except OSError as error:
+                raise CommerceMLError(
+                    f"Не удалось открыть файл {self.name}: {error.strerror}"
+                ) from error
+            try:
+                yield from self._read(stream)
+            finally:
+                stream.close()
+        else:
+            yield from self._read(self._source)
+
+    # -- warnings -----------------------------------------------------------
+
+    def warn(self, code: str, message: str, entity_id: str | None = None) -> None:
+        """Record a warning (builders call this through the ``Warn`` protocol).
+
+        Empty items (codes in ``_COUNTED_ONLY``) are only counted in
+        ``skipped``; one warning sums them up at the end of the file.
+        """
+        if code in _COUNTED_ONLY:
+            self.skipped[code] += 1
+            return
+        self.warning_counts[code] += 1
+        if len(self.warnings) < self.MAX_WARNINGS:
+            self.warnings.append(ReadWarning(code, message, entity_id))
+
+    def _warn_once(self, code: str, key: str, message: str, entity_id: str | None) -> None:
+        if (code, key) not in self._warned:
+            self._warned.add((code, key))
+            self.warn(code, message, entity_id)
+
+    # -- the parse ------------------------------------------------------------
+
+    def _read(self, raw: BinaryIO) -> Iterator[Entity]:
+        prolog = read_prolog(raw, self.name)
+        self.info = FileInfo(
+            schema_version=prolog.schema_version,
+            generated_at=prolog.generated_at,
+            namespace=prolog.namespace,
+            encoding=prolog.encoding,
+        )
+        yield self.info
+        stream = PrefixedStream(prolog.head, raw, utf8=_is_utf8(prolog.encoding))
+        events = etree.iterparse(
+            stream,
+            events=("start", "end"),
+            tag=[f"{{*}}{tag}" for tag in _WATCHED],
+            remove_blank_text=True,
+            **SAFE_PARSER_OPTIONS,
+        )
+        stack: list[str] = []
+        try:
+            yield from self._walk(events, stack)
+        except etree.XMLSyntaxError as error:
+            raise syntax_error(error, self.name, "/".join(stack) or None, stream) from error
+        for code, count in self.skipped.items():
+            self.warning_counts[code] += 1
+            self.warnings.append(ReadWarning(code, _COUNTED_ONLY[code].format(count=count)))
+
+    def _walk(
+        self, events: etree.iterparse[tuple[str, Element]], stack: list[str]
+    ) -> Iterator[Entity]:
+        groups: list[_GroupFrame] = []
+        top_groups = 0
+        pending: Element | None = None  # a container whose header is not yet yielded
+
+        for event, element in events:
+            name = local_name(cast(str, element.tag))
+            depth = len(stack)
+            parent = stack[-1] if depth else ""
+
+            if event == "start":
+                stack.append(name)
+                if depth == 0:
+                    self._check_root(element)
+                elif depth == 1 and name in _CONTAINER_KINDS:
+                    self._note_kind(_CONTAINER_KINDS[name])
+                    pending = element
+                elif name == T.DOCUMENT and parent in (T.ROOT, T.CONTAINER):
+                    self._note_kind(KIND_DOCUMENTS)
+                elif name == T.COUNTERPARTIES and depth == 1:
+                    self._note_kind(KIND_COUNTERPARTIES)
+                elif name == T.GROUP and parent == T.GROUPS and _at(stack, -3) in _GROUP_HOLDERS:
+                    parent_frame = groups[-1] if stack[-3] == T.GROUP else None
+                    if parent_frame is None:
+                        position, top_groups = top_groups, top_groups + 1
+                    else:
+                        position = parent_frame.child_count
+                        parent_frame.child_count += 1
+                    groups.append(
+                        _GroupFrame(
+                            Group(
+                                id="",
+                                parent_id=(parent_frame.group.id or None) if parent_frame else None,
+                                position=position,
+                                depth=len(groups),
+                            )
+                        )
+                    )
+                elif name == T.GROUPS and parent == T.GROUP and groups:
+                    # The group's own fields precede its subgroups: yield it now,
+                    # so that parents always come before their children.
+                    if pending is not None:
+                        yield self._header(pending)
+                        pending = None
+                    yield from self._group(groups[-1], element.getparent())
+                continue
+
+            # event == "end"
+            stack.pop()
+            grandparent = stack[-2] if len(stack) > 1 else ""
+            parent = stack[-1] if stack else ""
+            built: Entity | None = None
+            release = True
+            if name == T.GROUP and parent == T.GROUPS and grandparent in _GROUP_HOLDERS:
+                frame = groups.pop()
+                if pending is not None:
+                    yield self._header(pending)
+                    pending = None
+                yield from self._group(frame, element)
+            elif name == T.PRODUCT and parent == T.CATALOG:
+                built = self._product(element)
+            elif name == T.OFFER and parent in _PACKAGES:
+                built = self._offer(element)
+            elif name == T.PROPERTY and parent == T.CLASSIFIER:
+                built = self._declared(
+                    classifier.property_definition(element, self.warn), "property"
+                )
+            elif name == T.PRICE_TYPE and parent in _DECLARING:
+                built = self._declared(classifier.price_type(element), "price_type")
+            elif name == T.WAREHOUSE and parent in _DECLARING:
+                built = self._declared(classifier.warehouse(element), "warehouse")
+            elif name == T.UNIT_OF_MEASURE and parent == T.CLASSIFIER:
+                built = classifier.unit_of_measure(element)
+            elif name == T.CATEGORY and parent == T.CLASSIFIER:
+                built = self._declared(classifier.category(element), "category")
+            elif name == T.DOCUMENT and parent in (T.ROOT, T.CONTAINER):
+                built = self._document(element, in_container=parent == T.CONTAINER)
+            elif name == T.COUNTERPARTY and parent == T.COUNTERPARTIES and grandparent == T.ROOT:
+                built = self._declared(counterparty(element), "counterparty")
+            elif name in _CONTAINER_KINDS and parent == T.ROOT:
+                if pending is not None:
+                    yield self._header(pending)
+                    pending = None
+            elif name == T.CONTAINER and parent == T.ROOT:
+                pass
+            else:
+                release = False  # part of an entity still being read
+            if built is not None:
+                if pending is not None:
+                    yield self._header(pending)
+                    pending = None
+                yield built
+            if release:
+                _release(element)
+
+    # -- per-element handling -------------------------------------------------
+
+    def _check_root(self, root: Element) -> None:
+        if root.getroottree().docinfo.doctype:
+            raise UnsafeXmlError(
+                "Файл содержит объявление DOCTYPE; такие файлы не принимаются", file=self.name
+            )
+
+    def _note_kind(self, kind: str) -> None:
+        if kind not in self.kinds:
+            self.kinds.append(kind)
+
+    def _header(self, element: Element) -> Entity:
+        name = local_name(cast(str, element.tag))
+        header: Classifier | Catalog | OfferPackage
+        if name == T.CLASSIFIER:
+            header = classifier.classifier_header(element)
+        elif name == T.CATALOG:
+            header = classifier.catalog_header(element)
+        else:
+            header = classifier.offer_package_header(element, changes=name == T.OFFER_CHANGES)
+        self.only_changes[_CONTAINER_KINDS[name]] = header.only_changes
+        return header
+
+    def _group(self, frame: _GroupFrame, element: Element | None) -> Iterator[Entity]:
+        if frame.emitted or element is None:
+            return
+        frame.emitted = True
+        group = frame.group
+        classifier.group_fields(element, group)
+        if not group.id:
+            self.warn("no_id", f"Группа «{group.name}» без Ид пропущена.")
+            return
+        if group.id in self._file_groups:
+            self.warn("duplicate_group", f"Группа с Ид {group.id} встречается повторно.", group.id)
+        self._file_groups.add(group.id)
+        self.known.groups.add(group.id)
+        yield group
+
+    def _declared(self, entity: Entity, kind: str) -> Entity | None:
+        entity_id = getattr(entity, "id", "")
+        if not entity_id:
+            self.warn("no_id", f"Элемент без Ид пропущен ({kind}).")
+            return None
+        registry = {
+            "property": self.known.properties,
+            "price_type": self.known.price_types,
+            "warehouse": self.known.warehouses,
+        }.get(kind)
+        if registry is not None:
+            registry.add(entity_id)
+        return entity
+
+    def _product(self, element: Element) -> Product | None:
+        found = product(element, self.warn)
+        if not found.id:
+            self.warn("no_id", f"Товар «{found.name}» без Ид пропущен.")
+            return None
+        known = self.known
+        for group_id in found.group_ids:
+            if group_id not in known.groups:
+                self._warn_once(
+                    "unknown_group",
+                    group_id,
+                    f"Товар {found.id} ссылается на необъявленную группу {group_id}.",
+                    found.id,
+                )
+        for value in found.property_values:
+            if value.property_id not in known.properties:
+                self._warn_once(
+                    "unknown_property",
+                    value.property_id,
+                    f"Товар {found.id} ссылается на необъявленное свойство {value.property_id}.",
+                    found.id,
+                )
+        if known.products is not None:
+            known.products.add(found.id)
+        return found
+
+    def _offer(self, element: Element) -> Offer | None:
+        found = offer(element, self.warn)
+        if not found.id:
+            self.warn("empty_offer", "")
+            return None
+        known = self.known
+        for price in found.prices or ():
+            if price.price_type_id not in known.price_types:
+                self._warn_once(
+                    "unknown_price_type",
+                    price.price_type_id,
+                    f"Предложение {found.id} ссылается на необъявленный тип цены "
+                    f"{price.price_type_id}.",
+                    found.id,
+                )
+        for row in found.stock or ():
+            if row.warehouse_id not in known.warehouses:
+                self._warn_once(
+                    "unknown_warehouse",
+                    row.warehouse_id,
+                    f"Предложение {found.id} ссылается на необъявленный склад {row.warehouse_id}.",
+                    found.id,
+                )
+        products = known.products
+        if products and found.id not in products and found.product_id not in products:
+            self.warn(
+                "unknown_product",
+                f"Предложение {found.id} ссылается на товар, которого нет в каталоге.",
+                found.id,
+            )
+        return found
+
+    def _document(self, element: Element, *, in_container: bool) -> Entity | None:
+        found = document(element, self.warn, in_container=in_container)
+        if not found.id:
+            self.warn("no_id", f"Документ №{found.number or '?'} без Ид пропущен.")
+            return None
+        return found
+
+
+def read(
+    source: Source, *, name: str | None = None, known: KnownIds | None = None
+) -> Iterator[Entity]:
+    """Yield the entities of one CommerceML 2 file. See :class:`CmlReader`."""
+    return iter(CmlReader(source, name=name, known=known))
+
+
+def _name_of(source: Source) -> str:
+    if isinstance(source, (str, os.PathLike)):
+        return os.path.basename(os.fspath(source))
+    stream_name = getattr(source, "name", None)
+    if isinstance(stream_name, str) and stream_name:
+        return os.path.basename(stream_name)
+    return "<поток>"
+
+
+def _is_utf8(encoding: str | None) -> bool:
+    return encoding is None or encoding.replace("-", "").replace("_", "").lower() == "utf8"
+
+
+def _at(stack: list[str], index: int) -> str:
+    return stack[index] if len(stack) >= -index else ""
+
+
+def _release(element: Element) -> None:
+    """Free an element that has been read, and the already-read siblings before it."""
+    element.clear(keep_tail=False)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]

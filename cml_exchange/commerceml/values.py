@@ -1,0 +1,127 @@
+"""Lenient conversion of CommerceML text values: numbers, flags, dates.
+
+1C and its neighbours write the same value in several ways (``18``, ``18.0``,
+``1 719,00``; ``true``, ``1``; ``2014-06-01T0:36:33``, ``11.02.2021 18:45:21``).
+Each function here accepts every spelling seen in real files and returns
+``None`` for text it cannot understand, so that the caller decides whether
+that deserves a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+
+_TRUE = frozenset({"true", "1", "да", "yes", "истина"})
+_FALSE = frozenset({"false", "0", "нет", "no", "ложь"})
+
+_DATE_TIME = re.compile(
+    r"""^\s*
+    (?:(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})        # 2021-02-18
+      |(?P<d2>\d{1,2})\.(?P<m2>\d{1,2})\.(?P<y2>\d{4}))  # 18.02.2021
+    (?:[T\s]+|[A-Za-z]{1,5})?                            # T, space, or a stray "UTC"
+    (?:(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?     # 9:49:02
+       (?:[.,]\d+)?                                      # milliseconds
+       (?:Z|[+-]\d{2}:?\d{2})?)?                         # time zone (dropped)
+    \s*$""",
+    re.VERBOSE,
+)
+_TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?\s*$")
+
+
+def parse_decimal(text: str | None) -> Decimal | None:
+    """Read a number from a number element.
+
+    Accepts a dot or a decimal comma and ignores spaces, non-breaking and thin
+    spaces used as thousand separators. Returns ``None`` for empty or
+    non-numeric text (and for NaN or infinity, which no price can be).
+    """
+    if text is None:
+        return None
+    cleaned = _SPACES.sub("", text).replace(",", ".")
+    if not cleaned:
+        return None
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    if not value.is_finite():
+        return None
+    return value
+
+
+def parse_bool(text: str | None) -> bool | None:
+    """Read a flag: ``true``/``false`` as 1C writes them, plus 1/0 and да/нет."""
+    if text is None:
+        return None
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    return None
+
+
+def parse_datetime(text: str | None) -> datetime | None:
+    """Read a date with an optional time, in any of the forms 1C and Bitrix write.
+
+    Forms seen: ``2021-02-18``, ``2021-02-18T09:49:02``, ``2021-02-18T9:49:02``,
+    ``2024-01-08T15:47:02.082+03:00`` (the zone is dropped: 1C's times are
+    local), ``11.02.2021 18:45:21`` and ``2022-10-31UTC02:25:50``.
+    The year 0001 that 1C writes for "no date" gives ``None``.
+    """
+    if not text:
+        return None
+    match = _DATE_TIME.match(text)
+    if match is None:
+        return None
+    year = match["y"] or match["y2"]
+    month = match["m"] or match["m2"]
+    day = match["d"] or match["d2"]
+    try:
+        value = datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(match["H"] or 0),
+            int(match["M"] or 0),
+            int(match["S"] or 0),
+        )
+    except ValueError:
+        return None
+    if value.year <= 1:
+        return None
+    return value
+
+
+def parse_date(text: str | None) -> date | None:
+    """Read a date, ignoring any time part. See :func:`parse_datetime`."""
+    value = parse_datetime(text)
+    return value.date() if value is not None else None
+
+
+def parse_time(text: str | None) -> time | None:
+    """Read a time of day such as ``15:19:27`` or ``9:49``."""
+    if not text:
+        return None
+    match = _TIME.match(text)
+    if match is None:
+        return None
+    try:
+        return time(int(match[1]), int(match[2]), int(match[3] or 0))
+    except ValueError:
+        return None
+
+
+def format_decimal(value: Decimal) -> str:
+    """Write a number the way 1C reads it: a dot, no exponent, no thousand separators."""
+    text = format(value, "f")
+    return text
+
+
+def format_bool(value: bool) -> str:
+    """Write a flag as 1C writes it: ``true`` or ``false``."""
+    return "true" if value else "false"
