@@ -1,0 +1,84 @@
+"""``manage.py cml_inspect``: what a shop owner sees about the files 1C sent."""
+
+import json
+import shutil
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.paths import sample
+
+
+def inspect(*args):
+    out, err = StringIO(), StringIO()
+    call_command("cml_inspect", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_json_has_one_object_per_file_with_the_counts():
+    out, _ = inspect(
+        "--json",
+        str(sample("carono__php-commerceml__tests__xml__import")),
+        str(sample("carono__php-commerceml__tests__xml__offers")),
+    )
+    catalog, offers = (json.loads(line) for line in out.splitlines())
+    assert catalog["kind"] == ["classifier", "catalog"]
+    assert catalog["schema_version"] == "2.07"
+    assert catalog["only_changes"] == {"classifier": False, "catalog": False}
+    assert (catalog["groups"], catalog["properties"], catalog["property_values"]) == (22, 10, 154)
+    assert (catalog["products"], catalog["images"], catalog["barcodes"]) == (2, 3, 1)
+    assert offers["kind"] == ["classifier", "offers"]
+    assert (offers["offers"], offers["prices"], offers["stock_rows"]) == (5, 5, 5)
+    assert offers["warehouses_declared"] == 5
+    assert offers["warnings"] == []
+    for field in ("file", "units", "products_deleted", "price_types", "orders", "order_lines"):
+        assert field in catalog
+
+
+def test_files_given_together_resolve_references_between_them():
+    out, _ = inspect(
+        "--json",
+        str(sample("irpsv__commerceml__tests__assets__umi-cms__import")),
+        str(sample("irpsv__commerceml__tests__assets__umi-cms__offers")),
+    )
+    offers = json.loads(out.splitlines()[1])
+    assert offers["warning_counts"] == {"unknown_product": 11}
+    assert all("нет в каталоге" in w["message"] for w in offers["warnings"])
+
+
+def test_readable_summary_in_russian():
+    out, _ = inspect(str(sample("ArgentCrusade")))
+    assert "Содержит: документы (заказы)" in out
+    assert "Версия схемы: 2.09" in out
+    assert "Документы (заказы): 2" in out
+    assert "Строки заказов: 4" in out
+
+
+def test_readable_summary_lists_warnings():
+    out, _ = inspect("--warnings", "2", str(sample("alfredotg__parser1c__tests__data__offer")))
+    assert "Предупреждений: 9" in out
+    assert out.count("    - ") == 2
+    assert "… и ещё 7" in out
+
+
+def test_a_bad_file_is_reported_and_the_others_still_inspected():
+    bad = str(sample("wagood__commerceml__example__commerce-ml3"))
+    good = str(sample("avdivo__commercml__offers"))
+    out = StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("cml_inspect", "--json", bad, good, stdout=out)
+    first, second = (json.loads(line) for line in out.getvalue().splitlines())
+    assert "CommerceML 3.1" in first["error"]
+    assert second["offers"] == 1
+    assert "Не удалось прочитать файлов: 1" in str(caught.value)
+
+
+def test_a_relative_name_is_found_in_the_upload_root(settings, tmp_path, monkeypatch):
+    settings.CML_EXCHANGE_UPLOAD_ROOT = tmp_path / "exchange"
+    (tmp_path / "exchange").mkdir()
+    shutil.copy(sample("Katy248__electrotech__example__offers"), tmp_path / "exchange" / "offers.xml")
+    monkeypatch.chdir(tmp_path)
+    out, _ = inspect("--json", "offers.xml")
+    result = json.loads(out)
+    assert (result["file"], result["offers"]) == ("offers.xml", 3)
