@@ -11,7 +11,10 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
-from typing import BinaryIO, Final, TypedDict, cast
+from typing import TYPE_CHECKING, Final, TypedDict, cast
+
+if TYPE_CHECKING:
+    from cml_exchange.commerceml.reader import BinaryReadable
 
 from lxml import etree
 
@@ -75,7 +78,7 @@ class PrefixedStream:
     truncated file.
     """
 
-    def __init__(self, head: bytes, stream: BinaryIO, *, utf8: bool = True) -> None:
+    def __init__(self, head: bytes, stream: BinaryReadable, *, utf8: bool = True) -> None:
         self._head = head
         self._offset = 0
         self._stream = stream
@@ -108,7 +111,9 @@ class PrefixedStream:
             self.last_line_chars = 0
             tail = chunk[chunk.rfind(b"\n") + 1 :]
         # UTF-8 continuation bytes do not start a character.
-        self.last_line_chars += len(tail.translate(None, _UTF8_CONTINUATION) if self._utf8 else tail)
+        self.last_line_chars += len(
+            tail.translate(None, _UTF8_CONTINUATION) if self._utf8 else tail
+        )
 
     def ends_at(self, line: int | None, column: int | None) -> bool:
         """Whether a parser error at (line, column) is at the end of the whole input."""
@@ -117,7 +122,7 @@ class PrefixedStream:
         return line >= self.lines and column >= self.last_line_chars - 1
 
 
-def read_prolog(stream: BinaryIO, name: str) -> Prolog:
+def read_prolog(stream: BinaryReadable, name: str) -> Prolog:
     """Read up to the root element's start tag and check the file may be parsed.
 
     Raises :class:`UnsafeXmlError` for a DOCTYPE or entity declaration,

@@ -24,7 +24,7 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO, cast
+from typing import BinaryIO, Protocol, cast
 
 from lxml import etree
 
@@ -133,7 +133,13 @@ class _GroupFrame:
     child_count: int = 0
 
 
-Source = str | os.PathLike[str] | BinaryIO
+class BinaryReadable(Protocol):
+    """Anything with ``read(size) -> bytes``: a file, a request body, a zip member."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+Source = str | os.PathLike[str] | BinaryReadable
 
 
 class CmlReader:
@@ -205,7 +211,7 @@ class CmlReader:
 
     # -- the parse ------------------------------------------------------------
 
-    def _read(self, raw: BinaryIO) -> Iterator[Entity]:
+    def _read(self, raw: BinaryReadable) -> Iterator[Entity]:
         prolog = read_prolog(raw, self.name)
         self.info = FileInfo(
             schema_version=prolog.schema_version,

@@ -77,7 +77,9 @@ def test_a_bad_file_is_reported_and_the_others_still_inspected():
 def test_a_relative_name_is_found_in_the_upload_root(settings, tmp_path, monkeypatch):
     settings.CML_EXCHANGE_UPLOAD_ROOT = tmp_path / "exchange"
     (tmp_path / "exchange").mkdir()
-    shutil.copy(sample("Katy248__electrotech__example__offers"), tmp_path / "exchange" / "offers.xml")
+    shutil.copy(
+        sample("Katy248__electrotech__example__offers"), tmp_path / "exchange" / "offers.xml"
+    )
     monkeypatch.chdir(tmp_path)
     out, _ = inspect("--json", "offers.xml")
     result = json.loads(out)

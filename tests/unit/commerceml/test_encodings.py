@@ -7,6 +7,7 @@ import re
 import pytest
 
 from cml_exchange.commerceml import FileInfo, read
+from cml_exchange.commerceml.entities import Entity
 from tests.paths import sample
 
 SOURCES = [
@@ -14,7 +15,12 @@ SOURCES = [
     "bigperson__exchange1c__tests__xml__import",  # UTF-8 + BOM, urn:1C.ru:commerceml_210
     "Dialdev__Santechtula__upload__1c_catalog__offers",  # windows-1251, no namespace
 ]
-NAMESPACES = [None, "urn:1C.ru:commerceml_2", "urn:1C.ru:commerceml_210", "urn:1C.ru:commerceml_208"]
+NAMESPACES = [
+    None,
+    "urn:1C.ru:commerceml_2",
+    "urn:1C.ru:commerceml_210",
+    "urn:1C.ru:commerceml_208",
+]
 ENCODINGS = [("utf-8", False), ("utf-8", True), ("windows-1251", False)]
 
 _DECLARATION = re.compile(r"^<\?xml[^>]*\?>")
@@ -32,13 +38,15 @@ def variant(text: str, *, encoding: str, bom: bool, namespace: str | None) -> by
     body = _DECLARATION.sub("", text, count=1)
     body = _DEFAULT_NAMESPACE.sub("", body, count=1)
     if namespace:
-        body = body.replace("<КоммерческаяИнформация", f'<КоммерческаяИнформация xmlns="{namespace}"', 1)
+        body = body.replace(
+            "<КоммерческаяИнформация", f'<КоммерческаяИнформация xmlns="{namespace}"', 1
+        )
     declared = "UTF-8" if encoding == "utf-8" else "windows-1251"
     data = f'<?xml version="1.0" encoding="{declared}"?>{body}'.encode(encoding)
     return codecs.BOM_UTF8 + data if bom else data
 
 
-def content(data: bytes):
+def content(data: bytes) -> tuple[FileInfo, list[Entity]]:
     entities = list(read(io.BytesIO(data)))
     assert isinstance(entities[0], FileInfo)
     return entities[0], entities[1:]

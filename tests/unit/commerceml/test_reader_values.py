@@ -68,7 +68,11 @@ class TestCatalogUT11Demo:
             assert group.parent_id is None or group.parent_id in seen
             seen.add(group.id)
         appliances = by_id(groups)["453d6e1a-7233-11e0-8636-0011951d229d"]
-        assert (appliances.name, appliances.parent_id, appliances.depth) == ("Бытовая техника", None, 0)
+        assert (appliances.name, appliances.parent_id, appliances.depth) == (
+            "Бытовая техника",
+            None,
+            0,
+        )
         child = by_id(groups)["0497185d-4398-11e2-ae4d-bcaec5741d46"]
         assert child.name == "Бытовая техника с учетом серий, гарантия 24 мес."
         assert (child.parent_id, child.depth, child.position) == (appliances.id, 1, 1)
@@ -129,7 +133,10 @@ class TestOffersUT11Demo:
         offers = entities(self.name, Offer)
         assert len({offer.product_id for offer in offers}) == 2
         boots_38 = offers[0]
-        assert boots_38.id == "bd72d910-55bc-11d9-848a-00112f43529a#90c55447-d3a8-11e4-9423-e0cb4ed5eed4"
+        assert (
+            boots_38.id
+            == "bd72d910-55bc-11d9-848a-00112f43529a#90c55447-d3a8-11e4-9423-e0cb4ed5eed4"
+        )
         assert boots_38.product_id == "bd72d910-55bc-11d9-848a-00112f43529a"
         assert boots_38.characteristic_id == "90c55447-d3a8-11e4-9423-e0cb4ed5eed4"
         assert boots_38.name == "Женские ботфорты коричневые (38)"
@@ -138,7 +145,9 @@ class TestOffersUT11Demo:
             Characteristic(
                 name="Тип кожи", value="натуральная кожа", id="14ed8b39-55bd-11d9-848a-00112f43529a"
             ),
-            Characteristic(name="Цвет", value="Коричневый", id="05e26d72-01e4-11dc-a411-00055d80a2d1"),
+            Characteristic(
+                name="Цвет", value="Коричневый", id="05e26d72-01e4-11dc-a411-00055d80a2d1"
+            ),
         ]
         # Представление "1 719 RUB за пара" (with a non-breaking space) is display text only.
         assert boots_38.prices == [
@@ -211,7 +220,9 @@ def test_windows_1251_catalog_on_one_line():
     bath = next(e for e in found if isinstance(e, Product))
     assert bath.id == "321"
     assert bath.name == 'Ванна "Альтаир" 160х120 без гидромассажа (АКВАТЕК)'
-    assert bath.base_unit == Unit(code="796", name_full="Штука", name_short="шт", international_abbr="PCE")
+    assert bath.base_unit == Unit(
+        code="796", name_full="Штука", name_short="шт", international_abbr="PCE"
+    )
 
 
 def test_price_without_a_value_is_kept_with_its_text():
@@ -363,7 +374,9 @@ class TestOrders:
         assert delivery.is_delivery and delivery.price == Decimal("340.00")
         assert delivery.requisite("ТипНоменклатуры") == "Услуга"
         assert tv.name == "Телевизор &quot;JVC&quot;"  # escaped twice in the file itself
-        assert tv.unit == Unit(code="796", name_full="Штука", name_short="шт", international_abbr="PCE")
+        assert tv.unit == Unit(
+            code="796", name_full="Штука", name_short="шт", international_abbr="PCE"
+        )
         assert order.requisite("Статус заказа") == "[N] Принят"
 
     def test_ut11_order_back_to_the_site(self):
@@ -378,7 +391,9 @@ class TestOrders:
         assert second.lines[1].is_delivery and second.lines[1].price == Decimal("500")
 
     def test_status_only_documents_have_no_lines(self):
-        full, *status_only = entities("irpsv__commerceml__tests__assets__off-doc-1c__orders", Document)
+        full, *status_only = entities(
+            "irpsv__commerceml__tests__assets__off-doc-1c__orders", Document
+        )
         assert len(full.lines) == 2
         assert [d.lines for d in status_only] == [None, None]
         assert status_only[0].requisite("Номер по 1С") == "MM92"
@@ -388,7 +403,11 @@ class TestOrders:
         assert order.requisite("Дата оплаты по 1С") == "2021-02-18T9:49:02"
         assert order.requisite("Отгружен") == "true"
         line = order.lines[1]
-        assert (line.article, line.quantity, line.amount) == ("430012", Decimal("3"), Decimal("1110"))
+        assert (line.article, line.quantity, line.amount) == (
+            "430012",
+            Decimal("3"),
+            Decimal("1110"),
+        )
         assert line.unit.name_short == "шт"  # from <Единица>шт</Единица>
 
 

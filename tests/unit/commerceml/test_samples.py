@@ -10,11 +10,11 @@ from tests.paths import CML_DIR
 
 EXPECTED = {
     entry["file"]: entry
-    for entry in json.loads((CML_DIR / "EXPECTED_COUNTS.json").read_text(encoding="utf-8"))[
-        "files"
-    ]
+    for entry in json.loads((CML_DIR / "EXPECTED_COUNTS.json").read_text(encoding="utf-8"))["files"]
 }
-CML2_FILES = sorted(name for name, entry in EXPECTED.items() if entry["ns"] != "urn:1C.ru:commerceml_3")
+CML2_FILES = sorted(
+    name for name, entry in EXPECTED.items() if entry["ns"] != "urn:1C.ru:commerceml_3"
+)
 CML3_FILES = sorted(set(EXPECTED) - set(CML2_FILES))
 
 #: EXPECTED_COUNTS names root children in Russian; the reader reports kinds in English.
