@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import BinaryIO, Protocol, cast
 
 from lxml import etree
@@ -39,6 +39,9 @@ from cml_exchange.commerceml._prolog import (
     read_prolog,
     syntax_error,
 )
+from cml_exchange.commerceml._references import KnownIds as KnownIds
+from cml_exchange.commerceml._references import ReadWarning as ReadWarning
+from cml_exchange.commerceml._references import References
 from cml_exchange.commerceml._xml import Element, local_name
 from cml_exchange.commerceml.entities import (
     KIND_CATALOG,
@@ -97,36 +100,6 @@ _COUNTED_ONLY = {
 
 
 @dataclass(slots=True)
-class ReadWarning:
-    """Something the reader skipped or could not resolve; the reading went on.
-
-    ``code`` is stable for programs (``unknown_warehouse``, ``empty_offer``…),
-    ``message`` is a Russian sentence for people.
-    """
-
-    code: str
-    message: str
-    entity_id: str | None = None
-
-
-@dataclass(slots=True)
-class KnownIds:
-    """Ids declared so far, to tell a dangling reference from a good one.
-
-    One instance may be shared by the readers of all files of an exchange, so
-    that ``prices___`` knows the price types ``import___`` declared. Product
-    ids are only collected when ``products`` is a set (it grows with the
-    catalog, so it is opt-in); offers are then checked against them.
-    """
-
-    groups: set[str] = field(default_factory=set)
-    properties: set[str] = field(default_factory=set)
-    price_types: set[str] = field(default_factory=set)
-    warehouses: set[str] = field(default_factory=set)
-    products: set[str] | None = None
-
-
-@dataclass(slots=True)
 class _GroupFrame:
     group: Group
     emitted: bool = False
@@ -167,8 +140,7 @@ class CmlReader:
         self.warnings: list[ReadWarning] = []
         self.warning_counts: Counter[str] = Counter()
         self.skipped: Counter[str] = Counter()
-        self._warned: set[tuple[str, str]] = set()
-        self._file_groups: set[str] = set()
+        self._references = References(self.known, self.warn)
         self._consumed = False
 
     def __iter__(self) -> Iterator[Entity]:
@@ -203,11 +175,6 @@ class CmlReader:
         self.warning_counts[code] += 1
         if len(self.warnings) < self.MAX_WARNINGS:
             self.warnings.append(ReadWarning(code, message, entity_id))
-
-    def _warn_once(self, code: str, key: str, message: str, entity_id: str | None) -> None:
-        if (code, key) not in self._warned:
-            self._warned.add((code, key))
-            self.warn(code, message, entity_id)
 
     # -- the parse ------------------------------------------------------------
 
@@ -367,10 +334,7 @@ class CmlReader:
         if not group.id:
             self.warn("no_id", f"Группа «{group.name}» без Ид пропущена.")
             return
-        if group.id in self._file_groups:
-            self.warn("duplicate_group", f"Группа с Ид {group.id} встречается повторно.", group.id)
-        self._file_groups.add(group.id)
-        self.known.groups.add(group.id)
+        self._references.declare_group(group.id)
         yield group
 
     def _declared(self, entity: Entity, kind: str) -> Entity | None:
@@ -378,13 +342,7 @@ class CmlReader:
         if not entity_id:
             self.warn("no_id", f"Элемент без Ид пропущен ({kind}).")
             return None
-        registry = {
-            "property": self.known.properties,
-            "price_type": self.known.price_types,
-            "warehouse": self.known.warehouses,
-        }.get(kind)
-        if registry is not None:
-            registry.add(entity_id)
+        self._references.declare(kind, entity_id)
         return entity
 
     def _product(self, element: Element) -> Product | None:
@@ -392,25 +350,7 @@ class CmlReader:
         if not found.id:
             self.warn("no_id", f"Товар «{found.name}» без Ид пропущен.")
             return None
-        known = self.known
-        for group_id in found.group_ids:
-            if group_id not in known.groups:
-                self._warn_once(
-                    "unknown_group",
-                    group_id,
-                    f"Товар {found.id} ссылается на необъявленную группу {group_id}.",
-                    found.id,
-                )
-        for value in found.property_values:
-            if value.property_id not in known.properties:
-                self._warn_once(
-                    "unknown_property",
-                    value.property_id,
-                    f"Товар {found.id} ссылается на необъявленное свойство {value.property_id}.",
-                    found.id,
-                )
-        if known.products is not None:
-            known.products.add(found.id)
+        self._references.check_product(found)
         return found
 
     def _offer(self, element: Element) -> Offer | None:
@@ -418,31 +358,7 @@ class CmlReader:
         if not found.id:
             self.warn("empty_offer", "")
             return None
-        known = self.known
-        for price in found.prices or ():
-            if price.price_type_id not in known.price_types:
-                self._warn_once(
-                    "unknown_price_type",
-                    price.price_type_id,
-                    f"Предложение {found.id} ссылается на необъявленный тип цены "
-                    f"{price.price_type_id}.",
-                    found.id,
-                )
-        for row in found.stock or ():
-            if row.warehouse_id not in known.warehouses:
-                self._warn_once(
-                    "unknown_warehouse",
-                    row.warehouse_id,
-                    f"Предложение {found.id} ссылается на необъявленный склад {row.warehouse_id}.",
-                    found.id,
-                )
-        products = known.products
-        if products and found.id not in products and found.product_id not in products:
-            self.warn(
-                "unknown_product",
-                f"Предложение {found.id} ссылается на товар, которого нет в каталоге.",
-                found.id,
-            )
+        self._references.check_offer(found)
         return found
 
     def _document(self, element: Element, *, in_container: bool) -> Entity | None:
