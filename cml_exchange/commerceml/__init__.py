@@ -7,10 +7,18 @@ Reading::
     for entity in read("import.xml"):
         ...  # FileInfo, Classifier, Group, Property, ..., Product, Offer, Document
 
-Writing orders: see :mod:`cml_exchange.commerceml.writer`.
+Writing orders::
+
+    from cml_exchange.commerceml import OrdersWriter, build_document
+
+    with OrdersWriter(stream, schema_version="2.05") as writer:
+        writer.write(build_document(site_order, "2.05"))
+
+See docs/commerceml.md for what is read, tolerated and refused.
 """
 
 from cml_exchange.commerceml.entities import *  # noqa: F403
+from cml_exchange.commerceml.entities import __all__ as _entity_names
 from cml_exchange.commerceml.errors import (
     CmlExchangeError,
     CommerceMLError,
@@ -19,17 +27,24 @@ from cml_exchange.commerceml.errors import (
     WriterError,
     XmlParseError,
 )
+from cml_exchange.commerceml.orders import SiteOrder, build_document
 from cml_exchange.commerceml.reader import CmlReader, KnownIds, ReadWarning, read
+from cml_exchange.commerceml.writer import OrdersWriter, write_orders
 
 __all__ = [
+    *_entity_names,
     "CmlExchangeError",
     "CmlReader",
     "CommerceMLError",
     "KnownIds",
+    "OrdersWriter",
     "ReadWarning",
+    "SiteOrder",
     "UnsafeXmlError",
     "UnsupportedFormatError",
     "WriterError",
     "XmlParseError",
+    "build_document",
     "read",
+    "write_orders",
 ]

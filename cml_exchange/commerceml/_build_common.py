@@ -85,11 +85,13 @@ def unit_entry(element: Element) -> Unit:
 
 
 def line_unit(element: Element) -> Unit | None:
-    """Read an order line's ``Единица``: nested elements (УТ 11) or the short name as text."""
+    """Read an order line's ``Единица``: nested elements (УТ 11), a code or a short name as text."""
     if len(element):
         return unit_entry(element)
-    name = optional_text(element)
-    return Unit(name_short=name) if name else None
+    value = optional_text(element)
+    if value is None:
+        return None
+    return Unit(code=value) if value.isdigit() else Unit(name_short=value)
 
 
 def property_values(element: Element) -> list[PropertyValue]:

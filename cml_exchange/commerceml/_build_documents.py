@@ -104,6 +104,9 @@ def document(element: Element, warn: Warn, *, in_container: bool = False) -> Doc
             )
     if parse_bool(found.requisite(T.REQ_DELETION_MARK)) is True:
         found.deleted = True
+    for subordinate in found.subordinates:
+        # In 2.10 a subordinate document is tied to its order by nesting, not by Основание.
+        subordinate.basis = subordinate.basis or found.id or None
     return found
 
 
@@ -124,8 +127,9 @@ def _line(element: Element, warn: Warn, owner: str | None) -> OrderLine | None:
             unit = line_unit(child)
             if found.unit is None:
                 found.unit = unit
-            elif unit is not None and found.unit.name_short is None:
-                found.unit.name_short = unit.name_short
+            elif unit is not None:
+                found.unit.code = found.unit.code or unit.code
+                found.unit.name_short = found.unit.name_short or unit.name_short
         elif tag in (T.PRICE_PER_UNIT, T.PRICE):
             found.price = number(child, warn, owner)
         elif tag == T.QUANTITY:

@@ -1,0 +1,41 @@
+"""Rules of the CommerceML package itself: no Django, no look-alike letters in names."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from cml_exchange.commerceml import orders, tags, writer
+
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LATIN = re.compile("[A-Za-z]")
+
+
+@pytest.mark.parametrize("module", [tags, orders, writer], ids=lambda m: m.__name__)
+def test_no_latin_look_alikes_in_cyrillic_names(module):
+    """A Latin "С" in "Cтатусы" looks right and fails on the wire; every name is one script."""
+    mixed = {
+        name: value
+        for name, value in vars(module).items()
+        if name.isupper()
+        and isinstance(value, str)
+        and _CYRILLIC.search(value)
+        and _LATIN.search(value)
+    }
+    assert mixed == {}
+
+
+def test_the_commerceml_layer_imports_without_django():
+    code = (
+        "import sys\n"
+        "import cml_exchange.commerceml\n"
+        "import cml_exchange.commerceml.summary\n"
+        "import cml_exchange.commerceml.writer\n"
+        "loaded = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))\n"
+        "print(loaded)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

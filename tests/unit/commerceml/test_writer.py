@@ -1,0 +1,618 @@
+"""The orders writer: declaration and encodings, shapes per schema version, XSD validity, streaming.
+
+No database and no Django: these tests only use ``cml_exchange.commerceml``.
+The documents built here are shared with ``test_writer_roundtrip.py``.
+"""
+
+import datetime as dt
+import io
+import itertools
+from decimal import Decimal
+from typing import BinaryIO
+
+import pytest
+from lxml import etree
+
+from cml_exchange.commerceml import tags as T
+from cml_exchange.commerceml.entities import (
+    Address,
+    AddressField,
+    Characteristic,
+    Contact,
+    Counterparty,
+    Discount,
+    Document,
+    OrderLine,
+    Representative,
+    Requisite,
+    Tax,
+    TaxRate,
+    Unit,
+    Warehouse,
+)
+from cml_exchange.commerceml.errors import WriterError
+from cml_exchange.commerceml.writer import (
+    BITRIX_FORMATS,
+    NAMESPACE,
+    SCHEMA_VERSIONS,
+    OrdersWriter,
+    write_orders,
+)
+from tests.paths import DATA_DIR, sample
+
+GENERATED_AT = dt.datetime(2024, 3, 1, 12, 30, 45)
+ENCODINGS = ("windows-1251", "utf-8")
+XSD_VERSIONS = ("2.08", "2.10")
+
+
+# --------------------------------------------------------------------------
+# Documents (also used by the round-trip tests)
+# --------------------------------------------------------------------------
+
+
+def buyer() -> Counterparty:
+    """A person, with every field the schema has for one."""
+    return Counterparty(
+        id="17#ivanov#Иванов Иван",
+        name="Иванов Иван",
+        full_name="Иванов Иван Иванович",
+        role=T.ROLE_BUYER,
+        last_name="Иванов",
+        first_name="Иван",
+        middle_name="Иванович",
+        inn="771234567890",
+        registration_address=Address(
+            presentation="101000, Москва, Мясницкая ул., 1",
+            fields=[
+                AddressField(type="Почтовый индекс", value="101000"),
+                AddressField(type="Город", value="Москва"),
+                AddressField(type="Улица", value="Мясницкая ул."),
+            ],
+        ),
+        address=Address(presentation="Москва, до востребования"),
+        contacts=[
+            Contact(type="Почта", value="ivanov@example.com"),
+            Contact(type="Телефон рабочий", value="+7 495 000-00-00"),
+        ],
+        representatives=[
+            Representative(relation="Контактное лицо", id="rep-1", name="Петров Пётр"),
+        ],
+    )
+
+
+def seller() -> Counterparty:
+    """A company, with every field the schema has for one."""
+    return Counterparty(
+        id="shop",
+        name="ООО «Ромашка»",
+        official_name="Общество с ограниченной ответственностью «Ромашка»",
+        role=T.ROLE_SELLER,
+        inn="7701234567",
+        kpp="770101001",
+        okpo="12345678",
+        legal_address=Address(presentation="Москва, Тверская ул., 7"),
+    )
+
+
+def goods_line(index: int = 1) -> OrderLine:
+    return OrderLine(
+        id=f"0a1b2c3d-0000-4000-8000-{index:012d}#red",
+        name=f"Чайник электрический №{index}",
+        catalog_id="cat-1",
+        article=f"KT-{index}",
+        unit=Unit(code="796", name_full="Штука", international_abbr="PCE", name_short="шт"),
+        price=Decimal("1500.50"),
+        quantity=Decimal("2"),
+        amount=Decimal("2901.00"),
+        coefficient=Decimal("1"),
+        discounts=[
+            Discount(name="Скидка на товар", amount=Decimal("100.00"), included=True),
+        ],
+        tax_rates=[TaxRate(name="НДС", rate="20")],
+        taxes=[Tax(name="НДС", included=True, amount=Decimal("483.50"), rate="20")],
+        requisites=[
+            Requisite(name=T.REQ_ITEM_KIND, value=T.REQ_ITEM_GOODS),
+            Requisite(name=T.REQ_ITEM_TYPE, value=T.REQ_ITEM_GOODS),
+        ],
+        characteristics=[Characteristic(name="Цвет", value="Красный", id="red")],
+    )
+
+
+def delivery_line() -> OrderLine:
+    return OrderLine(
+        id=T.DELIVERY_LINE_ID,
+        name="Доставка заказа",
+        unit=Unit(code="796", name_full="Штука", international_abbr="PCE", name_short="шт"),
+        price=Decimal("340.00"),
+        quantity=Decimal("1"),
+        amount=Decimal("340.00"),
+        requisites=[
+            Requisite(name=T.REQ_ITEM_KIND, value=T.REQ_ITEM_SERVICE),
+            Requisite(name=T.REQ_ITEM_TYPE, value=T.REQ_ITEM_SERVICE),
+        ],
+    )
+
+
+def full_document(order_id: str = "1001", **changes: object) -> Document:
+    """An order with every field the 2.08/2.10 XSD can carry, with values valid there."""
+    document = Document(
+        id=order_id,
+        number=f"A-{order_id}",
+        date=dt.date(2024, 2, 29),
+        time=dt.time(18, 45, 21),
+        operation=T.OPERATION_ORDER,
+        role=T.ROLE_SELLER,
+        currency="RUB",
+        exchange_rate=Decimal("1"),
+        amount=Decimal("3241.00"),
+        comment="Позвонить перед доставкой",
+        payment_due=dt.date(2024, 3, 5),
+        counterparties=[buyer(), seller()],
+        lines=[delivery_line(), goods_line(1), goods_line(2)],
+        taxes=[Tax(name="НДС", included=True, amount=Decimal("540.17"))],
+        discounts=[Discount(name="Скидка на заказ", amount=Decimal("0"), included=False)],
+        warehouses=[Warehouse(id="wh-1", name="Основной склад", address="Москва", comment="1")],
+        requisites=[
+            Requisite(name="Заказ оплачен", value="false"),
+            Requisite(name="Статус заказа", value="[N] Принят"),
+            Requisite(name="Комментарии покупателя", value=""),
+        ],
+    )
+    for name, value in changes.items():
+        setattr(document, name, value)
+    return document
+
+
+def subordinate_documents(order_id: str = "1001") -> list[Document]:
+    """A 2.10 payment and shipment for ``full_document`` (``basis`` left to the nesting)."""
+    payment = Document(
+        id=f"{order_id}-payment",
+        number="П-1",
+        date=dt.date(2024, 3, 1),
+        operation=T.OPERATION_CASHLESS_PAYMENT,
+        role=T.ROLE_SELLER,
+        currency="RUB",
+        exchange_rate=Decimal("1"),
+        amount=Decimal("3241.00"),
+        counterparties=[buyer()],
+        time=dt.time(9, 0, 0),
+        requisites=[Requisite(name="Метод оплаты", value="Банковской картой")],
+    )
+    shipment = Document(
+        id=f"{order_id}-shipment",
+        number="О-1",
+        date=dt.date(2024, 3, 2),
+        operation=T.OPERATION_SHIPMENT,
+        lines=[goods_line(1)],
+        requisites=[Requisite(name="Способ доставки", value="Курьер")],
+    )
+    return [payment, shipment]
+
+
+def write(documents: list[Document], **options: object) -> bytes:
+    stream = io.BytesIO()
+    options.setdefault("generated_at", GENERATED_AT)
+    count = write_orders(stream, documents, **options)  # type: ignore[arg-type]
+    assert count == len(documents)
+    return stream.getvalue()
+
+
+def local(element: etree._Element) -> str:
+    return etree.QName(element).localname
+
+
+def child_tags(element: etree._Element) -> list[str]:
+    return [local(child) for child in element]
+
+
+def find(element: etree._Element, path: str) -> etree._Element:
+    """``element.find(path)``, which must exist."""
+    found = element.find(path)
+    assert found is not None, path
+    return found
+
+
+def lines_of(document: Document) -> list[OrderLine]:
+    assert document.lines is not None
+    return document.lines
+
+
+def schema(version: str) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(DATA_DIR / "xsd" / f"commerceml-{version}.xsd")))
+
+
+# --------------------------------------------------------------------------
+# The declaration, the BOM and the bytes
+# --------------------------------------------------------------------------
+
+
+def test_cp1251_declaration_and_no_bom():
+    data = write([full_document()])
+    assert data.startswith(b'<?xml version="1.0" encoding="windows-1251"?>\n<')
+
+
+def test_a_bom_is_never_written_in_cp1251():
+    data = write([full_document()], encoding="windows-1251", bom=True)
+    assert data.startswith(b'<?xml version="1.0" encoding="windows-1251"?>')
+
+
+def test_utf8_declaration_without_bom_by_default():
+    data = write([full_document()], encoding="utf-8")
+    assert data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<')
+
+
+def test_utf8_with_bom_when_asked():
+    data = write([full_document()], encoding="utf-8", bom=True)
+    assert data.startswith(b'\xef\xbb\xbf<?xml version="1.0" encoding="UTF-8"?>\n<')
+
+
+def test_cp1251_bytes_really_are_cp1251():
+    data = write([full_document()])
+    assert "Заказ товара".encode("cp1251") in data
+    assert "Заказ товара".encode() not in data
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    assert etree.fromstring(data).get(T.SCHEMA_VERSION) == "2.05"
+
+
+def test_utf8_bytes_really_are_utf8():
+    data = write([full_document()], encoding="utf-8")
+    assert "Заказ товара".encode() in data
+    data.decode("utf-8")
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_characters_cp1251_lacks_survive_as_references(encoding):
+    text = "Цена в ₽, отличный чайник 😀 «ёлка» €"
+    document = full_document(comment=text)
+    lines_of(document)[1].name = text
+    lines_of(document)[1].unit = Unit(code="796", name_full=text, name_short="шт")
+    document.counterparties[0].name = text
+    data = write([document], encoding=encoding)
+
+    if encoding == "windows-1251":
+        assert b"&#8381;" in data
+        assert b"&#128512;" in data
+        assert "«ёлка»".encode("cp1251") in data  # representable: written as bytes
+    root = etree.fromstring(data)
+    assert root.findtext("Документ/Комментарий") == text
+    assert root.findtext("Документ/Товары/Товар[2]/Наименование") == text
+    assert find(root, "Документ/Товары/Товар[2]/БазоваяЕдиница").get(T.UNIT_FULL_NAME) == text
+    assert root.findtext("Документ/Контрагенты/Контрагент/Наименование") == text
+
+
+def test_characters_xml_cannot_carry_are_dropped():
+    document = full_document(comment="a\x01b\x0bc\ud800d")
+    lines_of(document)[1].unit = Unit(name_short="ш\x00т")
+    root = etree.fromstring(write([document]))
+    assert root.findtext("Документ/Комментарий") == "abcd"
+    assert root.findtext("Документ/Товары/Товар[2]/БазоваяЕдиница") == "шт"
+
+
+def test_an_invalid_namespace_is_refused():
+    with pytest.raises(WriterError, match="Пространство имен"):
+        OrdersWriter(io.BytesIO(), namespace='urn:x"<y>')
+
+
+# --------------------------------------------------------------------------
+# XSD validity of 2.08 and 2.10
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+@pytest.mark.parametrize("version", XSD_VERSIONS)
+def test_full_documents_validate_against_the_official_xsd(version, encoding):
+    documents = [full_document("1001"), full_document("1002", lines=[goods_line(3)])]
+    if version == "2.10":
+        documents[0].subordinates = subordinate_documents("1001")
+    data = write(documents, schema_version=version, encoding=encoding, namespace=NAMESPACE)
+
+    xsd = schema(version)
+    assert xsd.validate(etree.fromstring(data)), xsd.error_log
+    assert b"xmlns=" in data.split(b">", 2)[1]  # declared once, on the root
+    assert data.count(b"xmlns=") == 1
+
+
+@pytest.mark.parametrize("version", XSD_VERSIONS)
+def test_minimal_line_validates_with_the_required_empty_base_unit(version):
+    document = full_document(lines=[OrderLine(id="x", name="Без единицы")])
+    data = write([document], schema_version=version, namespace=NAMESPACE)
+    root = etree.fromstring(data)
+    xsd = schema(version)
+    assert xsd.validate(root), xsd.error_log
+    unit = find(root, f"{{{NAMESPACE}}}Документ/{{{NAMESPACE}}}Товары/{{{NAMESPACE}}}Товар")[2]
+    assert local(unit) == T.BASE_UNIT and unit.text is None and not unit.attrib
+
+
+@pytest.mark.parametrize("version", XSD_VERSIONS)
+def test_a_company_and_a_person_validate(version):
+    document = full_document(counterparties=[seller(), buyer()])
+    data = write([document], schema_version=version, namespace=NAMESPACE)
+    xsd = schema(version)
+    assert xsd.validate(etree.fromstring(data)), xsd.error_log
+
+
+@pytest.mark.parametrize("version", XSD_VERSIONS)
+def test_no_bitrix_formats_on_xsd_versions(version):
+    data = write([full_document()], schema_version=version, bitrix_formats=True)
+    root = etree.fromstring(data)
+    assert set(root.attrib) == {T.SCHEMA_VERSION, T.GENERATED_AT}
+    assert root.get(T.SCHEMA_VERSION) == version
+    assert root.get(T.GENERATED_AT) == "2024-03-01T12:30:45"
+
+
+def test_fields_outside_the_xsd_are_written_only_when_set():
+    plain = etree.fromstring(write([full_document()], schema_version="2.10"))
+    extras = (T.VERSION, T.DELETION_MARK, T.NUMBER_1C, T.DATE_1C, T.BASIS)
+    assert not set(extras) & set(child_tags(plain[0]))
+
+    document = full_document(
+        version="AAAAEAAAAAA=", deleted=True, number_1c="ТДЦУ-1", date_1c=dt.date(2024, 3, 1)
+    )
+    document.basis = "999"
+    root = etree.fromstring(write([document], schema_version="2.10"))
+    assert child_tags(root[0])[:8] == [
+        T.ID, T.VERSION, T.DELETION_MARK, T.NUMBER, T.NUMBER_1C, T.DATE, T.DATE_1C, T.OPERATION
+    ]  # fmt: skip
+    assert root.findtext("Документ/Основание") == "999"
+
+
+# --------------------------------------------------------------------------
+# 2.05: 1C-Bitrix's shape
+# --------------------------------------------------------------------------
+
+
+def bitrix_sample() -> etree._Element:
+    return etree.parse(str(sample("dobromyslov__commerceml-parser__data__bitrix"))).getroot()
+
+
+def test_bitrix_root_attributes_on_2_05():
+    root = etree.fromstring(write([full_document()]))
+    assert list(root.attrib.items()) == [
+        (T.SCHEMA_VERSION, "2.05"),
+        (T.GENERATED_AT, "2024-03-01T12:30:45"),
+        *BITRIX_FORMATS,
+    ]
+    reference = bitrix_sample()
+    assert {name: reference.get(name) for name, _ in BITRIX_FORMATS} == dict(BITRIX_FORMATS)
+
+
+def test_bitrix_formats_can_be_switched_off():
+    root = etree.fromstring(write([full_document()], bitrix_formats=False))
+    assert set(root.attrib) == {T.SCHEMA_VERSION, T.GENERATED_AT}
+
+
+def test_2_05_follows_the_order_of_bitrix_answer():
+    reference = find(bitrix_sample(), T.DOCUMENT)
+    ours = find(etree.fromstring(write([full_document()])), T.DOCUMENT)
+
+    pairs = [
+        (ours, reference),
+        (find(ours, "Контрагенты/Контрагент"), find(reference, "Контрагенты/Контрагент")),
+        (find(ours, "Товары/Товар[2]"), find(reference, "Товары/Товар")),
+    ]
+    for our_element, their_element in pairs:
+        our_tags, their_tags = child_tags(our_element), child_tags(their_element)
+        # The elements both have come in the same order.
+        assert [tag for tag in our_tags if tag in their_tags] == [
+            tag for tag in their_tags if tag in our_tags
+        ], local(our_element)
+    line = find(ours, "Товары/Товар[2]")
+    assert child_tags(line)[:5] == [T.ID, T.CATALOG_ID, T.ARTICLE, T.NAME, T.BASE_UNIT]
+    assert child_tags(line).index(T.REQUISITES) > child_tags(line).index(T.AMOUNT)
+    unit = find(line, T.BASE_UNIT)
+    assert dict(unit.attrib) == dict(find(reference, "Товары/Товар/БазоваяЕдиница").attrib)
+    assert unit.text == "шт"
+
+
+def test_2_05_delivery_line_and_requisites():
+    root = etree.fromstring(write([full_document()]))
+    first = find(root, "Документ/Товары/Товар")
+    assert first.findtext(T.ID) == "ORDER_DELIVERY"
+    assert first.findtext(T.NAME) == "Доставка заказа"
+    assert first.findtext(T.QUANTITY) == "1"
+    kinds = {
+        item.findtext(T.NAME): item.findtext(T.VALUE)
+        for item in first.iterfind("ЗначенияРеквизитов/ЗначениеРеквизита")
+    }
+    assert kinds == {"ВидНоменклатуры": "Услуга", "ТипНоменклатуры": "Услуга"}
+    names = [
+        item.findtext(T.NAME)
+        for item in root.iterfind("Документ/ЗначенияРеквизитов/ЗначениеРеквизита")
+    ]
+    assert names == ["Заказ оплачен", "Статус заказа", "Комментарии покупателя"]
+
+
+def test_2_05_representatives_are_wrapped_as_bitrix_does():
+    root = etree.fromstring(write([full_document()]))
+    representative = find(root, "Документ/Контрагенты/Контрагент/Представители/Представитель")
+    assert child_tags(representative) == [T.COUNTERPARTY]
+    assert child_tags(representative[0]) == [T.RELATION, T.ID, T.NAME]
+
+
+@pytest.mark.parametrize("version", ["2.05", "2.08"])
+def test_subordinates_are_not_written_before_2_10(version):
+    document = full_document(subordinates=subordinate_documents())
+    root = etree.fromstring(write([document], schema_version=version))
+    assert root.find("Документ/ПодчиненныеДокументы") is None
+
+
+def test_subordinates_are_nested_in_2_10():
+    document = full_document(subordinates=subordinate_documents())
+    root = etree.fromstring(write([document], schema_version="2.10"))
+    nested = root.findall("Документ/ПодчиненныеДокументы/ПодчиненныйДокумент")
+    assert [item.findtext(T.OPERATION) for item in nested] == [
+        T.OPERATION_CASHLESS_PAYMENT,
+        T.OPERATION_SHIPMENT,
+    ]
+    assert child_tags(nested[1])[:4] == [T.ID, T.NUMBER, T.DATE, T.OPERATION]
+    assert T.COUNTERPARTIES not in child_tags(nested[1])  # optional in a subordinate
+
+
+def test_minimal_document_has_only_required_elements():
+    root = etree.fromstring(write([Document(id="5")]))
+    document = find(root, T.DOCUMENT)
+    assert child_tags(document) == [
+        T.ID, T.NUMBER, T.DATE, T.OPERATION, T.ROLE, T.CURRENCY, T.EXCHANGE_RATE, T.AMOUNT,
+        T.COUNTERPARTIES,
+    ]  # fmt: skip
+    assert [element.text for element in document][1:] == [None] * 8
+
+
+def test_no_lines_means_no_goods_element_but_an_empty_list_is_kept():
+    root = etree.fromstring(write([full_document(lines=None), full_document(lines=[])]))
+    first, second = root.findall(T.DOCUMENT)
+    assert first.find(T.PRODUCTS) is None
+    assert len(find(second, T.PRODUCTS)) == 0
+
+
+# --------------------------------------------------------------------------
+# Options, the container and errors
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", SCHEMA_VERSIONS)
+def test_container_wraps_each_document(version):
+    root = etree.fromstring(write([full_document("1"), full_document("2")], container=True,
+                                  schema_version=version))  # fmt: skip
+    assert child_tags(root) == [T.CONTAINER, T.CONTAINER]
+    assert [child_tags(container) for container in root] == [[T.DOCUMENT], [T.DOCUMENT]]
+
+
+@pytest.mark.parametrize("version", ["2.03", "2.09", "3.1", ""])
+def test_unknown_schema_version_is_refused_in_russian(version):
+    with pytest.raises(WriterError, match=r"Версия схемы CommerceML .* не поддерживается"):
+        OrdersWriter(io.BytesIO(), schema_version=version)
+
+
+def test_unknown_encoding_is_refused():
+    with pytest.raises(WriterError, match="Кодировка «koi8-r» не поддерживается"):
+        OrdersWriter(io.BytesIO(), encoding="koi8-r")
+
+
+def test_encoding_aliases():
+    assert OrdersWriter(io.BytesIO(), encoding="CP1251").encoding == "windows-1251"
+    assert OrdersWriter(io.BytesIO(), encoding="utf8").encoding == "UTF-8"
+
+
+def test_write_outside_the_with_block_is_refused():
+    writer = OrdersWriter(io.BytesIO())
+    with pytest.raises(WriterError):
+        writer.write(full_document())
+    with writer:
+        writer.write(full_document())
+    with pytest.raises(WriterError):
+        writer.write(full_document())
+    with pytest.raises(WriterError), writer:
+        pass
+
+
+def test_an_empty_file_is_well_formed():
+    root = etree.fromstring(write([]))
+    assert local(root) == T.ROOT and len(root) == 0
+
+
+def test_an_exception_leaves_the_file_unfinished():
+    stream = io.BytesIO()
+    with pytest.raises(RuntimeError), OrdersWriter(stream) as writer:
+        writer.write(full_document())
+        raise RuntimeError("database went away")
+    assert f"</{T.ROOT}>".encode("cp1251") not in stream.getvalue()
+    with pytest.raises(etree.XMLSyntaxError):
+        etree.fromstring(stream.getvalue())
+
+
+def test_generated_at_defaults_to_now():
+    stream = io.BytesIO()
+    before = dt.datetime.now().replace(microsecond=0)
+    write_orders(stream, [])
+    stamp = dt.datetime.fromisoformat(etree.fromstring(stream.getvalue()).get(T.GENERATED_AT, ""))
+    assert before <= stamp <= dt.datetime.now()
+
+
+def mixed_counterparty() -> Document:
+    return full_document(counterparties=[Counterparty(id="x", full_name="A", official_name="B")])
+
+
+def foreign_subordinate() -> Document:
+    subordinate = Document(id="p", basis="someone-else")
+    return full_document(subordinates=[subordinate])
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        (lambda: Document(id=""), "без Ид"),
+        (lambda: full_document(amount=Decimal("NaN")), "нельзя записать"),
+        (mixed_counterparty, "и юридического, и"),
+        (foreign_subordinate, "ссылается на документ someone-else"),
+    ],
+)
+def test_a_document_that_cannot_be_written_is_skipped_whole(broken, message):
+    stream = io.BytesIO()
+    with OrdersWriter(stream, schema_version="2.10") as writer:
+        writer.write(full_document("1"))
+        with pytest.raises(WriterError, match=message):
+            writer.write(broken())
+        writer.write(full_document("2"))
+    assert writer.count == 2
+    root = etree.fromstring(stream.getvalue())
+    assert [document.findtext(T.ID) for document in root] == ["1", "2"]
+
+
+# --------------------------------------------------------------------------
+# Streaming
+# --------------------------------------------------------------------------
+
+
+class CountingStream:
+    """A binary file that counts what is written to it."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.written = 0
+
+    def write(self, data: bytes) -> int:
+        self.written += len(data)
+        return self.stream.write(data)
+
+
+def test_twenty_thousand_documents_stream_from_a_generator(tmp_path):
+    total = 20_000
+    written_before = []
+    path = tmp_path / "orders.xml"
+
+    with path.open("wb") as raw:
+        stream = CountingStream(raw)
+
+        def documents():
+            template = Document(
+                id="",
+                number="1",
+                date=dt.date(2024, 1, 1),
+                operation=T.OPERATION_ORDER,
+                role=T.ROLE_SELLER,
+                currency="RUB",
+                exchange_rate=Decimal(1),
+                amount=Decimal("10.00"),
+                counterparties=[Counterparty(id="c", name="Покупатель", role=T.ROLE_BUYER)],
+                lines=[OrderLine(id="p", name="Товар", quantity=Decimal(1), amount=Decimal(10))],
+            )
+            for number in range(total):
+                written_before.append(stream.written)
+                template.id = str(number)
+                yield template
+
+        assert write_orders(stream, documents(), schema_version="2.10") == total
+
+    # Each document reached the stream before the next one was even produced.
+    assert all(earlier < later for earlier, later in itertools.pairwise(written_before))
+    seen = 0
+    for _, element in etree.iterparse(str(path), tag=T.DOCUMENT):
+        assert element.findtext(T.ID) == str(seen)
+        seen += 1
+        element.clear(keep_tail=False)
+        parent = element.getparent()
+        while parent is not None and element.getprevious() is not None:
+            del parent[0]
+    assert seen == total
