@@ -44,7 +44,9 @@ def document(element: Element, warn: Warn, *, in_container: bool = False) -> Doc
 
     ``lines`` stays ``None`` when there is no ``Товары`` element, so a
     status-only update is never mistaken for an order that lost its lines.
-    A ``ПометкаУдаления`` requisite counts as a deletion mark, like the element.
+    A ``ПометкаУдаления`` requisite counts as a deletion mark, like the element,
+    and the requisites ``Номер по 1С``/``Дата по 1С`` fill ``number_1c``/``date_1c``
+    when the elements ``Номер1С``/``Дата1С`` are absent.
     """
     found = Document(id="", in_container=in_container)
     id_element = first_child(element, T.ID)
@@ -104,6 +106,9 @@ def document(element: Element, warn: Warn, *, in_container: bool = False) -> Doc
             )
     if parse_bool(found.requisite(T.REQ_DELETION_MARK)) is True:
         found.deleted = True
+    # Before УТ 11 wrote Номер1С/Дата1С as elements, 1C sent them as requisites.
+    found.number_1c = found.number_1c or found.requisite(T.REQ_NUMBER_1C) or None
+    found.date_1c = found.date_1c or parse_date(found.requisite(T.REQ_DATE_1C))
     for subordinate in found.subordinates:
         # In 2.10 a subordinate document is tied to its order by nesting, not by Основание.
         subordinate.basis = subordinate.basis or found.id or None

@@ -36,10 +36,14 @@ def local_name(tag: str) -> str:
 
 def children(element: Element) -> Iterator[tuple[str, Element]]:
     """Yield ``(local name, child)`` for the element children, skipping anything else."""
+    names = _LOCAL_NAMES
     for child in element:
         tag = child.tag
-        if isinstance(tag, str):
-            yield local_name(tag), child
+        try:
+            yield names[tag], child  # type: ignore[index]  # the hot path: a known tag
+        except KeyError:
+            if isinstance(tag, str):
+                yield local_name(tag), child
 
 
 def text(element: Element) -> str:

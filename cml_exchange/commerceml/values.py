@@ -41,13 +41,14 @@ def parse_decimal(text: str | None) -> Decimal | None:
     """
     if text is None:
         return None
-    cleaned = _SPACES.sub("", text).replace(",", ".")
-    if not cleaned:
-        return None
     try:
-        value = Decimal(cleaned)
+        value = Decimal(text)  # the usual case: "1719", " 18.0 "
     except InvalidOperation:
-        return None
+        cleaned = _SPACES.sub("", text).replace(",", ".")
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation:
+            return None
     if not value.is_finite():
         return None
     return value

@@ -397,9 +397,11 @@ class TestOrders:
         assert len(full.lines) == 2
         assert [d.lines for d in status_only] == [None, None]
         assert status_only[0].requisite("Номер по 1С") == "MM92"
+        assert (status_only[0].number_1c, status_only[0].date_1c) == ("MM92", date(2015, 8, 12))
 
     def test_modern_requisites_and_unit_text(self):
         (order,) = entities("dicrtarasov", Document)
+        assert (order.number_1c, order.date_1c) == ("СА-013838", date(2021, 2, 17))
         assert order.requisite("Дата оплаты по 1С") == "2021-02-18T9:49:02"
         assert order.requisite("Отгружен") == "true"
         line = order.lines[1]
