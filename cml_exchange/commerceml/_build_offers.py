@@ -14,7 +14,7 @@ from cml_exchange.commerceml._xml import (
     optional_text,
     text,
 )
-from cml_exchange.commerceml.entities import Offer, Price, StockRow
+from cml_exchange.commerceml.entities import Offer, Price, StockRow, Unit
 from cml_exchange.commerceml.values import parse_decimal
 
 
@@ -62,10 +62,18 @@ def offer(element: Element, warn: Warn) -> Offer:
         elif tag == T.WAREHOUSE:
             stock = _add(stock, _attribute_stock(child, warn, found.id))
         elif tag == T.WAREHOUSES:
+            # ИзмененияПакетаПредложений (2.07+ XSD): <Склады ИдСклада=… КоличествоНаСкладе=…/>,
+            # one element per warehouse; also accepted with <Склад …/> children.
+            stock = _add(
+                stock if stock is not None else [], _attribute_stock(child, warn, found.id)
+            )
             for inner_tag, inner in children(child):
                 if inner_tag == T.WAREHOUSE:
                     stock = _add(stock, _attribute_stock(inner, warn, found.id))
-            stock = stock if stock is not None else []
+        elif tag == T.UNIT_CODE:
+            code = optional_text(child)
+            if code:
+                found.base_unit = found.base_unit or Unit(code=code)
         elif tag == T.RESTS:
             stock = _nested_stock(child, warn, found.id, stock)
     if characteristic_id and "#" not in found.id:
