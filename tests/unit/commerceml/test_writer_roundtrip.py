@@ -26,7 +26,7 @@ from cml_exchange.commerceml.entities import (
 )
 from cml_exchange.commerceml.orders import SiteOrder, build_document
 from cml_exchange.commerceml.writer import NAMESPACE, SCHEMA_VERSIONS, write_orders
-from tests.unit.commerceml.test_writer import (
+from tests.unit.commerceml.writer_cases import (
     ENCODINGS,
     GENERATED_AT,
     buyer,
