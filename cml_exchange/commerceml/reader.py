@@ -124,14 +124,35 @@ class CmlReader:
     :attr:`MAX_WARNINGS` warnings and ``warning_counts`` counts all of them by
     code; ``skipped`` counts the empty offers and options that were skipped.
     A reader can be iterated once.
+
+    Resuming: every entity element (a group, property, price type, warehouse,
+    unit, category, product, offer, document or counterparty, including one
+    skipped for want of an ``Ид``) gets an ordinal in document order, and
+    ``position`` is the number of them read so far, so right after an entity
+    is yielded, ``position`` is its ordinal plus one. A reader made with
+    ``skip=n`` passes over the first ``n`` entity elements without building
+    them (headers are still yielded, and groups still give their ids to their
+    subgroups), then yields the rest exactly as a fresh reader would.
+    ``check_references=False`` turns off the dangling-reference warnings for a
+    caller that resolves references itself (the importer, against the database).
     """
 
     MAX_WARNINGS = 1000
 
     def __init__(
-        self, source: Source, *, name: str | None = None, known: KnownIds | None = None
+        self,
+        source: Source,
+        *,
+        name: str | None = None,
+        known: KnownIds | None = None,
+        skip: int = 0,
+        check_references: bool = True,
     ) -> None:
         self._source = source
+        self._skip = skip
+        self._check_references = check_references
+        #: How many entity elements have been read (or skipped) so far.
+        self.position = 0
         self.name = name or _name_of(source)
         self.known = known if known is not None else KnownIds()
         self.info = FileInfo()
@@ -266,25 +287,31 @@ class CmlReader:
                     pending = None
                 yield from self._group(frame, element)
             elif name == T.PRODUCT and parent == T.CATALOG:
-                built = self._product(element)
+                built = self._product(element) if self._take() else None
             elif name == T.OFFER and parent in _PACKAGES:
-                built = self._offer(element)
+                built = self._offer(element) if self._take() else None
             elif name == T.PROPERTY and parent == T.CLASSIFIER:
-                built = self._declared(
-                    classifier.property_definition(element, self.warn), "property"
-                )
+                if self._take():
+                    built = self._declared(
+                        classifier.property_definition(element, self.warn), "property"
+                    )
             elif name == T.PRICE_TYPE and parent in _DECLARING:
-                built = self._declared(classifier.price_type(element), "price_type")
+                if self._take():
+                    built = self._declared(classifier.price_type(element), "price_type")
             elif name == T.WAREHOUSE and parent in _DECLARING:
-                built = self._declared(classifier.warehouse(element), "warehouse")
+                if self._take():
+                    built = self._declared(classifier.warehouse(element), "warehouse")
             elif name == T.UNIT_OF_MEASURE and parent == T.CLASSIFIER:
-                built = classifier.unit_of_measure(element)
+                built = classifier.unit_of_measure(element) if self._take() else None
             elif name == T.CATEGORY and parent == T.CLASSIFIER:
-                built = self._declared(classifier.category(element), "category")
+                if self._take():
+                    built = self._declared(classifier.category(element), "category")
             elif name == T.DOCUMENT and parent in (T.ROOT, T.CONTAINER):
-                built = self._document(element, in_container=parent == T.CONTAINER)
+                if self._take():
+                    built = self._document(element, in_container=parent == T.CONTAINER)
             elif name == T.COUNTERPARTY and parent == T.COUNTERPARTIES and grandparent == T.ROOT:
-                built = self._declared(counterparty(element), "counterparty")
+                if self._take():
+                    built = self._declared(counterparty(element), "counterparty")
             elif name in _CONTAINER_KINDS and parent == T.ROOT:
                 if pending is not None:
                     yield self._header(pending)
@@ -302,6 +329,12 @@ class CmlReader:
                 _release(element)
 
     # -- per-element handling -------------------------------------------------
+
+    def _take(self) -> bool:
+        """Number the entity element just completed; whether it is past ``skip``."""
+        ordinal = self.position
+        self.position = ordinal + 1
+        return ordinal >= self._skip
 
     def _check_root(self, root: Element) -> None:
         if root.getroottree().docinfo.doctype:
@@ -330,7 +363,9 @@ class CmlReader:
             return
         frame.emitted = True
         group = frame.group
-        classifier.group_fields(element, group)
+        classifier.group_fields(element, group)  # even when skipped: children need the id
+        if not self._take():
+            return
         if not group.id:
             self.warn("no_id", f"Группа «{group.name}» без Ид пропущена.")
             return
@@ -350,7 +385,8 @@ class CmlReader:
         if not found.id:
             self.warn("no_id", f"Товар «{found.name}» без Ид пропущен.")
             return None
-        self._references.check_product(found)
+        if self._check_references:
+            self._references.check_product(found)
         return found
 
     def _offer(self, element: Element) -> Offer | None:
@@ -358,7 +394,8 @@ class CmlReader:
         if not found.id:
             self.warn("empty_offer", "")
             return None
-        self._references.check_offer(found)
+        if self._check_references:
+            self._references.check_offer(found)
         return found
 
     def _document(self, element: Element, *, in_container: bool) -> Entity | None:
@@ -370,10 +407,17 @@ class CmlReader:
 
 
 def read(
-    source: Source, *, name: str | None = None, known: KnownIds | None = None
+    source: Source,
+    *,
+    name: str | None = None,
+    known: KnownIds | None = None,
+    skip: int = 0,
+    check_references: bool = True,
 ) -> Iterator[Entity]:
     """Yield the entities of one CommerceML 2 file. See :class:`CmlReader`."""
-    return iter(CmlReader(source, name=name, known=known))
+    return iter(
+        CmlReader(source, name=name, known=known, skip=skip, check_references=check_references)
+    )
 
 
 def _name_of(source: Source) -> str:
