@@ -84,6 +84,7 @@ class PrefixedStream:
         self._stream = stream
         self._utf8 = utf8
         self.at_end = False
+        self.bytes_read = 0
         self.lines = 1
         self.last_line_chars = 0
 
@@ -104,6 +105,7 @@ class PrefixedStream:
         if not chunk:
             self.at_end = True
             return
+        self.bytes_read += len(chunk)
         newlines = chunk.count(b"\n")
         tail = chunk
         if newlines:
@@ -130,6 +132,7 @@ def read_prolog(stream: BinaryReadable, name: str) -> Prolog:
     root, and :class:`XmlParseError` for an empty or unreadable start.
     """
     head = b""
+    etree.clear_error_log()  # errors of earlier parses in this thread are not ours
     parser = etree.XMLPullParser(events=("start",), **SAFE_PARSER_OPTIONS)
     root: etree._Element | None = None
     while root is None:
@@ -234,8 +237,9 @@ def syntax_error(
     message = error.msg or ""
     if not line:
         # lxml sometimes reports a generic "no element found" at (0, 0); the
-        # log keeps libxml2's own first fatal error with its place.
-        for entry in error.error_log:
+        # log keeps libxml2's own fatal error with its place, as its last entry
+        # with a line (the log is per thread and may hold earlier parses' errors).
+        for entry in reversed(error.error_log):
             if entry.line:
                 line, column, message = entry.line, entry.column, entry.message
                 break

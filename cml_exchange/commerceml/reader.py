@@ -93,7 +93,7 @@ _DECLARING = (T.CLASSIFIER, T.OFFER_PACKAGE, T.OFFER_CHANGES)
 _PACKAGES = (T.OFFER_PACKAGE, T.OFFER_CHANGES)
 _GROUP_HOLDERS = (T.CLASSIFIER, T.GROUP)
 #: Empty items that are skipped without a warning each; one warning per file sums them up.
-_COUNTED_ONLY = {
+SKIPPED_ITEMS = {
     "empty_offer": "Пропущено пустых предложений (без Ид): {count}.",
     "empty_option": "Пропущено пустых значений справочников (без ИдЗначения): {count}.",
 }
@@ -162,7 +162,13 @@ class CmlReader:
         self.warning_counts: Counter[str] = Counter()
         self.skipped: Counter[str] = Counter()
         self._references = References(self.known, self.warn)
+        self._stream: PrefixedStream | None = None
         self._consumed = False
+
+    @property
+    def bytes_read(self) -> int:
+        """How many bytes of the file the parser has taken in so far (for progress messages)."""
+        return self._stream.bytes_read if self._stream is not None else 0
 
     def __iter__(self) -> Iterator[Entity]:
         if self._consumed:
@@ -187,10 +193,10 @@ class CmlReader:
     def warn(self, code: str, message: str, entity_id: str | None = None) -> None:
         """Record a warning (builders call this through the ``Warn`` protocol).
 
-        Empty items (codes in ``_COUNTED_ONLY``) are only counted in
+        Empty items (codes in ``SKIPPED_ITEMS``) are only counted in
         ``skipped``; one warning sums them up at the end of the file.
         """
-        if code in _COUNTED_ONLY:
+        if code in SKIPPED_ITEMS:
             self.skipped[code] += 1
             return
         self.warning_counts[code] += 1
@@ -209,6 +215,7 @@ class CmlReader:
         )
         yield self.info
         stream = PrefixedStream(prolog.head, raw, utf8=_is_utf8(prolog.encoding))
+        self._stream = stream
         events = etree.iterparse(
             stream,
             events=("start", "end"),
@@ -223,7 +230,7 @@ class CmlReader:
             raise syntax_error(error, self.name, "/".join(stack) or None, stream) from error
         for code, count in self.skipped.items():
             self.warning_counts[code] += 1
-            self.warnings.append(ReadWarning(code, _COUNTED_ONLY[code].format(count=count)))
+            self.warnings.append(ReadWarning(code, SKIPPED_ITEMS[code].format(count=count)))
 
     def _walk(
         self, events: etree.iterparse[tuple[str, Element]], stack: list[str]

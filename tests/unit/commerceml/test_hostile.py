@@ -101,6 +101,15 @@ def test_doctype_text_inside_a_description_is_not_a_declaration():
     assert products[0].description == "<!DOCTYPE html><p>Описание</p>"
 
 
+def test_an_earlier_broken_file_does_not_lend_its_place_to_a_later_error():
+    with pytest.raises(XmlParseError):
+        read_all(sample("dobromyslov__commerceml-parser__data__import0_1").read_bytes()[:9000])
+    with pytest.raises(XmlParseError) as caught:
+        read_all(xml("<Каталог><Ид>&nbsp;</Ид></Каталог>"))
+    assert caught.value.line == 2
+    assert "nbsp" in caught.value.detail
+
+
 def test_undeclared_entity_is_a_parse_error_with_a_place():
     with pytest.raises(XmlParseError) as caught:
         read_all(xml("<Каталог><Ид>&nbsp;</Ид></Каталог>"))

@@ -17,7 +17,7 @@ FILES = [
 
 def numbered(reader: CmlReader) -> list[tuple[int, object]]:
     """(ordinal, entity) for each non-header entity, and (-1, header) for headers."""
-    result = []
+    result: list[tuple[int, object]] = []
     for entity in reader:
         result.append((-1 if isinstance(entity, HEADERS) else reader.position - 1, entity))
     return result
