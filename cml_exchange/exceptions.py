@@ -11,6 +11,7 @@ re-exports them and adds the errors that mix in Django's own types::
     │   │   ├── UnsafeXmlError (also defusedxml.DefusedXmlException)
     │   │   └── UnsupportedFormatError
     │   └── WriterError
+    ├── ArchiveError
     ├── ConfigError (also ImproperlyConfigured)
     ├── ProtocolError (also SuspiciousOperation)
     │   └── AuthFailed
@@ -32,6 +33,7 @@ from cml_exchange.commerceml.errors import (
 )
 
 __all__ = [
+    "ArchiveError",
     "AuthFailed",
     "CmlExchangeError",
     "CommerceMLError",
@@ -43,6 +45,10 @@ __all__ = [
     "WriterError",
     "XmlParseError",
 ]
+
+
+class ArchiveError(CmlExchangeError):
+    """A zip archive from 1C cannot be unpacked safely or at all."""
 
 
 class ConfigError(CmlExchangeError, ImproperlyConfigured):

@@ -1,0 +1,1 @@
+"""Files of an exchange on disk: uploads, archives, cleanup."""
