@@ -1,5 +1,56 @@
-"""Models of the app, one module per domain (catalog, offers, orders, exchange, settings).
+"""Models of the app, one module per domain.
 
-The domain modules arrive with the issues that need them; this package exists so
-that Django finds the app's models in one place.
+- ``catalog``: classifiers, catalogs, groups, properties, units, categories, products;
+- ``offers``: price types, warehouses, offers, prices, stock;
+- ``imports``: import jobs, the importer's state between steps.
 """
+
+from cml_exchange.models.catalog import (
+    Catalog,
+    Category,
+    Classifier,
+    Group,
+    Product,
+    ProductGroup,
+    ProductImage,
+    ProductPropertyValue,
+    ProductRequisite,
+    ProductTax,
+    Property,
+    PropertyOption,
+    Unit,
+)
+from cml_exchange.models.imports import ImportJob
+from cml_exchange.models.offers import (
+    Offer,
+    OfferCharacteristic,
+    OfferPropertyValue,
+    Price,
+    PriceType,
+    Stock,
+    Warehouse,
+)
+
+__all__ = [
+    "Catalog",
+    "Category",
+    "Classifier",
+    "Group",
+    "ImportJob",
+    "Offer",
+    "OfferCharacteristic",
+    "OfferPropertyValue",
+    "Price",
+    "PriceType",
+    "Product",
+    "ProductGroup",
+    "ProductImage",
+    "ProductPropertyValue",
+    "ProductRequisite",
+    "ProductTax",
+    "Property",
+    "PropertyOption",
+    "Stock",
+    "Unit",
+    "Warehouse",
+]

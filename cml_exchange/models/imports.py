@@ -1,0 +1,73 @@
+"""An import job: the importer's whole state, kept in the database between steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def _empty_dict() -> dict[str, Any]:
+    return {}
+
+
+def _empty_list() -> list[Any]:
+    return []
+
+
+class ImportJob(models.Model):
+    """One import of one or more exchange files, advanced step by step.
+
+    Everything the importer needs to continue lives here, so a step may run
+    in another process or after a restart: the files and where they are
+    (``base_dir``), the current ``stage``, the file being read and how many of
+    its entity elements are saved (``file_index``, ``position``), what the
+    scans of the files counted and which warnings were already given
+    (``state``), counters, warnings, options, and which catalogs and
+    classifiers came in full. ``lease_owner`` and ``lease_until`` keep two
+    processes from running the same job at once.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    stage = models.CharField(_("stage"), max_length=32, blank=True)
+    base_dir = models.CharField(_("directory"), max_length=1024)
+    files = models.JSONField(_("files"), default=_empty_list)
+    file_index = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0)
+    state = models.JSONField(default=_empty_dict, blank=True)
+    options = models.JSONField(_("options"), default=_empty_dict, blank=True)
+    counters = models.JSONField(_("counters"), default=_empty_dict, blank=True)
+    warnings = models.JSONField(_("warnings"), default=_empty_list, blank=True)
+    warning_counts = models.JSONField(default=_empty_dict, blank=True)
+    full_catalogs = models.JSONField(default=_empty_list, blank=True)
+    full_classifiers = models.JSONField(default=_empty_list, blank=True)
+    message = models.CharField(_("last message"), max_length=500, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    steps = models.PositiveIntegerField(_("steps"), default=0)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    started = models.DateTimeField(_("started"), null=True, blank=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        names = ", ".join(str(name) for name in self.files)
+        return f"#{self.pk} {names}"
+
+    @property
+    def finished_ok(self) -> bool:
+        return self.status == self.Status.DONE
