@@ -1,0 +1,408 @@
+"""Loaders for containers and the classifier: catalogs, groups, properties, units, prices."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
+
+from django.db.models import Exists, OuterRef, Subquery
+
+from cml_exchange.commerceml import entities as cml
+from cml_exchange.importer.loaders.common import assign_slugs, pk_map, upsert
+from cml_exchange.importer.session import ImportSession, Scope
+from cml_exchange.models import (
+    Catalog,
+    Category,
+    Classifier,
+    Group,
+    PriceType,
+    Property,
+    PropertyOption,
+    Unit,
+    Warehouse,
+)
+from cml_exchange.models.catalog import ProductPropertyValue
+from cml_exchange.models.offers import OfferPropertyValue
+
+E = TypeVar("E")
+
+# -- containers ---------------------------------------------------------------
+
+
+def classifier_pk(session: ImportSession, external_id: str | None, name: str = "") -> int:
+    """The pk of a classifier, created on first mention (a name given later fills it in)."""
+    external_id = external_id or ""
+    cache = session.cache(Classifier)
+    if external_id not in cache:
+        row, _ = Classifier.objects.get_or_create(external_id=external_id, defaults={"name": name})
+        cache[external_id] = row.pk
+    return cache[external_id]
+
+
+def catalog_pk(session: ImportSession, external_id: str) -> int:
+    """The pk of a catalog, created on first mention (by an offers package, say)."""
+    cache = session.cache(Catalog)
+    if external_id not in cache:
+        row, _ = Catalog.objects.get_or_create(external_id=external_id)
+        cache[external_id] = row.pk
+    return cache[external_id]
+
+
+def load_classifier_header(session: ImportSession, header: cml.Classifier) -> None:
+    pk = classifier_pk(session, header.id, header.name)
+    if header.name:
+        Classifier.objects.filter(pk=pk).exclude(name=header.name).update(
+            name=header.name, updated=session.now
+        )
+    if not header.only_changes and header.id not in session.job.full_classifiers:
+        session.job.full_classifiers.append(header.id)
+
+
+def load_catalog_header(session: ImportSession, header: cml.Catalog) -> None:
+    pk = catalog_pk(session, header.id)
+    fields: dict[str, object] = {"name": header.name, "description": header.description or ""}
+    if header.classifier_id is not None:
+        fields["classifier_id"] = classifier_pk(session, header.classifier_id)
+    Catalog.objects.filter(pk=pk).update(updated=session.now, active=True, **fields)
+    session.forget("catalog-classifier")
+    if not header.only_changes and header.id not in session.job.full_catalogs:
+        session.job.full_catalogs.append(header.id)
+
+
+def package_catalog_id(session: ImportSession, header: cml.OfferPackage) -> str:
+    """The catalog an offers package belongs to.
+
+    ``ИдКаталога`` when given; otherwise the package's own id without the
+    ``#`` 1C appends to the catalog's; otherwise the shop's only catalog.
+    """
+    if header.catalog_id:
+        return header.catalog_id
+    if header.id.endswith("#") and len(header.id) > 1:
+        return header.id[:-1]
+    only = list(Catalog.objects.values_list("external_id", flat=True)[:2])
+    return only[0] if len(only) == 1 else ""
+
+
+# -- the classifier's contents --------------------------------------------------
+
+
+def load_groups(session: ImportSession, items: Sequence[tuple[cml.Group, Scope]]) -> None:
+    """Upsert groups (parents always come before children) and keep their tree paths right."""
+    for classifier, batch in _by_classifier(session, items).items():
+        _load_groups_of(session, classifier, batch)
+
+
+def _load_groups_of(
+    session: ImportSession, classifier: int, batch: list[tuple[cml.Group, Scope]]
+) -> None:
+    groups = [group for group, _ in batch]
+    existing = {
+        row["external_id"]: row
+        for row in Group.objects.filter(
+            classifier_id=classifier, external_id__in=[g.id for g in groups]
+        ).values("external_id", "pk", "slug", "name", "path")
+    }
+    renamed = {
+        g.id
+        for g in groups
+        if g.id in existing and session.options.slug_on_update and existing[g.id]["name"] != g.name
+    }
+    needing = [(g.id, g.name) for g in groups if g.id not in existing or g.id in renamed]
+    slugs = assign_slugs(
+        needing,
+        lambda candidates: set(
+            Group.objects.filter(slug__in=candidates)
+            .exclude(classifier_id=classifier, external_id__in=[xid for xid, _ in needing])
+            .values_list("slug", flat=True)
+        ),
+        replace_char=session.options.slug_replace_char,
+    )
+    rows = [
+        Group(
+            classifier_id=classifier,
+            external_id=g.id,
+            name=g.name or g.id,
+            slug=slugs.get(g.id) or existing[g.id]["slug"],
+            position=g.position,
+            version=g.version or "",
+            deleted=g.deleted,
+            active=not g.deleted,
+            updated=session.now,
+        )
+        for g in groups
+    ]
+    saved = {
+        row.external_id: row
+        for row in upsert(
+            Group,
+            rows,
+            unique_fields=["classifier", "external_id"],
+            update_fields=["name", "slug", "position", "version", "deleted", "active", "updated"],
+        )
+    }
+    session.count("groups", len(rows))
+    session.forget(Group)
+    _set_parents(session, classifier, groups, saved, existing)
+    seen = [saved[g.id].pk for g, scope in batch if scope.full]
+    if seen:
+        Group.objects.filter(pk__in=seen).update(last_seen_full=session.seen_at)
+
+
+def _set_parents(
+    session: ImportSession,
+    classifier: int,
+    groups: list[cml.Group],
+    saved: dict[str, Group],
+    existing: Mapping[str, Mapping[str, Any]],
+) -> None:
+    """Link each group to its parent and give it its path ``/root pk/…/own pk/``."""
+    parent_ids = {g.parent_id for g in groups if g.parent_id and g.parent_id not in saved}
+    parents = {
+        row["external_id"]: row
+        for row in Group.objects.filter(
+            classifier_id=classifier, external_id__in=parent_ids
+        ).values("external_id", "pk", "path", "depth")
+    }
+    changed = []
+    moved: list[tuple[str, str]] = []
+    for g in groups:
+        row = saved[g.id]
+        parent_pk, parent_path, depth = None, "/", 0
+        if g.parent_id and g.parent_id in saved:
+            parent = saved[g.parent_id]
+            parent_pk, parent_path, depth = parent.pk, parent.path, parent.depth + 1
+        elif g.parent_id and g.parent_id in parents:
+            stored = parents[g.parent_id]
+            parent_pk, parent_path, depth = stored["pk"], stored["path"], stored["depth"] + 1
+        elif g.parent_id:
+            session.warn(
+                "unknown_group",
+                f"Группа {g.id} вложена в необъявленную группу {g.parent_id}.",
+                key=g.parent_id,
+            )
+        row.parent_id = parent_pk
+        row.path = f"{parent_path}{row.pk}/"
+        row.depth = depth
+        old_path = existing.get(g.id, {}).get("path")
+        if old_path and old_path != row.path:
+            moved.append((str(old_path), row.path))
+        changed.append(row)
+    Group.objects.bulk_update(changed, ["parent", "path", "depth"], batch_size=500)
+    for old, new in moved:
+        _move_subtree(old, new)
+
+
+def _move_subtree(old: str, new: str) -> None:
+    """Rewrite the paths (and depths) under a group that moved to another parent."""
+    shift = new.count("/") - old.count("/")
+    descendants = list(Group.objects.filter(path__startswith=old).exclude(path=old))
+    for row in descendants:
+        row.path = new + row.path[len(old) :]
+        row.depth = row.depth + shift
+    Group.objects.bulk_update(descendants, ["path", "depth"], batch_size=500)
+
+
+def load_properties(session: ImportSession, items: Sequence[tuple[cml.Property, Scope]]) -> None:
+    for classifier, batch in _by_classifier(session, items).items():
+        properties = [p for p, _ in batch]
+        rows = [
+            Property(
+                classifier_id=classifier,
+                external_id=p.id,
+                name=p.name or p.id,
+                value_type=p.value_type or Property.ValueType.STRING,
+                for_products=p.for_products,
+                for_offers=p.for_offers,
+                required=p.required,
+                multiple=p.multiple,
+                version=p.version or "",
+                deleted=p.deleted,
+                active=not p.deleted,
+                updated=session.now,
+            )
+            for p in properties
+        ]
+        saved = upsert(
+            Property,
+            rows,
+            unique_fields=["classifier", "external_id"],
+            update_fields=[
+                "name", "value_type", "for_products", "for_offers", "required",
+                "multiple", "version", "deleted", "active", "updated",
+            ],
+        )  # fmt: skip
+        session.count("properties", len(rows))
+        session.forget(Property, "property-is-directory")
+        pks = {row.external_id: row.pk for row in saved}
+        options = [
+            PropertyOption(property_id=pks[p.id], external_id=o.id, value=o.value)
+            for p in properties
+            for o in p.options
+        ]
+        if options:
+            upsert(
+                PropertyOption,
+                options,
+                unique_fields=["property", "external_id"],
+                update_fields=["value"],
+            )
+            session.count("property_options", len(options))
+            _link_waiting_values(list(pks.values()))
+
+
+def _link_waiting_values(property_pks: list[int]) -> None:
+    """Values that named an option before it was declared get it (and its text) now."""
+    for model in (ProductPropertyValue, OfferPropertyValue):
+        option = PropertyOption.objects.filter(
+            property_id=OuterRef("property_id"), external_id=OuterRef("option_external_id")
+        )
+        model.objects.filter(
+            Exists(option), property_id__in=property_pks, option__isnull=True
+        ).update(
+            option_id=Subquery(option.values("pk")[:1]),
+            value=Subquery(option.values("value")[:1]),
+        )
+
+
+def load_categories(session: ImportSession, items: Sequence[tuple[cml.Category, Scope]]) -> None:
+    for classifier, batch in _by_classifier(session, items).items():
+        categories = [c for c, _ in batch]
+        rows = [
+            Category(
+                classifier_id=classifier, external_id=c.id, name=c.name or c.id, updated=session.now
+            )
+            for c in categories
+        ]
+        saved = {
+            row.external_id: row.pk
+            for row in upsert(
+                Category,
+                rows,
+                unique_fields=["classifier", "external_id"],
+                update_fields=["name", "updated"],
+            )
+        }
+        wanted = {pid for c in categories for pid in c.property_ids}
+        properties = pk_map(
+            Property.objects.filter(classifier_id=classifier, external_id__in=wanted)
+        )
+        through = Category.properties.through
+        through.objects.filter(category_id__in=saved.values()).delete()
+        through.objects.bulk_create(
+            [
+                through(category_id=saved[c.id], property_id=properties[pid])
+                for c in categories
+                for pid in dict.fromkeys(c.property_ids)
+                if pid in properties
+            ]
+        )
+        session.count("categories", len(rows))
+        session.forget(Category)
+
+
+def _by_classifier(
+    session: ImportSession, items: Sequence[tuple[E, Scope]]
+) -> dict[int, list[tuple[E, Scope]]]:
+    grouped: dict[int, list[tuple[E, Scope]]] = {}
+    for entity, scope in items:
+        grouped.setdefault(classifier_pk(session, scope.classifier), []).append((entity, scope))
+    return grouped
+
+
+# -- shared by all catalogs -----------------------------------------------------
+
+
+def load_units(session: ImportSession, units: Sequence[cml.Unit]) -> None:
+    rows = {
+        u.code: Unit(
+            code=u.code,
+            external_id=u.id or "",
+            name_full=u.name_full or "",
+            name_short=u.name_short or "",
+            international_abbr=u.international_abbr or "",
+        )
+        for u in units
+        if u.code
+    }
+    saved = upsert(
+        Unit,
+        list(rows.values()),
+        unique_fields=["code"],
+        update_fields=["external_id", "name_full", "name_short", "international_abbr"],
+    )
+    session.cache(Unit).update({row.code: row.pk for row in saved})
+
+
+def unit_pks(session: ImportSession, units: Sequence[cml.Unit | None]) -> dict[str, int]:
+    """Pks of the units named by code, creating the ones never declared (as 1C names them)."""
+    cache = session.cache(Unit)
+    missing = {u.code: u for u in units if u is not None and u.code and u.code not in cache}
+    if missing:
+        cache.update(pk_map(Unit.objects.filter(code__in=missing), key="code"))
+        new = [u for code, u in missing.items() if code not in cache]
+        if new:
+            Unit.objects.bulk_create(
+                [
+                    Unit(
+                        code=u.code or "",
+                        name_full=u.name_full or "",
+                        name_short=u.name_short or "",
+                        international_abbr=u.international_abbr or "",
+                    )
+                    for u in new
+                ],
+                ignore_conflicts=True,
+            )
+            cache.update(pk_map(Unit.objects.filter(code__in=[u.code for u in new]), key="code"))
+    return cache
+
+
+def load_price_types(session: ImportSession, price_types: Sequence[cml.PriceType]) -> None:
+    rows = [
+        PriceType(
+            external_id=p.id,
+            name=p.name,
+            currency=p.currency or "",
+            tax_name=p.tax_name or "",
+            tax_included=p.tax_included,
+            description=p.description or "",
+            declared=True,
+            active=not p.deleted,
+            updated=session.now,
+        )
+        for p in price_types
+    ]
+    saved = upsert(
+        PriceType,
+        rows,
+        unique_fields=["external_id"],
+        update_fields=[
+            "name", "currency", "tax_name", "tax_included", "description",
+            "declared", "active", "updated",
+        ],
+    )  # fmt: skip
+    session.cache(PriceType).update({row.external_id: row.pk for row in saved})
+    session.count("price_types", len(rows))
+
+
+def load_warehouses(session: ImportSession, warehouses: Sequence[cml.Warehouse]) -> None:
+    rows = [
+        Warehouse(
+            external_id=w.id,
+            name=w.name,
+            address=w.address or "",
+            comment=w.comment or "",
+            declared=True,
+            active=not w.deleted,
+            updated=session.now,
+        )
+        for w in warehouses
+    ]
+    saved = upsert(
+        Warehouse,
+        rows,
+        unique_fields=["external_id"],
+        update_fields=["name", "address", "comment", "declared", "active", "updated"],
+    )
+    session.cache(Warehouse).update({row.external_id: row.pk for row in saved})
+    session.count("warehouses", len(rows))

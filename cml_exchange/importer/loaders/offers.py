@@ -1,0 +1,380 @@
+"""Loader for offers: identity, characteristics, prices and stock, each only when sent.
+
+Split packages send an offer's identity (``offers___``), prices
+(``prices___``) and stock (``rests___``) in different files, in any order.
+Each aspect has its own checksum and is written only when the file carries it
+and it changed, so no file erases what another brought.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+
+from cml_exchange import signals
+from cml_exchange.commerceml import entities as cml
+from cml_exchange.importer.loaders.classifier import catalog_pk, unit_pks
+from cml_exchange.importer.loaders.common import checksum, upsert
+from cml_exchange.importer.loaders.products import property_value_rows
+from cml_exchange.importer.session import ImportSession, Scope
+from cml_exchange.models import (
+    Offer,
+    OfferCharacteristic,
+    OfferPropertyValue,
+    Price,
+    PriceType,
+    Product,
+    Stock,
+    Warehouse,
+)
+
+_IDENTITY_FIELDS = [
+    "product", "product_external_id", "name", "barcode", "article", "code", "base_unit",
+    "deleted", "version", "checksum", "active", "updated",
+]  # fmt: skip
+
+
+def load_offers(session: ImportSession, items: Sequence[tuple[cml.Offer, Scope]]) -> None:
+    """Upsert a batch of offers, catalog by catalog."""
+    by_catalog: dict[int, dict[str, tuple[cml.Offer, Scope]]] = {}
+    for offer, scope in items:
+        by_catalog.setdefault(catalog_pk(session, scope.catalog or ""), {})[offer.id] = (
+            offer,
+            scope,
+        )
+    for catalog, batch in by_catalog.items():
+        _load(session, catalog, list(batch.values()))
+
+
+def _has_identity(offer: cml.Offer) -> bool:
+    return (
+        offer.name is not None
+        or offer.characteristics is not None
+        or offer.property_values is not None
+        or offer.version is not None
+    )
+
+
+def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Offer, Scope]]) -> None:
+    offers = [offer for offer, _ in batch]
+    full = {offer.id for offer, scope in batch if scope.full}
+    existing = {
+        row["external_id"]: row
+        for row in Offer.objects.filter(
+            catalog_id=catalog, external_id__in=[o.id for o in offers]
+        ).values("external_id", "pk", "checksum", "prices_checksum", "stock_checksum", "active")
+    }
+    use_checksums = session.options.use_checksums
+    sums = {o.id: checksum(_identity(o)) for o in offers if _has_identity(o)}
+    identity = [
+        o
+        for o in offers
+        if o.id in sums
+        and (
+            not use_checksums
+            or o.id not in existing
+            or existing[o.id]["checksum"] != sums[o.id]
+            or existing[o.id]["active"] == o.deleted  # deactivated as missing, now back
+        )
+    ]
+    products = _product_pks(catalog, offers)
+    for offer in offers:
+        if offer.id not in existing and _product_of(offer, products) is None:
+            session.warn(
+                "unknown_product",
+                f"Предложение {offer.id}: товара {offer.product_id} в каталоге пока нет; "
+                "предложение сохранено и будет связано с товаром, когда тот придет.",
+                key=offer.product_id,
+            )
+    _save_identity(session, catalog, identity, sums, products)
+    bare = [o for o in offers if o.id not in sums and o.id not in existing]
+    if bare:
+        Offer.objects.bulk_create(
+            [
+                Offer(
+                    catalog_id=catalog,
+                    external_id=o.id,
+                    product_external_id=o.product_id,
+                    product_id=_product_of(o, products),
+                    updated=session.now,
+                )
+                for o in bare
+            ],
+            ignore_conflicts=True,
+        )
+    pks = dict(
+        Offer.objects.filter(
+            catalog_id=catalog, external_id__in=[o.id for o in offers]
+        ).values_list("external_id", "pk")
+    )
+    _replace_details(session, catalog, identity, pks)
+    updates: dict[str, dict[str, object]] = {}
+    _write_prices(session, offers, existing, pks, full, updates)
+    _write_stock(session, offers, existing, pks, full, updates)
+    _update_offers(catalog, updates)
+    written = {o.id for o in identity} | set(updates)
+
+    created = sum(1 for o in offers if o.id not in existing)
+    session.count("offers_created", created)
+    session.count("offers_updated", sum(1 for o in offers if o.id in existing and o.id in written))
+    session.count("offers_unchanged", sum(1 for o in offers if o.id not in written))
+    seen = [pks[o.id] for o in offers if o.id in full]
+    if seen:
+        Offer.objects.filter(pk__in=seen).update(last_seen_full=session.seen_at)
+    signals.offers_saved.send(
+        sender=Offer, job=session.job, catalog_id=catalog, offer_ids=sorted(pks.values())
+    )
+
+
+def _identity(offer: cml.Offer) -> tuple[object, ...]:
+    return (
+        offer.name,
+        offer.barcode,
+        offer.article,
+        offer.code,
+        offer.base_unit,
+        offer.deleted,
+        offer.version,
+        offer.characteristics,
+        offer.property_values,
+    )
+
+
+def _product_pks(catalog: int, offers: list[cml.Offer]) -> dict[str, int]:
+    """Products the offers belong to, by the offer's exact id or by its product id."""
+    wanted = {o.id for o in offers} | {o.product_id for o in offers}
+    return dict(
+        Product.objects.filter(catalog_id=catalog, external_id__in=wanted).values_list(
+            "external_id", "pk"
+        )
+    )
+
+
+def _product_of(offer: cml.Offer, products: dict[str, int]) -> int | None:
+    # УТ 10.3 puts "product#characteristic" items in the catalog: the exact id first.
+    return products.get(offer.id) or products.get(offer.product_id)
+
+
+def _save_identity(
+    session: ImportSession,
+    catalog: int,
+    identity: list[cml.Offer],
+    sums: dict[str, str],
+    products: dict[str, int],
+) -> None:
+    if not identity:
+        return
+    units = unit_pks(session, [o.base_unit for o in identity])
+    upsert(
+        Offer,
+        [
+            Offer(
+                catalog_id=catalog,
+                external_id=o.id,
+                product_id=_product_of(o, products),
+                product_external_id=o.product_id,
+                name=o.name or "",
+                barcode=o.barcode or "",
+                article=o.article or "",
+                code=o.code or "",
+                base_unit_id=units.get(o.base_unit.code or "") if o.base_unit else None,
+                deleted=o.deleted,
+                version=o.version or "",
+                checksum=sums[o.id],
+                active=not o.deleted,
+                updated=session.now,
+            )
+            for o in identity
+        ],
+        unique_fields=["catalog", "external_id"],
+        update_fields=_IDENTITY_FIELDS,
+    )
+
+
+def _replace_details(
+    session: ImportSession, catalog: int, identity: list[cml.Offer], pks: dict[str, int]
+) -> None:
+    """Replace characteristics and property values of offers whose identity changed."""
+    with_characteristics = [o for o in identity if o.characteristics is not None]
+    OfferCharacteristic.objects.filter(
+        offer_id__in=[pks[o.id] for o in with_characteristics]
+    ).delete()
+    OfferCharacteristic.objects.bulk_create(
+        [
+            OfferCharacteristic(
+                offer_id=pks[o.id], external_id=c.id or "", name=c.name, value=c.value, position=i
+            )
+            for o in with_characteristics
+            for i, c in enumerate(o.characteristics or ())
+        ],
+        batch_size=1000,
+    )
+    with_values = [o for o in identity if o.property_values is not None]
+    OfferPropertyValue.objects.filter(offer_id__in=[pks[o.id] for o in with_values]).delete()
+    rows = property_value_rows(
+        session, catalog, [(pks[o.id], o.id, o.property_values or ()) for o in with_values]
+    )
+    OfferPropertyValue.objects.bulk_create(
+        [OfferPropertyValue(offer_id=owner, **fields) for owner, fields in rows], batch_size=1000
+    )
+
+
+def _write_prices(
+    session: ImportSession,
+    offers: list[cml.Offer],
+    existing: Mapping[str, Mapping[str, Any]],
+    pks: dict[str, int],
+    full: set[str],
+    updates: dict[str, dict[str, object]],
+) -> None:
+    """Write the prices of offers that carry changed prices; note their new checksums."""
+    sums = {o.id: checksum(o.prices) for o in offers if o.prices is not None}
+    due = [o for o in offers if o.id in sums and _changed(session, existing, o.id, "prices", sums)]
+    if not due:
+        return
+    types = placeholders(session, PriceType, {p.price_type_id for o in due for p in o.prices or ()})
+    rows = {
+        (pks[o.id], types[p.price_type_id]): Price(
+            offer_id=pks[o.id],
+            price_type_id=types[p.price_type_id],
+            value=p.value,
+            currency=p.currency or "",
+            unit=p.unit or "",
+            coefficient=p.coefficient,
+            presentation=(p.presentation or "")[:255],
+        )
+        for o in due
+        for p in o.prices or ()
+    }
+    saved = upsert(
+        Price,
+        list(rows.values()),
+        unique_fields=["offer", "price_type"],
+        update_fields=["value", "currency", "unit", "coefficient", "presentation"],
+    )
+    # A full package lists all prices of an offer: the others are gone.
+    Price.objects.filter(offer_id__in=[pks[o.id] for o in due if o.id in full]).exclude(
+        pk__in=[row.pk for row in saved]
+    ).delete()
+    for o in due:
+        updates.setdefault(o.id, {})["prices_checksum"] = sums[o.id]
+    session.count("prices", len(rows))
+
+
+def _write_stock(
+    session: ImportSession,
+    offers: list[cml.Offer],
+    existing: Mapping[str, Mapping[str, Any]],
+    pks: dict[str, int],
+    full: set[str],
+    updates: dict[str, dict[str, object]],
+) -> None:
+    """Write the stock of offers that carry changed stock; note their quantities and checksums."""
+    sums = {
+        o.id: checksum(o.quantity, o.stock)
+        for o in offers
+        if o.stock is not None or o.quantity is not None
+    }
+    due = [o for o in offers if o.id in sums and _changed(session, existing, o.id, "stock", sums)]
+    if not due:
+        return
+    with_rows = [o for o in due if o.stock is not None]
+    warehouses = placeholders(
+        session, Warehouse, {row.warehouse_id for o in with_rows for row in o.stock or ()}
+    )
+    rows = {
+        (pks[o.id], warehouses[row.warehouse_id]): Stock(
+            offer_id=pks[o.id], warehouse_id=warehouses[row.warehouse_id], quantity=row.quantity
+        )
+        for o in with_rows
+        for row in o.stock or ()
+    }
+    saved = upsert(
+        Stock, list(rows.values()), unique_fields=["offer", "warehouse"], update_fields=["quantity"]
+    )
+    Stock.objects.filter(offer_id__in=[pks[o.id] for o in with_rows if o.id in full]).exclude(
+        pk__in=[row.pk for row in saved]
+    ).delete()
+    # 1C's total is kept as sent, even when it differs from the warehouses' sum;
+    # without a total (a rests___ file), the total is the sum of what is stored.
+    totals = _stored_totals([pks[o.id] for o in due if o.quantity is None])
+    for o in due:
+        fields = updates.setdefault(o.id, {})
+        fields["stock_checksum"] = sums[o.id]
+        fields["quantity"] = o.quantity if o.quantity is not None else totals.get(pks[o.id])
+    session.count("stock_rows", len(rows))
+
+
+def _update_offers(catalog: int, updates: dict[str, dict[str, object]]) -> None:
+    """Write offers' new checksums and quantities: one upsert per set of changed fields.
+
+    An upsert on rows that exist is one statement, where ``bulk_update`` would
+    build a CASE expression per row and field.
+    """
+    by_fields: dict[tuple[str, ...], list[Offer]] = {}
+    for external_id, values in updates.items():
+        by_fields.setdefault(tuple(sorted(values)), []).append(
+            Offer(catalog_id=catalog, external_id=external_id, **values)
+        )
+    for names, rows in by_fields.items():
+        upsert(Offer, rows, unique_fields=["catalog", "external_id"], update_fields=names)
+
+
+def _stored_totals(offer_pks: list[int]) -> dict[int, Decimal]:
+    if not offer_pks:
+        return {}
+    return dict(
+        Stock.objects.filter(offer_id__in=offer_pks)
+        .values("offer_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("offer_id", "total")
+    )
+
+
+def _changed(
+    session: ImportSession,
+    existing: Mapping[str, Mapping[str, Any]],
+    offer_id: str,
+    aspect: str,
+    sums: dict[str, str],
+) -> bool:
+    if not session.options.use_checksums or offer_id not in existing:
+        return True
+    return existing[offer_id][f"{aspect}_checksum"] != sums[offer_id]
+
+
+def placeholders(
+    session: ImportSession, model: type[PriceType] | type[Warehouse], external_ids: set[str]
+) -> dict[str, int]:
+    """Pks of price types or warehouses by 1C id; one never declared gets a placeholder row.
+
+    The placeholder (``declared=False``) keeps the price or stock row, and is
+    filled in when a file declares it; a warning says what was missing.
+    """
+    cache = session.cache(model)
+    missing = {xid for xid in external_ids if xid not in cache}
+    if missing:
+        cache.update(
+            dict(model.objects.filter(external_id__in=missing).values_list("external_id", "pk"))
+        )
+        new = sorted(xid for xid in missing if xid not in cache)
+        if new:
+            manager: Any = model.objects
+            manager.bulk_create(
+                [model(external_id=xid, declared=False, updated=session.now) for xid in new],
+                ignore_conflicts=True,
+            )
+            cache.update(
+                dict(model.objects.filter(external_id__in=new).values_list("external_id", "pk"))
+            )
+            what = "тип цены" if model is PriceType else "склад"
+            for xid in new:
+                session.warn(
+                    f"unknown_{'price_type' if model is PriceType else 'warehouse'}",
+                    f"Файл ссылается на необъявленный {what} {xid}; создан с пустым названием.",
+                    key=xid,
+                )
+    return cache

@@ -1,0 +1,281 @@
+"""Loader for products: the rows, their groups, property values, requisites, taxes, pictures."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from cml_exchange import signals
+from cml_exchange.commerceml import entities as cml
+from cml_exchange.importer.images import sync_images
+from cml_exchange.importer.loaders.classifier import catalog_pk, unit_pks
+from cml_exchange.importer.loaders.common import assign_slugs, checksum, upsert
+from cml_exchange.importer.loaders.references import option_values, property_types, scoped_pks
+from cml_exchange.importer.session import ImportSession, Scope
+from cml_exchange.models import (
+    Category,
+    Group,
+    Offer,
+    Product,
+    ProductGroup,
+    ProductPropertyValue,
+    ProductRequisite,
+    ProductTax,
+)
+
+_PRODUCT_FIELDS = [
+    "name", "full_name", "slug", "code", "article", "barcode", "description", "base_unit",
+    "category", "manufacturer", "country", "weight", "deleted", "version", "checksum",
+    "active", "updated",
+]  # fmt: skip
+
+
+def load_products(session: ImportSession, items: Sequence[tuple[cml.Product, Scope]]) -> None:
+    """Upsert a batch of products, catalog by catalog."""
+    by_catalog: dict[int, dict[str, tuple[cml.Product, Scope]]] = {}
+    for product, scope in items:
+        # The last of two items with one id wins, as 1C's own import does.
+        by_catalog.setdefault(catalog_pk(session, scope.catalog or ""), {})[product.id] = (
+            product,
+            scope,
+        )
+    for catalog, batch in by_catalog.items():
+        _load(session, catalog, list(batch.values()))
+
+
+def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Product, Scope]]) -> None:
+    products = [product for product, _ in batch]
+    existing = {
+        row["external_id"]: row
+        for row in Product.objects.filter(
+            catalog_id=catalog, external_id__in=[p.id for p in products]
+        ).values("external_id", "pk", "checksum", "slug", "name", "active")
+    }
+    sums = {p.id: checksum(p) for p in products}
+    use_checksums = session.options.use_checksums
+    # An unchanged product is skipped, unless a past exchange deactivated it.
+    changed = [
+        p
+        for p in products
+        if not use_checksums
+        or p.id not in existing
+        or existing[p.id]["checksum"] != sums[p.id]
+        or existing[p.id]["active"] == p.deleted
+    ]
+    slugs = _slugs(session, catalog, changed, existing)
+    saved = _save_rows(session, catalog, changed, existing, sums, slugs) if changed else {}
+    if saved:
+        _replace_children(session, catalog, changed, saved)
+        sync_images(session, [(p, saved[p.id]) for p in changed])
+    created = sum(1 for p in changed if p.id not in existing)
+    session.count("products_created", created)
+    session.count("products_updated", len(changed) - created)
+    session.count("products_unchanged", len(products) - len(changed))
+
+    pks = {xid: row["pk"] for xid, row in existing.items()} | saved
+    seen = [pks[p.id] for p, scope in batch if scope.full]
+    if seen:
+        Product.objects.filter(pk__in=seen).update(last_seen_full=session.seen_at)
+    _link_waiting_offers(catalog, list(pks))
+    signals.products_saved.send(
+        sender=Product,
+        job=session.job,
+        catalog_id=catalog,
+        product_ids=sorted(saved.values()),
+        unchanged_ids=sorted(pk for xid, pk in pks.items() if xid not in saved),
+    )
+
+
+def _slugs(
+    session: ImportSession,
+    catalog: int,
+    changed: list[cml.Product],
+    existing: Mapping[str, Mapping[str, Any]],
+) -> dict[str, str]:
+    options = session.options
+    needing = [
+        (p.id, p.name)
+        for p in changed
+        if (p.id not in existing and options.slug_on_add)
+        or (p.id in existing and options.slug_on_update and existing[p.id]["name"] != p.name)
+    ]
+    # Without slugs from names, a new product's slug is made from its 1C id.
+    needing += [
+        (p.id, f"item {p.id}") for p in changed if p.id not in existing and not options.slug_on_add
+    ]
+    ids = [xid for xid, _ in needing]
+    return assign_slugs(
+        needing,
+        lambda candidates: set(
+            Product.objects.filter(slug__in=candidates)
+            .exclude(catalog_id=catalog, external_id__in=ids)
+            .values_list("slug", flat=True)
+        ),
+        replace_char=options.slug_replace_char,
+    )
+
+
+def _save_rows(
+    session: ImportSession,
+    catalog: int,
+    changed: list[cml.Product],
+    existing: Mapping[str, Mapping[str, Any]],
+    sums: dict[str, str],
+    slugs: dict[str, str],
+) -> dict[str, int]:
+    units = unit_pks(session, [p.base_unit for p in changed])
+    categories = scoped_pks(
+        session, Category, {p.category_id for p in changed if p.category_id}, catalog
+    )
+    rows = [
+        Product(
+            catalog_id=catalog,
+            external_id=p.id,
+            name=p.name or p.full_name or p.id,
+            full_name=p.full_name or "",
+            slug=slugs.get(p.id) or str(existing[p.id]["slug"]),
+            code=p.code or "",
+            article=p.article or "",
+            barcode=p.barcode or "",
+            description=p.description or "",
+            base_unit_id=units.get(p.base_unit.code or "") if p.base_unit else None,
+            category_id=categories.get(p.category_id) if p.category_id else None,
+            manufacturer=p.manufacturer.name if p.manufacturer else "",
+            country=p.country or "",
+            weight=p.weight,
+            deleted=p.deleted,
+            version=p.version or "",
+            checksum=sums[p.id],
+            active=not p.deleted,
+            updated=session.now,
+        )
+        for p in changed
+    ]
+    saved = upsert(
+        Product, rows, unique_fields=["catalog", "external_id"], update_fields=_PRODUCT_FIELDS
+    )
+    return {row.external_id: row.pk for row in saved}
+
+
+def _replace_children(
+    session: ImportSession, catalog: int, changed: list[cml.Product], saved: dict[str, int]
+) -> None:
+    """Replace the groups, property values, requisites and taxes of changed products."""
+    product_pks = list(saved.values())
+    for model in (ProductGroup, ProductPropertyValue, ProductRequisite, ProductTax):
+        model.objects.filter(product_id__in=product_pks).delete()
+
+    groups = scoped_pks(session, Group, {g for p in changed for g in p.group_ids}, catalog)
+    links = []
+    for p in changed:
+        for position, group_id in enumerate(dict.fromkeys(p.group_ids)):
+            if group_id in groups:
+                links.append(
+                    ProductGroup(
+                        product_id=saved[p.id], group_id=groups[group_id], position=position
+                    )
+                )
+            else:
+                session.warn(
+                    "unknown_group",
+                    f"Товар {p.id} ссылается на группу {group_id}, которой нет в классификаторе.",
+                    key=group_id,
+                )
+    ProductGroup.objects.bulk_create(links, batch_size=1000)
+
+    values = property_value_rows(
+        session, catalog, [(saved[p.id], p.id, p.property_values) for p in changed]
+    )
+    ProductPropertyValue.objects.bulk_create(
+        [ProductPropertyValue(product_id=owner, **fields) for owner, fields in values],
+        batch_size=1000,
+    )
+    ProductRequisite.objects.bulk_create(
+        [
+            ProductRequisite(product_id=saved[p.id], name=r.name, value=r.value, position=i)
+            for p in changed
+            for i, r in enumerate(p.requisites)
+        ],
+        batch_size=1000,
+    )
+    ProductTax.objects.bulk_create(
+        [
+            ProductTax(product_id=saved[p.id], name=t.name, rate=t.rate)
+            for p in changed
+            for t in p.tax_rates
+        ],
+        batch_size=1000,
+    )
+
+
+def property_value_rows(
+    session: ImportSession,
+    catalog: int,
+    owners: Sequence[tuple[int, str, Sequence[cml.PropertyValue]]],
+) -> list[tuple[int, dict[str, object]]]:
+    """Rows of property values for (owner pk, owner 1C id, values) of products or offers.
+
+    A ``Справочник`` value names an option: the row points at it and repeats
+    its text; an option not (yet) declared keeps its id, to be linked when it
+    is. A value of an undeclared property is a warning and is left out.
+    """
+    properties = property_types(
+        session, {v.property_id for _, _, vs in owners for v in vs}, catalog
+    )
+    options = option_values(
+        {
+            (properties[v.property_id][0], raw)
+            for _, _, vs in owners
+            for v in vs
+            if v.property_id in properties
+            for raw in v.values
+        }
+    )
+    rows: list[tuple[int, dict[str, object]]] = []
+    for owner, owner_id, values in owners:
+        position = 0
+        for value in values:
+            found = properties.get(value.property_id)
+            if found is None:
+                session.warn(
+                    "unknown_property",
+                    f"{owner_id}: значение необъявленного свойства {value.property_id} пропущено.",
+                    key=value.property_id,
+                )
+                continue
+            property_pk, is_directory = found
+            for raw in value.values:
+                option = options.get((property_pk, raw))
+                waiting = option is None and is_directory
+                rows.append(
+                    (
+                        owner,
+                        {
+                            "property_id": property_pk,
+                            "option_id": option[0] if option else None,
+                            "option_external_id": raw if option or waiting else "",
+                            "value": option[1] if option else raw,
+                            "position": position,
+                        },
+                    )
+                )
+                position += 1
+    return rows
+
+
+def _link_waiting_offers(catalog: int, product_ids: list[str]) -> None:
+    """Offers that came before their product get it now (an exact id first, then the base id)."""
+    if not product_ids:
+        return
+    products = Product.objects.filter(catalog_id=catalog)
+    Offer.objects.filter(catalog_id=catalog, product__isnull=True).filter(
+        Q(external_id__in=product_ids) | Q(product_external_id__in=product_ids)
+    ).update(
+        product_id=Coalesce(
+            Subquery(products.filter(external_id=OuterRef("external_id")).values("pk")[:1]),
+            Subquery(products.filter(external_id=OuterRef("product_external_id")).values("pk")[:1]),
+        )
+    )

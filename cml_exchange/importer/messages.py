@@ -1,0 +1,63 @@
+"""The importer's messages, short Russian sentences in 1C-Bitrix's manner.
+
+1C writes line 2 of every ``progress`` reply to its log, so these are what a
+1C administrator reads while an exchange runs.
+"""
+
+from __future__ import annotations
+
+#: Genitive plural after "из N": (one, few, many) forms.
+_NOUNS = {
+    "products": ("товара", "товаров", "товаров"),
+    "offers": ("предложения", "предложений", "предложений"),
+    "groups": ("группы", "групп", "групп"),
+    "properties": ("свойства", "свойств", "свойств"),
+    "documents": ("документа", "документов", "документов"),
+}
+#: Nominative forms for counts: 1 товар, 2 товара, 5 товаров.
+_COUNTED = {
+    "products": ("товар", "товара", "товаров"),
+    "offers": ("предложение", "предложения", "предложений"),
+    "groups": ("группа", "группы", "групп"),
+    "properties": ("свойство", "свойства", "свойств"),
+    "documents": ("документ", "документа", "документов"),
+}
+
+IMPORT_DONE = "Импорт успешно завершен."
+UNZIP_RUNNING = "Идет распаковка архива."
+UNZIP_DONE = "Распаковка архива завершена."
+MISSING_DONE = "Деактивация/удаление элементов завершены."
+ALREADY_RUNNING = "Импорт уже выполняется другим запросом, ожидайте."
+
+
+def _plural(number: int, forms: tuple[str, str, str]) -> str:
+    if number % 10 == 1 and number % 100 != 11:
+        return forms[0]
+    if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
+        return forms[1]
+    return forms[2]
+
+
+def counted(number: int, kind: str) -> str:
+    """``5 товаров``, ``2 группы``, ``1 предложение``."""
+    return f"{number} {_plural(number, _COUNTED[kind])}"
+
+
+def processed(done: int, total: int, kind: str) -> str:
+    """Say how far a file has got, as in "Обработано 1200 из 5000 товаров"."""
+    return f"Обработано {done} из {total} {_of(total, kind)}."
+
+
+def _of(total: int, kind: str) -> str:
+    # After "из", one is genitive singular (из 1 товара, из 21 товара), the rest plural.
+    return _NOUNS[kind][0] if total % 10 == 1 and total % 100 != 11 else _NOUNS[kind][1]
+
+
+def scanned(name: str, counts: dict[str, int]) -> str:
+    """Say what a scan found, as in "Файл import.xml проверен: 5000 товаров, 97 групп"."""
+    parts = [counted(counts[kind], kind) for kind in _COUNTED if counts.get(kind)]
+    return f"Файл {name} проверен: {', '.join(parts) or 'данных для каталога нет'}."
+
+
+def file_done(name: str) -> str:
+    return f"Файл {name} загружен."

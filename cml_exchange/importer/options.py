@@ -1,0 +1,60 @@
+"""What the shop owner decides about an import (Bitrix's "Интеграция с 1С" catalog tab).
+
+An import job keeps a snapshot of its options, so a job resumed after the
+owner changed a setting finishes the way it started.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from enum import StrEnum
+from typing import Any
+
+
+class MissingAction(StrEnum):
+    """What to do with items a full exchange did not mention (Bitrix: N, A, D)."""
+
+    NOTHING = "nothing"
+    DEACTIVATE = "deactivate"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    """Import settings; the defaults are the app's (see docs/import_workflow.md).
+
+    ``missing_products`` and ``missing_groups`` apply after a full exchange,
+    only within the catalog (or classifier) that came in full; Bitrix's
+    default is to delete, ours is to deactivate, because a deleted product
+    loses its pictures, its URL and its place in past orders.
+    ``use_checksums`` skips items whose content has not changed.
+    ``slug_on_add``/``slug_on_update`` make slugs from names (Bitrix's
+    TRANSLIT_ON_ADD/UPDATE) with ``slug_replace_char`` between words.
+    ``import_archive_contents`` imports the XML files found in a zip archive
+    after unpacking it (the endpoint turns it off: 1C names each file itself).
+    ``batch_size`` is how many entities are written per transaction.
+    """
+
+    use_checksums: bool = True
+    missing_products: MissingAction = MissingAction.DEACTIVATE
+    missing_groups: MissingAction = MissingAction.DEACTIVATE
+    slug_on_add: bool = True
+    slug_on_update: bool = True
+    slug_replace_char: str = "_"
+    import_archive_contents: bool = True
+    batch_size: int = 1000
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            key: str(value) if isinstance(value, StrEnum) else value
+            for key, value in asdict(self).items()
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ImportOptions:
+        known = {field.name for field in fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        for key in ("missing_products", "missing_groups"):
+            if key in values:
+                values[key] = MissingAction(values[key])
+        return cls(**values)

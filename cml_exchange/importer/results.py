@@ -1,0 +1,31 @@
+"""What a step of an import returns: go on, finished, or failed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """The step ran out of time; call ``run`` again. ``message`` is for 1C's log."""
+
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    """The import finished. ``summary`` holds the counters (created, updated, unchanged…)."""
+
+    message: str
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The import stopped for good; ``message`` says why, in Russian."""
+
+    message: str
+
+
+StepResult = Progress | Done | Failed

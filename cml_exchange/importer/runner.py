@@ -1,0 +1,368 @@
+"""The import state machine: ``run(job, budget)`` advances a job as far as the budget allows.
+
+Stages, per job::
+
+    for each file:   unzip (archives)  or  scan → read
+    then:            missing (what a full exchange did not mention)
+    then:            done
+
+``scan`` parses a file whole without writing anything, so a broken upload
+is refused before any of it is imported, and counts what it holds for the
+progress messages. ``read`` streams the file's entities in batches; each
+batch is written, together with the job's new position, in one transaction,
+so a crash between batches loses nothing and repeats nothing, and the next
+step (in any process) resumes after the last committed batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cml_exchange import signals
+from cml_exchange.commerceml import entities as cml
+from cml_exchange.commerceml.errors import CmlExchangeError
+from cml_exchange.commerceml.reader import SKIPPED_ITEMS, CmlReader
+from cml_exchange.commerceml.scan import scan
+from cml_exchange.importer import messages
+from cml_exchange.importer.batch import Batch, flush
+from cml_exchange.importer.loaders.classifier import package_catalog_id
+from cml_exchange.importer.missing import handle_missing
+from cml_exchange.importer.options import ImportOptions
+from cml_exchange.importer.results import Done, Failed, Progress, StepResult
+from cml_exchange.importer.session import ImportSession, Scope
+from cml_exchange.models import ImportJob
+
+logger = logging.getLogger(__name__)
+
+SCAN, UNZIP, READ, MISSING, DONE = "scan", "unzip", "read", "missing", "done"
+#: Fields a step writes; the lease fields are written only by the lease functions.
+_STATE_FIELDS = [
+    "status", "stage", "files", "file_index", "position", "state", "counters", "warnings",
+    "warning_counts", "full_catalogs", "full_classifiers", "message", "error", "steps",
+    "started", "finished",
+]  # fmt: skip
+
+
+def create_job(
+    files: Sequence[str | Path],
+    *,
+    base_dir: str | Path,
+    options: ImportOptions | None = None,
+    seen_since: dt.datetime | None = None,
+) -> ImportJob:
+    """Make a pending job for ``files`` (relative to ``base_dir``, or absolute).
+
+    ``base_dir`` is where 1C's uploads are (pictures are looked up under it).
+    ``seen_since`` is the moment that marks what this exchange mentioned
+    (default: when the job starts); an endpoint passes the exchange's start,
+    so that several jobs of one exchange count as one for missing items.
+    """
+    base = Path(base_dir)
+    names = []
+    for file in files:
+        path = Path(file)
+        try:
+            names.append(
+                path.relative_to(base).as_posix() if path.is_absolute() else path.as_posix()
+            )
+        except ValueError:
+            names.append(str(path))
+    state = {"seen_since": seen_since.isoformat()} if seen_since else {}
+    return ImportJob.objects.create(
+        base_dir=str(base),
+        files=names,
+        options=(options or ImportOptions()).to_json(),
+        state=state,
+    )
+
+
+def run(job: ImportJob, budget: float | None, *, owner: str | None = None) -> StepResult:
+    """Advance ``job`` for about ``budget`` seconds (``None`` or ``0``: to the end).
+
+    Returns :class:`Progress` while there is more to do, :class:`Done` at the
+    end and :class:`Failed` when the import cannot go on (the job records why).
+    Each call makes some progress, however small the budget. If another
+    process is running the job, returns :class:`Progress` without touching it.
+    """
+    owner = owner or uuid.uuid4().hex
+    job.refresh_from_db()
+    if job.status == ImportJob.Status.DONE:
+        return Done(job.message or messages.IMPORT_DONE, dict(job.counters))
+    if job.status == ImportJob.Status.FAILED:
+        return Failed(job.error)
+    lease = max(60.0, 3 * (budget or 0) + 60.0)
+    if not _acquire(job, owner, lease):
+        return Progress(messages.ALREADY_RUNNING)
+    try:
+        return _Step(job, budget, owner, lease).run()
+    finally:
+        ImportJob.objects.filter(pk=job.pk, lease_owner=owner).update(
+            lease_owner="", lease_until=None
+        )
+
+
+def _acquire(job: ImportJob, owner: str, seconds: float) -> bool:
+    now = timezone.now()
+    taken = (
+        ImportJob.objects.filter(pk=job.pk)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_owner=owner))
+        .update(lease_owner=owner, lease_until=now + dt.timedelta(seconds=seconds))
+    )
+    return taken == 1
+
+
+class _Step:
+    """One call of :func:`run`: the work of one budget."""
+
+    def __init__(self, job: ImportJob, budget: float | None, owner: str, lease: float) -> None:
+        self.job = job
+        self.owner = owner
+        self.lease = lease
+        self.deadline = time.monotonic() + budget if budget else math.inf
+
+    def out_of_time(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+    def run(self) -> StepResult:
+        job = self.job
+        first = job.status == ImportJob.Status.PENDING
+        if first:
+            job.status = ImportJob.Status.RUNNING
+            job.started = timezone.now()
+            job.stage = self._stage_for(0) if job.files else MISSING
+            job.save(update_fields=_STATE_FIELDS)
+            signals.import_started.send(sender=ImportJob, job=job)
+        session = self._session()
+        job.steps += 1
+        try:
+            while True:
+                if job.stage == UNZIP:
+                    self._unzip(session)
+                elif job.stage == SCAN:
+                    self._scan(session)
+                elif job.stage == READ:
+                    self._read(session)
+                elif job.stage == MISSING:
+                    self._missing(session)
+                if job.stage == DONE:
+                    return self._finish(session)
+                if self.out_of_time():
+                    self._save(session)
+                    return Progress(job.message)
+        except CmlExchangeError as error:
+            return self._fail(str(error))
+        except Exception as error:
+            logger.exception("Import job %s failed", job.pk)
+            return self._fail(f"Ошибка импорта: {type(error).__name__}: {error}")
+
+    # -- stages -----------------------------------------------------------------
+
+    def _stage_for(self, index: int) -> str:
+        if index >= len(self.job.files):
+            return MISSING
+        return UNZIP if self._path(index).suffix.lower() == ".zip" else SCAN
+
+    def _path(self, index: int) -> Path:
+        return Path(self.job.base_dir) / self.job.files[index]
+
+    def _next_file(self) -> None:
+        job = self.job
+        job.file_index += 1
+        job.position = 0
+        for key in ("done", "skipped", "skipped_before"):
+            job.state.pop(key, None)
+        job.stage = self._stage_for(job.file_index)
+
+    def _unzip(self, session: ImportSession) -> None:
+        from cml_exchange.importer.unpack import unpack_step
+
+        job = self.job
+        result = unpack_step(
+            self._path(job.file_index),
+            Path(job.base_dir),
+            job.state.get("unzip"),
+            deadline=self.deadline,
+        )
+        job.state["unzip"] = result.position
+        job.message = messages.UNZIP_DONE if result.done else messages.UNZIP_RUNNING
+        for name in result.skipped:
+            session.warn(
+                "archive_script_skipped",
+                f"Файл {name} в архиве похож на программу и не был распакован.",
+            )
+        if result.done:
+            job.state.pop("unzip", None)
+            if session.options.import_archive_contents:
+                index = job.file_index + 1
+                job.files[index:index] = list(result.xml_files)
+            self._next_file()
+        self._save(session)
+
+    def _scan(self, session: ImportSession) -> None:
+        job = self.job
+        name = job.files[job.file_index]
+        found = scan(self._path(job.file_index), name=name)
+        job.state.setdefault("scans", {})[name] = dict(found.counts)
+        job.message = messages.scanned(name, found.counts)
+        job.stage = READ
+        self._save(session)
+
+    def _read(self, session: ImportSession) -> None:
+        job = self.job
+        name = job.files[job.file_index]
+        reader = CmlReader(
+            self._path(job.file_index), name=name, skip=job.position, check_references=False
+        )
+        # Empty items skipped by earlier steps of this file, for the summary at its end.
+        job.state["skipped_before"] = dict(job.state.get("skipped", {}))
+        scope = Scope()
+        batch = Batch()
+        reported = 0
+        size = session.options.batch_size
+        for entity in reader:
+            if isinstance(entity, cml.FileInfo):
+                continue
+            if isinstance(entity, (cml.Classifier, cml.Catalog, cml.OfferPackage)):
+                scope = self._enter(session, entity, scope)
+                batch.add_header(entity)
+                continue
+            batch.add(entity, scope)
+            if len(batch) >= size:
+                reported = self._flush(session, batch, reader, reported)
+                batch = Batch()
+                if self.out_of_time():
+                    return
+        self._flush(session, batch, reader, reported, end=True)
+
+    def _enter(self, session: ImportSession, header: cml.Entity, scope: Scope) -> Scope:
+        """The scope of what follows a container header."""
+        if isinstance(header, cml.Classifier):
+            return Scope(classifier=header.id, catalog=scope.catalog, full=not header.only_changes)
+        if isinstance(header, cml.Catalog):
+            catalogs = self.job.state.setdefault("catalogs", {})
+            catalogs[header.id] = {
+                "full": not header.only_changes,
+                "classifier": header.classifier_id,
+            }
+            return Scope(
+                classifier=header.classifier_id or scope.classifier,
+                catalog=header.id,
+                full=not header.only_changes,
+            )
+        if not isinstance(header, cml.OfferPackage):
+            return scope
+        catalog = package_catalog_id(session, header)
+        if not header.only_changes:
+            full = self.job.state.setdefault("full_offer_catalogs", [])
+            if catalog not in full:
+                full.append(catalog)
+        return Scope(
+            classifier=header.classifier_id or scope.classifier,
+            catalog=catalog,
+            full=not header.only_changes,
+        )
+
+    def _flush(
+        self,
+        session: ImportSession,
+        batch: Batch,
+        reader: CmlReader,
+        reported: int,
+        *,
+        end: bool = False,
+    ) -> int:
+        """Write a batch and the job's new position in one transaction."""
+        job = self.job
+        name = job.files[job.file_index]
+        for warning in reader.warnings[reported:]:
+            if warning.code not in SKIPPED_ITEMS:  # summed up below, across steps
+                session.warn(warning.code, f"{name}: {warning.message}")
+        reported = len(reader.warnings)
+        with transaction.atomic():
+            skipped = job.state.setdefault("skipped", {})
+            for code, count in reader.skipped.items():
+                skipped[code] = count + job.state.get("skipped_before", {}).get(code, 0)
+            if end:
+                for code, count in skipped.items():
+                    session.warn(code, f"{name}: {SKIPPED_ITEMS[code].format(count=count)}")
+            flush(session, batch)
+            done = job.state.setdefault("done", {})
+            for kind, amount in batch.kinds().items():
+                done[kind] = done.get(kind, 0) + amount
+            job.position = reader.position
+            job.message = self._reading_message(batch)
+            if end:
+                job.message = messages.file_done(job.files[job.file_index])
+                self._next_file()
+            self._save(session)
+        return reported
+
+    def _reading_message(self, batch: Batch) -> str:
+        job = self.job
+        done = job.state.get("done", {})
+        totals = job.state.get("scans", {}).get(job.files[job.file_index], {})
+        for kind in ("offers", "products", "documents", "properties", "groups"):
+            if batch.kinds().get(kind):
+                return messages.processed(done.get(kind, 0), totals.get(kind, 0), kind)
+        return job.message
+
+    def _missing(self, session: ImportSession) -> None:
+        job = self.job
+        with transaction.atomic():
+            touched = handle_missing(session)
+            job.stage = DONE
+            if touched:
+                job.message = messages.MISSING_DONE
+            self._save(session)
+
+    # -- bookkeeping --------------------------------------------------------------
+
+    def _session(self) -> ImportSession:
+        job = self.job
+        seen_since = job.state.get("seen_since")
+        started = job.started or timezone.now()
+        return ImportSession(
+            job=job,
+            options=ImportOptions.from_json(job.options),
+            base_dir=Path(job.base_dir),
+            seen_at=dt.datetime.fromisoformat(seen_since) if seen_since else started,
+            now=timezone.now(),
+        )
+
+    def _save(self, session: ImportSession) -> None:
+        session.checkpoint()
+        self.job.save(update_fields=_STATE_FIELDS)
+        ImportJob.objects.filter(pk=self.job.pk, lease_owner=self.owner).update(
+            lease_until=timezone.now() + dt.timedelta(seconds=self.lease)
+        )
+
+    def _finish(self, session: ImportSession) -> StepResult:
+        job = self.job
+        job.status = ImportJob.Status.DONE
+        job.finished = timezone.now()
+        job.message = messages.IMPORT_DONE
+        self._save(session)
+        summary = dict(job.counters)
+        signals.import_finished.send(sender=ImportJob, job=job, summary=summary)
+        return Done(job.message, summary)
+
+    def _fail(self, message: str) -> StepResult:
+        job = self.job
+        job.refresh_from_db()  # drop what the failed batch left in memory
+        job.status = ImportJob.Status.FAILED
+        job.error = message
+        job.message = message[:500]
+        job.finished = timezone.now()
+        job.save(update_fields=_STATE_FIELDS)
+        signals.import_failed.send(sender=ImportJob, job=job, error=message)
+        return Failed(message)

@@ -1,0 +1,81 @@
+"""The state one step of an import shares between its loaders.
+
+A session lives for one call of ``run``: it holds the job, its options, the
+caches of ids looked up so far and the warnings and counters gathered, and
+writes them back to the job at every checkpoint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cml_exchange.importer.options import ImportOptions
+from cml_exchange.models import ImportJob
+
+#: How many warnings a job keeps in full; all are counted.
+MAX_WARNINGS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which containers an entity came in: the current classifier, catalog and package."""
+
+    classifier: str | None = None
+    catalog: str | None = None
+    full: bool = False
+
+
+@dataclass
+class ImportSession:
+    job: ImportJob
+    options: ImportOptions
+    base_dir: Path
+    #: The moment that marks what this import saw: items of a full catalog
+    #: not marked with it (or later) were not in the exchange.
+    seen_at: dt.datetime
+    now: dt.datetime
+    counters: Counter[str] = field(default_factory=Counter)
+    #: external id -> primary key, per model (and per classifier or catalog where ids are scoped).
+    ids: dict[Any, dict[str, int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._warned: set[str] = set(self.job.state.get("warned", []))
+
+    def warn(self, code: str, message: str, *, key: str | None = None) -> None:
+        """Record a warning in the job; with ``key``, only once per job for that key."""
+        job = self.job
+        if key is not None:
+            marker = f"{code}:{key}"
+            if marker in self._warned:
+                return
+            if len(self._warned) < 10 * MAX_WARNINGS:
+                self._warned.add(marker)
+        job.warning_counts[code] = job.warning_counts.get(code, 0) + 1
+        if len(job.warnings) < MAX_WARNINGS:
+            job.warnings.append({"code": code, "message": message})
+
+    def count(self, name: str, amount: int = 1) -> None:
+        if amount:
+            self.counters[name] += amount
+
+    def cache(self, kind: Any) -> dict[str, int]:
+        """The id cache for ``kind`` (a model, or a (model, scope pk) pair)."""
+        return self.ids.setdefault(kind, {})
+
+    def forget(self, *kinds: Any) -> None:
+        """Drop the cached ids of ``kinds`` (models or cache names), scoped ones included."""
+        for key in list(self.ids):
+            if (key[0] if isinstance(key, tuple) else key) in kinds:
+                del self.ids[key]
+
+    def checkpoint(self) -> None:
+        """Move what this step gathered into the job (the caller saves the job)."""
+        counters = self.job.counters
+        for name, amount in self.counters.items():
+            counters[name] = counters.get(name, 0) + amount
+        self.counters.clear()
+        self.job.state["warned"] = list(self._warned)

@@ -1,0 +1,165 @@
+"""An import cut into steps, or broken off by a crash, ends where an uninterrupted one does."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+
+import pytest
+from django.utils import timezone
+
+from cml_exchange import signals
+from cml_exchange.importer import Done, Failed, ImportOptions, Progress, create_job, run
+from cml_exchange.models import ImportJob, Product, ProductImage
+from tests.integration.importer.helpers import (
+    assert_done,
+    exchange_dir,
+    import_samples,
+    run_to_end,
+    snapshot,
+    wipe,
+)
+
+pytestmark = pytest.mark.django_db
+
+FILES = (
+    "Dialdev__Santechtula__upload__1c_catalog__import",  # 163 groups in a tree, 1660 products
+    "Dialdev__Santechtula__upload__1c_catalog__offers",
+    "gillbeits__commerceml__example__import___",  # 1908 properties
+    "gillbeits__commerceml__example__offers___",
+    "gillbeits__commerceml__example__prices___",
+    "gillbeits__commerceml__example__rests___",
+)
+
+
+@pytest.fixture
+def uninterrupted(tmp_path):
+    """The snapshot and counters of an import done in one go."""
+    job, result = import_samples(tmp_path / "reference", *FILES, batch_size=97)
+    assert_done(result)
+    reference = snapshot(), job.counters, job.warning_counts
+    wipe()
+    return reference
+
+
+def test_a_near_zero_budget_resumes_every_stage_many_times(tmp_path, uninterrupted):
+    directory, names = exchange_dir(tmp_path / "steps", *FILES)
+    job = create_job(names, base_dir=directory, options=ImportOptions(batch_size=97))
+    steps = 0
+    messages = set()
+    while isinstance(result := run(job, budget=1e-9), Progress):
+        steps += 1
+        messages.add(result.message)
+    assert_done(result)
+    job.refresh_from_db()
+    assert steps > 60  # every batch of every file was its own step
+    # 163 groups, then products, in batches of 97: the first batch with products has 31.
+    assert "Обработано 31 из 1660 товаров." in messages
+    assert "Обработано 128 из 1660 товаров." in messages
+    assert "Файл Dialdev__Santechtula__upload__1c_catalog__import.xml загружен." in messages
+    assert (snapshot(), job.counters, job.warning_counts) == uninterrupted
+
+
+class SimulatedCrash(BaseException):
+    """Stands for the process dying: not an Exception, so nothing in the importer catches it."""
+
+
+def test_a_crash_between_batches_loses_nothing_and_repeats_nothing(tmp_path, uninterrupted):
+    directory, names = exchange_dir(tmp_path / "crash", *FILES)
+    job = create_job(names, base_dir=directory, options=ImportOptions(batch_size=97))
+    batches = {"n": 0}
+
+    def crash_on_the_seventh_batch(**kwargs):
+        batches["n"] += 1
+        if batches["n"] == 7:
+            raise SimulatedCrash
+
+    signals.products_saved.connect(crash_on_the_seventh_batch)
+    try:
+        with pytest.raises(SimulatedCrash):
+            run(job, budget=None)
+    finally:
+        signals.products_saved.disconnect(crash_on_the_seventh_batch)
+    job.refresh_from_db()
+    # The batches before the crash were committed with the job's position; the seventh
+    # rolled back whole. The file's 163 groups come before its products.
+    assert 6 * 97 - 163 < Product.objects.count() < 1660
+    assert job.position == 163 + Product.objects.count()
+
+    assert_done(run_to_end(job))
+    job.refresh_from_db()
+    assert (snapshot(), job.counters, job.warning_counts) == uninterrupted
+
+
+def test_a_job_another_process_is_running_is_left_alone(tmp_path):
+    directory, names = exchange_dir(tmp_path, "carono__php-commerceml__tests__xml__import")
+    job = create_job(names, base_dir=directory)
+    later = timezone.now() + dt.timedelta(minutes=5)
+    ImportJob.objects.filter(pk=job.pk).update(lease_owner="other-worker", lease_until=later)
+    result = run(job, budget=None)
+    assert result == Progress("Импорт уже выполняется другим запросом, ожидайте.")
+    job.refresh_from_db()
+    assert (job.status, job.steps, Product.objects.count()) == (ImportJob.Status.PENDING, 0, 0)
+    # A process that died without letting go: its lease runs out, and the job goes on.
+    ImportJob.objects.filter(pk=job.pk).update(lease_until=timezone.now() - dt.timedelta(seconds=1))
+    assert isinstance(run(job, budget=None), Done)
+    assert Product.objects.count() == 2
+
+
+def test_an_import_survives_a_broken_file_without_writing_any_of_it(tmp_path):
+    directory, names = exchange_dir(tmp_path, "Dialdev__Santechtula__upload__1c_catalog__import")
+    path = directory / names[0]
+    path.write_bytes(path.read_bytes()[: path.stat().st_size * 2 // 3])
+    job = create_job(names, base_dir=directory)
+    result = run(job, budget=None)
+    assert isinstance(result, Failed)
+    assert "оборван" in result.message
+    assert Product.objects.count() == 0
+    job.refresh_from_db()
+    assert (job.status, job.error) == (ImportJob.Status.FAILED, result.message)
+    assert isinstance(run(job, budget=None), Failed)  # failed for good
+
+
+def test_a_zip_archive_imports_like_its_files(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    plain, names = exchange_dir(
+        tmp_path / "plain",
+        "carono__php-commerceml__tests__xml__offers",
+        "carono__php-commerceml__tests__xml__import",
+    )
+    pictures = [
+        "import_files/9d/9da00149441011e19bb10015174048b8_0e01fd9e204611e8b2a794de807044d1.jpg",
+        "import_files/9d/9da00149441011e19bb10015174048b8_0e01fd9e204611e8b2a794de807044d2.jpg",
+    ]
+    for picture in pictures:
+        (plain / picture).parent.mkdir(parents=True, exist_ok=True)
+        (plain / picture).write_bytes(b"\xff\xd8\xff\xe0" + picture.encode() + b"\xff\xd9")
+    job = create_job(sorted(names), base_dir=plain)
+    assert_done(run_to_end(job))
+    expected = snapshot()
+    wipe()
+
+    packed = tmp_path / "packed"
+    packed.mkdir()
+    with zipfile.ZipFile(packed / "v8_1C_exchange.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(plain.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(plain).as_posix())
+    job = create_job(["v8_1C_exchange.zip"], base_dir=packed)
+    messages = []
+    while isinstance(result := run(job, budget=1e-9), Progress):
+        messages.append(result.message)
+    assert isinstance(result, Done)
+    # Bitrix's messages: one entry per step while unpacking, then the import.
+    unpacking = messages.index("Распаковка архива завершена.")
+    assert set(messages[:unpacking]) == {"Идет распаковка архива."}
+    assert unpacking >= 2
+    job.refresh_from_db()
+    # Unpacked, then imported classifier and products first, offers second.
+    assert job.files == [
+        "v8_1C_exchange.zip",
+        "carono__php-commerceml__tests__xml__import.xml",
+        "carono__php-commerceml__tests__xml__offers.xml",
+    ]
+    assert snapshot() == expected
+    assert ProductImage.objects.count() == 2
