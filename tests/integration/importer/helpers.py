@@ -89,7 +89,10 @@ def snapshot() -> dict[str, list[tuple[str, ...]]]:
                     if scope in target_fields
                 ]
         rows = []
-        for row in model._default_manager.select_related(*related):
+        rows_query = model._default_manager.all()
+        if related:
+            rows_query = rows_query.select_related(*related)
+        for row in rows_query:
             values = []
             for field in fields:
                 if field.is_relation:
