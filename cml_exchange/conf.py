@@ -15,6 +15,7 @@ Django settings. ``docs/settings.md`` lists both kinds.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -43,9 +44,40 @@ class AppSettings:
         value = self._setting("UPLOAD_ROOT", None)
         if value is None:
             return Path(tempfile.gettempdir()) / "cml_exchange"
-        if not isinstance(value, (str, Path)) or not str(value):
+        if not isinstance(value, (str, os.PathLike)) or not os.fspath(value):
             raise ConfigError(f"{PREFIX}UPLOAD_ROOT должен быть путём к каталогу, а не {value!r}")
-        return Path(value)
+        return Path(os.fspath(value))
+
+    def _positive(self, name: str, default: int) -> int:
+        value = self._setting(name, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{PREFIX}{name} должен быть неотрицательным целым, а не {value!r}")
+        return value
+
+    @property
+    def MAX_FILE_SIZE(self) -> int:
+        """The largest file 1C may upload, in bytes (all its parts together). Default 4 GiB."""
+        return self._positive("MAX_FILE_SIZE", 4 * 1024**3)
+
+    @property
+    def MAX_EXCHANGE_SIZE(self) -> int:
+        """The most one exchange may upload, in bytes (all its files). Default 16 GiB."""
+        return self._positive("MAX_EXCHANGE_SIZE", 16 * 1024**3)
+
+    @property
+    def AUTH_FAILURES(self) -> int:
+        """How many failed logins one address may make in ``AUTH_WINDOW`` (default 10)."""
+        return self._positive("AUTH_FAILURES", 10)
+
+    @property
+    def AUTH_WINDOW(self) -> int:
+        """The window for ``AUTH_FAILURES``, and how long an address is then refused (s)."""
+        return self._positive("AUTH_WINDOW", 15 * 60)
+
+    @property
+    def KEEP_UNIMPORTED_HOURS(self) -> int:
+        """How long ``init`` keeps a file uploaded but never imported (default 24 h)."""
+        return self._positive("KEEP_UNIMPORTED_HOURS", 24)
 
 
 app_settings = AppSettings()

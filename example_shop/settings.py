@@ -93,9 +93,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 MEDIA_URL = "media/"
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
 # Files from 1C live outside MEDIA_ROOT: order files carry personal data.
-CML_EXCHANGE_UPLOAD_ROOT = env.path("CML_EXCHANGE_UPLOAD_ROOT", default=VAR_DIR / "exchange")
+CML_EXCHANGE_UPLOAD_ROOT = Path(
+    env.str("CML_EXCHANGE_UPLOAD_ROOT", default=str(VAR_DIR / "exchange"))
+)

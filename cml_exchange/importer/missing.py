@@ -7,13 +7,15 @@ classifiers that came whole. Never the rest of the shop.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from cml_exchange.importer.options import MissingAction
 from cml_exchange.importer.session import ImportSession
-from cml_exchange.models import Group, Offer, Product
+from cml_exchange.models import Group, ImportJob, Offer, Product
 
 
 def handle_missing(session: ImportSession) -> bool:
@@ -62,3 +64,28 @@ def _apply(session: ImportSession, kind: str, rows: QuerySet[Any], action: Missi
         count = missing.count()
         missing.delete()
         session.count(f"{kind}_deleted", count)
+
+
+def deactivate_unseen(jobs: QuerySet[ImportJob], *, before: dt.datetime) -> int:
+    """1C's ``mode=deactivate``: what the jobs' full catalogs did not mention since ``before``.
+
+    Products and offers of the catalogs, and groups of the classifiers, that
+    these jobs received in full and that no full exchange has refreshed since
+    ``before`` are deactivated; nothing is deleted. Returns how many rows.
+    """
+    catalogs: set[str] = set()
+    offer_catalogs: set[str] = set()
+    classifiers: set[str] = set()
+    for job in jobs:
+        catalogs.update(job.full_catalogs)
+        offer_catalogs.update(job.state.get("full_offer_catalogs", []))
+        classifiers.update(job.full_classifiers)
+    unseen = Q(last_seen_full__lt=before) | Q(last_seen_full__isnull=True)
+    total = 0
+    for rows in (
+        Product.objects.filter(catalog__external_id__in=catalogs),
+        Offer.objects.filter(catalog__external_id__in=offer_catalogs),
+        Group.objects.filter(classifier__external_id__in=classifiers),
+    ):
+        total += rows.filter(unseen, active=True).update(active=False, updated=timezone.now())
+    return total

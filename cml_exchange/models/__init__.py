@@ -2,7 +2,9 @@
 
 - ``catalog``: classifiers, catalogs, groups, properties, units, categories, products;
 - ``offers``: price types, warehouses, offers, prices, stock;
-- ``imports``: import jobs, the importer's state between steps.
+- ``imports``: import jobs, the importer's state between steps;
+- ``exchange``: exchange sessions, their requests and stored files;
+- ``settings``: the one row of settings the shop owner edits in the admin.
 """
 
 from cml_exchange.models.catalog import (
@@ -20,6 +22,12 @@ from cml_exchange.models.catalog import (
     PropertyOption,
     Unit,
 )
+from cml_exchange.models.exchange import (
+    ExchangeFile,
+    ExchangeKind,
+    ExchangeRequest,
+    ExchangeSession,
+)
 from cml_exchange.models.imports import ImportJob
 from cml_exchange.models.offers import (
     Offer,
@@ -30,11 +38,17 @@ from cml_exchange.models.offers import (
     Stock,
     Warehouse,
 )
+from cml_exchange.models.settings import ExchangeSettings
 
 __all__ = [
     "Catalog",
     "Category",
     "Classifier",
+    "ExchangeFile",
+    "ExchangeKind",
+    "ExchangeRequest",
+    "ExchangeSession",
+    "ExchangeSettings",
     "Group",
     "ImportJob",
     "Offer",

@@ -58,6 +58,16 @@ class ImportJob(models.Model):
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
     lease_owner = models.CharField(max_length=64, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    #: The exchange that asked for this import, and the file 1C named (endpoint jobs only).
+    session = models.ForeignKey(
+        "cml_exchange.ExchangeSession",
+        verbose_name=_("exchange"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_jobs",
+    )
+    filename = models.CharField(_("file 1C asked to import"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("import job")

@@ -29,3 +29,10 @@ def test_a_bad_upload_root_is_a_config_error(settings, value):
         app_settings.UPLOAD_ROOT  # noqa: B018
     assert isinstance(caught.value, CmlExchangeError)
     assert "CML_EXCHANGE_UPLOAD_ROOT" in str(caught.value)
+
+
+def test_upload_root_accepts_django_environ_paths(settings, tmp_path):
+    import environ
+
+    settings.CML_EXCHANGE_UPLOAD_ROOT = environ.Path(str(tmp_path))
+    assert app_settings.UPLOAD_ROOT == tmp_path

@@ -1,0 +1,95 @@
+"""Replies as 1C parses them: plain text in windows-1251, LF line ends, no BOM.
+
+Line 1 is ``success``, ``progress`` or ``failure``; line 2 is a message 1C
+writes to its log. Every reply is HTTP 200, errors included: 1C reads the
+body, and anything else (a redirect, an HTML error page) makes it give up
+with a confusing message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpResponse
+
+#: 1-C-Bitrix answers text/html; the body is plain text, and text/plain keeps
+#: a browser from rendering anything reflected in it (a file name, say).
+TEXT_CONTENT_TYPE = "text/plain; charset=windows-1251"
+XML_CONTENT_TYPE = "application/xml; charset=windows-1251"
+
+SUCCESS, PROGRESS, FAILURE = "success", "progress", "failure"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What a handler answers: the body, and for the log the status and message."""
+
+    body: bytes
+    status: str
+    message: str = ""
+    content_type: str = TEXT_CONTENT_TYPE
+
+    def response(self) -> HttpResponse:
+        response = HttpResponse(self.body, content_type=self.content_type, status=200)
+        response["Pragma"] = "no-cache"
+        response["Cache-Control"] = "no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        if self.content_type != TEXT_CONTENT_TYPE:
+            response["Content-Length"] = str(len(self.body))
+        return response
+
+
+def encode(text: str) -> bytes:
+    """Text in windows-1251; a character it lacks becomes ``?``, never an error."""
+    return text.encode("cp1251", errors="replace")
+
+
+def lines(*parts: str, trailing_newline: bool = True) -> Reply:
+    """A reply of the given lines; its status is the first line."""
+    body = "\n".join(parts) + ("\n" if trailing_newline else "")
+    return Reply(encode(body), parts[0] if parts else "", parts[1] if len(parts) > 1 else "")
+
+
+def success(message: str | None = None) -> Reply:
+    """``success`` and a line break alone, or ``success``, a line break and a message.
+
+    After a message there is no final line break, as Bitrix echoes it.
+    """
+    if message is None:
+        return lines(SUCCESS)
+    return lines(SUCCESS, message, trailing_newline=False)
+
+
+def progress(message: str) -> Reply:
+    return lines(PROGRESS, message, trailing_newline=False)
+
+
+def failure(message: str) -> Reply:
+    return lines(FAILURE, message, trailing_newline=False)
+
+
+def xml(body: bytes, content_type: str = XML_CONTENT_TYPE) -> Reply:
+    return Reply(body, SUCCESS, "XML", content_type)
+
+
+# -- Bitrix's words ----------------------------------------------------------------
+
+UNKNOWN_COMMAND = "Неизвестная команда."
+BAD_SOURCE_CATALOG = (
+    "Ошибка проверки источника запроса. Обновите модуль обмена или отключите проверку "
+    "в настройках компонента."
+)
+BAD_SOURCE_SALE = "Ошибка проверки источника запроса. Обновите модуль обмена."
+BAD_LOGIN = "Ошибка авторизации. Неверное имя пользователя или пароль."
+NO_RIGHTS_CATALOG = "У Вас нет прав для импорта каталога. Проверьте настройки компонента импорта."
+NO_RIGHTS_SALE = "У Вас нет прав для обмена. Проверьте настройки компонента."
+THROTTLED = "Слишком много неудачных попыток входа с этого адреса. Повторите через {minutes} мин."
+IMPORT_DONE = "Импорт успешно завершен."
+DEACTIVATED = "Деактивация элементов завершена."
+DEACTIVATION_FAILED = "Ошибка деактивации элементов."
+COMPLETED = "Завершение процедуры импорта"
+WRITE_FAILED = "Ошибка записи в файл {name}."
+READ_FAILED = "Ошибка чтения HTTP данных."
+INTERNAL_ERROR = (
+    "Внутренняя ошибка сайта при обработке запроса ({error}). Подробности в журнале сайта."
+)

@@ -1,0 +1,121 @@
+"""The one view behind ``1c_exchange.php``: (type, mode) → handler → reply.
+
+It translates HTTP and nothing else: it finds the handler, checks the
+source, the login and the rights in Bitrix's order, turns any error into a
+``failure`` reply (never an error page, never a 500, which 1C cannot read),
+and logs the request.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+
+from cml_exchange.commerceml.errors import CmlExchangeError
+from cml_exchange.models import ExchangeKind, ExchangeSettings
+from cml_exchange.protocol import catalog, replies
+from cml_exchange.protocol.auth import client_address, credentials, login, may_exchange, throttled
+from cml_exchange.protocol.catalog import Call
+from cml_exchange.protocol.replies import Reply
+from cml_exchange.protocol.sessions import (
+    find_session,
+    latest_open_session,
+    log_request,
+    open_session,
+    sessid_ok,
+)
+
+logger = logging.getLogger("cml_exchange.protocol")
+
+Handler = Callable[[Call], Reply]
+
+#: Handlers of every (type, mode) but checkauth, which is special: it opens the session.
+HANDLERS: dict[str, dict[str, Handler]] = {
+    ExchangeKind.CATALOG.value: catalog.HANDLERS,
+}
+BAD_SOURCE: dict[str, str] = {
+    ExchangeKind.CATALOG.value: replies.BAD_SOURCE_CATALOG,
+    ExchangeKind.SALE.value: replies.BAD_SOURCE_SALE,
+}
+NO_RIGHTS: dict[str, str] = {
+    ExchangeKind.CATALOG.value: replies.NO_RIGHTS_CATALOG,
+    ExchangeKind.SALE.value: replies.NO_RIGHTS_SALE,
+}
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class ExchangeView(View):
+    """Serves 1C at any HTTP method: 1C uses GET and POST, some releases POST for everything."""
+
+    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        started = time.monotonic()
+        kind = request.GET.get("type", "")
+        mode = request.GET.get("mode", "")
+        address = client_address(request)
+        call = Call(request=request, kind=kind, settings=ExchangeSettings.load(), address=address)
+        username = ""
+        try:
+            reply, username = self._answer(call, mode)
+        except CmlExchangeError as error:
+            reply = replies.failure(str(error))
+        except Exception as error:
+            logger.exception("1C exchange request %s/%s failed", kind, mode)
+            reply = replies.failure(replies.INTERNAL_ERROR.format(error=type(error).__name__))
+        try:
+            log_request(
+                request,
+                session=call.session,
+                kind=kind,
+                mode=mode,
+                username=username,
+                address=address,
+                status=reply.status,
+                message=reply.message,
+                bytes_in=int(request.META.get("CONTENT_LENGTH") or 0),
+                duration_ms=int((time.monotonic() - started) * 1000),
+            )
+        except Exception:  # the log must never cost 1C its answer
+            logger.exception("Could not log a 1C exchange request")
+        return reply.response()
+
+    def _answer(self, call: Call, mode: str) -> tuple[Reply, str]:
+        kind = call.kind
+        if kind not in HANDLERS or (mode != "checkauth" and mode not in HANDLERS[kind]):
+            return replies.failure(replies.UNKNOWN_COMMAND), ""
+        if mode == "checkauth":
+            wait = throttled(call.address)
+            if wait:
+                return replies.failure(replies.THROTTLED.format(minutes=wait)), ""
+            reply, session, user = catalog.checkauth(call)
+            call.session = session
+            return reply, user.get_username() if user else _login_name(call.request)
+        session = find_session(call.request, kind)
+        user = session.user if session is not None else None
+        if session is not None and not sessid_ok(call.request, session, kind):
+            return replies.failure(BAD_SOURCE[kind]), user.get_username() if user else ""
+        if session is None:
+            # No cookie: Basic credentials on the request itself are accepted too.
+            user = login(call.request, credentials(call.request))
+            if user is None:
+                return replies.failure(replies.BAD_LOGIN), _login_name(call.request)
+            if not may_exchange(user, kind, call.settings):
+                return replies.failure(NO_RIGHTS[kind]), user.get_username()
+            session = latest_open_session(user, kind) or open_session(
+                call.request, user, kind, call.address
+            )
+        call.session = session
+        return HANDLERS[kind][mode](call), user.get_username() if user else ""
+
+
+def _login_name(request: HttpRequest) -> str:
+    found = credentials(request)
+    return found[0] if found else ""
+
+
+exchange_view = ExchangeView.as_view()

@@ -1,0 +1,141 @@
+"""Files 1C uploads with ``mode=file``: names made safe, bodies streamed to disk, cleanup.
+
+Each exchange type has its directory under ``CML_EXCHANGE_UPLOAD_ROOT``
+(``catalog/``, ``sale/``), as Bitrix has ``upload/1c_catalog``. Request
+bodies are copied to disk in chunks, never held in memory, and never through
+``request.body`` (which Django caps at ``DATA_UPLOAD_MAX_MEMORY_SIZE``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+from typing import Protocol
+
+from cml_exchange.exceptions import ProtocolError
+from cml_exchange.storage.zipentries import is_script
+
+CHUNK = 256 * 1024
+
+#: Prefixes 1C is known to put before the name (Bitrix strips them too).
+_KNOWN_PREFIXES = re.compile(r"^(?:/?tmp/|/?upload/1c/webdata/?)", re.IGNORECASE)
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: 1C's own log archives: kept for some days, never imported (Bitrix keeps them 5 days).
+REPORTS = "Reports/"
+
+
+class UnsafeName(ProtocolError):
+    """A file name 1C (or someone) sent that would leave the exchange directory or run as code."""
+
+
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def safe_name(raw: str | None) -> str:
+    """The relative, ``/``-separated path of an uploaded file, or :class:`UnsafeName`.
+
+    Backslashes become slashes, 1C's ``/tmp/`` and ``upload/1c/webdata``
+    prefixes and surrounding slashes go; ``..``, absolute paths, drive
+    letters, control characters and script or program extensions are refused.
+    """
+    name = (raw or "").strip().replace("\\", "/")
+    shown = _CONTROL.sub("?", name)[:200]
+    if not name:
+        raise UnsafeName("Не указано имя файла (параметр filename).")
+    if _CONTROL.search(name):
+        raise UnsafeName(f"Недопустимое имя файла «{shown}»: управляющие символы.")
+    name = _KNOWN_PREFIXES.sub("", name)
+    if name.startswith("/") or _DRIVE.match(name):
+        raise UnsafeName(f"Недопустимое имя файла «{shown}»: абсолютный путь.")
+    parts = [part for part in PurePosixPath(name).parts if part not in ("", ".")]
+    if not parts or any(part.strip(". ") == "" for part in parts):
+        raise UnsafeName(f"Недопустимое имя файла «{shown}»: путь выходит за пределы папки обмена.")
+    if is_script(name):
+        raise UnsafeName(f"Недопустимое имя файла «{shown}»: такие файлы не принимаются.")
+    return "/".join(parts)
+
+
+def path_in(directory: Path, name: str) -> Path:
+    """``directory/name`` for a name :func:`safe_name` returned, checked to stay inside."""
+    root = os.path.normpath(directory)
+    path = os.path.normpath(os.path.join(root, name))
+    if not path.startswith(root + os.sep):
+        raise UnsafeName(f"Недопустимое имя файла «{name}»: путь выходит за пределы папки обмена.")
+    return Path(path)
+
+
+class TooLarge(ProtocolError):
+    """An upload would pass a size cap set for the site."""
+
+
+def append(
+    source: Readable, target: Path, *, restart: bool, max_total: int | None, budget: int | None
+) -> int:
+    """Copy ``source`` to the end of ``target`` (or over it, with ``restart``); return bytes read.
+
+    ``max_total`` caps the file's size and ``budget`` the bytes this part may
+    add (what is left of the exchange's cap); either raises :class:`TooLarge`
+    and leaves the file as it was before this part.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    before = 0 if restart or not target.exists() else target.stat().st_size
+    written = 0
+    with target.open("wb" if restart else "ab") as out:
+        try:
+            while chunk := source.read(CHUNK):
+                written += len(chunk)
+                if max_total is not None and before + written > max_total:
+                    raise TooLarge(
+                        f"Файл {target.name} больше допустимого размера ({max_total} байт)."
+                    )
+                if budget is not None and written > budget:
+                    raise TooLarge("Обмен превысил допустимый общий объем загружаемых файлов.")
+                out.write(chunk)
+        except BaseException:
+            out.truncate(before)
+            raise
+    return written
+
+
+def clean_directory(
+    directory: Path, *, keep: Iterable[str], reports_kept_since: dt.datetime
+) -> list[str]:
+    """Delete what earlier exchanges left in ``directory``, except the names in ``keep``.
+
+    ``Reports/`` files (1C's logs) newer than ``reports_kept_since`` stay too.
+    Returns the relative names deleted.
+    """
+    if not directory.exists():
+        return []
+    kept = set(keep)
+    removed: list[str] = []
+    threshold = reports_kept_since.timestamp()
+    for path in sorted(directory.rglob("*"), reverse=True):
+        name = path.relative_to(directory).as_posix()
+        if path.is_dir() and not path.is_symlink():
+            if not any(path.iterdir()):
+                path.rmdir()
+            continue
+        if name in kept:
+            continue
+        if name.startswith(REPORTS) and path.stat().st_mtime >= threshold:
+            continue
+        path.unlink()
+        removed.append(name)
+    return removed
+
+
+def remove(directory: Path, names: Iterable[str]) -> None:
+    """Delete the named files (what a failed part left, say); missing ones are fine."""
+    for name in names:
+        path_in(directory, name).unlink(missing_ok=True)
+
+
+def remove_tree(directory: Path) -> None:
+    shutil.rmtree(directory, ignore_errors=True)

@@ -1,0 +1,438 @@
+"""The catalog exchange, request by request, byte for byte as 1C reads it."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+
+from benchmarks.generator import generate_catalog
+from cml_exchange.models import (
+    ExchangeFile,
+    ExchangeRequest,
+    ExchangeSession,
+    ExchangeSettings,
+    ImportJob,
+    Offer,
+    Product,
+)
+from tests.integration.protocol.exchange import URL, OneC, basic
+from tests.paths import sample
+
+pytestmark = pytest.mark.django_db
+
+IMPORT = sample("carono__php-commerceml__tests__xml__import")
+OFFERS = sample("carono__php-commerceml__tests__xml__offers")
+
+
+# -- checkauth -------------------------------------------------------------------------
+
+
+def test_checkauth_reply(client, admin_user, upload_root):
+    before = int(time.time())
+    reply = client.get(
+        URL, {"type": "catalog", "mode": "checkauth"}, HTTP_AUTHORIZATION=basic("admin", "secret")
+    )
+    assert reply.status_code == 200
+    assert reply["Content-Type"] == "text/plain; charset=windows-1251"
+    text = reply.content.decode("ascii")
+    match = re.fullmatch(
+        r"success\n(\w+)\n([0-9a-f]{40})\nsessid=([0-9a-f]{32})\ntimestamp=(\d+)\n", text
+    )
+    assert match, text
+    cookie, token, sessid, stamp = match.groups()
+    assert "." not in cookie
+    assert before <= int(stamp) <= int(time.time())
+    session = ExchangeSession.objects.get()
+    assert (session.token, session.sessid, session.user) == (token, sessid, admin_user)
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["HTTP_AUTHORIZATION", "REDIRECT_HTTP_AUTHORIZATION", "REMOTE_USER", "REDIRECT_REMOTE_USER"],
+)
+def test_credentials_wherever_the_server_put_them(client, admin_user, upload_root, where):
+    reply = client.get(
+        URL, {"type": "catalog", "mode": "checkauth"}, **{where: basic("admin", "secret")}
+    )
+    assert reply.content.startswith(b"success\n")
+
+
+def test_credentials_in_the_query_as_1c_77_sends_them(client, admin_user, upload_root):
+    reply = client.get(
+        URL,
+        {"type": "catalog", "mode": "checkauth", "USER_LOGIN": "admin", "USER_PASSWORD": "secret"},
+    )
+    assert reply.content.startswith(b"success\n")
+
+
+@pytest.mark.parametrize("method", ["post", "put"])
+def test_any_http_method(client, admin_user, upload_root, method):
+    reply = getattr(client, method)(
+        f"{URL}?type=catalog&mode=checkauth", HTTP_AUTHORIZATION=basic("admin", "secret")
+    )
+    assert reply.content.startswith(b"success\n")
+
+
+def test_wrong_password_gets_bitrix_message(client, admin_user, upload_root):
+    reply = client.get(
+        URL, {"type": "catalog", "mode": "checkauth"}, HTTP_AUTHORIZATION=basic("admin", "wrong")
+    )
+    assert reply.status_code == 200
+    assert (
+        reply.content
+        == "failure\nОшибка авторизации. Неверное имя пользователя или пароль.".encode("cp1251")
+    )
+    assert not ExchangeSession.objects.exists()
+
+
+def test_a_user_without_rights_is_refused(client, upload_root):
+    User.objects.create_user("clerk", password="secret")
+    reply = OneC(client).checkauth("clerk", "secret")
+    expected = (
+        "failure\nУ Вас нет прав для импорта каталога. Проверьте настройки компонента импорта."
+    )
+    assert reply == expected.encode("cp1251")
+
+
+def test_rights_from_a_chosen_group_or_the_permission(client, upload_root):
+    managers = Group.objects.create(name="Менеджеры 1С")
+    ExchangeSettings.load().catalog_groups.add(managers)
+    User.objects.create_user("manager", password="secret").groups.add(managers)
+    holder = User.objects.create_user("robot", password="secret")
+    holder.user_permissions.add(Permission.objects.get(codename="exchange"))
+    inactive = User.objects.create_superuser("old", "old@example.com", "secret")
+    inactive.is_active = False
+    inactive.save()
+    assert OneC(client).checkauth("manager", "secret").startswith(b"success\n")
+    assert OneC(client).checkauth("robot", "secret").startswith(b"success\n")
+    assert OneC(client).checkauth("old", "secret").startswith(b"failure\n")
+
+
+def test_repeated_failures_from_one_address_are_throttled(
+    client, admin_user, upload_root, settings
+):
+    settings.CML_EXCHANGE_AUTH_FAILURES = 3
+    for _ in range(3):
+        assert OneC(client).checkauth("admin", "nope").startswith(b"failure\n")
+    reply = OneC(client).checkauth("admin", "secret").decode("cp1251")
+    assert reply.startswith("failure\nСлишком много неудачных попыток входа")
+    # Another address is not affected.
+    other = client.get(
+        URL,
+        {"type": "catalog", "mode": "checkauth"},
+        HTTP_AUTHORIZATION=basic("admin", "secret"),
+        REMOTE_ADDR="10.0.0.9",
+    )
+    assert other.content.startswith(b"success\n")
+
+
+# -- session, sessid, unknown commands --------------------------------------------------
+
+
+def test_requests_without_a_session_need_credentials(client, admin_user, upload_root):
+    reply = client.get(URL, {"type": "catalog", "mode": "init"})
+    assert (
+        reply.content.decode("cp1251")
+        == "failure\nОшибка авторизации. Неверное имя пользователя или пароль."
+    )
+    basic_only = client.get(
+        URL, {"type": "catalog", "mode": "init"}, HTTP_AUTHORIZATION=basic("admin", "secret")
+    )
+    assert basic_only.content.startswith(b"zip=")
+
+
+def test_sessid_is_required_once_it_has_been_seen(client, admin_user, upload_root):
+    onec = OneC(client)
+    onec.checkauth()
+    sessid = onec.sessid
+    onec.sessid = ""
+    assert onec.get("init").startswith(b"zip=")  # old modules send none: accepted
+    onec.sessid = sessid
+    assert onec.get("init").startswith(b"zip=")  # a valid one: from now on required
+    onec.sessid = ""
+    reply = onec.get("init").decode("cp1251")
+    assert reply == (
+        "failure\nОшибка проверки источника запроса. Обновите модуль обмена или отключите "
+        "проверку в настройках компонента."
+    )
+    onec.sessid = "sessid=0000"
+    assert onec.get("init").startswith(b"failure\n")
+
+
+@pytest.mark.parametrize(
+    "query", ["type=catalog&mode=bogus", "type=nonsense&mode=checkauth", "mode=init", ""]
+)
+def test_unknown_commands(client, query):
+    reply = client.get(f"{URL}?{query}")
+    assert reply.status_code == 200
+    assert reply.content == "failure\nНеизвестная команда.".encode("cp1251")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/1c_exchange.php",
+        "/1c_exchange.php/",
+        "/bitrix/admin/1c_exchange.php",
+        "/bitrix/admin/1c_exchange.php/",
+    ],
+)
+def test_served_with_and_without_a_slash_and_never_redirected(
+    client, admin_user, upload_root, path
+):
+    reply = client.get(
+        path, {"type": "catalog", "mode": "checkauth"}, HTTP_AUTHORIZATION=basic("admin", "secret")
+    )
+    assert reply.status_code == 200
+    assert reply.content.startswith(b"success\n")
+
+
+# -- init --------------------------------------------------------------------------------
+
+
+def test_init_reply_without_and_with_version(one_c):
+    assert one_c.get("init") == b"zip=yes\nfile_limit=204800"
+    reply = one_c.get("init", version="2.08").decode("ascii")
+    assert reply == f"zip=yes\nfile_limit=204800\n{one_c.sessid}\nversion=2.08"
+    assert one_c.get("init", version="3.1").endswith(b"\nversion=2.10")
+
+
+def test_init_follows_the_settings(one_c):
+    ExchangeSettings.objects.update(use_zip=False, file_limit=1_000_000)
+    assert one_c.get("init") == b"zip=no\nfile_limit=1000000"
+
+
+def test_default_part_size_passes_stock_django_limits(settings):
+    assert ExchangeSettings().file_limit <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def test_init_clears_earlier_exchanges_but_keeps_unimported_files_and_reports(
+    client, admin_user, upload_root
+):
+    first = OneC(client)
+    first.checkauth()
+    first.get("init")
+    first.upload("import.xml", IMPORT.read_bytes(), 50_000)
+    assert first.import_file("import.xml").startswith(b"success\n")
+    first.upload("offers.xml", OFFERS.read_bytes(), 50_000)  # uploaded, not yet imported
+    first.upload("Reports/Exchange_1.zip", b"PK\x05\x06" + bytes(18), 1000)
+    stray = upload_root / "catalog" / "old.xml"
+    stray.write_text("left over")
+
+    second = OneC(client)
+    second.checkauth()
+    second.get("init")
+    left = sorted(
+        p.relative_to(upload_root / "catalog").as_posix()
+        for p in (upload_root / "catalog").rglob("*")
+        if p.is_file()
+    )
+    assert left == ["Reports/Exchange_1.zip", "offers.xml"]
+    assert second.import_file("offers.xml") == "success\nИмпорт успешно завершен.".encode("cp1251")
+
+
+# -- file ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("chunk", [333, 7001, 204_800])
+def test_parts_reassemble_byte_identical(one_c, upload_root, chunk):
+    data = IMPORT.read_bytes()
+    one_c.upload("import.xml", data, chunk)
+    assert (upload_root / "catalog" / "import.xml").read_bytes() == data
+    record = ExchangeFile.objects.get(name="import.xml")
+    assert (record.size, record.parts) == (len(data), -(-len(data) // chunk))
+
+
+def test_a_new_exchange_starts_a_file_afresh(client, admin_user, upload_root):
+    for _ in range(2):
+        onec = OneC(client)
+        onec.checkauth()
+        onec.get("init")
+        onec.upload("offers.xml", OFFERS.read_bytes(), 4000)
+    assert (upload_root / "catalog" / "offers.xml").read_bytes() == OFFERS.read_bytes()
+
+
+def test_pictures_go_into_subfolders(one_c, upload_root):
+    assert one_c.post("import_files/ab/picture.jpg", b"\xff\xd8jpeg") == b"success\n"
+    assert (
+        upload_root / "catalog" / "import_files" / "ab" / "picture.jpg"
+    ).read_bytes() == b"\xff\xd8jpeg"
+
+
+@pytest.mark.parametrize(
+    ("name", "as_1c_sends_it"),
+    [
+        ("import_files\\ab\\p.jpg", "import_files/ab/p.jpg"),
+        ("/tmp/import.xml", "import.xml"),
+        ("./x.xml", "x.xml"),
+    ],
+)
+def test_names_are_normalised(one_c, upload_root, name, as_1c_sends_it):
+    assert one_c.post(name, b"data") == b"success\n"
+    assert (upload_root / "catalog" / as_1c_sends_it).read_bytes() == b"data"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../escape.xml", "a/../../escape.xml", "/etc/escape.xml", "C:\\escape.xml", "C:escape.xml",
+     "x%00.xml", "shell.php", "page.html", "x.php.jpg", ".htaccess", "..", ""],
+)  # fmt: skip
+def test_hostile_names_are_refused_and_nothing_is_written_outside(
+    one_c, upload_root, tmp_path, name
+):
+    reply = one_c.post(name, b"<?php evil(); ?>").decode("cp1251")
+    assert reply.startswith("failure\n"), reply
+    assert "имя файла" in reply
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert written == []
+
+
+def test_body_larger_than_djangos_memory_limit_is_streamed(one_c, upload_root, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
+    data = bytes(range(256)) * 10_000  # 2.5 MB in one part
+    assert one_c.post("big.xml", data) == b"success\n"
+    assert (upload_root / "catalog" / "big.xml").read_bytes() == data
+
+
+def test_file_size_cap(one_c, upload_root, settings):
+    settings.CML_EXCHANGE_MAX_FILE_SIZE = 10_000
+    assert one_c.post("import.xml", b"x" * 6000) == b"success\n"
+    reply = one_c.post("import.xml", b"y" * 6000).decode("cp1251")
+    assert reply.startswith("failure\nФайл import.xml больше допустимого размера")
+    assert (upload_root / "catalog" / "import.xml").read_bytes() == b"x" * 6000
+
+
+def test_exchange_size_cap(one_c, upload_root, settings):
+    settings.CML_EXCHANGE_MAX_EXCHANGE_SIZE = 10_000
+    assert one_c.post("a.xml", b"x" * 6000) == b"success\n"
+    assert one_c.post("b.xml", b"y" * 6000).startswith(b"failure\n")
+    assert (
+        not (upload_root / "catalog" / "b.xml").exists()
+        or (upload_root / "catalog" / "b.xml").read_bytes() == b""
+    )
+
+
+# -- import, deactivate, complete -------------------------------------------------------------
+
+
+def test_a_whole_exchange(one_c, upload_root):
+    ExchangeSettings.objects.update(step_interval=0)
+    one_c.upload("import.xml", IMPORT.read_bytes(), 204_800)
+    one_c.upload("offers.xml", OFFERS.read_bytes(), 204_800)
+    success = "success\nИмпорт успешно завершен.".encode("cp1251")
+    assert one_c.import_file("import.xml") == success
+    assert one_c.import_file("offers.xml") == success
+    assert one_c.import_file("offers.xml") == success  # asked again: still done
+    assert one_c.get(
+        "deactivate", timestamp=one_c.timestamp
+    ) == "success\nДеактивация элементов завершена.".encode("cp1251")
+    assert one_c.get("complete") == "success\nЗавершение процедуры импорта".encode("cp1251")
+    assert (
+        Product.objects.filter(active=True).count(),
+        Offer.objects.filter(active=True).count(),
+    ) == (2, 5)
+    session = ExchangeSession.objects.get()
+    assert (session.outcome, session.files, session.bytes_received) == (
+        "success",
+        2,
+        IMPORT.stat().st_size + OFFERS.stat().st_size,
+    )
+    assert ExchangeRequest.objects.filter(session=session).count() >= 8
+
+
+@pytest.mark.slow
+def test_import_in_steps_answers_progress_with_bitrix_style_messages(one_c, tmp_path):
+    generate_catalog(tmp_path / "generated", 3000, seed=3)
+    one_c.upload("import.xml", (tmp_path / "generated" / "import.xml").read_bytes(), 1_000_000)
+    ExchangeSettings.objects.update(step_interval=1)
+    replies = []
+    while True:
+        reply = one_c.get("import", filename="import.xml").decode("cp1251")
+        replies.append(reply)
+        if not reply.startswith("progress\n"):
+            break
+    assert replies[-1] == "success\nИмпорт успешно завершен."
+    done = [
+        int(match[1])
+        for reply in replies
+        if (match := re.fullmatch(r"progress\nОбработано (\d+) из 3000 товаров\.", reply))
+    ]
+    assert len(replies) >= 2
+    assert done and done == sorted(done) and done[-1] < 3000
+    assert Product.objects.count() == 3000
+    assert ImportJob.objects.get().steps == len(replies)
+
+
+def test_import_of_a_file_never_uploaded(one_c):
+    assert one_c.get("import", filename="import.xml").decode("cp1251") == (
+        "failure\nФайл import.xml не загружен на сайт."
+    )
+
+
+def test_a_broken_file_fails_with_its_place_and_writes_nothing(one_c):
+    one_c.upload("import.xml", IMPORT.read_bytes()[:30_000], 204_800)
+    reply = one_c.get("import", filename="import.xml").decode("cp1251")
+    while reply.startswith("progress\n"):
+        reply = one_c.get("import", filename="import.xml").decode("cp1251")
+    assert reply.startswith("failure\nФайл оборван")
+    assert "import.xml" in reply and "строка" in reply
+    assert Product.objects.count() == 0
+
+
+def test_two_requests_never_run_the_importer_at_once(one_c):
+    one_c.upload("import.xml", IMPORT.read_bytes(), 204_800)
+    from django.utils import timezone
+
+    ExchangeSession.objects.update(
+        lease_owner="another worker", lease_until=timezone.now() + timezone.timedelta(minutes=1)
+    )
+    reply = one_c.get("import", filename="import.xml").decode("cp1251")
+    assert reply == "progress\nИмпорт уже выполняется другим запросом, ожидайте."
+    assert Product.objects.count() == 0
+
+
+def test_deactivate_needs_a_timestamp(one_c):
+    expected = "failure\nОшибка деактивации элементов.".encode("cp1251")
+    assert one_c.get("deactivate") == expected
+    assert one_c.get("deactivate", timestamp="0") == expected
+    assert one_c.get("deactivate", timestamp="yesterday") == expected
+
+
+def test_deactivate_touches_only_what_this_exchange_sent_in_full(client, admin_user, upload_root):
+    other = OneC(client)
+    other.checkauth()
+    other.get("init")
+    other.upload(
+        "import.xml", sample("bigperson__exchange1c__tests__xml__import").read_bytes(), 204_800
+    )
+    other.import_file("import.xml")
+
+    onec = OneC(client)
+    onec.checkauth()
+    onec.get("init")
+    onec.upload("import.xml", IMPORT.read_bytes(), 204_800)
+    onec.import_file("import.xml")
+    assert onec.get("deactivate", timestamp=str(int(time.time()) + 3600)).startswith(b"success\n")
+    # All of this exchange's catalog is older than "an hour from now"; the other is untouched.
+    assert set(
+        Product.objects.filter(active=True).values_list("catalog__external_id", flat=True)
+    ) == {"1f116ad3-0125-aace-5941-9fddc41e02fd"}
+
+
+# -- errors never become error pages --------------------------------------------------------------
+
+
+def test_an_internal_error_is_a_failure_reply_not_a_500(client, admin_user, tmp_path, settings):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    settings.CML_EXCHANGE_UPLOAD_ROOT = blocker  # init cannot clean it
+    onec = OneC(client)
+    onec.checkauth()
+    response = client.get(f"{URL}?type=catalog&mode=file&filename=a.xml&{onec.sessid}")
+    assert response.status_code == 200
+    reply = response.content.decode("cp1251")
+    assert reply.startswith("failure\n")
+    assert ExchangeRequest.objects.filter(status="failure", mode="file").exists()
