@@ -173,9 +173,11 @@ def _job(call: Call, session: ExchangeSession, name: str) -> ImportJob | None:
     existing = ImportJob.objects.filter(session=session, filename=name).order_by("-pk").first()
     if existing is not None and existing.status != ImportJob.Status.FAILED:
         return existing
+    # Only this exchange's archive: one an unfinished exchange left would
+    # otherwise be unpacked over what this one uploaded.
     archives = list(
         ExchangeFile.objects.filter(
-            kind=call.kind, name__iendswith=".zip", imported__isnull=True
+            kind=call.kind, session=session, name__iendswith=".zip", imported__isnull=True
         ).values_list("name", flat=True)
     )
     if not archives and not path_in(call.directory, name).is_file():

@@ -64,17 +64,25 @@ _NATURAL = {
     "PriceType": lambda row: row.external_id,
     "Warehouse": lambda row: row.external_id,
 }
+#: The exchange's own records: how the data came, not the data.
+_NOT_CATALOG = {
+    "ImportJob",
+    "ExchangeSession",
+    "ExchangeRequest",
+    "ExchangeFile",
+    "ExchangeSettings",
+}
 #: Fields that legitimately differ between two imports of the same files.
 _VOLATILE = {"id", "created", "updated", "last_seen_full", "path"}
 
 
 def snapshot() -> dict[str, list[tuple[str, ...]]]:
-    """Every catalog row, as sorted tuples of field values with relations by natural key."""
+    """Every catalog row (not the exchange's records), as sorted tuples with natural keys."""
     from django.apps import apps
 
     result = {}
     for model in apps.get_app_config("cml_exchange").get_models():
-        if model.__name__ == "ImportJob":
+        if model.__name__ in _NOT_CATALOG:
             continue
         fields = [f for f in model._meta.concrete_fields if f.name not in _VOLATILE]
         related = []
