@@ -1,0 +1,38 @@
+"""A built-in 1C: plays 1C's side of the exchange against any site.
+
+Standard library only and no Django, so that benchmarks and scripts can use
+it against any server (this app's endpoint, 1C-Bitrix, another CMS). The
+``cml_exchange_client`` management command wires it to the console.
+"""
+
+from cml_exchange.client.exchange import (
+    ARCHIVE_NAME,
+    CatalogResult,
+    ExchangeClient,
+    Imported,
+    Sent,
+)
+from cml_exchange.client.replies import (
+    Auth,
+    ExchangeFailure,
+    InitParams,
+    Reply,
+    parse_checkauth,
+    parse_init,
+    parse_reply,
+)
+
+__all__ = [
+    "ARCHIVE_NAME",
+    "Auth",
+    "CatalogResult",
+    "ExchangeClient",
+    "ExchangeFailure",
+    "Imported",
+    "InitParams",
+    "Reply",
+    "Sent",
+    "parse_checkauth",
+    "parse_init",
+    "parse_reply",
+]

@@ -1,0 +1,304 @@
+"""``ExchangeClient``: 1C's side of "обмен с сайтом", request by request, against any URL.
+
+::
+
+    client = ExchangeClient("https://shop.example/1c_exchange.php", "1c", "secret", log=print)
+    client.exchange_catalog(["import.xml", "offers.xml"])
+
+Each method is one step of the protocol and raises :class:`ExchangeFailure`
+where 1C would stop: a ``failure`` reply, a reply it cannot read, an HTTP
+status other than 200 (redirects are not followed), no connection. Steps
+are reported through ``log`` as one line each (``checkauth: success``,
+``file import.xml: 12 parts, 2.3 MB``…).
+
+The orders exchange (``type=sale``) uses the same pieces: :meth:`checkauth`
+and :meth:`init` take the type, :meth:`upload` and :meth:`import_file` use
+the type of the last ``checkauth``, and :meth:`call`/:meth:`request` make
+any other request (``query``, ``success``) in the same session.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cml_exchange.client import packing
+from cml_exchange.client.replies import (
+    PROGRESS,
+    SUCCESS,
+    Auth,
+    ExchangeFailure,
+    InitParams,
+    Reply,
+    decode,
+    expect,
+    parse_checkauth,
+    parse_init,
+    parse_reply,
+)
+from cml_exchange.client.transport import Response, Transport, basic_authorization
+
+Log = Callable[[str], None]
+Data = bytes | str | os.PathLike[str]
+
+#: The archive's name on the site. Which name 1C gives it is not documented;
+#: the site must not care, since it unpacks whatever ``.zip`` arrived.
+ARCHIVE_NAME = "import.zip"
+#: Content types a reply may have (Bitrix answers text/html, XML replies are application/xml).
+_READABLE = ("text/", "application/xml")
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A file uploaded with ``mode=file``: its name on the site, parts and bytes."""
+
+    name: str
+    parts: int
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """A file imported with ``mode=import``: how many requests it took and the last message."""
+
+    name: str
+    requests: int
+    message: str
+    seconds: float
+
+
+@dataclass
+class CatalogResult:
+    """What :meth:`ExchangeClient.exchange_catalog` did."""
+
+    params: InitParams
+    zipped: bool
+    sent: list[Sent] = field(default_factory=list)
+    imported: list[Imported] = field(default_factory=list)
+
+
+def _quiet(message: str) -> None:
+    """The default ``log``: says nothing."""
+
+
+class ExchangeClient:
+    """One exchange session with the site at ``url``, as 1C runs it.
+
+    ``timeout`` is per request, in seconds (an ``import`` step lasts up to the
+    site's step interval). ``max_import_requests`` bounds the ``progress``
+    replies to one file's import, so that a site which never finishes is
+    reported instead of polled forever.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        user: str,
+        password: str,
+        *,
+        timeout: float = 120.0,
+        log: Log = _quiet,
+        max_import_requests: int = 100_000,
+    ) -> None:
+        self.transport = Transport(url, timeout=timeout)
+        self.user = user
+        self._password = password
+        self.log = log
+        self.max_import_requests = max_import_requests
+        #: The session: what the last ``checkauth`` and ``init`` gave.
+        self.kind: str | None = None
+        self.auth: Auth | None = None
+        self.params: InitParams | None = None
+
+    # -- requests ----------------------------------------------------------------
+
+    def request(
+        self,
+        mode: str,
+        *,
+        kind: str | None = None,
+        params: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> Response:
+        """One request of the session: GET, or POST of ``body`` as raw bytes.
+
+        ``checkauth`` carries HTTP Basic credentials; every other request the
+        cookie and the ``sessid=…`` line ``checkauth`` gave, as 1C sends them.
+        Raises :class:`ExchangeFailure` unless the site answers HTTP 200 with
+        a text or XML body.
+        """
+        kind = kind or self.kind or "catalog"
+        headers = {}
+        extra = None
+        if mode == "checkauth":
+            headers["Authorization"] = basic_authorization(self.user, self._password)
+        elif self.auth is not None:
+            headers["Cookie"] = self.auth.cookie
+            extra = self.auth.sessid
+        if body is not None:
+            headers["Content-Type"] = "application/octet-stream"
+        target = self.transport.address({"type": kind, "mode": mode, **(params or {})}, extra)
+        method = "GET" if body is None else "POST"
+        response = self.transport.send(mode, method, target, headers, body)
+        text = decode(response.body[:2000], response.charset)
+        if 300 <= response.status < 400:
+            location = response.headers.get("Location", "?")
+            raise ExchangeFailure(
+                mode,
+                text,
+                f"сайт переадресует запрос (HTTP {response.status}) на {location}; "
+                "1С не следует переадресациям, укажите в настройках обмена конечный адрес",
+            )
+        if response.status != 200:
+            raise ExchangeFailure(
+                mode, text, f"сайт ответил HTTP {response.status} {response.reason}"
+            )
+        if not response.content_type.startswith(_READABLE):
+            raise ExchangeFailure(mode, text, f"сайт ответил не текстом, а {response.content_type}")
+        return response
+
+    def call(
+        self,
+        mode: str,
+        *,
+        kind: str | None = None,
+        params: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> Reply:
+        """:meth:`request`, its text reply parsed; ``failure`` raises."""
+        response = self.request(mode, kind=kind, params=params, body=body)
+        return parse_reply(mode, response.body, response.charset)
+
+    # -- the steps -----------------------------------------------------------------
+
+    def checkauth(self, kind: str = "catalog") -> Auth:
+        """Log in and start a session of ``kind`` (``catalog`` or ``sale``)."""
+        self.kind, self.auth, self.params = kind, None, None
+        response = self.request("checkauth", kind=kind)
+        self.auth = parse_checkauth(response.body, response.charset)
+        self.log("checkauth: success")
+        if self.auth.sessid is None:
+            self.log("checkauth: сайт не передал sessid (1С: «CSRF токен не поддерживается»)")
+        return self.auth
+
+    def init(self, kind: str | None = None, version: str | None = None) -> InitParams:
+        """Ask whether to zip and how large a part may be; a ``sessid`` in the reply is kept."""
+        response = self.request("init", kind=kind, params={"version": version} if version else None)
+        self.params = parse_init(response.body, response.charset)
+        if self.params.sessid and self.auth is not None:
+            self.auth = dataclasses.replace(self.auth, sessid=self.params.sessid)
+        limit = self.params.file_limit if self.params.file_limit is not None else "-"
+        line = f"init: zip={'yes' if self.params.zip else 'no'} file_limit={limit}"
+        self.log(line + (f" version={self.params.version}" if self.params.version else ""))
+        return self.params
+
+    def upload(
+        self, name: str, data: Data, chunk: int | None = None, *, kind: str | None = None
+    ) -> Sent:
+        """POST ``data`` (bytes or a file's path) as ``filename=name`` in parts of ``chunk`` bytes.
+
+        Without ``chunk``, the parts are as large as the site's ``file_limit``
+        (whole when it set none). Each part must be answered ``success``.
+        """
+        limit = chunk or (self.params.file_limit if self.params else None)
+        if limit is not None and limit <= 0:
+            raise ValueError(f"chunk must be positive, not {limit}")
+        parts = size = 0
+        for part in _parts(data, limit):
+            reply = self.call("file", kind=kind, params={"filename": name}, body=part)
+            expect("file", reply, SUCCESS)
+            parts += 1
+            size += len(part)
+        plural = "part" if parts == 1 else "parts"
+        self.log(f"file {name}: {parts} {plural}, {packing.human_size(size)}")
+        return Sent(name, parts, size)
+
+    def import_file(self, name: str, *, kind: str | None = None) -> Imported:
+        """Call ``mode=import`` for ``name`` while the site answers ``progress``, to ``success``."""
+        started = time.monotonic()
+        for count in range(1, self.max_import_requests + 1):
+            reply = self.call("import", kind=kind, params={"filename": name})
+            if reply.status == PROGRESS:
+                self.log(f"import {name}: progress {reply.message}")
+                continue
+            seconds = time.monotonic() - started
+            plural = "request" if count == 1 else "requests"
+            self.log(f"import {name}: success {reply.message} ({count} {plural}, {seconds:.1f} s)")
+            return Imported(name, count, reply.message, seconds)
+        raise ExchangeFailure(
+            "import",
+            reply.text,
+            f"импорт {name} не завершился за {self.max_import_requests} запросов",
+        )
+
+    def deactivate(self) -> str:
+        """``mode=deactivate`` with the timestamp ``checkauth`` gave; the site's message."""
+        if self.auth is None or self.auth.timestamp is None:
+            raise ValueError("deactivate needs the timestamp of a catalog checkauth")
+        reply = self.call("deactivate", params={"timestamp": str(self.auth.timestamp)})
+        expect("deactivate", reply, SUCCESS)
+        self.log(f"deactivate: success {reply.message}")
+        return reply.message
+
+    def complete(self) -> str:
+        """``mode=complete``: the end of the session; the site's message."""
+        reply = expect("complete", self.call("complete"), SUCCESS)
+        self.log(f"complete: success {reply.message}")
+        return reply.message
+
+    # -- whole exchanges ---------------------------------------------------------------
+
+    def exchange_catalog(
+        self,
+        files: Sequence[str | os.PathLike[str]],
+        *,
+        zip: bool | None = None,
+        chunk: int | None = None,
+        version: str | None = None,
+    ) -> CatalogResult:
+        """The whole catalog exchange: checkauth, init, upload, import each XML file, end.
+
+        ``files`` are XML files, imported in the order given; the pictures in
+        ``import_files/`` beside them are uploaded too. With the site's
+        ``zip=yes`` (unless ``zip`` is ``False``) everything goes as one
+        archive, else file by file. ``chunk`` overrides the site's
+        ``file_limit``. Then ``deactivate`` (when ``checkauth`` gave a
+        timestamp) and ``complete``.
+        """
+        unload = packing.collect(files)
+        self.checkauth("catalog")
+        params = self.init("catalog", version)
+        result = CatalogResult(params=params, zipped=params.zip and zip is not False)
+        if result.zipped:
+            archive = packing.pack(unload.files)
+            self.log(
+                f"zip {ARCHIVE_NAME}: {len(unload.xml)} XML, {len(unload.pictures)} pictures, "
+                f"{packing.human_size(unload.size)} → {packing.human_size(len(archive))}"
+            )
+            result.sent.append(self.upload(ARCHIVE_NAME, archive, chunk))
+        else:
+            result.sent.extend(self.upload(item.name, item.path, chunk) for item in unload.files)
+        result.imported.extend(self.import_file(item.name) for item in unload.xml)
+        if self.auth is not None and self.auth.timestamp is not None:
+            self.deactivate()
+        self.complete()
+        return result
+
+
+def _parts(data: Data, limit: int | None) -> Iterator[bytes]:
+    """``data`` in pieces of at most ``limit`` bytes; one empty piece for empty data."""
+    if isinstance(data, bytes):
+        step = limit or max(1, len(data))
+        yield data[:step]
+        for start in range(step, len(data), step):
+            yield data[start : start + step]
+        return
+    with Path(data).open("rb") as source:
+        first = source.read(limit or -1)
+        yield first
+        while limit and (piece := source.read(limit)):
+            yield piece

@@ -1,0 +1,109 @@
+"""What 1C uploads for a set of exchange files: the XML files, their pictures, or one zip.
+
+1C writes a catalog unload as XML files with the pictures in an
+``import_files/`` folder beside them (``import_files/ab/<guid>.jpg``), and
+uploads them under those names: the XML files by their own name, each
+picture by its path from the XML files' folder. With ``zip=yes`` it packs the
+same names into one archive.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+#: The folder of pictures next to the XML files.
+PICTURES_DIR = "import_files"
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """One file to upload: its name on the site and where it is here."""
+
+    name: str
+    path: Path
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+
+@dataclass(frozen=True, slots=True)
+class Unload:
+    """A catalog unload: the XML files in import order, then every picture."""
+
+    xml: tuple[Upload, ...]
+    pictures: tuple[Upload, ...]
+
+    @property
+    def files(self) -> tuple[Upload, ...]:
+        """Everything, in the order 1C uploads it: the XML files, then the pictures."""
+        return self.xml + self.pictures
+
+    @property
+    def size(self) -> int:
+        return sum(upload.size for upload in self.files)
+
+
+def collect(files: Iterable[str | os.PathLike[str]]) -> Unload:
+    """The unload made of ``files`` (XML paths, in import order) and their pictures.
+
+    The pictures are every file under an ``import_files/`` folder in an XML
+    file's folder, named by their path from that folder. Raises
+    :class:`ValueError` for a missing or non-XML file, or two XML files of
+    one name (the site would store the second over the first).
+    """
+    xml: list[Upload] = []
+    folders: list[Path] = []
+    for file in files:
+        path = Path(file)
+        if not path.is_file():
+            raise ValueError(f"Файл не найден: {path}")
+        if path.suffix.lower() != ".xml":
+            raise ValueError(f"Это не файл обмена XML: {path}")
+        if any(upload.name == path.name for upload in xml):
+            raise ValueError(f"Два файла с одним именем {path.name}")
+        xml.append(Upload(path.name, path))
+        folder = path.parent.resolve()
+        if folder not in folders:
+            folders.append(folder)
+    pictures: dict[str, Upload] = {}
+    for folder in folders:
+        for picture in _pictures(folder):
+            pictures.setdefault(picture.name, picture)
+    return Unload(tuple(xml), tuple(sorted(pictures.values(), key=lambda item: item.name)))
+
+
+def _pictures(folder: Path) -> list[Upload]:
+    root = folder / PICTURES_DIR
+    if not root.is_dir():
+        return []
+    found = []
+    for dirpath, _dirnames, filenames in os.walk(root):
+        for filename in filenames:
+            path = Path(dirpath, filename)
+            if path.is_file():
+                found.append(Upload(path.relative_to(folder).as_posix(), path))
+    return found
+
+
+def pack(uploads: Sequence[Upload]) -> bytes:
+    """One zip archive of ``uploads`` under their names (deflated, UTF-8 names)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for upload in uploads:
+            archive.write(upload.path, upload.name)
+    return buffer.getvalue()
+
+
+def human_size(size: int) -> str:
+    """``512 B``, ``7.9 KB``, ``2.3 MB``: sizes in the client's log."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"

@@ -1,0 +1,135 @@
+"""What the client uploads: the XML files, the pictures beside them, one archive, the parts."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from cml_exchange.client.exchange import _parts
+from cml_exchange.client.packing import collect, human_size, pack
+from cml_exchange.client.transport import Transport, basic_authorization
+
+
+def unload(folder: Path) -> list[Path]:
+    (folder / "import_files" / "ab").mkdir(parents=True)
+    (folder / "import_files" / "ab" / "abc.jpg").write_bytes(b"jpeg")
+    (folder / "import_files" / "0f").mkdir()
+    (folder / "import_files" / "0f" / "0fe.png").write_bytes(b"png")
+    (folder / "offers.xml").write_bytes(b"<offers/>")
+    (folder / "import.xml").write_bytes(b"<import/>")
+    (folder / "notes.txt").write_text("not sent")
+    return [folder / "import.xml", folder / "offers.xml"]
+
+
+def test_xml_in_the_order_given_then_the_pictures(tmp_path):
+    found = collect(reversed(unload(tmp_path)))
+    assert [item.name for item in found.xml] == ["offers.xml", "import.xml"]
+    assert [item.name for item in found.pictures] == [
+        "import_files/0f/0fe.png",
+        "import_files/ab/abc.jpg",
+    ]
+    assert [item.name for item in found.files] == [
+        "offers.xml",
+        "import.xml",
+        "import_files/0f/0fe.png",
+        "import_files/ab/abc.jpg",
+    ]
+    assert found.size == 9 + 9 + 4 + 3
+
+
+def test_no_pictures_folder(tmp_path):
+    (tmp_path / "import.xml").write_bytes(b"<import/>")
+    assert collect([tmp_path / "import.xml"]).pictures == ()
+
+
+def test_pictures_of_two_folders(tmp_path):
+    unload(tmp_path / "a")
+    (tmp_path / "b" / "import_files" / "cd").mkdir(parents=True)
+    (tmp_path / "b" / "import_files" / "cd" / "cde.jpg").write_bytes(b"x")
+    (tmp_path / "b" / "prices.xml").write_bytes(b"<prices/>")
+    found = collect([tmp_path / "a" / "import.xml", tmp_path / "b" / "prices.xml"])
+    assert [item.name for item in found.pictures] == [
+        "import_files/0f/0fe.png",
+        "import_files/ab/abc.jpg",
+        "import_files/cd/cde.jpg",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("names", "error"),
+    [
+        (["missing.xml"], "Файл не найден"),
+        (["notes.txt"], "Это не файл обмена XML"),
+        (["import.xml", "sub/import.xml"], "Два файла с одним именем import.xml"),
+    ],
+)
+def test_refused(tmp_path, names, error):
+    unload(tmp_path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "import.xml").write_bytes(b"<import/>")
+    with pytest.raises(ValueError, match=error):
+        collect([tmp_path / name for name in names])
+
+
+def test_the_archive_holds_what_is_uploaded_by_name(tmp_path):
+    found = collect(unload(tmp_path))
+    with zipfile.ZipFile(io.BytesIO(pack(found.files))) as archive:
+        assert archive.namelist() == [item.name for item in found.files]
+        assert archive.read("import_files/ab/abc.jpg") == b"jpeg"
+        assert archive.getinfo("import.xml").compress_type == zipfile.ZIP_DEFLATED
+
+
+@pytest.mark.parametrize(
+    ("size", "limit", "expected"),
+    [
+        (0, 10, [0]),
+        (10, 10, [10]),
+        (11, 10, [10, 1]),
+        (25, 7, [7, 7, 7, 4]),
+        (25, None, [25]),
+    ],
+)
+def test_parts(tmp_path, size, limit, expected):
+    data = bytes(range(size))
+    path = tmp_path / "file.xml"
+    path.write_bytes(data)
+    for source in (data, path, str(path)):
+        parts = list(_parts(source, limit))
+        assert [len(part) for part in parts] == expected
+        assert b"".join(parts) == data
+
+
+def test_human_size():
+    assert [human_size(n) for n in (0, 1023, 1024, 8100, 2_411_725)] == [
+        "0 B",
+        "1023 B",
+        "1.0 KB",
+        "7.9 KB",
+        "2.3 MB",
+    ]
+
+
+def test_addresses_are_built_as_1c_builds_them():
+    transport = Transport("http://shop.example:8000/bitrix/admin/1c_exchange.php", timeout=1)
+    params = {"type": "catalog", "mode": "file", "filename": "import_files/ab/фото 1.jpg"}
+    assert transport.address(params, "sessid=abc") == (
+        "/bitrix/admin/1c_exchange.php?type=catalog&mode=file"
+        "&filename=import_files/ab/%D1%84%D0%BE%D1%82%D0%BE%201.jpg&sessid=abc"
+    )
+    with_query = Transport("https://shop.example/exchange?site=s1", timeout=1)
+    assert with_query.address({"type": "sale", "mode": "query"}) == (
+        "/exchange?site=s1&type=sale&mode=query"
+    )
+
+
+@pytest.mark.parametrize("url", ["ftp://shop.example/x", "shop.example/1c_exchange.php", ""])
+def test_only_http_addresses(url):
+    with pytest.raises(ValueError, match="http"):
+        Transport(url, timeout=1)
+
+
+def test_basic_credentials_are_utf8():
+    assert basic_authorization("1c", "пароль") == "Basic MWM60L/QsNGA0L7Qu9GM"
