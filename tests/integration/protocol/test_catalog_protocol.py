@@ -436,3 +436,20 @@ def test_an_internal_error_is_a_failure_reply_not_a_500(client, admin_user, tmp_
     reply = response.content.decode("cp1251")
     assert reply.startswith("failure\n")
     assert ExchangeRequest.objects.filter(status="failure", mode="file").exists()
+
+
+SAMPLE_FILES = sorted(path.name for path in IMPORT.parent.glob("*.xml"))
+
+
+@pytest.mark.parametrize("name", SAMPLE_FILES)
+def test_every_sample_file_reassembles_from_parts_of_any_size(
+    client, admin_user, upload_root, name
+):
+    data = (IMPORT.parent / name).read_bytes()
+    stored = upload_root / "catalog" / name
+    for chunk in sorted({max(257, len(data) // 40), len(data) // 7 + 1, 204_800}):
+        onec = OneC(client)  # each size in an exchange of its own: the file starts afresh
+        onec.checkauth()
+        onec.get("init")
+        onec.upload(name, data, chunk)
+        assert stored.read_bytes() == data, chunk
