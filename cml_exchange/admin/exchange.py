@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from cml_exchange.models import ExchangeFile, ExchangeRequest, ExchangeSession, ExchangeSettings
 
@@ -13,7 +14,47 @@ from cml_exchange.models import ExchangeFile, ExchangeRequest, ExchangeSession, 
 class ExchangeSettingsAdmin(admin.ModelAdmin):
     """One row: the list page goes straight to it."""
 
-    filter_horizontal = ("catalog_groups",)
+    filter_horizontal = ("catalog_groups", "sale_groups", "export_storefronts")
+    fieldsets = (
+        (
+            _("Catalog"),
+            {
+                "fields": (
+                    "catalog_groups",
+                    "step_interval",
+                    "file_limit",
+                    "use_zip",
+                    "use_checksums",
+                    "missing_products",
+                    "missing_groups",
+                    "slug_on_add",
+                    "slug_on_update",
+                    "slug_replace_char",
+                )
+            },
+        ),
+        (
+            _("Orders"),
+            {
+                "fields": (
+                    "export_storefronts",
+                    "number_prefix",
+                    "export_paid_only",
+                    "export_delivery_allowed_only",
+                    "export_from_status",
+                    "export_since",
+                    "shipment_status",
+                    "change_status_from_1c",
+                    "replace_currency",
+                    "create_orders_from_1c",
+                    "sale_groups",
+                    "orders_encoding",
+                    "orders_bom",
+                    "orders_container",
+                )
+            },
+        ),
+    )
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, object] | None = None

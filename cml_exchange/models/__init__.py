@@ -3,6 +3,7 @@
 - ``catalog``: classifiers, catalogs, groups, properties, units, categories, products;
 - ``offers``: price types, warehouses, offers, prices, stock;
 - ``imports``: import jobs, the importer's state between steps;
+- ``orders``: orders, their lines and customers, statuses, payment and delivery lists;
 - ``exchange``: exchange sessions, their requests and stored files;
 - ``settings``: the one row of settings the shop owner edits in the admin.
 """
@@ -38,12 +39,24 @@ from cml_exchange.models.offers import (
     Stock,
     Warehouse,
 )
+from cml_exchange.models.orders import (
+    Customer,
+    DeliveryService,
+    Order,
+    OrderExport,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    Storefront,
+)
 from cml_exchange.models.settings import ExchangeSettings
 
 __all__ = [
     "Catalog",
     "Category",
     "Classifier",
+    "Customer",
+    "DeliveryService",
     "ExchangeFile",
     "ExchangeKind",
     "ExchangeRequest",
@@ -54,6 +67,11 @@ __all__ = [
     "Offer",
     "OfferCharacteristic",
     "OfferPropertyValue",
+    "Order",
+    "OrderExport",
+    "OrderLine",
+    "OrderStatus",
+    "PaymentMethod",
     "Price",
     "PriceType",
     "Product",
@@ -65,6 +83,7 @@ __all__ = [
     "Property",
     "PropertyOption",
     "Stock",
+    "Storefront",
     "Unit",
     "Warehouse",
 ]

@@ -100,6 +100,8 @@ class ExchangeFile(models.Model):
     created = models.DateTimeField(_("uploaded"), auto_now_add=True)
     updated = models.DateTimeField(_("last part"), auto_now=True)
     imported = models.DateTimeField(_("imported"), null=True, blank=True)
+    #: Documents of an orders file applied so far, for the next step of its import.
+    position = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("stored file")

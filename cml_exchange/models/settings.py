@@ -1,4 +1,4 @@
-"""The settings a shop owner edits in the admin: Bitrix's "Интеграция с 1С", catalog tab.
+"""The settings a shop owner edits in the admin: Bitrix's "Интеграция с 1С" (catalog, orders).
 
 One row, created on first use with Bitrix's defaults (``ExchangeSettings.load()``).
 What the people who deploy the site decide (where files go, hard size caps,
@@ -80,6 +80,81 @@ class ExchangeSettings(models.Model):
     slug_replace_char = models.CharField(
         _("replacement for characters that cannot be in a slug"), max_length=1, default="_"
     )
+    # -- orders (Bitrix's "Заказы" tab) ---------------------------------------------
+    sale_groups = models.ManyToManyField(
+        UserGroup,
+        verbose_name=_("user groups allowed to exchange orders"),
+        blank=True,
+        related_name="+",
+    )
+    export_storefronts = models.ManyToManyField(
+        "cml_exchange.Storefront",
+        verbose_name=_("storefronts whose orders are exported"),
+        blank=True,
+        related_name="+",
+        help_text=_("None chosen: the orders of all storefronts."),
+    )
+    number_prefix = models.CharField(
+        _("order number prefix when exporting"), max_length=32, blank=True
+    )
+    export_paid_only = models.BooleanField(_("export only paid orders"), default=False)
+    export_delivery_allowed_only = models.BooleanField(
+        _("export only orders with delivery allowed"), default=False
+    )
+    export_from_status = models.ForeignKey(
+        "cml_exchange.OrderStatus",
+        verbose_name=_("export orders from this status on"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    export_since = models.DateField(
+        _("export orders created since"),
+        null=True,
+        blank=True,
+        help_text=_("Orders made before this day are never sent to 1C."),
+    )
+    shipment_status = models.ForeignKey(
+        "cml_exchange.OrderStatus",
+        verbose_name=_("status to set when 1C reports a shipment"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    change_status_from_1c = models.BooleanField(
+        _("change order statuses as 1C says"), default=False
+    )
+    replace_currency = models.CharField(
+        _("replace the currency when exporting with"), max_length=16, blank=True, default="руб."
+    )
+    create_orders_from_1c = models.BooleanField(
+        _("create orders and customers that 1C made"), default=False
+    )
+
+    class OrdersEncoding(models.TextChoices):
+        CP1251 = "windows-1251", "windows-1251"
+        UTF8 = "utf-8", "UTF-8"
+
+    orders_encoding = models.CharField(
+        _("encoding of the orders document"),
+        max_length=16,
+        choices=OrdersEncoding.choices,
+        default=OrdersEncoding.CP1251,
+        help_text=_("1C-Bitrix always writes windows-1251; every 1C release reads it."),
+    )
+    orders_bom = models.BooleanField(
+        _("UTF-8 byte order mark in the orders document"),
+        default=False,
+        help_text=_("Some 1C builds refuse UTF-8 without it; others refuse it. Only for UTF-8."),
+    )
+    orders_container = models.BooleanField(
+        _("wrap each order in Контейнер"),
+        default=False,
+        help_text=_("Needed by the 1C-Bitrix exchange module for 1C of version 6.5 and later."),
+    )
+
     #: Bitrix's rule: once 1C has sent a valid sessid, it must send it always.
     catalog_sessid_required = models.BooleanField(default=False, editable=False)
     sale_sessid_required = models.BooleanField(default=False, editable=False)
@@ -95,7 +170,13 @@ class ExchangeSettings(models.Model):
     @classmethod
     def load(cls) -> ExchangeSettings:
         """The settings row, created with the defaults if there is none yet."""
-        settings, _created = cls.objects.get_or_create(pk=1)
+        settings, created = cls.objects.get_or_create(pk=1)
+        if created:  # Bitrix's FINAL_STATUS_ON_DELIVERY defaults to F
+            from cml_exchange.models.orders import OrderStatus
+
+            settings.shipment_status = OrderStatus.objects.filter(code="F").first()
+            if settings.shipment_status is not None:
+                settings.save(update_fields=["shipment_status"])
         return settings
 
     def import_options(self) -> ImportOptions:

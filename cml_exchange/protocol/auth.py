@@ -6,7 +6,6 @@ import base64
 import binascii
 import datetime as dt
 import logging
-from typing import Any
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -81,14 +80,8 @@ def may_exchange(user: AbstractBaseUser, kind: str, settings: ExchangeSettings) 
         return True
     if user.has_perm(PERMISSION):  # type: ignore[attr-defined]
         return True
-    chosen = settings.catalog_groups if kind == ExchangeKind.CATALOG else _sale_groups(settings)
-    if chosen is None:
-        return False
+    chosen = settings.catalog_groups if kind == ExchangeKind.CATALOG else settings.sale_groups
     return chosen.filter(user=user).exists()
-
-
-def _sale_groups(settings: ExchangeSettings) -> Any:
-    return getattr(settings, "sale_groups", None)  # the orders' groups come with the orders tab
 
 
 def throttled(address: str | None) -> int:
