@@ -79,5 +79,16 @@ class AppSettings:
         """How long ``init`` keeps a file uploaded but never imported (default 24 h)."""
         return self._positive("KEEP_UNIMPORTED_HOURS", 24)
 
+    @property
+    def ORDER_ADAPTER(self) -> str:
+        """Dotted path of the class the orders exchange works through (``docs/orders.md``).
+
+        Default: ``cml_exchange.orders.default.ModelOrderAdapter``, the app's own order models.
+        """
+        value = self._setting("ORDER_ADAPTER", "cml_exchange.orders.default.ModelOrderAdapter")
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{PREFIX}ORDER_ADAPTER должен быть путём к классу, а не {value!r}")
+        return value
+
 
 app_settings = AppSettings()

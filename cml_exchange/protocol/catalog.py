@@ -6,70 +6,31 @@ import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.http import HttpRequest
 from django.utils import timezone
 
-from cml_exchange.conf import app_settings
 from cml_exchange.importer import Failed, Progress, create_job, run
 from cml_exchange.importer.missing import deactivate_unseen
-from cml_exchange.models import ExchangeFile, ExchangeSession, ExchangeSettings, ImportJob
+from cml_exchange.models import ExchangeFile, ExchangeSession, ImportJob
 from cml_exchange.protocol import replies
-from cml_exchange.protocol.auth import credentials, login, may_exchange
+from cml_exchange.protocol.call import Call, open_exchange
+from cml_exchange.protocol.files import clean_directory_of, upload
 from cml_exchange.protocol.replies import Reply
-from cml_exchange.protocol.sessions import (
-    COOKIE_NAME,
-    count_upload,
-    exclusive,
-    finish,
-    note_init,
-    open_session,
-)
-from cml_exchange.storage.uploads import append, clean_directory, path_in, safe_name
+from cml_exchange.protocol.sessions import exclusive, finish, note_init
+from cml_exchange.storage.uploads import path_in, safe_name
 
 #: The highest CommerceML version the catalog import reads.
 CATALOG_VERSION = (2, 10)
 
 
-@dataclass
-class Call:
-    """One request, as the handlers see it."""
-
-    request: HttpRequest
-    kind: str
-    settings: ExchangeSettings
-    address: str | None
-    session: ExchangeSession | None = None
-
-    @property
-    def directory(self) -> Path:
-        return app_settings.UPLOAD_ROOT / self.kind
-
-    def open(self) -> ExchangeSession:
-        if self.session is None:  # the view only calls other modes with a session
-            raise RuntimeError("no exchange session")
-        return self.session
-
-
 def checkauth(call: Call) -> tuple[Reply, ExchangeSession | None, AbstractBaseUser | None]:
     """Log in; on success open a session and give 1C its cookie, sessid and the server's time."""
-    user = login(call.request, credentials(call.request))
-    if user is None:
-        return replies.failure(replies.BAD_LOGIN), None, None
-    if not may_exchange(user, call.kind, call.settings):
-        return replies.failure(replies.NO_RIGHTS_CATALOG), None, user
-    session = open_session(call.request, user, call.kind, call.address)
-    reply = replies.lines(
-        replies.SUCCESS,
-        COOKIE_NAME,
-        session.token,
-        f"sessid={session.sessid}",
-        f"timestamp={int(time.time())}",
-    )
-    return reply, session, user
+    reply, session, user = open_exchange(call, replies.NO_RIGHTS_CATALOG)
+    if session is None:
+        return reply, session, user
+    body = reply.body + replies.encode(f"timestamp={int(time.time())}\n")
+    return dataclasses.replace(reply, body=body), session, user
 
 
 def init(call: Call) -> Reply:
@@ -82,7 +43,7 @@ def init(call: Call) -> Reply:
     session = call.open()
     version = call.request.GET.get("version")
     note_init(session, version)
-    _clean(call)
+    clean_directory_of(call)
     body = f"zip={'yes' if call.settings.use_zip else 'no'}\nfile_limit={call.settings.file_limit}"
     if version:
         body += f"\nsessid={session.sessid}\nversion={negotiate(version, CATALOG_VERSION)}"
@@ -98,54 +59,6 @@ def negotiate(asked: str, highest: tuple[int, int]) -> str:
     if (major, minor) > highest or major < 2:
         return f"{highest[0]}.{highest[1]:02d}"
     return f"{major}.{minor:02d}"
-
-
-def _clean(call: Call) -> None:
-    """Delete files of earlier exchanges, but never one uploaded and not yet imported.
-
-    1C may run ``checkauth``/``init`` before every file, so a file another
-    session uploaded stays until it is imported or ``KEEP_UNIMPORTED_HOURS``
-    pass. 1C's own ``Reports/`` logs stay five days, as in Bitrix.
-    """
-    now = timezone.now()
-    fresh = now - dt.timedelta(hours=app_settings.KEEP_UNIMPORTED_HOURS)
-    files = ExchangeFile.objects.filter(kind=call.kind)
-    keep = set(
-        files.filter(imported__isnull=True, updated__gte=fresh).values_list("name", flat=True)
-    )
-    removed = clean_directory(
-        call.directory, keep=keep, reports_kept_since=now - dt.timedelta(days=5)
-    )
-    files.exclude(name__in=keep).filter(name__in=removed).delete()
-    files.exclude(name__in=keep).filter(imported__isnull=False).delete()
-
-
-def upload(call: Call) -> Reply:
-    """Append the raw request body to the named file (a new exchange starts it afresh)."""
-    session = call.open()
-    name = safe_name(call.request.GET.get("filename"))
-    record = ExchangeFile.objects.filter(kind=call.kind, name=name).first()
-    restart = record is None or record.session_id != session.pk or record.imported is not None
-    path = path_in(call.directory, name)
-    budget = max(0, app_settings.MAX_EXCHANGE_SIZE - session.bytes_received)
-    try:
-        size = append(
-            call.request, path, restart=restart, max_total=app_settings.MAX_FILE_SIZE, budget=budget
-        )
-    except OSError:
-        return replies.failure(replies.WRITE_FAILED.format(name=name))
-    if record is None or restart:
-        ExchangeFile.objects.update_or_create(
-            kind=call.kind,
-            name=name,
-            defaults={"session": session, "size": size, "parts": 1, "imported": None},
-        )
-    else:
-        ExchangeFile.objects.filter(pk=record.pk).update(
-            size=path.stat().st_size, parts=record.parts + 1, updated=timezone.now()
-        )
-    count_upload(session, size, new_file=restart)
-    return replies.success()
 
 
 def import_(call: Call) -> Reply:

@@ -9,8 +9,10 @@ with a confusing message.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 
 #: 1-C-Bitrix answers text/html; the body is plain text, and text/plain keeps
 #: a browser from rendering anything reflected in it (a file name, say).
@@ -22,20 +24,30 @@ SUCCESS, PROGRESS, FAILURE = "success", "progress", "failure"
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What a handler answers: the body, and for the log the status and message."""
+    """What a handler answers: the body (or a file), and for the log the status and message.
+
+    With ``file`` the body is that file's content, streamed from disk.
+    """
 
     body: bytes
     status: str
     message: str = ""
     content_type: str = TEXT_CONTENT_TYPE
+    file: Path | None = None
 
-    def response(self) -> HttpResponse:
-        response = HttpResponse(self.body, content_type=self.content_type, status=200)
+    def response(self) -> HttpResponseBase:
+        response: HttpResponseBase
+        if self.file is not None:
+            response = FileResponse(self.file.open("rb"), content_type=self.content_type)
+            if response.has_header("Content-Disposition"):
+                del response["Content-Disposition"]  # 1C reads the body, not a download
+        else:
+            response = HttpResponse(self.body, content_type=self.content_type, status=200)
+            if self.content_type != TEXT_CONTENT_TYPE:
+                response["Content-Length"] = str(len(self.body))
         response["Pragma"] = "no-cache"
         response["Cache-Control"] = "no-store"
         response["X-Content-Type-Options"] = "nosniff"
-        if self.content_type != TEXT_CONTENT_TYPE:
-            response["Content-Length"] = str(len(self.body))
         return response
 
 
@@ -68,8 +80,13 @@ def failure(message: str) -> Reply:
     return lines(FAILURE, message, trailing_newline=False)
 
 
-def xml(body: bytes, content_type: str = XML_CONTENT_TYPE) -> Reply:
-    return Reply(body, SUCCESS, "XML", content_type)
+def xml(body: bytes, message: str = "XML", content_type: str = XML_CONTENT_TYPE) -> Reply:
+    return Reply(body, SUCCESS, message, content_type)
+
+
+def xml_file(path: Path, message: str, encoding: str) -> Reply:
+    """An XML file as the reply, with its length and its encoding in the headers."""
+    return Reply(b"", SUCCESS, message, f"application/xml; charset={encoding}", file=path)
 
 
 # -- Bitrix's words ----------------------------------------------------------------

@@ -12,16 +12,17 @@ import logging
 import time
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from cml_exchange.commerceml.errors import CmlExchangeError
 from cml_exchange.models import ExchangeKind, ExchangeSettings
-from cml_exchange.protocol import catalog, replies
+from cml_exchange.protocol import catalog, replies, sale
 from cml_exchange.protocol.auth import client_address, credentials, login, may_exchange, throttled
-from cml_exchange.protocol.catalog import Call
+from cml_exchange.protocol.call import Call
 from cml_exchange.protocol.replies import Reply
 from cml_exchange.protocol.sessions import (
     find_session,
@@ -38,7 +39,9 @@ Handler = Callable[[Call], Reply]
 #: Handlers of every (type, mode) but checkauth, which is special: it opens the session.
 HANDLERS: dict[str, dict[str, Handler]] = {
     ExchangeKind.CATALOG.value: catalog.HANDLERS,
+    ExchangeKind.SALE.value: sale.HANDLERS,
 }
+CHECKAUTH = {ExchangeKind.CATALOG.value: catalog.checkauth, ExchangeKind.SALE.value: sale.checkauth}
 BAD_SOURCE: dict[str, str] = {
     ExchangeKind.CATALOG.value: replies.BAD_SOURCE_CATALOG,
     ExchangeKind.SALE.value: replies.BAD_SOURCE_SALE,
@@ -53,7 +56,7 @@ NO_RIGHTS: dict[str, str] = {
 class ExchangeView(View):
     """Serves 1C at any HTTP method: 1C uses GET and POST, some releases POST for everything."""
 
-    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         started = time.monotonic()
         kind = request.GET.get("type", "")
         mode = request.GET.get("mode", "")
@@ -92,7 +95,7 @@ class ExchangeView(View):
             wait = throttled(call.address)
             if wait:
                 return replies.failure(replies.THROTTLED.format(minutes=wait)), ""
-            reply, session, user = catalog.checkauth(call)
+            reply, session, user = CHECKAUTH[kind](call)
             call.session = session
             return reply, user.get_username() if user else _login_name(call.request)
         session = find_session(call.request, kind)

@@ -5,9 +5,17 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 
+from django.http.response import HttpResponseBase
 from django.test import Client
 
 URL = "/1c_exchange.php"
+
+
+def body(response: HttpResponseBase) -> bytes:
+    """The reply's bytes, streamed (a ``query`` answer) or not."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    return response.content  # type: ignore[attr-defined]
 
 
 def basic(user: str, password: str) -> str:
@@ -29,7 +37,7 @@ class OneC:
         url = f"{URL}?type={self.kind}&mode={mode}" + (f"&{query}" if query else "")
         if self.sessid:
             url += f"&{self.sessid}"
-        reply = self.client.get(url).content
+        reply = body(self.client.get(url))
         self.replies.append(reply)
         return reply
 

@@ -1,0 +1,309 @@
+"""1C's changes to orders, applied to the app's models as 1C-Bitrix applies them.
+
+* The order is found by ``Ид`` (1C's id stored earlier, or the site's own id
+  that 1C echoes) and then by ``Номер``, with and without the export prefix,
+  and as the site's id when it is a number.
+* A document with the ``НомерВерсии`` applied last time is skipped.
+* Cancellation, payment, shipment and 1C's number, date and posting are
+  applied always; the status only if the settings allow it; the goods, the
+  delivery price and the comment only while the order can still change (not
+  paid, not allowed for delivery, not in a final status).
+* Every change is saved as 1C's (``save(from_1c=True)``), so it is not sent
+  back to 1C, and each document is applied in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cml_exchange.commerceml.entities import Counterparty
+from cml_exchange.commerceml.entities import OrderLine as LineEntity
+from cml_exchange.commerceml.order_changes import OrderChanges
+from cml_exchange.models import (
+    Customer,
+    ExchangeSettings,
+    Offer,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Storefront,
+)
+from cml_exchange.orders.export import CONTACT_EMAIL, collapse_id
+
+NOT_FOUND = "Заказ №{number} на сайте не найден."
+NOT_CHANGEABLE = (
+    "Заказ №{number} не может быть изменен (находится в финальном статусе, оплачен или "
+    "разрешена доставка)."
+)
+UNKNOWN_STATUS = "Статус «{status}» заказа №{number} на сайте не найден; статус не изменен."
+NOTHING_TO_CREATE = "Заказ №{number} на сайте не найден и не может быть создан: в нем нет товаров."
+
+
+def apply_changes(changes: OrderChanges, settings: ExchangeSettings) -> list[str]:
+    """Apply one document's changes; return the lines to report to 1C (empty when all went in)."""
+    with transaction.atomic():
+        order = find_order(changes, settings, lock=True)
+        if order is None:
+            if settings.create_orders_from_1c:
+                return _create(changes, settings)
+            return [NOT_FOUND.format(number=changes.label)]
+        if changes.version and order.version_1c == changes.version:
+            return []
+        messages: list[str] = []
+        if changes.lines is not None and _goods_differ(
+            order, changes.lines, changes.delivery_price
+        ):
+            if _changeable(order):
+                _replace_lines(order, changes.lines, changes)
+            else:
+                messages.append(NOT_CHANGEABLE.format(number=changes.label))
+        elif changes.lines is not None and changes.comment:
+            order.comment = changes.comment
+        _apply_facts(order, changes, settings, messages)
+        order.save(from_1c=True)
+    return messages
+
+
+def find_order(
+    changes: OrderChanges, settings: ExchangeSettings, *, lock: bool = False
+) -> Order | None:
+    """The site's order the document is about, or ``None``; see the module docstring."""
+    orders = Order.objects.select_related("status")
+    if lock:
+        orders = orders.select_for_update(of=("self",))
+    for condition in _match_conditions(changes, settings.number_prefix):
+        found = orders.filter(condition).order_by("pk").first()
+        if found is not None:
+            return found
+    return None
+
+
+def _match_conditions(changes: OrderChanges, prefix: str) -> Iterable[Q]:
+    if changes.id:
+        yield Q(external_id=changes.id)
+        if changes.id.isdigit():
+            yield Q(pk=int(changes.id))
+    number = (changes.number or "").strip()
+    if number:
+        yield Q(number=number)
+        if prefix and number.startswith(prefix) and len(number) > len(prefix):
+            yield Q(number=number[len(prefix) :])
+        bare = number[len(prefix) :] if prefix and number.startswith(prefix) else number
+        if bare.isdigit():
+            yield Q(pk=int(bare))
+
+
+def _changeable(order: Order) -> bool:
+    final = order.status is not None and order.status.final
+    return not (order.paid or order.delivery_allowed or final)
+
+
+def _goods_differ(order: Order, lines: list[LineEntity], delivery: Decimal | None) -> bool:
+    """Whether 1C's goods, prices or delivery price differ from the site's."""
+    site = sorted(
+        (collapse_id(line.external_id), line.quantity, line.price) for line in order.lines.all()
+    )
+    sent = sorted((collapse_id(line.id), _quantity(line), _price(line)) for line in lines)
+    return site != sent or (delivery is not None and delivery != order.delivery_price)
+
+
+def _replace_lines(order: Order, lines: list[LineEntity], changes: OrderChanges) -> None:
+    """Make the order's lines 1C's: update the matching ones, add the new, drop the rest.
+
+    Bulk queries, so the lines do not raise the version each: the order is
+    saved as 1C's change afterwards.
+    """
+    existing: dict[str, list[OrderLine]] = {}
+    for row in order.lines.all():
+        existing.setdefault(collapse_id(row.external_id), []).append(row)
+    offers = _offers({collapse_id(line.id) for line in lines} - set(existing))
+    updated: list[OrderLine] = []
+    new: list[OrderLine] = []
+    for position, entity in enumerate(lines):
+        key = collapse_id(entity.id)
+        matches = existing.get(key)
+        if matches:
+            row = matches.pop(0)
+            updated.append(row)
+        else:
+            row = OrderLine(order=order, external_id=entity.id[:255], offer=offers.get(key))
+            new.append(row)
+        _fill_line(row, entity, position)
+    order.lines.exclude(pk__in=[row.pk for row in updated]).delete()
+    OrderLine.objects.bulk_update(updated, _LINE_FIELDS)
+    OrderLine.objects.bulk_create(new)
+    if changes.delivery_price is not None:
+        order.delivery_price = changes.delivery_price
+    goods = sum((row.amount for row in [*updated, *new]), Decimal(0))
+    order.total = changes.total if changes.total is not None else goods + order.delivery_price
+    if changes.comment:
+        order.comment = changes.comment
+
+
+_LINE_FIELDS = [
+    "name",
+    "article",
+    "unit_code",
+    "unit_name",
+    "quantity",
+    "price",
+    "amount",
+    "discount",
+    "vat_rate",
+    "position",
+]
+
+
+def _fill_line(row: OrderLine, entity: LineEntity, position: int) -> None:
+    row.name = (entity.name or row.name or entity.id)[:512]
+    row.article = entity.article or row.article
+    if entity.unit is not None:
+        row.unit_code = entity.unit.code or row.unit_code
+        row.unit_name = entity.unit.name_short or entity.unit.name_full or row.unit_name
+    row.quantity = _quantity(entity)
+    row.price = _price(entity)
+    row.amount = entity.amount if entity.amount is not None else row.price * row.quantity
+    discounts = [discount.amount for discount in entity.discounts if discount.amount is not None]
+    row.discount = sum(discounts, Decimal(0))
+    if entity.tax_rates:
+        row.vat_rate = entity.tax_rates[0].rate[:16]
+    row.position = position
+
+
+def _quantity(line: LineEntity) -> Decimal:
+    return line.quantity if line.quantity is not None else Decimal(1)
+
+
+def _price(line: LineEntity) -> Decimal:
+    if line.price is not None:
+        return line.price
+    if line.amount is not None and line.quantity:
+        return line.amount / line.quantity
+    return Decimal(0)
+
+
+def _offers(ids: set[str]) -> dict[str, Offer]:
+    """Offers by their collapsed 1C id (``a`` finds the offer ``a`` or ``a#a``)."""
+    if not ids:
+        return {}
+    wanted = ids | {f"{key}#{key}" for key in ids}
+    return {
+        collapse_id(offer.external_id): offer
+        for offer in Offer.objects.filter(external_id__in=wanted)
+    }
+
+
+def _apply_facts(
+    order: Order, changes: OrderChanges, settings: ExchangeSettings, messages: list[str]
+) -> None:
+    """Everything but the goods: 1C's numbers, cancellation, payment, shipment, status."""
+    now = timezone.now()
+    if changes.id and changes.id != str(order.pk):
+        order.external_id = changes.id
+    order.number_1c = changes.number_1c or order.number_1c
+    order.date_1c = changes.date_1c or order.date_1c
+    if changes.posted is not None:
+        order.posted_1c = changes.posted
+    order.version_1c = (changes.version or "")[:64]
+    if changes.canceled is True and not order.canceled:
+        order.canceled, order.canceled_at = True, now
+        order.cancel_reason = changes.cancel_reason or order.cancel_reason
+    elif changes.canceled is False and order.canceled:
+        order.canceled, order.canceled_at, order.cancel_reason = False, None, ""
+    if changes.paid and not order.paid:
+        order.paid, order.paid_at = True, _aware(changes.paid_at) or now
+    if changes.paid and changes.payment_number:
+        order.payment_number_1c = changes.payment_number[:64]
+    if changes.shipped:
+        if not order.delivery_allowed:
+            order.delivery_allowed = True
+            order.delivery_allowed_at = _aware(changes.shipped_at) or now
+            if settings.shipment_status is not None:
+                _set_status(order, settings.shipment_status, now)
+        order.shipped_at = _aware(changes.shipped_at) or order.shipped_at or now
+        if changes.shipment_number:
+            order.shipment_number_1c = changes.shipment_number[:64]
+    if settings.change_status_from_1c and (changes.status_code or changes.status_name):
+        status = _status(changes)
+        if status is None:
+            label = changes.status_code or changes.status_name
+            messages.append(UNKNOWN_STATUS.format(status=label, number=changes.label))
+        else:
+            _set_status(order, status, now)
+
+
+def _status(changes: OrderChanges) -> OrderStatus | None:
+    if changes.status_code:
+        found = OrderStatus.objects.filter(code=changes.status_code).first()
+        if found is not None:
+            return found
+    if changes.status_name:
+        return OrderStatus.objects.filter(name__iexact=changes.status_name).first()
+    return None
+
+
+def _set_status(order: Order, status: OrderStatus, now: dt.datetime) -> None:
+    if order.status_id != status.pk:
+        order.status, order.status_changed = status, now
+
+
+def _create(changes: OrderChanges, settings: ExchangeSettings) -> list[str]:
+    """Make an order 1C made (settings: create orders from 1C), with its customer."""
+    document = changes.document
+    if document is None or not changes.lines:
+        return [NOTHING_TO_CREATE.format(number=changes.label)]
+    buyer = next(iter(document.counterparties), None)
+    created = dt.datetime.combine(document.date or timezone.localdate(), document.time or dt.time())
+    order = Order(
+        number=(changes.number or changes.number_1c or changes.id)[:64],
+        created=_aware(created) or timezone.now(),
+        currency=(changes.currency or "RUB")[:16],
+        customer=_customer(buyer),
+        storefront=Storefront.objects.order_by("pk").first(),
+        external_id=changes.id,
+        created_by_1c=True,
+    )
+    order.save(from_1c=True)
+    _replace_lines(order, changes.lines, changes)
+    _apply_facts(order, changes, settings, [])
+    order.save(from_1c=True)
+    return []
+
+
+def _customer(buyer: Counterparty | None) -> Customer:
+    if buyer is not None and buyer.id:
+        known = Customer.objects.filter(external_id=buyer.id).first()
+        if known is not None:
+            return known
+    if buyer is None:
+        return Customer.objects.create(last_name="Покупатель из 1С")
+    company = bool(buyer.official_name or buyer.kpp or buyer.legal_address)
+    address = buyer.legal_address or buyer.registration_address or buyer.address
+    contacts = {contact.type: contact.value for contact in buyer.contacts}
+    phone = next((value for kind, value in contacts.items() if "Телефон" in kind), "")
+    return Customer.objects.create(
+        kind=Customer.Kind.COMPANY if company else Customer.Kind.PERSON,
+        external_id=buyer.id,
+        last_name=(buyer.last_name or ("" if company else buyer.name))[:150],
+        first_name=(buyer.first_name or "")[:150],
+        middle_name=(buyer.middle_name or "")[:150],
+        company=(buyer.official_name or buyer.name if company else "")[:500],
+        inn=(buyer.inn or "")[:12],
+        kpp=(buyer.kpp or "")[:9],
+        email=contacts.get(CONTACT_EMAIL, "")[:254],
+        phone=phone[:64],
+        address=address.presentation if address else "",
+    )
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """1C's local time as the database wants it."""
+    if moment is None or not timezone.is_naive(moment):
+        return moment
+    return timezone.make_aware(moment) if timezone.is_aware(timezone.now()) else moment

@@ -1,0 +1,262 @@
+"""The orders exchange's work, for the protocol layer: query, success, import, info.
+
+* :func:`write_query` writes the due orders into one CommerceML file, one
+  document at a time, and records which version of which order it holds;
+* :func:`confirm_last_query` tells the adapter that 1C has those versions;
+* :func:`import_step` applies a file of 1C's documents, within a time budget,
+  resuming where the last step stopped;
+* :func:`reference_xml` is the ``mode=info`` answer.
+
+Nothing here knows HTTP; everything reaches orders through the adapter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from django.db.models import Max
+from django.utils import timezone
+from lxml import etree
+
+from cml_exchange.commerceml.entities import Document
+from cml_exchange.commerceml.errors import WriterError
+from cml_exchange.commerceml.order_changes import (
+    OrderChanges,
+    apply_subordinate,
+    is_order,
+    read_changes,
+)
+from cml_exchange.commerceml.orders import build_document
+from cml_exchange.commerceml.reader import CmlReader
+from cml_exchange.commerceml.scan import scan
+from cml_exchange.commerceml.writer import SCHEMA_2_05, SCHEMA_2_08, SCHEMA_2_10, OrdersWriter
+from cml_exchange.models import ExchangeSession, ExchangeSettings, OrderExport
+from cml_exchange.orders.adapter import ListEntry, OrderAdapter, get_order_adapter
+
+logger = logging.getLogger("cml_exchange.orders")
+
+#: Rows of ``OrderExport`` written at a time while a query streams.
+RECORD_BATCH = 1000
+#: How long the record of what a query sent is kept.
+KEEP_EXPORTS_DAYS = 30
+
+INTERNAL_ERROR = "Заказ №{number} не загружен: внутренняя ошибка сайта ({error})."
+NO_ORDER_FOR_PAYMENT = "Документ с Ид - {id}. Заказ основание для оплаты или отгрузки не указан."
+
+
+def schema_version(asked: str | None) -> str:
+    """The orders schema for the version 1C sent at ``init``: 2.05, or 2.08/2.10 if it asked."""
+    try:
+        major, minor = (int(part) for part in (asked or "").strip().split(".")[:2])
+    except ValueError:
+        return SCHEMA_2_05
+    if (major, minor) >= (2, 10):
+        return SCHEMA_2_10
+    if (major, minor) >= (2, 8):
+        return SCHEMA_2_08
+    return SCHEMA_2_05
+
+
+@dataclass(frozen=True, slots=True)
+class QueryFile:
+    """A written ``query`` answer: the file, how many orders, and the batch that records them."""
+
+    path: Path
+    orders: int
+    batch: int
+
+
+def write_query(
+    session: ExchangeSession,
+    directory: Path,
+    settings: ExchangeSettings,
+    *,
+    version: str,
+    adapter: OrderAdapter | None = None,
+) -> QueryFile:
+    """Write the orders 1C has not seen into a new file in ``directory``.
+
+    The file is written beside its final name and renamed when complete, so
+    a half-written answer is never served. Which version of which order went
+    out is recorded as a new batch of the session; an order the writer
+    cannot write is logged, left out and stays pending.
+    """
+    adapter = adapter or get_order_adapter()
+    last = OrderExport.objects.filter(session=session).aggregate(Max("batch"))["batch__max"]
+    batch = (last or 0) + 1
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"query-{session.pk}-{batch}.xml"
+    partial = path.with_suffix(".part")
+    records: list[OrderExport] = []
+    count = 0
+    try:
+        with (
+            partial.open("wb") as output,
+            OrdersWriter(
+                output,
+                schema_version=version,
+                encoding=settings.orders_encoding,
+                bom=settings.orders_bom,
+                container=settings.orders_container,
+            ) as writer,
+        ):
+            for outgoing in adapter.pending(settings):
+                order = replace(
+                    outgoing.order,
+                    prefix=settings.number_prefix,
+                    currency=settings.replace_currency or outgoing.order.currency,
+                )
+                try:
+                    writer.write(build_document(order, version, copy=False))
+                except WriterError:
+                    logger.exception("Order %s cannot be written for 1C", outgoing.key)
+                    continue
+                records.append(
+                    OrderExport(
+                        session=session,
+                        batch=batch,
+                        order_key=outgoing.key[:64],
+                        version=outgoing.version,
+                    )
+                )
+                count += 1
+                if len(records) >= RECORD_BATCH:
+                    OrderExport.objects.bulk_create(records)
+                    records.clear()
+        OrderExport.objects.bulk_create(records)
+        os.replace(partial, path)
+    except BaseException:
+        OrderExport.objects.filter(session=session, batch=batch).delete()
+        partial.unlink(missing_ok=True)
+        raise
+    return QueryFile(path=path, orders=count, batch=batch)
+
+
+def confirm_last_query(session: ExchangeSession, adapter: OrderAdapter | None = None) -> int:
+    """``mode=success``: 1C has the orders of the session's last query; return how many.
+
+    Only the last batch counts: a query repeated without ``success`` sent
+    the same orders again (in their newest versions). Confirming twice does
+    nothing more.
+    """
+    last = OrderExport.objects.filter(session=session).aggregate(Max("batch"))["batch__max"]
+    if last is None:
+        return 0
+    rows = OrderExport.objects.filter(session=session, batch=last, confirmed__isnull=True)
+    sent = list(rows.values_list("order_key", "version"))
+    if sent:
+        (adapter or get_order_adapter()).delivered(sent)
+        rows.update(confirmed=timezone.now())
+    return len(sent)
+
+
+def forget_old_exports(days: int = KEEP_EXPORTS_DAYS) -> int:
+    """Drop the records of queries older than ``days``; return how many rows went."""
+    since = timezone.now() - dt.timedelta(days=days)
+    deleted, _by_model = OrderExport.objects.filter(created__lt=since).delete()
+    return deleted
+
+
+@dataclass(frozen=True, slots=True)
+class ImportStep:
+    """One step of importing an orders file: messages for 1C, and where to go on (None: done)."""
+
+    messages: list[str]
+    position: int | None
+    applied: int
+
+
+def import_step(
+    path: Path,
+    settings: ExchangeSettings,
+    *,
+    start: int = 0,
+    budget: float | None = None,
+    adapter: OrderAdapter | None = None,
+) -> ImportStep:
+    """Apply the documents of an orders file from ``start`` on, for at most ``budget`` seconds.
+
+    The whole file is checked first, so a broken or truncated file is refused
+    (``CommerceMLError``) before anything of it is applied. Each document is
+    the adapter's to apply whole or not at all; one that fails is reported
+    and the others go on.
+    """
+    adapter = adapter or get_order_adapter()
+    if start == 0:
+        scan(path)
+    deadline = None if not budget else time.monotonic() + budget
+    reader = CmlReader(path, skip=start, check_references=False)
+    messages: list[str] = []
+    applied = 0
+    done = start
+    for changes in _changes(reader, messages):
+        # Stop before a document, never after the last one: 1C gets no empty "progress".
+        if applied and deadline is not None and time.monotonic() >= deadline:
+            return ImportStep(messages=messages, position=done, applied=applied)
+        messages.extend(_apply(adapter, changes, settings))
+        applied += 1
+        done = reader.position
+    return ImportStep(messages=messages, position=None, applied=applied)
+
+
+def _changes(reader: CmlReader, messages: list[str]) -> Iterator[OrderChanges]:
+    for entity in reader:
+        if not isinstance(entity, Document):
+            continue  # counterparties and headers: nothing to apply
+        if is_order(entity):
+            yield read_changes(entity)
+        elif entity.basis:
+            changes = OrderChanges(id=entity.basis)
+            apply_subordinate(changes, entity)
+            yield changes
+        else:
+            messages.append(NO_ORDER_FOR_PAYMENT.format(id=entity.id))
+
+
+def _apply(adapter: OrderAdapter, changes: OrderChanges, settings: ExchangeSettings) -> list[str]:
+    try:
+        return adapter.apply(changes, settings)
+    except Exception as error:
+        logger.exception("Changes from 1C to order %s failed", changes.label)
+        return [INTERNAL_ERROR.format(number=changes.label, error=type(error).__name__)]
+
+
+# -- mode=info ---------------------------------------------------------------
+
+#: The tags of Bitrix's answer. The first letter of ``Cтатусы`` is a Latin C,
+#: as in Bitrix's language file; 1C's module expects exactly that.
+INFO_ROOT = "Справочник"
+INFO_STATUSES = "\u0043татусы"
+INFO_PAYMENT_SYSTEMS = "ПлатежныеСистемы"
+INFO_DELIVERY_SERVICES = "СлужбыДоставки"
+INFO_ELEMENT = "Элемент"
+INFO_ID = "Ид"
+INFO_NAME = "Название"
+
+
+def reference_xml(adapter: OrderAdapter | None = None) -> bytes:
+    """The ``mode=info`` answer: statuses, payment systems, delivery services, in windows-1251."""
+    lists = (adapter or get_order_adapter()).reference()
+    root = etree.Element(INFO_ROOT)
+    for tag, entries in (
+        (INFO_STATUSES, lists.statuses),
+        (INFO_PAYMENT_SYSTEMS, lists.payment_systems),
+        (INFO_DELIVERY_SERVICES, lists.delivery_services),
+    ):
+        _reference_list(etree.SubElement(root, tag), entries)
+    etree.indent(root, space="\t")
+    body = etree.tostring(root, encoding="windows-1251", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="windows-1251"?>\n' + body + b"\n"
+
+
+def _reference_list(parent: etree._Element, entries: list[ListEntry]) -> None:
+    for entry in entries:
+        element = etree.SubElement(parent, INFO_ELEMENT)
+        etree.SubElement(element, INFO_ID).text = entry.id
+        etree.SubElement(element, INFO_NAME).text = entry.name

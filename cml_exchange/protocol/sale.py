@@ -1,0 +1,193 @@
+"""``type=sale``: checkauth, init, query, success, file, import, info, as Bitrix answers them.
+
+The handlers translate between HTTP and :mod:`cml_exchange.orders.exchange`;
+what happens to orders is the adapter's business.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils import timezone
+
+from cml_exchange.models import ExchangeFile, ExchangeSession
+from cml_exchange.orders.exchange import (
+    confirm_last_query,
+    forget_old_exports,
+    import_step,
+    reference_xml,
+    schema_version,
+    write_query,
+)
+from cml_exchange.protocol import replies
+from cml_exchange.protocol.call import Call, open_exchange
+from cml_exchange.protocol.files import clean_directory_of, upload
+from cml_exchange.protocol.replies import Reply
+from cml_exchange.protocol.sessions import exclusive, note_init
+from cml_exchange.storage.unzip import UnzipPosition, is_zip, unzip_step
+from cml_exchange.storage.uploads import path_in, safe_name
+
+EMPTY_FILE = "Файл для импорта пуст."
+BUSY = "Загрузка заказов уже выполняется другим запросом, ожидайте."
+QUERY_DONE = "Выгружено заказов: {count}."
+
+
+def checkauth(call: Call) -> tuple[Reply, ExchangeSession | None, AbstractBaseUser | None]:
+    """Four lines and no timestamp: ``success``, the cookie's name and value, ``sessid=…``."""
+    return open_exchange(call, replies.NO_RIGHTS_SALE)
+
+
+def init(call: Call) -> Reply:
+    """``zip=…`` and ``file_limit=…``; ``sessid=…`` and ``version=…`` only when 1C sent ``version``.
+
+    The version answered is the schema ``query`` will write: 2.05, or 2.08
+    and 2.10 when 1C asks for them (1C-Bitrix always answers 2.09, which no
+    XSD of 1C's defines).
+    """
+    session = call.open()
+    version = call.request.GET.get("version")
+    note_init(session, version)
+    clean_directory_of(call)
+    forget_old_exports()
+    body = (
+        f"zip={'yes' if call.settings.use_zip else 'no'}\nfile_limit={call.settings.file_limit}\n"
+    )
+    if version:
+        body += f"sessid={session.sessid}\nversion={schema_version(version)}"
+    return Reply(replies.encode(body), "zip", body.split("\n", 1)[0])
+
+
+def query(call: Call) -> Reply:
+    """The orders 1C has not seen, as one CommerceML document streamed from a file."""
+    session = call.open()
+    written = write_query(
+        session,
+        call.directory,
+        call.settings,
+        version=schema_version(session.version),
+    )
+    return replies.xml_file(
+        written.path, QUERY_DONE.format(count=written.orders), call.settings.orders_encoding
+    )
+
+
+def success(call: Call) -> Reply:
+    """1C has the orders of the last query: ``success`` and a line break."""
+    confirm_last_query(call.open())
+    return replies.success()
+
+
+def file(call: Call) -> Reply:
+    """Store 1C's orders file; without ``version`` at init (the old protocol) import it at once."""
+    session = call.open()
+    stored = upload(call)
+    if session.version or stored.status != replies.SUCCESS:
+        return stored
+    name = safe_name(call.request.GET.get("filename"))
+    return _import(call, session, name, budget=None)
+
+
+def import_(call: Call) -> Reply:
+    """One step of applying 1C's orders file: ``progress`` or ``success``, then any errors."""
+    session = call.open()
+    name = safe_name(call.request.GET.get("filename"))
+    budget = float(call.settings.step_interval) or None
+    return _import(call, session, name, budget=budget)
+
+
+def _import(call: Call, session: ExchangeSession, name: str, *, budget: float | None) -> Reply:
+    with exclusive(session, seconds=3 * (budget or 600) + 60) as free:
+        if not free:
+            return replies.progress(BUSY)
+        files = _files_to_apply(call, session, name)
+        if files is None:
+            return replies.failure(EMPTY_FILE)
+        messages: list[str] = []
+        deadline = None if budget is None else time.monotonic() + budget
+        for record in files:
+            path = path_in(call.directory, record.name)
+            left = None if deadline is None else max(0.001, deadline - time.monotonic())
+            step = import_step(path, call.settings, start=record.position, budget=left)
+            messages.extend(step.messages)
+            if step.position is not None:
+                ExchangeFile.objects.filter(pk=record.pk).update(position=step.position)
+                return replies.lines(replies.PROGRESS, *messages)
+            ExchangeFile.objects.filter(pk=record.pk).update(imported=timezone.now())
+    return replies.lines(replies.SUCCESS, *messages)
+
+
+def _files_to_apply(call: Call, session: ExchangeSession, name: str) -> list[ExchangeFile] | None:
+    """The files still to apply for ``name`` (``None``: there is no such file, or it is empty).
+
+    1C may upload an archive and then ask to import the file inside it, or
+    ask to import the archive itself; either way the archives this exchange
+    uploaded are unpacked first (orders archives are small: in one go), and
+    the XML files inside are recorded like uploads.
+    """
+    _unpack_archives(call, session)
+    path = path_in(call.directory, name)
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    files = ExchangeFile.objects.filter(kind=call.kind)
+    if is_zip(path):
+        return list(
+            files.filter(session=session, imported__isnull=True, name__iendswith=".xml").order_by(
+                "pk"
+            )
+        )
+    record, _created = files.get_or_create(
+        name=name, defaults={"session": session, "size": path.stat().st_size}
+    )
+    return [record] if record.imported is None else []
+
+
+def _unpack_archives(call: Call, session: ExchangeSession) -> None:
+    archives = ExchangeFile.objects.filter(kind=call.kind, session=session, imported__isnull=True)
+    for archive in archives.order_by("pk"):
+        path = path_in(call.directory, archive.name)
+        if not is_zip(path):
+            continue
+        for name in _unzip(path, call.directory):
+            if name.lower().endswith(".xml"):
+                ExchangeFile.objects.update_or_create(
+                    kind=call.kind,
+                    name=name,
+                    defaults={
+                        "session": session,
+                        "size": path_in(call.directory, name).stat().st_size,
+                        "parts": 0,
+                        "imported": None,
+                        "position": 0,
+                    },
+                )
+        ExchangeFile.objects.filter(pk=archive.pk).update(imported=timezone.now())
+
+
+def _unzip(archive: Path, directory: Path) -> list[str]:
+    position = UnzipPosition()
+    extracted: list[str] = []
+    while True:
+        step = unzip_step(archive, directory, position, deadline=time.monotonic() + 60)
+        extracted += step.extracted
+        if step.done:
+            return extracted
+        position = step.position
+
+
+def info(call: Call) -> Reply:
+    """Statuses, payment systems and delivery services, as 1C-Bitrix lists them."""
+    call.open()
+    return replies.xml(reference_xml(), "Справочник")
+
+
+HANDLERS: dict[str, Callable[[Call], Reply]] = {
+    "init": init,
+    "query": query,
+    "success": success,
+    "file": file,
+    "import": import_,
+    "info": info,
+}
