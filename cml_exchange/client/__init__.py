@@ -10,6 +10,7 @@ from cml_exchange.client.exchange import (
     CatalogResult,
     ExchangeClient,
     Imported,
+    OrdersResult,
     Sent,
 )
 from cml_exchange.client.replies import (
@@ -18,6 +19,8 @@ from cml_exchange.client.replies import (
     InitParams,
     Reply,
     parse_checkauth,
+    parse_confirmation,
+    parse_document,
     parse_init,
     parse_reply,
 )
@@ -30,9 +33,12 @@ __all__ = [
     "ExchangeFailure",
     "Imported",
     "InitParams",
+    "OrdersResult",
     "Reply",
     "Sent",
     "parse_checkauth",
+    "parse_confirmation",
+    "parse_document",
     "parse_init",
     "parse_reply",
 ]

@@ -13,8 +13,13 @@ are reported through ``log`` as one line each (``checkauth: success``,
 
 The orders exchange (``type=sale``) uses the same pieces: :meth:`checkauth`
 and :meth:`init` take the type, :meth:`upload` and :meth:`import_file` use
-the type of the last ``checkauth``, and :meth:`call`/:meth:`request` make
-any other request (``query``, ``success``) in the same session.
+the type of the last ``checkauth``. :meth:`query`, :meth:`success`,
+:meth:`send_orders` and :meth:`info` are its own steps, and
+:meth:`exchange_orders` runs them as 1C does::
+
+    result = client.exchange_orders(version="2.08", send="orders-from-1c.xml")
+    result.document  # the site's orders, raw XML bytes
+    result.errors    # the lines after "success" of the site's replies to the upload
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ from cml_exchange.client.replies import (
     decode,
     expect,
     parse_checkauth,
+    parse_confirmation,
+    parse_document,
     parse_init,
     parse_reply,
 )
@@ -54,21 +61,31 @@ _READABLE = ("text/", "application/xml")
 
 @dataclass(frozen=True, slots=True)
 class Sent:
-    """A file uploaded with ``mode=file``: its name on the site, parts and bytes."""
+    """A file uploaded with ``mode=file``: its name on the site, parts and bytes.
+
+    ``lines`` are what the site wrote after ``success`` to any part (for
+    orders in the protocol without ``version``, the errors of importing them).
+    """
 
     name: str
     parts: int
     size: int
+    lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Imported:
-    """A file imported with ``mode=import``: how many requests it took and the last message."""
+    """A file imported with ``mode=import``: how many requests it took and the last reply.
+
+    ``message`` is the last reply's lines joined, ``lines`` the lines
+    themselves (for orders, one error per line).
+    """
 
     name: str
     requests: int
     message: str
     seconds: float
+    lines: tuple[str, ...] = ()
 
 
 @dataclass
@@ -79,6 +96,22 @@ class CatalogResult:
     zipped: bool
     sent: list[Sent] = field(default_factory=list)
     imported: list[Imported] = field(default_factory=list)
+
+
+@dataclass
+class OrdersResult:
+    """What :meth:`ExchangeClient.exchange_orders` did.
+
+    ``document`` is the reply to ``query``, raw (its XML declaration names
+    its encoding). ``sent``/``imported`` are the orders file 1C sent back, if
+    any; ``errors`` the site's lines about it, in the order they came.
+    """
+
+    params: InitParams
+    document: bytes
+    sent: Sent | None = None
+    imported: Imported | None = None
+    errors: list[str] = field(default_factory=list)
 
 
 def _quiet(message: str) -> None:
@@ -208,14 +241,18 @@ class ExchangeClient:
         if limit is not None and limit <= 0:
             raise ValueError(f"chunk must be positive, not {limit}")
         parts = size = 0
+        lines: list[str] = []
         for part in _parts(data, limit):
             reply = self.call("file", kind=kind, params={"filename": name}, body=part)
             expect("file", reply, SUCCESS)
+            lines.extend(line for line in reply.lines if line.strip())
             parts += 1
             size += len(part)
         plural = "part" if parts == 1 else "parts"
         self.log(f"file {name}: {parts} {plural}, {packing.human_size(size)}")
-        return Sent(name, parts, size)
+        for line in lines:
+            self.log(f"file {name}: {line}")
+        return Sent(name, parts, size, tuple(lines))
 
     def import_file(self, name: str, *, kind: str | None = None) -> Imported:
         """Call ``mode=import`` for ``name`` while the site answers ``progress``, to ``success``."""
@@ -227,8 +264,16 @@ class ExchangeClient:
                 continue
             seconds = time.monotonic() - started
             plural = "request" if count == 1 else "requests"
-            self.log(f"import {name}: success {reply.message} ({count} {plural}, {seconds:.1f} s)")
-            return Imported(name, count, reply.message, seconds)
+            lines = tuple(line for line in reply.lines if line.strip())
+            if (kind or self.kind) == "sale":  # one error a line: log them so
+                self.log(f"import {name}: success ({count} {plural}, {seconds:.1f} s)")
+                for line in lines:
+                    self.log(f"import {name}: {line}")
+            else:
+                self.log(
+                    f"import {name}: success {reply.message} ({count} {plural}, {seconds:.1f} s)"
+                )
+            return Imported(name, count, reply.message, seconds, lines)
         raise ExchangeFailure(
             "import",
             reply.text,
@@ -250,7 +295,68 @@ class ExchangeClient:
         self.log(f"complete: success {reply.message}")
         return reply.message
 
+    # -- the orders' own steps ---------------------------------------------------------
+
+    def query(self) -> bytes:
+        """``type=sale&mode=query``: the site's orders document, raw XML bytes.
+
+        A ``failure`` text reply, an empty one and one that is not XML raise.
+        """
+        response = self.request("query", kind="sale")
+        document = parse_document("query", response.body, response.charset)
+        self.log(f"query: {packing.human_size(len(document))} XML")
+        return document
+
+    def info(self) -> bytes:
+        """``type=sale&mode=info``: the site's lists (statuses, payment and delivery), raw XML."""
+        response = self.request("info", kind="sale")
+        document = parse_document("info", response.body, response.charset)
+        self.log(f"info: {packing.human_size(len(document))} XML")
+        return document
+
+    def success(self) -> None:
+        """``type=sale&mode=success``: 1C has the orders of the last ``query``.
+
+        The site must answer ``success``; Bitrix's ``error`` (a session that
+        is not the one ``checkauth`` opened) raises.
+        """
+        response = self.request("success", kind="sale")
+        parse_confirmation(response.body, response.charset)
+        self.log("success: success")
+
+    def send_orders(
+        self, data: Data, name: str | None = None, chunk: int | None = None
+    ) -> tuple[Sent, Imported, list[str]]:
+        """Upload an orders file (bytes or a path) with ``mode=file``, then ``mode=import`` it.
+
+        ``name`` defaults to the file's own name (``orders.xml`` for bytes).
+        Returns the upload, the import and the site's error lines: those after
+        ``success`` in the replies to the upload, then to the import.
+        """
+        if name is None:
+            name = "orders.xml" if isinstance(data, bytes) else Path(data).name
+        sent = self.upload(name, data, chunk, kind="sale")
+        imported = self.import_file(name, kind="sale")
+        return sent, imported, [*sent.lines, *imported.lines]
+
     # -- whole exchanges ---------------------------------------------------------------
+
+    def exchange_orders(
+        self, *, version: str | None = None, send: Data | None = None, chunk: int | None = None
+    ) -> OrdersResult:
+        """The orders exchange as 1C runs it: checkauth, init, query, success, then maybe a file.
+
+        ``version`` is sent with ``init`` (1C 8 sends its CommerceML version,
+        such as ``2.08``; old modules send none). ``send`` is an orders file
+        to upload and import after the site's orders are confirmed.
+        """
+        self.checkauth("sale")
+        params = self.init("sale", version)
+        result = OrdersResult(params=params, document=self.query())
+        self.success()
+        if send is not None:
+            result.sent, result.imported, result.errors = self.send_orders(send, chunk=chunk)
+        return result
 
     def exchange_catalog(
         self,

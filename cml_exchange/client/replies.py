@@ -190,3 +190,45 @@ def parse_init(body: bytes, charset: str | None = None) -> InitParams:
         sessid=f"sessid={sessid}" if sessid else None,
         version=values.get("version") or None,
     )
+
+
+#: How much of the start of an XML reply is searched for signs of an HTML page.
+_HTML_PROBE = 512
+
+
+def parse_document(mode: str, body: bytes, charset: str | None = None) -> bytes:
+    """An XML reply (``query``, ``info``): the body itself, byte for byte.
+
+    The reply is a document, not a text status, so it has no status line; a
+    byte order mark is allowed before it. A text reply starting with
+    ``failure`` raises with the site's message; an empty body, and one that
+    is not XML (an HTML page, a PHP error), raise too.
+    """
+    head = body[len(_BOM) :] if body.startswith(_BOM) else body
+    head = head.lstrip()
+    text = decode(body[:2000], charset)
+    if head.startswith(FAILURE.encode()):
+        raise ExchangeFailure(mode, text)
+    if not head:
+        raise ExchangeFailure(mode, text, "сайт ответил пустым ответом вместо XML")
+    probe = head[:_HTML_PROBE].lower()
+    if not head.startswith(b"<") or b"<html" in probe or b"<!doctype html" in probe:
+        raise ExchangeFailure(mode, text, f"сайт ответил не XML: {_quote(text)}")
+    return body
+
+
+def parse_confirmation(body: bytes, charset: str | None = None) -> Reply:
+    """The reply to ``type=sale&mode=success``: ``success``, or Bitrix's ``error`` (raises).
+
+    Bitrix answers ``error`` when the request's cookie is not the session
+    ``checkauth`` opened; the orders then stay due and go again next time.
+    """
+    text = decode(body, charset)
+    if text.strip().split("\n", 1)[0].strip() == "error":
+        raise ExchangeFailure(
+            "success",
+            text,
+            "сайт не принял подтверждение выгрузки заказов (ответ error): "
+            "сессия не та, что открыта checkauth",
+        )
+    return expect("success", parse_reply("success", body, charset), SUCCESS)
