@@ -87,16 +87,23 @@ def find_order(
 def _match_conditions(changes: OrderChanges, prefix: str) -> Iterable[Q]:
     if changes.id:
         yield Q(external_id=changes.id)
-        if changes.id.isdigit():
-            yield Q(pk=int(changes.id))
+        if _as_pk(changes.id) is not None:
+            yield Q(pk=_as_pk(changes.id))
     number = (changes.number or "").strip()
     if number:
         yield Q(number=number)
         if prefix and number.startswith(prefix) and len(number) > len(prefix):
             yield Q(number=number[len(prefix) :])
         bare = number[len(prefix) :] if prefix and number.startswith(prefix) else number
-        if bare.isdigit():
-            yield Q(pk=int(bare))
+        if _as_pk(bare) is not None:
+            yield Q(pk=_as_pk(bare))
+
+
+def _as_pk(text: str) -> int | None:
+    """``text`` as a site order id, if it can be one (1C's numeric ids can be longer)."""
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        return None
+    return int(text)
 
 
 def _changeable(order: Order) -> bool:

@@ -175,3 +175,11 @@ def test_import_in_steps_resumes_from_the_position() -> None:
         step = import_step(path, settings, start=step.position, budget=1e-9)
     assert positions == [1, 2]
     assert set(Order.objects.values_list("number_1c", flat=True)) == {"", "MM92", "MM93"}
+
+
+def test_a_long_numeric_1c_id_is_not_taken_for_a_site_id() -> None:
+    OrderFactory.create(id=17, number="17")
+    document = order_document("12345678901234567890123", ("Проведен", "true"))
+    document.number = "17"
+    assert apply(document) == []  # found by its number; the id did not break the lookup
+    assert Order.objects.get(pk=17).external_id == "12345678901234567890123"
