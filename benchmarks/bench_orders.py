@@ -124,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         env["DATABASE_URL"] = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
         env["MEDIA_ROOT"] = str(workdir / "media")
         env["PYTHONPATH"] = str(ROOT)
+        env["DEBUG"] = "off"  # DEBUG keeps every SQL query in memory
+        env.setdefault("SECRET_KEY", "benchmarks-only-not-secret")
         if args.database_url:
             _manage(env, "flush", "--no-input")
         _manage(env, "migrate", "--no-input")
