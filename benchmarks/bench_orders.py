@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -36,22 +35,15 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: make ``benchmarks`` importable
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.parse_child import peak_rss_mib  # noqa: E402
+
 CATALOG = [
     ROOT / "tests/data/cml/carono__php-commerceml__tests__xml__import.xml",
     ROOT / "tests/data/cml/carono__php-commerceml__tests__xml__offers.xml",
 ]
-_MIB = 1024 * 1024
-
-
-def _peak_rss_mib() -> float:
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _manage(env: dict[str, str], *args: str) -> None:
@@ -80,7 +72,7 @@ def child(step: str, workdir: Path, version: str) -> dict[str, Any]:
         token="bench",  # noqa: S106 (a session token, not a password)
         defaults={"kind": "sale", "sessid": "bench", "user": user},
     )
-    baseline = _peak_rss_mib()
+    baseline = peak_rss_mib()
     started = time.perf_counter()
     result: dict[str, Any] = {"step": step}
     if step == "query":
@@ -99,7 +91,7 @@ def child(step: str, workdir: Path, version: str) -> dict[str, Any]:
     result.update(
         seconds=round(time.perf_counter() - started, 3),
         baseline_mib=round(baseline, 1),
-        peak_mib=round(_peak_rss_mib(), 1),
+        peak_mib=round(peak_rss_mib(), 1),
     )
     return result
 

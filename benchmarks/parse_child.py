@@ -35,7 +35,7 @@ def _rss_mib() -> float:
     return resident_pages * os.sysconf("SC_PAGE_SIZE") / _MIB
 
 
-def _peak_rss_mib() -> float:
+def peak_rss_mib() -> float:
     """Peak resident set size of this process so far, in MiB."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
@@ -144,7 +144,7 @@ def _finish(
 ) -> dict[str, Any]:
     result["baseline_rss_mib"] = round(baseline, 1)
     result["final_rss_mib"] = round(_rss_mib(), 1)
-    result["peak_rss_mib"] = round(_peak_rss_mib(), 1)
+    result["peak_rss_mib"] = round(peak_rss_mib(), 1)
     result["rss_samples"] = samples
     return result
 
