@@ -10,7 +10,7 @@ when it is asked, so ``override_settings`` works in tests::
 What the shop owner changes in the admin (step interval, zip, what to do with
 missing items…) is not here: it lives in the settings object edited in the
 admin. Only what belongs to the people who deploy the site is read from
-Django settings. ``docs/settings.md`` lists both kinds.
+Django settings. ``docs/install.md`` lists these.
 """
 
 from __future__ import annotations
