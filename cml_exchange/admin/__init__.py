@@ -1,3 +1,3 @@
 """Admin pages of the app, one module per models module."""
 
-from cml_exchange.admin import catalog, exchange, imports, offers, orders  # noqa: F401
+from cml_exchange.admin import catalog, exchange, imports, offers, orders, settings  # noqa: F401
