@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import F, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cml_exchange.models import (
     Customer,
@@ -84,9 +90,73 @@ class OrderAdmin(admin.ModelAdmin):
         "created_by_1c",
         "version",
         "exported_version",
+        "status_changed",
         "updated",
     )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    ("number", "created"),
+                    ("storefront", "customer"),
+                    ("status", "status_changed"),
+                    ("total", "currency"),
+                    "comment",
+                    "customer_comment",
+                )
+            },
+        ),
+        (_("Payment"), {"fields": ("payment_method", "paid", "paid_at", "payment_number_1c")}),
+        (
+            _("Delivery"),
+            {
+                "fields": (
+                    "delivery_service",
+                    "delivery_price",
+                    "delivery_address",
+                    "delivery_allowed",
+                    "delivery_allowed_at",
+                    "shipped_at",
+                    "shipment_number_1c",
+                )
+            },
+        ),
+        (_("Cancellation"), {"fields": ("canceled", "canceled_at", "cancel_reason")}),
+        (
+            _("1C"),
+            {
+                "fields": (
+                    ("external_id", "number_1c", "date_1c"),
+                    ("posted_1c", "version_1c", "created_by_1c"),
+                    ("version", "exported_version", "updated"),
+                )
+            },
+        ),
+    )
+    actions = ("export_again",)
     inlines = (OrderLineInline,)
+
+    def save_model(self, request: HttpRequest, obj: Order, form: Any, change: bool) -> None:
+        """Save (the version rises, so 1C gets the change); a new status is dated."""
+        if "status" in form.changed_data:
+            obj.status_changed = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Export to 1C again"))
+    def export_again(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        """Raise the version of the chosen orders: the next exchange sends them to 1C."""
+        count = queryset.update(version=F("version") + 1, updated=timezone.now())
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d order goes to 1C with the next exchange.",
+                "%(count)d orders go to 1C with the next exchange.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
     @admin.display(boolean=True, description=_("1C has the latest version"))
     def seen_by_1c(self, order: Order) -> bool:

@@ -1,12 +1,22 @@
-"""The exchange settings page: one row, Bitrix's "Интеграция с 1С" with its two parts."""
+"""The exchange settings page: one row, Bitrix's "Интеграция с 1С" with its two parts.
+
+Above the form it shows the address to type into 1C's "Адрес сайта", and
+links to a form that creates a user for 1C (``exchange_user``).
+"""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from cml_exchange.admin.exchange_user import ExchangeUserForm
 from cml_exchange.models import ExchangeSettings
 
 
@@ -14,6 +24,7 @@ from cml_exchange.models import ExchangeSettings
 class ExchangeSettingsAdmin(admin.ModelAdmin):
     """One row: the list page goes straight to it."""
 
+    change_form_template = "admin/cml_exchange/exchangesettings/change_form.html"
     filter_horizontal = ("catalog_groups", "sale_groups", "export_storefronts")
     fieldsets = (
         (
@@ -66,6 +77,76 @@ class ExchangeSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.exchange_user_view)
+        return [
+            path("exchange-user/", view, name="cml_exchange_exchange_user"),
+            *super().get_urls(),
+        ]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        context = {
+            **(extra_context or {}),
+            "exchange_urls": exchange_urls(request),
+            "may_create_user": self._may_create_user(request),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    def exchange_user_view(self, request: HttpRequest) -> HttpResponse:
+        """Create a user for 1C: login, e-mail, password twice (Bitrix's wizard, step 7)."""
+        if not self._may_create_user(request):
+            raise PermissionDenied
+        settings = ExchangeSettings.load()
+        form = ExchangeUserForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            user = form.save(settings)
+            urls = exchange_urls(request)
+            self.message_user(
+                request,
+                _(
+                    "The user “%(login)s” was created. In 1C, type the address %(url)s "
+                    "with this login and password."
+                )
+                % {"login": user.get_username(), "url": urls[0] if urls else "?"},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:cml_exchange_exchangesettings_change", args=[settings.pk])
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("A user for the exchange with 1C"),
+            "form": form,
+            "opts": self.opts,
+            "exchange_urls": exchange_urls(request),
+        }
+        return TemplateResponse(
+            request, "admin/cml_exchange/exchangesettings/exchange_user.html", context
+        )
+
+    def _may_create_user(self, request: HttpRequest) -> bool:
+        user = request.user
+        return self.has_change_permission(request) and user.has_perm(
+            f"{get_user_model()._meta.app_label}.add_{get_user_model()._meta.model_name}"
+        )
+
+
+def exchange_urls(request: HttpRequest) -> list[str]:
+    """The absolute addresses of the exchange endpoint, the plain one first ([] if not mounted)."""
+    urls = []
+    for name in ("cml_exchange:exchange", "cml_exchange:exchange_bitrix"):
+        try:
+            urls.append(request.build_absolute_uri(reverse(name)))
+        except NoReverseMatch:
+            continue
+    return urls
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

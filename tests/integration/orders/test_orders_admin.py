@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
@@ -50,3 +51,45 @@ def test_order_settings_are_saved_from_the_settings_page(admin_client: Client) -
     assert settings.export_from_status is not None and settings.export_from_status.code == "P"
     assert settings.orders_encoding == "utf-8"
     assert settings.replace_currency == "руб."  # Bitrix's default kept
+
+
+def test_export_to_1c_again_makes_confirmed_orders_due(admin_client: Client) -> None:
+    sent = OrderFactory.create(number="1")
+    other = OrderFactory.create(number="2")
+    Order.objects.update(exported_version=F("version"))
+    page = admin_client.post(
+        reverse("admin:cml_exchange_order_changelist"),
+        {"action": "export_again", "_selected_action": [sent.pk]},
+        follow=True,
+    )
+    assert page.status_code == 200
+    sent.refresh_from_db()
+    other.refresh_from_db()
+    assert sent.due_for_1c and not other.due_for_1c
+
+
+def test_an_order_edited_in_the_admin_goes_to_1c_with_its_new_status(admin_client: Client) -> None:
+    order = OrderFactory.create(number="3")
+    Order.objects.update(exported_version=F("version"))
+    url = reverse("admin:cml_exchange_order_change", args=[order.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {
+        name: ("" if value is None else value)
+        for name, value in form.initial.items()
+        if not isinstance(value, bool)
+    }
+    data.update(
+        {name: "on" for name, value in form.initial.items() if value is True},
+        status=OrderStatus.objects.get(code="P").pk,
+        created_0="2026-11-20",
+        created_1="14:30:05",
+        **{"lines-TOTAL_FORMS": "0", "lines-INITIAL_FORMS": "0"},
+    )
+    for name in ("paid_at", "delivery_allowed_at", "shipped_at", "canceled_at"):
+        data.pop(name, None)
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    order.refresh_from_db()
+    assert order.status is not None and order.status.code == "P"
+    assert order.status_changed is not None
+    assert order.due_for_1c

@@ -1,0 +1,110 @@
+"""The exchange settings page: the address for 1C, a user for 1C, and who may see it."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from django.test import Client
+from django.urls import reverse
+
+from cml_exchange.models import ExchangeSettings
+from tests.integration.protocol.exchange import OneC
+
+pytestmark = pytest.mark.django_db
+
+USER_FORM = "admin:cml_exchange_exchange_user"
+
+
+def settings_url() -> str:
+    return reverse("admin:cml_exchange_exchangesettings_change", args=[ExchangeSettings.load().pk])
+
+
+def test_the_page_shows_the_address_to_type_into_1c(admin_client: Client) -> None:
+    page = admin_client.get(reverse("admin:cml_exchange_exchangesettings_changelist"), follow=True)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "http://testserver/1c_exchange.php" in html
+    assert "http://testserver/bitrix/admin/1c_exchange.php" in html
+    assert reverse(USER_FORM) in html
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "error"),
+    [
+        ({"username": "1c"}, "username", "3"),
+        ({"password1": "12345", "password2": "12345"}, "password1", "6"),
+        ({"password2": "другой-пароль"}, "password2", ""),
+        ({"email": "not an address"}, "email", ""),
+    ],
+)
+def test_the_user_form_keeps_bitrix_minimums(
+    admin_client: Client, data: dict[str, str], field: str, error: str
+) -> None:
+    form = {
+        "username": "exchange1c",
+        "email": "1c@example.com",
+        "password1": "верный-пароль-1С",
+        "password2": "верный-пароль-1С",
+        **data,
+    }
+    page = admin_client.post(reverse(USER_FORM), form)
+    assert page.status_code == 200  # the form again, with its error
+    errors = page.context["form"].errors
+    assert field in errors and error in " ".join(errors[field])
+    assert not User.objects.filter(username=form["username"]).exists()
+
+
+def test_a_user_made_here_may_exchange_catalog_and_orders(
+    admin_client: Client, upload_root: object
+) -> None:
+    User.objects.create_user("taken")
+    duplicate = admin_client.post(
+        reverse(USER_FORM),
+        {
+            "username": "TAKEN",
+            "email": "a@example.com",
+            "password1": "x" * 12,
+            "password2": "x" * 12,
+        },
+    )
+    assert "username" in duplicate.context["form"].errors
+
+    form = {
+        "username": "exchange1c",
+        "email": "1c@example.com",
+        "password1": "верный-пароль-1С",
+        "password2": "верный-пароль-1С",
+    }
+    page = admin_client.post(reverse(USER_FORM), form, follow=True)
+    assert page.redirect_chain[-1][0] == settings_url()
+    assert "exchange1c" in page.content.decode()
+    user = User.objects.get(username="exchange1c")
+    assert not user.is_staff and not user.is_superuser
+    group = user.groups.get()
+    settings = ExchangeSettings.load()
+    assert group in settings.catalog_groups.all() and group in settings.sale_groups.all()
+    for kind in ("catalog", "sale"):
+        reply = OneC(Client(), kind=kind).checkauth("exchange1c", "верный-пароль-1С")
+        assert reply.startswith(b"success\n"), kind
+    assert Client().login(username="exchange1c", password="верный-пароль-1С")
+    assert Client().get("/admin/").status_code == 302  # no way into the admin
+
+
+def test_staff_without_the_permissions_is_refused(client: Client) -> None:
+    staff = User.objects.create_user("clerk", password="secret", is_staff=True)
+    client.force_login(staff)
+    assert client.get(settings_url()).status_code == 403
+    assert client.get(reverse(USER_FORM)).status_code == 403
+    staff.user_permissions.add(Permission.objects.get(codename="change_exchangesettings"))
+    staff = User.objects.get(pk=staff.pk)
+    client.force_login(staff)
+    page = client.get(settings_url())
+    assert page.status_code == 200
+    assert reverse(USER_FORM) not in page.content.decode()  # may not add users
+    assert client.get(reverse(USER_FORM)).status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client: Client) -> None:
+    page = client.get(settings_url())
+    assert page.status_code == 302 and "/admin/login/" in page["Location"]
+    assert not Group.objects.exists()
