@@ -23,9 +23,19 @@ MIN_LOGIN_LENGTH = 3
 MIN_PASSWORD_LENGTH = 6
 
 
-def exchange_group() -> Group:
-    """The group of users who exchange with 1C, made on first use."""
-    group, _created = Group.objects.get_or_create(name=gettext("1C exchange"))
+def exchange_group(settings: ExchangeSettings) -> Group:
+    """The group the settings allow for both exchanges, or a new one allowed for both.
+
+    Found by what the settings allow, not by its name: the name is in the
+    language of the day it was made.
+    """
+    both = settings.catalog_groups.filter(pk__in=settings.sale_groups.values("pk"))
+    group = both.order_by("pk").first()
+    if group is None:
+        name = gettext("1C exchange")
+        group = Group.objects.filter(name=name).first() or Group.objects.create(name=name)
+        settings.catalog_groups.add(group)
+        settings.sale_groups.add(group)
     return group
 
 
@@ -86,8 +96,5 @@ class ExchangeUserForm(forms.Form):
             email=self.cleaned_data["email"],
             password=self.cleaned_data["password1"],
         )
-        group = exchange_group()
-        user.groups.add(group)
-        settings.catalog_groups.add(group)
-        settings.sale_groups.add(group)
+        user.groups.add(exchange_group(settings))
         return user

@@ -108,3 +108,15 @@ def test_anonymous_visitors_are_sent_to_log_in(client: Client) -> None:
     page = client.get(settings_url())
     assert page.status_code == 302 and "/admin/login/" in page["Location"]
     assert not Group.objects.exists()
+
+
+def test_a_second_user_joins_the_group_the_settings_already_allow(admin_client: Client) -> None:
+    existing = Group.objects.create(name="Обмен с 1С")
+    settings = ExchangeSettings.load()
+    settings.catalog_groups.add(existing)
+    settings.sale_groups.add(existing)
+    form = {"email": "1c@example.com", "password1": "x" * 12, "password2": "x" * 12}
+    admin_client.post(reverse(USER_FORM), {**form, "username": "first1c"})
+    admin_client.post(reverse(USER_FORM), {**form, "username": "second1c"})
+    assert Group.objects.count() == 1
+    assert set(existing.user_set.values_list("username", flat=True)) == {"first1c", "second1c"}
