@@ -38,9 +38,14 @@ class ExchangeSettingsAdmin(admin.ModelAdmin):
                     "use_checksums",
                     "missing_products",
                     "missing_groups",
+                    "skip_root_group",
                     "slug_on_add",
                     "slug_on_update",
                     "slug_replace_char",
+                    "generate_preview",
+                    ("preview_width", "preview_height"),
+                    "resize_detail",
+                    ("detail_width", "detail_height"),
                 )
             },
         ),
@@ -76,6 +81,9 @@ class ExchangeSettingsAdmin(admin.ModelAdmin):
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
     def get_urls(self) -> list[URLPattern]:
@@ -147,6 +155,3 @@ def exchange_urls(request: HttpRequest) -> list[str]:
         except NoReverseMatch:
             continue
     return urls
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

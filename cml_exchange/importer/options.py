@@ -30,6 +30,12 @@ class ImportOptions:
     ``use_checksums`` skips items whose content has not changed.
     ``slug_on_add``/``slug_on_update`` make slugs from names (Bitrix's
     TRANSLIT_ON_ADD/UPDATE) with ``slug_replace_char`` between words.
+    ``skip_root_group`` leaves out a classifier's only top-level group
+    (Bitrix's SKIP_ROOT_SECTION): its subgroups become top-level groups.
+    ``generate_preview`` stores a preview of each picture that fits in
+    ``preview_width`` × ``preview_height``; ``resize_detail`` shrinks the
+    stored picture itself to fit in ``detail_width`` × ``detail_height``
+    (Bitrix's GENERATE_PREVIEW and DETAIL_RESIZE; pictures are never enlarged).
     ``import_archive_contents`` imports the XML files found in a zip archive
     after unpacking it (the endpoint turns it off: 1C names each file itself).
     ``batch_size`` is how many entities are written per transaction.
@@ -41,8 +47,29 @@ class ImportOptions:
     slug_on_add: bool = True
     slug_on_update: bool = True
     slug_replace_char: str = "_"
+    skip_root_group: bool = False
+    generate_preview: bool = True
+    preview_width: int = 100
+    preview_height: int = 100
+    resize_detail: bool = True
+    detail_width: int = 300
+    detail_height: int = 300
     import_archive_contents: bool = True
     batch_size: int = 1000
+
+    @property
+    def preview_box(self) -> tuple[int, int] | None:
+        """The box a preview fits in, or ``None`` when no previews are made."""
+        if not self.generate_preview:
+            return None
+        return max(1, self.preview_width), max(1, self.preview_height)
+
+    @property
+    def detail_box(self) -> tuple[int, int] | None:
+        """The box a stored picture fits in, or ``None`` when pictures are stored as sent."""
+        if not self.resize_detail:
+            return None
+        return max(1, self.detail_width), max(1, self.detail_height)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -33,7 +33,7 @@ from cml_exchange.commerceml import entities as cml
 from cml_exchange.commerceml.errors import CmlExchangeError
 from cml_exchange.commerceml.reader import SKIPPED_ITEMS, CmlReader
 from cml_exchange.commerceml.scan import scan
-from cml_exchange.importer import messages
+from cml_exchange.importer import messages, root_group
 from cml_exchange.importer.batch import Batch, flush
 from cml_exchange.importer.loaders.classifier import package_catalog_id
 from cml_exchange.importer.missing import handle_missing
@@ -213,6 +213,11 @@ class _Step:
         name = job.files[job.file_index]
         found = scan(self._path(job.file_index), name=name)
         job.state.setdefault("scans", {})[name] = dict(found.counts)
+        if session.options.skip_root_group and found.counts["groups"]:
+            roots = root_group.lone_roots(self._path(job.file_index), name)
+            job.state[root_group.STATE_KEY] = roots
+        else:
+            job.state.pop(root_group.STATE_KEY, None)
         job.message = messages.scanned(name, found.counts)
         job.stage = READ
         self._save(session)

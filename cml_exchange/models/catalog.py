@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cml_exchange.models.base import DECIMAL_PLACES, EXTERNAL_ID_LENGTH, MAX_DIGITS, FromOneC
 
@@ -12,6 +13,16 @@ class Classifier(FromOneC):
     """A ``Классификатор``: the groups and properties shared by one or more catalogs."""
 
     name = models.CharField(_("name"), max_length=255, blank=True)
+    #: Set while the option "do not import the only top-level group" leaves it out.
+    skipped_root = models.CharField(
+        _("1C id of the top-level group left out"),
+        max_length=EXTERNAL_ID_LENGTH,
+        blank=True,
+        help_text=_(
+            "The classifier's only top-level group, not imported: products placed in it "
+            "are left without it."
+        ),
+    )
 
     class Meta:
         verbose_name = _("classifier")
@@ -94,9 +105,9 @@ class Property(FromOneC):
     """A property definition (``Свойство``) of products or offers."""
 
     class ValueType(models.TextChoices):
-        DIRECTORY = "Справочник", _("directory")
+        DIRECTORY = "Справочник", pgettext_lazy("property value type", "directory")
         STRING = "Строка", _("string")
-        NUMBER = "Число", _("number")
+        NUMBER = "Число", pgettext_lazy("property value type", "number")
         TIME = "Время", _("time")
 
     classifier = models.ForeignKey(
@@ -350,14 +361,20 @@ class ProductImage(models.Model):
     """A picture of a product, stored through Django's storage API.
 
     ``source_path`` is the path 1C gave (``import_files/9d/….jpg``); the
-    stored name is derived from the picture's content, so an import that is
-    repeated or resumed never stores the same picture twice.
+    stored names are derived from the picture's content and the size it was
+    made to fit, so an import that is repeated or resumed never stores the
+    same picture twice. ``file`` is the picture (shrunk to the settings'
+    detail size), ``preview`` a smaller copy; a picture that could not be
+    read as an image is stored as sent and is its own preview.
     """
 
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="images"
     )
     file = models.FileField(_("file"), upload_to=product_image_path, max_length=500)
+    preview = models.FileField(
+        _("preview"), upload_to=product_image_path, max_length=500, blank=True
+    )
     source_path = models.CharField(_("path in the exchange"), max_length=500)
     caption = models.CharField(_("caption"), max_length=500, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)

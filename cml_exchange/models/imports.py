@@ -39,7 +39,7 @@ class ImportJob(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     stage = models.CharField(_("stage"), max_length=32, blank=True)
-    base_dir = models.CharField(_("directory"), max_length=1024)
+    base_dir = models.CharField(_("folder"), max_length=1024)
     files = models.JSONField(_("files"), default=_empty_list)
     file_index = models.PositiveIntegerField(default=0)
     position = models.PositiveIntegerField(default=0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Group as UserGroup
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +35,7 @@ class ExchangeSettings(models.Model):
         related_name="+",
         help_text=_(
             "Members of these groups may exchange the catalog with 1C. Superusers and "
-            "users with the permission “exchange with 1C” always may."
+            "users with the permission “Can exchange with 1C” always may."
         ),
     )
     step_interval = models.PositiveIntegerField(
@@ -79,6 +80,49 @@ class ExchangeSettings(models.Model):
     slug_on_update = models.BooleanField(_("make slugs from names when updating"), default=True)
     slug_replace_char = models.CharField(
         _("replacement for characters that cannot be in a slug"), max_length=1, default="_"
+    )
+    skip_root_group = models.BooleanField(
+        _("do not import the top level of product groups if it is the only one"),
+        default=False,
+        help_text=_(
+            "Some 1C configurations put all groups under one root group (“Products”, "
+            "“Catalog”). With this on, that group is not imported: its subgroups become "
+            "top-level groups, and products placed in the root group itself are left "
+            "without it."
+        ),
+    )
+    generate_preview = models.BooleanField(
+        _("generate preview pictures"),
+        default=True,
+        help_text=_(
+            "For each product picture, store a smaller copy for lists and search results, "
+            "which fits in the preview size below."
+        ),
+    )
+    preview_width = models.PositiveIntegerField(
+        _("preview width, pixels"), default=100, validators=[MinValueValidator(1)]
+    )
+    preview_height = models.PositiveIntegerField(
+        _("preview height, pixels"), default=100, validators=[MinValueValidator(1)]
+    )
+    resize_detail = models.BooleanField(
+        _("resize detail pictures"),
+        default=True,
+        help_text=_(
+            "Shrink each product picture to fit in the size below before storing it. "
+            "Pictures are never enlarged, and keep their proportions; the previews too. "
+            "A change applies to the pictures of each product when 1C next updates it."
+        ),
+    )
+    detail_width = models.PositiveIntegerField(
+        _("maximum width of a detail picture, pixels"),
+        default=300,
+        validators=[MinValueValidator(1)],
+    )
+    detail_height = models.PositiveIntegerField(
+        _("maximum height of a detail picture, pixels"),
+        default=300,
+        validators=[MinValueValidator(1)],
     )
     # -- orders (Bitrix's "Заказы" tab) ---------------------------------------------
     sale_groups = models.ManyToManyField(
@@ -190,4 +234,11 @@ class ExchangeSettings(models.Model):
             slug_on_add=self.slug_on_add,
             slug_on_update=self.slug_on_update,
             slug_replace_char=self.slug_replace_char or "_",
+            skip_root_group=self.skip_root_group,
+            generate_preview=self.generate_preview,
+            preview_width=self.preview_width,
+            preview_height=self.preview_height,
+            resize_detail=self.resize_detail,
+            detail_width=self.detail_width,
+            detail_height=self.detail_height,
         )

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Subquery
 
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.importer.loaders.common import assign_slugs, pk_map, upsert
+from cml_exchange.importer.root_group import without_root
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import (
     Catalog,
@@ -95,6 +96,9 @@ def load_groups(session: ImportSession, items: Sequence[tuple[cml.Group, Scope]]
 def _load_groups_of(
     session: ImportSession, classifier: int, batch: list[tuple[cml.Group, Scope]]
 ) -> None:
+    batch = without_root(session, classifier, batch)
+    if not batch:
+        return
     groups = [group for group, _ in batch]
     existing = {
         row["external_id"]: row

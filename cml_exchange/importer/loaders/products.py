@@ -14,6 +14,7 @@ from cml_exchange.importer.images import sync_images
 from cml_exchange.importer.loaders.classifier import catalog_pk, unit_pks
 from cml_exchange.importer.loaders.common import assign_slugs, checksum, upsert
 from cml_exchange.importer.loaders.references import option_values, property_types, scoped_pks
+from cml_exchange.importer.root_group import skipped_roots
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import (
     Category,
@@ -169,9 +170,11 @@ def _replace_children(
         model.objects.filter(product_id__in=product_pks).delete()
 
     groups = scoped_pks(session, Group, {g for p in changed for g in p.group_ids}, catalog)
+    roots = skipped_roots(session) if any(p.group_ids for p in changed) else {}
     links = []
     for p in changed:
-        for position, group_id in enumerate(dict.fromkeys(p.group_ids)):
+        named = [group_id for group_id in dict.fromkeys(p.group_ids) if group_id not in roots]
+        for position, group_id in enumerate(named):
             if group_id in groups:
                 links.append(
                     ProductGroup(
