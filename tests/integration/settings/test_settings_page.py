@@ -26,7 +26,7 @@ def test_the_page_shows_the_address_to_type_into_1c(admin_client: Client) -> Non
     assert "http://testserver/1c_exchange.php" in html
     assert "http://testserver/bitrix/admin/1c_exchange.php" in html
     assert reverse(USER_FORM) in html
-    assert "deletelink" not in html  # the one row cannot be deleted
+    assert 'class="deletelink"' not in html  # the one row cannot be deleted
     for field in ("skip_root_group", "generate_preview", "detail_width", "orders_encoding"):
         assert f'name="{field}"' in html
 
