@@ -105,6 +105,8 @@ def log_request(
     bytes_in: int,
     duration_ms: int,
 ) -> None:
+    if session is not None:  # auto_now is not applied by update(): keep "last request" true
+        ExchangeSession.objects.filter(pk=session.pk).update(last_seen=timezone.now())
     ExchangeRequest.objects.create(
         session=session,
         kind=kind[:32],

@@ -1,0 +1,242 @@
+"""The exchange monitor: what 1C's exchanges look like in the admin, and that nobody edits them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from cml_exchange.models import ExchangeRequest, ExchangeSession
+from tests.integration.admin.conftest import IMPORT, catalog_exchange
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:cml_exchange_exchangesession_changelist")
+
+
+def change_url(session: ExchangeSession) -> str:
+    return reverse("admin:cml_exchange_exchangesession_change", args=[session.pk])
+
+
+def states(client: Client, **query: str) -> dict[int, str]:
+    """The exchanges the change list shows, with the state it derived for each."""
+    page = client.get(CHANGELIST, query)
+    assert page.status_code == 200
+    return {session.pk: session.state for session in page.context["cl"].result_list}
+
+
+def age(session: ExchangeSession, minutes: int) -> None:
+    """Move an exchange and its requests ``minutes`` into the past."""
+    delta = dt.timedelta(minutes=minutes)
+    ExchangeSession.objects.filter(pk=session.pk).update(created=session.created - delta)
+    for request in ExchangeRequest.objects.filter(session=session):
+        ExchangeRequest.objects.filter(pk=request.pk).update(created=request.created - delta)
+
+
+def test_a_whole_catalog_exchange_is_listed_with_its_numbers(one_c, admin_client):
+    catalog_exchange(one_c())
+    session = ExchangeSession.objects.get()
+    page = admin_client.get(CHANGELIST)
+    text = page.content.decode()
+    assert page.context["cl"].result_count == 1
+    row = page.context["cl"].result_list[0]
+    assert (row.state, row.files, row.user.username, row.address) == (
+        "success",
+        2,
+        "admin",
+        "127.0.0.1",
+    )
+    assert row.bytes_received == session.bytes_received > 70_000
+    assert row.ended == session.finished
+    assert 'class="cml-state cml-state-success"' in text
+    assert "127.0.0.1" in text
+    assert change_url(session) in text
+
+
+def test_states_are_derived_from_outcome_end_and_last_answer(one_c, admin_client, upload_root):
+    complete = catalog_exchange(one_c())  # ended by complete
+    old_style = catalog_exchange(one_c(), complete=False)  # 1C without complete
+    failed = one_c()
+    failed.get("init")
+    assert failed.get("import", filename="missing.xml").startswith(b"failure\n")
+    halfway = one_c()  # stopped while uploading
+    halfway.get("init")
+    halfway.upload("import.xml", b"<?xml version='1.0'?>", chunk=100)
+    running = one_c()
+    running.get("init")
+    sessions = dict(
+        zip(
+            ("complete", "old_style", "failed", "halfway", "running"),
+            ExchangeSession.objects.order_by("pk"),
+            strict=True,
+        )
+    )
+    assert {name: sessions[name].pk for name in sessions}  # five exchanges
+    # Right after their last request, the unfinished ones may still go on.
+    shown = states(admin_client)
+    assert shown[sessions["complete"].pk] == "success"
+    assert shown[sessions["failed"].pk] == "failure"
+    assert shown[sessions["old_style"].pk] == shown[sessions["halfway"].pk] == "open"
+    # Silent for an hour: the one whose import succeeded ended well, the other was abandoned.
+    for name in ("old_style", "halfway", "failed", "complete"):
+        age(sessions[name], 60)
+    shown = states(admin_client)
+    assert shown == {
+        sessions["complete"].pk: "success",
+        sessions["old_style"].pk: "success",
+        sessions["failed"].pk: "failure",
+        sessions["halfway"].pk: "abandoned",
+        sessions["running"].pk: "open",
+    }
+    assert set(states(admin_client, state="success")) == {
+        sessions["complete"].pk,
+        sessions["old_style"].pk,
+    }
+    assert set(states(admin_client, state="abandoned")) == {sessions["halfway"].pk}
+    assert set(states(admin_client, state="open")) == {sessions["running"].pk}
+    assert set(states(admin_client, state="failure")) == {sessions["failed"].pk}
+    assert complete.kind == old_style.kind == running.kind == "catalog"
+
+
+def test_filters_by_type_and_date(one_c, admin_client):
+    catalog_exchange(one_c())
+    sale = one_c("sale")
+    sale.get("init", version="2.08")
+    assert sale.get("query").startswith(b"<?xml")
+    assert sale.get("success") == b"success\n"
+    catalog, orders = ExchangeSession.objects.order_by("pk")
+    assert set(states(admin_client, kind__exact="catalog")) == {catalog.pk}
+    assert set(states(admin_client, kind__exact="sale")) == {orders.pk}
+    today = timezone.localdate()
+    dated = {"created__year": str(today.year), "created__month": str(today.month)}
+    assert set(states(admin_client, **dated)) == {catalog.pk, orders.pk}
+    assert set(states(admin_client, created__year=str(today.year - 1))) == set()
+    # A sale exchange has no "complete": confirming the orders is its good end.
+    age(orders, 60)
+    assert states(admin_client)[orders.pk] == "success"
+
+
+def test_the_exchange_page_shows_every_request_and_the_imports(one_c, admin_client):
+    catalog_exchange(one_c())
+    session = ExchangeSession.objects.get()
+    page = admin_client.get(change_url(session))
+    assert page.status_code == 200
+    log = page.context["request_log"]
+    modes = [line.mode for line in log.head]
+    assert modes == ["checkauth", "init", *["file"] * 10, "import", "import", "complete"]
+    assert log.total == 15 and not log.tail and not log.left_out
+    text = page.content.decode()
+    # The lines in order, from checkauth to complete, with their answers.
+    positions = [
+        text.index(marker)
+        for marker in (">checkauth<", ">init<", ">file<", ">import<", ">complete<")
+    ]
+    assert positions == sorted(positions)
+    assert "Завершение процедуры импорта" in text
+    assert "zip=yes" in text
+    # The import jobs with their stage, counts and warnings.
+    jobs = page.context["job_rows"]
+    assert [row.job.filename for row in jobs] == ["import.xml", "offers.xml"]
+    assert all(row.job.stage == "done" for row in jobs)
+    assert dict(jobs[0].counters)["products_created"] == 2
+    assert dict(jobs[1].counters)["offers_created"] == 5
+    assert jobs[0].warning_counts == [("image_missing", 3)]
+    assert "products_created: 2" in text
+    assert "offers_created: 5" in text
+    assert "image_missing: 3" in text
+    assert "не найдена среди загруженных файлов" in text
+    assert "Импорт успешно завершен." in text
+    assert reverse("admin:cml_exchange_importjob_change", args=[jobs[0].job.pk]) in text
+
+
+def test_a_failed_import_shows_its_error(one_c, admin_client):
+    onec = one_c()
+    onec.get("init")
+    onec.post("import.xml", IMPORT.read_bytes()[:5000])  # cut off
+    reply = onec.get("import", filename="import.xml").decode("cp1251")
+    assert reply.startswith("failure\n")
+    session = ExchangeSession.objects.get()
+    page = admin_client.get(change_url(session))
+    text = page.content.decode()
+    assert page.context["job_rows"][0].job.status == "failed"
+    error = page.context["job_rows"][0].job.error
+    assert error and error in reply
+    assert 'class="cml-answer-failure"' in text
+    assert states(admin_client)[session.pk] == "failure"
+
+
+def test_a_long_log_shows_its_beginning_and_its_end(one_c, admin_client, settings):
+    from cml_exchange.admin import monitor
+
+    onec = one_c()
+    onec.get("init")
+    for _ in range(12):
+        onec.get("deactivate", timestamp="1")
+    onec.get("complete")
+    session = ExchangeSession.objects.get()
+    log = monitor.request_log(session, limit=6)
+    assert [line.mode for line in log.head] == ["checkauth", "init", "deactivate"]
+    assert [line.mode for line in log.tail] == ["deactivate", "deactivate", "complete"]
+    assert (log.total, log.left_out) == (15, 9)
+
+
+def test_nobody_adds_or_edits_an_exchange(one_c, admin_client):
+    catalog_exchange(one_c())
+    session = ExchangeSession.objects.get()
+    assert admin_client.get(reverse("admin:cml_exchange_exchangesession_add")).status_code == 403
+    page = admin_client.get(change_url(session))
+    assert 'name="_save"' not in page.content.decode()
+    assert admin_client.post(change_url(session), {"address": "10.0.0.1"}).status_code == 403
+    session.refresh_from_db()
+    assert session.address == "127.0.0.1"
+
+
+def test_only_superusers_delete_old_exchanges(one_c, admin_client, staff):
+    catalog_exchange(one_c())
+    session = ExchangeSession.objects.get()
+    delete = reverse("admin:cml_exchange_exchangesession_delete", args=[session.pk])
+    manager = staff("view_exchangesession", "delete_exchangesession")
+    assert manager.get(delete).status_code == 403
+    assert manager.post(delete, {"post": "yes"}).status_code == 403
+    assert ExchangeSession.objects.exists()
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not ExchangeSession.objects.exists()
+    assert not ExchangeRequest.objects.exists()
+    # The list's bulk action, too (its queryset carries the monitor's annotations).
+    catalog_exchange(one_c())
+    catalog_exchange(one_c())
+    selected = [str(pk) for pk in ExchangeSession.objects.values_list("pk", flat=True)]
+    bulk = {"action": "delete_selected", "_selected_action": selected, "post": "yes"}
+    manager.post(CHANGELIST, bulk)  # the action is not offered to them: the list comes back
+    assert ExchangeSession.objects.count() == 2
+    assert admin_client.post(CHANGELIST, bulk).status_code == 302
+    assert not ExchangeSession.objects.exists()
+
+
+def test_an_exchange_is_shown_to_staff_with_the_view_permission(one_c, staff):
+    catalog_exchange(one_c())
+    session = ExchangeSession.objects.get()
+    viewer = staff("view_exchangesession")
+    assert viewer.get(CHANGELIST).status_code == 200
+    page = viewer.get(change_url(session))
+    assert page.status_code == 200
+    # Without the permission on import jobs, their pages are not linked.
+    assert reverse("admin:cml_exchange_importjob_changelist") not in page.content.decode()
+    assert "products_created: 2" in page.content.decode()
+
+
+def test_the_monitor_is_refused_to_others(one_c, staff, client):
+    catalog_exchange(one_c())
+    session = ExchangeSession.objects.get()
+    for url in (CHANGELIST, change_url(session)):
+        anonymous = client.get(url)
+        assert anonymous.status_code == 302 and "/admin/login/" in anonymous["Location"]
+        assert staff().get(url).status_code == 403
+        assert staff("view_exchangefile").get(url).status_code == 403
+    outsider = User.objects.create_user("outsider", password="secret")
+    client.force_login(outsider)
+    assert client.get(CHANGELIST).status_code == 302

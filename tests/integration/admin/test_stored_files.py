@@ -1,0 +1,346 @@
+"""The stored-files page: the exchange directory as it is, "import again" and "clean up"."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cml_exchange.models import ExchangeFile, ImportJob, Offer, Order, Product
+from tests.factories import OrderFactory
+from tests.integration.admin.conftest import IMPORT, OFFERS, catalog_exchange
+from tests.integration.protocol.exchange import OneC
+from tests.paths import sample
+
+pytestmark = pytest.mark.django_db
+
+PAGE = reverse("admin:cml_exchange_exchangefile_changelist")
+IMPORT_AGAIN = reverse("admin:cml_exchange_exchangefile_import")
+CLEANUP = reverse("admin:cml_exchange_exchangefile_cleanup")
+DAY = 24 * 3600
+
+
+def listed(client: Client, **query: str) -> dict[str, object]:
+    """The page's files by ``<type>/<name>``."""
+    page = client.get(PAGE, query)
+    assert page.status_code == 200
+    return {file.key: file for file in page.context["files"]}
+
+
+def import_again(client: Client, key: str, limit: int = 200) -> list[dict]:
+    """Press "import again", then poll the step view as the page's script does, to the end."""
+    started = client.post(IMPORT_AGAIN, {"import": key})
+    assert started.status_code == 302, started
+    progress = client.get(started["Location"])
+    assert progress.status_code == 200
+    step_url = progress.context["step_url"]
+    assert f'data-step-url="{step_url}"' in progress.content.decode()
+    replies = []
+    for _ in range(limit):
+        answer = client.post(step_url, HTTP_ACCEPT="application/json")
+        assert answer.status_code == 200
+        assert answer["Content-Type"] == "application/json"
+        replies.append(json.loads(answer.content))
+        if replies[-1]["state"] != "progress":
+            return replies
+    raise AssertionError("the import never finished")
+
+
+def set_age(path: Path, seconds: float) -> None:
+    moment = time.time() - seconds
+    os.utime(path, (moment, moment))
+
+
+# -- the listing ---------------------------------------------------------------------
+
+
+def test_the_page_lists_the_directory_joined_with_the_uploads(one_c, admin_client, upload_root):
+    onec = one_c()
+    onec.get("init")
+    onec.upload("import.xml", IMPORT.read_bytes(), chunk=8192)
+    onec.upload("import_files/ab/picture.jpg", b"\xff\xd8jpeg", chunk=100)
+    (upload_root / "catalog" / "Reports").mkdir()
+    (upload_root / "catalog" / "Reports" / "log.zip").write_bytes(b"PK")
+    ExchangeFile.objects.create(kind="catalog", name="gone.xml", size=10, parts=1)
+    files = listed(admin_client)
+    assert set(files) == {
+        "catalog/import.xml",
+        "catalog/import_files/ab/picture.jpg",
+        "catalog/Reports/log.zip",
+        "catalog/gone.xml",
+    }
+    upload = files["catalog/import.xml"]
+    assert upload.size == len(IMPORT.read_bytes()) == upload.record.size
+    assert upload.record.parts == 8
+    assert upload.record.session.user.username == "admin"
+    assert upload.record.imported is None
+    assert upload.importable and upload.kept  # not imported, and the exchange is open
+    assert not files["catalog/import_files/ab/picture.jpg"].importable
+    assert not files["catalog/Reports/log.zip"].importable and files["catalog/Reports/log.zip"].kept
+    assert not files["catalog/gone.xml"].on_disk
+    text = admin_client.get(PAGE).content.decode()
+    assert "import_files/ab/picture.jpg" in text
+    assert 'value="catalog/import.xml"' in text
+    assert (
+        reverse("admin:cml_exchange_exchangesession_change", args=[upload.record.session.pk])
+        in text
+    )
+    # Filters by type and name.
+    assert set(listed(admin_client, kind="sale")) == set()
+    assert set(listed(admin_client, q="picture")) == {"catalog/import_files/ab/picture.jpg"}
+
+
+def test_a_symlink_out_of_the_directory_is_neither_listed_nor_followed(
+    one_c, admin_client, upload_root, tmp_path
+):
+    one_c().get("init")
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "passwd.xml").write_text("secret")
+    (upload_root / "catalog").mkdir(parents=True, exist_ok=True)
+    (upload_root / "catalog" / "link").symlink_to(secret)
+    (upload_root / "catalog" / "file.xml").symlink_to(secret / "passwd.xml")
+    assert listed(admin_client) == {}
+    admin_client.post(
+        CLEANUP, {"action": "delete", "file": ["catalog/link/passwd.xml"], "confirm": "yes"}
+    )
+    admin_client.post(CLEANUP, {"action": "clean", "confirm": "yes"})
+    assert (secret / "passwd.xml").read_text() == "secret"
+
+
+# -- import again -------------------------------------------------------------------------
+
+
+def test_import_again_reimports_a_catalog_file_by_polling(one_c, admin_client, upload_root):
+    catalog_exchange(one_c())
+    # What 1C imported is changed on the site, then imported again from the stored files.
+    Product.objects.update(name="changed", active=False)
+    Offer.objects.all().delete()
+    replies = import_again(admin_client, "catalog/import.xml")
+    assert replies[-1]["state"] == "done" and replies[-1]["done"]
+    assert replies[-1]["message"] == "Импорт успешно завершен."
+    assert replies[-1]["counters"]["products_updated"] == 2
+    assert replies[-1]["warnings"] == 3  # the pictures 1C did not send
+    assert set(Product.objects.values_list("active", flat=True)) == {True}
+    assert "changed" not in set(Product.objects.values_list("name", flat=True))
+    replies = import_again(admin_client, "catalog/offers.xml")
+    assert replies[-1]["state"] == "done"
+    assert Offer.objects.count() == 5
+    job = ImportJob.objects.filter(session__isnull=True).latest("pk")
+    assert (job.filename, job.files, job.status) == ("offers.xml", ["offers.xml"], "done")
+    assert job.base_dir == str(upload_root / "catalog")
+    # Polling a finished job does no more work and says so.
+    step = reverse("admin:cml_exchange_exchangefile_import_catalog_step", args=[job.pk])
+    answer = json.loads(admin_client.post(step).content)
+    assert (answer["state"], job.steps) == ("done", ImportJob.objects.get(pk=job.pk).steps)
+
+
+def test_import_again_unpacks_an_archive(one_c, admin_client, upload_root):
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("import.xml", IMPORT.read_bytes())
+        archive.writestr("offers.xml", OFFERS.read_bytes())
+    onec = one_c()
+    onec.get("init")
+    onec.upload("goods.zip", packed.getvalue(), chunk=10_000)
+    assert not Product.objects.exists()
+    replies = import_again(admin_client, "catalog/goods.zip")
+    assert replies[-1]["state"] == "done", replies[-1]
+    assert (Product.objects.count(), Offer.objects.count()) == (2, 5)
+    assert ExchangeFile.objects.get(name="goods.zip").imported is not None
+    files = listed(admin_client)
+    assert {"catalog/goods.zip", "catalog/import.xml", "catalog/offers.xml"} <= set(files)
+
+
+def test_import_again_of_a_broken_file_fails_with_the_importers_message(
+    one_c, admin_client, upload_root
+):
+    onec = one_c()
+    onec.get("init")
+    onec.post("import.xml", IMPORT.read_bytes()[:5000])
+    replies = import_again(admin_client, "catalog/import.xml")
+    assert replies[-1]["state"] == "failed" and replies[-1]["failed"]
+    assert "import.xml" in replies[-1]["error"]
+    assert replies[-1]["message"] == replies[-1]["error"]
+    assert not Product.objects.exists()
+
+
+def test_import_again_reapplies_an_orders_file(one_c, admin_client, upload_root):
+    OrderFactory.create(id=142, number="142", lines=[])
+    sale = one_c("sale")
+    sale.get("init", version="2.08")
+    sale.upload("orders.xml", sample("ArgentCrusade").read_bytes(), chunk=4096)
+    assert sale.import_file("orders.xml").startswith(b"success\n")
+    # The site lost what 1C sent (a backup restored, say): applying the file again brings it back.
+    Order.objects.filter(pk=142).update(paid=False, version_1c="")
+    replies = import_again(admin_client, "sale/orders.xml")
+    assert replies[-1]["state"] == "done"
+    lines = [line for reply in replies for line in reply["messages"]]
+    assert "Заказ №235 на сайте не найден." in lines
+    assert sum(reply["applied"] for reply in replies) >= 2
+    assert Order.objects.get(pk=142).paid is True
+    assert ExchangeFile.objects.get(kind="sale", name="orders.xml").imported is not None
+
+
+def test_import_again_refuses_what_it_cannot_import(one_c, admin_client, upload_root):
+    sale = one_c("sale")
+    sale.get("init", version="2.08")
+    sale.get("query")  # our own answer, query-<session>-1.xml, lies in the sale directory
+    onec = one_c()
+    onec.get("init")
+    onec.upload("import_files/a.jpg", b"jpeg", chunk=100)
+    files = listed(admin_client)
+    query = next(key for key in files if key.startswith("sale/query-"))
+    assert not files[query].importable
+    for key in (
+        query,
+        "catalog/import_files/a.jpg",
+        "catalog/../sale/x.xml",
+        "catalog/none.xml",
+        "other/x.xml",
+        "catalog//etc/passwd",
+    ):
+        answer = admin_client.post(IMPORT_AGAIN, {"import": key}, follow=True)
+        assert answer.redirect_chain[-1][0] == PAGE, key
+        assert "cannot be imported" in answer.content.decode(), key
+    assert not ImportJob.objects.exists()
+    assert admin_client.get(IMPORT_AGAIN).status_code == 405
+
+
+# -- clean up --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def leftovers(one_c: Callable[..., OneC], upload_root: Path) -> dict[str, Path]:
+    """A finished exchange's files, old and new reports, and an exchange still uploading."""
+    done = catalog_exchange(one_c(), complete=False)
+    done.upload("import_files/ab/picture.jpg", b"jpeg", chunk=100)
+    assert done.get("complete").startswith(b"success\n")
+    sale = one_c("sale")
+    sale.get("init", version="2.08")
+    sale.get("query")
+    sale.get("success")
+    catalog = upload_root / "catalog"
+    reports = catalog / "Reports"
+    reports.mkdir()
+    (reports / "old.zip").write_bytes(b"PK")
+    (reports / "new.zip").write_bytes(b"PK")
+    set_age(reports / "old.zip", 10 * DAY)
+    paths = {
+        "import": catalog / "import.xml",
+        "offers": catalog / "offers.xml",
+        "picture": catalog / "import_files/ab/picture.jpg",
+        "old_report": reports / "old.zip",
+        "new_report": reports / "new.zip",
+        "query": next((upload_root / "sale").glob("query-*.xml")),
+    }
+    for name in ("import", "offers", "picture", "query"):
+        set_age(paths[name], 3600)
+    # Another exchange uploads a file it has not imported yet, and is still going.
+    running = one_c()
+    running.upload("next.xml", OFFERS.read_bytes(), chunk=100_000)
+    paths["next"] = catalog / "next.xml"
+    return paths
+
+
+def test_clean_up_asks_then_deletes_what_is_no_longer_needed(admin_client, leftovers):
+    files = listed(admin_client)
+    assert files["catalog/next.xml"].kept
+    assert files["catalog/Reports/new.zip"].kept
+    assert not files["catalog/import.xml"].kept
+    confirm = admin_client.post(CLEANUP, {"action": "clean"})
+    assert confirm.status_code == 200
+    doomed = {file.key for file in confirm.context["files"]}
+    assert doomed == {
+        "catalog/import.xml",
+        "catalog/offers.xml",
+        "catalog/import_files/ab/picture.jpg",
+        "catalog/Reports/old.zip",
+        leftovers["query"].relative_to(leftovers["query"].parents[1]).as_posix(),
+    }
+    assert all(path.exists() for path in leftovers.values())  # nothing deleted yet
+    done = admin_client.post(
+        CLEANUP, {"action": "clean", "file": sorted(doomed), "confirm": "yes"}, follow=True
+    )
+    assert [str(message) for message in done.context["messages"]] == ["5 files deleted."]
+    kept = {name for name, path in leftovers.items() if path.exists()}
+    assert kept == {"new_report", "next"}
+    assert not leftovers["picture"].parent.exists()  # emptied folders go too
+    assert set(ExchangeFile.objects.values_list("name", flat=True)) == {"next.xml"}
+
+
+def test_clean_up_deletes_only_what_was_shown_and_is_still_not_needed(admin_client, leftovers):
+    admin_client.post(
+        CLEANUP,
+        {"action": "clean", "file": ["catalog/import.xml", "catalog/next.xml"], "confirm": "yes"},
+    )
+    assert not leftovers["import"].exists()
+    assert leftovers["next"].exists()  # still needed: not deleted though it was posted
+    assert leftovers["offers"].exists()  # not shown: not deleted
+
+
+def test_a_file_still_needed_goes_only_when_selected(admin_client, leftovers):
+    confirm = admin_client.post(CLEANUP, {"action": "delete", "file": ["catalog/next.xml"]})
+    assert [file.key for file in confirm.context["needed"]] == ["catalog/next.xml"]
+    assert "errornote" in confirm.content.decode()
+    assert leftovers["next"].exists()
+    admin_client.post(CLEANUP, {"action": "delete", "file": ["catalog/next.xml"], "confirm": "yes"})
+    assert not leftovers["next"].exists()
+    assert not ExchangeFile.objects.filter(name="next.xml").exists()
+    assert leftovers["import"].exists()
+
+
+def test_deleting_stays_inside_the_exchange_directory(admin_client, leftovers, upload_root):
+    outside = upload_root / "outside.xml"
+    outside.write_text("keep me")
+    for key in (
+        "catalog/../outside.xml",
+        "catalog/../../outside.xml",
+        "sale/../catalog/import.xml",
+    ):
+        answer = admin_client.post(CLEANUP, {"action": "delete", "file": [key], "confirm": "yes"})
+        assert answer.status_code == 302
+    assert outside.read_text() == "keep me"
+    assert leftovers["import"].exists()
+
+
+def test_actions_need_post_and_the_csrf_token(admin_user, leftovers):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(admin_user)
+    assert browser.get(CLEANUP).status_code == 405
+    refused = browser.post(
+        CLEANUP, {"action": "delete", "file": ["catalog/import.xml"], "confirm": "yes"}
+    )
+    assert refused.status_code == 403
+    assert browser.post(IMPORT_AGAIN, {"import": "catalog/import.xml"}).status_code == 403
+    assert leftovers["import"].exists() and not ImportJob.objects.filter(session=None).exists()
+    page = browser.get(PAGE)
+    token = page.context["csrf_token"]
+    started = browser.post(
+        IMPORT_AGAIN, {"import": "catalog/import.xml", "csrfmiddlewaretoken": str(token)}
+    )
+    assert started.status_code == 302
+    progress = browser.get(started["Location"])
+    step_url = progress.context["step_url"]
+    assert browser.post(step_url).status_code == 403  # the script sends the token in a header
+    cookie = browser.cookies["csrftoken"].value
+    answer = browser.post(step_url, HTTP_X_CSRFTOKEN=cookie)
+    assert answer.status_code == 200 and json.loads(answer.content)["state"] in ("progress", "done")
+
+
+def test_clean_up_keeps_the_files_of_an_import_still_running(admin_client, leftovers):
+    started = admin_client.post(IMPORT_AGAIN, {"import": "catalog/offers.xml"})
+    assert started.status_code == 302  # a job is made; nobody polled it yet
+    files = listed(admin_client)
+    assert files["catalog/offers.xml"].kept
+    assert not files["catalog/import.xml"].kept
+    confirm = admin_client.post(CLEANUP, {"action": "clean"})
+    assert "catalog/offers.xml" not in {file.key for file in confirm.context["files"]}
