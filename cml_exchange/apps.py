@@ -1,6 +1,7 @@
 """Django application configuration for cml_exchange."""
 
 from django.apps import AppConfig
+from django.core import checks as django_checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,3 +11,18 @@ class CmlExchangeConfig(AppConfig):
     name = "cml_exchange"
     verbose_name = _("Exchange with 1C")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Register the system checks (``cml_exchange.checks``, listed in docs/settings.md)."""
+        from cml_exchange import checks
+
+        register = django_checks.register
+        Tags = django_checks.Tags
+        register(checks.check_settings)
+        register(checks.check_order_adapter)
+        register(checks.check_endpoint_mounted, Tags.urls)
+        register(checks.check_file_limit, Tags.database)
+        register(checks.check_upload_root, Tags.files, Tags.security)
+        register(checks.check_media_storage, Tags.files)
+        register(checks.check_upload_root_set, Tags.files, deploy=True)
+        register(checks.check_authorization_header, Tags.security, deploy=True)
