@@ -111,7 +111,13 @@ def _load_groups_of(
         for g in groups
         if g.id in existing and session.options.slug_on_update and existing[g.id]["name"] != g.name
     }
-    needing = [(g.id, g.name) for g in groups if g.id not in existing or g.id in renamed]
+    on_add = session.options.slug_on_add
+    needing = [
+        # Without slugs from names, a new group's slug is made from its 1C id, as a product's.
+        (g.id, g.name if on_add else f"group {g.id}")
+        for g in groups
+        if g.id not in existing or g.id in renamed
+    ]
     slugs = assign_slugs(
         needing,
         lambda candidates: set(

@@ -249,15 +249,16 @@ def test_a_classifier_with_only_changes_keeps_its_one_branch_among_others(tmp_pa
 
 
 @pytest.mark.parametrize(
-    ("slug_on_add", "slug"),
+    ("slug_on_add", "slug", "group_slug"),
     [
-        (True, "zhenskie_botforty_korichnevye"),
-        (False, "item_bd72d910_55bc_11d9_848a_00112f43529a"),  # from the 1C id
+        (True, "zhenskie_botforty_korichnevye", "odezhda_dlya_detey"),
+        (False, "item_bd72d910_55bc_11d9_848a_00112f43529a", f"group_{KIDS.replace('-', '_')}"),
     ],
 )
-def test_slug_on_add(tmp_path, slug_on_add, slug):
+def test_slug_on_add(tmp_path, slug_on_add, slug, group_slug):
     import_samples(tmp_path, CARONO, slug_on_add=slug_on_add)
     assert Product.objects.get(external_id=BOOTS).slug == slug
+    assert Group.objects.get(external_id=KIDS).slug == group_slug  # from the 1C id
 
 
 @pytest.mark.parametrize(
