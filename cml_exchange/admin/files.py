@@ -30,7 +30,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.decorators import method_decorator
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -99,10 +99,10 @@ class StoredFileAdmin(admin.ModelAdmin):
 
     def _progress_labels(self) -> dict[str, str]:
         return {
-            reimport.PROGRESS: _t("in progress"),
-            reimport.DONE: _t("done"),
-            reimport.FAILED: _t("failed"),
-            "lost": _t("stopped: the site did not answer"),
+            reimport.PROGRESS: _("in progress"),
+            reimport.DONE: _("done"),
+            reimport.FAILED: _("failed"),
+            "lost": _("stopped: the site did not answer"),
         }
 
     def _context(self, request: HttpRequest, title: str, **extra: Any) -> dict[str, Any]:
@@ -134,7 +134,7 @@ class StoredFileAdmin(admin.ModelAdmin):
         page = Paginator(files, PER_PAGE).get_page(request.GET.get("p"))
         context = self._context(
             request,
-            _t("Stored files"),
+            _("Stored files"),
             page=page,
             files=page.object_list,
             result_count=len(files),
@@ -170,7 +170,7 @@ class StoredFileAdmin(admin.ModelAdmin):
             record = reimport.start_orders(name)
             return HttpResponseRedirect(self._url("import_sale", record.pk))
         except (ValueError, UnsafeName):
-            messages.error(request, _t("“%(file)s” cannot be imported.") % {"file": key})
+            messages.error(request, _("“%(file)s” cannot be imported.") % {"file": key})
             return HttpResponseRedirect(self._url("changelist"))
 
     def catalog_progress_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
@@ -178,7 +178,7 @@ class StoredFileAdmin(admin.ModelAdmin):
         job = get_object_or_404(ImportJob, pk=job_id)
         context = self._context(
             request,
-            _t("Import again: %(file)s") % {"file": job.filename or ", ".join(job.files)},
+            _("Import again: %(file)s") % {"file": job.filename or ", ".join(job.files)},
             kind=ExchangeKind.CATALOG.value,
             job=job,
             step_url=self._url("import_catalog_step", job.pk),
@@ -202,7 +202,7 @@ class StoredFileAdmin(admin.ModelAdmin):
         record = get_object_or_404(ExchangeFile, pk=file_id, kind=ExchangeKind.SALE)
         context = self._context(
             request,
-            _t("Import again: %(file)s") % {"file": record.name},
+            _("Import again: %(file)s") % {"file": record.name},
             kind=ExchangeKind.SALE.value,
             record=record,
             step_url=self._url("import_sale_step", record.pk),
@@ -235,7 +235,7 @@ class StoredFileAdmin(admin.ModelAdmin):
             kinds = [kind] if kind in directory.KINDS else list(directory.KINDS)
             files = [file for file in directory.listing(kinds) if not file.kept]
         if not files:
-            messages.info(request, _t("There is nothing to delete."))
+            messages.info(request, _("There is nothing to delete."))
             return HttpResponseRedirect(self._url("changelist"))
         if not request.POST.get("confirm"):
             return self._confirm_cleanup(request, files, selected=selected)
@@ -254,7 +254,7 @@ class StoredFileAdmin(admin.ModelAdmin):
     def _confirm_cleanup(
         self, request: HttpRequest, files: list[StoredFile], *, selected: bool
     ) -> HttpResponse:
-        title = _t("Delete the selected files?") if selected else _t("Clean up the directory?")
+        title = _("Delete the selected files?") if selected else _("Clean up the directory?")
         context = self._context(
             request,
             title,

@@ -40,6 +40,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cml_exchange.models import ExchangeKind, ExchangeRequest, ExchangeSession, ImportJob
@@ -133,7 +134,7 @@ def duration(start: dt.datetime | None, end: dt.datetime | None) -> str:
         return f"{hours}:{minutes:02d}:{seconds:02d}"
     if minutes:
         return f"{minutes}:{seconds:02d}"
-    return f"{seconds} s"
+    return gettext("%(seconds)d s") % {"seconds": seconds}
 
 
 # -- the change page -----------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -48,7 +49,10 @@ class ExchangeSession(models.Model):
         permissions = [("exchange", _("Can exchange with 1C"))]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.created:%Y-%m-%d %H:%M}"
+        created = (
+            timezone.localtime(self.created) if timezone.is_aware(self.created) else self.created
+        )
+        return f"{self.get_kind_display()} {created:%Y-%m-%d %H:%M}"
 
 
 class ExchangeRequest(models.Model):

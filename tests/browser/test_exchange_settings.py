@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 #: Products in each catalog: enough for several steps at a 1-second interval.
 PRODUCTS = 2500
+BITRIX_LABEL = "Интервал одного шага в секундах (0 - выполнять загрузку за один шаг)"
 LABEL = "step interval, seconds (0: load in one step)"
 
 
@@ -64,6 +65,7 @@ def test_the_step_interval_saved_in_the_admin_governs_the_next_exchange(
     page.fill("#id_password", ADMIN_PASSWORD)
     page.locator("input[type=submit]").click()
     expect(page.locator("#user-tools")).to_contain_text(ADMIN)
+    context_cookies = context.cookies()
 
     # The settings' list page goes straight to the one row.
     page.goto(f"{shop.url}/admin/cml_exchange/exchangesettings/")
@@ -94,3 +96,20 @@ def test_the_step_interval_saved_in_the_admin_governs_the_next_exchange(
     open_admin(page, shop, change)
     page.screenshot(path=screenshots / f"{shop.vendor}-exchange.png", full_page=True)
     context.close()
+
+    # In Russian the settings read like 1C-Bitrix's form (the shipped ru catalog).
+    russian = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
+    page = russian.new_page()
+    page.context.add_cookies(context_cookies)
+    open_admin(page, shop, "/admin/cml_exchange/exchangesettings/1/change/")
+    expect(page.get_by_label(BITRIX_LABEL)).to_have_value("0")
+    expect(page.locator("fieldset h2").first).to_have_text("Каталог")
+    page.screenshot(path=screenshots / f"{shop.vendor}-ru-exchange-settings.png", full_page=True)
+    for path, name in (
+        ("/admin/cml_exchange/exchangesession/", "exchanges"),
+        (change, "exchange"),
+        ("/admin/cml_exchange/exchangefile/", "stored-files"),
+    ):
+        open_admin(page, shop, path)
+        page.screenshot(path=screenshots / f"{shop.vendor}-ru-{name}.png", full_page=True)
+    russian.close()
