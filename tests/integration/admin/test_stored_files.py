@@ -270,7 +270,8 @@ def test_clean_up_asks_then_deletes_what_is_no_longer_needed(admin_client, lefto
     done = admin_client.post(
         CLEANUP, {"action": "clean", "file": sorted(doomed), "confirm": "yes"}, follow=True
     )
-    assert [str(message) for message in done.context["messages"]] == ["5 файлов удалено."]  # tests run in Russian
+    # the tests run in Russian
+    assert [str(message) for message in done.context["messages"]] == ["5 файлов удалено."]
     kept = {name for name, path in leftovers.items() if path.exists()}
     assert kept == {"new_report", "next"}
     assert not leftovers["picture"].parent.exists()  # emptied folders go too
