@@ -65,7 +65,7 @@ def test_the_step_interval_saved_in_the_admin_governs_the_next_exchange(
     page.fill("#id_password", ADMIN_PASSWORD)
     page.locator("input[type=submit]").click()
     expect(page.locator("#user-tools")).to_contain_text(ADMIN)
-    context_cookies = context.cookies()
+    logged_in = context.storage_state()
 
     # The settings' list page goes straight to the one row.
     page.goto(f"{shop.url}/admin/cml_exchange/exchangesettings/")
@@ -98,9 +98,10 @@ def test_the_step_interval_saved_in_the_admin_governs_the_next_exchange(
     context.close()
 
     # In Russian the settings read like 1C-Bitrix's form (the shipped ru catalog).
-    russian = browser.new_context(locale="ru-RU", viewport={"width": 1280, "height": 900})
+    russian = browser.new_context(
+        locale="ru-RU", viewport={"width": 1280, "height": 900}, storage_state=logged_in
+    )
     page = russian.new_page()
-    page.context.add_cookies(context_cookies)
     open_admin(page, shop, "/admin/cml_exchange/exchangesettings/1/change/")
     expect(page.get_by_label(BITRIX_LABEL)).to_have_value("0")
     expect(page.locator("fieldset h2").first).to_have_text("Каталог")
