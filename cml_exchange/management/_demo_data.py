@@ -171,16 +171,5 @@ def buyer(rng: random.Random, *, company_share: float = 0.1) -> Buyer:
     return Buyer("person", last, first, middle, "", "", "", email, phone(rng), where)
 
 
-#: Defaults for empty admin lists, as a fresh 1C-Bitrix has them.
-#: Statuses: (code, name, position, final).
-STATUSES = [
-    ("N", "Принят", 10, False),
-    ("P", "Оплачен, формируется к отправке", 20, False),
-    ("F", "Выполнен", 30, True),
-]
-#: Payment methods: (code, name, position, cash).
-PAYMENT_METHODS = [("1", "Наличные курьеру", 10, True), ("2", "Банковская карта", 20, False)]
-#: Delivery services: (code, name, position, price).
-DELIVERY_SERVICES = [("1", "Самовывоз", 10, Decimal(0)), ("2", "Курьер", 20, Decimal(350))]
 #: Prices of couriers the admin added, which the model does not price.
 COURIER_PRICES = [Decimal(250), Decimal(300), Decimal(350), Decimal(490)]

@@ -24,6 +24,7 @@ from cml_exchange.models import (
     Price,
     Storefront,
 )
+from cml_exchange.orders.reference import DELIVERY_SERVICES
 
 #: How far back the orders' dates go.
 DAYS = 60
@@ -70,7 +71,7 @@ def priced_offers() -> list[Goods]:
 
 def _delivery_price(service: DeliveryService, index: int) -> Decimal:
     """The default's price for a default service, nothing for a pickup, else a courier's."""
-    for _code, name, _position, price in data.DELIVERY_SERVICES:
+    for _code, name, _position, price in DELIVERY_SERVICES:
         if service.name == name:
             return price
     if "самовывоз" in service.name.lower():

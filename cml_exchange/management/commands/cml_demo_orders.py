@@ -34,6 +34,7 @@ from cml_exchange.models import (
     PaymentMethod,
     Storefront,
 )
+from cml_exchange.orders.reference import active, ensure_reference_lists
 
 _BATCH = 1000
 _M = TypeVar("_M", bound=models.Model)
@@ -79,14 +80,12 @@ class Command(BaseCommand):
                 "(обменом с 1С или командой cml_import), затем создавайте заказы."
             )
         rng = random.Random(options["seed"])  # noqa: S311  # made-up data, not secrets
-        self.created: list[str] = []
         with transaction.atomic():
+            self.created = ensure_reference_lists()
             storefront = self.storefront(options["storefront"])
-            statuses = self.listed(OrderStatus, "статусы заказов", data.STATUSES, "final")
-            methods = self.listed(PaymentMethod, "способы оплаты", data.PAYMENT_METHODS, "cash")
-            services = self.listed(
-                DeliveryService, "службы доставки", [row[:3] for row in data.DELIVERY_SERVICES]
-            )
+            statuses = active(OrderStatus)
+            methods = active(PaymentMethod)
+            services = active(DeliveryService)
             first = next_number()
             buyers = [data.buyer(rng) for _ in range(max(1, count * 4 // 5))]
             customers = insert(Customer, [Customer(**asdict(buyer)) for buyer in buyers])
@@ -108,10 +107,7 @@ class Command(BaseCommand):
         )
 
     def storefront(self, code: str | None) -> Storefront:
-        """The storefront ``code`` (the first one without it); ``s1`` is made if there is none."""
-        if not Storefront.objects.exists():
-            Storefront.objects.create(code="s1", name="Интернет-магазин")
-            self.created.append("витрина s1 «Интернет-магазин»")
+        """The storefront ``code`` (the first one without it)."""
         if code is None:
             return Storefront.objects.order_by("pk")[0]
         try:
@@ -119,20 +115,3 @@ class Command(BaseCommand):
         except Storefront.DoesNotExist:
             known = ", ".join(Storefront.objects.order_by("code").values_list("code", flat=True))
             raise CommandError(f"Витрины с кодом «{code}» нет; есть: {known}.") from None
-
-    def listed(
-        self, model: type[_M], label: str, defaults: list[Any], flag: str | None = None
-    ) -> list[_M]:
-        """The active rows of an admin list; an empty list first gets ``defaults``.
-
-        ``defaults`` are ``(code, name, position[, flag value])`` tuples.
-        """
-        manager = model._default_manager
-        if not manager.exists():
-            rows = [
-                model(code=row[0], name=row[1], position=row[2], **({flag: row[3]} if flag else {}))
-                for row in defaults
-            ]
-            manager.bulk_create(rows)
-            self.created.append(label)
-        return list(manager.filter(active=True).order_by("position", "name", "pk"))
