@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "example_shop.context.shop",
             ],
         },
     },
@@ -96,6 +97,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+
+# The storefront: which 1C price types it shows (names or 1C ids, preferred first;
+# empty: every type, the first imported first), and products per page.
+SHOP_PRICE_TYPES = env.list("SHOP_PRICE_TYPES", default=[])
+SHOP_PAGE_SIZE = env.int("SHOP_PAGE_SIZE", default=24)
 
 # Files from 1C live outside MEDIA_ROOT: order files carry personal data.
 CML_EXCHANGE_UPLOAD_ROOT = Path(

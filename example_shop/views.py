@@ -1,7 +1,172 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The storefront's pages: queries are in ``catalog``, the cart in ``cart``, orders ``checkout``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from cml_exchange.models import Group, Offer, Order
+from example_shop import catalog
+from example_shop.cart import Cart
+from example_shop.checkout import CheckoutError, CheckoutForm, find_order, place_order
+
+PLACED_KEY = "placed_orders"
+
+
+def _page_size() -> int:
+    return int(getattr(settings, "SHOP_PAGE_SIZE", 24))
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The storefront's front page (the catalog pages arrive with the example-shop issue)."""
-    return render(request, "example_shop/home.html")
+    """Top-level groups, and the first products on sale."""
+    return _listing(request, None, "example_shop/home.html")
+
+
+def group(request: HttpRequest, slug: str) -> HttpResponse:
+    return _listing(request, catalog.shown_group(slug), "example_shop/product_list.html")
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    return _listing(request, None, "example_shop/product_list.html", searching=True)
+
+
+def _listing(
+    request: HttpRequest, current: Group | None, template: str, *, searching: bool = False
+) -> HttpResponse:
+    query = request.GET.get("q", "").strip() if searching else ""
+    sort = request.GET.get("sort", "name")
+    if sort not in catalog.SORTS:
+        sort = "name"
+    found = catalog.products(current, query, sort).prefetch_related("images")
+    page = Paginator(found, _page_size()).get_page(request.GET.get("page"))
+    return render(
+        request,
+        template,
+        {
+            "tree": catalog.group_tree(current),
+            "group": current,
+            "breadcrumbs": catalog.breadcrumbs(current) if current else [],
+            "page": page,
+            "query": query,
+            "searching": searching,
+            "sort": sort,
+            "sorts": catalog.SORTS,
+        },
+    )
+
+
+def product(request: HttpRequest, slug: str) -> HttpResponse:
+    card = catalog.product_card(slug)
+    first_group = card.product.groups.filter(active=True).order_by("path").first()
+    return render(
+        request,
+        "example_shop/product_detail.html",
+        {
+            "card": card,
+            "images": list(card.product.images.all()),
+            "tree": catalog.group_tree(first_group),
+            "breadcrumbs": catalog.breadcrumbs(first_group) if first_group else [],
+        },
+    )
+
+
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    cart = Cart(request.session)
+    offer_id = _int(request.POST.get("offer")) or 0
+    card = catalog.cards_of(Offer.objects.filter(pk=offer_id)).get(offer_id)
+    if card is None or not card.available:
+        messages.error(request, "Этого предложения нет в наличии.")
+        offer = Offer.objects.filter(pk=offer_id).select_related("product").first()
+        if offer is not None and offer.product is not None:
+            return redirect("shop:product", slug=offer.product.slug)
+        return redirect("shop:home")
+    cart.add(card.offer.pk, max(1, _int(request.POST.get("quantity")) or 1))
+    messages.success(request, f"«{card.product.name}» в корзине.")
+    return redirect("shop:cart")
+
+
+def cart_view(request: HttpRequest) -> HttpResponse:
+    cart = Cart(request.session)
+    if request.method == "POST":
+        for key, value in request.POST.items():
+            if key.startswith("quantity-"):
+                cart.set(_int(key.removeprefix("quantity-")) or 0, _int(value) or 0)
+        if "remove" in request.POST:
+            cart.set(_int(request.POST["remove"]) or 0, 0)
+        return redirect("shop:cart")
+    lines = cart.lines()
+    return render(
+        request,
+        "example_shop/cart.html",
+        {
+            "lines": lines,
+            "total": Cart.total(lines),
+            "currency": Cart.currency(lines),
+            "orderable": not any(line.problem for line in lines),
+        },
+    )
+
+
+def checkout(request: HttpRequest) -> HttpResponse:
+    cart = Cart(request.session)
+    lines = cart.lines()
+    if not lines:
+        return redirect("shop:cart")
+    form = CheckoutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = place_order(lines, form.cleaned_data)
+        except CheckoutError as error:
+            messages.error(request, str(error))
+            return redirect("shop:cart")
+        cart.clear()
+        request.session[PLACED_KEY] = [*request.session.get(PLACED_KEY, []), order.number][-20:]
+        return redirect("shop:placed", number=order.number)
+    return render(
+        request,
+        "example_shop/checkout.html",
+        {
+            "form": form,
+            "lines": lines,
+            "total": Cart.total(lines),
+            "currency": Cart.currency(lines),
+        },
+    )
+
+
+def placed(request: HttpRequest, number: str) -> HttpResponse:
+    """The confirmation, for the session that placed the order only."""
+    if number not in request.session.get(PLACED_KEY, []):
+        raise Http404("Заказ не найден.")
+    order = Order.objects.select_related("customer", "status").get(number=number)
+    return render(request, "example_shop/placed.html", {"order": order})
+
+
+def order_status(request: HttpRequest) -> HttpResponse:
+    """Find an order by its number and the customer's email; show where it is."""
+    number = request.GET.get("number", "")
+    email = request.GET.get("email", "")
+    order = find_order(number, email) if number or email else None
+    return render(
+        request,
+        "example_shop/order_status.html",
+        {
+            "order": order,
+            "lines": list(order.lines.order_by("position", "pk")) if order else [],
+            "number": number,
+            "email": email,
+            "asked": bool(number or email),
+        },
+    )
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
