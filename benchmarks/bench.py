@@ -1,0 +1,311 @@
+"""The benchmark of issue 8: parse, ``cml_import``, the HTTP exchange and ``sale&mode=query``.
+
+For each product count (1k and 10k by default; 100k with ``--with-100k``)
+it reuses or generates ``benchmarks/data/<N>/`` (see ``datasets.py``) and
+measures, each in a fresh process so that the peak RSS is that process's
+own:
+
+* ``parse``: the reader (``cml_exchange.commerceml``) over ``import.xml``
+  and ``offers.xml``, iteration only (``bench_parse.py``'s child);
+* ``floor``: the streaming floor (``floor.py``: lxml iterparse extracting
+  the fields, sqlite3 ``executemany`` in batches of 1000, one process);
+
+then, on each database (SQLite, PostgreSQL):
+
+* ``cml_import``: ``manage.py cml_import import.xml offers.xml`` into an
+  empty, migrated database (process wall time, as the floor's);
+* ``re-import``: the same command again, nothing changed (checksums);
+* ``http exchange``: a whole exchange with the built-in 1C client (zip,
+  parts of ``--chunk`` bytes, ``--step`` seconds a step) against
+  ``runserver --noreload`` in its own process: the total, every ``import``
+  request's duration, and the server's peak RSS;
+
+and once per database:
+
+* ``sale query``: ``type=sale&mode=query`` over ``--orders`` orders
+  (``cml_demo_orders`` on the smallest catalog), through a fresh server;
+* ``upload``: ``--upload-mib`` MiB in ``--chunk`` parts to a fresh server,
+  against writing the same bytes to disk.
+
+The table goes to stdout with the targets of issue 8 checked, everything to
+a JSON file (default ``benchmarks/results/bench-<time>.json``). CLI::
+
+    python benchmarks/bench.py [--with-100k] [--products N ...]
+        [--databases sqlite,postgresql] [--pg-url postgres://postgres@127.0.0.1:5432]
+        [--steps parse,floor,import,http,query,upload] [--orders 10000]
+        [--sale-version 2.05] [--upload-mib 100] [--chunk 1048576] [--step 30] [--json PATH]
+
+Not a test: nothing here asserts on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: make ``benchmarks`` importable
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import http_steps  # noqa: E402
+from benchmarks.bench_parse import _machine, run_child  # noqa: E402
+from benchmarks.datasets import ensure_data  # noqa: E402
+from benchmarks.measure import (  # noqa: E402
+    MANAGE,
+    Server,
+    drop_database,
+    fresh_database,
+    manage,
+    run_measured,
+    shop_environment,
+)
+from benchmarks.report import format_table  # noqa: E402
+from benchmarks.targets import check, format_targets  # noqa: E402
+
+STEPS = ("parse", "floor", "import", "http", "query", "upload")
+MIB = 1024 * 1024
+
+
+class Run:
+    """One run: its options, its scratch directory, and the rows measured so far."""
+
+    def __init__(self, args: argparse.Namespace, workdir: Path) -> None:
+        self.args = args
+        self.workdir = workdir
+        self.rows: list[dict[str, Any]] = []
+        self.databases: list[str] = []
+
+    def add(self, products: int | None, database: str, step: str, **values: Any) -> dict[str, Any]:
+        row = {"products": products or 0, "database": database, "step": step, **values}
+        self.rows.append(row)
+        shown = {key: value for key, value in values.items() if not isinstance(value, list)}
+        print(
+            f"  {products or '-'} {database} {step}: {json.dumps(shown, ensure_ascii=False)}",
+            flush=True,
+        )
+        return row
+
+    def database(self, kind: str, name: str) -> tuple[str, dict[str, str]]:
+        """A fresh database and the shop's environment for it, files under ``workdir/name``."""
+        url = fresh_database(kind, name, self.workdir, self.args.pg_url)
+        self.databases.append(url)
+        return url, shop_environment(url, self.workdir / f"{kind}-{name}")
+
+    # -- per data set ----------------------------------------------------------------
+
+    def data_set(self, products: int) -> None:
+        args = self.args
+        directory, _manifest, _generated = ensure_data(
+            args.data_dir, products, args.seed, "2.08", products // 100, "both"
+        )
+        files = [directory / "import.xml", directory / "offers.xml"]
+        size = sum(path.stat().st_size for path in files) / MIB
+        floor: float | None = None
+        if "parse" in args.steps:
+            parts = [run_child("reader", path) for path in files]
+            failed = [part["error"] for part in parts if "error" in part]
+            if failed:
+                self.add(products, "-", "parse", error="; ".join(failed))
+            else:
+                self.add(
+                    products,
+                    "-",
+                    "parse",
+                    seconds=round(sum(part["seconds"] for part in parts), 3),
+                    peak_rss_mib=max(part["peak_rss_mib"] for part in parts),
+                    mib=round(size, 1),
+                )
+        if "floor" in args.steps:
+            measured = run_measured(
+                [sys.executable, str(ROOT / "benchmarks/floor.py"), str(directory)],
+                self._plain_env(),
+            )
+            if measured["returncode"]:
+                self.add(products, "-", "floor", error=measured["output"])
+            else:
+                inside = json.loads(measured["output"].splitlines()[-1])
+                floor = measured["seconds"]
+                self.add(
+                    products,
+                    "-",
+                    "floor",
+                    seconds=floor,
+                    peak_rss_mib=measured["peak_rss_mib"],
+                    rows=sum(inside["rows"].values()),
+                )
+        for kind in args.databases:
+            if "import" in args.steps:
+                self.cml_import(kind, products, files, floor)
+            if "http" in args.steps:
+                self.http_exchange(kind, products, directory, floor)
+
+    def _plain_env(self) -> dict[str, str]:
+        return shop_environment("sqlite:///unused", self.workdir)
+
+    def cml_import(self, kind: str, products: int, files: list[Path], floor: float | None) -> None:
+        _url, env = self.database(kind, f"{products}_import")
+        manage(env, "migrate", "--no-input", "-v0")
+        command = [sys.executable, MANAGE, "cml_import", *map(str, files)]
+        first: dict[str, Any] | None = None
+        for step in ("cml_import", "re-import"):
+            measured = run_measured(command, env)
+            if measured["returncode"]:
+                self.add(products, kind, step, error=measured["output"])
+                return
+            values: dict[str, Any] = {
+                "seconds": measured["seconds"],
+                "peak_rss_mib": measured["peak_rss_mib"],
+            }
+            if floor:
+                values["x_floor"] = round(measured["seconds"] / floor, 2)
+            if first is not None:
+                values["x_first"] = round(measured["seconds"] / first["seconds"], 2)
+            row = self.add(products, kind, step, **values)
+            first = first or row
+
+    def http_exchange(self, kind: str, products: int, directory: Path, floor: float | None) -> None:
+        args = self.args
+        _url, env = self.database(kind, f"{products}_http")
+        http_steps.prepare_shop(env, step=args.step, file_limit=args.chunk)
+        server = Server(env)
+        server.start()
+        try:
+            result = http_steps.catalog_exchange(server, directory, chunk=args.chunk)
+            result["peak_rss_mib"] = server.peak_rss_mib()
+            result["rss_samples"] = server.samples
+        except Exception as error:  # reported in the table; the run goes on
+            self.add(products, kind, "http exchange", error=f"{type(error).__name__}: {error}")
+            return
+        finally:
+            server.stop()
+        if floor:
+            result["x_floor"] = round(result["seconds"] / floor, 2)
+        self.add(products, kind, "http exchange", **result)
+
+    # -- per database --------------------------------------------------------------
+
+    def orders_and_upload(self, kind: str) -> None:
+        args = self.args
+        _url, env = self.database(kind, "orders")
+        http_steps.prepare_shop(env, step=args.step, file_limit=args.chunk)
+        if "query" in args.steps:
+            smallest, _manifest, _generated = ensure_data(
+                args.data_dir,
+                min(args.products),
+                args.seed,
+                "2.08",
+                min(args.products) // 100,
+                "both",
+            )
+            manage(env, "cml_import", str(smallest / "import.xml"), str(smallest / "offers.xml"))
+            manage(env, "cml_demo_orders", "--count", str(args.orders), "--seed", "1")
+            self.serve(
+                kind,
+                "sale query",
+                env,
+                lambda server: http_steps.sale_query(server, version=args.sale_version),
+                orders=args.orders,
+            )
+        if "upload" in args.steps:
+            self.serve(
+                kind,
+                "upload",
+                env,
+                lambda server: http_steps.upload(
+                    server, args.upload_mib * MIB, chunk=args.chunk, scratch=self.workdir / "disk"
+                ),
+            )
+
+    def serve(self, kind: str, step: str, env: dict[str, str], work: Any, **extra: Any) -> None:
+        server = Server(env)
+        server.start()
+        try:
+            result = work(server)
+            result["peak_rss_mib"] = server.peak_rss_mib()
+        except Exception as error:  # reported in the table; the run goes on
+            self.add(None, kind, step, error=f"{type(error).__name__}: {error}")
+            return
+        finally:
+            server.stop()
+        self.add(None, kind, step, **extra, **result)
+
+
+def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--products", type=int, action="append", help="repeatable (default: 1000, 10000)"
+    )
+    parser.add_argument("--with-100k", action="store_true", help="add 100,000 products (long)")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--steps", default=",".join(STEPS))
+    parser.add_argument("--orders", type=int, default=10_000, help="orders for the sale query")
+    parser.add_argument(
+        "--sale-version", default="2.05", help="CommerceML version of the sale query (2.05: cp1251)"
+    )
+    parser.add_argument("--upload-mib", type=int, default=100)
+    parser.add_argument("--chunk", type=int, default=MIB, help="bytes per uploaded part")
+    parser.add_argument("--step", type=int, default=30, help="seconds of one import step")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "benchmarks" / "data")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    args.products = sorted(
+        set(args.products or [1000, 10_000]) | ({100_000} if args.with_100k else set())
+    )
+    args.databases = [name.strip() for name in args.databases.split(",") if name.strip()]
+    if any(name not in ("sqlite", "postgresql") for name in args.databases):
+        parser.error("--databases takes sqlite and/or postgresql")
+    args.steps = [name.strip() for name in args.steps.split(",") if name.strip()]
+    if any(name not in STEPS for name in args.steps):
+        parser.error(f"--steps takes a comma-separated subset of {', '.join(STEPS)}")
+    args.data_dir = args.data_dir.resolve()
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; 1 when a step failed."""
+    args = _arguments(argv)
+    started = dt.datetime.now()
+    with tempfile.TemporaryDirectory(prefix="cml-bench-") as tmp:
+        run = Run(args, Path(tmp))
+        try:
+            for products in args.products:
+                run.data_set(products)
+            if {"query", "upload"} & set(args.steps):
+                for kind in args.databases:
+                    run.orders_and_upload(kind)
+        finally:
+            for url in run.databases:
+                drop_database(url, args.pg_url)
+    targets = check(run.rows, step_budget=args.step)
+    print()
+    print(format_table(run.rows))
+    print("\ntargets (issue 8):")
+    print(format_targets(targets))
+    json_path = args.json or ROOT / "benchmarks" / "results" / f"bench-{started:%Y%m%d-%H%M%S}.json"
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    report = {
+        "created": started.isoformat(timespec="seconds"),
+        "finished": dt.datetime.now().isoformat(timespec="seconds"),
+        "machine": _machine(),
+        "arguments": {
+            key: str(value) if isinstance(value, Path) else value
+            for key, value in vars(args).items()
+        },
+        "rows": run.rows,
+        "targets": targets,
+    }
+    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    print(f"\nresults written to {json_path}")
+    return 1 if any("error" in row for row in run.rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""What ``bench.py`` measures through the HTTP endpoint, with the built-in 1C client.
+
+The client is :class:`cml_exchange.client.ExchangeClient`, the class behind
+``manage.py cml_exchange_client``, run in the benchmark's own process with
+its transport timed request by request; the site is a :class:`Server`
+process whose peak RSS is its own.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from benchmarks.measure import Server, manage
+
+USER, PASSWORD = "bench-1c", "bench-secret"
+MIB = 1024 * 1024
+
+
+def prepare_shop(env: dict[str, str], *, step: int, file_limit: int) -> None:
+    """Migrate, add the 1C user, and set the step interval and part size the run uses."""
+    manage(env, "migrate", "--no-input", "-v0")
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User;"
+        f"User.objects.create_superuser({USER!r}, 'bench@example.com', {PASSWORD!r});"
+        "from cml_exchange.models import ExchangeSettings;"
+        "ExchangeSettings.load();"
+        f"ExchangeSettings.objects.update(step_interval={step}, file_limit={file_limit},"
+        " use_zip=True)",
+    )
+
+
+class _Timed:
+    """Wraps a client's transport: ``(mode, seconds)`` of every request, in order."""
+
+    def __init__(self, client: Any) -> None:
+        self.requests: list[tuple[str, float]] = []
+        self._send = client.transport.send
+        client.transport.send = self.send
+
+    def send(
+        self,
+        mode: str,
+        method: str,
+        target: str,
+        headers: Mapping[str, str],
+        body: bytes | None = None,
+    ) -> Any:
+        started = time.perf_counter()
+        try:
+            return self._send(mode, method, target, headers, body)
+        finally:
+            self.requests.append((mode, time.perf_counter() - started))
+
+    def of(self, mode: str) -> list[float]:
+        return [seconds for name, seconds in self.requests if name == mode]
+
+
+def _client(server: Server) -> tuple[Any, _Timed]:
+    from cml_exchange.client import ExchangeClient
+
+    client = ExchangeClient(server.url, USER, PASSWORD, timeout=600.0)
+    return client, _Timed(client)
+
+
+def catalog_exchange(server: Server, directory: Path, *, chunk: int) -> dict[str, Any]:
+    """The whole catalog exchange of ``import.xml`` and ``offers.xml`` (zip, parts of ``chunk``)."""
+    client, timed = _client(server)
+    started = time.perf_counter()
+    result = client.exchange_catalog(
+        [directory / "import.xml", directory / "offers.xml"], chunk=chunk
+    )
+    seconds = time.perf_counter() - started
+    imports = timed.of("import")
+    uploads = timed.of("file")
+    return {
+        "seconds": round(seconds, 3),
+        "zipped": result.zipped,
+        "upload_seconds": round(sum(uploads), 3),
+        "upload_parts": len(uploads),
+        "uploaded_mib": round(sum(sent.size for sent in result.sent) / MIB, 1),
+        "import_requests": len(imports),
+        "import_seconds": round(sum(imports), 3),
+        "max_import_request_seconds": round(max(imports, default=0.0), 3),
+        "import_request_seconds": [round(value, 2) for value in imports],
+    }
+
+
+def sale_query(server: Server, *, version: str) -> dict[str, Any]:
+    """``type=sale``: checkauth, init with ``version``, then the timed ``query`` and ``success``."""
+    client, timed = _client(server)
+    client.checkauth("sale")
+    client.init("sale", version)
+    document = client.query()
+    client.success()
+    return {
+        "seconds": round(timed.of("query")[0], 3),
+        "success_seconds": round(timed.of("success")[0], 3),
+        "bytes": len(document),
+        "documents": sum(document.count("<Документ>".encode(code)) for code in ("utf-8", "cp1251")),
+    }
+
+
+def upload(server: Server, size: int, *, chunk: int, scratch: Path) -> dict[str, Any]:
+    """``mode=file`` of ``size`` bytes in parts of ``chunk``, against writing them to disk.
+
+    The disk figures are the same bytes written in ``chunk`` pieces to a
+    file in ``scratch`` (the file system the server writes to): once as the
+    server writes them (no fsync: the page cache), once with an fsync at the
+    end (the bytes on the device). Server RSS is read before and after.
+    """
+    piece = os.urandom(chunk)
+    scratch.mkdir(parents=True, exist_ok=True)
+    target = scratch / "disk-write.bin"
+    started = time.perf_counter()
+    with target.open("wb") as out:
+        for _ in range(size // chunk):
+            out.write(piece)
+    disk = time.perf_counter() - started
+    started = time.perf_counter()
+    with target.open("wb") as out:
+        for _ in range(size // chunk):
+            out.write(piece)
+        out.flush()
+        os.fsync(out.fileno())
+    synced = time.perf_counter() - started
+    target.unlink()
+
+    client, timed = _client(server)
+    client.checkauth("catalog")
+    client.init("catalog")
+    before = after_first = server.rss_mib()
+    started = time.perf_counter()
+    for index in range(size // chunk):
+        client.call("file", params={"filename": "upload-test.dat"}, body=piece)
+        if index == 0:
+            after_first = server.rss_mib()
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": round(seconds, 3),
+        "mib": size // MIB,
+        "parts": len(timed.of("file")),
+        "disk_seconds": round(disk, 3),
+        "x_disk": round(seconds / disk, 2) if disk else None,
+        "disk_fsync_seconds": round(synced, 3),
+        "x_disk_fsync": round(seconds / synced, 2) if synced else None,
+        "server_rss_before_mib": before,
+        "server_rss_after_first_part_mib": after_first,
+        "server_rss_after_mib": server.rss_mib(),
+    }

@@ -1,0 +1,93 @@
+"""The rows of a ``bench.py`` run as a text table or a Markdown table.
+
+``python benchmarks/report.py RESULTS.json`` prints the Markdown table of a
+saved run (the one ``docs/performance.md`` shows) and its checked targets.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+MIB = 1024 * 1024
+
+
+def format_table(rows: Sequence[dict[str, Any]]) -> str:
+    """The rows as a fixed-width text table."""
+    header = (
+        f"{'N':>7} {'database':10} {'step':14} {'seconds':>8} {'×floor':>7} {'peak RSS':>9}  notes"
+    )
+    lines = [header, "-" * (len(header) + 30)]
+    for row in rows:
+        lead = f"{row['products'] or '-':>7} {row['database']:10} {row['step']:14}"
+        if "error" in row:
+            lines.append(f"{lead} ERROR: {row['error'][-300:]}")
+            continue
+        ratio = f"{row['x_floor']:.2f}" if row.get("x_floor") else ""
+        peak = row.get("peak_rss_mib", 0)
+        lines.append(f"{lead} {row['seconds']:8.2f} {ratio:>7} {peak:9.1f}  {_notes(row)}")
+    return "\n".join(lines)
+
+
+def _notes(row: dict[str, Any]) -> str:
+    step = row["step"]
+    if step == "parse":
+        return f"{row['mib']} MiB of XML"
+    if step == "floor":
+        return f"{row['rows']} rows"
+    if step == "re-import":
+        return f"{row['x_first']:.0%} of the first import"
+    if step == "http exchange":
+        return (
+            f"{row['import_requests']} import requests, "
+            f"longest {row['max_import_request_seconds']:.1f} s; "
+            f"upload {row['uploaded_mib']} MiB in {row['upload_parts']} parts, "
+            f"{row['upload_seconds']:.1f} s"
+        )
+    if step == "sale query":
+        return f"{row['orders']} orders, {row['bytes'] / MIB:.1f} MiB of XML"
+    if step == "upload":
+        return (
+            f"{row['mib']} MiB: {row['x_disk']:.1f}× disk write "
+            f"({row['x_disk_fsync']:.1f}× with fsync); server RSS "
+            f"{row['server_rss_after_first_part_mib']:.0f} → {row['server_rss_after_mib']:.0f} MiB"
+        )
+    return ""
+
+
+def format_markdown(rows: Sequence[dict[str, Any]]) -> str:
+    """The rows as a Markdown table."""
+    lines = [
+        "| N | database | step | seconds | ×floor | peak RSS, MiB | notes |",
+        "|---:|---|---|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        lead = f"| {row['products'] or '–'} | {row['database'].replace('-', '–')} | {row['step']} |"
+        if "error" in row:
+            lines.append(f"{lead} | | | error: {row['error'][-200:]} |")
+            continue
+        ratio = f"{row['x_floor']:.2f}" if row.get("x_floor") else ""
+        peak = row.get("peak_rss_mib", 0)
+        lines.append(f"{lead} {row['seconds']:.2f} | {ratio} | {peak:.0f} | {_notes(row)} |")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str]) -> int:
+    """Print the Markdown table and the targets of a saved run."""
+    if len(argv) != 1:
+        print("usage: report.py RESULTS.json", file=sys.stderr)
+        return 2
+    report = json.loads(Path(argv[0]).read_text("utf-8"))
+    print(format_markdown(report["rows"]))
+    print()
+    for target in report.get("targets", []):
+        verdict = "holds" if target["holds"] else "**misses**"
+        print(f"- {verdict}: {target['target']} ({target['figure']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

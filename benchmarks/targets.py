@@ -1,0 +1,108 @@
+"""The targets of issue 8, checked against one run's rows of ``bench.py``.
+
+Each target is checked only when the run measured what it needs (the 100k
+ones need both 10k and 100k rows, the query one needs 10,000 orders).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+#: django-cml 0.4.0 as shipped, 10,000 products on this machine (issue 8).
+DJANGO_CML_10K_SECONDS = 208.0
+
+
+def _row(
+    rows: Sequence[dict[str, Any]], products: int | None, db: str, step: str
+) -> dict[str, Any] | None:
+    for row in rows:
+        if (
+            row["step"] == step
+            and row["database"] == db
+            and (products is None or row["products"] == products)
+        ):
+            return row if "error" not in row else None
+    return None
+
+
+def check(rows: Sequence[dict[str, Any]], *, step_budget: float) -> list[dict[str, Any]]:
+    """One entry per target that could be checked: ``target``, ``figure``, ``holds``."""
+    results: list[dict[str, Any]] = []
+
+    def add(target: str, figure: str, holds: bool) -> None:
+        results.append({"target": target, "figure": figure, "holds": holds})
+
+    databases = sorted({row["database"] for row in rows if row["database"] != "-"})
+    imported = _row(rows, 10_000, "sqlite", "cml_import")
+    if imported and imported.get("x_floor"):
+        add(
+            "10k cml_import on SQLite ≤ 3× floor",
+            f"{imported['x_floor']:.2f}×",
+            imported["x_floor"] <= 3,
+        )
+        speedup = DJANGO_CML_10K_SECONDS / imported["seconds"]
+        add("10k cml_import ≥ 20× faster than 208 s", f"{speedup:.0f}×", speedup >= 20)
+    for db in databases:
+        for products in (10_000, 100_000):
+            first = _row(rows, products, db, "cml_import")
+            again = _row(rows, products, db, "re-import")
+            if first and again:
+                share = again["seconds"] / first["seconds"]
+                add(
+                    f"{products // 1000}k re-import unchanged on {db} ≤ 30% of first",
+                    f"{share:.0%}",
+                    share <= 0.3,
+                )
+        for products in (10_000, 100_000):
+            http = _row(rows, products, db, "http exchange")
+            if http:
+                longest = http["max_import_request_seconds"]
+                add(
+                    f"{products // 1000}k HTTP: each import request ≤ step + 10% on {db}",
+                    f"max {longest:.1f} s of {step_budget * 1.1:.0f} s",
+                    longest <= step_budget * 1.1,
+                )
+                add(
+                    f"{products // 1000}k HTTP: server peak RSS ≤ 200 MiB on {db}",
+                    f"{http['peak_rss_mib']:.0f} MiB",
+                    http["peak_rss_mib"] <= 200,
+                )
+        small, large = (
+            _row(rows, 10_000, db, "http exchange"),
+            _row(rows, 100_000, db, "http exchange"),
+        )
+        if small and large:
+            ratio = large["seconds"] / small["seconds"]
+            add(f"HTTP 100k/10k time ≤ 12 on {db}", f"{ratio:.1f}", ratio <= 12)
+            ratio = large["peak_rss_mib"] / small["peak_rss_mib"]
+            add(f"HTTP 100k/10k server peak RSS ≤ 1.3 on {db}", f"{ratio:.2f}", ratio <= 1.3)
+        query = _row(rows, None, db, "sale query")
+        if query and query.get("orders", 0) >= 10_000:
+            add(
+                f"sale query over {query['orders']} orders ≤ 5 s on {db}",
+                f"{query['seconds']:.1f} s",
+                query["seconds"] <= 5,
+            )
+        sent = _row(rows, None, db, "upload")
+        if sent:
+            add(
+                f"upload {sent['mib']} MiB ≤ 2× plain disk write on {db}",
+                f"{sent['x_disk']:.1f}× (with fsync {sent['x_disk_fsync']:.1f}×)",
+                sent["x_disk"] <= 2,
+            )
+            growth = sent["server_rss_after_mib"] - sent["server_rss_after_first_part_mib"]
+            add(
+                f"upload {sent['mib']} MiB: server memory flat on {db}",
+                f"{growth:+.1f} MiB after the first part",
+                abs(growth) <= 5,
+            )
+    return results
+
+
+def format_targets(results: Sequence[dict[str, Any]]) -> str:
+    """The checked targets, one line each."""
+    return "\n".join(
+        f"  [{'ok' if result['holds'] else 'MISS'}] {result['target']}: {result['figure']}"
+        for result in results
+    )
