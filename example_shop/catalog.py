@@ -39,6 +39,8 @@ from cml_exchange.models import (
     Stock,
 )
 
+#: The label of an offer with neither a name of its own nor characteristics.
+PLAIN_OFFER = "Основное предложение"
 #: Sort orders of a product list: the ``sort`` parameter's values and their Russian names.
 SORTS = {
     "name": "по названию",
@@ -223,6 +225,15 @@ class OfferCard:
     def available(self) -> bool:
         return self.price is not None and self.quantity > 0
 
+    @property
+    def title(self) -> str:
+        """What a cart line is called: ``Ботфорты (39)``, ``Коврик (Цвет: синий)`` or ``Коврик``."""
+        if self.label == PLAIN_OFFER:
+            return self.product.name
+        if self.label.startswith(self.product.name):
+            return self.label
+        return f"{self.product.name} ({self.label})"
+
 
 @dataclass
 class ProductCard:
@@ -305,7 +316,7 @@ def _offer_label(offer: Offer, product: Product) -> str:
     """The offer's own name (``Ботинки (37)``), else its characteristics, else a plain word."""
     if offer.name and offer.name != product.name:
         return offer.name
-    return _characteristics(offer) or "Основное предложение"
+    return _characteristics(offer) or PLAIN_OFFER
 
 
 def _characteristics(offer: Offer) -> str:

@@ -57,7 +57,7 @@ class CheckoutForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         ensure_reference_lists()
         ordered = ("position", "name", "pk")
         delivery = cast(forms.ModelChoiceField, self.fields["delivery"])
