@@ -57,7 +57,8 @@ class CheckoutForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, label_suffix="", **kwargs)
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
         ensure_reference_lists()
         ordered = ("position", "name", "pk")
         delivery = cast(forms.ModelChoiceField, self.fields["delivery"])
