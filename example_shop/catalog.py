@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
+    Count,
     F,
     Func,
     IntegerField,
@@ -159,21 +160,25 @@ class GroupNode:
 def group_tree(current: Group | None = None) -> list[GroupNode]:
     """The active groups that hold products on sale, as a tree of top-level nodes.
 
-    Counts include the subgroups; a product in two groups counts in both.
-    Only the top level and the branch leading to ``current`` are ``open``.
+    A group's count is its products plus its subgroups' (one query, whatever
+    the catalog's size; a product linked to two groups of a branch counts
+    twice there). Only the top level and the branch down to ``current`` are
+    ``open``.
     """
     groups = {group.pk: group for group in Group.objects.filter(active=True, deleted=False)}
-    direct: dict[int, set[int]] = defaultdict(set)
-    links = ProductGroup.objects.filter(
-        group_id__in=groups, product__in=on_sale().values("pk")
-    ).values_list("group_id", "product_id")
-    for group_id, product_id in links:
-        direct[group_id].add(product_id)
-    below: dict[int, set[int]] = defaultdict(set)
-    for group_id, product_ids in direct.items():
+    direct = (
+        ProductGroup.objects.filter(
+            group_id__in=groups, product__active=True, product__deleted=False
+        )
+        .values_list("group_id")
+        .annotate(products=Count("product_id"))
+        .order_by()
+    )
+    totals: dict[int, int] = defaultdict(int)
+    for group_id, count in direct:
         for ancestor in _chain(groups[group_id], groups):
-            below[ancestor.pk] |= product_ids
-    nodes = {pk: GroupNode(group, len(below[pk])) for pk, group in groups.items() if below[pk]}
+            totals[ancestor.pk] += count
+    nodes = {pk: GroupNode(group, totals[pk]) for pk, group in groups.items() if totals[pk]}
     if current is not None:
         for ancestor in _chain(current, groups):
             if ancestor.pk in nodes:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cml_exchange.models import Group, Offer, Order
@@ -143,7 +143,7 @@ def placed(request: HttpRequest, number: str) -> HttpResponse:
     """The confirmation, for the session that placed the order only."""
     if number not in request.session.get(PLACED_KEY, []):
         raise Http404("Заказ не найден.")
-    order = Order.objects.select_related("customer", "status").get(number=number)
+    order = get_object_or_404(Order.objects.select_related("customer", "status"), number=number)
     return render(request, "example_shop/placed.html", {"order": order})
 
 
