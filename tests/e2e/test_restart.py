@@ -48,7 +48,7 @@ def test_an_import_goes_on_in_a_new_server_process(tmp_path):
         "from cml_exchange.models import ExchangeSettings;"
         "ExchangeSettings.load(); ExchangeSettings.objects.update(step_interval=1)",
     )
-    generate_catalog(tmp_path / "generated", 4000, seed=5)
+    generate_catalog(tmp_path / "generated", 8000, seed=5)
     data = (tmp_path / "generated" / "import.xml").read_bytes()
 
     server = Server(env)
@@ -75,7 +75,7 @@ def test_an_import_goes_on_in_a_new_server_process(tmp_path):
         server.kill()  # between two steps, the process dies
         with sqlite3.connect(tmp_path / "shop.sqlite3") as db:
             half = db.execute("select count(*) from cml_exchange_product").fetchone()[0]
-        assert 0 < half < 4000
+        assert 0 < half < 8000
         server.start()  # a new process, the same database and the same cookie
 
         replies = [onec.call("type=catalog&mode=import&filename=import.xml")]
@@ -85,8 +85,8 @@ def test_an_import_goes_on_in_a_new_server_process(tmp_path):
     finally:
         server.kill()
     with sqlite3.connect(tmp_path / "shop.sqlite3") as db:
-        assert db.execute("select count(*) from cml_exchange_product").fetchone()[0] == 4000
+        assert db.execute("select count(*) from cml_exchange_product").fetchone()[0] == 8000
         assert (
             db.execute("select count(distinct slug) from cml_exchange_product").fetchone()[0]
-            == 4000
+            == 8000
         )
