@@ -111,3 +111,16 @@ def test_from_1cs_catalog_to_a_paid_and_shipped_order(
     expect(page.locator("#order-facts")).to_contain_text("Номер в 1С: ЗК-000123")
     shot(page, screenshots, shop, "6-status")
     context.close()
+
+    # On a phone the same pages fit the screen: nothing scrolls sideways.
+    phone = browser.new_context(locale="ru-RU", viewport={"width": 390, "height": 844})
+    page = phone.new_page()
+    for path in ("/", "/search/?q=ботфорты", "/order-status/"):
+        page.goto(shop.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+    page.goto(shop.url + "/")
+    page.get_by_role("link", name=PRODUCT).click()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    expect(page.locator("#add-to-cart")).to_be_visible()
+    shot(page, screenshots, shop, "7-phone-product")
+    phone.close()
