@@ -16,8 +16,9 @@ from django.db.models import Sum
 
 from cml_exchange import signals
 from cml_exchange.commerceml import entities as cml
+from cml_exchange.importer import sql
 from cml_exchange.importer.loaders.classifier import catalog_pk, unit_pks
-from cml_exchange.importer.loaders.common import checksum, upsert
+from cml_exchange.importer.loaders.common import checksum
 from cml_exchange.importer.loaders.products import property_value_rows
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import (
@@ -89,28 +90,28 @@ def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Offer, Sco
                 "предложение сохранено и будет связано с товаром, когда тот придет.",
                 key=offer.product_id,
             )
-    _save_identity(session, catalog, identity, sums, products)
+    _save_identity(session, catalog, identity, sums, products, full)
     bare = [o for o in offers if o.id not in sums and o.id not in existing]
     if bare:
-        Offer.objects.bulk_create(
+        sql.insert(
+            Offer,
             [
-                Offer(
-                    catalog_id=catalog,
-                    external_id=o.id,
-                    product_external_id=o.product_id,
-                    product_id=_product_of(o, products),
-                    updated=session.now,
-                )
+                {
+                    "catalog_id": catalog,
+                    "external_id": o.id,
+                    "product_external_id": o.product_id,
+                    "product_id": _product_of(o, products),
+                    "updated": session.now,
+                }
                 for o in bare
             ],
             ignore_conflicts=True,
         )
-    pks = dict(
-        Offer.objects.filter(
-            catalog_id=catalog, external_id__in=[o.id for o in offers]
-        ).values_list("external_id", "pk")
+    pks = {xid: row["pk"] for xid, row in existing.items()}
+    pks |= sql.pks(
+        Offer, "external_id", [o.id for o in offers if o.id not in pks], catalog_id=catalog
     )
-    _replace_details(session, catalog, identity, pks)
+    _replace_details(session, catalog, identity, pks, existing)
     updates: dict[str, dict[str, object]] = {}
     _write_prices(session, offers, existing, pks, full, updates)
     _write_stock(session, offers, existing, pks, full, updates)
@@ -121,7 +122,9 @@ def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Offer, Sco
     session.count("offers_created", created)
     session.count("offers_updated", sum(1 for o in offers if o.id in existing and o.id in written))
     session.count("offers_unchanged", sum(1 for o in offers if o.id not in written))
-    seen = [pks[o.id] for o in offers if o.id in full]
+    # Offers whose identity was just written carry the mark already (see _save_identity).
+    marked = {o.id for o in identity}
+    seen = [pks[o.id] for o in offers if o.id in full and o.id not in marked]
     if seen:
         Offer.objects.filter(pk__in=seen).update(last_seen_full=session.seen_at)
     signals.offers_saved.send(
@@ -164,62 +167,76 @@ def _save_identity(
     identity: list[cml.Offer],
     sums: dict[str, str],
     products: dict[str, int],
+    full: set[str],
 ) -> None:
+    """Upsert the offers whose identity changed; those of a full package get its mark too."""
     if not identity:
         return
     units = unit_pks(session, [o.base_unit for o in identity])
-    upsert(
-        Offer,
-        [
-            Offer(
-                catalog_id=catalog,
-                external_id=o.id,
-                product_id=_product_of(o, products),
-                product_external_id=o.product_id,
-                name=o.name or "",
-                barcode=o.barcode or "",
-                article=o.article or "",
-                code=o.code or "",
-                base_unit_id=units.get(o.base_unit.code or "") if o.base_unit else None,
-                deleted=o.deleted,
-                version=o.version or "",
-                checksum=sums[o.id],
-                active=not o.deleted,
-                updated=session.now,
-            )
-            for o in identity
-        ],
-        unique_fields=["catalog", "external_id"],
-        update_fields=_IDENTITY_FIELDS,
-    )
+    rows: list[dict[str, object]] = [
+        {
+            "catalog_id": catalog,
+            "external_id": o.id,
+            "product_id": _product_of(o, products),
+            "product_external_id": o.product_id,
+            "name": o.name or "",
+            "barcode": o.barcode or "",
+            "article": o.article or "",
+            "code": o.code or "",
+            "base_unit_id": units.get(o.base_unit.code or "") if o.base_unit else None,
+            "deleted": o.deleted,
+            "version": o.version or "",
+            "checksum": sums[o.id],
+            "active": not o.deleted,
+            "updated": session.now,
+        }
+        for o in identity
+    ]
+    marked = [row for row in rows if row["external_id"] in full]
+    for row in marked:
+        row["last_seen_full"] = session.seen_at
+    for part, fields in (
+        (marked, [*_IDENTITY_FIELDS, "last_seen_full"]),
+        ([row for row in rows if row["external_id"] not in full], _IDENTITY_FIELDS),
+    ):
+        sql.upsert_rows(Offer, part, unique_fields=["catalog", "external_id"], update_fields=fields)
 
 
 def _replace_details(
-    session: ImportSession, catalog: int, identity: list[cml.Offer], pks: dict[str, int]
+    session: ImportSession,
+    catalog: int,
+    identity: list[cml.Offer],
+    pks: dict[str, int],
+    existing: Mapping[str, Any],
 ) -> None:
     """Replace characteristics and property values of offers whose identity changed."""
     with_characteristics = [o for o in identity if o.characteristics is not None]
-    OfferCharacteristic.objects.filter(
-        offer_id__in=[pks[o.id] for o in with_characteristics]
-    ).delete()
-    OfferCharacteristic.objects.bulk_create(
+    with_values = [o for o in identity if o.property_values is not None]
+    if existing:  # offers new to the site have nothing to replace
+        OfferCharacteristic.objects.filter(
+            offer_id__in=[pks[o.id] for o in with_characteristics if o.id in existing]
+        ).delete()
+        OfferPropertyValue.objects.filter(
+            offer_id__in=[pks[o.id] for o in with_values if o.id in existing]
+        ).delete()
+    sql.insert(
+        OfferCharacteristic,
         [
-            OfferCharacteristic(
-                offer_id=pks[o.id], external_id=c.id or "", name=c.name, value=c.value, position=i
-            )
+            {
+                "offer_id": pks[o.id],
+                "external_id": c.id or "",
+                "name": c.name,
+                "value": c.value,
+                "position": i,
+            }
             for o in with_characteristics
             for i, c in enumerate(o.characteristics or ())
         ],
-        batch_size=1000,
     )
-    with_values = [o for o in identity if o.property_values is not None]
-    OfferPropertyValue.objects.filter(offer_id__in=[pks[o.id] for o in with_values]).delete()
     rows = property_value_rows(
         session, catalog, [(pks[o.id], o.id, o.property_values or ()) for o in with_values]
     )
-    OfferPropertyValue.objects.bulk_create(
-        [OfferPropertyValue(offer_id=owner, **fields) for owner, fields in rows], batch_size=1000
-    )
+    sql.insert(OfferPropertyValue, [{"offer_id": owner, **fields} for owner, fields in rows])
 
 
 def _write_prices(
@@ -237,28 +254,26 @@ def _write_prices(
         return
     types = placeholders(session, PriceType, {p.price_type_id for o in due for p in o.prices or ()})
     rows = {
-        (pks[o.id], types[p.price_type_id]): Price(
-            offer_id=pks[o.id],
-            price_type_id=types[p.price_type_id],
-            value=p.value,
-            currency=p.currency or "",
-            unit=p.unit or "",
-            coefficient=p.coefficient,
-            presentation=(p.presentation or "")[:255],
-        )
+        (pks[o.id], types[p.price_type_id]): {
+            "offer_id": pks[o.id],
+            "price_type_id": types[p.price_type_id],
+            "value": p.value,
+            "currency": p.currency or "",
+            "unit": p.unit or "",
+            "coefficient": p.coefficient,
+            "presentation": (p.presentation or "")[:255],
+        }
         for o in due
         for p in o.prices or ()
     }
-    saved = upsert(
+    sql.upsert_rows(
         Price,
         list(rows.values()),
         unique_fields=["offer", "price_type"],
         update_fields=["value", "currency", "unit", "coefficient", "presentation"],
     )
     # A full package lists all prices of an offer: the others are gone.
-    Price.objects.filter(offer_id__in=[pks[o.id] for o in due if o.id in full]).exclude(
-        pk__in=[row.pk for row in saved]
-    ).delete()
+    _delete_others(Price, "price_type_id", [pks[o.id] for o in due if o.id in full], rows)
     for o in due:
         updates.setdefault(o.id, {})["prices_checksum"] = sums[o.id]
     session.count("prices", len(rows))
@@ -286,18 +301,18 @@ def _write_stock(
         session, Warehouse, {row.warehouse_id for o in with_rows for row in o.stock or ()}
     )
     rows = {
-        (pks[o.id], warehouses[row.warehouse_id]): Stock(
-            offer_id=pks[o.id], warehouse_id=warehouses[row.warehouse_id], quantity=row.quantity
-        )
+        (pks[o.id], warehouses[row.warehouse_id]): {
+            "offer_id": pks[o.id],
+            "warehouse_id": warehouses[row.warehouse_id],
+            "quantity": row.quantity,
+        }
         for o in with_rows
         for row in o.stock or ()
     }
-    saved = upsert(
+    sql.upsert_rows(
         Stock, list(rows.values()), unique_fields=["offer", "warehouse"], update_fields=["quantity"]
     )
-    Stock.objects.filter(offer_id__in=[pks[o.id] for o in with_rows if o.id in full]).exclude(
-        pk__in=[row.pk for row in saved]
-    ).delete()
+    _delete_others(Stock, "warehouse_id", [pks[o.id] for o in with_rows if o.id in full], rows)
     # 1C's total is kept as sent, even when it differs from the warehouses' sum;
     # without a total (a rests___ file), the total is the sum of what is stored.
     totals = _stored_totals([pks[o.id] for o in due if o.quantity is None])
@@ -314,13 +329,34 @@ def _update_offers(catalog: int, updates: dict[str, dict[str, object]]) -> None:
     An upsert on rows that exist is one statement, where ``bulk_update`` would
     build a CASE expression per row and field.
     """
-    by_fields: dict[tuple[str, ...], list[Offer]] = {}
+    by_fields: dict[tuple[str, ...], list[dict[str, object]]] = {}
     for external_id, values in updates.items():
         by_fields.setdefault(tuple(sorted(values)), []).append(
-            Offer(catalog_id=catalog, external_id=external_id, **values)
+            {"catalog_id": catalog, "external_id": external_id, **values}
         )
     for names, rows in by_fields.items():
-        upsert(Offer, rows, unique_fields=["catalog", "external_id"], update_fields=names)
+        sql.upsert_rows(Offer, rows, unique_fields=["catalog", "external_id"], update_fields=names)
+
+
+def _delete_others(
+    model: type[Price] | type[Stock],
+    key: str,
+    offer_pks: list[int],
+    kept: Mapping[tuple[int, int], object],
+) -> None:
+    """Delete the rows of ``offer_pks`` whose ``(offer, key)`` is not among ``kept``."""
+    if not offer_pks:
+        return
+    manager: Any = model.objects
+    stale = [
+        pk
+        for pk, offer, other in manager.filter(offer_id__in=offer_pks).values_list(
+            "pk", "offer_id", key
+        )
+        if (offer, other) not in kept
+    ]
+    if stale:
+        manager.filter(pk__in=stale).delete()
 
 
 def _stored_totals(offer_pks: list[int]) -> dict[int, Decimal]:

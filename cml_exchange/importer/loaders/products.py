@@ -10,9 +10,10 @@ from django.db.models.functions import Coalesce
 
 from cml_exchange import signals
 from cml_exchange.commerceml import entities as cml
+from cml_exchange.importer import sql
 from cml_exchange.importer.images import sync_images
 from cml_exchange.importer.loaders.classifier import catalog_pk, unit_pks
-from cml_exchange.importer.loaders.common import assign_slugs, checksum, upsert
+from cml_exchange.importer.loaders.common import assign_slugs, checksum
 from cml_exchange.importer.loaders.references import option_values, property_types, scoped_pks
 from cml_exchange.importer.root_group import skipped_roots
 from cml_exchange.importer.session import ImportSession, Scope
@@ -67,9 +68,10 @@ def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Product, S
         or existing[p.id]["active"] == p.deleted
     ]
     slugs = _slugs(session, catalog, changed, existing)
-    saved = _save_rows(session, catalog, changed, existing, sums, slugs) if changed else {}
+    full = {p.id for p, scope in batch if scope.full}
+    saved = _save_rows(session, catalog, changed, existing, sums, slugs, full) if changed else {}
     if saved:
-        _replace_children(session, catalog, changed, saved)
+        _replace_children(session, catalog, changed, saved, existing)
         sync_images(session, [(p, saved[p.id]) for p in changed])
     created = sum(1 for p in changed if p.id not in existing)
     session.count("products_created", created)
@@ -77,7 +79,8 @@ def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Product, S
     session.count("products_unchanged", len(products) - len(changed))
 
     pks = {xid: row["pk"] for xid, row in existing.items()} | saved
-    seen = [pks[p.id] for p, scope in batch if scope.full]
+    # The rows just written carry the mark already (see _save_rows).
+    seen = [pks[p.id] for p, scope in batch if scope.full and p.id not in saved]
     if seen:
         Product.objects.filter(pk__in=seen).update(last_seen_full=session.seen_at)
     _link_waiting_offers(catalog, list(pks))
@@ -126,60 +129,81 @@ def _save_rows(
     existing: Mapping[str, Mapping[str, Any]],
     sums: dict[str, str],
     slugs: dict[str, str],
+    full: set[str],
 ) -> dict[str, int]:
+    """Upsert the changed products; ``{1C id: pk}`` of them.
+
+    Those of a full catalog (``full``) get its ``last_seen_full`` mark in the
+    same statement; the others keep theirs.
+    """
     units = unit_pks(session, [p.base_unit for p in changed])
     categories = scoped_pks(
         session, Category, {p.category_id for p in changed if p.category_id}, catalog
     )
     rows = [
-        Product(
-            catalog_id=catalog,
-            external_id=p.id,
-            name=p.name or p.full_name or p.id,
-            full_name=p.full_name or "",
-            slug=slugs.get(p.id) or str(existing[p.id]["slug"]),
-            code=p.code or "",
-            article=p.article or "",
-            barcode=p.barcode or "",
-            description=p.description or "",
-            base_unit_id=units.get(p.base_unit.code or "") if p.base_unit else None,
-            category_id=categories.get(p.category_id) if p.category_id else None,
-            manufacturer=p.manufacturer.name if p.manufacturer else "",
-            country=p.country or "",
-            weight=p.weight,
-            deleted=p.deleted,
-            version=p.version or "",
-            checksum=sums[p.id],
-            active=not p.deleted,
-            updated=session.now,
-        )
+        {
+            "catalog_id": catalog,
+            "external_id": p.id,
+            "name": p.name or p.full_name or p.id,
+            "full_name": p.full_name or "",
+            "slug": slugs.get(p.id) or str(existing[p.id]["slug"]),
+            "code": p.code or "",
+            "article": p.article or "",
+            "barcode": p.barcode or "",
+            "description": p.description or "",
+            "base_unit_id": units.get(p.base_unit.code or "") if p.base_unit else None,
+            "category_id": categories.get(p.category_id) if p.category_id else None,
+            "manufacturer": p.manufacturer.name if p.manufacturer else "",
+            "country": p.country or "",
+            "weight": p.weight,
+            "deleted": p.deleted,
+            "version": p.version or "",
+            "checksum": sums[p.id],
+            "active": not p.deleted,
+            "updated": session.now,
+        }
         for p in changed
     ]
-    saved = upsert(
-        Product, rows, unique_fields=["catalog", "external_id"], update_fields=_PRODUCT_FIELDS
-    )
-    return {row.external_id: row.pk for row in saved}
+    marked = [row for row in rows if row["external_id"] in full]
+    for row in marked:
+        row["last_seen_full"] = session.seen_at
+    for part, fields in (
+        (marked, [*_PRODUCT_FIELDS, "last_seen_full"]),
+        ([row for row in rows if row["external_id"] not in full], _PRODUCT_FIELDS),
+    ):
+        sql.upsert_rows(
+            Product, part, unique_fields=["catalog", "external_id"], update_fields=fields
+        )
+    saved = {xid: row["pk"] for xid, row in existing.items() if xid in sums}
+    new = [p.id for p in changed if p.id not in existing]
+    if new:
+        saved |= sql.pks(Product, "external_id", new, catalog_id=catalog)
+    return {p.id: saved[p.id] for p in changed}
 
 
 def _replace_children(
-    session: ImportSession, catalog: int, changed: list[cml.Product], saved: dict[str, int]
+    session: ImportSession,
+    catalog: int,
+    changed: list[cml.Product],
+    saved: dict[str, int],
+    existing: Mapping[str, Mapping[str, Any]],
 ) -> None:
     """Replace the groups, property values, requisites and taxes of changed products."""
-    product_pks = list(saved.values())
-    for model in (ProductGroup, ProductPropertyValue, ProductRequisite, ProductTax):
-        model.objects.filter(product_id__in=product_pks).delete()
+    # Products new to the site have no children to replace.
+    replaced = [saved[p.id] for p in changed if p.id in existing]
+    if replaced:
+        for model in (ProductGroup, ProductPropertyValue, ProductRequisite, ProductTax):
+            model.objects.filter(product_id__in=replaced).delete()
 
     groups = scoped_pks(session, Group, {g for p in changed for g in p.group_ids}, catalog)
     roots = skipped_roots(session) if any(p.group_ids for p in changed) else {}
-    links = []
+    links: list[dict[str, object]] = []
     for p in changed:
         named = [group_id for group_id in dict.fromkeys(p.group_ids) if group_id not in roots]
         for position, group_id in enumerate(named):
             if group_id in groups:
                 links.append(
-                    ProductGroup(
-                        product_id=saved[p.id], group_id=groups[group_id], position=position
-                    )
+                    {"product_id": saved[p.id], "group_id": groups[group_id], "position": position}
                 )
             else:
                 session.warn(
@@ -187,30 +211,27 @@ def _replace_children(
                     f"Товар {p.id} ссылается на группу {group_id}, которой нет в классификаторе.",
                     key=group_id,
                 )
-    ProductGroup.objects.bulk_create(links, batch_size=1000)
+    sql.insert(ProductGroup, links)
 
     values = property_value_rows(
         session, catalog, [(saved[p.id], p.id, p.property_values) for p in changed]
     )
-    ProductPropertyValue.objects.bulk_create(
-        [ProductPropertyValue(product_id=owner, **fields) for owner, fields in values],
-        batch_size=1000,
-    )
-    ProductRequisite.objects.bulk_create(
+    sql.insert(ProductPropertyValue, [{"product_id": owner, **fields} for owner, fields in values])
+    sql.insert(
+        ProductRequisite,
         [
-            ProductRequisite(product_id=saved[p.id], name=r.name, value=r.value, position=i)
+            {"product_id": saved[p.id], "name": r.name, "value": r.value, "position": i}
             for p in changed
             for i, r in enumerate(p.requisites)
         ],
-        batch_size=1000,
     )
-    ProductTax.objects.bulk_create(
+    sql.insert(
+        ProductTax,
         [
-            ProductTax(product_id=saved[p.id], name=t.name, rate=t.rate)
+            {"product_id": saved[p.id], "name": t.name, "rate": t.rate}
             for p in changed
             for t in p.tax_rates
         ],
-        batch_size=1000,
     )
 
 

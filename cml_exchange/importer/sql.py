@@ -1,0 +1,197 @@
+"""Rows written in bulk with plain SQL, without building model instances.
+
+The importer writes tens of thousands of rows per file. ``bulk_create``
+builds a model instance per row and compiles each value through the ORM,
+which costs more than the database's own work; :func:`insert` and
+:func:`upsert_rows` take plain dicts of field values and send them as
+parameters of ``INSERT … ON CONFLICT`` (PostgreSQL and SQLite 3.24+, the
+same statement ``bulk_create`` issues): one ``executemany`` on SQLite, a
+multi-row ``VALUES`` per chunk elsewhere.
+
+What the caller does not give is filled as a model instance would be: the
+field's default, and the current time for ``auto_now``/``auto_now_add``
+fields. Values go through the field's ``get_db_prep_save`` except for
+plain text, number, boolean and foreign-key columns, which the drivers take
+as they are. No signals are sent, as with ``bulk_create``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from django.db import connections, models, router
+from django.utils import timezone
+
+#: Rows per ``executemany``: bounded so that a batch's parameters stay small.
+CHUNK = 2000
+
+#: Parameters of one statement (PostgreSQL's limit is 65535).
+_MAX_PARAMETERS = 30_000
+
+#: Field classes whose Python values the database drivers take unchanged.
+_PLAIN = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+)
+
+Row = Mapping[str, Any]
+
+
+class _Columns:
+    """How the rows of a model become statement parameters, for a given set of columns."""
+
+    def __init__(self, model: type[models.Model], connection: Any) -> None:
+        opts = model._meta
+        self.table = opts.db_table
+        self.fields = [
+            field
+            for field in opts.concrete_fields
+            if not field.primary_key and not getattr(field, "generated", False)
+        ]
+        self.quote = connection.ops.quote_name
+        now = timezone.now()
+        self.defaults: dict[str, Any] = {}
+        self.prepare: dict[str, Callable[[Any], Any]] = {}
+        for field in self.fields:
+            auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+            self.defaults[field.attname] = now if auto else field.get_default()
+            if not isinstance(field, _PLAIN):
+                self.prepare[field.attname] = _preparer(field, connection)
+
+    def names(self) -> list[str]:
+        return [self.quote(field.column) for field in self.fields]
+
+    def parameters(self, rows: Iterable[Row]) -> list[tuple[Any, ...]]:
+        attnames = [field.attname for field in self.fields]
+        defaults = self.defaults
+        prepare = self.prepare
+        result = []
+        for row in rows:
+            values = []
+            for name in attnames:
+                value = row.get(name, defaults[name])
+                convert = prepare.get(name)
+                values.append(value if convert is None or value is None else convert(value))
+            result.append(tuple(values))
+        return result
+
+
+def _preparer(field: models.Field[Any, Any], connection: Any) -> Callable[[Any], Any]:
+    def prepare(value: Any) -> Any:
+        return field.get_db_prep_save(value, connection)
+
+    return prepare
+
+
+def _column(model: type[models.Model], name: str, quote: Callable[[str], str]) -> str:
+    field = model._meta.get_field(name)
+    return quote(str(getattr(field, "column", name)))
+
+
+def insert(
+    model: type[models.Model],
+    rows: Sequence[Row],
+    *,
+    ignore_conflicts: bool = False,
+) -> None:
+    """Insert ``rows`` (dicts of attnames such as ``product_id``) into ``model``'s table.
+
+    With ``ignore_conflicts``, rows that break a unique constraint are left
+    out (``ON CONFLICT DO NOTHING``).
+    """
+    _write(model, rows, suffix=" ON CONFLICT DO NOTHING" if ignore_conflicts else "")
+
+
+def upsert_rows(
+    model: type[models.Model],
+    rows: Sequence[Row],
+    *,
+    unique_fields: Sequence[str],
+    update_fields: Sequence[str],
+) -> None:
+    """Insert ``rows``, or update ``update_fields`` of the rows that match on ``unique_fields``.
+
+    Fields of an existing row not in ``update_fields`` (``created``, say)
+    keep their values. ``unique_fields`` must be a unique constraint of the
+    model; several rows of one call must not share a key.
+    """
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    conflict = ", ".join(_column(model, name, quote) for name in unique_fields)
+    updates = ", ".join(
+        f"{column} = EXCLUDED.{column}"
+        for column in (_column(model, name, quote) for name in update_fields)
+    )
+    _write(model, rows, suffix=f" ON CONFLICT ({conflict}) DO UPDATE SET {updates}")
+
+
+def _write(model: type[models.Model], rows: Sequence[Row], *, suffix: str) -> None:
+    """Send ``INSERT … VALUES (…)…`` + ``suffix`` for ``rows``, the fastest way per database.
+
+    SQLite: ``executemany``; PostgreSQL: one statement of column arrays per
+    chunk; others: statements of many ``VALUES`` rows each (as ``bulk_create``).
+    """
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    columns = _Columns(model, connection)
+    names = columns.names()
+    head = f"INSERT INTO {columns.quote(columns.table)} ({', '.join(names)}) VALUES "  # noqa: S608
+    marks = f"({', '.join(['%s'] * len(names))})"
+    if connection.vendor == "postgresql":
+        _write_postgresql(connection, columns, rows, suffix)
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for start in range(0, len(rows), CHUNK):
+                parameters = columns.parameters(rows[start : start + CHUNK])
+                cursor.executemany(head + marks + suffix, parameters)
+            return
+        per_statement = max(1, min(CHUNK, _MAX_PARAMETERS // len(names)))
+        for start in range(0, len(rows), per_statement):
+            parameters = columns.parameters(rows[start : start + per_statement])
+            flat = [value for row in parameters for value in row]
+            cursor.execute(head + ", ".join([marks] * len(parameters)) + suffix, flat)
+
+
+def _write_postgresql(connection: Any, columns: _Columns, rows: Sequence[Row], suffix: str) -> None:
+    """One ``INSERT … SELECT * FROM unnest(%s::type[], …)`` per chunk: an array per column.
+
+    Django's psycopg cursors bind parameters on the client, parsing and
+    quoting every statement in Python, and ``executemany`` runs a statement
+    per row; here each chunk is one statement whose parameters are arrays,
+    bound on the server by a plain ``psycopg.Cursor`` on the same connection
+    (and so in the same transaction).
+    """
+    import psycopg
+
+    casts = ", ".join(f"%s::{field.db_type(connection)}[]" for field in columns.fields)
+    statement = (
+        f"INSERT INTO {columns.quote(columns.table)} ({', '.join(columns.names())}) "  # noqa: S608
+        f"SELECT * FROM unnest({casts}){suffix}"
+    )
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        for start in range(0, len(rows), CHUNK):
+            parameters = columns.parameters(rows[start : start + CHUNK])
+            cursor.execute(statement, [list(column) for column in zip(*parameters, strict=True)])
+
+
+def pks(model: type[models.Model], key: str, values: Iterable[Any], **scope: Any) -> dict[Any, int]:
+    """``{key value: pk}`` of ``model``'s rows within ``scope`` whose ``key`` is in ``values``."""
+    wanted = list(dict.fromkeys(values))
+    found: dict[Any, int] = {}
+    manager: Any = model._default_manager
+    for start in range(0, len(wanted), CHUNK):
+        found.update(
+            manager.filter(**{f"{key}__in": wanted[start : start + CHUNK]}, **scope).values_list(
+                key, "pk"
+            )
+        )
+    return found

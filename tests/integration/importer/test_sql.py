@@ -1,0 +1,102 @@
+"""``cml_exchange.importer.sql``: bulk writes without model instances, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from cml_exchange.importer import sql
+from cml_exchange.models import Catalog, Offer, Price, PriceType, Product
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalog():
+    return Catalog.objects.create(external_id="cat", name="Каталог")
+
+
+def test_insert_fills_defaults_and_timestamps_as_a_model_would(catalog):
+    before = timezone.now()
+    sql.insert(
+        Product,
+        [{"catalog_id": catalog.pk, "external_id": "p1", "name": "Куртка", "slug": "kurtka"}],
+    )
+    product = Product.objects.get(external_id="p1")
+    assert (product.name, product.active, product.deleted, product.article) == (
+        "Куртка",
+        True,
+        False,
+        "",
+    )
+    assert product.weight is None and product.last_seen_full is None
+    assert product.created >= before - dt.timedelta(seconds=1)
+    assert product.updated == product.created
+
+
+def test_insert_with_ignore_conflicts_leaves_existing_rows_alone(catalog):
+    Offer.objects.create(catalog=catalog, external_id="o1", name="было")
+    sql.insert(
+        Offer,
+        [
+            {"catalog_id": catalog.pk, "external_id": "o1", "name": "стало"},
+            {"catalog_id": catalog.pk, "external_id": "o2", "name": "новое"},
+        ],
+        ignore_conflicts=True,
+    )
+    assert dict(Offer.objects.values_list("external_id", "name")) == {"o1": "было", "o2": "новое"}
+
+
+def test_upsert_updates_only_the_named_fields_of_existing_rows(catalog):
+    old = Offer.objects.create(catalog=catalog, external_id="o1", name="было", article="A-1")
+    later = timezone.now() + dt.timedelta(hours=1)
+    sql.upsert_rows(
+        Offer,
+        [
+            {"catalog_id": catalog.pk, "external_id": "o1", "name": "стало", "updated": later},
+            {"catalog_id": catalog.pk, "external_id": "o2", "name": "новое", "updated": later},
+        ],
+        unique_fields=["catalog", "external_id"],
+        update_fields=["name", "updated"],
+    )
+    kept = Offer.objects.get(external_id="o1")
+    assert (kept.pk, kept.name, kept.article, kept.created) == (old.pk, "стало", "A-1", old.created)
+    assert kept.updated == later
+    assert Offer.objects.get(external_id="o2").name == "новое"
+
+
+def test_decimals_and_foreign_keys_go_through_as_values(catalog):
+    offer = Offer.objects.create(catalog=catalog, external_id="o1")
+    kind = PriceType.objects.create(external_id="retail", name="Розничная")
+    for value in (Decimal("10.5"), Decimal("1234567.8901")):
+        sql.upsert_rows(
+            Price,
+            [{"offer_id": offer.pk, "price_type_id": kind.pk, "value": value, "currency": "руб"}],
+            unique_fields=["offer", "price_type"],
+            update_fields=["value"],
+        )
+    price = Price.objects.get()
+    assert (price.value, price.currency, price.coefficient) == (
+        Decimal("1234567.8901"),
+        "руб",
+        Price._meta.get_field("coefficient").get_default(),
+    )
+
+
+def test_many_rows_in_several_chunks(catalog, monkeypatch):
+    monkeypatch.setattr(sql, "CHUNK", 7)
+    rows = [{"catalog_id": catalog.pk, "external_id": f"o{i}"} for i in range(30)]
+    sql.insert(Offer, rows)
+    found = sql.pks(Offer, "external_id", [f"o{i}" for i in range(30)], catalog_id=catalog.pk)
+    assert sorted(found) == sorted(f"o{i}" for i in range(30))
+    assert set(found.values()) == set(Offer.objects.values_list("pk", flat=True))
+
+
+def test_empty_input_writes_nothing(catalog):
+    sql.insert(Offer, [])
+    sql.upsert_rows(Offer, [], unique_fields=["catalog", "external_id"], update_fields=["name"])
+    assert not Offer.objects.exists()
+    assert sql.pks(Offer, "external_id", []) == {}
