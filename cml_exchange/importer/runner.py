@@ -21,7 +21,8 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
@@ -109,6 +110,33 @@ def run(job: ImportJob, budget: float | None, *, owner: str | None = None) -> St
         ImportJob.objects.filter(pk=job.pk, lease_owner=owner).update(
             lease_owner="", lease_until=None
         )
+
+
+@dataclass
+class _OpenFile:
+    """A file's reader left open by a step that ran out of time, for the next step."""
+
+    reader: CmlReader
+    entities: Iterator[object]
+    scope: Scope
+    reported: int
+    skipped_before: dict[str, int]
+
+
+#: Readers kept between steps in this process, by (job, file index, file name). A
+#: step that finds its reader here, at the job's position, goes on with it instead
+#: of parsing the file again from its start up to the position (which made a big
+#: file's import quadratic in its size). A step in another process, or after a
+#: failure, starts a new reader at the position, as before.
+_OPEN: dict[tuple[int, int, str], _OpenFile] = {}
+#: Open readers kept at most (the oldest goes): abandoned jobs must not pile up.
+_MAX_OPEN = 4
+
+
+def _keep(key: tuple[int, int, str], kept: _OpenFile) -> None:
+    while len(_OPEN) >= _MAX_OPEN:
+        _OPEN.pop(next(iter(_OPEN)), None)
+    _OPEN[key] = kept
 
 
 def _acquire(job: ImportJob, owner: str, seconds: float) -> bool:
@@ -225,16 +253,29 @@ class _Step:
     def _read(self, session: ImportSession) -> None:
         job = self.job
         name = job.files[job.file_index]
-        reader = CmlReader(
-            self._path(job.file_index), name=name, skip=job.position, check_references=False
-        )
-        # Empty items skipped by earlier steps of this file, for the summary at its end.
-        job.state["skipped_before"] = dict(job.state.get("skipped", {}))
-        scope = Scope()
+        key = (job.pk, job.file_index, name)
+        kept = _OPEN.pop(key, None)
+        if kept is not None and kept.reader.position == job.position:
+            # The same process ran the last step: go on where its reader stopped.
+            reader, entities, scope, reported = (
+                kept.reader,
+                kept.entities,
+                kept.scope,
+                kept.reported,
+            )
+            job.state["skipped_before"] = kept.skipped_before
+        else:
+            reader = CmlReader(
+                self._path(job.file_index), name=name, skip=job.position, check_references=False
+            )
+            entities = iter(reader)
+            # Empty items skipped by earlier steps of this file, for the summary at its end.
+            job.state["skipped_before"] = dict(job.state.get("skipped", {}))
+            scope = Scope()
+            reported = 0
         batch = Batch()
-        reported = 0
         size = session.options.batch_size
-        for entity in reader:
+        for entity in entities:
             if isinstance(entity, cml.FileInfo):
                 continue
             if isinstance(entity, (cml.Classifier, cml.Catalog, cml.OfferPackage)):
@@ -246,6 +287,10 @@ class _Step:
                 reported = self._flush(session, batch, reader, reported)
                 batch = Batch()
                 if self.out_of_time():
+                    _keep(
+                        key,
+                        _OpenFile(reader, entities, scope, reported, job.state["skipped_before"]),
+                    )
                     return
         self._flush(session, batch, reader, reported, end=True)
 

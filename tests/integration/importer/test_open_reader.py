@@ -1,0 +1,52 @@
+"""Steps of one import in one process go on with the reader the last step left open."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.generator import generate_catalog
+from cml_exchange.importer import Done, ImportOptions, Progress, create_job, run, runner
+from cml_exchange.models import Offer, Price, Product
+
+pytestmark = pytest.mark.django_db
+
+
+def _import_in_steps(tmp_path, monkeypatch, *, drop_readers: bool) -> tuple[int, int]:
+    generate_catalog(tmp_path / "data", 300, seed=7)
+    made = []
+    original = runner.CmlReader
+
+    def counting(*args, **kwargs):
+        made.append(kwargs.get("skip"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "CmlReader", counting)
+    monkeypatch.setattr(runner._Step, "out_of_time", lambda self: True)
+    job = create_job(
+        ["import.xml", "offers.xml"],
+        base_dir=tmp_path / "data",
+        options=ImportOptions(batch_size=50),
+    )
+    steps = 0
+    while isinstance(result := run(job, 1.0), Progress):
+        steps += 1
+        if drop_readers:  # as if each step ran in a new process
+            runner._OPEN.clear()
+    assert isinstance(result, Done)
+    return steps, len(made)
+
+
+def test_one_reader_per_file_however_many_steps(tmp_path, monkeypatch):
+    steps, readers = _import_in_steps(tmp_path, monkeypatch, drop_readers=False)
+    assert steps > 10
+    assert readers == 2
+    assert Product.objects.count() == 300
+    assert Price.objects.count() > Offer.objects.count() >= 300
+    assert not runner._OPEN  # nothing left open once the files are read
+
+
+def test_a_step_in_another_process_starts_a_reader_at_the_position(tmp_path, monkeypatch):
+    _steps, readers = _import_in_steps(tmp_path, monkeypatch, drop_readers=True)
+    assert readers > 10
+    assert Product.objects.count() == 300
+    assert Price.objects.count() > Offer.objects.count() >= 300
