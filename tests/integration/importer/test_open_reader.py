@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from benchmarks.generator import generate_catalog
@@ -11,7 +13,9 @@ from cml_exchange.models import Offer, Price, Product
 pytestmark = pytest.mark.django_db
 
 
-def _import_in_steps(tmp_path, monkeypatch, *, drop_readers: bool) -> tuple[int, int]:
+def _import_in_steps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, drop_readers: bool
+) -> tuple[int, int]:
     generate_catalog(tmp_path / "data", 300, seed=7)
     made = []
     original = runner.CmlReader
