@@ -80,9 +80,33 @@ class _Columns:
         return result
 
 
+#: Distinct values a column's preparer remembers (a batch repeats its timestamps,
+#: quantities and prices: most conversions are then one dict lookup).
+_MEMO_SIZE = 4096
+
+
 def _preparer(field: models.Field[Any, Any], connection: Any) -> Callable[[Any], Any]:
+    """``field.get_db_prep_save`` for one column, remembering what it gave for recent values.
+
+    Equal values of one type prepare to equal database values (an instant in
+    any time zone, ``Decimal("1.0")`` and ``Decimal("1.00")``), so a value
+    met again is not converted again.
+    """
+    memo: dict[tuple[type, Any], Any] = {}
+
     def prepare(value: Any) -> Any:
-        return field.get_db_prep_save(value, connection)
+        try:
+            key = (type(value), value)
+            return memo[key]
+        except KeyError:
+            pass
+        except TypeError:  # unhashable (a list for a JSON field): convert every time
+            return field.get_db_prep_save(value, connection)
+        prepared = field.get_db_prep_save(value, connection)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[key] = prepared
+        return prepared
 
     return prepare
 

@@ -100,3 +100,28 @@ def test_empty_input_writes_nothing(catalog):
     sql.upsert_rows(Offer, [], unique_fields=["catalog", "external_id"], update_fields=["name"])
     assert not Offer.objects.exists()
     assert sql.pks(Offer, "external_id", []) == {}
+
+
+def test_repeated_values_are_stored_as_given(catalog):
+    """Rows repeat timestamps, prices and quantities; each row still gets its own column's value."""
+    moscow = dt.timezone(dt.timedelta(hours=3))
+    instant = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+    rows = [
+        {"catalog_id": catalog.pk, "external_id": f"o{i}", "quantity": quantity, "updated": when}
+        for i, (quantity, when) in enumerate(
+            [
+                (Decimal("2"), instant),
+                (Decimal("2.000"), instant.astimezone(moscow)),  # equal values, other forms
+                (Decimal("3"), instant + dt.timedelta(seconds=1)),
+                (Decimal("2"), instant),
+            ]
+        )
+    ]
+    sql.insert(Offer, rows)
+    stored = Offer.objects.order_by("external_id").values_list("quantity", "updated")
+    assert list(stored) == [
+        (Decimal("2"), instant),
+        (Decimal("2"), instant),
+        (Decimal("3"), instant + dt.timedelta(seconds=1)),
+        (Decimal("2"), instant),
+    ]
