@@ -139,3 +139,12 @@ def collect(element: Element, item_tag: str, build: Callable[[Element], _T | Non
             if built is not None:
                 result.append(built)
     return result
+
+
+def release(element: Element) -> None:
+    """Free an element that has been read, and the already-read siblings before it."""
+    element.clear(keep_tail=False)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]

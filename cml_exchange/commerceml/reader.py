@@ -42,7 +42,7 @@ from cml_exchange.commerceml._prolog import (
 from cml_exchange.commerceml._references import KnownIds as KnownIds
 from cml_exchange.commerceml._references import ReadWarning as ReadWarning
 from cml_exchange.commerceml._references import References
-from cml_exchange.commerceml._xml import Element, local_name
+from cml_exchange.commerceml._xml import Element, local_name, release
 from cml_exchange.commerceml.entities import (
     KIND_CATALOG,
     KIND_CLASSIFIER,
@@ -286,7 +286,7 @@ class CmlReader:
             grandparent = stack[-2] if len(stack) > 1 else ""
             parent = stack[-1] if stack else ""
             built: Entity | None = None
-            release = True
+            discard = True
             if name == T.GROUP and parent == T.GROUPS and grandparent in _GROUP_HOLDERS:
                 frame = groups.pop()
                 if pending is not None:
@@ -326,14 +326,14 @@ class CmlReader:
             elif name == T.CONTAINER and parent == T.ROOT:
                 pass
             else:
-                release = False  # part of an entity still being read
+                discard = False  # part of an entity still being read
             if built is not None:
                 if pending is not None:
                     yield self._header(pending)
                     pending = None
                 yield built
-            if release:
-                _release(element)
+            if discard:
+                release(element)
 
     # -- per-element handling -------------------------------------------------
 
@@ -442,12 +442,3 @@ def _is_utf8(encoding: str | None) -> bool:
 
 def _at(stack: list[str], index: int) -> str:
     return stack[index] if len(stack) >= -index else ""
-
-
-def _release(element: Element) -> None:
-    """Free an element that has been read, and the already-read siblings before it."""
-    element.clear(keep_tail=False)
-    parent = element.getparent()
-    if parent is not None:
-        while element.getprevious() is not None:
-            del parent[0]

@@ -22,7 +22,7 @@ from cml_exchange.commerceml._prolog import (
     read_prolog,
     syntax_error,
 )
-from cml_exchange.commerceml._xml import local_name
+from cml_exchange.commerceml._xml import local_name, release
 from cml_exchange.commerceml.errors import CommerceMLError
 
 #: What is counted, by element, with the container it must sit in.
@@ -80,9 +80,7 @@ def scan(path: str | os.PathLike[str], *, name: str | None = None) -> FileScan:
                 if in_container and in_catalog:  # not an order's lines
                     result.counts[counter] += 1
                 if counter in ("products", "offers", "documents"):
-                    element.clear()
-                    while element.getprevious() is not None and parent is not None:
-                        del parent[0]
+                    release(element)
         except etree.XMLSyntaxError as error:
             raise syntax_error(error, label, None, stream) from error
     return result
