@@ -286,7 +286,7 @@ def cards_of(offers: QuerySet[Offer]) -> dict[int, OfferCard]:
     """Cards of those of ``offers`` on sale (of products on sale), by offer primary key."""
     listed = list(
         offers.filter(active=True, deleted=False, product__active=True, product__deleted=False)
-        .select_related("product")
+        .select_related("product", "base_unit", "product__base_unit")
         .prefetch_related("characteristics")
     )
     best: dict[int, Price] = {}

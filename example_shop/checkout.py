@@ -109,8 +109,14 @@ def place_order(lines: list[CartLine], data: dict[str, Any]) -> Order:
             delivery_service=data["delivery"],
             delivery_address=data.get("address", ""),
         )
+        products = [line.card.product.pk for line in lines if line.card is not None]
+        vat = dict(
+            ProductTax.objects.filter(product__in=products, name__iexact="НДС").values_list(
+                "product_id", "rate"
+            )
+        )
         OrderLine.objects.bulk_create(
-            _line(order, position, line.card, line.quantity)
+            _line(order, position, line.card, line.quantity, vat.get(line.card.product.pk, ""))
             for position, line in enumerate(lines, start=1)
             if line.card is not None
         )
@@ -119,11 +125,10 @@ def place_order(lines: list[CartLine], data: dict[str, Any]) -> Order:
     return order
 
 
-def _line(order: Order, position: int, card: OfferCard, quantity: int) -> OrderLine:
+def _line(order: Order, position: int, card: OfferCard, quantity: int, vat: str) -> OrderLine:
     price = card.price or Decimal(0)  # place_order let no line without a price through
     offer, product = card.offer, card.product
     unit = offer.base_unit or product.base_unit
-    tax = ProductTax.objects.filter(product=product, name__iexact="НДС").first()
     return OrderLine(
         order=order,
         offer=offer,
@@ -134,7 +139,7 @@ def _line(order: Order, position: int, card: OfferCard, quantity: int) -> OrderL
         unit_name=(unit.name_short or unit.name_full) if unit else "шт",
         price=price,
         quantity=Decimal(quantity),
-        vat_rate=tax.rate if tax else "",
+        vat_rate=vat,
         amount=price * quantity,
         position=position,
     )

@@ -7,7 +7,15 @@ from typing import Any
 
 from django.test import Client
 
-from cml_exchange.models import DeliveryService, Offer, Order, OrderStatus, PaymentMethod, Product
+from cml_exchange.models import (
+    DeliveryService,
+    Offer,
+    Order,
+    OrderStatus,
+    PaymentMethod,
+    Product,
+    ProductTax,
+)
 
 BOOTS = "Женские ботфорты коричневые"
 BUYER = {
@@ -168,3 +176,14 @@ def test_the_status_page_shows_what_1c_changed(demo: str, client: Client) -> Non
             "/order-status/", {"number": order.number, "email": BUYER["email"]}
         ).content.decode()
     )
+
+
+def test_the_vat_rate_1c_sent_goes_into_the_order_line(demo: str, client: Client) -> None:
+    taxed = ProductTax.objects.filter(name="НДС").select_related("product").first()
+    assert taxed is not None  # the mats carry СтавкиНалогов
+    offer = Offer.objects.filter(product=taxed.product, quantity__gt=0).first()
+    assert offer is not None
+    add(client, offer)
+    checkout(client)
+    (line,) = Order.objects.get().lines.all()
+    assert line.vat_rate == taxed.rate != ""
