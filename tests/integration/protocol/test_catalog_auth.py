@@ -1,0 +1,177 @@
+"""The catalog exchange's checkauth, sessions and routing, byte for byte as 1C reads them."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+
+from cml_exchange.models import ExchangeSession, ExchangeSettings
+from tests.integration.protocol.exchange import URL, OneC, basic
+
+pytestmark = pytest.mark.django_db
+
+
+# -- checkauth -------------------------------------------------------------------------
+
+
+def test_checkauth_reply(client, admin_user, upload_root):
+    before = int(time.time())
+    reply = client.get(
+        URL, {"type": "catalog", "mode": "checkauth"}, HTTP_AUTHORIZATION=basic("admin", "secret")
+    )
+    assert reply.status_code == 200
+    assert reply["Content-Type"] == "text/plain; charset=windows-1251"
+    text = reply.content.decode("ascii")
+    match = re.fullmatch(
+        r"success\n(\w+)\n([0-9a-f]{40})\nsessid=([0-9a-f]{32})\ntimestamp=(\d+)\n", text
+    )
+    assert match, text
+    cookie, token, sessid, stamp = match.groups()
+    assert "." not in cookie
+    assert before <= int(stamp) <= int(time.time())
+    session = ExchangeSession.objects.get()
+    assert (session.token, session.sessid, session.user) == (token, sessid, admin_user)
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["HTTP_AUTHORIZATION", "REDIRECT_HTTP_AUTHORIZATION", "REMOTE_USER", "REDIRECT_REMOTE_USER"],
+)
+def test_credentials_wherever_the_server_put_them(client, admin_user, upload_root, where):
+    reply = client.get(
+        URL, {"type": "catalog", "mode": "checkauth"}, **{where: basic("admin", "secret")}
+    )
+    assert reply.content.startswith(b"success\n")
+
+
+def test_credentials_in_the_query_as_1c_77_sends_them(client, admin_user, upload_root):
+    reply = client.get(
+        URL,
+        {"type": "catalog", "mode": "checkauth", "USER_LOGIN": "admin", "USER_PASSWORD": "secret"},
+    )
+    assert reply.content.startswith(b"success\n")
+
+
+@pytest.mark.parametrize("method", ["post", "put"])
+def test_any_http_method(client, admin_user, upload_root, method):
+    reply = getattr(client, method)(
+        f"{URL}?type=catalog&mode=checkauth", HTTP_AUTHORIZATION=basic("admin", "secret")
+    )
+    assert reply.content.startswith(b"success\n")
+
+
+def test_wrong_password_gets_bitrix_message(client, admin_user, upload_root):
+    reply = client.get(
+        URL, {"type": "catalog", "mode": "checkauth"}, HTTP_AUTHORIZATION=basic("admin", "wrong")
+    )
+    assert reply.status_code == 200
+    assert (
+        reply.content
+        == "failure\nОшибка авторизации. Неверное имя пользователя или пароль.".encode("cp1251")
+    )
+    assert not ExchangeSession.objects.exists()
+
+
+def test_a_user_without_rights_is_refused(client, upload_root):
+    User.objects.create_user("clerk", password="secret")
+    reply = OneC(client).checkauth("clerk", "secret")
+    expected = (
+        "failure\nУ Вас нет прав для импорта каталога. Проверьте настройки компонента импорта."
+    )
+    assert reply == expected.encode("cp1251")
+
+
+def test_rights_from_a_chosen_group_or_the_permission(client, upload_root):
+    managers = Group.objects.create(name="Менеджеры 1С")
+    ExchangeSettings.load().catalog_groups.add(managers)
+    User.objects.create_user("manager", password="secret").groups.add(managers)
+    holder = User.objects.create_user("robot", password="secret")
+    holder.user_permissions.add(Permission.objects.get(codename="exchange"))
+    inactive = User.objects.create_superuser("old", "old@example.com", "secret")
+    inactive.is_active = False
+    inactive.save()
+    assert OneC(client).checkauth("manager", "secret").startswith(b"success\n")
+    assert OneC(client).checkauth("robot", "secret").startswith(b"success\n")
+    assert OneC(client).checkauth("old", "secret").startswith(b"failure\n")
+
+
+def test_repeated_failures_from_one_address_are_throttled(
+    client, admin_user, upload_root, settings
+):
+    settings.CML_EXCHANGE_AUTH_FAILURES = 3
+    for _ in range(3):
+        assert OneC(client).checkauth("admin", "nope").startswith(b"failure\n")
+    reply = OneC(client).checkauth("admin", "secret").decode("cp1251")
+    assert reply.startswith("failure\nСлишком много неудачных попыток входа")
+    # Another address is not affected.
+    other = client.get(
+        URL,
+        {"type": "catalog", "mode": "checkauth"},
+        HTTP_AUTHORIZATION=basic("admin", "secret"),
+        REMOTE_ADDR="10.0.0.9",
+    )
+    assert other.content.startswith(b"success\n")
+
+
+# -- session, sessid, unknown commands --------------------------------------------------
+
+
+def test_requests_without_a_session_need_credentials(client, admin_user, upload_root):
+    reply = client.get(URL, {"type": "catalog", "mode": "init"})
+    assert (
+        reply.content.decode("cp1251")
+        == "failure\nОшибка авторизации. Неверное имя пользователя или пароль."
+    )
+    basic_only = client.get(
+        URL, {"type": "catalog", "mode": "init"}, HTTP_AUTHORIZATION=basic("admin", "secret")
+    )
+    assert basic_only.content.startswith(b"zip=")
+
+
+def test_sessid_is_required_once_it_has_been_seen(client, admin_user, upload_root):
+    onec = OneC(client)
+    onec.checkauth()
+    sessid = onec.sessid
+    onec.sessid = ""
+    assert onec.get("init").startswith(b"zip=")  # old modules send none: accepted
+    onec.sessid = sessid
+    assert onec.get("init").startswith(b"zip=")  # a valid one: from now on required
+    onec.sessid = ""
+    reply = onec.get("init").decode("cp1251")
+    assert reply == (
+        "failure\nОшибка проверки источника запроса. Обновите модуль обмена или отключите "
+        "проверку в настройках компонента."
+    )
+    onec.sessid = "sessid=0000"
+    assert onec.get("init").startswith(b"failure\n")
+
+
+@pytest.mark.parametrize(
+    "query", ["type=catalog&mode=bogus", "type=nonsense&mode=checkauth", "mode=init", ""]
+)
+def test_unknown_commands(client, query):
+    reply = client.get(f"{URL}?{query}")
+    assert reply.status_code == 200
+    assert reply.content == "failure\nНеизвестная команда.".encode("cp1251")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/1c_exchange.php",
+        "/1c_exchange.php/",
+        "/bitrix/admin/1c_exchange.php",
+        "/bitrix/admin/1c_exchange.php/",
+    ],
+)
+def test_served_with_and_without_a_slash_and_never_redirected(
+    client, admin_user, upload_root, path
+):
+    reply = client.get(
+        path, {"type": "catalog", "mode": "checkauth"}, HTTP_AUTHORIZATION=basic("admin", "secret")
+    )
+    assert reply.status_code == 200
+    assert reply.content.startswith(b"success\n")
