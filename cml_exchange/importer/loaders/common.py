@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.db import models
 
+from cml_exchange.importer import sql
 from cml_exchange.importer.slugs import disambiguated, fallback_slug, make_slug
 
 M = TypeVar("M", bound=models.Model)
@@ -16,6 +18,29 @@ M = TypeVar("M", bound=models.Model)
 def checksum(*parts: object) -> str:
     """A short, stable hash of what 1C sent (dataclass reprs are deterministic)."""
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def upsert_marking_full(
+    model: type[models.Model],
+    rows: list[dict[str, Any]],
+    *,
+    full: set[str],
+    seen_at: dt.datetime,
+    update_fields: Sequence[str],
+) -> None:
+    """Upsert ``rows`` by (catalog, 1C id); those of a full package (``full``) are marked seen.
+
+    The mark (``last_seen_full``) goes in the same statement; the other rows
+    keep theirs.
+    """
+    marked = [row for row in rows if row["external_id"] in full]
+    for row in marked:
+        row["last_seen_full"] = seen_at
+    for part, fields in (
+        (marked, [*update_fields, "last_seen_full"]),
+        ([row for row in rows if row["external_id"] not in full], list(update_fields)),
+    ):
+        sql.upsert_rows(model, part, unique_fields=["catalog", "external_id"], update_fields=fields)
 
 
 def upsert(

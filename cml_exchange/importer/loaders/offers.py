@@ -18,7 +18,7 @@ from cml_exchange import signals
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.importer import sql
 from cml_exchange.importer.loaders.classifier import catalog_pk, unit_pks
-from cml_exchange.importer.loaders.common import checksum
+from cml_exchange.importer.loaders.common import checksum, upsert_marking_full
 from cml_exchange.importer.loaders.products import property_value_rows
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import (
@@ -192,14 +192,9 @@ def _save_identity(
         }
         for o in identity
     ]
-    marked = [row for row in rows if row["external_id"] in full]
-    for row in marked:
-        row["last_seen_full"] = session.seen_at
-    for part, fields in (
-        (marked, [*_IDENTITY_FIELDS, "last_seen_full"]),
-        ([row for row in rows if row["external_id"] not in full], _IDENTITY_FIELDS),
-    ):
-        sql.upsert_rows(Offer, part, unique_fields=["catalog", "external_id"], update_fields=fields)
+    upsert_marking_full(
+        Offer, rows, full=full, seen_at=session.seen_at, update_fields=_IDENTITY_FIELDS
+    )
 
 
 def _replace_details(

@@ -13,7 +13,7 @@ from cml_exchange.commerceml import entities as cml
 from cml_exchange.importer import sql
 from cml_exchange.importer.images import sync_images
 from cml_exchange.importer.loaders.classifier import catalog_pk, unit_pks
-from cml_exchange.importer.loaders.common import assign_slugs, checksum
+from cml_exchange.importer.loaders.common import assign_slugs, checksum, upsert_marking_full
 from cml_exchange.importer.loaders.references import option_values, property_types, scoped_pks
 from cml_exchange.importer.root_group import skipped_roots
 from cml_exchange.importer.session import ImportSession, Scope
@@ -164,16 +164,9 @@ def _save_rows(
         }
         for p in changed
     ]
-    marked = [row for row in rows if row["external_id"] in full]
-    for row in marked:
-        row["last_seen_full"] = session.seen_at
-    for part, fields in (
-        (marked, [*_PRODUCT_FIELDS, "last_seen_full"]),
-        ([row for row in rows if row["external_id"] not in full], _PRODUCT_FIELDS),
-    ):
-        sql.upsert_rows(
-            Product, part, unique_fields=["catalog", "external_id"], update_fields=fields
-        )
+    upsert_marking_full(
+        Product, rows, full=full, seen_at=session.seen_at, update_fields=_PRODUCT_FIELDS
+    )
     saved = {xid: row["pk"] for xid, row in existing.items() if xid in sums}
     new = [p.id for p in changed if p.id not in existing]
     if new:
