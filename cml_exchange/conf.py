@@ -15,6 +15,7 @@ Django settings. ``docs/install.md`` lists these.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tempfile
 from pathlib import Path
@@ -25,6 +26,9 @@ from django.conf import settings
 from cml_exchange.exceptions import ConfigError
 
 PREFIX = "CML_EXCHANGE_"
+
+#: A network of trusted proxies (one address is a network of one).
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class AppSettings:
@@ -66,13 +70,52 @@ class AppSettings:
 
     @property
     def AUTH_FAILURES(self) -> int:
-        """How many failed logins one address may make in ``AUTH_WINDOW`` (default 10)."""
+        """Failed logins of one login name from one address in ``AUTH_WINDOW`` (default 10).
+
+        After that many, that name is refused from that address, without its
+        password being checked, until the oldest of them leaves the window.
+        The same name from another address is not. ``0`` turns this off.
+        """
         return self._positive("AUTH_FAILURES", 10)
 
     @property
+    def AUTH_ADDRESS_FAILURES(self) -> int:
+        """Failed logins from one address in ``AUTH_WINDOW``, whatever the names (default 50).
+
+        After that many, every login from that address is refused: a caller
+        trying many names. ``0`` turns this off.
+        """
+        return self._positive("AUTH_ADDRESS_FAILURES", 50)
+
+    @property
     def AUTH_WINDOW(self) -> int:
-        """The window for ``AUTH_FAILURES``, and how long an address is then refused (s)."""
+        """The window for the failures above, and how long a login is then refused (s)."""
         return self._positive("AUTH_WINDOW", 15 * 60)
+
+    @property
+    def TRUSTED_PROXIES(self) -> tuple[IPNetwork, ...]:
+        """The reverse proxies whose ``X-Forwarded-For`` tells the client's address.
+
+        A list of addresses and networks (``"127.0.0.1"``, ``"10.0.0.0/8"``,
+        ``"fd00::/8"``): what ``REMOTE_ADDR`` is when a request comes through
+        them. Default: none, and the client is ``REMOTE_ADDR`` itself (a header
+        from anyone else could be forged). ``docs/deployment.md`` shows nginx.
+        """
+        value = self._setting("TRUSTED_PROXIES", ())
+        if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+            raise ConfigError(
+                f"{PREFIX}TRUSTED_PROXIES должен быть списком адресов или сетей, а не {value!r}"
+            )
+        networks = []
+        for entry in value:
+            try:
+                networks.append(ipaddress.ip_network(str(entry).strip(), strict=False))
+            except ValueError:
+                raise ConfigError(
+                    f"{PREFIX}TRUSTED_PROXIES: «{entry}» не адрес и не сеть (например, "
+                    f"127.0.0.1 или 10.0.0.0/8)"
+                ) from None
+        return tuple(networks)
 
     @property
     def KEEP_UNIMPORTED_HOURS(self) -> int:

@@ -23,9 +23,16 @@ class Done:
 
 @dataclass(frozen=True, slots=True)
 class Failed:
-    """The import stopped for good; ``message`` says why, in Russian."""
+    """The import stopped for good; ``message`` says why, in Russian, fit to send to 1C.
+
+    ``detail`` is the whole story for the site's people (the log, the monitor,
+    ``manage.py cml_import``): after an unexpected error it holds the error's
+    text, which may name tables, constraints and values, so it never goes to
+    1C. The job keeps it as ``ImportJob.error``.
+    """
 
     message: str
+    detail: str = ""
 
 
 StepResult = Progress | Done | Failed

@@ -24,8 +24,9 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -60,6 +61,7 @@ def create_job(
     base_dir: str | Path,
     options: ImportOptions | None = None,
     seen_since: dt.datetime | None = None,
+    picture_dirs: Sequence[Path] = (),
 ) -> ImportJob:
     """Make a pending job for ``files`` (relative to ``base_dir``, or absolute).
 
@@ -67,6 +69,8 @@ def create_job(
     ``seen_since`` is the moment that marks what this exchange mentioned
     (default: when the job starts); an endpoint passes the exchange's start,
     so that several jobs of one exchange count as one for missing items.
+    ``picture_dirs`` are other folders where pictures missing under
+    ``base_dir`` are looked for.
     """
     base = Path(base_dir)
     names = []
@@ -78,7 +82,9 @@ def create_job(
             )
         except ValueError:
             names.append(str(path))
-    state = {"seen_since": seen_since.isoformat()} if seen_since else {}
+    state: dict[str, object] = {"seen_since": seen_since.isoformat()} if seen_since else {}
+    if picture_dirs:
+        state["picture_dirs"] = [str(folder) for folder in picture_dirs]
     return ImportJob.objects.create(
         base_dir=str(base),
         files=names,
@@ -100,7 +106,7 @@ def run(job: ImportJob, budget: float | None, *, owner: str | None = None) -> St
     if job.status == ImportJob.Status.DONE:
         return Done(job.message or messages.IMPORT_DONE, dict(job.counters))
     if job.status == ImportJob.Status.FAILED:
-        return Failed(job.error)
+        return _failed(job)
     lease = max(60.0, 3 * (budget or 0) + 60.0)
     if not _acquire(job, owner, lease):
         return Progress(messages.ALREADY_RUNNING)
@@ -191,7 +197,11 @@ class _Step:
             return self._fail(str(error))
         except Exception as error:
             logger.exception("Import job %s failed", job.pk)
-            return self._fail(f"Ошибка импорта: {type(error).__name__}: {error}")
+            # The text of a database error names tables, constraints and the values
+            # that broke them: it is for the site's log and monitor, not for 1C.
+            return self._fail(
+                unexpected(error), detail=f"Ошибка импорта: {type(error).__name__}: {error}"
+            )
 
     # -- stages -----------------------------------------------------------------
 
@@ -385,6 +395,7 @@ class _Step:
             job=job,
             options=ImportOptions.from_json(job.options),
             base_dir=Path(job.base_dir),
+            picture_dirs=tuple(Path(folder) for folder in job.state.get("picture_dirs", [])),
             seen_at=dt.datetime.fromisoformat(seen_since) if seen_since else started,
             now=timezone.now(),
         )
@@ -406,13 +417,55 @@ class _Step:
         signals.import_finished.send(sender=ImportJob, job=job, summary=summary)
         return Done(job.message, summary)
 
-    def _fail(self, message: str) -> StepResult:
+    def _fail(self, message: str, *, detail: str = "") -> StepResult:
+        """Stop the job: ``message`` is what 1C is told, ``detail`` what the admin sees.
+
+        ``job.error`` keeps the detail (or the message when there is none) for
+        the monitor and ``import_failed``; ``job.message`` keeps the message.
+        """
         job = self.job
         job.refresh_from_db()  # drop what the failed batch left in memory
         job.status = ImportJob.Status.FAILED
-        job.error = message
+        job.error = detail or message
         job.message = message[:500]
         job.finished = timezone.now()
         job.save(update_fields=_STATE_FIELDS)
-        signals.import_failed.send(sender=ImportJob, job=job, error=message)
-        return Failed(message)
+        signals.import_failed.send(sender=ImportJob, job=job, error=job.error)
+        return _failed(job)
+
+
+def unexpected(error: Exception) -> str:
+    """What 1C is told of an error the importer did not expect: its kind, never its text."""
+    kind = _database_error(error)
+    what = "внутренняя ошибка базы данных" if kind else "внутренняя ошибка сайта"
+    return (
+        f"Ошибка импорта: {what} ({kind or type(error).__name__}). "
+        "Подробности — в мониторе обмена на сайте."
+    )
+
+
+#: DB-API's error classes, most precise first: how a database error is named to 1C.
+_DB_API_ERRORS = (
+    "IntegrityError", "DataError", "OperationalError", "ProgrammingError",
+    "InternalError", "NotSupportedError", "InterfaceError", "DatabaseError",
+)  # fmt: skip
+
+
+def _database_error(error: Exception) -> str:
+    """DB-API's name for a database error (Django's, or the driver's raw one), else ``""``.
+
+    The importer's bulk writes on PostgreSQL go through a plain psycopg cursor,
+    whose errors Django does not wrap (``psycopg.errors.UniqueViolation``).
+    """
+    driver: Any = getattr(connections[router.db_for_write(ImportJob)], "Database", None)
+    raw = (driver.Error,) if driver is not None else ()
+    if not isinstance(error, (DatabaseError, *raw)):
+        return ""
+    names = {cls.__name__ for cls in type(error).__mro__}
+    return next((name for name in _DB_API_ERRORS if name in names), "DatabaseError")
+
+
+def _failed(job: ImportJob) -> Failed:
+    """A failed job's result: the whole error, unless it is a detail kept from 1C."""
+    message = job.error if job.error[:500] == job.message else job.message
+    return Failed(message, detail=job.error)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import ipaddress
 import logging
 
 from django.contrib.auth import authenticate
@@ -12,9 +13,11 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils import timezone
+from ipware import get_client_ip
 
-from cml_exchange.conf import app_settings
+from cml_exchange.conf import IPNetwork, app_settings
 from cml_exchange.models import ExchangeKind, ExchangeRequest, ExchangeSettings
+from cml_exchange.protocol.replies import BAD_LOGIN, FAILURE
 
 logger = logging.getLogger("cml_exchange.auth")
 
@@ -84,24 +87,91 @@ def may_exchange(user: AbstractBaseUser, kind: str, settings: ExchangeSettings) 
     return chosen.filter(user=user).exists()
 
 
-def throttled(address: str | None) -> int:
-    """Minutes an address must wait after too many failed logins (0 when it may try)."""
-    limit = app_settings.AUTH_FAILURES
-    if not address or not limit:
+def throttled(address: str | None, username: str) -> int:
+    """Minutes the caller must wait before its password is checked (0: it may try).
+
+    Called before every password check, on every mode. Counted are the failed
+    logins of the last ``AUTH_WINDOW`` seconds, as the view records them
+    (``ExchangeRequest`` rows with the message ``replies.BAD_LOGIN``, whatever
+    the mode; a refusal for waiting does not count):
+
+    - ``AUTH_FAILURES`` failures of this login name from this address lock
+      that pair, and only that pair: 1C's own login from its own address,
+      and any login from an address that did not fail, are not held up;
+    - ``AUTH_ADDRESS_FAILURES`` failures from this address, whatever the
+      names, lock the address (one caller trying many names).
+
+    Requests that sent no login at all checked no password and do not count.
+    A name is never locked everywhere: that would let anyone lock 1C out.
+    One query, of at most ``max(AUTH_FAILURES, AUTH_ADDRESS_FAILURES)`` rows.
+    """
+    pair_limit = app_settings.AUTH_FAILURES
+    address_limit = app_settings.AUTH_ADDRESS_FAILURES
+    if not address or not (pair_limit or address_limit):
         return 0
     window = dt.timedelta(seconds=app_settings.AUTH_WINDOW)
-    since = timezone.now() - window
-    failures = ExchangeRequest.objects.filter(
-        address=address, mode="checkauth", status="failure", created__gte=since
-    ).values_list("created", flat=True)
-    recent = sorted(failures)
-    if len(recent) < limit:
+    now = timezone.now()
+    name = username[:150]  # as the request log stores it
+    newest_first = list(
+        ExchangeRequest.objects.filter(
+            address=address, status=FAILURE, message=BAD_LOGIN, created__gte=now - window
+        )
+        .exclude(username="")
+        .order_by("-created")
+        .values_list("username", "created")[: max(pair_limit, address_limit)]
+    )
+    # The oldest failure that must leave the window before a try is allowed again.
+    oldest: list[dt.datetime] = []
+    if address_limit and len(newest_first) >= address_limit:
+        oldest.append(newest_first[address_limit - 1][1])
+    pair = [created for login_name, created in newest_first if login_name == name]
+    if pair_limit and len(pair) >= pair_limit:
+        oldest.append(pair[pair_limit - 1])
+    if not oldest:
         return 0
-    wait = recent[-limit] + window - timezone.now()
-    logger.warning("Too many failed 1C logins from %s; refused for %s", address, wait)
+    wait = max(oldest) + window - now
+    logger.warning(
+        "Too many failed 1C logins from %s (login %r); refused for %s", address, name, wait
+    )
     return max(1, int(wait.total_seconds() // 60) + 1)
 
 
 def client_address(request: HttpRequest) -> str | None:
-    """The caller's address as the server saw it (``REMOTE_ADDR``; proxies set it right)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The caller's address: ``REMOTE_ADDR``, or behind a trusted proxy the one it forwarded.
+
+    With ``CML_EXCHANGE_TRUSTED_PROXIES`` empty (the default) no header is
+    believed: anyone can send ``X-Forwarded-For``. When ``REMOTE_ADDR`` is one
+    of those proxies, ``X-Forwarded-For`` is read from its right end, where
+    the proxy appended the address it saw; entries that are themselves
+    trusted proxies (a chain of them) are passed over. django-ipware reads
+    the chain that is left: the client and the trusted proxies after it.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = app_settings.TRUSTED_PROXIES
+    if remote is None or not proxies or not _is_proxy(remote, proxies):
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    hops = [hop for hop in hops if hop]
+    if not hops:
+        logger.warning("Request from the trusted proxy %s without X-Forwarded-For", remote)
+        return remote
+    behind = 0  # trusted proxies between the client and the one that called us
+    while behind < len(hops) - 1 and _is_proxy(hops[-1 - behind], proxies):
+        behind += 1
+    # What came before the client is the client's to write, so it is left out.
+    chain = HttpRequest()
+    chain.META = {"HTTP_X_FORWARDED_FOR": ", ".join(hops[-1 - behind :])}
+    found, _routable = get_client_ip(
+        chain, proxy_count=behind, request_header_order=["HTTP_X_FORWARDED_FOR"]
+    )
+    return found or remote
+
+
+def _is_proxy(address: str, proxies: tuple[IPNetwork, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip("[]"))
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return any(ip.version == network.version and ip in network for network in proxies)

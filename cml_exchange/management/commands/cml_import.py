@@ -85,7 +85,7 @@ class Command(BaseCommand):
             self.stdout.write("")
         job.refresh_from_db()
         if isinstance(result, Failed):
-            raise CommandError(result.message)
+            raise CommandError(result.detail or result.message)
         self.stdout.write(self.style.SUCCESS(result.message))
         for name, value in sorted(job.counters.items()):
             self.stdout.write(f"  {name}: {value}")
