@@ -16,16 +16,18 @@ nothing when it may go:
   from its archive, say).
 
 Everything else was imported, or belongs to an exchange that ended. Nothing
-here knows HTTP; names that come from a request go through
-:func:`~cml_exchange.storage.uploads.safe_name` and
-:func:`~cml_exchange.storage.uploads.path_in` before anything is deleted.
+here knows HTTP. Names that come from a request only pick files out of the
+listing (:func:`find`); :func:`delete` deletes a listed file by the name it
+was listed under, and only inside its exchange directory, never through a
+symbolic link.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,8 +37,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cml_exchange.admin import monitor
 from cml_exchange.conf import app_settings
-from cml_exchange.models import ExchangeFile, ExchangeKind, ImportJob
-from cml_exchange.storage.uploads import REPORTS, path_in, remove, safe_name
+from cml_exchange.models import ExchangeFile, ExchangeKind, ExchangeSession, ImportJob
+from cml_exchange.storage.uploads import REPORTS, safe_name
 
 #: How long ``Reports/`` files stay, as in Bitrix and the protocol's ``init``.
 REPORTS_DAYS = 5
@@ -45,6 +47,9 @@ KEPT_REPORT = _("1C's report of the last five days")
 KEPT_JOB = _("an import still running reads it")
 KEPT_UPLOAD = _("uploaded and not yet imported, and an exchange is still open")
 KEPT_NEW = _("written since an exchange or import still running began")
+
+#: Upload rows deleted per query.
+BATCH = 500
 
 #: Exchange types, each with its directory under the upload root.
 KINDS = tuple(kind.value for kind in ExchangeKind)
@@ -109,14 +114,20 @@ class Activity:
             activity.open_sessions.add(pk)
             starts.append(created)
         fresh = now - dt.timedelta(hours=app_settings.KEEP_UNIMPORTED_HOURS)
+        directory = directory_of(kind)
         jobs = ImportJob.objects.filter(
-            base_dir=str(directory_of(kind)),
+            base_dir__startswith=str(directory),
             status__in=(ImportJob.Status.PENDING, ImportJob.Status.RUNNING),
             created__gte=fresh,
         )
-        for created, files in jobs.values_list("created", "files"):
+        for created, base_dir, files in jobs.values_list("created", "base_dir", "files"):
+            try:
+                folder = Path(base_dir).relative_to(directory).as_posix()
+            except ValueError:  # another directory that merely starts alike
+                continue
             starts.append(created)
-            activity.job_files.update(str(name) for name in files or [])
+            prefix = "" if folder == "." else f"{folder}/"
+            activity.job_files.update(f"{prefix}{name}" for name in files or [])
         activity.busy_since = min(starts, default=None)
         return activity
 
@@ -142,49 +153,96 @@ class Activity:
 
 def listing(kinds: Iterable[str] = KINDS) -> list[StoredFile]:
     """The files of the exchange directories with their upload rows, by type and name."""
+    files = survey(kinds)
+    judge(files)
+    return files
+
+
+def survey(kinds: Iterable[str] = KINDS) -> list[StoredFile]:
+    """What :func:`listing` lists, by type and name, without upload rows nor reasons yet.
+
+    One walk of each directory and the names of its rows: cheap enough for a
+    page to sort, filter and count tens of thousands of files, then
+    :func:`judge` only the page it shows.
+    """
     found: list[StoredFile] = []
     for kind in kinds:
-        activity = Activity.of(kind)
-        records = {
-            record.name: record
-            for record in ExchangeFile.objects.filter(kind=kind).select_related("session")
-        }
-        files = []
-        for name, size, modified in _walk(directory_of(kind)):
-            record = records.pop(name, None)
-            files.append(StoredFile(kind, name, size, modified, record))
-        files.extend(StoredFile(kind, name, record=record) for name, record in records.items())
-        for file in files:
-            file.kept = activity.reason_to_keep(file.name, file.modified, file.record)
+        files = [
+            StoredFile(kind, name, size, modified)
+            for name, size, modified in _walk(directory_of(kind))
+        ]
+        on_disk = {file.name for file in files}
+        rows = ExchangeFile.objects.filter(kind=kind).values_list("name", flat=True)
+        files.extend(StoredFile(kind, name) for name in rows if name not in on_disk)
         found.extend(sorted(files, key=lambda file: file.name))
     return found
 
 
-def _walk(directory: Path) -> Iterable[tuple[str, int, dt.datetime]]:
+def judge(files: Iterable[StoredFile]) -> None:
+    """Give each file (from :func:`survey`) its upload row and why a clean-up keeps it."""
+    by_kind: dict[str, list[StoredFile]] = defaultdict(list)
+    for file in files:
+        by_kind[file.kind].append(file)
+    for kind, group in by_kind.items():
+        activity = Activity.of(kind)
+        records = _records(kind, None if len(group) > BATCH else [file.name for file in group])
+        for file in group:
+            file.record = records.get(file.name)
+            file.kept = activity.reason_to_keep(file.name, file.modified, file.record)
+
+
+def _records(kind: str, names: list[str] | None = None) -> dict[str, ExchangeFile]:
+    """The upload rows of a type by name (all of them, or those named), each with its exchange.
+
+    The exchanges are read once each and shared by their rows (``select_related``
+    would build one per row, which for 10,000 rows costs more than the rest).
+    """
+    rows = ExchangeFile.objects.filter(kind=kind)
+    found = list(rows) if names is None else list(rows.filter(name__in=names))
+    sessions = ExchangeSession.objects.in_bulk({row.session_id for row in found} - {None})
+    cache = ExchangeFile.session.field
+    for row in found:
+        cache.set_cached_value(row, sessions.get(row.session_id))
+    return {row.name: row for row in found}
+
+
+def _walk(directory: Path) -> Iterator[tuple[str, int, dt.datetime]]:
     """Relative names, sizes and times of the regular files under ``directory``.
 
     Symbolic links are neither followed nor listed: nothing outside the
     exchange directory is shown or touched.
     """
-    for root, dirs, names in os.walk(directory):
-        dirs[:] = [name for name in dirs if not os.path.islink(os.path.join(root, name))]
-        for name in names:
-            path = os.path.join(root, name)
-            if os.path.islink(path):
-                continue
+    folders = [("", os.fspath(directory))]
+    while folders:
+        prefix, folder = folders.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = list(scan)
+        except OSError:  # not there (yet), or deleted while we looked
+            continue
+        for entry in entries:
             try:
-                stat = os.stat(path)
+                if entry.is_symlink():
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((f"{prefix}{entry.name}/", entry.path))
+                    continue
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                stat = entry.stat(follow_symlinks=False)
             except OSError:  # deleted while we looked
                 continue
-            relative = Path(path).relative_to(directory).as_posix()
-            yield relative, stat.st_size, dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC)
+            modified = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC)
+            yield f"{prefix}{entry.name}", stat.st_size, modified
 
 
 def find(keys: Iterable[str]) -> list[StoredFile]:
     """The listed files named by ``<kind>/<name>`` keys (unknown keys are left out)."""
     wanted = set(keys)
     kinds = {key.partition("/")[0] for key in wanted} & set(KINDS)
-    return [file for file in listing(sorted(kinds)) if file.key in wanted]
+    files = [file for file in survey(sorted(kinds)) if file.key in wanted]
+    judge(files)
+    return files
 
 
 def split_key(key: str) -> tuple[str, str]:
@@ -198,21 +256,66 @@ def split_key(key: str) -> tuple[str, str]:
 def delete(files: Iterable[StoredFile]) -> list[StoredFile]:
     """Delete the files and their upload rows; return what was deleted.
 
-    Each name is checked to stay inside its exchange directory; directories
-    left empty are removed (the exchange directories themselves stay).
+    A file is deleted by the very name it is listed under, and only when that
+    name leads, without a symbolic link on the way, to a file inside its
+    exchange directory; otherwise only its row goes (the page shows such a
+    row as "not on disk"). A file that cannot be deleted (permissions) is left
+    out, row and all. Rows go in batches; directories left empty are removed
+    (the exchange directories themselves stay).
     """
     deleted = []
+    paths = {kind: _Paths(directory_of(kind)) for kind in KINDS}
+    rows: dict[str, list[str]] = defaultdict(list)
+    emptied: dict[str, set[str]] = defaultdict(set)
     for file in files:
-        kind, name = split_key(file.key)
-        directory = directory_of(kind)
-        path = path_in(directory, name)
-        if path.is_symlink():
+        if file.kind not in KINDS:
             continue
-        remove(directory, [name])
-        ExchangeFile.objects.filter(kind=kind, name=name).delete()
-        _prune(directory, path.parent)
+        path = paths[file.kind].of(file.name)
+        if path is not None:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+            except OSError:  # not ours to delete, or a directory by now
+                continue
+            emptied[file.kind].add(os.path.dirname(path))
+        rows[file.kind].append(file.name)
         deleted.append(file)
+    for kind, names in rows.items():
+        for start in range(0, len(names), BATCH):
+            ExchangeFile.objects.filter(kind=kind, name__in=names[start : start + BATCH]).delete()
+    for kind, folders in emptied.items():
+        for folder in sorted(folders, key=len, reverse=True):  # the deepest first
+            _prune(directory_of(kind), Path(folder))
     return deleted
+
+
+class _Paths:
+    """The paths of names in one exchange directory, for :func:`delete`.
+
+    A name must be a plain relative path (as :func:`_walk` and uploads make
+    them: nothing is stripped or normalised away), and no folder on its way
+    may be a symbolic link, nor the file itself. Folders are checked once each.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.root = os.path.normpath(directory)
+        self.real = os.path.realpath(self.root)
+        self.folders: dict[str, bool] = {}
+
+    def of(self, name: str) -> str | None:
+        """The path of ``name``, or ``None`` when it is not safe to delete."""
+        path = os.path.normpath(os.path.join(self.root, name))
+        inside = path.startswith(self.root + os.sep)
+        if not inside or path[len(self.root) + 1 :].replace(os.sep, "/") != name:
+            return None
+        folder = os.path.dirname(path)
+        if folder not in self.folders:
+            expected = os.path.normpath(os.path.join(self.real, os.path.relpath(folder, self.root)))
+            self.folders[folder] = os.path.realpath(folder) == expected
+        if not self.folders[folder] or os.path.islink(path):
+            return None
+        return path
 
 
 def _prune(directory: Path, folder: Path) -> None:

@@ -24,6 +24,7 @@ from cml_exchange.admin.directory import directory_of
 from cml_exchange.commerceml.errors import CmlExchangeError
 from cml_exchange.importer import Done, Failed, Progress, create_job, run
 from cml_exchange.models import ExchangeFile, ExchangeKind, ExchangeSettings, ImportJob
+from cml_exchange.models.exchange import FOLDER_PREFIX
 from cml_exchange.orders.exchange import import_step
 from cml_exchange.storage.uploads import path_in, safe_name
 
@@ -77,18 +78,34 @@ def start_catalog(name: str) -> ImportJob:
     path = path_in(directory, name)
     if path.suffix.lower() not in (".xml", ".zip") or not path.is_file():
         raise NotImportable(name)
-    job = create_job([name], base_dir=directory, options=ExchangeSettings.load().import_options())
+    base, file = _exchange_folder(directory, name)
+    job = create_job([file], base_dir=base, options=ExchangeSettings.load().import_options())
     ImportJob.objects.filter(pk=job.pk).update(filename=name)
     job.filename = name
     return job
+
+
+def _exchange_folder(directory: Path, name: str) -> tuple[Path, str]:
+    """The folder to import ``name`` in, and its name there.
+
+    A file uploaded by an exchange lies in that exchange's folder
+    (``exchange-12/import.xml``); it is imported there, so that the
+    pictures and the other files it refers to are found beside it.
+    """
+    folder, _, rest = name.partition("/")
+    if rest and folder.startswith(FOLDER_PREFIX):
+        return directory / folder, rest
+    return directory, name
 
 
 def step_catalog(job: ImportJob, budget: float = STEP_SECONDS) -> StepReport:
     """Advance the job for about ``budget`` seconds; once done, its files count as imported."""
     result = run(job, budget)
     if isinstance(result, Done):
+        folder = Path(job.base_dir).relative_to(directory_of(ExchangeKind.CATALOG)).as_posix()
+        names = [file if folder == "." else f"{folder}/{file}" for file in job.files]
         ExchangeFile.objects.filter(
-            kind=ExchangeKind.CATALOG, name__in=job.files, imported__isnull=True
+            kind=ExchangeKind.CATALOG, name__in=names, imported__isnull=True
         ).update(imported=timezone.now())
     state = DONE
     if isinstance(result, Progress):

@@ -32,6 +32,7 @@ class ExchangeSettingsAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     "catalog_groups",
+                    "check_request_source",
                     "step_interval",
                     "file_limit",
                     "use_zip",

@@ -126,6 +126,12 @@ def _store(
     ``quiet``: a missing file is no warning (the caller keeps what it has).
     """
     path = _inside(session.base_dir, source)
+    if path is not None and session.picture_dirs and not path.is_file():
+        for folder in session.picture_dirs:
+            elsewhere = _inside(folder, source)
+            if elsewhere is not None and elsewhere.is_file():
+                path = elsewhere
+                break
     if path is None or path.suffix.lower() not in _EXTENSIONS:
         if not quiet:
             session.warn("bad_image_path", f"Путь к картинке «{source}» не принят.", key=source)

@@ -38,6 +38,9 @@ class ImportSession:
     #: not marked with it (or later) were not in the exchange.
     seen_at: dt.datetime
     now: dt.datetime
+    #: Other folders where a picture missing under ``base_dir`` is looked for
+    #: (1C may upload pictures in exchanges of their own).
+    picture_dirs: tuple[Path, ...] = ()
     counters: Counter[str] = field(default_factory=Counter)
     #: external id -> primary key, per model (and per classifier or catalog where ids are scoped).
     ids: dict[Any, dict[str, int]] = field(default_factory=dict)

@@ -14,14 +14,18 @@ class ExchangeKind(models.TextChoices):
 
 
 class ExchangeSession(models.Model):
-    """One exchange, from ``checkauth`` to ``complete`` (or to the next ``checkauth``).
+    """One exchange of one type, from ``checkauth`` to ``complete`` (or to the next ``checkauth``).
 
     1C finds it again by the cookie ``checkauth`` gave (``token``). It lives in
     the database so that any worker process, after any restart, recognises it.
+    As in 1C-Bitrix, the cookie belongs to the login, not to a type: a
+    ``type=sale`` request with a cookie from a catalog ``checkauth`` gets a
+    session of its own type sharing that cookie and ``sessid`` (one row per
+    token and type), so each type keeps its own state, files and log.
     """
 
     kind = models.CharField(_("type"), max_length=16, choices=ExchangeKind.choices)
-    token = models.CharField(max_length=64, unique=True)
+    token = models.CharField(max_length=64, db_index=True)
     sessid = models.CharField(max_length=64)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -47,12 +51,29 @@ class ExchangeSession(models.Model):
         verbose_name_plural = _("exchanges")
         ordering = ["-created"]
         permissions = [("exchange", _("Can exchange with 1C"))]
+        constraints = [
+            models.UniqueConstraint(fields=["token", "kind"], name="cml_session_token_kind")
+        ]
 
     def __str__(self) -> str:
         created = (
             timezone.localtime(self.created) if timezone.is_aware(self.created) else self.created
         )
         return f"{self.get_kind_display()} {created:%Y-%m-%d %H:%M}"
+
+    @property
+    def folder(self) -> str:
+        """The exchange's own folder in its type's upload directory.
+
+        Each exchange stores what 1C uploads apart, so two exchanges running
+        at once (two 1C bases, or one started twice) never write into, unpack
+        over or import each other's files.
+        """
+        return f"{FOLDER_PREFIX}{self.pk}"
+
+
+#: The prefix of an exchange's folder name (``exchange-<session pk>``).
+FOLDER_PREFIX = "exchange-"
 
 
 class ExchangeRequest(models.Model):

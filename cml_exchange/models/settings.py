@@ -199,6 +199,15 @@ class ExchangeSettings(models.Model):
         help_text=_("Needed by the 1C-Bitrix exchange module for 1C of version 6.5 and later."),
     )
 
+    check_request_source = models.BooleanField(
+        _("check the source of requests (sessid)"),
+        default=True,
+        help_text=_(
+            "Once 1C has sent a valid sessid, requests without it are refused with “Ошибка "
+            "проверки источника запроса”. Turn it off only for an old exchange module that "
+            "loses sessid on the way."
+        ),
+    )
     #: Bitrix's rule: once 1C has sent a valid sessid, it must send it always.
     catalog_sessid_required = models.BooleanField(default=False, editable=False)
     sale_sessid_required = models.BooleanField(default=False, editable=False)

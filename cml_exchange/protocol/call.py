@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,11 +27,32 @@ class Call:
     settings: ExchangeSettings
     address: str | None
     session: ExchangeSession | None = None
+    #: When the session had finished before this request (``None``: it was open).
+    finished_before: dt.datetime | None = None
+
+    @property
+    def reopens_session(self) -> bool:
+        """The session had finished, and this request (which did not finish it) goes on with it."""
+        session = self.session
+        return (
+            session is not None
+            and self.finished_before is not None
+            and session.finished == self.finished_before
+        )
+
+    @property
+    def kind_directory(self) -> Path:
+        """Where this exchange type keeps 1C's files: ``<UPLOAD_ROOT>/catalog`` or ``…/sale``."""
+        return app_settings.UPLOAD_ROOT / self.kind
 
     @property
     def directory(self) -> Path:
-        """Where this exchange type keeps 1C's files: ``<UPLOAD_ROOT>/catalog`` or ``…/sale``."""
-        return app_settings.UPLOAD_ROOT / self.kind
+        """The exchange's own folder in :attr:`kind_directory`, where its uploads go."""
+        return self.kind_directory / self.open().folder
+
+    def stored_name(self, name: str) -> str:
+        """The name an upload of this exchange is recorded under (folder included)."""
+        return f"{self.open().folder}/{name}"
 
     def open(self) -> ExchangeSession:
         if self.session is None:  # the view only calls other modes with a session
@@ -37,21 +60,34 @@ class Call:
         return self.session
 
 
+def site_user(request: HttpRequest) -> AbstractBaseUser | None:
+    """The active user logged in to the site by Django's session cookie, if any."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    return user
+
+
 def open_exchange(
     call: Call, no_rights: str
 ) -> tuple[Reply, ExchangeSession | None, AbstractBaseUser | None]:
     """``checkauth``: log in, check the rights, open a session.
 
+    The login is HTTP Basic (or ``USER_LOGIN``/``USER_PASSWORD``); without
+    credentials, a user already logged in to the site (Django's session) is
+    taken, as 1-C-Bitrix takes ``$USER`` when it is authorised.
     The reply is ``success``, the cookie's name and value and ``sessid=…``,
     four lines each ending in a line break (the sale exchange's whole
-    answer; the catalog adds ``timestamp=…``). ``no_rights`` is the message
-    for a user who may not exchange this type.
+    answer; the catalog adds ``timestamp=…``), and the same cookie in
+    ``Set-Cookie``. ``no_rights`` is the message for a user who may not
+    exchange this type.
     """
-    user = login(call.request, credentials(call.request))
+    found = credentials(call.request)
+    user = login(call.request, found) if found is not None else site_user(call.request)
     if user is None:
         return replies.failure(replies.BAD_LOGIN), None, None
     if not may_exchange(user, call.kind, call.settings):
         return replies.failure(no_rights), None, user
-    session = open_session(call.request, user, call.kind, call.address)
+    session = open_session(user, call.kind, call.address)
     reply = replies.lines(replies.SUCCESS, COOKIE_NAME, session.token, f"sessid={session.sessid}")
-    return reply, session, user
+    return dataclasses.replace(reply, cookie=(COOKIE_NAME, session.token)), session, user

@@ -27,6 +27,9 @@ class Reply:
     """What a handler answers: the body (or a file), and for the log the status and message.
 
     With ``file`` the body is that file's content, streamed from disk.
+    ``cookie`` is a session cookie to set (``checkauth``: the one its lines
+    name, for clients that keep cookies from ``Set-Cookie`` rather than from
+    the body).
     """
 
     body: bytes
@@ -34,8 +37,10 @@ class Reply:
     message: str = ""
     content_type: str = TEXT_CONTENT_TYPE
     file: Path | None = None
+    cookie: tuple[str, str] | None = None
 
-    def response(self) -> HttpResponseBase:
+    def response(self, *, secure: bool = False) -> HttpResponseBase:
+        """The HTTP response; ``secure``: the request came over HTTPS (the cookie says so)."""
         response: HttpResponseBase
         if self.file is not None:
             response = FileResponse(self.file.open("rb"), content_type=self.content_type)
@@ -45,6 +50,9 @@ class Reply:
             response = HttpResponse(self.body, content_type=self.content_type, status=200)
             if self.content_type != TEXT_CONTENT_TYPE:
                 response["Content-Length"] = str(len(self.body))
+        if self.cookie is not None:
+            name, value = self.cookie
+            response.set_cookie(name, value, httponly=True, samesite="Lax", secure=secure)
         response["Pragma"] = "no-cache"
         response["Cache-Control"] = "no-store"
         response["X-Content-Type-Options"] = "nosniff"
@@ -107,6 +115,10 @@ DEACTIVATION_FAILED = "Ошибка деактивации элементов."
 COMPLETED = "Завершение процедуры импорта"
 WRITE_FAILED = "Ошибка записи в файл {name}."
 READ_FAILED = "Ошибка чтения HTTP данных."
+BODY_CUT_SHORT = (
+    "Ошибка чтения HTTP данных: получено {got} байт из {expected} объявленных "
+    "(Content-Length). Часть файла {name} не сохранена, отправьте ее еще раз."
+)
 INTERNAL_ERROR = (
     "Внутренняя ошибка сайта при обработке запроса ({error}). Подробности в журнале сайта."
 )

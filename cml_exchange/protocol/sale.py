@@ -24,9 +24,9 @@ from cml_exchange.orders.exchange import (
 )
 from cml_exchange.protocol import replies
 from cml_exchange.protocol.call import Call, open_exchange
-from cml_exchange.protocol.files import clean_directory_of, upload
+from cml_exchange.protocol.files import clean_directory_of, is_report, upload
 from cml_exchange.protocol.replies import Reply
-from cml_exchange.protocol.sessions import exclusive, note_init
+from cml_exchange.protocol.sessions import exclusive, finish, note_init
 from cml_exchange.storage.unzip import UnzipPosition, is_zip, unzip_step
 from cml_exchange.storage.uploads import path_in, safe_name
 
@@ -56,7 +56,7 @@ def init(call: Call) -> Reply:
         f"zip={'yes' if call.settings.use_zip else 'no'}\nfile_limit={call.settings.file_limit}\n"
     )
     if version:
-        body += f"sessid={session.sessid}\nversion={schema_version(version)}"
+        body += f"sessid={session.sessid}\nversion={schema_version(version)}\n"
     return Reply(replies.encode(body), "zip", body.split("\n", 1)[0])
 
 
@@ -75,8 +75,14 @@ def query(call: Call) -> Reply:
 
 
 def success(call: Call) -> Reply:
-    """1C has the orders of the last query: ``success`` and a line break."""
-    confirm_last_query(call.open())
+    """1C has the orders of the last query: ``success`` and a line break; the exchange is done.
+
+    1C may go on with the same cookie to send its own orders file (the
+    session is then open again until that import ends).
+    """
+    session = call.open()
+    confirm_last_query(session)
+    finish(session, replies.SUCCESS)
     return replies.success()
 
 
@@ -108,7 +114,7 @@ def _import(call: Call, session: ExchangeSession, name: str, *, budget: float | 
         messages: list[str] = []
         deadline = None if budget is None else time.monotonic() + budget
         for record in files:
-            path = path_in(call.directory, record.name)
+            path = path_in(call.kind_directory, record.name)
             left = None if deadline is None else max(0.001, deadline - time.monotonic())
             step = import_step(path, call.settings, start=record.position, budget=left)
             messages.extend(step.messages)
@@ -116,6 +122,7 @@ def _import(call: Call, session: ExchangeSession, name: str, *, budget: float | 
                 ExchangeFile.objects.filter(pk=record.pk).update(position=step.position)
                 return replies.lines(replies.PROGRESS, *messages)
             ExchangeFile.objects.filter(pk=record.pk).update(imported=timezone.now())
+    finish(session, replies.SUCCESS)
     return replies.lines(replies.SUCCESS, *messages)
 
 
@@ -134,27 +141,36 @@ def _files_to_apply(call: Call, session: ExchangeSession, name: str) -> list[Exc
     files = ExchangeFile.objects.filter(kind=call.kind)
     if is_zip(path):
         return list(
-            files.filter(session=session, imported__isnull=True, name__iendswith=".xml").order_by(
-                "pk"
-            )
+            files.filter(
+                session=session,
+                name__startswith=f"{session.folder}/",
+                imported__isnull=True,
+                name__iendswith=".xml",
+            ).order_by("pk")
         )
     record, _created = files.get_or_create(
-        name=name, defaults={"session": session, "size": path.stat().st_size}
+        name=call.stored_name(name), defaults={"session": session, "size": path.stat().st_size}
     )
     return [record] if record.imported is None else []
 
 
 def _unpack_archives(call: Call, session: ExchangeSession) -> None:
-    archives = ExchangeFile.objects.filter(kind=call.kind, session=session, imported__isnull=True)
+    archives = ExchangeFile.objects.filter(
+        kind=call.kind,
+        session=session,
+        name__startswith=f"{session.folder}/",
+        name__iendswith=".zip",
+        imported__isnull=True,
+    )
     for archive in archives.order_by("pk"):
-        path = path_in(call.directory, archive.name)
-        if not is_zip(path):
+        path = path_in(call.kind_directory, archive.name)
+        if is_report(archive.name.split("/", 1)[1]) or not is_zip(path):
             continue
         for name in _unzip(path, call.directory):
             if name.lower().endswith(".xml"):
                 ExchangeFile.objects.update_or_create(
                     kind=call.kind,
-                    name=name,
+                    name=call.stored_name(name),
                     defaults={
                         "session": session,
                         "size": path_in(call.directory, name).stat().st_size,

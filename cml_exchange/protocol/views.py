@@ -25,11 +25,11 @@ from cml_exchange.protocol.auth import client_address, credentials, login, may_e
 from cml_exchange.protocol.call import Call
 from cml_exchange.protocol.replies import Reply
 from cml_exchange.protocol.sessions import (
-    find_session,
-    latest_open_session,
+    cookie_session,
     log_request,
-    open_session,
     sessid_ok,
+    session_of_kind,
+    session_without_cookie,
 )
 
 logger = logging.getLogger("cml_exchange.protocol")
@@ -82,38 +82,53 @@ class ExchangeView(View):
                 message=reply.message,
                 bytes_in=int(request.META.get("CONTENT_LENGTH") or 0),
                 duration_ms=int((time.monotonic() - started) * 1000),
+                reopen=call.reopens_session,
             )
         except Exception:  # the log must never cost 1C its answer
             logger.exception("Could not log a 1C exchange request")
-        return reply.response()
+        return reply.response(secure=request.is_secure())
 
     def _answer(self, call: Call, mode: str) -> tuple[Reply, str]:
+        """The reply, and the login name for the log.
+
+        Bitrix's order: the request's source (``sessid``), the login, the
+        rights. A request names its exchange by the cookie ``checkauth`` gave
+        (of either type: the cookie belongs to the login) or logs in by
+        itself (Basic auth or ``USER_LOGIN`` on any mode). Every password
+        check, on any mode, passes the failed-login throttle first.
+        """
         kind = call.kind
         if kind not in HANDLERS or (mode != "checkauth" and mode not in HANDLERS[kind]):
             return replies.failure(replies.UNKNOWN_COMMAND), ""
-        if mode == "checkauth":
-            wait = throttled(call.address)
+        name = _login_name(call.request)
+        known = None if mode == "checkauth" else cookie_session(call.request, kind)
+        if known is None:
+            wait = throttled(call.address, name)
             if wait:
-                return replies.failure(replies.THROTTLED.format(minutes=wait)), ""
+                return replies.failure(replies.THROTTLED.format(minutes=wait)), name
+        if mode == "checkauth":
             reply, session, user = CHECKAUTH[kind](call)
             call.session = session
-            return reply, user.get_username() if user else _login_name(call.request)
-        session = find_session(call.request, kind)
-        user = session.user if session is not None else None
-        if session is not None and not sessid_ok(call.request, session, kind):
-            return replies.failure(BAD_SOURCE[kind]), user.get_username() if user else ""
-        if session is None:
-            # No cookie: Basic credentials on the request itself are accepted too.
+            return reply, user.get_username() if user else name
+        if known is not None:
+            user = known.user
+            if not sessid_ok(call.request, known, kind, call.settings):
+                return replies.failure(BAD_SOURCE[kind]), user.get_username() if user else ""
+            if user is None or not user.is_active:
+                return replies.failure(replies.BAD_LOGIN), ""
+            if known.kind != kind and not may_exchange(user, kind, call.settings):
+                return replies.failure(NO_RIGHTS[kind]), user.get_username()
+            session = session_of_kind(known, kind, call.address)
+        else:
             user = login(call.request, credentials(call.request))
             if user is None:
-                return replies.failure(replies.BAD_LOGIN), _login_name(call.request)
+                return replies.failure(replies.BAD_LOGIN), name
             if not may_exchange(user, kind, call.settings):
                 return replies.failure(NO_RIGHTS[kind]), user.get_username()
-            session = latest_open_session(user, kind) or open_session(
-                call.request, user, kind, call.address
-            )
+            session = session_without_cookie(user, kind, mode, call.address)
         call.session = session
-        return HANDLERS[kind][mode](call), user.get_username() if user else ""
+        call.finished_before = session.finished
+        return HANDLERS[kind][mode](call), user.get_username()
 
 
 def _login_name(request: HttpRequest) -> str:

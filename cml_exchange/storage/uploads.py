@@ -8,6 +8,7 @@ bodies are copied to disk in chunks, never held in memory, and never through
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -104,11 +105,16 @@ def append(
 
 
 def clean_directory(
-    directory: Path, *, keep: Iterable[str], reports_kept_since: dt.datetime
+    directory: Path,
+    *,
+    keep: Iterable[str],
+    reports_kept_since: dt.datetime,
+    skip: re.Pattern[str] | None = None,
 ) -> list[str]:
     """Delete what earlier exchanges left in ``directory``, except the names in ``keep``.
 
-    ``Reports/`` files (1C's logs) newer than ``reports_kept_since`` stay too.
+    ``Reports/`` files (1C's logs) newer than ``reports_kept_since`` stay too,
+    and so do the top-level folders whose names match ``skip`` (untouched).
     Returns the relative names deleted.
     """
     if not directory.exists():
@@ -116,19 +122,32 @@ def clean_directory(
     kept = set(keep)
     removed: list[str] = []
     threshold = reports_kept_since.timestamp()
-    for path in sorted(directory.rglob("*"), reverse=True):
-        name = path.relative_to(directory).as_posix()
-        if path.is_dir() and not path.is_symlink():
-            if not any(path.iterdir()):
-                path.rmdir()
-            continue
-        if name in kept:
-            continue
-        if name.startswith(REPORTS) and path.stat().st_mtime >= threshold:
-            continue
-        path.unlink()
-        removed.append(name)
-    return removed
+    folders: list[Path] = []
+    # os.walk, not rglob: another exchange may delete its folder while we walk (errors
+    # are skipped), and skipped folders are not even listed.
+    for root, dirs, files in os.walk(directory):
+        here = Path(root)
+        if here == directory and skip is not None:
+            dirs[:] = [name for name in dirs if not skip.match(name)]
+        links = [name for name in dirs if (here / name).is_symlink()]
+        dirs[:] = [name for name in dirs if name not in links]
+        folders.extend(here / name for name in dirs)
+        for file in files + links:
+            path = here / file
+            name = path.relative_to(directory).as_posix()
+            if name in kept:
+                continue
+            try:
+                if name.startswith(REPORTS) and path.stat().st_mtime >= threshold:
+                    continue
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            removed.append(name)
+    for folder in sorted(folders, reverse=True):
+        with contextlib.suppress(OSError):  # not empty, or gone already
+            folder.rmdir()
+    return sorted(removed, reverse=True)
 
 
 def remove(directory: Path, names: Iterable[str]) -> None:

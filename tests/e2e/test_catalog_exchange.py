@@ -21,7 +21,7 @@ from cml_exchange.client import ARCHIVE_NAME, ExchangeClient
 from cml_exchange.client.packing import Upload, pack
 from cml_exchange.importer import create_job
 from cml_exchange.models import ExchangeSettings, Offer, Product, ProductImage
-from tests.e2e.conftest import Recorder
+from tests.e2e.conftest import Recorder, session_folder
 from tests.integration.importer.helpers import (
     assert_done,
     import_samples,
@@ -58,7 +58,8 @@ def exchange(
     return snapshot()
 
 
-def assert_stored(directory: Path, paths: list[Path]) -> None:
+def assert_stored(kind_directory: Path, paths: list[Path]) -> None:
+    directory = session_folder(kind_directory)
     for path in paths:
         assert (directory / path.name).read_bytes() == path.read_bytes(), path.name
 
@@ -169,7 +170,7 @@ def test_pictures_go_with_the_catalog(make_client, exchange_dirs, tmp_path, zipp
     if not zipped:
         assert [sent.name for sent in result.sent] == [path.name for path in paths] + PICTURES
     for name in PICTURES:
-        assert (exchange_dirs / name).read_bytes() == (folder / name).read_bytes()
+        assert (session_folder(exchange_dirs) / name).read_bytes() == (folder / name).read_bytes()
     assert ProductImage.objects.count() == 3
     after_exchange = snapshot()
     wipe()
@@ -184,7 +185,7 @@ def test_the_archive_holds_xml_at_its_root_and_pictures_by_path(
     paths = unload_with_pictures(tmp_path / "unload")
     client = make_client()
     client.exchange_catalog(paths)
-    with zipfile.ZipFile(exchange_dirs / ARCHIVE_NAME) as archive:
+    with zipfile.ZipFile(session_folder(exchange_dirs) / ARCHIVE_NAME) as archive:
         assert archive.namelist() == [path.name for path in paths] + PICTURES
 
 
@@ -207,4 +208,4 @@ def test_an_archive_left_by_an_unfinished_exchange_is_not_unpacked_into_the_next
     second.init()
     second.upload("import.xml", fresh)
     second.import_file("import.xml")
-    assert (exchange_dirs / "import.xml").read_bytes() == fresh.read_bytes()
+    assert (session_folder(exchange_dirs) / "import.xml").read_bytes() == fresh.read_bytes()

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cml_exchange.models import ExchangeRequest, ExchangeSession
 from tests.integration.admin.conftest import IMPORT, catalog_exchange
+from tests.paths import sample
 
 pytestmark = pytest.mark.django_db
 
@@ -240,3 +241,28 @@ def test_the_monitor_is_refused_to_others(one_c, staff, client):
     outsider = User.objects.create_user("outsider", password="secret")
     client.force_login(outsider)
     assert client.get(CHANGELIST).status_code == 302
+
+
+def test_an_orders_exchange_is_finished_by_1cs_success_at_once(one_c, admin_client):
+    sale = one_c("sale")
+    sale.get("init", version="2.08")
+    assert sale.get("query").startswith(b"<?xml")
+    assert states(admin_client)[sale.session.pk] == "open"
+    assert sale.get("success") == b"success\n"
+    # Not half an hour later: the monitor shows it ended the moment 1C confirmed.
+    session = ExchangeSession.objects.get(pk=sale.session.pk)
+    assert session.finished is not None and session.outcome == "success"
+    assert states(admin_client)[session.pk] == "success"
+
+
+def test_an_orders_exchange_ends_with_its_last_import(one_c, admin_client):
+    sale = one_c("sale")
+    sale.get("init", version="2.08")
+    sale.get("query")
+    assert sale.get("success") == b"success\n"
+    # 1C goes on with the same cookie to send its own changes: open again until applied.
+    sale.upload("orders.xml", sample("ArgentCrusade").read_bytes(), chunk=4096)
+    assert states(admin_client)[sale.session.pk] == "open"
+    assert sale.import_file("orders.xml").startswith(b"success\n")
+    session = ExchangeSession.objects.get(pk=sale.session.pk)
+    assert session.finished is not None and states(admin_client)[session.pk] == "success"

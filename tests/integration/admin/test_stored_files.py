@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from cml_exchange.conf import app_settings
 from cml_exchange.models import ExchangeFile, ImportJob, Offer, Order, Product
 from tests.factories import OrderFactory
 from tests.integration.admin.conftest import IMPORT, OFFERS, catalog_exchange
@@ -71,31 +72,32 @@ def test_the_page_lists_the_directory_joined_with_the_uploads(one_c, admin_clien
     (upload_root / "catalog" / "Reports" / "log.zip").write_bytes(b"PK")
     ExchangeFile.objects.create(kind="catalog", name="gone.xml", size=10, parts=1)
     files = listed(admin_client)
+    folder = f"catalog/{onec.session.folder}"
     assert set(files) == {
-        "catalog/import.xml",
-        "catalog/import_files/ab/picture.jpg",
+        f"{folder}/import.xml",
+        f"{folder}/import_files/ab/picture.jpg",
         "catalog/Reports/log.zip",
         "catalog/gone.xml",
     }
-    upload = files["catalog/import.xml"]
+    upload = files[f"{folder}/import.xml"]
     assert upload.size == len(IMPORT.read_bytes()) == upload.record.size
     assert upload.record.parts == 8
     assert upload.record.session.user.username == "admin"
     assert upload.record.imported is None
     assert upload.importable and upload.kept  # not imported, and the exchange is open
-    assert not files["catalog/import_files/ab/picture.jpg"].importable
+    assert not files[f"{folder}/import_files/ab/picture.jpg"].importable
     assert not files["catalog/Reports/log.zip"].importable and files["catalog/Reports/log.zip"].kept
     assert not files["catalog/gone.xml"].on_disk
     text = admin_client.get(PAGE).content.decode()
     assert "import_files/ab/picture.jpg" in text
-    assert 'value="catalog/import.xml"' in text
+    assert f'value="{folder}/import.xml"' in text
     assert (
         reverse("admin:cml_exchange_exchangesession_change", args=[upload.record.session.pk])
         in text
     )
     # Filters by type and name.
     assert set(listed(admin_client, kind="sale")) == set()
-    assert set(listed(admin_client, q="picture")) == {"catalog/import_files/ab/picture.jpg"}
+    assert set(listed(admin_client, q="picture")) == {f"{folder}/import_files/ab/picture.jpg"}
 
 
 def test_a_symlink_out_of_the_directory_is_neither_listed_nor_followed(
@@ -120,23 +122,23 @@ def test_a_symlink_out_of_the_directory_is_neither_listed_nor_followed(
 
 
 def test_import_again_reimports_a_catalog_file_by_polling(one_c, admin_client, upload_root):
-    catalog_exchange(one_c())
+    folder = catalog_exchange(one_c()).session.folder
     # What 1C imported is changed on the site, then imported again from the stored files.
     Product.objects.update(name="changed", active=False)
     Offer.objects.all().delete()
-    replies = import_again(admin_client, "catalog/import.xml")
+    replies = import_again(admin_client, f"catalog/{folder}/import.xml")
     assert replies[-1]["state"] == "done" and replies[-1]["done"]
     assert replies[-1]["message"] == "Импорт успешно завершен."
     assert replies[-1]["counters"]["products_updated"] == 2
     assert replies[-1]["warnings"] == 3  # the pictures 1C did not send
     assert set(Product.objects.values_list("active", flat=True)) == {True}
     assert "changed" not in set(Product.objects.values_list("name", flat=True))
-    replies = import_again(admin_client, "catalog/offers.xml")
+    replies = import_again(admin_client, f"catalog/{folder}/offers.xml")
     assert replies[-1]["state"] == "done"
     assert Offer.objects.count() == 5
     job = ImportJob.objects.filter(session__isnull=True).latest("pk")
-    assert (job.filename, job.files, job.status) == ("offers.xml", ["offers.xml"], "done")
-    assert job.base_dir == str(upload_root / "catalog")
+    assert (job.filename, job.files, job.status) == (f"{folder}/offers.xml", ["offers.xml"], "done")
+    assert job.base_dir == str(upload_root / "catalog" / folder)
     # Polling a finished job does no more work and says so.
     step = reverse("admin:cml_exchange_exchangefile_import_catalog_step", args=[job.pk])
     answer = json.loads(admin_client.post(step).content)
@@ -152,12 +154,13 @@ def test_import_again_unpacks_an_archive(one_c, admin_client, upload_root):
     onec.get("init")
     onec.upload("goods.zip", packed.getvalue(), chunk=10_000)
     assert not Product.objects.exists()
-    replies = import_again(admin_client, "catalog/goods.zip")
+    folder = f"catalog/{onec.session.folder}"
+    replies = import_again(admin_client, f"{folder}/goods.zip")
     assert replies[-1]["state"] == "done", replies[-1]
     assert (Product.objects.count(), Offer.objects.count()) == (2, 5)
-    assert ExchangeFile.objects.get(name="goods.zip").imported is not None
+    assert ExchangeFile.objects.get(name=onec.stored("goods.zip")).imported is not None
     files = listed(admin_client)
-    assert {"catalog/goods.zip", "catalog/import.xml", "catalog/offers.xml"} <= set(files)
+    assert {f"{folder}/goods.zip", f"{folder}/import.xml", f"{folder}/offers.xml"} <= set(files)
 
 
 def test_import_again_of_a_broken_file_fails_with_the_importers_message(
@@ -166,7 +169,7 @@ def test_import_again_of_a_broken_file_fails_with_the_importers_message(
     onec = one_c()
     onec.get("init")
     onec.post("import.xml", IMPORT.read_bytes()[:5000])
-    replies = import_again(admin_client, "catalog/import.xml")
+    replies = import_again(admin_client, f"catalog/{onec.stored('import.xml')}")
     assert replies[-1]["state"] == "failed" and replies[-1]["failed"]
     assert "import.xml" in replies[-1]["error"]
     assert replies[-1]["message"] == replies[-1]["error"]
@@ -181,13 +184,13 @@ def test_import_again_reapplies_an_orders_file(one_c, admin_client, upload_root)
     assert sale.import_file("orders.xml").startswith(b"success\n")
     # The site lost what 1C sent (a backup restored, say): applying the file again brings it back.
     Order.objects.filter(pk=142).update(paid=False, version_1c="")
-    replies = import_again(admin_client, "sale/orders.xml")
+    replies = import_again(admin_client, f"sale/{sale.stored('orders.xml')}")
     assert replies[-1]["state"] == "done"
     lines = [line for reply in replies for line in reply["messages"]]
     assert "Заказ №235 на сайте не найден." in lines
     assert sum(reply["applied"] for reply in replies) >= 2
     assert Order.objects.get(pk=142).paid is True
-    assert ExchangeFile.objects.get(kind="sale", name="orders.xml").imported is not None
+    assert ExchangeFile.objects.get(kind="sale", name=sale.stored("orders.xml")).imported
 
 
 def test_import_again_refuses_what_it_cannot_import(one_c, admin_client, upload_root):
@@ -198,11 +201,11 @@ def test_import_again_refuses_what_it_cannot_import(one_c, admin_client, upload_
     onec.get("init")
     onec.upload("import_files/a.jpg", b"jpeg", chunk=100)
     files = listed(admin_client)
-    query = next(key for key in files if key.startswith("sale/query-"))
+    query = next(key for key in files if key.startswith(f"sale/{sale.session.folder}/query-"))
     assert not files[query].importable
     for key in (
         query,
-        "catalog/import_files/a.jpg",
+        f"catalog/{onec.stored('import_files/a.jpg')}",
         "catalog/../sale/x.xml",
         "catalog/none.xml",
         "other/x.xml",
@@ -228,86 +231,95 @@ def leftovers(one_c: Callable[..., OneC], upload_root: Path) -> dict[str, Path]:
     sale.get("init", version="2.08")
     sale.get("query")
     sale.get("success")
-    catalog = upload_root / "catalog"
-    reports = catalog / "Reports"
+    reports = upload_root / "catalog" / "Reports"
     reports.mkdir()
     (reports / "old.zip").write_bytes(b"PK")
     (reports / "new.zip").write_bytes(b"PK")
     set_age(reports / "old.zip", 10 * DAY)
     paths = {
-        "import": catalog / "import.xml",
-        "offers": catalog / "offers.xml",
-        "picture": catalog / "import_files/ab/picture.jpg",
+        "import": done.folder / "import.xml",
+        "offers": done.folder / "offers.xml",
+        "picture": done.folder / "import_files/ab/picture.jpg",
         "old_report": reports / "old.zip",
         "new_report": reports / "new.zip",
-        "query": next((upload_root / "sale").glob("query-*.xml")),
+        "query": next(sale.folder.glob("query-*.xml")),
     }
     for name in ("import", "offers", "picture", "query"):
         set_age(paths[name], 3600)
     # Another exchange uploads a file it has not imported yet, and is still going.
     running = one_c()
     running.upload("next.xml", OFFERS.read_bytes(), chunk=100_000)
-    paths["next"] = catalog / "next.xml"
+    paths["next"] = running.folder / "next.xml"
     return paths
+
+
+def key(path: Path) -> str:
+    """The page's name of a stored file: ``<type>/<path in the type's directory>``."""
+    return path.relative_to(app_settings.UPLOAD_ROOT).as_posix()
 
 
 def test_clean_up_asks_then_deletes_what_is_no_longer_needed(admin_client, leftovers):
     files = listed(admin_client)
-    assert files["catalog/next.xml"].kept
+    assert files[key(leftovers["next"])].kept
     assert files["catalog/Reports/new.zip"].kept
-    assert not files["catalog/import.xml"].kept
+    assert not files[key(leftovers["import"])].kept
     confirm = admin_client.post(CLEANUP, {"action": "clean"})
     assert confirm.status_code == 200
     doomed = {file.key for file in confirm.context["files"]}
     assert doomed == {
-        "catalog/import.xml",
-        "catalog/offers.xml",
-        "catalog/import_files/ab/picture.jpg",
-        "catalog/Reports/old.zip",
-        leftovers["query"].relative_to(leftovers["query"].parents[1]).as_posix(),
+        key(leftovers[name]) for name in ("import", "offers", "picture", "old_report", "query")
     }
     assert all(path.exists() for path in leftovers.values())  # nothing deleted yet
-    done = admin_client.post(
-        CLEANUP, {"action": "clean", "file": sorted(doomed), "confirm": "yes"}, follow=True
-    )
+    assert 'name="file"' not in confirm.content.decode()  # the names are not posted back
+    done = admin_client.post(CLEANUP, {"action": "clean", "confirm": "yes"}, follow=True)
     # the tests run in Russian
     assert [str(message) for message in done.context["messages"]] == ["5 файлов удалено."]
     kept = {name for name, path in leftovers.items() if path.exists()}
     assert kept == {"new_report", "next"}
-    assert not leftovers["picture"].parent.exists()  # emptied folders go too
-    assert set(ExchangeFile.objects.values_list("name", flat=True)) == {"next.xml"}
+    # Emptied folders go too, the finished exchanges' own included.
+    assert not leftovers["import"].parent.exists() and not leftovers["query"].parent.exists()
+    assert set(ExchangeFile.objects.values_list("name", flat=True)) == {
+        key(leftovers["next"]).removeprefix("catalog/")
+    }
 
 
-def test_clean_up_deletes_only_what_was_shown_and_is_still_not_needed(admin_client, leftovers):
-    admin_client.post(
-        CLEANUP,
-        {"action": "clean", "file": ["catalog/import.xml", "catalog/next.xml"], "confirm": "yes"},
-    )
-    assert not leftovers["import"].exists()
-    assert leftovers["next"].exists()  # still needed: not deleted though it was posted
-    assert leftovers["offers"].exists()  # not shown: not deleted
+def test_clean_up_works_out_again_at_confirmation_what_to_delete(
+    admin_client, leftovers, one_c, upload_root
+):
+    confirm = admin_client.post(CLEANUP, {"action": "clean", "kind": "catalog"})
+    assert key(leftovers["import"]) in {file.key for file in confirm.context["files"]}
+    # Before the admin confirms, another exchange starts and uploads a file: it stays.
+    late = one_c()
+    late.upload("late.xml", OFFERS.read_bytes(), chunk=100_000)
+    upload = ExchangeFile.objects.get(name__endswith="late.xml")
+    admin_client.post(CLEANUP, {"action": "clean", "kind": "catalog", "confirm": "yes"})
+    assert (upload_root / "catalog" / upload.name).exists()
+    assert leftovers["next"].exists()
+    assert not leftovers["import"].exists() and not leftovers["offers"].exists()
+    assert leftovers["query"].exists()  # the orders directory was not asked for
 
 
 def test_a_file_still_needed_goes_only_when_selected(admin_client, leftovers):
-    confirm = admin_client.post(CLEANUP, {"action": "delete", "file": ["catalog/next.xml"]})
-    assert [file.key for file in confirm.context["needed"]] == ["catalog/next.xml"]
+    needed = key(leftovers["next"])
+    confirm = admin_client.post(CLEANUP, {"action": "delete", "file": [needed]})
+    assert [file.key for file in confirm.context["needed"]] == [needed]
     assert "errornote" in confirm.content.decode()
     assert leftovers["next"].exists()
-    admin_client.post(CLEANUP, {"action": "delete", "file": ["catalog/next.xml"], "confirm": "yes"})
+    admin_client.post(CLEANUP, {"action": "delete", "file": [needed], "confirm": "yes"})
     assert not leftovers["next"].exists()
-    assert not ExchangeFile.objects.filter(name="next.xml").exists()
+    assert not ExchangeFile.objects.filter(name__endswith="next.xml").exists()
     assert leftovers["import"].exists()
 
 
 def test_deleting_stays_inside_the_exchange_directory(admin_client, leftovers, upload_root):
     outside = upload_root / "outside.xml"
     outside.write_text("keep me")
-    for key in (
+    for wrong in (
         "catalog/../outside.xml",
         "catalog/../../outside.xml",
-        "sale/../catalog/import.xml",
+        "sale/../" + key(leftovers["import"]),
     ):
-        answer = admin_client.post(CLEANUP, {"action": "delete", "file": [key], "confirm": "yes"})
+        answer = admin_client.post(CLEANUP, {"action": "delete", "file": [wrong], "confirm": "yes"})
         assert answer.status_code == 302
     assert outside.read_text() == "keep me"
     assert leftovers["import"].exists()
@@ -317,17 +329,14 @@ def test_actions_need_post_and_the_csrf_token(admin_user, leftovers):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(admin_user)
     assert browser.get(CLEANUP).status_code == 405
-    refused = browser.post(
-        CLEANUP, {"action": "delete", "file": ["catalog/import.xml"], "confirm": "yes"}
-    )
+    imported = key(leftovers["import"])
+    refused = browser.post(CLEANUP, {"action": "delete", "file": [imported], "confirm": "yes"})
     assert refused.status_code == 403
-    assert browser.post(IMPORT_AGAIN, {"import": "catalog/import.xml"}).status_code == 403
+    assert browser.post(IMPORT_AGAIN, {"import": imported}).status_code == 403
     assert leftovers["import"].exists() and not ImportJob.objects.filter(session=None).exists()
     page = browser.get(PAGE)
     token = page.context["csrf_token"]
-    started = browser.post(
-        IMPORT_AGAIN, {"import": "catalog/import.xml", "csrfmiddlewaretoken": str(token)}
-    )
+    started = browser.post(IMPORT_AGAIN, {"import": imported, "csrfmiddlewaretoken": str(token)})
     assert started.status_code == 302
     progress = browser.get(started["Location"])
     step_url = progress.context["step_url"]
@@ -338,10 +347,11 @@ def test_actions_need_post_and_the_csrf_token(admin_user, leftovers):
 
 
 def test_clean_up_keeps_the_files_of_an_import_still_running(admin_client, leftovers):
-    started = admin_client.post(IMPORT_AGAIN, {"import": "catalog/offers.xml"})
+    offers = key(leftovers["offers"])
+    started = admin_client.post(IMPORT_AGAIN, {"import": offers})
     assert started.status_code == 302  # a job is made; nobody polled it yet
     files = listed(admin_client)
-    assert files["catalog/offers.xml"].kept
-    assert not files["catalog/import.xml"].kept
+    assert files[offers].kept
+    assert not files[key(leftovers["import"])].kept
     confirm = admin_client.post(CLEANUP, {"action": "clean"})
-    assert "catalog/offers.xml" not in {file.key for file in confirm.context["files"]}
+    assert offers not in {file.key for file in confirm.context["files"]}

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.http.response import HttpResponseBase
 from django.test import Client
+
+from cml_exchange.conf import app_settings
+from cml_exchange.models import ExchangeSession
+from cml_exchange.protocol.sessions import COOKIE_NAME
 
 URL = "/1c_exchange.php"
 
@@ -31,6 +36,22 @@ class OneC:
     sessid: str = ""
     timestamp: str = ""
     replies: list[bytes] = field(default_factory=list)
+
+    @property
+    def session(self) -> ExchangeSession:
+        """The exchange session of this type the cookie names."""
+        return ExchangeSession.objects.get(
+            token=self.client.cookies[COOKIE_NAME].value, kind=self.kind
+        )
+
+    @property
+    def folder(self) -> Path:
+        """Where this exchange's uploads are stored."""
+        return app_settings.UPLOAD_ROOT / self.kind / self.session.folder
+
+    def stored(self, name: str) -> str:
+        """The stored-file row name of an upload of this exchange."""
+        return f"{self.session.folder}/{name}"
 
     def get(self, mode: str, **params: str) -> bytes:
         query = "&".join(f"{key}={value}" for key, value in params.items())

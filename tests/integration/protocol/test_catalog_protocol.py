@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
 import time
+import zipfile
 
 import pytest
 
@@ -29,11 +31,11 @@ OFFERS = sample("carono__php-commerceml__tests__xml__offers")
 # -- init --------------------------------------------------------------------------------
 
 
-def test_init_reply_without_and_with_version(one_c):
+def test_init_reply_is_two_lines_with_or_without_version(one_c):
+    """1-C-Bitrix's catalog init answers only zip= and file_limit=, whatever 1C sends."""
     assert one_c.get("init") == b"zip=yes\nfile_limit=204800"
-    reply = one_c.get("init", version="2.08").decode("ascii")
-    assert reply == f"zip=yes\nfile_limit=204800\n{one_c.sessid}\nversion=2.08"
-    assert one_c.get("init", version="3.1").endswith(b"\nversion=2.10")
+    assert one_c.get("init", version="2.08") == b"zip=yes\nfile_limit=204800"
+    assert one_c.get("init", version="3.1") == b"zip=yes\nfile_limit=204800"
 
 
 def test_init_follows_the_settings(one_c):
@@ -57,6 +59,8 @@ def test_init_clears_earlier_exchanges_but_keeps_unimported_files_and_reports(
     first.upload("Reports/Exchange_1.zip", b"PK\x05\x06" + bytes(18), 1000)
     stray = upload_root / "catalog" / "old.xml"
     stray.write_text("left over")
+    first_folder = first.session.folder
+    first.get("complete")
 
     second = OneC(client)
     second.checkauth()
@@ -66,7 +70,8 @@ def test_init_clears_earlier_exchanges_but_keeps_unimported_files_and_reports(
         for p in (upload_root / "catalog").rglob("*")
         if p.is_file()
     )
-    assert left == ["Reports/Exchange_1.zip", "offers.xml"]
+    assert left == [f"{first_folder}/Reports/Exchange_1.zip", f"{first_folder}/offers.xml"]
+    # 1C may import in a later exchange what it uploaded in an earlier one.
     assert second.import_file("offers.xml") == "success\nИмпорт успешно завершен.".encode("cp1251")
 
 
@@ -77,8 +82,8 @@ def test_init_clears_earlier_exchanges_but_keeps_unimported_files_and_reports(
 def test_parts_reassemble_byte_identical(one_c, upload_root, chunk):
     data = IMPORT.read_bytes()
     one_c.upload("import.xml", data, chunk)
-    assert (upload_root / "catalog" / "import.xml").read_bytes() == data
-    record = ExchangeFile.objects.get(name="import.xml")
+    assert (one_c.folder / "import.xml").read_bytes() == data
+    record = ExchangeFile.objects.get(name=one_c.stored("import.xml"))
     assert (record.size, record.parts) == (len(data), -(-len(data) // chunk))
 
 
@@ -88,14 +93,12 @@ def test_a_new_exchange_starts_a_file_afresh(client, admin_user, upload_root):
         onec.checkauth()
         onec.get("init")
         onec.upload("offers.xml", OFFERS.read_bytes(), 4000)
-    assert (upload_root / "catalog" / "offers.xml").read_bytes() == OFFERS.read_bytes()
+        assert (onec.folder / "offers.xml").read_bytes() == OFFERS.read_bytes()
 
 
 def test_pictures_go_into_subfolders(one_c, upload_root):
     assert one_c.post("import_files/ab/picture.jpg", b"\xff\xd8jpeg") == b"success\n"
-    assert (
-        upload_root / "catalog" / "import_files" / "ab" / "picture.jpg"
-    ).read_bytes() == b"\xff\xd8jpeg"
+    assert (one_c.folder / "import_files" / "ab" / "picture.jpg").read_bytes() == b"\xff\xd8jpeg"
 
 
 @pytest.mark.parametrize(
@@ -108,7 +111,7 @@ def test_pictures_go_into_subfolders(one_c, upload_root):
 )
 def test_names_are_normalised(one_c, upload_root, name, as_1c_sends_it):
     assert one_c.post(name, b"data") == b"success\n"
-    assert (upload_root / "catalog" / as_1c_sends_it).read_bytes() == b"data"
+    assert (one_c.folder / as_1c_sends_it).read_bytes() == b"data"
 
 
 @pytest.mark.parametrize(
@@ -130,7 +133,7 @@ def test_body_larger_than_djangos_memory_limit_is_streamed(one_c, upload_root, s
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100_000
     data = bytes(range(256)) * 10_000  # 2.5 MB in one part
     assert one_c.post("big.xml", data) == b"success\n"
-    assert (upload_root / "catalog" / "big.xml").read_bytes() == data
+    assert (one_c.folder / "big.xml").read_bytes() == data
 
 
 def test_file_size_cap(one_c, upload_root, settings):
@@ -138,17 +141,14 @@ def test_file_size_cap(one_c, upload_root, settings):
     assert one_c.post("import.xml", b"x" * 6000) == b"success\n"
     reply = one_c.post("import.xml", b"y" * 6000).decode("cp1251")
     assert reply.startswith("failure\nФайл import.xml больше допустимого размера")
-    assert (upload_root / "catalog" / "import.xml").read_bytes() == b"x" * 6000
+    assert (one_c.folder / "import.xml").read_bytes() == b"x" * 6000
 
 
 def test_exchange_size_cap(one_c, upload_root, settings):
     settings.CML_EXCHANGE_MAX_EXCHANGE_SIZE = 10_000
     assert one_c.post("a.xml", b"x" * 6000) == b"success\n"
     assert one_c.post("b.xml", b"y" * 6000).startswith(b"failure\n")
-    assert (
-        not (upload_root / "catalog" / "b.xml").exists()
-        or (upload_root / "catalog" / "b.xml").read_bytes() == b""
-    )
+    assert not (one_c.folder / "b.xml").exists() or (one_c.folder / "b.xml").read_bytes() == b""
 
 
 # -- import, deactivate, complete -------------------------------------------------------------
@@ -204,6 +204,31 @@ def test_import_in_steps_answers_progress_with_bitrix_style_messages(one_c, tmp_
     assert done and done == sorted(done) and done[-1] < 3000
     assert Product.objects.count() == 3000
     assert ImportJob.objects.get().steps == len(replies)
+
+
+def zip_of(files: dict[str, bytes]) -> bytes:
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return packed.getvalue()
+
+
+@pytest.mark.parametrize("report", ["Reports/Exchange_2026-12-03.zip", "Exchange_2026-12-03.zip"])
+def test_1cs_own_log_archive_is_stored_never_taken_for_the_catalog(one_c, report):
+    # 1C sends its log after the catalog's archive, both zipped; the log holds files of its own.
+    one_c.upload("import.zip", zip_of({"import.xml": IMPORT.read_bytes()}), 204_800)
+    log = zip_of({"import.xml": b"<not-the-catalog/>", "exchange.log": b"1C log"})
+    one_c.upload(report, log, 204_800)
+    assert one_c.import_file("import.xml") == "success\nИмпорт успешно завершен.".encode("cp1251")
+    assert Product.objects.count() == 2
+    assert not (one_c.folder / "exchange.log").exists()  # the log was not unpacked
+    assert (one_c.folder / report).read_bytes() == log
+    # 1C asking to import its log is told it is kept, and nothing is unpacked.
+    reply = one_c.get("import", filename=report).decode("cp1251")
+    assert reply == "success\nФайл журнала 1С сохранен, импорт не требуется."
+    assert ExchangeFile.objects.get(name=one_c.stored(report)).imported is None
+    assert ImportJob.objects.count() == 1
 
 
 def test_import_of_a_file_never_uploaded(one_c):
@@ -286,10 +311,9 @@ def test_every_sample_file_reassembles_from_parts_of_any_size(
     client, admin_user, upload_root, name
 ):
     data = (IMPORT.parent / name).read_bytes()
-    stored = upload_root / "catalog" / name
     for chunk in sorted({max(257, len(data) // 40), len(data) // 7 + 1, 204_800}):
         onec = OneC(client)  # each size in an exchange of its own: the file starts afresh
         onec.checkauth()
         onec.get("init")
         onec.upload(name, data, chunk)
-        assert stored.read_bytes() == data, chunk
+        assert (onec.folder / name).read_bytes() == data, chunk

@@ -1,0 +1,274 @@
+"""Exchange sessions as the clients people really use keep them.
+
+1C keeps the cookie and ``sessid`` that ``checkauth`` gave, and uses them
+for both types; cookie-jar clients (``curl -c/-b``) keep only ``Set-Cookie``;
+replay scripts send Basic auth on every request and no cookie at all; a
+browser-based importer relies on the site login. Bitrix accepts all of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.utils import timezone
+
+from cml_exchange.models import ExchangeSession, ExchangeSettings, ImportJob, Product
+from cml_exchange.protocol.sessions import COOKIE_NAME
+from tests.e2e.catalogs import import_xml, make_catalog
+from tests.factories import OrderFactory
+from tests.integration.importer.test_samples import SETS
+from tests.integration.protocol.exchange import URL, OneC, basic, body
+from tests.paths import sample
+
+pytestmark = pytest.mark.django_db
+
+CAT_IMPORT, CAT_OFFERS = (sample(name) for name in SETS["carono"])
+BAD_LOGIN = "failure\nОшибка авторизации. Неверное имя пользователя или пароль."
+
+
+def text(reply: bytes) -> str:
+    return reply.decode("cp1251")
+
+
+# -- 1. one cookie for both types -------------------------------------------------------
+
+
+def test_a_session_opened_for_orders_serves_the_catalog(client, admin_user, upload_root):
+    sale = OneC(client, kind="sale")
+    assert sale.checkauth().startswith(b"success\n")
+    catalog = OneC(client, kind="catalog", sessid=sale.sessid)  # same cookie, same sessid
+    assert catalog.get("init").startswith(b"zip=")
+    catalog.upload("import.xml", CAT_IMPORT.read_bytes(), chunk=50_000)
+    assert text(catalog.import_file("import.xml")) == "success\nИмпорт успешно завершен."
+    assert Product.objects.count() == 2
+    assert text(catalog.get("complete")).startswith("success\n")
+    sessions = ExchangeSession.objects.order_by("kind")
+    assert [(session.kind, session.token) for session in sessions] == [
+        ("catalog", sale.session.token),
+        ("sale", sale.session.token),
+    ]
+    assert catalog.session.folder != sale.session.folder  # files never mix
+
+
+def test_a_session_opened_for_the_catalog_serves_orders(client, admin_user, upload_root):
+    OrderFactory.create(number="A-7")
+    catalog = OneC(client, kind="catalog")
+    catalog.checkauth()
+    sale = OneC(client, kind="sale", sessid=catalog.sessid)
+    assert sale.get("init", version="2.08").startswith(b"zip=")
+    assert "A-7" in text(sale.get("query"))
+    assert sale.get("success") == b"success\n"
+
+
+def test_the_other_type_still_needs_its_own_rights(client, upload_root):
+    user = User.objects.create_user("catalog-only", password="secret")
+    group = Group.objects.create(name="1C catalog")
+    user.groups.add(group)
+    ExchangeSettings.load().catalog_groups.add(group)
+    catalog = OneC(client, kind="catalog")
+    assert catalog.checkauth("catalog-only", "secret").startswith(b"success\n")
+    sale = OneC(client, kind="sale", sessid=catalog.sessid)
+    assert text(sale.get("init")) == (
+        "failure\nУ Вас нет прав для обмена. Проверьте настройки компонента."
+    )
+
+
+def test_a_cookie_of_one_type_with_a_wrong_sessid_is_refused_for_the_other(
+    client, admin_user, upload_root
+):
+    ExchangeSettings.load()
+    ExchangeSettings.objects.update(sale_sessid_required=True)  # 1C sent one for orders once
+    catalog = OneC(client, kind="catalog")
+    catalog.checkauth()
+    sale = OneC(client, kind="sale", sessid="sessid=forged")
+    assert text(sale.get("init", version="2.08")).startswith(
+        "failure\nОшибка проверки источника запроса."
+    )
+
+
+# -- 2. a real Set-Cookie ----------------------------------------------------------------
+
+
+def test_checkauth_sets_the_cookie_it_reports(client, admin_user, upload_root):
+    reply = client.get(
+        URL, {"type": "catalog", "mode": "checkauth"}, HTTP_AUTHORIZATION=basic("admin", "secret")
+    )
+    name, value = text(reply.content).split("\n")[1:3]
+    assert name == COOKIE_NAME
+    cookie = reply.cookies[name]
+    assert cookie.value == value
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert cookie["path"] == "/"
+
+
+def test_a_cookie_jar_client_exchanges_without_reading_the_reply(client, admin_user, upload_root):
+    """``curl -c jar -b jar``: the client stores Set-Cookie, never parses lines 2-3."""
+    jar = Client()  # keeps what Set-Cookie says, as curl's jar does
+    checkauth = jar.get(
+        URL, {"type": "catalog", "mode": "checkauth"}, HTTP_AUTHORIZATION=basic("admin", "secret")
+    )
+    assert checkauth.content.startswith(b"success\n")
+    onec = OneC(jar)  # no sessid either: curl scripts rarely send one
+    assert onec.get("init").startswith(b"zip=")
+    onec.upload("import.xml", CAT_IMPORT.read_bytes(), chunk=50_000)
+    onec.upload("offers.xml", CAT_OFFERS.read_bytes(), chunk=50_000)
+    assert onec.import_file("import.xml").startswith(b"success\n")
+    assert onec.import_file("offers.xml").startswith(b"success\n")
+    assert Product.objects.count() == 2 and ImportJob.objects.filter(status="done").count() == 2
+
+
+def test_the_cookie_is_secure_over_https(client, admin_user, upload_root):
+    reply = client.get(
+        URL,
+        {"type": "catalog", "mode": "checkauth"},
+        HTTP_AUTHORIZATION=basic("admin", "secret"),
+        secure=True,
+    )
+    assert reply.cookies[COOKIE_NAME]["secure"]
+
+
+# -- 3. logged in to the site --------------------------------------------------------------
+
+
+def test_checkauth_of_a_user_logged_in_to_the_site(client, admin_user, upload_root):
+    client.force_login(admin_user)  # the browser importer's session, no Basic auth
+    onec = OneC(client)
+    reply = client.get(URL, {"type": "catalog", "mode": "checkauth"})
+    lines = text(reply.content).split("\n")
+    assert lines[0] == "success" and lines[1] == COOKIE_NAME
+    onec.sessid = lines[3]
+    assert onec.get("init").startswith(b"zip=")
+    assert ExchangeSession.objects.get(kind="catalog").user == admin_user
+
+
+def test_a_site_login_without_exchange_rights_is_refused(client, upload_root):
+    customer = User.objects.create_user("customer", password="secret", is_staff=True)
+    client.force_login(customer)
+    reply = client.get(URL, {"type": "catalog", "mode": "checkauth"})
+    assert text(reply.content) == (
+        "failure\nУ Вас нет прав для импорта каталога. Проверьте настройки компонента импорта."
+    )
+    assert not ExchangeSession.objects.exists()
+
+
+def test_an_anonymous_checkauth_is_a_bad_login(client, upload_root):
+    assert text(client.get(URL, {"type": "catalog", "mode": "checkauth"}).content) == BAD_LOGIN
+
+
+def test_basic_credentials_win_over_the_site_login(client, admin_user, upload_root):
+    User.objects.create_user("other", password="secret", is_staff=True)
+    client.force_login(User.objects.get(username="other"))
+    reply = client.get(
+        URL, {"type": "catalog", "mode": "checkauth"}, HTTP_AUTHORIZATION=basic("admin", "wrong")
+    )
+    assert text(reply.content) == BAD_LOGIN
+
+
+# -- 4. a file imported again once uploaded again --------------------------------------------
+
+CATALOG = make_catalog("sessions", 3)
+
+
+def renamed(name: str) -> bytes:
+    """``import.xml`` of :data:`CATALOG` with its first product called ``name``."""
+    first = dataclasses.replace(CATALOG.items[0], name=name)
+    return import_xml(dataclasses.replace(CATALOG, items=(first, *CATALOG.items[1:])))
+
+
+def first_name() -> str:
+    return Product.objects.get(external_id=CATALOG.items[0].id).name
+
+
+def test_a_file_uploaded_again_in_the_same_exchange_is_imported_again(one_c):
+    one_c.upload("import.xml", renamed("Чайник"), chunk=50_000)
+    assert one_c.import_file("import.xml").startswith(b"success\n")
+    # 1C repeats the import: the same upload, answered from the job that imported it.
+    assert one_c.import_file("import.xml").startswith(b"success\n")
+    assert ImportJob.objects.count() == 1
+    # 1C sends the file again under the same name, changed: imported anew.
+    one_c.upload("import.xml", renamed("Чайник электрический"), chunk=50_000)
+    assert one_c.import_file("import.xml").startswith(b"success\n")
+    assert ImportJob.objects.count() == 2
+    assert first_name() == "Чайник электрический"
+
+
+def test_another_catalog_under_the_same_name_is_imported(one_c):
+    one_c.upload("import.xml", CAT_IMPORT.read_bytes(), chunk=50_000)
+    assert one_c.import_file("import.xml").startswith(b"success\n")
+    one_c.upload("import.xml", import_xml(CATALOG), chunk=50_000)
+    assert one_c.import_file("import.xml").startswith(b"success\n")
+    assert Product.objects.count() == 2 + len(CATALOG.items)
+
+
+def test_a_file_changed_on_disk_since_its_import_is_imported_again(one_c):
+    one_c.upload("import.xml", renamed("Чайник"), chunk=50_000)
+    assert one_c.import_file("import.xml").startswith(b"success\n")
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(finished=timezone.now() - dt.timedelta(minutes=5))
+    (one_c.folder / "import.xml").write_bytes(renamed("Утюг"))  # copied in by hand
+    assert one_c.import_file("import.xml").startswith(b"success\n")
+    assert ImportJob.objects.count() == 2
+    assert first_name() == "Утюг"
+
+
+def replay(path_query: str, data: bytes | None = None) -> str:
+    """One request of a replay script: Basic auth, no cookie, a fresh connection."""
+    script = Client()
+    auth = {"HTTP_AUTHORIZATION": basic("admin", "secret")}
+    if data is None:
+        return text(body(script.get(f"{URL}?{path_query}", **auth)))
+    return text(
+        script.post(
+            f"{URL}?{path_query}", data, content_type="application/octet-stream", **auth
+        ).content
+    )
+
+
+def replay_exchange(data: bytes) -> list[str]:
+    answers = [replay("type=catalog&mode=init")]
+    answers.append(replay("type=catalog&mode=file&filename=import.xml", data))
+    while True:
+        answers.append(replay("type=catalog&mode=import&filename=import.xml"))
+        if not answers[-1].startswith("progress\n"):
+            return answers
+
+
+def test_a_cookieless_script_imports_a_new_file_every_time(admin_user, upload_root):
+    assert replay_exchange(renamed("Чайник"))[-1] == "success\nИмпорт успешно завершен."
+    assert first_name() == "Чайник"
+    # Within the hour, the next run sends the catalog again, changed in 1C.
+    assert replay_exchange(renamed("Утюг"))[-1] == "success\nИмпорт успешно завершен."
+    assert first_name() == "Утюг"
+    # The next day, changed again.
+    ExchangeSession.objects.update(last_seen=timezone.now() - dt.timedelta(days=1))
+    assert replay_exchange(renamed("Пылесос"))[-1] == "success\nИмпорт успешно завершен."
+    assert first_name() == "Пылесос"
+    assert ImportJob.objects.count() == 3
+    assert ExchangeSession.objects.count() == 3  # each init begins an exchange
+
+
+# -- 5. the sessid check can be switched off --------------------------------------------------
+
+
+def test_the_sessid_check_switched_off_accepts_any_sessid(client, admin_user, upload_root):
+    onec = OneC(client)
+    onec.checkauth()
+    assert onec.get("init").startswith(b"zip=")  # valid: from now on required
+    onec.sessid = "sessid=lost-on-the-way"
+    assert text(onec.get("init")).startswith("failure\nОшибка проверки источника запроса.")
+    ExchangeSettings.objects.update(check_request_source=False)
+    assert onec.get("init").startswith(b"zip=")
+    onec.sessid = ""
+    assert onec.get("init").startswith(b"zip=")
+
+
+def test_the_switch_is_on_the_settings_page_in_bitrix_words(admin_client):
+    settings = ExchangeSettings.load()
+    page = admin_client.get(f"/admin/cml_exchange/exchangesettings/{settings.pk}/change/")
+    assert page.status_code == 200
+    assert "Проверять источник запроса (sessid)" in page.content.decode()
+    assert settings.check_request_source is True  # on, as in 1C-Bitrix
