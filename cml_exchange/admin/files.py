@@ -8,9 +8,10 @@ upload rows. Its URLs, under ``admin/cml_exchange/exchangefile/``:
   its progress page, ``import/catalog/<job>/`` or ``import/sale/<upload row>/``,
   whose script polls ``…/step/`` (POST, JSON) until the import is done: each
   poll advances it a few seconds (:mod:`.reimport`);
-* ``cleanup/`` (POST): "clean up" (what is no longer needed) or "delete
-  selected"; the first POST shows what would go, the second (``confirm``)
-  deletes it.
+* ``cleanup/`` (POST): "clean up" (what is no longer needed, of one exchange
+  type or all) or "delete selected"; the first POST shows what would go, the
+  second (``confirm``) deletes it. "Clean up" posts no file names, so it works
+  on directories of any size: the second POST works out again what to delete.
 
 Seeing the page needs the view permission on stored files, importing the
 change permission, deleting the delete permission; everything else about a
@@ -41,6 +42,8 @@ from cml_exchange.storage.uploads import UnsafeName
 
 #: Files listed per page.
 PER_PAGE = 200
+#: Files a clean-up's confirmation names; the rest are counted.
+SAMPLE = 50
 
 method_require_post = method_decorator(require_POST)
 
@@ -124,7 +127,9 @@ class StoredFileAdmin(admin.ModelAdmin):
         kind = request.GET.get("kind", "")
         kinds = [kind] if kind in directory.KINDS else list(directory.KINDS)
         query = request.GET.get("q", "").strip()
-        files = directory.listing(kinds)
+        # Tens of thousands of files are cheap to list, sort and count; only the page shown
+        # gets its upload rows and reasons to keep.
+        files = directory.survey(kinds)
         totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for file in files:
             totals[file.kind][0] += int(file.on_disk)
@@ -132,6 +137,7 @@ class StoredFileAdmin(admin.ModelAdmin):
         if query:
             files = [file for file in files if query.lower() in file.name.lower()]
         page = Paginator(files, PER_PAGE).get_page(request.GET.get("p"))
+        directory.judge(page.object_list)
         context = self._context(
             request,
             _("Stored files"),
@@ -220,45 +226,78 @@ class StoredFileAdmin(admin.ModelAdmin):
 
     @method_require_post
     def cleanup_view(self, request: HttpRequest) -> HttpResponse:
-        """Confirm, then delete: what no exchange needs any more, or the files selected."""
+        """Confirm, then delete: what no exchange needs any more, or the files selected.
+
+        "Clean up" posts no names, only the exchange type (or none, for all):
+        what to delete is worked out again when the admin confirms, so a file
+        an exchange or import needs by then stays, and a directory of any
+        size takes one field. "Delete selected files" posts the names ticked,
+        at most a page of them.
+        """
         if not self.has_delete_permission(request):
             raise PermissionDenied
         selected = request.POST.get("action") == "delete"
-        keys = request.POST.getlist("file")
         kind = request.POST.get("kind", "")
+        kind = kind if kind in directory.KINDS else ""
+        kept = 0
         if selected:
-            files = directory.find(keys)
-        elif request.POST.get("confirm"):
-            # Only what was shown, and only if it is still not needed.
-            files = [file for file in directory.find(keys) if not file.kept]
+            files = directory.find(request.POST.getlist("file"))
         else:
-            kinds = [kind] if kind in directory.KINDS else list(directory.KINDS)
-            files = [file for file in directory.listing(kinds) if not file.kept]
+            listed = directory.listing([kind] if kind else directory.KINDS)
+            files = [file for file in listed if not file.kept]
+            kept = len(listed) - len(files)
         if not files:
             messages.info(request, _("There is nothing to delete."))
             return HttpResponseRedirect(self._url("changelist"))
         if not request.POST.get("confirm"):
-            return self._confirm_cleanup(request, files, selected=selected)
-        try:
-            deleted = directory.delete(files)
-        except (ValueError, UnsafeName) as error:
-            messages.error(request, str(error))
-            return HttpResponseRedirect(self._url("changelist"))
-        messages.success(
-            request,
-            ngettext("%(count)d file deleted.", "%(count)d files deleted.", len(deleted))
-            % {"count": len(deleted)},
-        )
+            return self._confirm_cleanup(request, files, selected=selected, kind=kind, kept=kept)
+        deleted = directory.delete(files)
+        if deleted:
+            messages.success(
+                request,
+                ngettext("%(count)d file deleted.", "%(count)d files deleted.", len(deleted))
+                % {"count": len(deleted)},
+            )
+        if len(deleted) < len(files):
+            left = len(files) - len(deleted)
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)d file could not be deleted.",
+                    "%(count)d files could not be deleted.",
+                    left,
+                )
+                % {"count": left},
+            )
         return HttpResponseRedirect(self._url("changelist"))
 
     def _confirm_cleanup(
-        self, request: HttpRequest, files: list[StoredFile], *, selected: bool
+        self,
+        request: HttpRequest,
+        files: list[StoredFile],
+        *,
+        selected: bool,
+        kind: str,
+        kept: int,
     ) -> HttpResponse:
+        """What would go: counts, total size and the names of the first :data:`SAMPLE` files.
+
+        "Delete selected files" lists every file (a page at most) with why it
+        is still needed, and posts their names back; "clean up" posts only
+        its type.
+        """
         title = _("Delete the selected files?") if selected else _("Clean up the directory?")
+        shown = files if selected else files[:SAMPLE]
         context = self._context(
             request,
             title,
             files=files,
+            shown=shown,
+            more=len(files) - len(shown),
+            count=len(files),
+            size=sum(file.size or 0 for file in files),
+            kept=kept,
+            kind=kind,
             action="delete" if selected else "clean",
             needed=[file for file in files if file.kept],
         )
