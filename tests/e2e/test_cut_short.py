@@ -8,12 +8,15 @@ silently short or shifted, and ``success`` after import would be a lie.
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from cml_exchange.client import ExchangeClient
 from cml_exchange.models import ExchangeFile
 from tests.e2e.conftest import session_folder
 
+MakeClient = Callable[..., ExchangeClient]
 FIRST, SECOND = b"<a>" + b"1" * 997, b"2" * 1000 + b"</a>"
 
 
@@ -37,7 +40,9 @@ def send_part(url: str, cookie: str, sessid: str, part: bytes, *, declared: int)
     return reply.decode("cp1251")
 
 
-def test_a_part_cut_short_is_not_appended(make_client, exchange_url, exchange_dirs: Path):
+def test_a_part_cut_short_is_not_appended(
+    make_client: MakeClient, exchange_url: str, exchange_dirs: Path
+) -> None:
     client = make_client()
     auth = client.checkauth()
     client.init()
@@ -55,7 +60,9 @@ def test_a_part_cut_short_is_not_appended(make_client, exchange_url, exchange_di
     assert stored.read_bytes() == FIRST + SECOND
 
 
-def test_a_first_part_cut_short_leaves_no_file(make_client, exchange_url, exchange_dirs: Path):
+def test_a_first_part_cut_short_leaves_no_file(
+    make_client: MakeClient, exchange_url: str, exchange_dirs: Path
+) -> None:
     client = make_client()
     auth = client.checkauth()
     client.init()

@@ -217,15 +217,11 @@ def test_a_file_changed_on_disk_since_its_import_is_imported_again(one_c):
 
 def replay(path_query: str, data: bytes | None = None) -> str:
     """One request of a replay script: Basic auth, no cookie, a fresh connection."""
-    script = Client()
-    auth = {"HTTP_AUTHORIZATION": basic("admin", "secret")}
+    script = Client(HTTP_AUTHORIZATION=basic("admin", "secret"))
     if data is None:
-        return text(body(script.get(f"{URL}?{path_query}", **auth)))
-    return text(
-        script.post(
-            f"{URL}?{path_query}", data, content_type="application/octet-stream", **auth
-        ).content
-    )
+        return text(body(script.get(f"{URL}?{path_query}")))
+    posted = script.post(f"{URL}?{path_query}", data, content_type="application/octet-stream")
+    return text(posted.content)
 
 
 def replay_exchange(data: bytes) -> list[str]:
