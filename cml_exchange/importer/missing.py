@@ -3,67 +3,223 @@
 Only within what came in full: products and offers of the catalogs whose
 ``Каталог``/``ПакетПредложений`` was not "only changes", groups of the
 classifiers that came whole. Never the rest of the shop.
+
+A job made by 1C's exchange defers this (``DEFER_MISSING``): one full
+catalog may come in several files (``import_1.xml``, ``import_2.xml``…), and
+the products of the later files must not be deactivated or deleted when the
+first one ends. The exchange then calls :func:`settle` after each file, at
+``deactivate`` and at ``complete``: what no file still waiting in the
+exchange continues is handled once, for everything the exchange mentioned.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cml_exchange.importer.options import MissingAction
+from cml_exchange import commerceml as cml
+from cml_exchange.commerceml.errors import CmlExchangeError
+from cml_exchange.importer import messages
+from cml_exchange.importer.options import ImportOptions, MissingAction
 from cml_exchange.importer.session import ImportSession
 from cml_exchange.models import Group, ImportJob, Offer, Product
 
+#: ``job.state`` key: the job leaves missing items to its exchange.
+DEFER_MISSING = "defer_missing"
+#: ``job.state`` key: missing items of a deferring job have been handled.
+SETTLED = "missing_settled"
+#: An offers package whose catalog only the database could tell: it may continue any.
+ANY_CATALOG = "*"
 
-def handle_missing(session: ImportSession) -> bool:
-    """Apply the missing-items options; return whether there was anything to consider."""
-    job = session.job
+
+@dataclass
+class FullScope:
+    """What came in full: catalogs (products), offer catalogs (offers), classifiers (groups)."""
+
+    catalogs: set[str] = field(default_factory=set)
+    offer_catalogs: set[str] = field(default_factory=set)
+    classifiers: set[str] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.catalogs or self.offer_catalogs or self.classifiers)
+
+    def update(self, other: FullScope) -> None:
+        self.catalogs |= other.catalogs
+        self.offer_catalogs |= other.offer_catalogs
+        self.classifiers |= other.classifiers
+
+    def without(self, other: FullScope) -> FullScope:
+        """What of this scope ``other`` does not continue."""
+        if ANY_CATALOG in other.offer_catalogs:
+            offers: set[str] = set()
+        else:
+            offers = self.offer_catalogs - other.offer_catalogs
+        return FullScope(
+            self.catalogs - other.catalogs, offers, self.classifiers - other.classifiers
+        )
+
+
+def scope_of(job: ImportJob) -> FullScope:
+    """What ``job`` received in full (a classifier counts only if no catalog of it was partial)."""
     partial_classifiers = {
         info.get("classifier")
         for info in job.state.get("catalogs", {}).values()
         if not info.get("full")
     }
-    full_classifiers = [c for c in job.full_classifiers if c not in partial_classifiers]
-    full_offer_catalogs = job.state.get("full_offer_catalogs", [])
-    options = session.options
-    if job.full_catalogs:
-        _apply(
-            session,
+    return FullScope(
+        catalogs=set(job.full_catalogs),
+        offer_catalogs=set(job.state.get("full_offer_catalogs", [])),
+        classifiers={c for c in job.full_classifiers if c not in partial_classifiers},
+    )
+
+
+def handle_missing(session: ImportSession) -> bool:
+    """Apply the missing-items options; return whether there was anything to consider."""
+    scope = scope_of(session.job)
+    _handle(scope, session.options, session.seen_at, session.now, session.count)
+    return bool(scope)
+
+
+def _handle(
+    scope: FullScope,
+    options: ImportOptions,
+    seen_at: dt.datetime,
+    now: dt.datetime,
+    count: Any,
+) -> None:
+    def apply(kind: str, rows: QuerySet[Any], action: MissingAction) -> None:
+        _apply(kind, rows, action, seen_at=seen_at, now=now, count=count)
+
+    if scope.catalogs:
+        apply(
             "products",
-            Product.objects.filter(catalog__external_id__in=job.full_catalogs),
+            Product.objects.filter(catalog__external_id__in=scope.catalogs),
             options.missing_products,
         )
-    if full_offer_catalogs:
-        _apply(
-            session,
+    if scope.offer_catalogs:
+        apply(
             "offers",
-            Offer.objects.filter(catalog__external_id__in=full_offer_catalogs),
+            Offer.objects.filter(catalog__external_id__in=scope.offer_catalogs),
             options.missing_products,
         )
-    if full_classifiers:
-        _apply(
-            session,
+    if scope.classifiers:
+        apply(
             "groups",
-            Group.objects.filter(classifier__external_id__in=full_classifiers),
+            Group.objects.filter(classifier__external_id__in=scope.classifiers),
             options.missing_groups,
         )
-    return bool(job.full_catalogs or full_offer_catalogs or full_classifiers)
 
 
-def _apply(session: ImportSession, kind: str, rows: QuerySet[Any], action: MissingAction) -> None:
-    missing = rows.filter(Q(last_seen_full__lt=session.seen_at) | Q(last_seen_full__isnull=True))
+def settle(jobs: QuerySet[ImportJob], *, waiting: Iterable[Path] = ()) -> FullScope:
+    """Handle the missing items that the exchange's deferring ``jobs`` left, once.
+
+    ``waiting`` are files of the exchange uploaded and not yet imported: a
+    catalog one of them holds in full is left for later (the last file of it
+    settles it). What no waiting file continues is handled for everything the
+    exchange mentioned since its start, with the options of its latest job,
+    whose counters and message then tell what was deactivated or deleted.
+    Returns what was handled.
+    """
+    with transaction.atomic():
+        pending = list(jobs.select_for_update().filter(status=ImportJob.Status.DONE).order_by("pk"))
+        pending = [
+            job for job in pending if job.state.get(DEFER_MISSING) and not job.state.get(SETTLED)
+        ]
+        if not pending:
+            return FullScope()
+        later = FullScope()
+        for path in waiting:
+            later.update(full_scope_in(path))
+        scope = FullScope()
+        for job in pending:
+            scope.update(scope_of(job))
+        due = scope.without(later)
+        latest = pending[-1]
+        counters: dict[str, int] = {}
+
+        def count(name: str, amount: int = 1) -> None:
+            if amount:
+                counters[name] = counters.get(name, 0) + amount
+
+        if due:
+            seen_at = min(_seen_since(job) for job in pending)
+            options = ImportOptions.from_json(latest.options)
+            _handle(due, options, seen_at, timezone.now(), count)
+        for job in pending:
+            left = scope_of(job).without(due)
+            if not left:
+                job.state[SETTLED] = True
+                ImportJob.objects.filter(pk=job.pk).update(state=job.state)
+        if due:
+            for name, amount in counters.items():
+                latest.counters[name] = latest.counters.get(name, 0) + amount
+            ImportJob.objects.filter(pk=latest.pk).update(
+                counters=latest.counters, message=messages.MISSING_DONE
+            )
+        return due
+
+
+def _seen_since(job: ImportJob) -> dt.datetime:
+    stamp = job.state.get("seen_since")
+    if stamp:
+        return dt.datetime.fromisoformat(stamp)
+    return job.started or job.created
+
+
+def full_scope_in(path: Path) -> FullScope:
+    """The catalogs and classifiers ``path`` holds in full, read from its headers only.
+
+    Reading stops at the first product or offer (the headers come before
+    them); a file that cannot be read holds nothing (its import will say why).
+    """
+    found = FullScope()
+    try:
+        for entity in cml.CmlReader(path, name=path.name, check_references=False):
+            if isinstance(entity, (cml.Product, cml.Offer)):
+                break
+            if isinstance(entity, cml.Catalog) and not entity.only_changes:
+                found.catalogs.add(entity.id)
+            elif isinstance(entity, cml.OfferPackage) and not entity.only_changes:
+                found.offer_catalogs.add(_package_catalog(entity))
+            elif isinstance(entity, cml.Classifier) and not entity.only_changes:
+                found.classifiers.add(entity.id)
+    except (CmlExchangeError, OSError):
+        return FullScope()
+    return found
+
+
+def _package_catalog(header: cml.OfferPackage) -> str:
+    """The catalog of an offers package, as far as its header tells (see ``package_catalog_id``)."""
+    if header.catalog_id:
+        return header.catalog_id
+    if header.id.endswith("#") and len(header.id) > 1:
+        return header.id[:-1]
+    return ANY_CATALOG
+
+
+def _apply(
+    kind: str,
+    rows: QuerySet[Any],
+    action: MissingAction,
+    *,
+    seen_at: dt.datetime,
+    now: dt.datetime,
+    count: Any,
+) -> None:
+    missing = rows.filter(Q(last_seen_full__lt=seen_at) | Q(last_seen_full__isnull=True))
     if action == MissingAction.DEACTIVATE:
-        session.count(
-            f"{kind}_deactivated",
-            missing.filter(active=True).update(active=False, updated=session.now),
-        )
+        count(f"{kind}_deactivated", missing.filter(active=True).update(active=False, updated=now))
     elif action == MissingAction.DELETE:
-        count = missing.count()
+        deleted = missing.count()
         missing.delete()
-        session.count(f"{kind}_deleted", count)
+        count(f"{kind}_deleted", deleted)
 
 
 def deactivate_unseen(jobs: QuerySet[ImportJob], *, before: dt.datetime) -> int:

@@ -38,7 +38,7 @@ from cml_exchange.commerceml.scan import scan
 from cml_exchange.importer import messages, root_group
 from cml_exchange.importer.batch import Batch, flush
 from cml_exchange.importer.loaders.classifier import package_catalog_id
-from cml_exchange.importer.missing import handle_missing
+from cml_exchange.importer.missing import DEFER_MISSING, handle_missing
 from cml_exchange.importer.options import ImportOptions
 from cml_exchange.importer.results import Done, Failed, Progress, StepResult
 from cml_exchange.importer.session import ImportSession, Scope
@@ -62,6 +62,7 @@ def create_job(
     options: ImportOptions | None = None,
     seen_since: dt.datetime | None = None,
     picture_dirs: Sequence[Path] = (),
+    defer_missing: bool = False,
 ) -> ImportJob:
     """Make a pending job for ``files`` (relative to ``base_dir``, or absolute).
 
@@ -70,7 +71,9 @@ def create_job(
     (default: when the job starts); an endpoint passes the exchange's start,
     so that several jobs of one exchange count as one for missing items.
     ``picture_dirs`` are other folders where pictures missing under
-    ``base_dir`` are looked for.
+    ``base_dir`` are looked for. With ``defer_missing`` the job does not
+    handle what a full catalog did not mention: the exchange it belongs to
+    does so once, for all its files (:func:`cml_exchange.importer.missing.settle`).
     """
     base = Path(base_dir)
     names = []
@@ -85,6 +88,8 @@ def create_job(
     state: dict[str, object] = {"seen_since": seen_since.isoformat()} if seen_since else {}
     if picture_dirs:
         state["picture_dirs"] = [str(folder) for folder in picture_dirs]
+    if defer_missing:
+        state[DEFER_MISSING] = True
     return ImportJob.objects.create(
         base_dir=str(base),
         files=names,
@@ -378,6 +383,10 @@ class _Step:
 
     def _missing(self, session: ImportSession) -> None:
         job = self.job
+        if job.state.get(DEFER_MISSING):
+            job.stage = DONE  # the exchange settles missing items once its files are in
+            self._save(session)
+            return
         with transaction.atomic():
             touched = handle_missing(session)
             job.stage = DONE

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cml_exchange.conf import app_settings
 from cml_exchange.importer import Failed, Progress, create_job, run
-from cml_exchange.importer.missing import deactivate_unseen
+from cml_exchange.importer.missing import deactivate_unseen, settle
 from cml_exchange.models import ExchangeFile, ExchangeSession, ImportJob
 from cml_exchange.models.exchange import FOLDER_PREFIX
 from cml_exchange.protocol import replies
@@ -73,7 +73,29 @@ def import_(call: Call) -> Reply:
     ExchangeFile.objects.filter(
         kind=call.kind, name__in=[f"{folder}/{file}" for file in job.files]
     ).update(imported=timezone.now())
+    settle(ImportJob.objects.filter(session=session), waiting=_waiting(call, session))
     return replies.success(replies.IMPORT_DONE)
+
+
+def _waiting(call: Call, session: ExchangeSession) -> list[Path]:
+    """The exchange's XML files (uploaded, or unpacked from its archives) not imported yet."""
+    folder = call.directory
+    imported = {
+        (Path(base) / name).resolve()
+        for base, files in ImportJob.objects.filter(
+            session=session, status=ImportJob.Status.DONE
+        ).values_list("base_dir", "files")
+        for name in files or []
+    }
+    if not folder.is_dir():
+        return []
+    return [
+        path
+        for path in sorted(folder.rglob("*.xml"))
+        if path.is_file()
+        and not is_report(path.relative_to(folder).as_posix())
+        and path.resolve() not in imported
+    ]
 
 
 def _job(call: Call, session: ExchangeSession, name: str) -> ImportJob | None:
@@ -111,6 +133,7 @@ def _job(call: Call, session: ExchangeSession, name: str) -> ImportJob | None:
         options=options,
         seen_since=session.initialized or session.created,
         picture_dirs=_other_folders(call, session, directory),
+        defer_missing=True,
     )
     ImportJob.objects.filter(pk=job.pk).update(session=session, filename=name)
     job.session, job.filename = session, name
@@ -196,12 +219,17 @@ def deactivate(call: Call) -> Reply:
         return replies.failure(replies.DEACTIVATION_FAILED)
     if moment.timestamp() <= 0:
         return replies.failure(replies.DEACTIVATION_FAILED)
-    deactivate_unseen(ImportJob.objects.filter(session=session), before=moment)
+    jobs = ImportJob.objects.filter(session=session)
+    settle(jobs)
+    deactivate_unseen(jobs, before=moment)
     return replies.success(replies.DEACTIVATED)
 
 
 def complete(call: Call) -> Reply:
-    finish(call.open(), "success")
+    """The exchange is over: what its full catalogs did not mention is handled now at the latest."""
+    session = call.open()
+    settle(ImportJob.objects.filter(session=session))
+    finish(session, "success")
     return replies.success(replies.COMPLETED)
 
 

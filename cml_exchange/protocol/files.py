@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cml_exchange.conf import app_settings
+from cml_exchange.importer.missing import settle
 from cml_exchange.models import ExchangeFile, ExchangeSession, ImportJob
 from cml_exchange.models.exchange import FOLDER_PREFIX
 from cml_exchange.protocol import replies
@@ -55,6 +56,9 @@ def clean_directory_of(call: Call) -> None:
     for pk, folder in folders.items():
         if pk in busy:
             continue
+        if pk != own.pk:
+            # That exchange is over without complete (older 1C): its full catalogs end now.
+            settle(ImportJob.objects.filter(session=pk))
         _clean(call, folder, now)
         if pk != own.pk:
             # Fails while the folder still holds something; another init may have removed it.
