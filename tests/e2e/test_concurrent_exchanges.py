@@ -30,8 +30,8 @@ ROUNDS = 3
 PRODUCTS = 1100
 #: Every n-th product has a picture; every n-th has a name (and slug) both catalogs use.
 PICTURES_EVERY = 10
-# Products named alike in both catalogs race for one slug: issue 12 (1) makes that safe first.
-COMMON_NAMES_EVERY = 0
+#: Every 5th product has the same name in both catalogs: both imports want its slug at once.
+COMMON_NAMES_EVERY = 5
 CLIENT_TIMEOUT = 60
 
 

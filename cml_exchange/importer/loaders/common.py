@@ -7,10 +7,19 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from django.db import models
+from django.db import (
+    IntegrityError,
+    OperationalError,
+    connections,
+    models,
+    router,
+    transaction,
+)
+from django.db.models import Value
+from django.db.models.functions import Cast, Concat
 
 from cml_exchange.importer import sql
-from cml_exchange.importer.slugs import disambiguated, fallback_slug, make_slug
+from cml_exchange.importer.slugs import MAX_LENGTH, Wanted, candidates_of, choose
 
 M = TypeVar("M", bound=models.Model)
 
@@ -53,17 +62,29 @@ def upsert(
     """Insert or update ``objects`` in one statement per database batch; pks are set on return.
 
     On PostgreSQL and SQLite 3.35+ Django fills the primary keys of upserted
-    rows, inserted or updated alike.
+    rows, inserted or updated alike. Objects with the same ``unique_fields``
+    (a price type declared in both the classifier and the package, say) are
+    one row: the last one's values are written, and every one gets its pk.
+    PostgreSQL refuses to update one row twice in a statement.
     """
     if not objects:
         return []
-    return model.objects.bulk_create(  # type: ignore[attr-defined]
-        objects,
+    attributes = [model._meta.get_field(name).attname for name in unique_fields]  # type: ignore[union-attr]
+    last: dict[tuple[Any, ...], M] = {}
+    for obj in objects:
+        last[tuple(getattr(obj, attribute) for attribute in attributes)] = obj
+    written = model.objects.bulk_create(  # type: ignore[attr-defined]
+        list(last.values()),
         update_conflicts=True,
         unique_fields=list(unique_fields),
         update_fields=list(update_fields),
         batch_size=500,
     )
+    if len(last) == len(objects):
+        return written
+    for obj in objects:
+        obj.pk = last[tuple(getattr(obj, attribute) for attribute in attributes)].pk
+    return list(objects)
 
 
 def pk_map(queryset: models.QuerySet[Any], key: str = "external_id") -> dict[str, int]:
@@ -85,39 +106,104 @@ def ids_by_external_id(
     return cache
 
 
-def assign_slugs(
-    items: Sequence[tuple[str, str]],
-    taken: Callable[[set[str]], set[str]],
+#: Times a batch's rows are written with freshly chosen slugs before the error stands.
+SLUG_ATTEMPTS = 10
+
+#: What a row's slug is while the batch gives its old one to another row (in the
+#: batch's own savepoint, so nobody else ever reads it). Longer than any slug
+#: :mod:`cml_exchange.importer.slugs` makes, so it cannot be one; the pk makes it unique.
+_RELEASING = "~" * (MAX_LENGTH + 1)
+
+#: PostgreSQL's ``deadlock_detected``: two imports waited for each other's new slugs.
+_DEADLOCK = "40P01"
+
+
+def save_with_slugs(
+    model: type[models.Model],
+    wanted: Sequence[Wanted],
+    save: Callable[[dict[str, str]], object],
     *,
+    scope: dict[str, Any],
     replace_char: str,
 ) -> dict[str, str]:
-    """Choose unique slugs for ``items`` of (external id, name) that need one.
+    """Choose new slugs for ``wanted`` and call ``save(slugs)`` to write the batch with them.
 
-    ``taken(candidates)`` returns which candidates rows outside ``items``
-    already use. A slug in use gets a suffix that depends only on the item's
-    1C id, so the outcome does not depend on how the import was cut into
-    batches or steps.
+    ``wanted`` are the batch's items (by ``external_id`` within ``scope``,
+    e.g. ``{"catalog_id": pk}``) that get a new slug, in the file's order;
+    ``save`` writes the batch's rows, taking ``{1C id: slug}`` for those and
+    leaving the other rows' slugs as they are; it may be called again, so it
+    must only write. The slugs are chosen by :func:`~cml_exchange.importer.slugs.choose`
+    against what is stored; rows of the batch whose old slug goes to another
+    row of it give it up first, so the write never trips on the order of its
+    rows (two items that swap names, say).
+
+    Another import may take one of the chosen slugs between the choice and
+    the write (PostgreSQL then makes this write wait for that import's
+    transaction, and fails it if the slug was committed). So the choice and
+    the write run in a savepoint: on a unique violation or a deadlock, it is
+    rolled back and both are done again against what is stored now. A unique
+    violation that choosing again does not avoid is not a slug's, and is
+    raised; so is the last error after :data:`SLUG_ATTEMPTS`.
     """
-    options: dict[str, tuple[str, ...]] = {}
-    for external_id, name in items:
-        slug = make_slug(name, replace_char=replace_char) or fallback_slug(
-            external_id, replace_char=replace_char
+    if not wanted:
+        save({})
+        return {}
+    using = router.db_for_write(model)
+    # sql.py writes through the driver's own cursor on PostgreSQL: its errors are the driver's.
+    driver: Any = connections[using].Database  # type: ignore[attr-defined]
+    retried = (IntegrityError, OperationalError, driver.IntegrityError, driver.OperationalError)
+    ids = [item.external_id for item in wanted]
+    failure: Exception | None = None
+    tried: dict[str, str] | None = None
+    attempt = 0
+    while True:
+        attempt += 1
+        candidates = candidates_of(wanted, replace_char=replace_char)
+        in_use = set(
+            model._default_manager.using(using)
+            .filter(slug__in=candidates)
+            .exclude(external_id__in=ids, **scope)
+            .values_list("slug", flat=True)
         )
-        options[external_id] = (
-            slug,
-            *(
-                disambiguated(slug, external_id, replace_char=replace_char, strength=strength)
-                for strength in (8, 32)
-            ),
+        slugs = choose(wanted, in_use, replace_char=replace_char)
+        if failure is not None and slugs == tried and not _is_deadlock(failure):
+            raise failure
+        try:
+            with transaction.atomic(using=using):
+                _release(model, wanted, slugs, scope, using)
+                save(slugs)
+        except retried as error:
+            operational = isinstance(error, (OperationalError, driver.OperationalError))
+            if attempt >= SLUG_ATTEMPTS or (operational and not _is_deadlock(error)):
+                raise
+            failure, tried = error, slugs
+        else:
+            return slugs
+
+
+def _release(
+    model: type[models.Model],
+    wanted: Sequence[Wanted],
+    slugs: dict[str, str],
+    scope: dict[str, Any],
+    using: str,
+) -> None:
+    """Give the rows whose old slug another item of the batch takes a placeholder slug."""
+    taken = set(slugs.values())
+    giving_up = [
+        item.external_id
+        for item in wanted
+        if item.current and slugs[item.external_id] != item.current and item.current in taken
+    ]
+    if giving_up:
+        model._default_manager.using(using).filter(external_id__in=giving_up, **scope).update(
+            slug=Concat(Value(_RELEASING), Cast("pk", output_field=models.CharField()))
         )
-    in_use = taken({candidate for choices in options.values() for candidate in choices})
-    result: dict[str, str] = {}
-    for external_id, choices in options.items():
-        for candidate in choices:
-            if candidate not in in_use:
-                break
-        else:  # pragma: no cover - needs a 128-bit hash collision
-            raise RuntimeError(f"No free slug for {external_id!r}")
-        in_use.add(candidate)
-        result[external_id] = candidate
-    return result
+
+
+def _is_deadlock(error: Exception) -> bool:
+    """Whether ``error`` (Django's or the driver's own) is PostgreSQL's deadlock."""
+    return any(
+        _DEADLOCK in (getattr(each, "sqlstate", None), getattr(each, "pgcode", None))
+        for each in (error, error.__cause__)
+    )

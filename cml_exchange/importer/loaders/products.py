@@ -13,10 +13,11 @@ from cml_exchange.commerceml import entities as cml
 from cml_exchange.importer import sql
 from cml_exchange.importer.images import sync_images
 from cml_exchange.importer.loaders.classifier import catalog_pk, unit_pks
-from cml_exchange.importer.loaders.common import assign_slugs, checksum, upsert_marking_full
+from cml_exchange.importer.loaders.common import checksum, save_with_slugs, upsert_marking_full
 from cml_exchange.importer.loaders.references import option_values, property_types, scoped_pks
 from cml_exchange.importer.root_group import skipped_roots
 from cml_exchange.importer.session import ImportSession, Scope
+from cml_exchange.importer.slugs import Wanted
 from cml_exchange.models import (
     Category,
     Group,
@@ -67,9 +68,8 @@ def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Product, S
         or existing[p.id]["checksum"] != sums[p.id]
         or existing[p.id]["active"] == p.deleted
     ]
-    slugs = _slugs(session, catalog, changed, existing)
     full = {p.id for p, scope in batch if scope.full}
-    saved = _save_rows(session, catalog, changed, existing, sums, slugs, full) if changed else {}
+    saved = _save_rows(session, catalog, changed, existing, sums, full) if changed else {}
     if saved:
         _replace_children(session, catalog, changed, saved, existing)
         sync_images(session, [(p, saved[p.id]) for p in changed])
@@ -93,33 +93,26 @@ def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Product, S
     )
 
 
-def _slugs(
+def _slugs_wanted(
     session: ImportSession,
-    catalog: int,
     changed: list[cml.Product],
     existing: Mapping[str, Mapping[str, Any]],
-) -> dict[str, str]:
+) -> list[Wanted]:
+    """The changed products that get a new slug, in the file's order.
+
+    A new product gets one from its name (or, without ``slug_on_add``, from
+    its 1C id); a stored one only when its name changed and ``slug_on_update``
+    is on. The others keep theirs.
+    """
     options = session.options
-    needing = [
-        (p.id, p.name)
-        for p in changed
-        if (p.id not in existing and options.slug_on_add)
-        or (p.id in existing and options.slug_on_update and existing[p.id]["name"] != p.name)
-    ]
-    # Without slugs from names, a new product's slug is made from its 1C id.
-    needing += [
-        (p.id, f"item {p.id}") for p in changed if p.id not in existing and not options.slug_on_add
-    ]
-    ids = [xid for xid, _ in needing]
-    return assign_slugs(
-        needing,
-        lambda candidates: set(
-            Product.objects.filter(slug__in=candidates)
-            .exclude(catalog_id=catalog, external_id__in=ids)
-            .values_list("slug", flat=True)
-        ),
-        replace_char=options.slug_replace_char,
-    )
+    wanted = []
+    for p in changed:
+        stored = existing.get(p.id)
+        if stored is None:
+            wanted.append(Wanted(p.id, p.name if options.slug_on_add else f"item {p.id}"))
+        elif options.slug_on_update and stored["name"] != p.name:
+            wanted.append(Wanted(p.id, p.name, str(stored["slug"])))
+    return wanted
 
 
 def _save_rows(
@@ -128,25 +121,26 @@ def _save_rows(
     changed: list[cml.Product],
     existing: Mapping[str, Mapping[str, Any]],
     sums: dict[str, str],
-    slugs: dict[str, str],
     full: set[str],
 ) -> dict[str, int]:
     """Upsert the changed products; ``{1C id: pk}`` of them.
 
-    Those of a full catalog (``full``) get its ``last_seen_full`` mark in the
-    same statement; the others keep theirs.
+    New and renamed products get their slugs here (see
+    :func:`~cml_exchange.importer.loaders.common.save_with_slugs`). Those of
+    a full catalog (``full``) get its ``last_seen_full`` mark in the same
+    statement; the others keep theirs.
     """
     units = unit_pks(session, [p.base_unit for p in changed])
     categories = scoped_pks(
         session, Category, {p.category_id for p in changed if p.category_id}, catalog
     )
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "catalog_id": catalog,
             "external_id": p.id,
             "name": p.name or p.full_name or p.id,
             "full_name": p.full_name or "",
-            "slug": slugs.get(p.id) or str(existing[p.id]["slug"]),
+            "slug": str(existing[p.id]["slug"]) if p.id in existing else "",
             "code": p.code or "",
             "article": p.article or "",
             "barcode": p.barcode or "",
@@ -164,8 +158,20 @@ def _save_rows(
         }
         for p in changed
     ]
-    upsert_marking_full(
-        Product, rows, full=full, seen_at=session.seen_at, update_fields=_PRODUCT_FIELDS
+
+    def save(slugs: dict[str, str]) -> None:
+        for row in rows:
+            row["slug"] = slugs.get(row["external_id"], row["slug"])
+        upsert_marking_full(
+            Product, rows, full=full, seen_at=session.seen_at, update_fields=_PRODUCT_FIELDS
+        )
+
+    save_with_slugs(
+        Product,
+        _slugs_wanted(session, changed, existing),
+        save,
+        scope={"catalog_id": catalog},
+        replace_char=session.options.slug_replace_char,
     )
     saved = {xid: row["pk"] for xid, row in existing.items() if xid in sums}
     new = [p.id for p in changed if p.id not in existing]
