@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from cml_exchange.commerceml import tags as T
 from cml_exchange.commerceml._build_common import base_unit, characteristics, property_values
 from cml_exchange.commerceml._xml import (
@@ -26,10 +28,17 @@ def offer(element: Element, warn: Warn) -> Offer:
     (2.09 packages), and the ``Склады`` block of ``ИзмененияПакетаПредложений``.
     ``stock`` stays ``None`` when the offer carries none of them, so a
     ``prices___`` file does not erase stock.
+
+    ``quantity`` is the offer's total: its own ``Количество``, or else, as
+    Bitrix reads it, a warehouse-less ``Остаток/Количество`` or a bare
+    ``<Остаток>66</Остаток>`` (the last one wins). Such a total says nothing
+    about warehouses: when ``Остатки`` holds no warehouse rows besides it,
+    ``stock`` stays ``None`` and the stored rows are left as they are.
     """
     found = Offer(id="")
     characteristic_id = None
     stock: list[StockRow] | None = None
+    rest_total: Decimal | None = None
     for tag, child in children(element):
         if tag == T.ID:
             found.id = text(child)
@@ -75,7 +84,13 @@ def offer(element: Element, warn: Warn) -> Offer:
             if code:
                 found.base_unit = found.base_unit or Unit(code=code)
         elif tag == T.RESTS:
-            stock = _nested_stock(child, warn, found.id, stock)
+            rows, total = _nested_stock(child, warn, found.id)
+            if rows or total is None:
+                stock = (stock or []) + rows
+            if total is not None:
+                rest_total = total
+    if found.quantity is None:
+        found.quantity = rest_total
     if characteristic_id and "#" not in found.id:
         found.id = f"{found.id}#{characteristic_id}"
     found.stock = stock
@@ -109,26 +124,50 @@ def _attribute_stock(element: Element, warn: Warn, offer_id: str) -> StockRow | 
 
 
 def _nested_stock(
-    element: Element, warn: Warn, offer_id: str, stock: list[StockRow] | None
-) -> list[StockRow]:
-    """``Остатки/Остаток/Склад/(Ид, Количество)``; an ``Остаток`` without a warehouse is skipped."""
-    result = stock if stock is not None else []
+    element: Element, warn: Warn, offer_id: str
+) -> tuple[list[StockRow], Decimal | None]:
+    """Read ``Остатки``: the warehouse rows, and the total of a warehouse-less ``Остаток``.
+
+    ``Остаток/Склад/(Ид, Количество)`` is a warehouse row (one without an
+    ``Ид`` is skipped, as Bitrix skips it); ``Остаток/Количество`` and a bare
+    ``<Остаток>66</Остаток>`` are the offer's total, the last one winning.
+    """
+    rows: list[StockRow] = []
+    total: Decimal | None = None
     for rest_tag, rest in children(element):
         if rest_tag != T.REST:
             continue
+        if len(rest) == 0:
+            if optional_text(rest) is not None:
+                total = _or(number(rest, warn, offer_id), total)
+            continue
         for tag, child in children(rest):
-            if tag != T.WAREHOUSE:
-                continue
-            warehouse_id = ""
-            quantity = None
-            for field_tag, field in children(child):
-                if field_tag == T.ID:
-                    warehouse_id = text(field)
-                elif field_tag == T.QUANTITY:
-                    quantity = number(field, warn, offer_id)
-            if warehouse_id and quantity is not None:
-                result.append(StockRow(warehouse_id=warehouse_id, quantity=quantity))
-    return result
+            if tag == T.QUANTITY:
+                total = _or(number(child, warn, offer_id), total)
+            elif tag == T.WAREHOUSE:
+                row = _warehouse_row(child, warn, offer_id)
+                if row is not None:
+                    rows.append(row)
+    return rows, total
+
+
+def _or(value: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    """``value``, unless it is unreadable (``None``): then what was read before."""
+    return previous if value is None else value
+
+
+def _warehouse_row(element: Element, warn: Warn, offer_id: str) -> StockRow | None:
+    """``Склад/(Ид, Количество)`` inside an ``Остаток``; ``None`` without a usable pair."""
+    warehouse_id = ""
+    quantity = None
+    for tag, child in children(element):
+        if tag == T.ID:
+            warehouse_id = text(child)
+        elif tag == T.QUANTITY:
+            quantity = number(child, warn, offer_id)
+    if warehouse_id and quantity is not None:
+        return StockRow(warehouse_id=warehouse_id, quantity=quantity)
+    return None
 
 
 def _prices(element: Element, warn: Warn, offer_id: str) -> list[Price]:

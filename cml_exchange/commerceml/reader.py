@@ -12,10 +12,19 @@ name. Memory stays flat whatever the size of the file: lxml's iterparse builds
 only the element being read, and each one is cleared (with its already-read
 siblings) as soon as its entity is built.
 
+A ``Каталог``, ``ПакетПредложений`` or ``ИзмененияПакетаПредложений``
+standing right inside a top-level ``Классификатор`` (as a public test
+generator writes it) is read like a top-level one: its header comes after the
+classifier's, a catalog without ``ИдКлассификатора`` belongs to that
+classifier, and what follows it in the classifier comes after the
+classifier's header again.
+
 Problems that do not stop the reading (dangling references, unreadable
 numbers, empty offers) become :class:`ReadWarning` entries in
-``CmlReader.warnings``; problems that do (not XML, unsafe XML, CommerceML 3)
-raise :class:`~cml_exchange.commerceml.errors.XmlParseError` subclasses.
+``CmlReader.warnings``; problems that do (not XML, unsafe XML, CommerceML 3, a
+container or a group where CommerceML has no place for it) raise
+:class:`~cml_exchange.commerceml.errors.XmlParseError` or a subclass, naming
+the file, the line and the element.
 """
 
 from __future__ import annotations
@@ -42,6 +51,11 @@ from cml_exchange.commerceml._prolog import (
 from cml_exchange.commerceml._references import KnownIds as KnownIds
 from cml_exchange.commerceml._references import ReadWarning as ReadWarning
 from cml_exchange.commerceml._references import References
+from cml_exchange.commerceml._structure import (
+    NESTABLE_IN_CLASSIFIER,
+    misplaced_container,
+    misplaced_group,
+)
 from cml_exchange.commerceml._xml import Element, local_name, release
 from cml_exchange.commerceml.entities import (
     KIND_CATALOG,
@@ -91,7 +105,6 @@ _CONTAINER_KINDS = {
 }
 _DECLARING = (T.CLASSIFIER, T.OFFER_PACKAGE, T.OFFER_CHANGES)
 _PACKAGES = (T.OFFER_PACKAGE, T.OFFER_CHANGES)
-_GROUP_HOLDERS = (T.CLASSIFIER, T.GROUP)
 #: Empty items that are skipped without a warning each; one warning per file sums them up.
 SKIPPED_ITEMS = {
     "empty_offer": "Пропущено пустых предложений (без Ид): {count}.",
@@ -101,7 +114,10 @@ SKIPPED_ITEMS = {
 
 @dataclass(slots=True)
 class _GroupFrame:
+    """A classifier group being read; ``level`` is its element's index in the reader's stack."""
+
     group: Group
+    level: int
     emitted: bool = False
     child_count: int = 0
 
@@ -164,6 +180,8 @@ class CmlReader:
         self._references = References(self.known, self.warn)
         self._stream: PrefixedStream | None = None
         self._consumed = False
+        #: The header of the top-level classifier being read, once built.
+        self._classifier: Classifier | None = None
 
     @property
     def bytes_read(self) -> int:
@@ -237,7 +255,10 @@ class CmlReader:
     ) -> Iterator[Entity]:
         groups: list[_GroupFrame] = []
         top_groups = 0
-        pending: Element | None = None  # a container whose header is not yet yielded
+        # A container whose header is not yet yielded; or, after a container nested in
+        # the classifier, the classifier's header again (``resuming``), for what follows.
+        pending: Element | Classifier | None = None
+        resuming = False
 
         for event, element in events:
             name = local_name(cast(str, element.tag))
@@ -248,15 +269,29 @@ class CmlReader:
                 stack.append(name)
                 if depth == 0:
                     self._check_root(element)
-                elif depth == 1 and name in _CONTAINER_KINDS:
+                elif name in _CONTAINER_KINDS:
+                    if depth == 1:
+                        pending, resuming = element, False
+                    elif depth == 2 and parent == T.CLASSIFIER and name in NESTABLE_IN_CLASSIFIER:
+                        if pending is not None and not resuming:  # the classifier's first
+                            yield self._header(pending)
+                        pending, resuming = element, False
+                    else:
+                        raise misplaced_container(element, self.name)
                     self._note_kind(_CONTAINER_KINDS[name])
-                    pending = element
                 elif name == T.DOCUMENT and parent in (T.ROOT, T.CONTAINER):
                     self._note_kind(KIND_DOCUMENTS)
                 elif name == T.COUNTERPARTIES and depth == 1:
                     self._note_kind(KIND_COUNTERPARTIES)
-                elif name == T.GROUP and parent == T.GROUPS and _at(stack, -3) in _GROUP_HOLDERS:
-                    parent_frame = groups[-1] if stack[-3] == T.GROUP else None
+                elif name == T.GROUP and parent == T.GROUPS:
+                    # A group of the classifier's tree: in its Группы, or in its group's.
+                    owner = stack[-3]
+                    if owner == T.CLASSIFIER:
+                        parent_frame = None
+                    elif owner == T.GROUP and groups and groups[-1].level == depth - 2:
+                        parent_frame = groups[-1]
+                    else:
+                        raise misplaced_group(element, self.name)
                     if parent_frame is None:
                         position, top_groups = top_groups, top_groups + 1
                     else:
@@ -269,10 +304,11 @@ class CmlReader:
                                 parent_id=(parent_frame.group.id or None) if parent_frame else None,
                                 position=position,
                                 depth=len(groups),
-                            )
+                            ),
+                            level=depth,
                         )
                     )
-                elif name == T.GROUPS and parent == T.GROUP and groups:
+                elif name == T.GROUPS and groups and groups[-1].level == depth - 1:
                     # The group's own fields precede its subgroups: yield it now,
                     # so that parents always come before their children.
                     if pending is not None:
@@ -287,7 +323,7 @@ class CmlReader:
             parent = stack[-1] if stack else ""
             built: Entity | None = None
             discard = True
-            if name == T.GROUP and parent == T.GROUPS and grandparent in _GROUP_HOLDERS:
+            if name == T.GROUP and groups and groups[-1].level == len(stack):
                 frame = groups.pop()
                 if pending is not None:
                     yield self._header(pending)
@@ -320,9 +356,16 @@ class CmlReader:
                 if self._take():
                     built = self._declared(counterparty(element), "counterparty")
             elif name in _CONTAINER_KINDS and parent == T.ROOT:
-                if pending is not None:
+                if pending is not None and not resuming:
                     yield self._header(pending)
-                    pending = None
+                pending, resuming = None, False
+            elif name in NESTABLE_IN_CLASSIFIER and parent == T.CLASSIFIER:
+                if pending is not None:  # a container with nothing in it
+                    yield self._header(pending)
+                pending, resuming = self._classifier, self._classifier is not None
+                # Kept, not released: releasing it would drop the classifier's own
+                # fields that precede it.
+                discard = False
             elif name == T.CONTAINER and parent == T.ROOT:
                 pass
             else:
@@ -353,15 +396,25 @@ class CmlReader:
         if kind not in self.kinds:
             self.kinds.append(kind)
 
-    def _header(self, element: Element) -> Entity:
+    def _header(self, pending: Element | Classifier) -> Entity:
+        """The header of a container: built from its element, or the classifier's again."""
+        if isinstance(pending, Classifier):
+            return pending
+        element = pending
         name = local_name(cast(str, element.tag))
         header: Classifier | Catalog | OfferPackage
         if name == T.CLASSIFIER:
-            header = classifier.classifier_header(element)
-        elif name == T.CATALOG:
-            header = classifier.catalog_header(element)
+            header = self._classifier = classifier.classifier_header(element)
         else:
-            header = classifier.offer_package_header(element, changes=name == T.OFFER_CHANGES)
+            if name == T.CATALOG:
+                header = classifier.catalog_header(element)
+            else:
+                header = classifier.offer_package_header(element, changes=name == T.OFFER_CHANGES)
+            if any(local_name(cast(str, a.tag)) == T.CLASSIFIER for a in element.iterancestors()):
+                # Nested in the classifier: without an ИдКлассификатора, it belongs to it.
+                outer = self._classifier
+                if header.classifier_id is None and outer is not None and outer.id:
+                    header.classifier_id = outer.id
         self.only_changes[_CONTAINER_KINDS[name]] = header.only_changes
         return header
 
@@ -438,7 +491,3 @@ def _name_of(source: Source) -> str:
 
 def _is_utf8(encoding: str | None) -> bool:
     return encoding is None or encoding.replace("-", "").replace("_", "").lower() == "utf8"
-
-
-def _at(stack: list[str], index: int) -> str:
-    return stack[index] if len(stack) >= -index else ""

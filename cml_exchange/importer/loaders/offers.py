@@ -309,7 +309,8 @@ def _write_stock(
     )
     _delete_others(Stock, "warehouse_id", [pks[o.id] for o in with_rows if o.id in full], rows)
     # 1C's total is kept as sent, even when it differs from the warehouses' sum;
-    # without a total (a rests___ file), the total is the sum of what is stored.
+    # without a total (a rests___ file with warehouse rows only), it is the sum of what is
+    # stored. A warehouse-less Остаток is a total (the reader makes it the quantity).
     totals = _stored_totals([pks[o.id] for o in due if o.quantity is None])
     for o in due:
         fields = updates.setdefault(o.id, {})

@@ -1,0 +1,70 @@
+"""Elements that stand where CommerceML 2 has no place for them: the reader's clear failures.
+
+The reader tolerates unknown elements everywhere, but a container or a group
+in the wrong place would be read into the wrong scope (products into one
+catalog, their offers into another) or not at all, so it is refused with an
+:class:`XmlParseError` naming the file, the line and the element's full path.
+"""
+
+from __future__ import annotations
+
+from typing import Final, cast
+
+from cml_exchange.commerceml import tags as T
+from cml_exchange.commerceml._xml import Element, first_child, local_name, text
+from cml_exchange.commerceml.errors import XmlParseError
+
+#: Containers read like top-level ones when they sit right inside a top-level
+#: ``Классификатор`` (a public test generator writes ``Каталог`` there).
+NESTABLE_IN_CLASSIFIER: Final = (T.CATALOG, T.OFFER_PACKAGE, T.OFFER_CHANGES)
+
+
+def element_path(element: Element) -> str:
+    """``КоммерческаяИнформация/Каталог/Товары/Товар``: local names from the root down.
+
+    During iterparse an element's ancestors are always built, so the path is
+    whole even when its siblings have already been released.
+    """
+    names = [local_name(cast(str, element.tag))]
+    names.extend(local_name(cast(str, a.tag)) for a in element.iterancestors())
+    return "/".join(reversed(names))
+
+
+def _error(reason: str, element: Element, file: str) -> XmlParseError:
+    return XmlParseError(reason, file=file, line=element.sourceline, element=element_path(element))
+
+
+def misplaced_container(element: Element, file: str) -> XmlParseError:
+    """The failure for a ``Классификатор``, ``Каталог`` or package that is not in the root."""
+    name = local_name(cast(str, element.tag))
+    parent = element.getparent()
+    where = local_name(cast(str, parent.tag)) if parent is not None else T.ROOT
+    return _error(
+        f"Элемент {name} находится внутри элемента {where}, а должен стоять "
+        f"в корне документа ({T.ROOT}); такой файл не может быть загружен",
+        element,
+        file,
+    )
+
+
+def misplaced_group(element: Element, file: str) -> XmlParseError:
+    """The failure for a ``Группа`` in a ``Группы`` list outside the classifier's group tree.
+
+    In a product's list (``Товар/Группы``) only group ``Ид`` elements may stand.
+    """
+    ancestors = element.iterancestors()
+    product = next((a for a in ancestors if local_name(cast(str, a.tag)) == T.PRODUCT), None)
+    if product is not None:
+        id_element = first_child(product, T.ID)
+        product_id = text(id_element) if id_element is not None else ""
+        whose = f"товара {product_id}" if product_id else "товара без Ид"
+        reason = (
+            f"В списке групп {whose} стоит элемент {T.GROUP}, а там должны быть только "
+            f"{T.ID} групп (сами группы описываются в {T.CLASSIFIER})"
+        )
+    else:
+        reason = (
+            f"Элемент {T.GROUP} стоит вне дерева групп классификатора: группы описываются "
+            f"в {T.CLASSIFIER}/{T.GROUPS}, подгруппы — в {T.GROUPS} внутри своей группы"
+        )
+    return _error(reason, element, file)
