@@ -123,6 +123,16 @@ class AppSettings:
         return self._positive("KEEP_UNIMPORTED_HOURS", 24)
 
     @property
+    def MAX_IMAGE_PIXELS(self) -> int:
+        """The most pixels (width × height) a product picture may have (default 50 million).
+
+        A larger one is not stored, and is refused from its header, before it
+        is decoded: decoding a PNG, WebP or TIFF costs up to 8 bytes a pixel.
+        ``0`` leaves only Pillow's own limit (twice ``PIL.Image.MAX_IMAGE_PIXELS``).
+        """
+        return self._positive("MAX_IMAGE_PIXELS", 50_000_000)
+
+    @property
     def ORDER_ADAPTER(self) -> str:
         """Dotted path of the class the orders exchange works through (``docs/orders.md``).
 

@@ -21,6 +21,7 @@ from cml_exchange.client import ARCHIVE_NAME, ExchangeClient
 from cml_exchange.client.packing import Upload, pack
 from cml_exchange.importer import create_job
 from cml_exchange.models import ExchangeSettings, Offer, Product, ProductImage
+from tests.e2e import catalogs
 from tests.e2e.conftest import Recorder, session_folder
 from tests.integration.importer.helpers import (
     assert_done,
@@ -157,7 +158,7 @@ def unload_with_pictures(folder: Path) -> list[Path]:
     for number, name in enumerate(PICTURES):
         picture = folder / name
         picture.parent.mkdir(parents=True, exist_ok=True)
-        picture.write_bytes(b"\xff\xd8\xff\xe0 picture %d " % number + bytes(range(256)) * 40)
+        picture.write_bytes(catalogs.picture(f"{name} {number}"))
     return paths
 
 

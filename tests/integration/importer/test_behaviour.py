@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.files.storage import default_storage
 
+from benchmarks.generator.pictures import TINY_JPEG
 from cml_exchange import signals
 from cml_exchange.importer import ImportOptions, MissingAction, StepResult, create_job
 from cml_exchange.models import (
@@ -272,7 +273,7 @@ def test_slugs_are_transliterated_and_unique(tmp_path):
 
 # -- pictures ------------------------------------------------------------------------------
 
-JPEG = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")
+JPEG = TINY_JPEG  # a real picture: what is not one is refused
 
 
 def test_pictures_go_through_the_storage_with_captions(tmp_path, settings):

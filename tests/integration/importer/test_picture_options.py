@@ -111,17 +111,15 @@ def test_by_default_a_picture_is_shrunk_to_300_and_gets_a_preview_of_100(tmp_pat
     assert job.counters["images_resized"] == 1
 
 
-def test_a_picture_pillow_cannot_read_is_stored_as_sent_with_a_warning(tmp_path):
-    sent = exchange_with_pictures(tmp_path)
+def test_a_file_that_is_not_a_picture_is_not_stored_and_is_warned_of(tmp_path):
+    exchange_with_pictures(tmp_path)
     job, result = import_samples(tmp_path, KATY)
     assert_done(result)
-    clamp = image_of(CLAMP)
-    assert stored(clamp.file.name) == sent[CLAMP_PICTURE]
-    assert clamp.preview.name == clamp.file.name
-    assert job.warning_counts["image_unreadable"] == 1
+    assert not ProductImage.objects.filter(product__external_id=CLAMP).exists()
+    assert job.warning_counts == {"image_not_picture": 1}
     assert CLAMP_PICTURE in job.warnings[0]["message"]
-    assert job.counters["images_unreadable"] == 1
-    assert ProductImage.objects.count() == 3
+    assert job.counters["images_refused"] == 1
+    assert ProductImage.objects.count() == 2
 
 
 def test_resize_detail_off_stores_the_picture_as_sent_and_still_makes_a_preview(tmp_path):
@@ -217,7 +215,7 @@ def test_importing_the_same_pictures_again_stores_and_shrinks_nothing(tmp_path, 
     # The products made anew: their pictures are found in the storage, not made again.
     Product.objects.all().delete()
     anew, _ = import_samples(tmp_path, KATY)
-    assert anew.counters["images_saved"] == 3
+    assert anew.counters["images_saved"] == 2  # the third file is not a picture
     assert "images_resized" not in anew.counters
     assert list(ProductImage.objects.values_list("file", "preview")) == [r[1:] for r in rows]
     assert storage_files(media) == before  # no file written, none rewritten
@@ -242,14 +240,16 @@ def test_a_changed_size_applies_to_the_pictures_of_products_1c_sends_again(tmp_p
     assert breaker.preview.name == first.preview.name  # the preview's size did not change
     assert default_storage.exists(first.file.name)
     assert job.counters["images_resized"] == 1
-    # The others are stored anew for the new size too: as sent (too small, unreadable).
+    # The small one is stored anew for the new size too, as sent (too small to shrink).
     assert image_of(CABINET).file.name.endswith("_200x200.jpeg")
-    assert job.warning_counts["image_unreadable"] == 1
+    assert job.warning_counts["image_not_picture"] == 1
 
     # With the same options once more, nothing is made or stored.
     files_then = storage_files(media)
     job, _ = import_samples(
         tmp_path, KATY, use_checksums=False, detail_width=200, detail_height=200
     )
-    assert "images_resized" not in job.counters and job.warning_counts == {}
+    # (The file that is not a picture is refused again, and said so again.)
+    assert "images_resized" not in job.counters
+    assert job.warning_counts == {"image_not_picture": 1}
     assert storage_files(media) == files_then

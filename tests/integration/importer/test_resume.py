@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from django.utils import timezone
 
+from benchmarks.generator.pictures import TINY_JPEG
 from cml_exchange import signals
 from cml_exchange.importer import Done, Failed, ImportOptions, Progress, create_job, run
 from cml_exchange.models import ImportJob, Product, ProductImage
@@ -133,7 +134,7 @@ def test_a_zip_archive_imports_like_its_files(tmp_path, settings):
     ]
     for picture in pictures:
         (plain / picture).parent.mkdir(parents=True, exist_ok=True)
-        (plain / picture).write_bytes(b"\xff\xd8\xff\xe0" + picture.encode() + b"\xff\xd9")
+        (plain / picture).write_bytes(TINY_JPEG + picture.encode())
     job = create_job(sorted(names), base_dir=plain)
     assert_done(run_to_end(job))
     expected = snapshot()
