@@ -1,9 +1,16 @@
-"""A quick pass over a whole file: is it sound, and how much does it hold.
+"""A quick pass over a whole file: is it sound, how much does it hold, will its values fit.
 
 The importer scans a file before it writes anything, so that a truncated or
 broken upload is refused whole instead of being imported up to the break,
 and so that its progress messages can say "1200 of 5000". The scan parses at
 lxml's own speed: it builds no entities, only counts elements.
+
+Given :class:`ValueLimits` (the importer builds them from its models), the
+scan also checks every value the importer would write to a column of limited
+size: an ``Ид`` longer than its column, a price of ``1e30``. Such a file is
+refused whole (:class:`ValueLimitError`), before its first batch, and the
+same way on every database, where otherwise PostgreSQL would fail halfway
+through the file and SQLite would store what the site then cannot read.
 """
 
 from __future__ import annotations
@@ -22,8 +29,27 @@ from cml_exchange.commerceml._prolog import (
     read_prolog,
     syntax_error,
 )
+from cml_exchange.commerceml._value_checks import (
+    MAX_PROBLEMS,
+    NUMBER_COLUMNS,
+    TEXT_COLUMNS,
+    Checker,
+    ValueLimits,
+    ValueProblem,
+)
 from cml_exchange.commerceml._xml import local_name, release
 from cml_exchange.commerceml.errors import CommerceMLError
+
+__all__ = [
+    "MAX_PROBLEMS",
+    "NUMBER_COLUMNS",
+    "TEXT_COLUMNS",
+    "FileScan",
+    "ValueLimitError",
+    "ValueLimits",
+    "ValueProblem",
+    "scan",
+]
 
 #: What is counted, by element, with the container it must sit in.
 _COUNTED = {
@@ -33,27 +59,73 @@ _COUNTED = {
     T.OFFER: (T.OFFERS, "offers"),
     T.DOCUMENT: (None, "documents"),
 }
+#: Containers, watched only to check their headers and declarations.
+_CONTAINERS = (T.CLASSIFIER, T.CATALOG, T.OFFER_PACKAGE, T.OFFER_CHANGES)
+
+
+class ValueLimitError(CommerceMLError):
+    """A file holds values that cannot be stored; it is refused before anything is written.
+
+    ``problem`` is the first such value in the file and ``count`` how many
+    there are; ``file``, ``line`` and ``element`` say where the first one is.
+    The message is for 1C's log: the file, the value, whose it is, the line
+    and the element path.
+    """
+
+    def __init__(self, problem: ValueProblem, *, file: str, count: int = 1) -> None:
+        self.problem = problem
+        self.count = count
+        self.file = file
+        self.line = problem.line
+        self.element = problem.element
+        whose = f", {problem.owner}" if problem.owner else ""
+        where = f"строка {problem.line}, " if problem.line else ""
+        message = (
+            f"Файл {file} не загружен: {problem.message}{whose} ({where}элемент {problem.element})."
+        )
+        if count > 1:
+            message += f" Всего таких значений в файле: {count}."
+        super().__init__(message + " Исправьте данные в 1С и повторите обмен.")
 
 
 @dataclass(slots=True)
 class FileScan:
-    """What a scan found: the schema version and element counts (``products``, ``offers``…)."""
+    """What a scan found: the schema version and element counts (``products``, ``offers``…).
+
+    With limits, ``problems`` holds the first :data:`MAX_PROBLEMS` values that
+    cannot be stored, in the order of the file, and ``problem_count`` counts all.
+    """
 
     name: str
     schema_version: str | None = None
     size: int = 0
     counts: Counter[str] = field(default_factory=Counter)
+    problems: list[ValueProblem] = field(default_factory=list)
+    problem_count: int = 0
 
 
-def scan(path: str | os.PathLike[str], *, name: str | None = None) -> FileScan:
+def scan(
+    path: str | os.PathLike[str],
+    *,
+    name: str | None = None,
+    limits: ValueLimits | None = None,
+    refuse: bool = True,
+) -> FileScan:
     """Parse the whole file without building entities; raise the reader's errors if it is unsound.
 
     ``products`` counts ``Каталог/Товары/Товар`` (not order lines), ``offers``
     every ``Предложение``, ``groups`` every ``Группа`` of a classifier,
     ``properties`` every ``Свойство`` definition, ``documents`` every ``Документ``.
+
+    With ``limits``, every value the importer would write is checked as
+    well; the whole file is parsed either way, then :class:`ValueLimitError`
+    names the first value that cannot be stored (with ``refuse=False`` the
+    result lists them instead). Without, nothing but soundness is checked.
     """
     label = name or os.path.basename(os.fspath(path))
     result = FileScan(name=label)
+    checker = Checker(limits) if limits is not None else None
+    watched = [*_COUNTED, *(_CONTAINERS if checker is not None else ())]
     try:
         raw = cast(BinaryIO, open(path, "rb"))  # noqa: SIM115 (closed below)
     except OSError as error:
@@ -64,11 +136,17 @@ def scan(path: str | os.PathLike[str], *, name: str | None = None) -> FileScan:
         result.schema_version = prolog.schema_version
         stream = PrefixedStream(prolog.head, raw)
         events = etree.iterparse(
-            stream, tag=[f"{{*}}{tag}" for tag in _COUNTED], **SAFE_PARSER_OPTIONS
+            stream, tag=[f"{{*}}{tag}" for tag in watched], **SAFE_PARSER_OPTIONS
         )
         try:
             for _event, element in events:
-                container, counter = _COUNTED[local_name(cast(str, element.tag))]
+                tag = local_name(cast(str, element.tag))
+                if checker is not None:
+                    if tag in _CONTAINERS:
+                        checker.container(tag, element)
+                        continue
+                    checker.entity(tag, element)
+                container, counter = _COUNTED[tag]
                 parent = element.getparent()
                 grandparent = parent.getparent() if parent is not None else None
                 in_container = container is None or (
@@ -83,4 +161,10 @@ def scan(path: str | os.PathLike[str], *, name: str | None = None) -> FileScan:
                     release(element)
         except etree.XMLSyntaxError as error:
             raise syntax_error(error, label, None, stream) from error
+    if checker is not None:
+        # Containers are checked at their end, after their contents: back to the file's order.
+        result.problems = sorted(checker.problems, key=lambda problem: problem.line or 0)
+        result.problem_count = checker.count
+        if refuse and result.problems:
+            raise ValueLimitError(result.problems[0], file=label, count=result.problem_count)
     return result

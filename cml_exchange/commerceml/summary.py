@@ -7,6 +7,7 @@ they mean, counted over the entities the reader yields (so an offer without an
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from cml_exchange.commerceml.entities import (
     Warehouse,
 )
 from cml_exchange.commerceml.reader import CmlReader, KnownIds, Source
+from cml_exchange.commerceml.scan import ValueLimits, scan
 
 #: Counted fields, in the order they are printed.
 COUNT_FIELDS = (
@@ -44,7 +46,11 @@ COUNT_FIELDS = (
 
 @dataclass(slots=True)
 class FileSummary:
-    """Counts and facts about one file; ``as_dict()`` is the ``cml_inspect --json`` object."""
+    """Counts and facts about one file; ``as_dict()`` is the ``cml_inspect --json`` object.
+
+    ``value_problems`` (the first 100) and ``value_problem_count`` are the
+    values an import would refuse the file for, when the limits were given.
+    """
 
     file: str
     kind: list[str] = field(default_factory=list)
@@ -71,20 +77,31 @@ class FileSummary:
     order_lines: int = 0
     warnings: list[dict[str, str | None]] = field(default_factory=list)
     warning_counts: dict[str, int] = field(default_factory=dict)
+    value_problems: list[dict[str, Any]] = field(default_factory=list)
+    value_problem_count: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def summarize(
-    source: Source, *, name: str | None = None, known: KnownIds | None = None
+    source: Source,
+    *,
+    name: str | None = None,
+    known: KnownIds | None = None,
+    limits: ValueLimits | None = None,
 ) -> FileSummary:
     """Read a whole file and count what it holds.
 
     Pass the same ``known`` for the files of one exchange, in upload order, so
     that references between them resolve as they would in an import.
-    Raises the reader's errors unchanged.
+    Raises the reader's errors unchanged. With ``limits`` (the importer's,
+    ``cml_exchange.importer.limits.value_limits()``), ``source`` must be a
+    path, and the values the import would refuse the file for are listed too.
     """
+    path = source if isinstance(source, (str, os.PathLike)) else None
+    if limits is not None and path is None:
+        raise TypeError("summarize() checks values only in a file given by its path")
     reader = CmlReader(source, name=name, known=known)
     summary = FileSummary(file=reader.name)
     for entity in reader:
@@ -125,4 +142,17 @@ def summarize(
         for warning in reader.warnings
     ]
     summary.warning_counts = dict(reader.warning_counts)
+    if limits is not None and path is not None:  # after the reader, whose errors come first
+        found = scan(path, name=reader.name, limits=limits, refuse=False)
+        summary.value_problems = [
+            {
+                "column": problem.column,
+                "message": problem.message,
+                "owner": problem.owner,
+                "line": problem.line,
+                "element": problem.element,
+            }
+            for problem in found.problems
+        ]
+        summary.value_problem_count = found.problem_count
     return summary

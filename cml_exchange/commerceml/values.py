@@ -4,7 +4,8 @@
 ``1 719,00``; ``true``, ``1``; ``2014-06-01T0:36:33``, ``11.02.2021 18:45:21``).
 Each function here accepts every spelling seen in real files and returns
 ``None`` for text it cannot understand, so that the caller decides whether
-that deserves a warning.
+that deserves a warning. :func:`fits_decimal` says whether a number read so
+can be stored in a ``DECIMAL`` column on every database the app supports.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from typing import Final
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 
@@ -52,6 +54,47 @@ def parse_decimal(text: str | None) -> Decimal | None:
     if not value.is_finite():
         return None
     return value
+
+
+#: Digits after the point a stored number may be written with. Finer digits are
+#: rounded off by the database, but PostgreSQL refuses to even read a number
+#: written with more than 16,383 of them (``1E-20000``), so such text is refused.
+MAX_FRACTION_DIGITS: Final = 1000
+
+
+def largest_decimal(max_digits: int, decimal_places: int) -> Decimal:
+    """The largest whole number a ``DECIMAL(max_digits, decimal_places)`` column keeps safely.
+
+    ``999999999999999`` for ``(19, 4)``: 15 digits before the point.
+    """
+    return Decimal(10) ** (max_digits - decimal_places) - 1
+
+
+def fits_decimal(value: Decimal, max_digits: int, decimal_places: int) -> bool:
+    """Whether ``value`` can be written to a ``DECIMAL(max_digits, decimal_places)`` column.
+
+    The contract is the same on PostgreSQL and SQLite, and nothing raises
+    when the value is written or read back: ``value`` is finite, written with
+    at most :data:`MAX_FRACTION_DIGITS` digits after the point, and at most
+    :func:`largest_decimal` in absolute value. The bound is a whole number
+    on purpose: PostgreSQL rounds to ``decimal_places`` (``…999.99995``
+    becomes ``10**15`` and overflows), and SQLite keeps 15 significant digits,
+    so that Django, reading ``999999999999999.6`` back, gets ``10**15`` and
+    fails to quantize it: any value up to the bound rounds, on either
+    database, to at most the bound. Digits past ``decimal_places`` are
+    allowed; the database rounds them off.
+    """
+    if not value.is_finite():
+        return False
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_FRACTION_DIGITS:
+        return False
+    if value.is_zero():
+        return True
+    # adjusted() settles 1E+999999999 at once; copy_abs(), unlike abs(), never overflows.
+    if value.adjusted() >= max_digits - decimal_places:
+        return False
+    return value.copy_abs() <= largest_decimal(max_digits, decimal_places)
 
 
 def parse_bool(text: str | None) -> bool | None:

@@ -1,0 +1,153 @@
+"""Values the database cannot hold refuse the file before any of it is written.
+
+Before, SQLite took a price of ``1e30`` or an ``Ид`` of 300 characters and the
+site then failed on every page that read the row, and PostgreSQL failed in the
+middle of the file, its first batches already written. Now the scan refuses
+the file, the same way on both, with a message that names the file, the line,
+the element and the value; what was imported before stays as it was.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from cml_exchange.commerceml.scan import scan
+from cml_exchange.importer import Done, Failed, ImportOptions, create_job, limits
+from cml_exchange.importer.results import StepResult
+from cml_exchange.models import (
+    Catalog,
+    Classifier,
+    Group,
+    ImportJob,
+    Offer,
+    Price,
+    PriceType,
+    Product,
+    Stock,
+    Unit,
+    Warehouse,
+)
+from tests.integration.importer.helpers import run_to_end
+from tests.integration.protocol.exchange import OneC
+from tests.paths import DATA_DIR
+
+pytestmark = pytest.mark.django_db
+
+CASES = DATA_DIR / "cases" / "values"
+CATALOG = (Classifier, Catalog, Group, Unit, PriceType, Warehouse, Product, Offer, Price, Stock)
+
+
+def import_text(tmp_path: Path, name: str, text: str) -> tuple[ImportJob, StepResult]:
+    """Import one file, a batch per entity: a half-written file would show."""
+    directory = tmp_path / "exchange"
+    directory.mkdir(exist_ok=True)
+    (directory / name).write_text(text, encoding="utf-8")
+    job = create_job([name], base_dir=directory, options=ImportOptions(batch_size=1))
+    result = run_to_end(job)
+    job.refresh_from_db()
+    return job, result
+
+
+def prices() -> dict[str, Decimal | None]:
+    """The retail price of each offer, read as the shop's pages read it."""
+    return dict(Price.objects.values_list("offer__external_id", "value"))
+
+
+def test_a_refused_file_leaves_the_prices_on_sale_as_they_were(tmp_path):
+    accepted = (CASES / "accepted.xml").read_text(encoding="utf-8")
+    job, result = import_text(tmp_path, "offers.xml", accepted)
+
+    # Values at the edges are taken as sent, the same on both databases.
+    assert isinstance(result, Done), result
+    before = prices()
+    assert before == {
+        "p-1": Decimal("1500"),
+        "p-2": Decimal("12.3457"),  # rounded to the column's 4 places
+        "p-3": Decimal("1719"),
+        "p-4": Decimal("999999999999999"),  # the largest a price may be
+        "p-5": None,  # no value: price on request
+        f"p-6-{'9' * 251}": Decimal("1"),  # an Ид of exactly 255 characters
+    }
+    assert Offer.objects.get(external_id="p-1").quantity == Decimal("-2")  # отрицательный остаток
+    assert Stock.objects.get().quantity == Decimal("-1.5")
+    # An unreadable quantity is left out with the reader's warning, as before.
+    assert job.warning_counts["bad_number"] == 2
+
+    # The next offers.xml: p-1 gets a new price, then p-4 a price no column holds.
+    changed = accepted.replace("<ЦенаЗаЕдиницу>1500<", "<ЦенаЗаЕдиницу>1400<")
+    changed = changed.replace("<ЦенаЗаЕдиницу>999999999999999<", "<ЦенаЗаЕдиницу>1e30<")
+    job, result = import_text(tmp_path, "offers.xml", changed)
+
+    message = (
+        "Файл offers.xml не загружен: цена «1e30» больше допустимого (999 999 999 999 999), "
+        "предложение «p-4» (строка 65, элемент "
+        "ПакетПредложений/Предложения/Предложение/Цены/Цена/ЦенаЗаЕдиницу). "
+        "Исправьте данные в 1С и повторите обмен."
+    )
+    assert result == Failed(message, detail=message)
+    assert (job.status, job.error, job.message) == (ImportJob.Status.FAILED, message, message)
+    assert prices() == before  # not even p-1, in the batch before the bad price
+
+
+#: The case files that are refused, with what the refusal says.
+REFUSED = [
+    ("price_1e30.xml", "цена «1e30» больше допустимого"),
+    ("price_rounds_over.xml", "цена «999999999999999.99995» больше допустимого"),
+    ("price_negative.xml", "цена «-2300» меньше нуля"),
+    ("price_nan.xml", "цена «NaN» — не число"),
+    ("stock_too_big.xml", "остаток на складе «1E+15» больше допустимого"),
+    ("offer_id_too_long.xml", "Ид предложения длиннее 255 символов (265)"),
+    ("price_type_id_too_long.xml", "Ид типа цены длиннее 255 символов (256)"),
+    ("product_id_too_long.xml", "Ид товара длиннее 255 символов (300)"),
+    ("group_name_too_long.xml", "наименование группы длиннее 255 символов (329)"),
+    ("weight_negative.xml", "вес товара «-0,5» меньше нуля"),
+    ("unit_code_too_long.xml", "код единицы измерения длиннее 32 символов (40)"),
+]
+
+
+@pytest.mark.parametrize(("name", "says"), REFUSED, ids=[case[0] for case in REFUSED])
+def test_nothing_of_a_refused_file_is_written(tmp_path, name, says):
+    job, result = import_text(tmp_path, name, (CASES / name).read_text(encoding="utf-8"))
+
+    assert isinstance(result, Failed), result
+    assert result.message.startswith(f"Файл {name} не загружен: {says}")
+    assert "(строка " in result.message
+    assert job.stage == "scan"
+    assert {model.__name__: model.objects.count() for model in CATALOG} == dict.fromkeys(
+        (model.__name__ for model in CATALOG), 0
+    )
+
+
+def test_1c_is_told_which_value_to_fix(client, admin_user, upload_root):
+    one_c = OneC(client)
+    assert one_c.checkauth().startswith(b"success\n")
+    assert one_c.get("init").startswith(b"zip=")
+    one_c.upload("offers.xml", (CASES / "product_id_too_long.xml").read_bytes(), 100_000)
+
+    reply = one_c.import_file("offers.xml").decode("cp1251")
+
+    assert reply == (
+        "failure\nФайл offers.xml не загружен: Ид товара длиннее 255 символов (300): "
+        "«товар-0123456789012345678901234567890123…» "
+        "(строка 21, элемент Каталог/Товары/Товар/Ид). "
+        "Исправьте данные в 1С и повторите обмен."
+    )
+    assert Product.objects.count() == 0
+
+
+def test_the_limits_follow_the_models(monkeypatch):
+    """A column made wider in the model lets the longer value in: the sizes are not copied."""
+    monkeypatch.setattr(Product._meta.get_field("external_id"), "max_length", 300)
+    limits.value_limits.cache_clear()
+    try:
+        found = limits.value_limits()
+    finally:
+        limits.value_limits.cache_clear()
+
+    assert found.lengths["Product.external_id"] == 300
+    assert found.lengths["Offer.external_id"] == 255
+    assert found.decimals["Price.value"] == (19, 4)
+    assert scan(CASES / "product_id_too_long.xml", limits=found).problem_count == 0
