@@ -61,3 +61,22 @@ def scanned(name: str, counts: dict[str, int]) -> str:
 
 def file_done(name: str) -> str:
     return f"Файл {name} загружен."
+
+
+def kept_before_failure(name: str, done: dict[str, int], totals: dict[str, int]) -> str:
+    """What a file refused part way left written, as in "Из файла import.xml до ошибки…".
+
+    Earlier batches are complete on their own and stay; what the file did
+    not mention is neither deactivated nor deleted, since it did not come whole.
+    """
+    parts = [
+        f"{done[kind]} из {totals.get(kind, done[kind])} {_of(totals.get(kind, done[kind]), kind)}"
+        for kind in _COUNTED
+        if done.get(kind)
+    ]
+    if not parts:
+        return ""
+    return (
+        f"Из файла {name} до ошибки записано: {', '.join(parts)}; это остается на сайте, "
+        "отсутствующее в файле не деактивировано."
+    )

@@ -46,6 +46,8 @@ class FullScope:
     catalogs: set[str] = field(default_factory=set)
     offer_catalogs: set[str] = field(default_factory=set)
     classifiers: set[str] = field(default_factory=set)
+    #: A file too broken to tell: it may continue anything.
+    anything: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.catalogs or self.offer_catalogs or self.classifiers)
@@ -54,9 +56,12 @@ class FullScope:
         self.catalogs |= other.catalogs
         self.offer_catalogs |= other.offer_catalogs
         self.classifiers |= other.classifiers
+        self.anything = self.anything or other.anything
 
     def without(self, other: FullScope) -> FullScope:
         """What of this scope ``other`` does not continue."""
+        if other.anything:
+            return FullScope()
         if ANY_CATALOG in other.offer_catalogs:
             offers: set[str] = set()
         else:
@@ -122,9 +127,11 @@ def settle(jobs: QuerySet[ImportJob], *, waiting: Iterable[Path] = ()) -> FullSc
 
     ``waiting`` are files of the exchange uploaded and not yet imported: a
     catalog one of them holds in full is left for later (the last file of it
-    settles it). What no waiting file continues is handled for everything the
-    exchange mentioned since its start, with the options of its latest job,
-    whose counters and message then tell what was deactivated or deleted.
+    settles it). Nothing is handled while a file of the exchange has failed
+    and was not imported since (the catalog did not come whole). The rest is
+    handled for everything the exchange mentioned since its start, with the
+    options of its latest job, whose counters and message then tell what was
+    deactivated or deleted.
     Returns what was handled.
     """
     with transaction.atomic():
@@ -133,6 +140,8 @@ def settle(jobs: QuerySet[ImportJob], *, waiting: Iterable[Path] = ()) -> FullSc
             job for job in pending if job.state.get(DEFER_MISSING) and not job.state.get(SETTLED)
         ]
         if not pending:
+            return FullScope()
+        if _failed(jobs):
             return FullScope()
         later = FullScope()
         for path in waiting:
@@ -166,6 +175,20 @@ def settle(jobs: QuerySet[ImportJob], *, waiting: Iterable[Path] = ()) -> FullSc
         return due
 
 
+def _failed(jobs: QuerySet[ImportJob]) -> bool:
+    """Whether a file of the exchange failed and was not imported whole since.
+
+    Then no full catalog of the exchange counts as having come whole (a file
+    broken early does not even say which catalog it held): nothing is
+    deactivated or deleted for what the exchange did not mention.
+    """
+    done = set(jobs.filter(status=ImportJob.Status.DONE).values_list("filename", "pk"))
+    for filename, pk in jobs.filter(status=ImportJob.Status.FAILED).values_list("filename", "pk"):
+        if not any(name == filename and later > pk for name, later in done):
+            return True
+    return False
+
+
 def _seen_since(job: ImportJob) -> dt.datetime:
     stamp = job.state.get("seen_since")
     if stamp:
@@ -177,7 +200,8 @@ def full_scope_in(path: Path) -> FullScope:
     """The catalogs and classifiers ``path`` holds in full, read from its headers only.
 
     Reading stops at the first product or offer (the headers come before
-    them); a file that cannot be read holds nothing (its import will say why).
+    them). A file broken before that may hold anything (``anything``): its
+    import will tell, and until then nothing waits on less.
     """
     found = FullScope()
     try:
@@ -191,7 +215,7 @@ def full_scope_in(path: Path) -> FullScope:
             elif isinstance(entity, cml.Classifier) and not entity.only_changes:
                 found.classifiers.add(entity.id)
     except (CmlExchangeError, OSError):
-        return FullScope()
+        found.anything = True  # broken before its first item: it may hold any catalog
     return found
 
 

@@ -37,6 +37,7 @@ from cml_exchange.commerceml.reader import SKIPPED_ITEMS, CmlReader
 from cml_exchange.commerceml.scan import scan
 from cml_exchange.importer import messages, root_group
 from cml_exchange.importer.batch import Batch, flush
+from cml_exchange.importer.limits import value_limits
 from cml_exchange.importer.loaders.classifier import package_catalog_id
 from cml_exchange.importer.missing import DEFER_MISSING, handle_missing
 from cml_exchange.importer.options import ImportOptions
@@ -254,7 +255,7 @@ class _Step:
     def _scan(self, session: ImportSession) -> None:
         job = self.job
         name = job.files[job.file_index]
-        found = scan(self._path(job.file_index), name=name)
+        found = scan(self._path(job.file_index), name=name, limits=value_limits())
         job.state.setdefault("scans", {})[name] = dict(found.counts)
         if session.options.skip_root_group and found.counts["groups"]:
             roots = root_group.lone_roots(self._path(job.file_index), name)
@@ -434,6 +435,14 @@ class _Step:
         """
         job = self.job
         job.refresh_from_db()  # drop what the failed batch left in memory
+        done = {kind: int(count) for kind, count in job.state.get("done", {}).items() if count}
+        if job.stage == READ and done and job.file_index < len(job.files):
+            name = job.files[job.file_index]
+            totals = job.state.get("scans", {}).get(name, {})
+            kept = messages.kept_before_failure(name, done, totals)
+            if kept:
+                message = f"{message} {kept}"
+                detail = f"{detail} {kept}" if detail else ""
         job.status = ImportJob.Status.FAILED
         job.error = detail or message
         job.message = message[:500]

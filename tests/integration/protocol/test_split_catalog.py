@@ -131,3 +131,21 @@ def test_an_exchange_without_complete_is_settled_by_the_next_init(client, shop_b
     ExchangeSession.objects.filter(pk=onec.session.pk).update(finished=onec.session.created)
     exchange(client)  # an older 1C: no complete, the next exchange begins
     assert state()["p9"][1] is False
+
+
+def test_a_refused_part_keeps_the_catalog_from_being_settled(client, shop_before):
+    ExchangeSettings.objects.update(missing_products="delete")
+    onec = exchange(client)
+    onec.upload("import_1.xml", (DATA / "import_1.xml").read_bytes(), chunk=100_000)
+    onec.upload("import_2.xml", (DATA / "import_2.xml").read_bytes()[:700], chunk=100_000)
+    assert onec.import_file("import_1.xml") == DONE
+    assert onec.import_file("import_2.xml").startswith(b"failure\n")
+    # The catalog did not come whole: complete deletes nothing of it.
+    assert onec.get("complete").startswith(b"success\n")
+    assert set(state()) == {"p1", "p2", "p3", "p4", "p9"}
+    # 1C sends the part again in the next exchange, whole: now p9 goes.
+    again = exchange(client)
+    for name in ("import_1.xml", "import_2.xml"):
+        again.upload(name, (DATA / name).read_bytes(), chunk=100_000)
+        assert again.import_file(name) == DONE
+    assert set(state()) == {"p1", "p2", "p3", "p4"}
