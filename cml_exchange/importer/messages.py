@@ -80,3 +80,36 @@ def kept_before_failure(name: str, done: dict[str, int], totals: dict[str, int])
         f"Из файла {name} до ошибки записано: {', '.join(parts)}; это остается на сайте, "
         "отсутствующее в файле не деактивировано."
     )
+
+
+#: What the reconciliation at a file's end compares: the scan's count, and the counters
+#: of what was written or found unchanged.
+RECONCILED = {
+    "products": ("товаров", ("products_created", "products_updated", "products_unchanged")),
+    "offers": ("предложений", ("offers_created", "offers_updated", "offers_unchanged")),
+    "prices": ("цен", ("prices", "prices_unchanged")),
+    "stock_rows": ("остатков по складам", ("stock_rows", "stock_rows_unchanged")),
+}
+DONE_WITH_DIFFERENCES = "Импорт завершен, но не все данные файла записаны:"
+
+
+def difference(name: str, kind: str, found: int, stored: int) -> str:
+    """A reconciliation warning, as in "Сверка файла offers.xml: цен в файле 1000, записано…"."""
+    label = RECONCILED[kind][0]
+    return (
+        f"Сверка файла {name}: {label} в файле {found}, записано или без изменений {stored} "
+        f"(не записано {found - stored})."
+        if stored < found
+        else f"Сверка файла {name}: {label} в файле {found}, записано {stored}."
+    )
+
+
+def done_with_differences(differences: list[str]) -> str:
+    return f"{DONE_WITH_DIFFERENCES} {' '.join(differences)}"
+
+
+def without_product(name: str, count: int) -> str:
+    return (
+        f"Сверка файла {name}: предложений без товара на сайте {count} "
+        "(их товаров нет в каталоге; они не продаются, пока товар не придет)."
+    )

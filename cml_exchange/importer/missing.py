@@ -169,9 +169,10 @@ def settle(jobs: QuerySet[ImportJob], *, waiting: Iterable[Path] = ()) -> FullSc
         if due:
             for name, amount in counters.items():
                 latest.counters[name] = latest.counters.get(name, 0) + amount
-            ImportJob.objects.filter(pk=latest.pk).update(
-                counters=latest.counters, message=messages.MISSING_DONE
-            )
+            fields: dict[str, Any] = {"counters": latest.counters}
+            if latest.message == messages.IMPORT_DONE:  # a reconciliation's message stays
+                fields["message"] = messages.MISSING_DONE
+            ImportJob.objects.filter(pk=latest.pk).update(**fields)
         return due
 
 

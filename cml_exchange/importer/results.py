@@ -19,6 +19,8 @@ class Done:
 
     message: str
     summary: dict[str, Any] = field(default_factory=dict)
+    #: Where a file's scan and what was written (or found unchanged) disagree, in Russian.
+    differences: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

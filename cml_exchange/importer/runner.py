@@ -48,6 +48,8 @@ from cml_exchange.models import ImportJob
 logger = logging.getLogger(__name__)
 
 SCAN, UNZIP, READ, MISSING, DONE = "scan", "unzip", "read", "missing", "done"
+#: ``job.state`` keys: the counters when a file's reading began; the reconciliation's findings.
+COUNTED_BEFORE, DIFFERENCES = "counted_before", "differences"
 #: Fields a step writes; the lease fields are written only by the lease functions.
 _STATE_FIELDS = [
     "status", "stage", "files", "file_index", "position", "state", "counters", "warnings",
@@ -110,7 +112,8 @@ def run(job: ImportJob, budget: float | None, *, owner: str | None = None) -> St
     owner = owner or uuid.uuid4().hex
     job.refresh_from_db()
     if job.status == ImportJob.Status.DONE:
-        return Done(job.message or messages.IMPORT_DONE, dict(job.counters))
+        differences = tuple(job.state.get(DIFFERENCES, []))
+        return Done(job.message or messages.IMPORT_DONE, dict(job.counters), differences)
     if job.status == ImportJob.Status.FAILED:
         return _failed(job)
     lease = max(60.0, 3 * (budget or 0) + 60.0)
@@ -264,6 +267,8 @@ class _Step:
             job.state.pop(root_group.STATE_KEY, None)
         job.message = messages.scanned(name, found.counts)
         job.stage = READ
+        session.checkpoint()
+        job.state[COUNTED_BEFORE] = dict(job.counters)
         self._save(session)
 
     def _read(self, session: ImportSession) -> None:
@@ -368,10 +373,37 @@ class _Step:
             job.position = reader.position
             job.message = self._reading_message(batch)
             if end:
+                self._reconcile(session, name)
                 job.message = messages.file_done(job.files[job.file_index])
                 self._next_file()
             self._save(session)
         return reported
+
+    def _reconcile(self, session: ImportSession, name: str) -> None:
+        """Compare what the scan of ``name`` found with what was written or found unchanged.
+
+        Each difference is a ``reconciliation`` warning, kept for the reply:
+        the guard that makes a silently dropped row visible.
+        """
+        job = self.job
+        session.checkpoint()
+        found = job.state.get("scans", {}).get(name, {})
+        before = job.state.pop(COUNTED_BEFORE, {})
+        # Offers without an Ид hold nothing (ERP sends them); the reader counts them apart.
+        empty = {"offers": int(job.state.get("skipped", {}).get("empty_offer", 0))}
+        for kind, (_label, counters) in messages.RECONCILED.items():
+            stored = sum(job.counters.get(c, 0) - before.get(c, 0) for c in counters)
+            stored += empty.get(kind, 0)
+            if stored != found.get(kind, 0):
+                self._differ(session, messages.difference(name, kind, found.get(kind, 0), stored))
+        orphans = job.counters.get("offers_without_product", 0)
+        orphans -= before.get("offers_without_product", 0)
+        if orphans:
+            self._differ(session, messages.without_product(name, orphans))
+
+    def _differ(self, session: ImportSession, text: str) -> None:
+        session.warn("reconciliation", text)
+        self.job.state.setdefault(DIFFERENCES, []).append(text)
 
     def _reading_message(self, batch: Batch) -> str:
         job = self.job
@@ -421,11 +453,16 @@ class _Step:
         job = self.job
         job.status = ImportJob.Status.DONE
         job.finished = timezone.now()
-        job.message = messages.IMPORT_DONE
+        differences = job.state.get(DIFFERENCES, [])
+        job.message = (
+            messages.done_with_differences(differences)[:500]
+            if differences
+            else messages.IMPORT_DONE
+        )
         self._save(session)
         summary = dict(job.counters)
         signals.import_finished.send(sender=ImportJob, job=job, summary=summary)
-        return Done(job.message, summary)
+        return Done(job.message, summary, tuple(differences))
 
     def _fail(self, message: str, *, detail: str = "") -> StepResult:
         """Stop the job: ``message`` is what 1C is told, ``detail`` what the admin sees.

@@ -74,7 +74,8 @@ def import_(call: Call) -> Reply:
         kind=call.kind, name__in=[f"{folder}/{file}" for file in job.files]
     ).update(imported=timezone.now())
     settle(ImportJob.objects.filter(session=session), waiting=_waiting(call, session))
-    return replies.success(replies.IMPORT_DONE)
+    # Never a silent success: what the reconciliation found goes on the reply's second line.
+    return replies.success(result.message if result.differences else replies.IMPORT_DONE)
 
 
 def _waiting(call: Call, session: ExchangeSession) -> list[Path]:

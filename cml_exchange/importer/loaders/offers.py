@@ -82,6 +82,9 @@ def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Offer, Sco
         )
     ]
     products = _product_pks(catalog, offers)
+    session.count(
+        "offers_without_product", sum(1 for o in offers if _product_of(o, products) is None)
+    )
     for offer in offers:
         if offer.id not in existing and _product_of(offer, products) is None:
             session.warn(
@@ -245,6 +248,11 @@ def _write_prices(
     """Write the prices of offers that carry changed prices; note their new checksums."""
     sums = {o.id: checksum(o.prices) for o in offers if o.prices is not None}
     due = [o for o in offers if o.id in sums and _changed(session, existing, o.id, "prices", sums)]
+    due_ids = {o.id for o in due}
+    session.count(
+        "prices_unchanged",
+        sum(len(o.prices or ()) for o in offers if o.id in sums and o.id not in due_ids),
+    )
     if not due:
         return
     types = placeholders(session, PriceType, {p.price_type_id for o in due for p in o.prices or ()})
@@ -289,6 +297,11 @@ def _write_stock(
         if o.stock is not None or o.quantity is not None
     }
     due = [o for o in offers if o.id in sums and _changed(session, existing, o.id, "stock", sums)]
+    due_ids = {o.id for o in due}
+    session.count(
+        "stock_rows_unchanged",
+        sum(len(o.stock or ()) for o in offers if o.id in sums and o.id not in due_ids),
+    )
     if not due:
         return
     with_rows = [o for o in due if o.stock is not None]

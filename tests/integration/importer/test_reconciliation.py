@@ -1,0 +1,69 @@
+"""The reconciliation at the end of each file: never a silent success (issue 12, item 11).
+
+What a file's scan counted (products, offers, prices, stock rows) is compared
+with what was written or found unchanged, and offers left without a product
+are counted; any difference is a warning in the job (the monitor), on the
+reply's second line for 1C and in ``cml_import``'s output.
+"""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from cml_exchange.models import ImportJob, Offer, Product
+from tests.integration.protocol.exchange import OneC
+from tests.paths import DATA_DIR
+
+pytestmark = pytest.mark.django_db
+
+CASES = DATA_DIR / "cases" / "reconcile"
+PRODUCTS = (
+    "Сверка файла import.xml: товаров в файле 3, записано или без изменений 2 (не записано 1)."
+)
+PRICES = "Сверка файла offers.xml: цен в файле 4, записано или без изменений 3 (не записано 1)."
+ORPHANS = (
+    "Сверка файла offers.xml: предложений без товара на сайте 1 "
+    "(их товаров нет в каталоге; они не продаются, пока товар не придет)."
+)
+
+
+def test_1c_is_told_on_the_second_line_what_was_not_stored(client, admin_user, upload_root):
+    onec = OneC(client)
+    onec.checkauth()
+    onec.get("init")
+    for name in ("import.xml", "offers.xml"):
+        onec.upload(name, (CASES / name).read_bytes(), chunk=100_000)
+    reply = onec.import_file("import.xml").decode("cp1251")
+    assert reply == f"success\nИмпорт завершен, но не все данные файла записаны: {PRODUCTS}"
+    reply = onec.import_file("offers.xml").decode("cp1251")
+    assert reply == (
+        f"success\nИмпорт завершен, но не все данные файла записаны: {PRICES} {ORPHANS}"
+    )
+    # The monitor shows them as the job's warnings.
+    offers_job = ImportJob.objects.get(filename="offers.xml")
+    assert offers_job.warning_counts["reconciliation"] == 2
+    assert [w["message"] for w in offers_job.warnings if w["code"] == "reconciliation"] == [
+        PRICES,
+        ORPHANS,
+    ]
+    assert Product.objects.count() == 2 and Offer.objects.filter(product=None).count() == 1
+
+
+def test_cml_import_prints_the_differences(tmp_path):
+    out = StringIO()
+    call_command("cml_import", str(CASES / "import.xml"), str(CASES / "offers.xml"), stdout=out)
+    assert PRODUCTS in out.getvalue() and PRICES in out.getvalue() and ORPHANS in out.getvalue()
+
+
+def test_a_file_stored_whole_says_nothing_more(client, admin_user, upload_root):
+    onec = OneC(client)
+    onec.checkauth()
+    onec.get("init")
+    whole = (CASES / "import.xml").read_bytes().replace(
+        "<Товар><Наименование>Товар без Ид</Наименование></Товар>".encode(), b""
+    )
+    onec.upload("import.xml", whole, chunk=100_000)
+    assert onec.import_file("import.xml") == "success\nИмпорт успешно завершен.".encode("cp1251")
