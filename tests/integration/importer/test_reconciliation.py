@@ -62,8 +62,10 @@ def test_a_file_stored_whole_says_nothing_more(client, admin_user, upload_root):
     onec = OneC(client)
     onec.checkauth()
     onec.get("init")
-    whole = (CASES / "import.xml").read_bytes().replace(
-        "<Товар><Наименование>Товар без Ид</Наименование></Товар>".encode(), b""
+    whole = (
+        (CASES / "import.xml")
+        .read_bytes()
+        .replace("<Товар><Наименование>Товар без Ид</Наименование></Товар>".encode(), b"")
     )
     onec.upload("import.xml", whole, chunk=100_000)
     assert onec.import_file("import.xml") == "success\nИмпорт успешно завершен.".encode("cp1251")
