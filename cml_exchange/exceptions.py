@@ -13,9 +13,7 @@ re-exports them and adds the errors that mix in Django's own types::
     │   └── WriterError
     ├── ArchiveError
     ├── ConfigError (also ImproperlyConfigured)
-    ├── ProtocolError (also SuspiciousOperation)
-    │   └── AuthFailed
-    └── ImportStepError
+    └── ProtocolError (also SuspiciousOperation)
 
 Messages are Russian sentences: the protocol layer sends ``str(error)`` to 1C
 as line 2 of a ``failure`` reply.
@@ -34,11 +32,9 @@ from cml_exchange.commerceml.errors import (
 
 __all__ = [
     "ArchiveError",
-    "AuthFailed",
     "CmlExchangeError",
     "CommerceMLError",
     "ConfigError",
-    "ImportStepError",
     "ProtocolError",
     "UnsafeXmlError",
     "UnsupportedFormatError",
@@ -57,11 +53,3 @@ class ConfigError(CmlExchangeError, ImproperlyConfigured):
 
 class ProtocolError(CmlExchangeError, SuspiciousOperation):
     """A request from 1C (or from someone pretending to be 1C) cannot be served."""
-
-
-class AuthFailed(ProtocolError):
-    """Wrong credentials, or a user who may not exchange with 1C."""
-
-
-class ImportStepError(CmlExchangeError):
-    """A step of the stepwise import failed; the import job records it and stops."""

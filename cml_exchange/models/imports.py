@@ -77,7 +77,3 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         names = ", ".join(str(name) for name in self.files)
         return f"#{self.pk} {names}"
-
-    @property
-    def finished_ok(self) -> bool:
-        return self.status == self.Status.DONE

@@ -93,9 +93,6 @@ class OrderAdapter:
         raise NotImplementedError
 
 
-DEFAULT_ADAPTER = "cml_exchange.orders.default.ModelOrderAdapter"
-
-
 def get_order_adapter() -> OrderAdapter:
     """The adapter named by ``CML_EXCHANGE_ORDER_ADAPTER`` (default: the app's own models)."""
     path = app_settings.ORDER_ADAPTER

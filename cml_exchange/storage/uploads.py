@@ -12,7 +12,6 @@ import contextlib
 import datetime as dt
 import os
 import re
-import shutil
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -154,7 +153,3 @@ def remove(directory: Path, names: Iterable[str]) -> None:
     """Delete the named files (what a failed part left, say); missing ones are fine."""
     for name in names:
         path_in(directory, name).unlink(missing_ok=True)
-
-
-def remove_tree(directory: Path) -> None:
-    shutil.rmtree(directory, ignore_errors=True)

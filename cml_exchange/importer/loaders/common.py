@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.db import (
@@ -90,20 +90,6 @@ def upsert(
 def pk_map(queryset: models.QuerySet[Any], key: str = "external_id") -> dict[str, int]:
     """``{external id: pk}`` for the rows of ``queryset``."""
     return dict(queryset.values_list(key, "pk"))
-
-
-def ids_by_external_id(
-    model: type[models.Model],
-    external_ids: Iterable[str],
-    cache: dict[str, int],
-    **scope: Any,
-) -> dict[str, int]:
-    """Look up the pks of ``external_ids`` within ``scope``, querying only what ``cache`` lacks."""
-    wanted = {external_id for external_id in external_ids if external_id not in cache}
-    if wanted:
-        found = pk_map(model.objects.filter(external_id__in=wanted, **scope))  # type: ignore[attr-defined]
-        cache.update(found)
-    return cache
 
 
 #: Times a batch's rows are written with freshly chosen slugs before the error stands.
