@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from django.db import DatabaseError, connections, router, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from cml_exchange import signals
@@ -117,14 +116,10 @@ def run(job: ImportJob, budget: float | None, *, owner: str | None = None) -> St
     if job.status == ImportJob.Status.FAILED:
         return _failed(job)
     lease = max(60.0, 3 * (budget or 0) + 60.0)
-    if not _acquire(job, owner, lease):
-        return Progress(messages.ALREADY_RUNNING)
-    try:
+    with job.lease(lease, owner=owner) as holder:
+        if holder is None:
+            return Progress(messages.ALREADY_RUNNING)
         return _Step(job, budget, owner, lease).run()
-    finally:
-        ImportJob.objects.filter(pk=job.pk, lease_owner=owner).update(
-            lease_owner="", lease_until=None
-        )
 
 
 @dataclass
@@ -152,16 +147,6 @@ def _keep(key: tuple[int, int, str], kept: _OpenFile) -> None:
     while len(_OPEN) >= _MAX_OPEN:
         _OPEN.pop(next(iter(_OPEN)), None)
     _OPEN[key] = kept
-
-
-def _acquire(job: ImportJob, owner: str, seconds: float) -> bool:
-    now = timezone.now()
-    taken = (
-        ImportJob.objects.filter(pk=job.pk)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_owner=owner))
-        .update(lease_owner=owner, lease_until=now + dt.timedelta(seconds=seconds))
-    )
-    return taken == 1
 
 
 class _Step:
@@ -445,9 +430,7 @@ class _Step:
     def _save(self, session: ImportSession) -> None:
         session.checkpoint()
         self.job.save(update_fields=_STATE_FIELDS)
-        ImportJob.objects.filter(pk=self.job.pk, lease_owner=self.owner).update(
-            lease_until=timezone.now() + dt.timedelta(seconds=self.lease)
-        )
+        self.job.extend_lease(self.owner, self.lease)
 
     def _finish(self, session: ImportSession) -> StepResult:
         job = self.job

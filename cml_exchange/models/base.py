@@ -1,8 +1,15 @@
-"""What every row that comes from 1C carries."""
+"""What every row that comes from 1C carries, and the lease a row worked on step by step holds."""
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 #: Room for any 1C id: GUIDs, "guid#guid" offer ids, МойСклад tokens.
@@ -28,3 +35,44 @@ class FromOneC(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Leased(models.Model):
+    """Abstract base: a row one process at a time works on, whatever process and database.
+
+    The lease is an atomic ``UPDATE … WHERE`` on the row, the same on
+    PostgreSQL and SQLite; a process that dies holding it loses it when it
+    runs out. An exchange session holds it for one ``import`` request, an
+    import job for one step.
+    """
+
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @contextmanager
+    def lease(self, seconds: float, *, owner: str | None = None) -> Iterator[str | None]:
+        """Hold the row for ``seconds``; yields the holder's token, or ``None`` if it is taken.
+
+        ``owner`` names the holder (default: a new token); the same owner
+        may take a lease it already holds. The lease ends with the block.
+        """
+        owner = owner or uuid.uuid4().hex
+        now = timezone.now()
+        rows = type(self)._default_manager.filter(pk=self.pk)
+        taken = rows.filter(
+            Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_owner=owner)
+        ).update(lease_owner=owner, lease_until=now + dt.timedelta(seconds=seconds))
+        try:
+            yield owner if taken else None
+        finally:
+            if taken:
+                rows.filter(lease_owner=owner).update(lease_owner="", lease_until=None)
+
+    def extend_lease(self, owner: str, seconds: float) -> None:
+        """Push the end of ``owner``'s lease ``seconds`` from now (a long job between steps)."""
+        type(self)._default_manager.filter(pk=self.pk, lease_owner=owner).update(
+            lease_until=timezone.now() + dt.timedelta(seconds=seconds)
+        )

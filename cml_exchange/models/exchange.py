@@ -7,13 +7,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cml_exchange.models.base import Leased
+
 
 class ExchangeKind(models.TextChoices):
     CATALOG = "catalog", _("catalog")
     SALE = "sale", _("orders")
 
 
-class ExchangeSession(models.Model):
+class ExchangeSession(Leased):
     """One exchange of one type, from ``checkauth`` to ``complete`` (or to the next ``checkauth``).
 
     1C finds it again by the cookie ``checkauth`` gave (``token``). It lives in
@@ -43,8 +45,6 @@ class ExchangeSession(models.Model):
     outcome = models.CharField(_("outcome"), max_length=16, blank=True, db_index=True)
     files = models.PositiveIntegerField(_("files"), default=0)
     bytes_received = models.PositiveBigIntegerField(_("bytes received"), default=0)
-    lease_owner = models.CharField(max_length=64, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("exchange")

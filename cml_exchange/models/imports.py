@@ -7,6 +7,8 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cml_exchange.models.base import Leased
+
 
 def _empty_dict() -> dict[str, Any]:
     return {}
@@ -16,7 +18,7 @@ def _empty_list() -> list[Any]:
     return []
 
 
-class ImportJob(models.Model):
+class ImportJob(Leased):
     """One import of one or more exchange files, advanced step by step.
 
     Everything the importer needs to continue lives here, so a step may run
@@ -25,8 +27,8 @@ class ImportJob(models.Model):
     its entity elements are saved (``file_index``, ``position``), what the
     scans of the files counted and which warnings were already given
     (``state``), counters, warnings, options, and which catalogs and
-    classifiers came in full. ``lease_owner`` and ``lease_until`` keep two
-    processes from running the same job at once.
+    classifiers came in full. Its lease (:class:`Leased`) keeps two processes
+    from running the same job at once.
     """
 
     class Status(models.TextChoices):
@@ -56,8 +58,6 @@ class ImportJob(models.Model):
     created = models.DateTimeField(_("created"), auto_now_add=True)
     started = models.DateTimeField(_("started"), null=True, blank=True)
     finished = models.DateTimeField(_("finished"), null=True, blank=True)
-    lease_owner = models.CharField(max_length=64, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
     #: The exchange that asked for this import, and the file 1C named (endpoint jobs only).
     session = models.ForeignKey(
         "cml_exchange.ExchangeSession",

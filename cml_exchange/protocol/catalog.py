@@ -20,7 +20,7 @@ from cml_exchange.protocol import replies
 from cml_exchange.protocol.call import Call, open_exchange
 from cml_exchange.protocol.files import clean_directory_of, is_report, upload
 from cml_exchange.protocol.replies import Reply
-from cml_exchange.protocol.sessions import exclusive, finish, note_init
+from cml_exchange.protocol.sessions import finish, note_init
 from cml_exchange.storage.uploads import path_in, safe_name
 
 #: How many other exchanges' folders an import looks in for a missing picture.
@@ -58,8 +58,9 @@ def import_(call: Call) -> Reply:
     if is_report(name):
         return replies.success(REPORT_NOT_IMPORTED)
     budget = float(call.settings.step_interval)
-    with exclusive(session, seconds=3 * budget + 60) as free:
-        if not free:
+    # Two requests of one exchange never run the importer at once: 1C asks again.
+    with session.lease(seconds=3 * budget + 60) as holder:
+        if holder is None:
             return replies.progress("Импорт уже выполняется другим запросом, ожидайте.")
         job = _job(call, session, name)
         if job is None:

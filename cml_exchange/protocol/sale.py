@@ -26,7 +26,7 @@ from cml_exchange.protocol import replies
 from cml_exchange.protocol.call import Call, open_exchange
 from cml_exchange.protocol.files import clean_directory_of, is_report, upload
 from cml_exchange.protocol.replies import Reply
-from cml_exchange.protocol.sessions import exclusive, finish, note_init
+from cml_exchange.protocol.sessions import finish, note_init
 from cml_exchange.storage.unzip import UnzipPosition, is_zip, unzip_step
 from cml_exchange.storage.uploads import path_in, safe_name
 
@@ -105,8 +105,8 @@ def import_(call: Call) -> Reply:
 
 
 def _import(call: Call, session: ExchangeSession, name: str, *, budget: float | None) -> Reply:
-    with exclusive(session, seconds=3 * (budget or 600) + 60) as free:
-        if not free:
+    with session.lease(seconds=3 * (budget or 600) + 60) as holder:
+        if holder is None:
             return replies.progress(BUSY)
         files = _files_to_apply(call, session, name)
         if files is None:

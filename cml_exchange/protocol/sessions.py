@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -175,28 +172,3 @@ def log_request(
         status=status[:16],
         message=message[:500],
     )
-
-
-@contextmanager
-def exclusive(session: ExchangeSession, seconds: float) -> Iterator[bool]:
-    """Hold the session for one request; yields whether it was free.
-
-    Two requests of one exchange never run the importer at once: the second
-    one gets ``False`` and answers ``progress``, and 1C asks again. A lease
-    (an atomic ``UPDATE … WHERE`` on the session row) works the same on
-    PostgreSQL and SQLite; a process that dies holding it loses it when it runs out.
-    """
-    owner = uuid.uuid4().hex
-    now = timezone.now()
-    taken = (
-        ExchangeSession.objects.filter(pk=session.pk)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(lease_owner=owner, lease_until=now + dt.timedelta(seconds=seconds))
-    )
-    try:
-        yield taken == 1
-    finally:
-        if taken:
-            ExchangeSession.objects.filter(pk=session.pk, lease_owner=owner).update(
-                lease_owner="", lease_until=None
-            )
