@@ -13,8 +13,8 @@ class CmlExchangeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        """Register the system checks (``cml_exchange.checks``, listed in docs/settings.md)."""
-        from cml_exchange import checks
+        """Wire the receivers and register the system checks (listed in docs/settings.md)."""
+        from cml_exchange import checks, receivers  # noqa: F401 (receivers connect on import)
 
         register = django_checks.register
         Tags = django_checks.Tags

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from cml_exchange.admin.directory import directory_of
 from cml_exchange.commerceml.errors import CmlExchangeError
-from cml_exchange.importer import Done, Failed, Progress, create_job, run
+from cml_exchange.importer import Failed, Progress, create_job, run
 from cml_exchange.models import ExchangeFile, ExchangeKind, ExchangeSettings, ImportJob
 from cml_exchange.models.exchange import FOLDER_PREFIX
 from cml_exchange.orders.exchange import import_step
@@ -79,10 +79,9 @@ def start_catalog(name: str) -> ImportJob:
     if path.suffix.lower() not in (".xml", ".zip") or not path.is_file():
         raise NotImportable(name)
     base, file = _exchange_folder(directory, name)
-    job = create_job([file], base_dir=base, options=ExchangeSettings.load().import_options())
-    ImportJob.objects.filter(pk=job.pk).update(filename=name)
-    job.filename = name
-    return job
+    return create_job(
+        [file], base_dir=base, options=ExchangeSettings.load().import_options(), filename=name
+    )
 
 
 def _exchange_folder(directory: Path, name: str) -> tuple[Path, str]:
@@ -99,14 +98,8 @@ def _exchange_folder(directory: Path, name: str) -> tuple[Path, str]:
 
 
 def step_catalog(job: ImportJob, budget: float = STEP_SECONDS) -> StepReport:
-    """Advance the job for about ``budget`` seconds; once done, its files count as imported."""
+    """Advance the job for about ``budget`` seconds (once done, ``receivers`` marks its files)."""
     result = run(job, budget)
-    if isinstance(result, Done):
-        folder = Path(job.base_dir).relative_to(directory_of(ExchangeKind.CATALOG)).as_posix()
-        names = [file if folder == "." else f"{folder}/{file}" for file in job.files]
-        ExchangeFile.objects.filter(
-            kind=ExchangeKind.CATALOG, name__in=names, imported__isnull=True
-        ).update(imported=timezone.now())
     state = DONE
     if isinstance(result, Progress):
         state = PROGRESS

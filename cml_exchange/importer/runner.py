@@ -42,7 +42,7 @@ from cml_exchange.importer.missing import DEFER_MISSING, handle_missing
 from cml_exchange.importer.options import ImportOptions
 from cml_exchange.importer.results import Done, Failed, Progress, StepResult
 from cml_exchange.importer.session import ImportSession, Scope
-from cml_exchange.models import ImportJob
+from cml_exchange.models import ExchangeSession, ImportJob
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +65,8 @@ def create_job(
     seen_since: dt.datetime | None = None,
     picture_dirs: Sequence[Path] = (),
     defer_missing: bool = False,
+    session: ExchangeSession | None = None,
+    filename: str = "",
 ) -> ImportJob:
     """Make a pending job for ``files`` (relative to ``base_dir``, or absolute).
 
@@ -76,6 +78,8 @@ def create_job(
     ``base_dir`` are looked for. With ``defer_missing`` the job does not
     handle what a full catalog did not mention: the exchange it belongs to
     does so once, for all its files (:func:`cml_exchange.importer.missing.settle`).
+    ``session`` and ``filename`` say which exchange asked, for which file
+    (shown in the monitor; the endpoint finds its jobs by them).
     """
     base = Path(base_dir)
     names = []
@@ -97,6 +101,8 @@ def create_job(
         files=names,
         options=(options or ImportOptions()).to_json(),
         state=state,
+        session=session,
+        filename=filename,
     )
 
 

@@ -70,10 +70,6 @@ def import_(call: Call) -> Reply:
         return replies.progress(result.message)
     if isinstance(result, Failed):
         return replies.failure(result.message)
-    folder = _folder_of(call, Path(job.base_dir))
-    ExchangeFile.objects.filter(
-        kind=call.kind, name__in=[f"{folder}/{file}" for file in job.files]
-    ).update(imported=timezone.now())
     settle(ImportJob.objects.filter(session=session), waiting=_waiting(call, session))
     # Never a silent success: what the reconciliation found goes on the reply's second line.
     return replies.success(result.message if result.differences else replies.IMPORT_DONE)
@@ -136,9 +132,9 @@ def _job(call: Call, session: ExchangeSession, name: str) -> ImportJob | None:
         seen_since=session.initialized or session.created,
         picture_dirs=_other_folders(call, session, directory),
         defer_missing=True,
+        session=session,
+        filename=name,
     )
-    ImportJob.objects.filter(pk=job.pk).update(session=session, filename=name)
-    job.session, job.filename = session, name
     return job
 
 
