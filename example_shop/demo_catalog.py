@@ -17,7 +17,7 @@ from pathlib import Path
 from lxml import etree
 from PIL import Image, ImageDraw
 
-from cml_exchange.importer import Failed, create_job, run
+from cml_exchange.importer import Failed, ImportOptions, create_job, run
 from cml_exchange.models import Catalog, ExchangeSettings
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
@@ -74,7 +74,7 @@ def import_set(demo: DemoSet) -> None:
         job = create_job(
             list(demo.files),
             base_dir=folder,
-            options=ExchangeSettings.load().import_options(),
+            options=ImportOptions.from_settings(ExchangeSettings.load()),
         )
         result = run(job, None)
         if isinstance(result, Failed):

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from cml_exchange.admin.directory import directory_of
 from cml_exchange.commerceml.errors import CmlExchangeError
-from cml_exchange.importer import Failed, Progress, create_job, run
+from cml_exchange.importer import Failed, ImportOptions, Progress, create_job, run
 from cml_exchange.models import ExchangeFile, ExchangeKind, ExchangeSettings, ImportJob
 from cml_exchange.models.exchange import FOLDER_PREFIX
 from cml_exchange.orders.exchange import import_step
@@ -80,7 +80,10 @@ def start_catalog(name: str) -> ImportJob:
         raise NotImportable(name)
     base, file = _exchange_folder(directory, name)
     return create_job(
-        [file], base_dir=base, options=ExchangeSettings.load().import_options(), filename=name
+        [file],
+        base_dir=base,
+        options=ImportOptions.from_settings(ExchangeSettings.load()),
+        filename=name,
     )
 
 

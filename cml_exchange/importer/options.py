@@ -6,17 +6,16 @@ owner changed a setting finishes the way it started.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import asdict, dataclass, fields
-from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from cml_exchange.models.settings import MissingAction
 
-class MissingAction(StrEnum):
-    """What to do with items a full exchange did not mention (Bitrix: N, A, D)."""
+if TYPE_CHECKING:
+    from cml_exchange.models import ExchangeSettings
 
-    NOTHING = "nothing"
-    DEACTIVATE = "deactivate"
-    DELETE = "delete"
+__all__ = ["ImportOptions", "MissingAction"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +70,29 @@ class ImportOptions:
             return None
         return max(1, self.detail_width), max(1, self.detail_height)
 
+    @classmethod
+    def from_settings(cls, settings: ExchangeSettings, **overrides: Any) -> ImportOptions:
+        """The options the shop owner's settings make (``overrides`` replace some)."""
+        values: dict[str, Any] = {
+            "use_checksums": settings.use_checksums,
+            "missing_products": MissingAction(settings.missing_products),
+            "missing_groups": MissingAction(settings.missing_groups),
+            "slug_on_add": settings.slug_on_add,
+            "slug_on_update": settings.slug_on_update,
+            "slug_replace_char": settings.slug_replace_char or "_",
+            "skip_root_group": settings.skip_root_group,
+            "generate_preview": settings.generate_preview,
+            "preview_width": settings.preview_width,
+            "preview_height": settings.preview_height,
+            "resize_detail": settings.resize_detail,
+            "detail_width": settings.detail_width,
+            "detail_height": settings.detail_height,
+        }
+        return cls(**(values | overrides))
+
     def to_json(self) -> dict[str, Any]:
         return {
-            key: str(value) if isinstance(value, StrEnum) else value
+            key: value.value if isinstance(value, enum.Enum) else value
             for key, value in asdict(self).items()
         }
 

@@ -7,26 +7,22 @@ throttling) is in Django settings instead, read through ``cml_exchange.conf``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.contrib.auth.models import Group as UserGroup
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from cml_exchange.importer.options import ImportOptions
+
+class MissingAction(models.TextChoices):
+    """What to do with items a full exchange did not mention (Bitrix: N, A, D)."""
+
+    NOTHING = "nothing", _("nothing")
+    DEACTIVATE = "deactivate", _("deactivate")
+    DELETE = "delete", _("delete")
 
 
 class ExchangeSettings(models.Model):
-    """The exchange's options; ``load()`` gives the one row."""
-
-    class Missing(models.TextChoices):
-        """The values of ``importer.options.MissingAction``."""
-
-        NOTHING = "nothing", _("nothing")
-        DEACTIVATE = "deactivate", _("deactivate")
-        DELETE = "delete", _("delete")
+    """The exchange's options; ``load()`` gives the one row (``ImportOptions.from_settings``)."""
 
     catalog_groups = models.ManyToManyField(
         UserGroup,
@@ -63,8 +59,8 @@ class ExchangeSettings(models.Model):
     missing_products = models.CharField(
         _("what to do with products missing from a full import"),
         max_length=16,
-        choices=Missing.choices,
-        default=Missing.DEACTIVATE,
+        choices=MissingAction.choices,
+        default=MissingAction.DEACTIVATE,
         help_text=_(
             "Only within the catalog that came in full. 1C-Bitrix deletes them by default; "
             "deactivating keeps their pictures, addresses and place in past orders."
@@ -73,8 +69,8 @@ class ExchangeSettings(models.Model):
     missing_groups = models.CharField(
         _("what to do with groups missing from a full import"),
         max_length=16,
-        choices=Missing.choices,
-        default=Missing.DEACTIVATE,
+        choices=MissingAction.choices,
+        default=MissingAction.DEACTIVATE,
     )
     slug_on_add = models.BooleanField(_("make slugs from names when adding"), default=True)
     slug_on_update = models.BooleanField(_("make slugs from names when updating"), default=True)
@@ -231,23 +227,3 @@ class ExchangeSettings(models.Model):
             if settings.shipment_status is not None:
                 settings.save(update_fields=["shipment_status"])
         return settings
-
-    def import_options(self) -> ImportOptions:
-        """The importer's options as these settings make them."""
-        from cml_exchange.importer.options import ImportOptions, MissingAction
-
-        return ImportOptions(
-            use_checksums=self.use_checksums,
-            missing_products=MissingAction(self.missing_products),
-            missing_groups=MissingAction(self.missing_groups),
-            slug_on_add=self.slug_on_add,
-            slug_on_update=self.slug_on_update,
-            slug_replace_char=self.slug_replace_char or "_",
-            skip_root_group=self.skip_root_group,
-            generate_preview=self.generate_preview,
-            preview_width=self.preview_width,
-            preview_height=self.preview_height,
-            resize_detail=self.resize_detail,
-            detail_width=self.detail_width,
-            detail_height=self.detail_height,
-        )

@@ -12,7 +12,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
 from cml_exchange.conf import app_settings
-from cml_exchange.importer import Failed, Progress, create_job, run
+from cml_exchange.importer import Failed, ImportOptions, Progress, create_job, run
 from cml_exchange.importer.missing import deactivate_unseen, settle
 from cml_exchange.models import ExchangeFile, ExchangeSession, ImportJob
 from cml_exchange.models.exchange import FOLDER_PREFIX
@@ -124,7 +124,7 @@ def _job(call: Call, session: ExchangeSession, name: str) -> ImportJob | None:
         if elsewhere is None:
             return None
         directory = elsewhere
-    options = dataclasses.replace(call.settings.import_options(), import_archive_contents=False)
+    options = ImportOptions.from_settings(call.settings, import_archive_contents=False)
     job = create_job(
         [*archives, name],
         base_dir=directory,

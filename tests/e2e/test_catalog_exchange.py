@@ -19,7 +19,7 @@ import pytest
 from benchmarks.generator import generate_catalog
 from cml_exchange.client import ARCHIVE_NAME, ExchangeClient
 from cml_exchange.client.packing import Upload, pack
-from cml_exchange.importer import create_job
+from cml_exchange.importer import ImportOptions, create_job
 from cml_exchange.models import ExchangeSettings, Offer, Product, ProductImage
 from tests.e2e import catalogs
 from tests.e2e.conftest import Recorder, session_folder
@@ -38,7 +38,7 @@ MakeClient = Callable[..., ExchangeClient]
 
 def site_options() -> dict[str, Any]:
     """The importer's options as the site's settings make them (for the direct import)."""
-    options = ExchangeSettings.load().import_options()
+    options = ImportOptions.from_settings(ExchangeSettings.load())
     return {field.name: getattr(options, field.name) for field in fields(options)}
 
 
@@ -175,7 +175,9 @@ def test_pictures_go_with_the_catalog(make_client, exchange_dirs, tmp_path, zipp
     assert ProductImage.objects.count() == 3
     after_exchange = snapshot()
     wipe()
-    job = create_job(paths, base_dir=folder, options=ExchangeSettings.load().import_options())
+    job = create_job(
+        paths, base_dir=folder, options=ImportOptions.from_settings(ExchangeSettings.load())
+    )
     assert_done(run_to_end(job))
     assert snapshot() == after_exchange
 

@@ -60,7 +60,7 @@ def groups_of(product_id: str) -> list[str]:
 
 
 def test_the_settings_row_gives_the_importer_bitrix_defaults():
-    options = ExchangeSettings.load().import_options()
+    options = ImportOptions.from_settings(ExchangeSettings.load())
     assert options == ImportOptions(
         use_checksums=True,
         missing_products=MissingAction.DEACTIVATE,
@@ -96,7 +96,7 @@ def test_the_settings_row_passes_every_catalog_option_on():
         "detail_height": 600,
     }
     ExchangeSettings.objects.update(**changed)
-    options = ExchangeSettings.load().import_options()
+    options = ImportOptions.from_settings(ExchangeSettings.load())
     assert {name: getattr(options, name) for name in changed} == changed
     # A job keeps them, so a resumed job finishes as it started.
     assert ImportOptions.from_json(options.to_json()) == options
