@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from cml_exchange.management._demo_data import company_inn
 from cml_exchange.models import (
     Customer,
     DeliveryService,
@@ -23,6 +22,7 @@ from cml_exchange.models import (
     Price,
     Storefront,
 )
+from example_shop.demo_orders.buyers import company_inn
 from tests.integration.importer.helpers import assert_done, import_samples
 from tests.integration.importer.test_samples import SETS
 

@@ -23,8 +23,6 @@ from typing import Any, TypeVar
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, models, transaction
 
-from cml_exchange.management import _demo_data as data
-from cml_exchange.management._demo_orders import OrderMaker, priced_offers
 from cml_exchange.models import (
     Customer,
     DeliveryService,
@@ -35,6 +33,8 @@ from cml_exchange.models import (
     Storefront,
 )
 from cml_exchange.orders.reference import active, ensure_reference_lists
+from example_shop.demo_orders import buyers as data
+from example_shop.demo_orders.orders import OrderMaker, priced_offers
 
 _BATCH = 1000
 _M = TypeVar("_M", bound=models.Model)

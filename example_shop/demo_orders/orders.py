@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from cml_exchange.management import _demo_data as data
 from cml_exchange.models import (
     Customer,
     DeliveryService,
@@ -25,6 +24,7 @@ from cml_exchange.models import (
     Storefront,
 )
 from cml_exchange.orders.reference import DELIVERY_SERVICES
+from example_shop.demo_orders import buyers as data
 
 #: How far back the orders' dates go.
 DAYS = 60
