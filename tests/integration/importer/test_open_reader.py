@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -25,14 +26,15 @@ def _import_in_steps(
         return original(*args, **kwargs)
 
     monkeypatch.setattr(runner, "CmlReader", counting)
-    monkeypatch.setattr(runner._Step, "out_of_time", lambda self: True)
     job = create_job(
         ["import.xml", "offers.xml"],
         base_dir=tmp_path / "data",
         options=ImportOptions(batch_size=50),
     )
     steps = 0
-    while isinstance(result := run(job, 1.0), Progress):
+    # A clock that moves ten seconds a reading: each step runs out after one batch.
+    ticks = itertools.count(step=10.0)
+    while isinstance(result := run(job, 1.0, clock=lambda: next(ticks)), Progress):
         steps += 1
         if drop_readers:  # as if each step ran in a new process
             runner._OPEN.clear()
