@@ -111,7 +111,7 @@ def step_catalog(job: ImportJob, budget: float = STEP_SECONDS) -> StepReport:
     return StepReport(
         state=state,
         message=result.message,
-        stage=job.stage,
+        stage=str(job.get_stage_display()),
         counters=dict(job.counters or {}),
         warnings=sum(int(count) for count in (job.warning_counts or {}).values()),
         error=job.error,

@@ -46,7 +46,7 @@ from cml_exchange.models import ExchangeSession, ImportJob
 
 logger = logging.getLogger(__name__)
 
-SCAN, UNZIP, READ, MISSING, DONE = "scan", "unzip", "read", "missing", "done"
+Stage = ImportJob.Stage
 #: ``job.state`` keys: the counters when a file's reading began; the reconciliation's findings.
 COUNTED_BEFORE, DIFFERENCES = "counted_before", "differences"
 #: Fields a step writes; the lease fields are written only by the lease functions.
@@ -189,22 +189,22 @@ class _Step:
         if first:
             job.status = ImportJob.Status.RUNNING
             job.started = timezone.now()
-            job.stage = self._stage_for(0) if job.files else MISSING
+            job.stage = self._stage_for(0) if job.files else Stage.MISSING
             job.save(update_fields=_STATE_FIELDS)
             signals.import_started.send(sender=ImportJob, job=job)
         session = self._session()
         job.steps += 1
         try:
             while True:
-                if job.stage == UNZIP:
+                if job.stage == Stage.UNZIP:
                     self._unzip(session)
-                elif job.stage == SCAN:
+                elif job.stage == Stage.SCAN:
                     self._scan(session)
-                elif job.stage == READ:
+                elif job.stage == Stage.READ:
                     self._read(session)
-                elif job.stage == MISSING:
+                elif job.stage == Stage.MISSING:
                     self._missing(session)
-                if job.stage == DONE:
+                if job.stage == Stage.DONE:
                     return self._finish(session)
                 if self.out_of_time():
                     self._save(session)
@@ -223,8 +223,8 @@ class _Step:
 
     def _stage_for(self, index: int) -> str:
         if index >= len(self.job.files):
-            return MISSING
-        return UNZIP if self._path(index).suffix.lower() == ".zip" else SCAN
+            return Stage.MISSING
+        return Stage.UNZIP if self._path(index).suffix.lower() == ".zip" else Stage.SCAN
 
     def _path(self, index: int) -> Path:
         return Path(self.job.base_dir) / self.job.files[index]
@@ -274,7 +274,7 @@ class _Step:
         else:
             job.state.pop(root_group.STATE_KEY, None)
         job.message = messages.scanned(name, found.counts)
-        job.stage = READ
+        job.stage = Stage.READ
         session.checkpoint()
         job.state[COUNTED_BEFORE] = dict(job.counters)
         self._save(session)
@@ -425,12 +425,12 @@ class _Step:
     def _missing(self, session: ImportSession) -> None:
         job = self.job
         if job.state.get(DEFER_MISSING):
-            job.stage = DONE  # the exchange settles missing items once its files are in
+            job.stage = Stage.DONE  # the exchange settles missing items once its files are in
             self._save(session)
             return
         with transaction.atomic():
             touched = handle_missing(session)
-            job.stage = DONE
+            job.stage = Stage.DONE
             if touched:
                 job.message = messages.MISSING_DONE
             self._save(session)
@@ -479,7 +479,7 @@ class _Step:
         job = self.job
         job.refresh_from_db()  # drop what the failed batch left in memory
         done = {kind: int(count) for kind, count in job.state.get("done", {}).items() if count}
-        if job.stage == READ and done and job.file_index < len(job.files):
+        if job.stage == Stage.READ and done and job.file_index < len(job.files):
             name = job.files[job.file_index]
             totals = job.state.get("scans", {}).get(name, {})
             kept = messages.kept_before_failure(name, done, totals)

@@ -37,10 +37,19 @@ class ImportJob(Leased):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
+    class Stage(models.TextChoices):
+        """Where a running job is: each file is unzipped or scanned, then read; then missing."""
+
+        UNZIP = "unzip", _("unpacking")
+        SCAN = "scan", _("checking")
+        READ = "read", _("reading")
+        MISSING = "missing", _("missing items")
+        DONE = "done", _("done")
+
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
     )
-    stage = models.CharField(_("stage"), max_length=32, blank=True)
+    stage = models.CharField(_("stage"), max_length=32, choices=Stage.choices, blank=True)
     base_dir = models.CharField(_("folder"), max_length=1024)
     files = models.JSONField(_("files"), default=_empty_list)
     file_index = models.PositiveIntegerField(default=0)

@@ -101,7 +101,7 @@ def _bar(job: ImportJob) -> str:
     """``[#####.....]  42%``: files done, plus the share of the current file."""
     files = len(job.files) or 1
     share = 0.0
-    if job.stage == "read" and job.file_index < len(job.files):
+    if job.stage == ImportJob.Stage.READ and job.file_index < len(job.files):
         total = sum(job.state.get("scans", {}).get(job.files[job.file_index], {}).values())
         share = min(1.0, job.position / total) if total else 0.0
     done = min(1.0, (min(job.file_index, files) + share) / files)
