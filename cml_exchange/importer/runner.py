@@ -24,9 +24,8 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from django.db import DatabaseError, connections, router, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from cml_exchange import signals
@@ -36,10 +35,12 @@ from cml_exchange.commerceml.reader import SKIPPED_ITEMS, CmlReader
 from cml_exchange.commerceml.scan import scan
 from cml_exchange.importer import messages, root_group
 from cml_exchange.importer.batch import Batch, flush
+from cml_exchange.importer.errors import unexpected
 from cml_exchange.importer.limits import value_limits
 from cml_exchange.importer.loaders.classifier import package_catalog_id
 from cml_exchange.importer.missing import DEFER_MISSING, handle_missing
 from cml_exchange.importer.options import ImportOptions
+from cml_exchange.importer.reconcile import reconcile
 from cml_exchange.importer.results import Done, Failed, Progress, StepResult
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import ExchangeSession, ImportJob
@@ -388,30 +389,13 @@ class _Step:
         return reported
 
     def _reconcile(self, session: ImportSession, name: str) -> None:
-        """Compare what the scan of ``name`` found with what was written or found unchanged.
-
-        Each difference is a ``reconciliation`` warning, kept for the reply:
-        the guard that makes a silently dropped row visible.
-        """
         job = self.job
         session.checkpoint()
-        found = job.state.get("scans", {}).get(name, {})
         before = job.state.pop(COUNTED_BEFORE, {})
-        # Offers without an Ид hold nothing (ERP sends them); the reader counts them apart.
-        empty = {"offers": int(job.state.get("skipped", {}).get("empty_offer", 0))}
-        for kind, (_label, counters) in messages.RECONCILED.items():
-            stored = sum(job.counters.get(c, 0) - before.get(c, 0) for c in counters)
-            stored += empty.get(kind, 0)
-            if stored != found.get(kind, 0):
-                self._differ(session, messages.difference(name, kind, found.get(kind, 0), stored))
-        orphans = job.counters.get("offers_without_product", 0)
-        orphans -= before.get("offers_without_product", 0)
-        if orphans:
-            self._differ(session, messages.without_product(name, orphans))
-
-    def _differ(self, session: ImportSession, text: str) -> None:
-        session.warn("reconciliation", text)
-        self.job.state.setdefault(DIFFERENCES, []).append(text)
+        differences = reconcile(job, name, before)
+        for text in differences:
+            session.warn("reconciliation", text)
+        job.state.setdefault(DIFFERENCES, []).extend(differences)
 
     def _reading_message(self, batch: Batch) -> str:
         job = self.job
@@ -493,37 +477,6 @@ class _Step:
         job.save(update_fields=_STATE_FIELDS)
         signals.import_failed.send(sender=ImportJob, job=job, error=job.error)
         return _failed(job)
-
-
-def unexpected(error: Exception) -> str:
-    """What 1C is told of an error the importer did not expect: its kind, never its text."""
-    kind = _database_error(error)
-    what = "внутренняя ошибка базы данных" if kind else "внутренняя ошибка сайта"
-    return (
-        f"Ошибка импорта: {what} ({kind or type(error).__name__}). "
-        "Подробности — в мониторе обмена на сайте."
-    )
-
-
-#: DB-API's error classes, most precise first: how a database error is named to 1C.
-_DB_API_ERRORS = (
-    "IntegrityError", "DataError", "OperationalError", "ProgrammingError",
-    "InternalError", "NotSupportedError", "InterfaceError", "DatabaseError",
-)  # fmt: skip
-
-
-def _database_error(error: Exception) -> str:
-    """DB-API's name for a database error (Django's, or the driver's raw one), else ``""``.
-
-    The importer's bulk writes on PostgreSQL go through a plain psycopg cursor,
-    whose errors Django does not wrap (``psycopg.errors.UniqueViolation``).
-    """
-    driver: Any = getattr(connections[router.db_for_write(ImportJob)], "Database", None)
-    raw = (driver.Error,) if driver is not None else ()
-    if not isinstance(error, (DatabaseError, *raw)):
-        return ""
-    names = {cls.__name__ for cls in type(error).__mro__}
-    return next((name for name in _DB_API_ERRORS if name in names), "DatabaseError")
 
 
 def _failed(job: ImportJob) -> Failed:

@@ -40,13 +40,18 @@ def send_part(url: str, cookie: str, sessid: str, part: bytes, *, declared: int)
     return reply.decode("cp1251")
 
 
-def test_a_part_cut_short_is_not_appended(
-    make_client: MakeClient, exchange_url: str, exchange_dirs: Path
-) -> None:
+def exchange_started(make_client: MakeClient) -> tuple[str, str]:
+    """checkauth and init by the built-in client; the cookie (``name=value``) and sessid."""
     client = make_client()
     auth = client.checkauth()
     client.init()
-    cookie, sessid = f"{auth.cookie_name}={auth.cookie_value}", auth.sessid or ""
+    return f"{auth.cookie_name}={auth.cookie_value}", auth.sessid or ""
+
+
+def test_a_part_cut_short_is_not_appended(
+    make_client: MakeClient, exchange_url: str, exchange_dirs: Path
+) -> None:
+    cookie, sessid = exchange_started(make_client)
     assert send_part(exchange_url, cookie, sessid, FIRST, declared=len(FIRST)) == "success\n"
     cut = send_part(exchange_url, cookie, sessid, SECOND[:300], declared=len(SECOND))
     assert cut == (
@@ -63,10 +68,7 @@ def test_a_part_cut_short_is_not_appended(
 def test_a_first_part_cut_short_leaves_no_file(
     make_client: MakeClient, exchange_url: str, exchange_dirs: Path
 ) -> None:
-    client = make_client()
-    auth = client.checkauth()
-    client.init()
-    cookie, sessid = f"{auth.cookie_name}={auth.cookie_value}", auth.sessid or ""
+    cookie, sessid = exchange_started(make_client)
     cut = send_part(exchange_url, cookie, sessid, FIRST[:10], declared=len(FIRST))
     assert cut.startswith("failure\nОшибка чтения HTTP данных: получено 10 байт")
     assert not list(exchange_dirs.rglob("import.xml"))

@@ -8,10 +8,9 @@ from typing import Any, TypeVar
 from django.db.models import Exists, OuterRef, Subquery
 
 from cml_exchange.commerceml import entities as cml
-from cml_exchange.importer.loaders.common import pk_map, save_with_slugs, upsert
+from cml_exchange.importer.loaders.common import pk_map, save_with_slugs, slugs_wanted, upsert
 from cml_exchange.importer.root_group import without_root
 from cml_exchange.importer.session import ImportSession, Scope
-from cml_exchange.importer.slugs import Wanted
 from cml_exchange.models import (
     Catalog,
     Category,
@@ -137,7 +136,9 @@ def _load_groups_of(
 
     save_with_slugs(
         Group,
-        _slugs_wanted(session, groups, existing),
+        slugs_wanted(
+            ((x.id, x.name) for x in groups), existing, session.options, id_prefix="group"
+        ),
         save,
         scope={"classifier_id": classifier},
         replace_char=session.options.slug_replace_char,
@@ -148,22 +149,6 @@ def _load_groups_of(
     seen = [saved[g.id].pk for g, scope in batch if scope.full]
     if seen:
         Group.objects.filter(pk__in=seen).update(last_seen_full=session.seen_at)
-
-
-def _slugs_wanted(
-    session: ImportSession, groups: list[cml.Group], existing: Mapping[str, Mapping[str, Any]]
-) -> list[Wanted]:
-    """The groups that get a new slug, in the file's order (as products: see ``products.py``)."""
-    options = session.options
-    wanted = []
-    for g in groups:
-        stored = existing.get(g.id)
-        if stored is None:
-            # Without slugs from names, a new group's slug is made from its 1C id, as a product's.
-            wanted.append(Wanted(g.id, g.name if options.slug_on_add else f"group {g.id}"))
-        elif options.slug_on_update and stored["name"] != g.name:
-            wanted.append(Wanted(g.id, g.name, str(stored["slug"])))
-    return wanted
 
 
 def _set_parents(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db import (
@@ -19,6 +19,7 @@ from django.db.models import Value
 from django.db.models.functions import Cast, Concat
 
 from cml_exchange.importer import sql
+from cml_exchange.importer.options import ImportOptions
 from cml_exchange.importer.slugs import MAX_LENGTH, Wanted, candidates_of, choose
 
 M = TypeVar("M", bound=models.Model)
@@ -193,3 +194,28 @@ def _is_deadlock(error: Exception) -> bool:
         _DEADLOCK in (getattr(each, "sqlstate", None), getattr(each, "pgcode", None))
         for each in (error, error.__cause__)
     )
+
+
+def slugs_wanted(
+    items: Iterable[tuple[str, str]],
+    existing: Mapping[str, Mapping[str, Any]],
+    options: ImportOptions,
+    *,
+    id_prefix: str,
+) -> list[Wanted]:
+    """The items (1C id, name) that get a new slug, in the file's order.
+
+    A new item gets one from its name (or, without ``slug_on_add``, from
+    ``id_prefix`` and its 1C id); a stored one only when its name changed and
+    ``slug_on_update`` is on. The others keep theirs.
+    """
+    wanted = []
+    for external_id, name in items:
+        stored = existing.get(external_id)
+        if stored is None:
+            wanted.append(
+                Wanted(external_id, name if options.slug_on_add else f"{id_prefix} {external_id}")
+            )
+        elif options.slug_on_update and stored["name"] != name:
+            wanted.append(Wanted(external_id, name, str(stored["slug"])))
+    return wanted

@@ -13,11 +13,15 @@ from cml_exchange.commerceml import entities as cml
 from cml_exchange.importer import sql
 from cml_exchange.importer.images import sync_images
 from cml_exchange.importer.loaders.classifier import catalog_pk, unit_pks
-from cml_exchange.importer.loaders.common import checksum, save_with_slugs, upsert_marking_full
+from cml_exchange.importer.loaders.common import (
+    checksum,
+    save_with_slugs,
+    slugs_wanted,
+    upsert_marking_full,
+)
 from cml_exchange.importer.loaders.references import option_values, property_types, scoped_pks
 from cml_exchange.importer.root_group import skipped_roots
 from cml_exchange.importer.session import ImportSession, Scope
-from cml_exchange.importer.slugs import Wanted
 from cml_exchange.models import (
     Category,
     Group,
@@ -93,28 +97,6 @@ def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Product, S
     )
 
 
-def _slugs_wanted(
-    session: ImportSession,
-    changed: list[cml.Product],
-    existing: Mapping[str, Mapping[str, Any]],
-) -> list[Wanted]:
-    """The changed products that get a new slug, in the file's order.
-
-    A new product gets one from its name (or, without ``slug_on_add``, from
-    its 1C id); a stored one only when its name changed and ``slug_on_update``
-    is on. The others keep theirs.
-    """
-    options = session.options
-    wanted = []
-    for p in changed:
-        stored = existing.get(p.id)
-        if stored is None:
-            wanted.append(Wanted(p.id, p.name if options.slug_on_add else f"item {p.id}"))
-        elif options.slug_on_update and stored["name"] != p.name:
-            wanted.append(Wanted(p.id, p.name, str(stored["slug"])))
-    return wanted
-
-
 def _save_rows(
     session: ImportSession,
     catalog: int,
@@ -168,7 +150,9 @@ def _save_rows(
 
     save_with_slugs(
         Product,
-        _slugs_wanted(session, changed, existing),
+        slugs_wanted(
+            ((x.id, x.name) for x in changed), existing, session.options, id_prefix="item"
+        ),
         save,
         scope={"catalog_id": catalog},
         replace_char=session.options.slug_replace_char,
