@@ -2,17 +2,90 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cml_exchange.models.base import Leased
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+#: How long a session's cookie stays valid after its last request.
+SESSION_IDLE = dt.timedelta(hours=3)
+#: A cookie-less ``init`` goes on with the session a ``checkauth`` this recent opened.
+CHECKAUTH_TO_INIT = dt.timedelta(minutes=10)
+
 
 class ExchangeKind(models.TextChoices):
     CATALOG = "catalog", _("catalog")
     SALE = "sale", _("orders")
+
+
+class ExchangeSessionManager(models.Manager["ExchangeSession"]):
+    """Opening exchanges and finding them again, by cookie or by login."""
+
+    def open(
+        self,
+        user: AbstractBaseUser,
+        kind: str,
+        address: str | None,
+        *,
+        token: str | None = None,
+        sessid: str | None = None,
+    ) -> ExchangeSession:
+        """A new exchange of ``kind`` (with ``token``/``sessid``: one more type of a login)."""
+        return self.create(  # type: ignore[misc]
+            kind=kind,
+            token=token or secrets.token_hex(20),
+            sessid=sessid or secrets.token_hex(16),
+            user=user,
+            address=address,
+        )
+
+    def by_token(self, token: str, kind: str) -> ExchangeSession | None:
+        """The session cookie ``token`` names: of ``kind`` if there is one, else of another type.
+
+        Sessions silent for :data:`SESSION_IDLE` are no longer found. A finished
+        session still is: 1C goes on after ``success`` with the same cookie
+        (orders files), as a 1-C-Bitrix session outlives its exchange.
+        """
+        found = list(
+            self.select_related("user").filter(
+                token=token, last_seen__gte=timezone.now() - SESSION_IDLE
+            )
+        )
+        found.sort(key=lambda session: session.kind != kind)
+        return found[0] if found else None
+
+    def without_cookie(
+        self, user: AbstractBaseUser, kind: str, mode: str, address: str | None
+    ) -> ExchangeSession:
+        """The session of a request that logged in by itself (Basic auth, no cookie).
+
+        Clients that never keep cookies still make one exchange of several
+        requests: they go on with the user's latest unfinished session of this
+        type if it was active lately. ``init`` starts a new exchange, unless the
+        latest session was opened by a ``checkauth`` just before and not yet
+        initialised.
+        """
+        now = timezone.now()
+        recent = self.filter(
+            user=user,  # type: ignore[misc]
+            kind=kind,
+            finished__isnull=True,
+        ).order_by("-last_seen", "-pk")
+        if mode == "init":
+            recent = recent.filter(initialized__isnull=True, last_seen__gte=now - CHECKAUTH_TO_INIT)
+        else:
+            recent = recent.filter(last_seen__gte=now - SESSION_IDLE)
+        return recent.first() or self.open(user, kind, address)
 
 
 class ExchangeSession(Leased):
@@ -46,6 +119,8 @@ class ExchangeSession(Leased):
     files = models.PositiveIntegerField(_("files"), default=0)
     bytes_received = models.PositiveBigIntegerField(_("bytes received"), default=0)
 
+    objects = ExchangeSessionManager()
+
     class Meta:
         verbose_name = _("exchange")
         verbose_name_plural = _("exchanges")
@@ -71,9 +146,98 @@ class ExchangeSession(Leased):
         """
         return f"{FOLDER_PREFIX}{self.pk}"
 
+    def of_kind(self, kind: str, address: str | None) -> ExchangeSession:
+        """Itself if of ``kind``, else the session of ``kind`` sharing its cookie."""
+        if self.kind == kind:
+            return self
+        sibling, _created = ExchangeSession.objects.select_related("user").get_or_create(
+            token=self.token,
+            kind=kind,
+            defaults={"sessid": self.sessid, "user": self.user, "address": address},
+        )
+        return sibling
+
+    def sessid_matches(self, sent: str) -> bool:
+        """Whether ``sent`` is this session's ``sessid`` (compared in constant time)."""
+        return secrets.compare_digest(sent, self.sessid)
+
+    def note_init(self, version: str | None) -> None:
+        """``init``: the exchange starts here, with the schema version 1C asked for."""
+        self.initialized = timezone.now()
+        self.version = (version or "")[:16]
+        self._update(initialized=self.initialized, version=self.version)
+
+    def finish(self, outcome: str) -> None:
+        """Show the exchange as finished now (a later request of it opens it again)."""
+        self.finished, self.outcome = timezone.now(), outcome
+        self._update(finished=self.finished, outcome=outcome)
+
+    def count_upload(self, size: int, *, new_file: bool) -> None:
+        """Add a received part of ``size`` bytes (``new_file``: the first part of a file)."""
+        self._update(bytes_received=F("bytes_received") + size, files=F("files") + int(new_file))
+
+    def touch(self, *, reopen: bool = False) -> None:
+        """A request of this exchange was answered now; ``reopen``: it goes on after finishing.
+
+        ``auto_now`` is not applied by ``update()``, so ``last_seen`` is set here.
+        """
+        reopened = {"finished": None, "outcome": ""} if reopen else {}
+        self._update(last_seen=timezone.now(), **reopened)
+
+    def _update(self, **values: object) -> None:
+        """Write ``values`` to this row alone (concurrent requests update other columns)."""
+        ExchangeSession.objects.filter(pk=self.pk).update(**values)
+
 
 #: The prefix of an exchange's folder name (``exchange-<session pk>``).
 FOLDER_PREFIX = "exchange-"
+
+
+class ExchangeRequestManager(models.Manager["ExchangeRequest"]):
+    def log(
+        self,
+        *,
+        session: ExchangeSession | None,
+        kind: str,
+        mode: str,
+        filename: str,
+        method: str,
+        address: str | None,
+        username: str,
+        status: str,
+        message: str,
+        bytes_in: int,
+        duration_ms: int,
+    ) -> ExchangeRequest:
+        """Record one answered request; values longer than their columns are cut."""
+        return self.create(
+            session=session,
+            kind=kind[:32],
+            mode=mode[:32],
+            filename=filename[:500],
+            method=method[:8],
+            address=address,
+            username=username[:150],
+            bytes_in=bytes_in,
+            duration_ms=duration_ms,
+            status=status[:16],
+            message=message[:500],
+        )
+
+    def failed_logins(
+        self, address: str, *, status: str, message: str, since: dt.datetime, limit: int
+    ) -> list[tuple[str, dt.datetime]]:
+        """The newest failed logins from ``address`` since ``since``: (login, time), ≤ ``limit``.
+
+        A failed login is a request answered ``status`` with ``message``
+        that sent a login name (requests without one checked no password).
+        """
+        return list(
+            self.filter(address=address, status=status, message=message, created__gte=since)
+            .exclude(username="")
+            .order_by("-created")
+            .values_list("username", "created")[:limit]
+        )
 
 
 class ExchangeRequest(models.Model):
@@ -98,6 +262,8 @@ class ExchangeRequest(models.Model):
     status = models.CharField(_("answer"), max_length=16, db_index=True)
     message = models.CharField(_("message"), max_length=500, blank=True)
     created = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    objects = ExchangeRequestManager()
 
     class Meta:
         verbose_name = _("request")

@@ -216,6 +216,17 @@ class ExchangeSettings(models.Model):
     def __str__(self) -> str:
         return str(_("Exchange with 1C"))
 
+    def sessid_required(self, kind: str) -> bool:
+        """Whether requests of ``kind`` must carry the session's ``sessid``."""
+        return bool(getattr(self, f"{kind}_sessid_required", False))
+
+    def require_sessid(self, kind: str) -> None:
+        """From now on requests of ``kind`` must carry ``sessid`` (1C has sent a valid one)."""
+        field = f"{kind}_sessid_required"
+        if not getattr(self, field):
+            ExchangeSettings.objects.filter(pk=self.pk).update(**{field: True})
+            setattr(self, field, True)
+
     @classmethod
     def load(cls) -> ExchangeSettings:
         """The settings row, created with the defaults if there is none yet."""

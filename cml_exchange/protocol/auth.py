@@ -112,13 +112,12 @@ def throttled(address: str | None, username: str) -> int:
     window = dt.timedelta(seconds=app_settings.AUTH_WINDOW)
     now = timezone.now()
     name = username[:150]  # as the request log stores it
-    newest_first = list(
-        ExchangeRequest.objects.filter(
-            address=address, status=FAILURE, message=BAD_LOGIN, created__gte=now - window
-        )
-        .exclude(username="")
-        .order_by("-created")
-        .values_list("username", "created")[: max(pair_limit, address_limit)]
+    newest_first = ExchangeRequest.objects.failed_logins(
+        address,
+        status=FAILURE,
+        message=BAD_LOGIN,
+        since=now - window,
+        limit=max(pair_limit, address_limit),
     )
     # The oldest failure that must leave the window before a try is allowed again.
     oldest: list[dt.datetime] = []

@@ -15,7 +15,7 @@ from cml_exchange.models import ExchangeSession, ExchangeSettings
 from cml_exchange.protocol import replies
 from cml_exchange.protocol.auth import credentials, login, may_exchange
 from cml_exchange.protocol.replies import Reply
-from cml_exchange.protocol.sessions import COOKIE_NAME, open_session
+from cml_exchange.protocol.sessions import COOKIE_NAME
 
 
 @dataclass
@@ -88,6 +88,6 @@ def open_exchange(
         return replies.failure(replies.BAD_LOGIN), None, None
     if not may_exchange(user, call.kind, call.settings):
         return replies.failure(no_rights), None, user
-    session = open_session(user, call.kind, call.address)
+    session = ExchangeSession.objects.open(user, call.kind, call.address)
     reply = replies.lines(replies.SUCCESS, COOKIE_NAME, session.token, f"sessid={session.sessid}")
     return dataclasses.replace(reply, cookie=(COOKIE_NAME, session.token)), session, user

@@ -20,7 +20,6 @@ from cml_exchange.protocol import replies
 from cml_exchange.protocol.call import Call, open_exchange
 from cml_exchange.protocol.files import clean_directory_of, is_report, upload
 from cml_exchange.protocol.replies import Reply
-from cml_exchange.protocol.sessions import finish, note_init
 from cml_exchange.storage.uploads import path_in, safe_name
 
 #: How many other exchanges' folders an import looks in for a missing picture.
@@ -45,7 +44,7 @@ def init(call: Call) -> Reply:
     answer; the sale exchange is the one that adds ``sessid``/``version``).
     """
     session = call.open()
-    note_init(session, call.request.GET.get("version"))
+    session.note_init(call.request.GET.get("version"))
     clean_directory_of(call)
     body = f"zip={'yes' if call.settings.use_zip else 'no'}\nfile_limit={call.settings.file_limit}"
     return Reply(replies.encode(body), "zip", body.split("\n", 1)[0])
@@ -227,7 +226,7 @@ def complete(call: Call) -> Reply:
     """The exchange is over: what its full catalogs did not mention is handled now at the latest."""
     session = call.open()
     settle(ImportJob.objects.filter(session=session))
-    finish(session, "success")
+    session.finish(replies.SUCCESS)
     return replies.success(replies.COMPLETED)
 
 

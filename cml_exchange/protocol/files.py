@@ -18,11 +18,10 @@ from django.utils import timezone
 from cml_exchange.conf import app_settings
 from cml_exchange.importer.missing import settle
 from cml_exchange.models import ExchangeFile, ExchangeSession, ImportJob
-from cml_exchange.models.exchange import FOLDER_PREFIX
+from cml_exchange.models.exchange import FOLDER_PREFIX, SESSION_IDLE
 from cml_exchange.protocol import replies
 from cml_exchange.protocol.call import Call
 from cml_exchange.protocol.replies import Reply
-from cml_exchange.protocol.sessions import SESSION_IDLE, count_upload
 from cml_exchange.storage.uploads import REPORTS, append, clean_directory, path_in, safe_name
 
 _FOLDER = re.compile(rf"^{re.escape(FOLDER_PREFIX)}(\d+)$")
@@ -159,7 +158,7 @@ def upload(call: Call) -> Reply:
         ExchangeFile.objects.filter(pk=record.pk).update(
             size=path.stat().st_size, parts=record.parts + 1, updated=timezone.now()
         )
-    count_upload(session, size, new_file=restart)
+    session.count_upload(size, new_file=restart)
     return replies.success()
 
 

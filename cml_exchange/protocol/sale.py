@@ -26,7 +26,6 @@ from cml_exchange.protocol import replies
 from cml_exchange.protocol.call import Call, open_exchange
 from cml_exchange.protocol.files import clean_directory_of, is_report, upload
 from cml_exchange.protocol.replies import Reply
-from cml_exchange.protocol.sessions import finish, note_init
 from cml_exchange.storage.unzip import UnzipPosition, is_zip, unzip_step
 from cml_exchange.storage.uploads import path_in, safe_name
 
@@ -49,7 +48,7 @@ def init(call: Call) -> Reply:
     """
     session = call.open()
     version = call.request.GET.get("version")
-    note_init(session, version)
+    session.note_init(version)
     clean_directory_of(call)
     forget_old_exports()
     body = (
@@ -82,7 +81,7 @@ def success(call: Call) -> Reply:
     """
     session = call.open()
     confirm_last_query(session)
-    finish(session, replies.SUCCESS)
+    session.finish(replies.SUCCESS)
     return replies.success()
 
 
@@ -122,7 +121,7 @@ def _import(call: Call, session: ExchangeSession, name: str, *, budget: float | 
                 ExchangeFile.objects.filter(pk=record.pk).update(position=step.position)
                 return replies.lines(replies.PROGRESS, *messages)
             ExchangeFile.objects.filter(pk=record.pk).update(imported=timezone.now())
-    finish(session, replies.SUCCESS)
+    session.finish(replies.SUCCESS)
     return replies.lines(replies.SUCCESS, *messages)
 
 

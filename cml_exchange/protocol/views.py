@@ -19,18 +19,12 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from cml_exchange.commerceml.errors import CmlExchangeError
-from cml_exchange.models import ExchangeKind, ExchangeSettings
+from cml_exchange.models import ExchangeKind, ExchangeRequest, ExchangeSession, ExchangeSettings
 from cml_exchange.protocol import catalog, replies, sale
 from cml_exchange.protocol.auth import client_address, credentials, login, may_exchange, throttled
 from cml_exchange.protocol.call import Call
 from cml_exchange.protocol.replies import Reply
-from cml_exchange.protocol.sessions import (
-    cookie_session,
-    log_request,
-    sessid_ok,
-    session_of_kind,
-    session_without_cookie,
-)
+from cml_exchange.protocol.sessions import cookie_session, sessid_ok
 
 logger = logging.getLogger("cml_exchange.protocol")
 
@@ -71,18 +65,20 @@ class ExchangeView(View):
             logger.exception("1C exchange request %s/%s failed", kind, mode)
             reply = replies.failure(replies.INTERNAL_ERROR.format(error=type(error).__name__))
         try:
-            log_request(
-                request,
+            if call.session is not None:
+                call.session.touch(reopen=call.reopens_session)
+            ExchangeRequest.objects.log(
                 session=call.session,
                 kind=kind,
                 mode=mode,
+                filename=request.GET.get("filename") or "",
+                method=request.method or "",
                 username=username,
                 address=address,
                 status=reply.status,
                 message=reply.message,
                 bytes_in=int(request.META.get("CONTENT_LENGTH") or 0),
                 duration_ms=int((time.monotonic() - started) * 1000),
-                reopen=call.reopens_session,
             )
         except Exception:  # the log must never cost 1C its answer
             logger.exception("Could not log a 1C exchange request")
@@ -118,14 +114,14 @@ class ExchangeView(View):
                 return replies.failure(replies.BAD_LOGIN), ""
             if known.kind != kind and not may_exchange(user, kind, call.settings):
                 return replies.failure(NO_RIGHTS[kind]), user.get_username()
-            session = session_of_kind(known, kind, call.address)
+            session = known.of_kind(kind, call.address)
         else:
             user = login(call.request, credentials(call.request))
             if user is None:
                 return replies.failure(replies.BAD_LOGIN), name
             if not may_exchange(user, kind, call.settings):
                 return replies.failure(NO_RIGHTS[kind]), user.get_username()
-            session = session_without_cookie(user, kind, mode, call.address)
+            session = ExchangeSession.objects.without_cookie(user, kind, mode, call.address)
         call.session = session
         call.finished_before = session.finished
         return HANDLERS[kind][mode](call), user.get_username()
