@@ -38,10 +38,8 @@ from django.utils.translation import gettext_lazy as _
 from cml_exchange.admin import monitor
 from cml_exchange.conf import app_settings
 from cml_exchange.models import ExchangeFile, ExchangeKind, ExchangeSession, ImportJob
+from cml_exchange.storage.folders import REPORTS_DAYS
 from cml_exchange.storage.uploads import REPORTS, safe_name
-
-#: How long ``Reports/`` files stay, as in Bitrix and the protocol's ``init``.
-REPORTS_DAYS = 5
 
 KEPT_REPORT = _("1C's report of the last five days")
 KEPT_JOB = _("an import still running reads it")

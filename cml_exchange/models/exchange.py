@@ -301,3 +301,13 @@ class ExchangeFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def mark_imported(self) -> None:
+        """The file is imported now (a later part starts it afresh)."""
+        self.imported = timezone.now()
+        ExchangeFile.objects.filter(pk=self.pk).update(imported=self.imported)
+
+    def keep_position(self, position: int) -> None:
+        """Its documents before ``position`` are applied: the next step starts there."""
+        self.position = position
+        ExchangeFile.objects.filter(pk=self.pk).update(position=position)

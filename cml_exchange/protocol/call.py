@@ -16,6 +16,7 @@ from cml_exchange.protocol import replies
 from cml_exchange.protocol.auth import credentials, login, may_exchange
 from cml_exchange.protocol.replies import Reply
 from cml_exchange.protocol.sessions import COOKIE_NAME
+from cml_exchange.storage.folders import ExchangeFolder
 
 
 @dataclass
@@ -46,13 +47,14 @@ class Call:
         return app_settings.UPLOAD_ROOT / self.kind
 
     @property
+    def folder(self) -> ExchangeFolder:
+        """The exchange's uploads: its own folder in :attr:`kind_directory`, and their rows."""
+        return ExchangeFolder(self.kind_directory, self.open())
+
+    @property
     def directory(self) -> Path:
         """The exchange's own folder in :attr:`kind_directory`, where its uploads go."""
-        return self.kind_directory / self.open().folder
-
-    def stored_name(self, name: str) -> str:
-        """The name an upload of this exchange is recorded under (folder included)."""
-        return f"{self.open().folder}/{name}"
+        return self.folder.path
 
     def open(self) -> ExchangeSession:
         if self.session is None:  # the view only calls other modes with a session

@@ -9,21 +9,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.utils import timezone
 
-from cml_exchange.conf import app_settings
 from cml_exchange.importer import Failed, ImportOptions, Progress, create_job, run
 from cml_exchange.importer.missing import deactivate_unseen, settle
-from cml_exchange.models import ExchangeFile, ExchangeSession, ImportJob
-from cml_exchange.models.exchange import FOLDER_PREFIX
+from cml_exchange.models import ExchangeSession, ImportJob
 from cml_exchange.protocol import replies
 from cml_exchange.protocol.call import Call, open_exchange
-from cml_exchange.protocol.files import clean_directory_of, is_report, upload
+from cml_exchange.protocol.files import upload
 from cml_exchange.protocol.replies import Reply
+from cml_exchange.storage.folders import is_report
 from cml_exchange.storage.uploads import path_in, safe_name
 
-#: How many other exchanges' folders an import looks in for a missing picture.
-MAX_PICTURE_FOLDERS = 5
 REPORT_NOT_IMPORTED = "Файл журнала 1С сохранен, импорт не требуется."
 
 
@@ -45,7 +41,9 @@ def init(call: Call) -> Reply:
     """
     session = call.open()
     session.note_init(call.request.GET.get("version"))
-    clean_directory_of(call)
+    for over in call.folder.clear_for_init():
+        # That exchange is over without complete (older 1C): its full catalogs end now.
+        settle(ImportJob.objects.filter(session=over))
     body = f"zip={'yes' if call.settings.use_zip else 'no'}\nfile_limit={call.settings.file_limit}"
     return Reply(replies.encode(body), "zip", body.split("\n", 1)[0])
 
@@ -76,7 +74,6 @@ def import_(call: Call) -> Reply:
 
 def _waiting(call: Call, session: ExchangeSession) -> list[Path]:
     """The exchange's XML files (uploaded, or unpacked from its archives) not imported yet."""
-    folder = call.directory
     imported = {
         (Path(base) / name).resolve()
         for base, files in ImportJob.objects.filter(
@@ -84,15 +81,7 @@ def _waiting(call: Call, session: ExchangeSession) -> list[Path]:
         ).values_list("base_dir", "files")
         for name in files or []
     }
-    if not folder.is_dir():
-        return []
-    return [
-        path
-        for path in sorted(folder.rglob("*.xml"))
-        if path.is_file()
-        and not is_report(path.relative_to(folder).as_posix())
-        and path.resolve() not in imported
-    ]
+    return call.folder.waiting(imported)
 
 
 def _job(call: Call, session: ExchangeSession, name: str) -> ImportJob | None:
@@ -103,108 +92,38 @@ def _job(call: Call, session: ExchangeSession, name: str) -> ImportJob | None:
     was uploaded again, or the file changed on disk, the next ``import``
     imports it anew, as 1-C-Bitrix starts over after ``success``.
     """
-    archives = _pending_archives(call, session)
+    folder = call.folder
+    archives = folder.pending_archives()
     existing = ImportJob.objects.filter(session=session, filename=name).order_by("-pk").first()
     if existing is not None and existing.status in (
         ImportJob.Status.PENDING,
         ImportJob.Status.RUNNING,
     ):
         return existing
-    directory = call.directory
+    directory = folder.path
     if (
         existing is not None
         and existing.status == ImportJob.Status.DONE
         and not archives
-        and _unchanged_since(call, Path(existing.base_dir), name, existing)
+        and folder.unchanged_since(Path(existing.base_dir), name, existing.finished)
     ):
         return existing
     if not archives and not path_in(directory, name).is_file():
-        elsewhere = _uploaded_elsewhere(call, session, name)
+        elsewhere = folder.uploaded_elsewhere(name)
         if elsewhere is None:
             return None
         directory = elsewhere
     options = ImportOptions.from_settings(call.settings, import_archive_contents=False)
-    job = create_job(
+    return create_job(
         [*archives, name],
         base_dir=directory,
         options=options,
         seen_since=session.initialized or session.created,
-        picture_dirs=_other_folders(call, session, directory),
+        picture_dirs=folder.other_folders(directory),
         defer_missing=True,
         session=session,
         filename=name,
     )
-    return job
-
-
-def _pending_archives(call: Call, session: ExchangeSession) -> list[str]:
-    """The exchange's archives not yet unpacked (1C's own log archives never count)."""
-    prefix = f"{session.folder}/"
-    names = ExchangeFile.objects.filter(
-        kind=call.kind,
-        session=session,
-        name__startswith=prefix,
-        name__iendswith=".zip",
-        imported__isnull=True,
-    ).values_list("name", flat=True)
-    return sorted(name[len(prefix) :] for name in names if not is_report(name[len(prefix) :]))
-
-
-def _unchanged_since(call: Call, base: Path, name: str, job: ImportJob) -> bool:
-    """Whether ``name`` is still what ``job`` imported: not uploaded again, not changed on disk."""
-    record = ExchangeFile.objects.filter(
-        kind=call.kind, name=f"{_folder_of(call, base)}/{name}"
-    ).first()
-    if record is not None and record.imported is None:
-        return False
-    try:
-        modified = path_in(base, name).stat().st_mtime
-    except OSError:
-        return True  # cleaned away since: nothing new to import
-    return job.finished is not None and modified <= job.finished.timestamp()
-
-
-def _uploaded_elsewhere(call: Call, session: ExchangeSession, name: str) -> Path | None:
-    """The folder of the same user's recent exchange that uploaded ``name`` and never imported it.
-
-    1C may run ``checkauth`` and ``init`` before every file; a file it then
-    asks to import in a later exchange is taken from the one that uploaded it.
-    """
-    fresh = timezone.now() - dt.timedelta(hours=app_settings.KEEP_UNIMPORTED_HOURS)
-    record = (
-        ExchangeFile.objects.filter(
-            kind=call.kind,
-            name__endswith=f"/{name}",
-            imported__isnull=True,
-            updated__gte=fresh,
-            session__user=session.user,
-        )
-        .exclude(session=session)
-        .order_by("-updated")
-        .first()
-    )
-    if record is None:
-        return None
-    folder = call.kind_directory / record.name[: -len(name) - 1]
-    return folder if path_in(folder, name).is_file() else None
-
-
-def _other_folders(call: Call, session: ExchangeSession, directory: Path) -> list[Path]:
-    """Folders of the same user's recent exchanges, newest first, for pictures uploaded there."""
-    fresh = timezone.now() - dt.timedelta(hours=app_settings.KEEP_UNIMPORTED_HOURS)
-    others = (
-        ExchangeSession.objects.filter(
-            kind=call.kind, user=session.user, last_seen__gte=fresh, files__gt=0
-        )
-        .order_by("-last_seen")
-        .values_list("pk", flat=True)[:MAX_PICTURE_FOLDERS]
-    )
-    folders = [call.kind_directory / f"{FOLDER_PREFIX}{pk}" for pk in others]
-    return [folder for folder in folders if folder != directory and folder.is_dir()]
-
-
-def _folder_of(call: Call, base: Path) -> str:
-    return base.relative_to(call.kind_directory).as_posix()
 
 
 def deactivate(call: Call) -> Reply:

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.utils import timezone
 
-from cml_exchange.models import ExchangeFile, ExchangeSession
+from cml_exchange.models import ExchangeSession
 from cml_exchange.orders.exchange import (
     confirm_last_query,
     forget_old_exports,
@@ -24,9 +22,8 @@ from cml_exchange.orders.exchange import (
 )
 from cml_exchange.protocol import replies
 from cml_exchange.protocol.call import Call, open_exchange
-from cml_exchange.protocol.files import clean_directory_of, is_report, upload
+from cml_exchange.protocol.files import upload
 from cml_exchange.protocol.replies import Reply
-from cml_exchange.storage.unzip import UnzipPosition, is_zip, unzip_step
 from cml_exchange.storage.uploads import path_in, safe_name
 
 EMPTY_FILE = "Файл для импорта пуст."
@@ -49,7 +46,7 @@ def init(call: Call) -> Reply:
     session = call.open()
     version = call.request.GET.get("version")
     session.note_init(version)
-    clean_directory_of(call)
+    call.folder.clear_for_init()
     forget_old_exports()
     body = (
         f"zip={'yes' if call.settings.use_zip else 'no'}\nfile_limit={call.settings.file_limit}\n"
@@ -107,7 +104,7 @@ def _import(call: Call, session: ExchangeSession, name: str, *, budget: float | 
     with session.lease(seconds=3 * (budget or 600) + 60) as holder:
         if holder is None:
             return replies.progress(BUSY)
-        files = _files_to_apply(call, session, name)
+        files = call.folder.files_to_apply(name)
         if files is None:
             return replies.failure(EMPTY_FILE)
         messages: list[str] = []
@@ -118,78 +115,11 @@ def _import(call: Call, session: ExchangeSession, name: str, *, budget: float | 
             step = import_step(path, call.settings, start=record.position, budget=left)
             messages.extend(step.messages)
             if step.position is not None:
-                ExchangeFile.objects.filter(pk=record.pk).update(position=step.position)
+                record.keep_position(step.position)
                 return replies.lines(replies.PROGRESS, *messages)
-            ExchangeFile.objects.filter(pk=record.pk).update(imported=timezone.now())
+            record.mark_imported()
     session.finish(replies.SUCCESS)
     return replies.lines(replies.SUCCESS, *messages)
-
-
-def _files_to_apply(call: Call, session: ExchangeSession, name: str) -> list[ExchangeFile] | None:
-    """The files still to apply for ``name`` (``None``: there is no such file, or it is empty).
-
-    1C may upload an archive and then ask to import the file inside it, or
-    ask to import the archive itself; either way the archives this exchange
-    uploaded are unpacked first (orders archives are small: in one go), and
-    the XML files inside are recorded like uploads.
-    """
-    _unpack_archives(call, session)
-    path = path_in(call.directory, name)
-    if not path.is_file() or path.stat().st_size == 0:
-        return None
-    files = ExchangeFile.objects.filter(kind=call.kind)
-    if is_zip(path):
-        return list(
-            files.filter(
-                session=session,
-                name__startswith=f"{session.folder}/",
-                imported__isnull=True,
-                name__iendswith=".xml",
-            ).order_by("pk")
-        )
-    record, _created = files.get_or_create(
-        name=call.stored_name(name), defaults={"session": session, "size": path.stat().st_size}
-    )
-    return [record] if record.imported is None else []
-
-
-def _unpack_archives(call: Call, session: ExchangeSession) -> None:
-    archives = ExchangeFile.objects.filter(
-        kind=call.kind,
-        session=session,
-        name__startswith=f"{session.folder}/",
-        name__iendswith=".zip",
-        imported__isnull=True,
-    )
-    for archive in archives.order_by("pk"):
-        path = path_in(call.kind_directory, archive.name)
-        if is_report(archive.name.split("/", 1)[1]) or not is_zip(path):
-            continue
-        for name in _unzip(path, call.directory):
-            if name.lower().endswith(".xml"):
-                ExchangeFile.objects.update_or_create(
-                    kind=call.kind,
-                    name=call.stored_name(name),
-                    defaults={
-                        "session": session,
-                        "size": path_in(call.directory, name).stat().st_size,
-                        "parts": 0,
-                        "imported": None,
-                        "position": 0,
-                    },
-                )
-        ExchangeFile.objects.filter(pk=archive.pk).update(imported=timezone.now())
-
-
-def _unzip(archive: Path, directory: Path) -> list[str]:
-    position = UnzipPosition()
-    extracted: list[str] = []
-    while True:
-        step = unzip_step(archive, directory, position, deadline=time.monotonic() + 60)
-        extracted += step.extracted
-        if step.done:
-            return extracted
-        position = step.position
 
 
 def info(call: Call) -> Reply:
