@@ -70,26 +70,40 @@ def site_user(request: HttpRequest) -> AbstractBaseUser | None:
     return user
 
 
-def open_exchange(
-    call: Call, no_rights: str
-) -> tuple[Reply, ExchangeSession | None, AbstractBaseUser | None]:
-    """``checkauth``: log in, check the rights, open a session.
+def authorise(
+    call: Call, *, site_user_allowed: bool
+) -> tuple[AbstractBaseUser | None, Reply | None]:
+    """The user a request logs in as by itself, and the refusal if it may not exchange.
 
     The login is HTTP Basic (or ``USER_LOGIN``/``USER_PASSWORD``); without
-    credentials, a user already logged in to the site (Django's session) is
-    taken, as 1-C-Bitrix takes ``$USER`` when it is authorised.
+    credentials and with ``site_user_allowed``, a user already logged in to
+    the site (Django's session) is taken, as 1-C-Bitrix takes ``$USER`` when
+    it is authorised. The refusal is ``failure`` with Bitrix's words for a bad
+    login (no user) or for a user without the rights to this exchange type.
+    """
+    found = credentials(call.request)
+    if found is not None:
+        user = login(call.request, found)
+    else:
+        user = site_user(call.request) if site_user_allowed else None
+    if user is None:
+        return None, replies.failure(replies.BAD_LOGIN)
+    if not may_exchange(user, call.kind, call.settings):
+        return user, replies.failure(replies.NO_RIGHTS[call.kind])
+    return user, None
+
+
+def open_exchange(call: Call) -> tuple[Reply, ExchangeSession | None, AbstractBaseUser | None]:
+    """``checkauth``: log in (:func:`authorise`, the site's user allowed), open a session.
+
     The reply is ``success``, the cookie's name and value and ``sessid=…``,
     four lines each ending in a line break (the sale exchange's whole
     answer; the catalog adds ``timestamp=…``), and the same cookie in
-    ``Set-Cookie``. ``no_rights`` is the message for a user who may not
-    exchange this type.
+    ``Set-Cookie``.
     """
-    found = credentials(call.request)
-    user = login(call.request, found) if found is not None else site_user(call.request)
-    if user is None:
-        return replies.failure(replies.BAD_LOGIN), None, None
-    if not may_exchange(user, call.kind, call.settings):
-        return replies.failure(no_rights), None, user
+    user, refusal = authorise(call, site_user_allowed=True)
+    if refusal is not None or user is None:
+        return refusal or replies.failure(replies.BAD_LOGIN), None, user
     session = ExchangeSession.objects.open(user, call.kind, call.address)
     reply = replies.lines(replies.SUCCESS, COOKIE_NAME, session.token, f"sessid={session.sessid}")
     return dataclasses.replace(reply, cookie=(COOKIE_NAME, session.token)), session, user

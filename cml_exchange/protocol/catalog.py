@@ -25,7 +25,7 @@ REPORT_NOT_IMPORTED = "Файл журнала 1С сохранен, импор�
 
 def checkauth(call: Call) -> tuple[Reply, ExchangeSession | None, AbstractBaseUser | None]:
     """Log in; on success open a session and give 1C its cookie, sessid and the server's time."""
-    reply, session, user = open_exchange(call, replies.NO_RIGHTS_CATALOG)
+    reply, session, user = open_exchange(call)
     if session is None:
         return reply, session, user
     body = reply.body + replies.encode(f"timestamp={int(time.time())}\n")

@@ -108,6 +108,8 @@ BAD_SOURCE_SALE = "Ошибка проверки источника запрос
 BAD_LOGIN = "Ошибка авторизации. Неверное имя пользователя или пароль."
 NO_RIGHTS_CATALOG = "У Вас нет прав для импорта каталога. Проверьте настройки компонента импорта."
 NO_RIGHTS_SALE = "У Вас нет прав для обмена. Проверьте настройки компонента."
+#: Each exchange type's refusal of a user without its rights, as Bitrix words them.
+NO_RIGHTS = {"catalog": NO_RIGHTS_CATALOG, "sale": NO_RIGHTS_SALE}
 THROTTLED = "Слишком много неудачных попыток входа с этого адреса. Повторите через {minutes} мин."
 IMPORT_DONE = "Импорт успешно завершен."
 DEACTIVATED = "Деактивация элементов завершена."

@@ -33,7 +33,7 @@ QUERY_DONE = "Выгружено заказов: {count}."
 
 def checkauth(call: Call) -> tuple[Reply, ExchangeSession | None, AbstractBaseUser | None]:
     """Four lines and no timestamp: ``success``, the cookie's name and value, ``sessid=…``."""
-    return open_exchange(call, replies.NO_RIGHTS_SALE)
+    return open_exchange(call)
 
 
 def init(call: Call) -> Reply:

@@ -21,8 +21,8 @@ from django.views.decorators.csrf import csrf_exempt
 from cml_exchange.commerceml.errors import CmlExchangeError
 from cml_exchange.models import ExchangeKind, ExchangeRequest, ExchangeSession, ExchangeSettings
 from cml_exchange.protocol import catalog, replies, sale
-from cml_exchange.protocol.auth import client_address, credentials, login, may_exchange, throttled
-from cml_exchange.protocol.call import Call
+from cml_exchange.protocol.auth import client_address, credentials, may_exchange, throttled
+from cml_exchange.protocol.call import Call, authorise
 from cml_exchange.protocol.replies import Reply
 from cml_exchange.protocol.sessions import cookie_session, sessid_ok
 
@@ -39,10 +39,6 @@ CHECKAUTH = {ExchangeKind.CATALOG.value: catalog.checkauth, ExchangeKind.SALE.va
 BAD_SOURCE: dict[str, str] = {
     ExchangeKind.CATALOG.value: replies.BAD_SOURCE_CATALOG,
     ExchangeKind.SALE.value: replies.BAD_SOURCE_SALE,
-}
-NO_RIGHTS: dict[str, str] = {
-    ExchangeKind.CATALOG.value: replies.NO_RIGHTS_CATALOG,
-    ExchangeKind.SALE.value: replies.NO_RIGHTS_SALE,
 }
 
 
@@ -113,14 +109,13 @@ class ExchangeView(View):
             if user is None or not user.is_active:
                 return replies.failure(replies.BAD_LOGIN), ""
             if known.kind != kind and not may_exchange(user, kind, call.settings):
-                return replies.failure(NO_RIGHTS[kind]), user.get_username()
+                return replies.failure(replies.NO_RIGHTS[kind]), user.get_username()
             session = known.of_kind(kind, call.address)
         else:
-            user = login(call.request, credentials(call.request))
-            if user is None:
-                return replies.failure(replies.BAD_LOGIN), name
-            if not may_exchange(user, kind, call.settings):
-                return replies.failure(NO_RIGHTS[kind]), user.get_username()
+            user, refusal = authorise(call, site_user_allowed=False)
+            if refusal is not None or user is None:
+                name = user.get_username() if user else name
+                return refusal or replies.failure(replies.BAD_LOGIN), name
             session = ExchangeSession.objects.without_cookie(user, kind, mode, call.address)
         call.session = session
         call.finished_before = session.finished
