@@ -9,9 +9,10 @@
 See docs/import_workflow.md for the stages, messages, options and signals.
 """
 
+from cml_exchange.importer.jobs import create_job
 from cml_exchange.importer.options import ImportOptions, MissingAction
 from cml_exchange.importer.results import Done, Failed, Progress, StepResult
-from cml_exchange.importer.runner import create_job, run
+from cml_exchange.importer.runner import run
 
 __all__ = [
     "Done",

@@ -21,8 +21,7 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 from django.db import transaction
@@ -33,7 +32,7 @@ from cml_exchange.commerceml import entities as cml
 from cml_exchange.commerceml.errors import CmlExchangeError
 from cml_exchange.commerceml.reader import SKIPPED_ITEMS, CmlReader
 from cml_exchange.commerceml.scan import scan
-from cml_exchange.importer import messages, root_group
+from cml_exchange.importer import messages, open_readers, root_group
 from cml_exchange.importer.batch import Batch, flush
 from cml_exchange.importer.errors import unexpected
 from cml_exchange.importer.limits import value_limits
@@ -43,7 +42,7 @@ from cml_exchange.importer.options import ImportOptions
 from cml_exchange.importer.reconcile import reconcile
 from cml_exchange.importer.results import Done, Failed, Progress, StepResult
 from cml_exchange.importer.session import ImportSession, Scope
-from cml_exchange.models import ExchangeSession, ImportJob
+from cml_exchange.models import ImportJob
 
 logger = logging.getLogger(__name__)
 
@@ -56,55 +55,6 @@ _STATE_FIELDS = [
     "warning_counts", "full_catalogs", "full_classifiers", "message", "error", "steps",
     "started", "finished",
 ]  # fmt: skip
-
-
-def create_job(
-    files: Sequence[str | Path],
-    *,
-    base_dir: str | Path,
-    options: ImportOptions | None = None,
-    seen_since: dt.datetime | None = None,
-    picture_dirs: Sequence[Path] = (),
-    defer_missing: bool = False,
-    session: ExchangeSession | None = None,
-    filename: str = "",
-) -> ImportJob:
-    """Make a pending job for ``files`` (relative to ``base_dir``, or absolute).
-
-    ``base_dir`` is where 1C's uploads are (pictures are looked up under it).
-    ``seen_since`` is the moment that marks what this exchange mentioned
-    (default: when the job starts); an endpoint passes the exchange's start,
-    so that several jobs of one exchange count as one for missing items.
-    ``picture_dirs`` are other folders where pictures missing under
-    ``base_dir`` are looked for. With ``defer_missing`` the job does not
-    handle what a full catalog did not mention: the exchange it belongs to
-    does so once, for all its files (:func:`cml_exchange.importer.missing.settle`).
-    ``session`` and ``filename`` say which exchange asked, for which file
-    (shown in the monitor; the endpoint finds its jobs by them).
-    """
-    base = Path(base_dir)
-    names = []
-    for file in files:
-        path = Path(file)
-        try:
-            names.append(
-                path.relative_to(base).as_posix() if path.is_absolute() else path.as_posix()
-            )
-        except ValueError:
-            names.append(str(path))
-    state: dict[str, object] = {"seen_since": seen_since.isoformat()} if seen_since else {}
-    if picture_dirs:
-        state["picture_dirs"] = [str(folder) for folder in picture_dirs]
-    if defer_missing:
-        state[DEFER_MISSING] = True
-    return ImportJob.objects.create(
-        base_dir=str(base),
-        files=names,
-        options=(options or ImportOptions()).to_json(),
-        state=state,
-        session=session,
-        filename=filename,
-    )
 
 
 def run(
@@ -135,33 +85,6 @@ def run(
         if holder is None:
             return Progress(messages.ALREADY_RUNNING)
         return _Step(job, budget, owner, lease, clock).run()
-
-
-@dataclass
-class _OpenFile:
-    """A file's reader left open by a step that ran out of time, for the next step."""
-
-    reader: CmlReader
-    entities: Iterator[object]
-    scope: Scope
-    reported: int
-    skipped_before: dict[str, int]
-
-
-#: Readers kept between steps in this process, by (job, file index, file name). A
-#: step that finds its reader here, at the job's position, goes on with it instead
-#: of parsing the file again from its start up to the position (which made a big
-#: file's import quadratic in its size). A step in another process, or after a
-#: failure, starts a new reader at the position, as before.
-_OPEN: dict[tuple[int, int, str], _OpenFile] = {}
-#: Open readers kept at most (the oldest goes): abandoned jobs must not pile up.
-_MAX_OPEN = 4
-
-
-def _keep(key: tuple[int, int, str], kept: _OpenFile) -> None:
-    while len(_OPEN) >= _MAX_OPEN:
-        _OPEN.pop(next(iter(_OPEN)), None)
-    _OPEN[key] = kept
 
 
 class _Step:
@@ -284,7 +207,7 @@ class _Step:
         job = self.job
         name = job.files[job.file_index]
         key = (job.pk, job.file_index, name)
-        kept = _OPEN.pop(key, None)
+        kept = open_readers.take(key)
         if kept is not None and kept.reader.position == job.position:
             # The same process ran the last step: go on where its reader stopped.
             reader, entities, scope, reported = (
@@ -317,10 +240,9 @@ class _Step:
                 reported = self._flush(session, batch, reader, reported)
                 batch = Batch()
                 if self.out_of_time():
-                    _keep(
-                        key,
-                        _OpenFile(reader, entities, scope, reported, job.state["skipped_before"]),
-                    )
+                    skipped = job.state["skipped_before"]
+                    kept = open_readers.OpenFile(reader, entities, scope, reported, skipped)
+                    open_readers.keep(key, kept)
                     return
         self._flush(session, batch, reader, reported, end=True)
 

@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generator import generate_catalog
-from cml_exchange.importer import Done, ImportOptions, Progress, create_job, run, runner
+from cml_exchange.importer import (
+    Done,
+    ImportOptions,
+    Progress,
+    create_job,
+    open_readers,
+    run,
+    runner,
+)
 from cml_exchange.models import Offer, Price, Product
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +45,7 @@ def _import_in_steps(
     while isinstance(result := run(job, 1.0, clock=lambda: next(ticks)), Progress):
         steps += 1
         if drop_readers:  # as if each step ran in a new process
-            runner._OPEN.clear()
+            open_readers.clear()
     assert isinstance(result, Done)
     return steps, len(made)
 
@@ -48,7 +56,7 @@ def test_one_reader_per_file_however_many_steps(tmp_path, monkeypatch):
     assert readers == 2
     assert Product.objects.count() == 300
     assert Price.objects.count() > Offer.objects.count() >= 300
-    assert not runner._OPEN  # nothing left open once the files are read
+    assert open_readers.count() == 0  # nothing left open once the files are read
 
 
 def test_a_step_in_another_process_starts_a_reader_at_the_position(tmp_path, monkeypatch):
