@@ -8,6 +8,7 @@ from typing import Any
 
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.importer.loaders import classifier as classifier_loader
+from cml_exchange.importer.loaders import groups as groups_loader
 from cml_exchange.importer.loaders.offers import load_offers
 from cml_exchange.importer.loaders.products import load_products
 from cml_exchange.importer.session import ImportSession, Scope
@@ -71,7 +72,7 @@ def flush(session: ImportSession, batch: Batch) -> None:
     if "warehouses" in items:
         classifier_loader.load_warehouses(session, batch.entities("warehouses"))
     if "groups" in items:
-        classifier_loader.load_groups(session, items["groups"])  # type: ignore[arg-type]
+        groups_loader.load_groups(session, items["groups"])  # type: ignore[arg-type]
     if "properties" in items:
         classifier_loader.load_properties(session, items["properties"])  # type: ignore[arg-type]
     if "categories" in items:

@@ -19,7 +19,7 @@ import pytest
 from django.db import connection, connections
 
 from cml_exchange.importer import ImportOptions, create_job, sql
-from cml_exchange.importer.loaders import classifier as classifier_loader
+from cml_exchange.importer.loaders import groups as groups_loader
 from cml_exchange.importer.results import StepResult
 from cml_exchange.importer.slugs import disambiguated
 from cml_exchange.models import Group, ImportJob, Product
@@ -160,7 +160,7 @@ def test_two_imports_at_once_with_the_same_names_both_succeed(
         return write_held
 
     monkeypatch.setattr(sql, "upsert_rows", holding(sql.upsert_rows))
-    monkeypatch.setattr(classifier_loader, "upsert", holding(classifier_loader.upsert))
+    monkeypatch.setattr(groups_loader, "upsert", holding(groups_loader.upsert))
 
     results: list[StepResult | BaseException | None] = [None, None]
 
