@@ -1,4 +1,4 @@
-"""Loader for offers: identity, characteristics, prices and stock, each only when sent.
+"""Loader for offers: identity and characteristics (prices and stock: ``prices``), when sent.
 
 Split packages send an offer's identity (``offers___``), prices
 (``prices___``) and stock (``rests___``) in different files, in any order.
@@ -9,27 +9,21 @@ and it changed, so no file erases what another brought.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import Any
-
-from django.db.models import Sum
 
 from cml_exchange import signals
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.importer import sql
 from cml_exchange.importer.loaders.classifier import catalog_pk, unit_pks
 from cml_exchange.importer.loaders.common import checksum, upsert_marking_full
+from cml_exchange.importer.loaders.prices import write_prices, write_stock
 from cml_exchange.importer.loaders.products import property_value_rows
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import (
     Offer,
     OfferCharacteristic,
     OfferPropertyValue,
-    Price,
-    PriceType,
     Product,
-    Stock,
-    Warehouse,
 )
 
 _IDENTITY_FIELDS = [
@@ -116,8 +110,8 @@ def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Offer, Sco
     )
     _replace_details(session, catalog, identity, pks, existing)
     updates: dict[str, dict[str, object]] = {}
-    _write_prices(session, offers, existing, pks, full, updates)
-    _write_stock(session, offers, existing, pks, full, updates)
+    write_prices(session, offers, existing, pks, full, updates)
+    write_stock(session, offers, existing, pks, full, updates)
     _update_offers(catalog, updates)
     written = {o.id for o in identity} | set(updates)
 
@@ -237,101 +231,6 @@ def _replace_details(
     sql.insert(OfferPropertyValue, [{"offer_id": owner, **fields} for owner, fields in rows])
 
 
-def _write_prices(
-    session: ImportSession,
-    offers: list[cml.Offer],
-    existing: Mapping[str, Mapping[str, Any]],
-    pks: dict[str, int],
-    full: set[str],
-    updates: dict[str, dict[str, object]],
-) -> None:
-    """Write the prices of offers that carry changed prices; note their new checksums."""
-    sums = {o.id: checksum(o.prices) for o in offers if o.prices is not None}
-    due = [o for o in offers if o.id in sums and _changed(session, existing, o.id, "prices", sums)]
-    due_ids = {o.id for o in due}
-    session.count(
-        "prices_unchanged",
-        sum(len(o.prices or ()) for o in offers if o.id in sums and o.id not in due_ids),
-    )
-    if not due:
-        return
-    types = placeholders(session, PriceType, {p.price_type_id for o in due for p in o.prices or ()})
-    rows = {
-        (pks[o.id], types[p.price_type_id]): {
-            "offer_id": pks[o.id],
-            "price_type_id": types[p.price_type_id],
-            "value": p.value,
-            "currency": p.currency or "",
-            "unit": p.unit or "",
-            "coefficient": p.coefficient,
-            "presentation": (p.presentation or "")[:255],
-        }
-        for o in due
-        for p in o.prices or ()
-    }
-    sql.upsert_rows(
-        Price,
-        list(rows.values()),
-        unique_fields=["offer", "price_type"],
-        update_fields=["value", "currency", "unit", "coefficient", "presentation"],
-    )
-    # A full package lists all prices of an offer: the others are gone.
-    _delete_others(Price, "price_type_id", [pks[o.id] for o in due if o.id in full], rows)
-    for o in due:
-        updates.setdefault(o.id, {})["prices_checksum"] = sums[o.id]
-    session.count("prices", len(rows))
-
-
-def _write_stock(
-    session: ImportSession,
-    offers: list[cml.Offer],
-    existing: Mapping[str, Mapping[str, Any]],
-    pks: dict[str, int],
-    full: set[str],
-    updates: dict[str, dict[str, object]],
-) -> None:
-    """Write the stock of offers that carry changed stock; note their quantities and checksums."""
-    sums = {
-        o.id: checksum(o.quantity, o.stock)
-        for o in offers
-        if o.stock is not None or o.quantity is not None
-    }
-    due = [o for o in offers if o.id in sums and _changed(session, existing, o.id, "stock", sums)]
-    due_ids = {o.id for o in due}
-    session.count(
-        "stock_rows_unchanged",
-        sum(len(o.stock or ()) for o in offers if o.id in sums and o.id not in due_ids),
-    )
-    if not due:
-        return
-    with_rows = [o for o in due if o.stock is not None]
-    warehouses = placeholders(
-        session, Warehouse, {row.warehouse_id for o in with_rows for row in o.stock or ()}
-    )
-    rows = {
-        (pks[o.id], warehouses[row.warehouse_id]): {
-            "offer_id": pks[o.id],
-            "warehouse_id": warehouses[row.warehouse_id],
-            "quantity": row.quantity,
-        }
-        for o in with_rows
-        for row in o.stock or ()
-    }
-    sql.upsert_rows(
-        Stock, list(rows.values()), unique_fields=["offer", "warehouse"], update_fields=["quantity"]
-    )
-    _delete_others(Stock, "warehouse_id", [pks[o.id] for o in with_rows if o.id in full], rows)
-    # 1C's total is kept as sent, even when it differs from the warehouses' sum;
-    # without a total (a rests___ file with warehouse rows only), it is the sum of what is
-    # stored. A warehouse-less Остаток is a total (the reader makes it the quantity).
-    totals = _stored_totals([pks[o.id] for o in due if o.quantity is None])
-    for o in due:
-        fields = updates.setdefault(o.id, {})
-        fields["stock_checksum"] = sums[o.id]
-        fields["quantity"] = o.quantity if o.quantity is not None else totals.get(pks[o.id])
-    session.count("stock_rows", len(rows))
-
-
 def _update_offers(catalog: int, updates: dict[str, dict[str, object]]) -> None:
     """Write offers' new checksums and quantities: one upsert per set of changed fields.
 
@@ -345,81 +244,3 @@ def _update_offers(catalog: int, updates: dict[str, dict[str, object]]) -> None:
         )
     for names, rows in by_fields.items():
         sql.upsert_rows(Offer, rows, unique_fields=["catalog", "external_id"], update_fields=names)
-
-
-def _delete_others(
-    model: type[Price] | type[Stock],
-    key: str,
-    offer_pks: list[int],
-    kept: Mapping[tuple[int, int], object],
-) -> None:
-    """Delete the rows of ``offer_pks`` whose ``(offer, key)`` is not among ``kept``."""
-    if not offer_pks:
-        return
-    manager: Any = model.objects
-    stale = [
-        pk
-        for pk, offer, other in manager.filter(offer_id__in=offer_pks).values_list(
-            "pk", "offer_id", key
-        )
-        if (offer, other) not in kept
-    ]
-    if stale:
-        manager.filter(pk__in=stale).delete()
-
-
-def _stored_totals(offer_pks: list[int]) -> dict[int, Decimal]:
-    if not offer_pks:
-        return {}
-    return dict(
-        Stock.objects.filter(offer_id__in=offer_pks)
-        .values("offer_id")
-        .annotate(total=Sum("quantity"))
-        .values_list("offer_id", "total")
-    )
-
-
-def _changed(
-    session: ImportSession,
-    existing: Mapping[str, Mapping[str, Any]],
-    offer_id: str,
-    aspect: str,
-    sums: dict[str, str],
-) -> bool:
-    if not session.options.use_checksums or offer_id not in existing:
-        return True
-    return existing[offer_id][f"{aspect}_checksum"] != sums[offer_id]
-
-
-def placeholders(
-    session: ImportSession, model: type[PriceType] | type[Warehouse], external_ids: set[str]
-) -> dict[str, int]:
-    """Pks of price types or warehouses by 1C id; one never declared gets a placeholder row.
-
-    The placeholder (``declared=False``) keeps the price or stock row, and is
-    filled in when a file declares it; a warning says what was missing.
-    """
-    cache = session.cache(model)
-    missing = {xid for xid in external_ids if xid not in cache}
-    if missing:
-        cache.update(
-            dict(model.objects.filter(external_id__in=missing).values_list("external_id", "pk"))
-        )
-        new = sorted(xid for xid in missing if xid not in cache)
-        if new:
-            manager: Any = model.objects
-            manager.bulk_create(
-                [model(external_id=xid, declared=False, updated=session.now) for xid in new],
-                ignore_conflicts=True,
-            )
-            cache.update(
-                dict(model.objects.filter(external_id__in=new).values_list("external_id", "pk"))
-            )
-            what = "тип цены" if model is PriceType else "склад"
-            for xid in new:
-                session.warn(
-                    f"unknown_{'price_type' if model is PriceType else 'warehouse'}",
-                    f"Файл ссылается на необъявленный {what} {xid}; создан с пустым названием.",
-                    key=xid,
-                )
-    return cache
