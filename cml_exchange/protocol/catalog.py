@@ -6,19 +6,17 @@ import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from django.contrib.auth.base_user import AbstractBaseUser
 
-from cml_exchange.importer import Failed, ImportOptions, Progress, create_job, run
-from cml_exchange.importer.missing import deactivate_unseen, settle
-from cml_exchange.models import ExchangeSession, ImportJob
+from cml_exchange.importer import Failed, Progress, exchange, run
+from cml_exchange.models import ExchangeSession
 from cml_exchange.protocol import replies
 from cml_exchange.protocol.call import Call, open_exchange
 from cml_exchange.protocol.files import upload
 from cml_exchange.protocol.replies import Reply
 from cml_exchange.storage.folders import is_report
-from cml_exchange.storage.uploads import path_in, safe_name
+from cml_exchange.storage.uploads import safe_name
 
 REPORT_NOT_IMPORTED = "Файл журнала 1С сохранен, импорт не требуется."
 
@@ -41,9 +39,7 @@ def init(call: Call) -> Reply:
     """
     session = call.open()
     session.note_init(call.request.GET.get("version"))
-    for over in call.folder.clear_for_init():
-        # That exchange is over without complete (older 1C): its full catalogs end now.
-        settle(ImportJob.objects.filter(session=over))
+    exchange.end_exchanges(call.folder.clear_for_init())
     body = f"zip={'yes' if call.settings.use_zip else 'no'}\nfile_limit={call.settings.file_limit}"
     return Reply(replies.encode(body), "zip", body.split("\n", 1)[0])
 
@@ -59,7 +55,7 @@ def import_(call: Call) -> Reply:
     with session.lease(seconds=3 * budget + 60) as holder:
         if holder is None:
             return replies.progress("Импорт уже выполняется другим запросом, ожидайте.")
-        job = _job(call, session, name)
+        job = exchange.job_for(call.folder, call.settings, name)
         if job is None:
             return replies.failure(f"Файл {name} не загружен на сайт.")
         result = run(job, budget or None)
@@ -67,63 +63,9 @@ def import_(call: Call) -> Reply:
         return replies.progress(result.message)
     if isinstance(result, Failed):
         return replies.failure(result.message)
-    settle(ImportJob.objects.filter(session=session), waiting=_waiting(call, session))
+    exchange.file_done(call.folder)
     # Never a silent success: what the reconciliation found goes on the reply's second line.
     return replies.success(result.message if result.differences else replies.IMPORT_DONE)
-
-
-def _waiting(call: Call, session: ExchangeSession) -> list[Path]:
-    """The exchange's XML files (uploaded, or unpacked from its archives) not imported yet."""
-    imported = {
-        (Path(base) / name).resolve()
-        for base, files in ImportJob.objects.filter(
-            session=session, status=ImportJob.Status.DONE
-        ).values_list("base_dir", "files")
-        for name in files or []
-    }
-    return call.folder.waiting(imported)
-
-
-def _job(call: Call, session: ExchangeSession, name: str) -> ImportJob | None:
-    """The job importing ``name`` in this exchange.
-
-    A job is the import of one upload: asking again for a file imported in
-    this exchange answers from that job, but once the file (or an archive)
-    was uploaded again, or the file changed on disk, the next ``import``
-    imports it anew, as 1-C-Bitrix starts over after ``success``.
-    """
-    folder = call.folder
-    archives = folder.pending_archives()
-    existing = ImportJob.objects.filter(session=session, filename=name).order_by("-pk").first()
-    if existing is not None and existing.status in (
-        ImportJob.Status.PENDING,
-        ImportJob.Status.RUNNING,
-    ):
-        return existing
-    directory = folder.path
-    if (
-        existing is not None
-        and existing.status == ImportJob.Status.DONE
-        and not archives
-        and folder.unchanged_since(Path(existing.base_dir), name, existing.finished)
-    ):
-        return existing
-    if not archives and not path_in(directory, name).is_file():
-        elsewhere = folder.uploaded_elsewhere(name)
-        if elsewhere is None:
-            return None
-        directory = elsewhere
-    options = ImportOptions.from_settings(call.settings, import_archive_contents=False)
-    return create_job(
-        [*archives, name],
-        base_dir=directory,
-        options=options,
-        seen_since=session.initialized or session.created,
-        picture_dirs=folder.other_folders(directory),
-        defer_missing=True,
-        session=session,
-        filename=name,
-    )
 
 
 def deactivate(call: Call) -> Reply:
@@ -135,16 +77,14 @@ def deactivate(call: Call) -> Reply:
         return replies.failure(replies.DEACTIVATION_FAILED)
     if moment.timestamp() <= 0:
         return replies.failure(replies.DEACTIVATION_FAILED)
-    jobs = ImportJob.objects.filter(session=session)
-    settle(jobs)
-    deactivate_unseen(jobs, before=moment)
+    exchange.deactivate_unseen(session, before=moment)
     return replies.success(replies.DEACTIVATED)
 
 
 def complete(call: Call) -> Reply:
     """The exchange is over: what its full catalogs did not mention is handled now at the latest."""
     session = call.open()
-    settle(ImportJob.objects.filter(session=session))
+    exchange.end_exchanges([session.pk])
     session.finish(replies.SUCCESS)
     return replies.success(replies.COMPLETED)
 
