@@ -4,7 +4,8 @@
   document at a time, and records which version of which order it holds;
 * :func:`confirm_last_query` tells the adapter that 1C has those versions;
 * :func:`import_step` applies a file of 1C's documents, within a time budget,
-  resuming where the last step stopped;
+  resuming where the last step stopped; :func:`apply_uploads` does so for
+  what an exchange uploaded (an archive's files in turn);
 * :func:`reference_xml` is the ``mode=info`` answer.
 
 Nothing here knows HTTP; everything reaches orders through the adapter.
@@ -38,6 +39,8 @@ from cml_exchange.commerceml.scan import scan
 from cml_exchange.commerceml.writer import SCHEMA_2_05, SCHEMA_2_08, SCHEMA_2_10, OrdersWriter
 from cml_exchange.models import ExchangeSession, ExchangeSettings, OrderExport
 from cml_exchange.orders.adapter import ListEntry, OrderAdapter, get_order_adapter
+from cml_exchange.storage.folders import ExchangeFolder
+from cml_exchange.storage.uploads import path_in
 
 logger = logging.getLogger("cml_exchange.orders")
 
@@ -203,6 +206,40 @@ def import_step(
         applied += 1
         done = reader.position
     return ImportStep(messages=messages, position=None, applied=applied)
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What a step of applying an exchange's orders files did: messages for 1C, and if all is in."""
+
+    messages: list[str]
+    done: bool
+
+
+def apply_uploads(
+    folder: ExchangeFolder, name: str, settings: ExchangeSettings, *, budget: float | None
+) -> Applied | None:
+    """Apply 1C's orders file ``name`` of ``folder``'s exchange for at most ``budget`` seconds.
+
+    ``name`` may be an archive the exchange uploaded, or a file inside one:
+    the files still to apply are applied in turn, each from where the last
+    step stopped. ``None`` when there is no such file, or it is empty.
+    """
+    files = folder.files_to_apply(name)
+    if files is None:
+        return None
+    messages: list[str] = []
+    deadline = None if budget is None else time.monotonic() + budget
+    for record in files:
+        path = path_in(folder.kind_directory, record.name)
+        left = None if deadline is None else max(0.001, deadline - time.monotonic())
+        step = import_step(path, settings, start=record.position, budget=left)
+        messages.extend(step.messages)
+        if step.position is not None:
+            record.keep_position(step.position)
+            return Applied(messages, done=False)
+        record.mark_imported()
+    return Applied(messages, done=True)
 
 
 def _changes(reader: CmlReader, messages: list[str]) -> Iterator[OrderChanges]:

@@ -6,16 +6,15 @@ what happens to orders is the adapter's business.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from django.contrib.auth.base_user import AbstractBaseUser
 
 from cml_exchange.models import ExchangeSession
 from cml_exchange.orders.exchange import (
+    apply_uploads,
     confirm_last_query,
     forget_old_exports,
-    import_step,
     reference_xml,
     schema_version,
     write_query,
@@ -24,7 +23,7 @@ from cml_exchange.protocol import replies
 from cml_exchange.protocol.call import Call, open_exchange
 from cml_exchange.protocol.files import upload
 from cml_exchange.protocol.replies import Reply
-from cml_exchange.storage.uploads import path_in, safe_name
+from cml_exchange.storage.uploads import safe_name
 
 EMPTY_FILE = "Файл для импорта пуст."
 BUSY = "Загрузка заказов уже выполняется другим запросом, ожидайте."
@@ -104,22 +103,13 @@ def _import(call: Call, session: ExchangeSession, name: str, *, budget: float | 
     with session.lease(seconds=3 * (budget or 600) + 60) as holder:
         if holder is None:
             return replies.progress(BUSY)
-        files = call.folder.files_to_apply(name)
-        if files is None:
-            return replies.failure(EMPTY_FILE)
-        messages: list[str] = []
-        deadline = None if budget is None else time.monotonic() + budget
-        for record in files:
-            path = path_in(call.kind_directory, record.name)
-            left = None if deadline is None else max(0.001, deadline - time.monotonic())
-            step = import_step(path, call.settings, start=record.position, budget=left)
-            messages.extend(step.messages)
-            if step.position is not None:
-                record.keep_position(step.position)
-                return replies.lines(replies.PROGRESS, *messages)
-            record.mark_imported()
+        applied = apply_uploads(call.folder, name, call.settings, budget=budget)
+    if applied is None:
+        return replies.failure(EMPTY_FILE)
+    if not applied.done:
+        return replies.lines(replies.PROGRESS, *applied.messages)
     session.finish(replies.SUCCESS)
-    return replies.lines(replies.SUCCESS, *messages)
+    return replies.lines(replies.SUCCESS, *applied.messages)
 
 
 def info(call: Call) -> Reply:
