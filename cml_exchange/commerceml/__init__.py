@@ -14,7 +14,10 @@ Writing orders::
     with OrdersWriter(stream, schema_version="2.05") as writer:
         writer.write(build_document(site_order, "2.05"))
 
-See docs/commerceml.md for what is read, tolerated and refused.
+The code is in two packages: ``reading/`` (the reader, the scan, the
+summary, what 1C's documents say about orders) and ``writing/`` (orders and
+the orders file); ``entities/``, ``errors``, ``tags`` and ``values`` serve
+both. See docs/commerceml.md for what is read, tolerated and refused.
 """
 
 from cml_exchange.commerceml.entities import *  # noqa: F403
@@ -27,9 +30,9 @@ from cml_exchange.commerceml.errors import (
     WriterError,
     XmlParseError,
 )
-from cml_exchange.commerceml.orders import SiteOrder, build_document
-from cml_exchange.commerceml.reader import CmlReader, KnownIds, ReadWarning, read
-from cml_exchange.commerceml.writer import OrdersWriter, write_orders
+from cml_exchange.commerceml.reading.reader import CmlReader, KnownIds, ReadWarning, read
+from cml_exchange.commerceml.writing.orders import SiteOrder, build_document
+from cml_exchange.commerceml.writing.writer import OrdersWriter, write_orders
 
 __all__ = [
     *_entity_names,

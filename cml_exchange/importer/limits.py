@@ -1,6 +1,6 @@
 """What the catalog's columns can hold, read from the models, for the scan to check.
 
-The scan (``cml_exchange.commerceml.scan``) knows which element goes to which
+The scan (``cml_exchange.commerceml.reading.scan``) knows which element goes to which
 column but not Django; this module gives it the columns' sizes
 (``max_length``, ``max_digits``, ``decimal_places``), so a model that widens
 a column widens what the import accepts, and the policy for numbers:
@@ -20,7 +20,7 @@ from functools import cache
 from django.apps import apps
 from django.db import models
 
-from cml_exchange.commerceml.scan import NUMBER_COLUMNS, TEXT_COLUMNS, ValueLimits
+from cml_exchange.commerceml.reading.scan import NUMBER_COLUMNS, TEXT_COLUMNS, ValueLimits
 
 #: Number columns where a value below zero means nothing and is refused.
 NOT_NEGATIVE = frozenset({"Price.value", "Price.coefficient", "Product.weight"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from cml_exchange.commerceml.reader import CmlReader
+from cml_exchange.commerceml.reading.reader import CmlReader
 from cml_exchange.importer.session import Scope
 
 #: A job's file: (job pk, file index, file name).

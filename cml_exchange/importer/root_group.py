@@ -24,7 +24,7 @@ import dataclasses
 from pathlib import Path
 
 from cml_exchange.commerceml import entities as cml
-from cml_exchange.commerceml.reader import CmlReader
+from cml_exchange.commerceml.reading.reader import CmlReader
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import Classifier, Group
 

@@ -30,8 +30,8 @@ from django.utils import timezone
 from cml_exchange import signals
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.commerceml.errors import CmlExchangeError
-from cml_exchange.commerceml.reader import SKIPPED_ITEMS, CmlReader
-from cml_exchange.commerceml.scan import scan
+from cml_exchange.commerceml.reading.reader import SKIPPED_ITEMS, CmlReader
+from cml_exchange.commerceml.reading.scan import scan
 from cml_exchange.importer import messages, open_readers, root_group
 from cml_exchange.importer.batch import Batch, flush
 from cml_exchange.importer.errors import unexpected

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from django.utils.module_loading import import_string
 
-from cml_exchange.commerceml.order_changes import OrderChanges
-from cml_exchange.commerceml.orders import SiteOrder
+from cml_exchange.commerceml.reading.order_changes import OrderChanges
+from cml_exchange.commerceml.writing.orders import SiteOrder
 from cml_exchange.conf import app_settings
 from cml_exchange.exceptions import ConfigError
 

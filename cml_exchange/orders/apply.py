@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from cml_exchange.commerceml.entities import Counterparty
 from cml_exchange.commerceml.entities import OrderLine as LineEntity
-from cml_exchange.commerceml.order_changes import OrderChanges
+from cml_exchange.commerceml.reading.order_changes import OrderChanges
 from cml_exchange.models import (
     Customer,
     ExchangeSettings,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
-from cml_exchange.commerceml.order_changes import OrderChanges
+from cml_exchange.commerceml.reading.order_changes import OrderChanges
 from cml_exchange.models import (
     DeliveryService,
     ExchangeSettings,

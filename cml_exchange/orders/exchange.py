@@ -27,16 +27,21 @@ from lxml import etree
 
 from cml_exchange.commerceml.entities import Document
 from cml_exchange.commerceml.errors import WriterError
-from cml_exchange.commerceml.order_changes import (
+from cml_exchange.commerceml.reading.order_changes import (
     OrderChanges,
     apply_subordinate,
     is_order,
     read_changes,
 )
-from cml_exchange.commerceml.orders import build_document
-from cml_exchange.commerceml.reader import CmlReader
-from cml_exchange.commerceml.scan import scan
-from cml_exchange.commerceml.writer import SCHEMA_2_05, SCHEMA_2_08, SCHEMA_2_10, OrdersWriter
+from cml_exchange.commerceml.reading.reader import CmlReader
+from cml_exchange.commerceml.reading.scan import scan
+from cml_exchange.commerceml.writing.orders import build_document
+from cml_exchange.commerceml.writing.writer import (
+    SCHEMA_2_05,
+    SCHEMA_2_08,
+    SCHEMA_2_10,
+    OrdersWriter,
+)
 from cml_exchange.models import ExchangeSession, ExchangeSettings, OrderExport
 from cml_exchange.orders.adapter import ListEntry, OrderAdapter, get_order_adapter
 from cml_exchange.storage.folders import ExchangeFolder

@@ -27,7 +27,7 @@ from cml_exchange.commerceml.entities import (
     TaxRate,
     Unit,
 )
-from cml_exchange.commerceml.orders import PIECE, SiteOrder
+from cml_exchange.commerceml.writing.orders import PIECE, SiteOrder
 from cml_exchange.models import (
     Customer,
     DeliveryService,

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cml_exchange.commerceml import CmlExchangeError, KnownIds
-from cml_exchange.commerceml.summary import FileSummary, summarize
+from cml_exchange.commerceml.reading.summary import FileSummary, summarize
 from cml_exchange.conf import app_settings
 
 _KIND_NAMES = {

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cml_exchange.commerceml.scan import scan
+from cml_exchange.commerceml.reading.scan import scan
 from cml_exchange.importer import Done, Failed, ImportOptions, create_job, limits
 from cml_exchange.importer.results import StepResult
 from cml_exchange.models import (

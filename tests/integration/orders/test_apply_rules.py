@@ -10,8 +10,8 @@ import pytest
 from django.db.models import F
 
 from cml_exchange.commerceml.entities import Document, OrderLine, Requisite
-from cml_exchange.commerceml.order_changes import read_changes
-from cml_exchange.commerceml.writer import write_orders
+from cml_exchange.commerceml.reading.order_changes import read_changes
+from cml_exchange.commerceml.writing.writer import write_orders
 from cml_exchange.models import ExchangeSettings, Order, OrderStatus
 from cml_exchange.orders.apply import apply_changes
 from cml_exchange.orders.exchange import import_step

@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from cml_exchange.commerceml.entities import Document
-from cml_exchange.commerceml.reader import read
+from cml_exchange.commerceml.reading.reader import read
 from cml_exchange.models import ExchangeSession, ExchangeSettings, Order, OrderStatus
 from cml_exchange.orders.exchange import write_query
 from tests.factories import CompanyFactory, CustomerFactory, OrderFactory, StorefrontFactory

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from cml_exchange.commerceml.entities import Document
-from cml_exchange.commerceml.reader import read
+from cml_exchange.commerceml.reading.reader import read
 from cml_exchange.models import ExchangeFile, ExchangeSettings, Order, OrderExport, OrderLine
 from tests.factories import OrderFactory
 from tests.integration.protocol.exchange import URL, OneC, body

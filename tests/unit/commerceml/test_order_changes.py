@@ -6,13 +6,13 @@ import datetime as dt
 from decimal import Decimal
 
 from cml_exchange.commerceml.entities import Document, Requisite
-from cml_exchange.commerceml.order_changes import (
+from cml_exchange.commerceml.reading.order_changes import (
     OrderChanges,
     apply_subordinate,
     is_order,
     read_changes,
 )
-from cml_exchange.commerceml.reader import read
+from cml_exchange.commerceml.reading.reader import read
 from tests.paths import sample
 
 

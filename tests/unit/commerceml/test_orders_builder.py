@@ -9,13 +9,13 @@ from decimal import Decimal
 import pytest
 from lxml import etree
 
-from cml_exchange.commerceml import orders
 from cml_exchange.commerceml import tags as T
 from cml_exchange.commerceml.entities import Counterparty, OrderLine, Requisite, Unit
 from cml_exchange.commerceml.errors import WriterError
-from cml_exchange.commerceml.orders import PIECE, SiteOrder, build_document
 from cml_exchange.commerceml.values import parse_datetime
-from cml_exchange.commerceml.writer import NAMESPACE, SCHEMA_VERSIONS, write_orders
+from cml_exchange.commerceml.writing import orders
+from cml_exchange.commerceml.writing.orders import PIECE, SiteOrder, build_document
+from cml_exchange.commerceml.writing.writer import NAMESPACE, SCHEMA_VERSIONS, write_orders
 from tests.paths import DATA_DIR, sample
 
 CREATED = dt.datetime(2021, 2, 11, 18, 45, 21, 123456)

@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from cml_exchange.commerceml import orders, tags, writer
+from cml_exchange.commerceml import tags
+from cml_exchange.commerceml.writing import orders, writer
 
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _LATIN = re.compile("[A-Za-z]")
@@ -30,8 +31,8 @@ def test_the_commerceml_layer_imports_without_django():
     code = (
         "import sys\n"
         "import cml_exchange.commerceml\n"
-        "import cml_exchange.commerceml.summary\n"
-        "import cml_exchange.commerceml.writer\n"
+        "import cml_exchange.commerceml.reading.summary\n"
+        "import cml_exchange.commerceml.writing.writer\n"
         "loaded = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))\n"
         "print(loaded)\n"
     )

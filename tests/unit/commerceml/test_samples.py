@@ -5,7 +5,7 @@ import json
 import pytest
 
 from cml_exchange.commerceml import UnsupportedFormatError, read
-from cml_exchange.commerceml.summary import COUNT_FIELDS, summarize
+from cml_exchange.commerceml.reading.summary import COUNT_FIELDS, summarize
 from tests.paths import CML_DIR
 
 EXPECTED = {

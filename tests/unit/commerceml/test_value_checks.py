@@ -12,14 +12,14 @@ from decimal import Decimal
 import pytest
 
 from cml_exchange.commerceml.errors import CmlExchangeError
-from cml_exchange.commerceml.scan import (
+from cml_exchange.commerceml.reading.scan import (
     NUMBER_COLUMNS,
     TEXT_COLUMNS,
     ValueLimitError,
     ValueLimits,
     scan,
 )
-from cml_exchange.commerceml.summary import summarize
+from cml_exchange.commerceml.reading.summary import summarize
 from cml_exchange.commerceml.values import fits_decimal, largest_decimal
 from tests.paths import DATA_DIR
 

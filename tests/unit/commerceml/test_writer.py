@@ -21,7 +21,7 @@ from cml_exchange.commerceml.entities import (
     Unit,
 )
 from cml_exchange.commerceml.errors import WriterError
-from cml_exchange.commerceml.writer import (
+from cml_exchange.commerceml.writing.writer import (
     BITRIX_FORMATS,
     NAMESPACE,
     SCHEMA_VERSIONS,

@@ -24,8 +24,8 @@ from cml_exchange.commerceml.entities import (
     Unit,
     Warehouse,
 )
-from cml_exchange.commerceml.orders import SiteOrder, build_document
-from cml_exchange.commerceml.writer import NAMESPACE, SCHEMA_VERSIONS, write_orders
+from cml_exchange.commerceml.writing.orders import SiteOrder, build_document
+from cml_exchange.commerceml.writing.writer import NAMESPACE, SCHEMA_VERSIONS, write_orders
 from tests.unit.commerceml.writer_cases import (
     ENCODINGS,
     GENERATED_AT,

@@ -27,7 +27,7 @@ from cml_exchange.commerceml.entities import (
     Unit,
     Warehouse,
 )
-from cml_exchange.commerceml.writer import (
+from cml_exchange.commerceml.writing.writer import (
     write_orders,
 )
 from tests.paths import DATA_DIR

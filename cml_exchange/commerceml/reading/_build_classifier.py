@@ -3,18 +3,6 @@
 from __future__ import annotations
 
 from cml_exchange.commerceml import tags as T
-from cml_exchange.commerceml._build_common import unit_entry
-from cml_exchange.commerceml._xml import (
-    Element,
-    Warn,
-    all_text,
-    child_texts,
-    children,
-    first_child,
-    flag,
-    optional_text,
-    text,
-)
 from cml_exchange.commerceml.entities import (
     VALUE_TYPE_STRING,
     Catalog,
@@ -27,6 +15,18 @@ from cml_exchange.commerceml.entities import (
     PropertyOption,
     Unit,
     Warehouse,
+)
+from cml_exchange.commerceml.reading._build_common import unit_entry
+from cml_exchange.commerceml.reading._xml import (
+    Element,
+    Warn,
+    all_text,
+    child_texts,
+    children,
+    first_child,
+    flag,
+    optional_text,
+    text,
 )
 from cml_exchange.commerceml.values import parse_bool
 

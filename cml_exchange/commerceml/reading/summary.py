@@ -21,8 +21,8 @@ from cml_exchange.commerceml.entities import (
     Unit,
     Warehouse,
 )
-from cml_exchange.commerceml.reader import CmlReader, KnownIds, Source
-from cml_exchange.commerceml.scan import ValueLimits, scan
+from cml_exchange.commerceml.reading.reader import CmlReader, KnownIds, Source
+from cml_exchange.commerceml.reading.scan import ValueLimits, scan
 
 #: Counted fields, in the order they are printed.
 COUNT_FIELDS = (

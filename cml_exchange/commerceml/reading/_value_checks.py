@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from typing import Final, cast
 
 from cml_exchange.commerceml import tags as T
-from cml_exchange.commerceml._structure import NESTABLE_IN_CLASSIFIER
-from cml_exchange.commerceml._xml import Element, children, local_name, optional_text, text
 from cml_exchange.commerceml.entities import VALUE_TYPE_STRING
-from cml_exchange.commerceml.reader import _WATCHED
+from cml_exchange.commerceml.reading._structure import NESTABLE_IN_CLASSIFIER
+from cml_exchange.commerceml.reading._xml import Element, children, local_name, optional_text, text
+from cml_exchange.commerceml.reading.reader import _WATCHED
 from cml_exchange.commerceml.values import (
     MAX_FRACTION_DIGITS,
     fits_decimal,

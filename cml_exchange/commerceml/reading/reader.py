@@ -37,26 +37,7 @@ from typing import BinaryIO, Protocol, cast
 
 from lxml import etree
 
-from cml_exchange.commerceml import _build_classifier as classifier
 from cml_exchange.commerceml import tags as T
-from cml_exchange.commerceml._build_catalog import product
-from cml_exchange.commerceml._build_documents import counterparty, document
-from cml_exchange.commerceml._build_offers import offer
-from cml_exchange.commerceml._prolog import (
-    SAFE_PARSER_OPTIONS,
-    PrefixedStream,
-    read_prolog,
-    syntax_error,
-)
-from cml_exchange.commerceml._references import KnownIds as KnownIds
-from cml_exchange.commerceml._references import ReadWarning as ReadWarning
-from cml_exchange.commerceml._references import References
-from cml_exchange.commerceml._structure import (
-    NESTABLE_IN_CLASSIFIER,
-    misplaced_container,
-    misplaced_group,
-)
-from cml_exchange.commerceml._xml import Element, local_name, release
 from cml_exchange.commerceml.entities import (
     KIND_CATALOG,
     KIND_CLASSIFIER,
@@ -74,6 +55,25 @@ from cml_exchange.commerceml.entities import (
     Product,
 )
 from cml_exchange.commerceml.errors import CommerceMLError, UnsafeXmlError
+from cml_exchange.commerceml.reading import _build_classifier as classifier
+from cml_exchange.commerceml.reading._build_catalog import product
+from cml_exchange.commerceml.reading._build_documents import counterparty, document
+from cml_exchange.commerceml.reading._build_offers import offer
+from cml_exchange.commerceml.reading._prolog import (
+    SAFE_PARSER_OPTIONS,
+    PrefixedStream,
+    read_prolog,
+    syntax_error,
+)
+from cml_exchange.commerceml.reading._references import KnownIds as KnownIds
+from cml_exchange.commerceml.reading._references import ReadWarning as ReadWarning
+from cml_exchange.commerceml.reading._references import References
+from cml_exchange.commerceml.reading._structure import (
+    NESTABLE_IN_CLASSIFIER,
+    misplaced_container,
+    misplaced_group,
+)
+from cml_exchange.commerceml.reading._xml import Element, local_name, release
 
 #: The elements the parser reports to Python; everything else is handled
 #: inside the entity that contains it, at C speed.

@@ -5,8 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from cml_exchange.commerceml import tags as T
-from cml_exchange.commerceml._build_common import base_unit, characteristics, property_values
-from cml_exchange.commerceml._xml import (
+from cml_exchange.commerceml.entities import Offer, Price, StockRow, Unit
+from cml_exchange.commerceml.reading._build_common import (
+    base_unit,
+    characteristics,
+    property_values,
+)
+from cml_exchange.commerceml.reading._xml import (
     Element,
     Warn,
     children,
@@ -16,7 +21,6 @@ from cml_exchange.commerceml._xml import (
     optional_text,
     text,
 )
-from cml_exchange.commerceml.entities import Offer, Price, StockRow, Unit
 from cml_exchange.commerceml.values import parse_decimal
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, TypedDict, cast
 
 if TYPE_CHECKING:
-    from cml_exchange.commerceml.reader import BinaryReadable
+    from cml_exchange.commerceml.reading.reader import BinaryReadable
 
 from lxml import etree
 

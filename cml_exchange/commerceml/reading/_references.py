@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cml_exchange.commerceml._xml import Warn
 from cml_exchange.commerceml.entities import Offer, Product
+from cml_exchange.commerceml.reading._xml import Warn
 
 
 @dataclass(slots=True)

@@ -23,13 +23,14 @@ from typing import BinaryIO, cast
 from lxml import etree
 
 from cml_exchange.commerceml import tags as T
-from cml_exchange.commerceml._prolog import (
+from cml_exchange.commerceml.errors import CommerceMLError
+from cml_exchange.commerceml.reading._prolog import (
     SAFE_PARSER_OPTIONS,
     PrefixedStream,
     read_prolog,
     syntax_error,
 )
-from cml_exchange.commerceml._value_checks import (
+from cml_exchange.commerceml.reading._value_checks import (
     MAX_PROBLEMS,
     NUMBER_COLUMNS,
     TEXT_COLUMNS,
@@ -37,8 +38,7 @@ from cml_exchange.commerceml._value_checks import (
     ValueLimits,
     ValueProblem,
 )
-from cml_exchange.commerceml._xml import local_name, release
-from cml_exchange.commerceml.errors import CommerceMLError
+from cml_exchange.commerceml.reading._xml import local_name, release
 
 __all__ = [
     "MAX_PROBLEMS",

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Final, cast
 
 from cml_exchange.commerceml import tags as T
-from cml_exchange.commerceml._xml import Element, first_child, local_name, text
 from cml_exchange.commerceml.errors import XmlParseError
+from cml_exchange.commerceml.reading._xml import Element, first_child, local_name, text
 
 #: Containers read like top-level ones when they sit right inside a top-level
 #: ``Классификатор`` (a public test generator writes ``Каталог`` there).

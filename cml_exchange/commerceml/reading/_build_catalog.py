@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from cml_exchange.commerceml import tags as T
-from cml_exchange.commerceml._build_common import (
+from cml_exchange.commerceml.entities import Image, Manufacturer, Product
+from cml_exchange.commerceml.reading._build_common import (
     base_unit,
     characteristics,
     property_values,
     tax_rates,
 )
-from cml_exchange.commerceml._xml import (
+from cml_exchange.commerceml.reading._xml import (
     Element,
     Warn,
     all_text,
@@ -22,7 +23,6 @@ from cml_exchange.commerceml._xml import (
     requisites,
     text,
 )
-from cml_exchange.commerceml.entities import Image, Manufacturer, Product
 from cml_exchange.commerceml.values import parse_bool, parse_decimal
 
 

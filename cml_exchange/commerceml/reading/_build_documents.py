@@ -5,8 +5,18 @@ from __future__ import annotations
 from functools import partial
 
 from cml_exchange.commerceml import tags as T
-from cml_exchange.commerceml._build_classifier import warehouse
-from cml_exchange.commerceml._build_common import (
+from cml_exchange.commerceml.entities import (
+    Address,
+    AddressField,
+    Contact,
+    Counterparty,
+    Document,
+    OrderLine,
+    Payment,
+    Representative,
+)
+from cml_exchange.commerceml.reading._build_classifier import warehouse
+from cml_exchange.commerceml.reading._build_common import (
     base_unit,
     characteristics,
     discounts,
@@ -14,7 +24,7 @@ from cml_exchange.commerceml._build_common import (
     tax_rates,
     taxes,
 )
-from cml_exchange.commerceml._xml import (
+from cml_exchange.commerceml.reading._xml import (
     Element,
     Warn,
     children,
@@ -25,16 +35,6 @@ from cml_exchange.commerceml._xml import (
     optional_text,
     requisites,
     text,
-)
-from cml_exchange.commerceml.entities import (
-    Address,
-    AddressField,
-    Contact,
-    Counterparty,
-    Document,
-    OrderLine,
-    Payment,
-    Representative,
 )
 from cml_exchange.commerceml.values import parse_bool, parse_date, parse_time
 

@@ -17,7 +17,7 @@ best when it looks like the one Bitrix's ``CSaleExport`` writes
   of the order's requisites.
 
 :func:`build_document` does this for one :class:`SiteOrder`; the result goes
-to :class:`~cml_exchange.commerceml.writer.OrdersWriter`. No Django here: the
+to :class:`~cml_exchange.commerceml.writing.writer.OrdersWriter`. No Django here: the
 exporter maps its models to ``SiteOrder``.
 """
 
@@ -40,7 +40,7 @@ from cml_exchange.commerceml.entities import (
 )
 from cml_exchange.commerceml.errors import WriterError
 from cml_exchange.commerceml.values import format_bool
-from cml_exchange.commerceml.writer import SCHEMA_2_05, SCHEMA_2_10, SCHEMA_VERSIONS
+from cml_exchange.commerceml.writing.writer import SCHEMA_2_05, SCHEMA_2_10, SCHEMA_VERSIONS
 
 # -- order requisites, by 1C-Bitrix's names ---------------------------------
 REQ_PAYMENT_METHOD: Final = "Метод оплаты"

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from cml_exchange.commerceml import tags as T
-from cml_exchange.commerceml._xml import (
+from cml_exchange.commerceml.entities import (
+    Characteristic,
+    Discount,
+    PropertyValue,
+    Tax,
+    TaxRate,
+    Unit,
+)
+from cml_exchange.commerceml.reading._xml import (
     Element,
     Warn,
     children,
@@ -12,14 +20,6 @@ from cml_exchange.commerceml._xml import (
     number,
     optional_text,
     text,
-)
-from cml_exchange.commerceml.entities import (
-    Characteristic,
-    Discount,
-    PropertyValue,
-    Tax,
-    TaxRate,
-    Unit,
 )
 from cml_exchange.commerceml.values import parse_bool
 

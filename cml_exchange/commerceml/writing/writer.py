@@ -56,9 +56,9 @@ from typing import Final, Protocol
 from lxml import etree
 
 from cml_exchange.commerceml import tags as T
-from cml_exchange.commerceml._write_documents import DocumentShape
 from cml_exchange.commerceml.entities import Document
 from cml_exchange.commerceml.errors import WriterError
+from cml_exchange.commerceml.writing._documents import DocumentShape
 
 SCHEMA_2_05: Final = "2.05"
 SCHEMA_2_08: Final = "2.08"

@@ -1,0 +1,9 @@
+"""Writing CommerceML 2: what the site sends to 1C.
+
+* :mod:`.orders`: a shop's order (:class:`~.orders.SiteOrder`) as the ``Документ``
+  1C-Bitrix would write (:func:`~.orders.build_document`);
+* :mod:`.writer`: the streaming orders file (:class:`~.writer.OrdersWriter`), with
+  ``_documents`` building each document's element tree.
+
+The public names are exported by :mod:`cml_exchange.commerceml`. No Django here.
+"""
