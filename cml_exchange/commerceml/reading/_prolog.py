@@ -11,10 +11,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, TypedDict, cast
-
-if TYPE_CHECKING:
-    from cml_exchange.commerceml.reading.reader import BinaryReadable
+from typing import Final, Protocol, TypedDict, cast
 
 from lxml import etree
 
@@ -31,6 +28,12 @@ _CML3_NAMESPACE = "urn:1C.ru:commerceml_3"
 #: Cyrillic read as windows-1251 from UTF-8 bytes turns into "Р"/"С" followed by
 #: these letters; the root name then starts with "РљРѕРј".
 _MOJIBAKE_ROOT = "РљРѕРјРјРµСЂ"
+
+
+class BinaryReadable(Protocol):
+    """Anything with ``read(size) -> bytes``: a file, a request body, a zip member."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class SafeParserOptions(TypedDict):

@@ -33,7 +33,7 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol, cast
+from typing import BinaryIO, cast
 
 from lxml import etree
 
@@ -61,6 +61,7 @@ from cml_exchange.commerceml.reading._build_documents import counterparty, docum
 from cml_exchange.commerceml.reading._build_offers import offer
 from cml_exchange.commerceml.reading._prolog import (
     SAFE_PARSER_OPTIONS,
+    BinaryReadable,
     PrefixedStream,
     read_prolog,
     syntax_error,
@@ -120,12 +121,6 @@ class _GroupFrame:
     level: int
     emitted: bool = False
     child_count: int = 0
-
-
-class BinaryReadable(Protocol):
-    """Anything with ``read(size) -> bytes``: a file, a request body, a zip member."""
-
-    def read(self, size: int = -1, /) -> bytes: ...
 
 
 Source = str | os.PathLike[str] | BinaryReadable
