@@ -8,15 +8,17 @@ from cml_exchange.commerceml.reading._build_common import (
     base_unit,
     characteristics,
     property_values,
+    read_merged,
     tax_rates,
 )
 from cml_exchange.commerceml.reading._xml import (
     Element,
     Warn,
-    all_text,
-    child_texts,
     children,
-    flag,
+    description,
+    fields_of,
+    fill,
+    ids,
     is_deleted_status,
     number,
     optional_text,
@@ -24,6 +26,38 @@ from cml_exchange.commerceml.reading._xml import (
     text,
 )
 from cml_exchange.commerceml.values import parse_bool, parse_decimal
+
+_MANUFACTURER_FIELDS = fields_of(
+    Manufacturer, {T.ID: ("id", optional_text), T.NAME: ("name", text)}
+)
+
+
+def _manufacturer(element: Element) -> Manufacturer | None:
+    found = fill(Manufacturer(), element, _MANUFACTURER_FIELDS)
+    return found if found.id or found.name else None
+
+
+_PRODUCT_FIELDS = fields_of(
+    Product,
+    {
+        T.ID: ("id", text),
+        T.NAME: ("name", text),
+        T.FULL_NAME: ("full_name", optional_text),
+        T.VERSION: ("version", optional_text),
+        T.ARTICLE: ("article", optional_text),
+        T.CODE: ("code", optional_text),
+        T.BASE_UNIT: ("base_unit", base_unit),
+        T.GROUPS: ("group_ids", ids),
+        T.CATEGORY: ("category_id", optional_text),
+        T.DESCRIPTION: ("description", description),
+        T.MANUFACTURER: ("manufacturer", _manufacturer),
+        T.COUNTRY: ("country", optional_text),
+        T.PROPERTY_VALUES: ("property_values", property_values),
+        T.TAX_RATES: ("tax_rates", tax_rates),
+        T.REQUISITES: ("requisites", requisites),
+        T.CHARACTERISTICS: ("characteristics", characteristics),
+    },
+)
 
 
 def product(element: Element, warn: Warn) -> Product:
@@ -37,64 +71,21 @@ def product(element: Element, warn: Warn) -> Product:
     found = Product(id="", deleted=is_deleted_status(element.get(T.STATUS)))
     weight_element = None
     for tag, child in children(element):
-        if tag == T.ID:
-            found.id = text(child)
-        elif tag == T.NAME:
-            found.name = text(child)
-        elif tag == T.FULL_NAME:
-            found.full_name = optional_text(child)
-        elif tag == T.VERSION:
-            found.version = optional_text(child)
-        elif tag == T.DELETION_MARK:
-            found.deleted = found.deleted or flag(child)
-        elif tag == T.STATUS:
-            found.deleted = found.deleted or is_deleted_status(child.text)
-        elif tag in (T.BARCODE, T.BARCODE_ALT):
-            found.barcode = found.barcode or optional_text(child)
-        elif tag == T.ARTICLE:
-            found.article = optional_text(child)
-        elif tag == T.CODE:
-            found.code = optional_text(child)
-        elif tag == T.BASE_UNIT:
-            found.base_unit = base_unit(child)
-        elif tag == T.GROUPS:
-            found.group_ids = child_texts(child, T.ID)
-        elif tag == T.CATEGORY:
-            found.category_id = optional_text(child)
-        elif tag == T.DESCRIPTION:
-            found.description = all_text(child) or None
+        field = _PRODUCT_FIELDS.get(tag)
+        if field is not None:
+            setattr(found, field[0], field[1](child))
         elif tag == T.PICTURE:
             path = optional_text(child)
             if path:
                 found.images.append(Image(path=path))
-        elif tag == T.MANUFACTURER:
-            found.manufacturer = _manufacturer(child)
-        elif tag == T.COUNTRY:
-            found.country = optional_text(child)
         elif tag == T.WEIGHT:
             weight_element = child
-        elif tag == T.PROPERTY_VALUES:
-            found.property_values = property_values(child)
-        elif tag == T.TAX_RATES:
-            found.tax_rates = tax_rates(child)
-        elif tag == T.REQUISITES:
-            found.requisites = requisites(child)
-        elif tag == T.CHARACTERISTICS:
-            found.characteristics = characteristics(child)
+        else:
+            read_merged(found, tag, child)
     if weight_element is not None:
         found.weight = number(weight_element, warn, found.id or None)
     _merge_requisites(found)
     return found
-
-
-def _manufacturer(element: Element) -> Manufacturer | None:
-    found = Manufacturer()
-    for tag, child in children(element):
-        if tag == T.ID:
-            found.id = optional_text(child)
-        elif tag == T.NAME:
-            found.name = text(child)
-    return found if found.id or found.name else None
 
 
 def _merge_requisites(found: Product) -> None:

@@ -20,11 +20,14 @@ from cml_exchange.commerceml.reading._build_common import unit_entry
 from cml_exchange.commerceml.reading._xml import (
     Element,
     Warn,
-    all_text,
-    child_texts,
+    bool_text,
     children,
+    description,
+    fields_of,
+    fill,
     first_child,
     flag,
+    ids,
     optional_text,
     text,
 )
@@ -36,55 +39,61 @@ def only_changes(element: Element) -> bool:
     return parse_bool(element.get(T.ONLY_CHANGES)) is True
 
 
+_CLASSIFIER_FIELDS = fields_of(Classifier, {T.ID: ("id", text), T.NAME: ("name", text)})
+_CATALOG_FIELDS = fields_of(
+    Catalog,
+    {
+        T.ID: ("id", text),
+        T.CLASSIFIER_ID: ("classifier_id", optional_text),
+        T.NAME: ("name", text),
+        T.DESCRIPTION: ("description", description),
+    },
+)
+_OFFER_PACKAGE_FIELDS = fields_of(
+    OfferPackage,
+    {
+        T.ID: ("id", text),
+        T.NAME: ("name", text),
+        T.CATALOG_ID: ("catalog_id", optional_text),
+        T.CLASSIFIER_ID: ("classifier_id", optional_text),
+    },
+)
+
+
 def classifier_header(element: Element) -> Classifier:
     found = Classifier(id="", only_changes=only_changes(element))
-    for tag, child in children(element):
-        if tag == T.ID:
-            found.id = text(child)
-        elif tag == T.NAME:
-            found.name = text(child)
-    return found
+    return fill(found, element, _CLASSIFIER_FIELDS)
 
 
 def catalog_header(element: Element) -> Catalog:
-    found = Catalog(id="", only_changes=only_changes(element))
-    for tag, child in children(element):
-        if tag == T.ID:
-            found.id = text(child)
-        elif tag == T.CLASSIFIER_ID:
-            found.classifier_id = optional_text(child)
-        elif tag == T.NAME:
-            found.name = text(child)
-        elif tag == T.DESCRIPTION:
-            found.description = all_text(child) or None
-    return found
+    return fill(Catalog(id="", only_changes=only_changes(element)), element, _CATALOG_FIELDS)
 
 
 def offer_package_header(element: Element, *, changes: bool) -> OfferPackage:
     found = OfferPackage(id="", changes=changes, only_changes=changes or only_changes(element))
-    for tag, child in children(element):
-        if tag == T.ID:
-            found.id = text(child)
-        elif tag == T.NAME:
-            found.name = text(child)
-        elif tag == T.CATALOG_ID:
-            found.catalog_id = optional_text(child)
-        elif tag == T.CLASSIFIER_ID:
-            found.classifier_id = optional_text(child)
-    return found
+    return fill(found, element, _OFFER_PACKAGE_FIELDS)
+
+
+_GROUP_FIELDS = fields_of(
+    Group,
+    {
+        T.ID: ("id", text),
+        T.NAME: ("name", text),
+        T.VERSION: ("version", optional_text),
+        T.DELETION_MARK: ("deleted", flag),
+    },
+)
 
 
 def group_fields(element: Element, group: Group) -> None:
     """Fill ``group`` from the simple children of a ``Группа`` read so far."""
-    for tag, child in children(element):
-        if tag == T.ID:
-            group.id = text(child)
-        elif tag == T.NAME:
-            group.name = text(child)
-        elif tag == T.VERSION:
-            group.version = optional_text(child)
-        elif tag == T.DELETION_MARK:
-            group.deleted = flag(child)
+    fill(group, element, _GROUP_FIELDS)
+
+
+_OPTION_FIELDS = fields_of(
+    PropertyOption,
+    {T.VALUE_ID: ("id", text), T.ID: ("id", text), T.VALUE: ("value", text)},
+)
 
 
 def _options(element: Element, warn: Warn, property_id: str) -> list[PropertyOption]:
@@ -93,12 +102,7 @@ def _options(element: Element, warn: Warn, property_id: str) -> list[PropertyOpt
     for entry_tag, entry in children(element):
         if entry_tag not in (T.DIRECTORY, T.OPTION):
             continue
-        option = PropertyOption(id="", value="")
-        for tag, child in children(entry):
-            if tag in (T.VALUE_ID, T.ID):
-                option.id = text(child)
-            elif tag == T.VALUE:
-                option.value = text(child)
+        option = fill(PropertyOption(id="", value=""), entry, _OPTION_FIELDS)
         if option.id:
             result.append(option)
         else:
@@ -106,88 +110,99 @@ def _options(element: Element, warn: Warn, property_id: str) -> list[PropertyOpt
     return result
 
 
+def _value_type(element: Element) -> str:
+    return text(element) or VALUE_TYPE_STRING
+
+
+_PROPERTY_FIELDS = fields_of(
+    Property,
+    {
+        T.ID: ("id", text),
+        T.NAME: ("name", text),
+        T.VALUE_TYPE: ("value_type", _value_type),
+        T.FOR_PRODUCTS: ("for_products", bool_text),
+        T.FOR_OFFERS: ("for_offers", bool_text),
+        T.REQUIRED: ("required", bool_text),
+        T.MULTIPLE: ("multiple", bool_text),
+        T.EXTERNAL: ("external", bool_text),
+        T.VERSION: ("version", optional_text),
+        T.DELETION_MARK: ("deleted", flag),
+    },
+)
+
+
 def property_definition(element: Element, warn: Warn) -> Property:
     found = Property(id="")
     for tag, child in children(element):
-        if tag == T.ID:
-            found.id = text(child)
-        elif tag == T.NAME:
-            found.name = text(child)
-        elif tag == T.VALUE_TYPE:
-            found.value_type = text(child) or VALUE_TYPE_STRING
+        field = _PROPERTY_FIELDS.get(tag)
+        if field is not None:
+            setattr(found, field[0], field[1](child))
         elif tag == T.VALUE_OPTIONS:
             found.options = _options(child, warn, found.id)
-        elif tag == T.FOR_PRODUCTS:
-            found.for_products = parse_bool(child.text)
-        elif tag == T.FOR_OFFERS:
-            found.for_offers = parse_bool(child.text)
-        elif tag == T.REQUIRED:
-            found.required = parse_bool(child.text)
-        elif tag == T.MULTIPLE:
-            found.multiple = parse_bool(child.text)
-        elif tag == T.EXTERNAL:
-            found.external = parse_bool(child.text)
-        elif tag == T.VERSION:
-            found.version = optional_text(child)
-        elif tag == T.DELETION_MARK:
-            found.deleted = flag(child)
     return found
+
+
+_PRICE_TYPE_FIELDS = fields_of(
+    PriceType,
+    {
+        T.ID: ("id", text),
+        T.NAME: ("name", text),
+        T.CURRENCY: ("currency", optional_text),
+        T.DESCRIPTION: ("description", optional_text),
+        T.VERSION: ("version", optional_text),
+        T.DELETION_MARK: ("deleted", flag),
+    },
+)
+#: The children of a price type's ``Налог``.
+_PRICE_TYPE_TAX_FIELDS = fields_of(
+    PriceType,
+    {T.NAME: ("tax_name", optional_text), T.TAX_INCLUDED: ("tax_included", bool_text)},
+)
 
 
 def price_type(element: Element) -> PriceType:
     found = PriceType(id="")
     for tag, child in children(element):
-        if tag == T.ID:
-            found.id = text(child)
-        elif tag == T.NAME:
-            found.name = text(child)
-        elif tag == T.CURRENCY:
-            found.currency = optional_text(child)
+        field = _PRICE_TYPE_FIELDS.get(tag)
+        if field is not None:
+            setattr(found, field[0], field[1](child))
         elif tag == T.TAX:
-            for tax_tag, tax_child in children(child):
-                if tax_tag == T.NAME:
-                    found.tax_name = optional_text(tax_child)
-                elif tax_tag == T.TAX_INCLUDED:
-                    found.tax_included = parse_bool(tax_child.text)
-        elif tag == T.DESCRIPTION:
-            found.description = optional_text(child)
-        elif tag == T.VERSION:
-            found.version = optional_text(child)
-        elif tag == T.DELETION_MARK:
-            found.deleted = flag(child)
+            fill(found, child, _PRICE_TYPE_TAX_FIELDS)
     return found
+
+
+def _address(element: Element) -> str | None:
+    """A warehouse's ``Адрес``: its ``Представление``, or its own text."""
+    presentation = first_child(element, T.PRESENTATION)
+    return optional_text(presentation if presentation is not None else element)
+
+
+_WAREHOUSE_FIELDS = fields_of(
+    Warehouse,
+    {
+        T.ID: ("id", text),
+        T.NAME: ("name", text),
+        T.ADDRESS: ("address", _address),
+        T.COMMENT: ("comment", optional_text),
+        T.VERSION: ("version", optional_text),
+        T.DELETION_MARK: ("deleted", flag),
+    },
+)
 
 
 def warehouse(element: Element) -> Warehouse:
-    found = Warehouse(id="")
-    for tag, child in children(element):
-        if tag == T.ID:
-            found.id = text(child)
-        elif tag == T.NAME:
-            found.name = text(child)
-        elif tag == T.ADDRESS:
-            presentation = first_child(child, T.PRESENTATION)
-            found.address = optional_text(presentation if presentation is not None else child)
-        elif tag == T.COMMENT:
-            found.comment = optional_text(child)
-        elif tag == T.VERSION:
-            found.version = optional_text(child)
-        elif tag == T.DELETION_MARK:
-            found.deleted = flag(child)
-    return found
+    return fill(Warehouse(id=""), element, _WAREHOUSE_FIELDS)
 
 
 def unit_of_measure(element: Element) -> Unit:
     return unit_entry(element)
 
 
+_CATEGORY_FIELDS = fields_of(
+    Category,
+    {T.ID: ("id", text), T.NAME: ("name", text), T.PROPERTIES: ("property_ids", ids)},
+)
+
+
 def category(element: Element) -> Category:
-    found = Category(id="")
-    for tag, child in children(element):
-        if tag == T.ID:
-            found.id = text(child)
-        elif tag == T.NAME:
-            found.name = text(child)
-        elif tag == T.PROPERTIES:
-            found.property_ids = child_texts(child, T.ID)
-    return found
+    return fill(Category(id=""), element, _CATEGORY_FIELDS)

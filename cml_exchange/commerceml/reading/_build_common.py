@@ -6,6 +6,8 @@ from cml_exchange.commerceml import tags as T
 from cml_exchange.commerceml.entities import (
     Characteristic,
     Discount,
+    Offer,
+    Product,
     PropertyValue,
     Tax,
     TaxRate,
@@ -14,14 +16,17 @@ from cml_exchange.commerceml.entities import (
 from cml_exchange.commerceml.reading._xml import (
     Element,
     Warn,
+    bool_text,
     children,
     collect,
+    fields_of,
+    fill,
+    fill_numbers,
     flag,
-    number,
+    is_deleted_status,
     optional_text,
     text,
 )
-from cml_exchange.commerceml.values import parse_bool
 
 
 def _trimmed(value: str | None) -> str | None:
@@ -63,25 +68,23 @@ def base_unit(element: Element) -> Unit | None:
     return unit
 
 
+_UNIT_FIELDS = fields_of(
+    Unit,
+    {
+        T.CODE: ("code", optional_text),
+        T.ID: ("id", optional_text),
+        T.UNIT_FULL_NAME: ("name_full", optional_text),
+        T.SHORT_NAME: ("name_short", optional_text),
+        T.INTERNATIONAL_ABBR: ("international_abbr", optional_text),
+        T.VERSION: ("version", optional_text),
+        T.DELETION_MARK: ("deleted", flag),
+    },
+)
+
+
 def unit_entry(element: Element) -> Unit:
     """Read a unit written as elements: ``ЕдиницаИзмерения`` or an order line's ``Единица``."""
-    unit = Unit()
-    for tag, child in children(element):
-        if tag == T.CODE:
-            unit.code = optional_text(child)
-        elif tag == T.ID:
-            unit.id = optional_text(child)
-        elif tag == T.UNIT_FULL_NAME:
-            unit.name_full = optional_text(child)
-        elif tag == T.SHORT_NAME:
-            unit.name_short = optional_text(child)
-        elif tag == T.INTERNATIONAL_ABBR:
-            unit.international_abbr = optional_text(child)
-        elif tag == T.VERSION:
-            unit.version = optional_text(child)
-        elif tag == T.DELETION_MARK:
-            unit.deleted = flag(child)
-    return unit
+    return fill(Unit(), element, _UNIT_FIELDS)
 
 
 def line_unit(element: Element) -> Unit | None:
@@ -92,6 +95,20 @@ def line_unit(element: Element) -> Unit | None:
     if value is None:
         return None
     return Unit(code=value) if value.isdigit() else Unit(name_short=value)
+
+
+def read_merged(found: Product | Offer, tag: str, child: Element) -> None:
+    """Read ``child`` if it is one of the fields a product or offer merges from several.
+
+    Either of ``ПометкаУдаления`` and ``Статус`` = ``Удален`` marks it deleted;
+    the first non-empty of ``Штрихкод`` and ``ШтрихКод`` is its barcode.
+    """
+    if tag == T.DELETION_MARK:
+        found.deleted = found.deleted or flag(child)
+    elif tag == T.STATUS:
+        found.deleted = found.deleted or is_deleted_status(child.text)
+    elif tag in (T.BARCODE, T.BARCODE_ALT):
+        found.barcode = found.barcode or optional_text(child)
 
 
 def property_values(element: Element) -> list[PropertyValue]:
@@ -112,71 +129,65 @@ def property_values(element: Element) -> list[PropertyValue]:
     return collect(element, T.PROPERTY_VALUE, build)
 
 
+_CHARACTERISTIC_FIELDS = fields_of(
+    Characteristic,
+    {T.NAME: ("name", text), T.VALUE: ("value", text), T.ID: ("id", optional_text)},
+)
+
+
 def characteristics(element: Element) -> list[Characteristic]:
     """Read ``ХарактеристикиТовара``: name/value pairs, with an id in УТ 11."""
 
     def build(item: Element) -> Characteristic | None:
-        found = Characteristic(name="")
-        for tag, child in children(item):
-            if tag == T.NAME:
-                found.name = text(child)
-            elif tag == T.VALUE:
-                found.value = text(child)
-            elif tag == T.ID:
-                found.id = optional_text(child)
+        found = fill(Characteristic(name=""), item, _CHARACTERISTIC_FIELDS)
         return found if found.name or found.value else None
 
     return collect(element, T.CHARACTERISTIC, build)
+
+
+_TAX_RATE_FIELDS = fields_of(TaxRate, {T.NAME: ("name", text), T.RATE: ("rate", text)})
 
 
 def tax_rates(element: Element) -> list[TaxRate]:
     """Read ``СтавкиНалогов``; the rate stays text (``18``, ``Без НДС``)."""
 
     def build(item: Element) -> TaxRate | None:
-        found = TaxRate(name="")
-        for tag, child in children(item):
-            if tag == T.NAME:
-                found.name = text(child)
-            elif tag == T.RATE:
-                found.rate = text(child)
+        found = fill(TaxRate(name=""), item, _TAX_RATE_FIELDS)
         return found if found.name or found.rate else None
 
     return collect(element, T.TAX_RATE, build)
+
+
+_TAX_FIELDS = fields_of(
+    Tax,
+    {
+        T.NAME: ("name", text),
+        T.TAX_INCLUDED: ("included", bool_text),
+        T.RATE: ("rate", optional_text),
+    },
+)
+_TAX_NUMBERS = fields_of(Tax, {T.AMOUNT: "amount"})
 
 
 def taxes(element: Element, warn: Warn, owner_id: str | None) -> list[Tax]:
     """Read ``Налоги`` of a document or a line."""
 
     def build(item: Element) -> Tax | None:
-        found = Tax(name="")
-        for tag, child in children(item):
-            if tag == T.NAME:
-                found.name = text(child)
-            elif tag == T.TAX_INCLUDED:
-                found.included = parse_bool(child.text)
-            elif tag == T.AMOUNT:
-                found.amount = number(child, warn, owner_id)
-            elif tag == T.RATE:
-                found.rate = optional_text(child)
-        return found
+        return fill_numbers(Tax(name=""), item, _TAX_FIELDS, _TAX_NUMBERS, warn, owner_id)
 
     return collect(element, T.TAX, build)
+
+
+_DISCOUNT_FIELDS = fields_of(
+    Discount, {T.NAME: ("name", text), T.TAX_INCLUDED: ("included", bool_text)}
+)
+_DISCOUNT_NUMBERS = fields_of(Discount, {T.AMOUNT: "amount", T.PERCENT: "percent"})
 
 
 def discounts(element: Element, warn: Warn, owner_id: str | None) -> list[Discount]:
     """Read ``Скидки`` of a document or a line."""
 
     def build(item: Element) -> Discount | None:
-        found = Discount()
-        for tag, child in children(item):
-            if tag == T.NAME:
-                found.name = text(child)
-            elif tag == T.AMOUNT:
-                found.amount = number(child, warn, owner_id)
-            elif tag == T.PERCENT:
-                found.percent = number(child, warn, owner_id)
-            elif tag == T.TAX_INCLUDED:
-                found.included = parse_bool(child.text)
-        return found
+        return fill_numbers(Discount(), item, _DISCOUNT_FIELDS, _DISCOUNT_NUMBERS, warn, owner_id)
 
     return collect(element, T.DISCOUNT, build)

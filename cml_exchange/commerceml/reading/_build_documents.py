@@ -14,6 +14,7 @@ from cml_exchange.commerceml.entities import (
     OrderLine,
     Payment,
     Representative,
+    Warehouse,
 )
 from cml_exchange.commerceml.reading._build_classifier import warehouse
 from cml_exchange.commerceml.reading._build_common import (
@@ -29,14 +30,209 @@ from cml_exchange.commerceml.reading._xml import (
     Warn,
     children,
     collect,
+    date_text,
+    fields_of,
+    fill,
+    fill_numbers,
     first_child,
     flag,
     number,
     optional_text,
     requisites,
     text,
+    time_text,
 )
-from cml_exchange.commerceml.values import parse_bool, parse_date, parse_time
+from cml_exchange.commerceml.values import parse_bool, parse_date
+
+# -- counterparties ------------------------------------------------------------
+
+_ADDRESS_FIELD_FIELDS = fields_of(AddressField, {T.TYPE: ("type", text), T.VALUE: ("value", text)})
+
+
+def _address(element: Element) -> Address:
+    found = Address()
+    for tag, child in children(element):
+        if tag == T.PRESENTATION:
+            found.presentation = text(child)
+        elif tag == T.ADDRESS_FIELD:
+            field = fill(AddressField(type=""), child, _ADDRESS_FIELD_FIELDS)
+            if field.type or field.value:
+                found.fields.append(field)
+    return found
+
+
+_CONTACT_FIELDS = fields_of(Contact, {T.TYPE: ("type", text), T.VALUE: ("value", text)})
+
+
+def _contact(element: Element) -> Contact | None:
+    found = fill(Contact(type=""), element, _CONTACT_FIELDS)
+    return found if found.type or found.value else None
+
+
+_REPRESENTATIVE_FIELDS = fields_of(
+    Representative,
+    {T.RELATION: ("relation", text), T.ID: ("id", optional_text), T.NAME: ("name", text)},
+)
+
+
+def _representative(element: Element) -> Representative | None:
+    """Read a ``Представитель``: fields directly, or wrapped in a ``Контрагент`` (Bitrix 2.03)."""
+    found = Representative()
+    for tag, child in children(element):
+        if tag == T.COUNTERPARTY:
+            return _representative(child)
+        field = _REPRESENTATIVE_FIELDS.get(tag)
+        if field is not None:
+            setattr(found, field[0], field[1](child))
+    return found if found.id or found.name else None
+
+
+def _contacts(element: Element) -> list[Contact]:
+    return collect(element, T.CONTACT, _contact)
+
+
+def _representatives(element: Element) -> list[Representative]:
+    return collect(element, T.REPRESENTATIVE, _representative)
+
+
+_COUNTERPARTY_FIELDS = fields_of(
+    Counterparty,
+    {
+        T.ID: ("id", text),
+        T.NAME: ("name", text),
+        T.FULL_NAME: ("full_name", optional_text),
+        T.OFFICIAL_NAME: ("official_name", optional_text),
+        T.ROLE: ("role", optional_text),
+        T.LAST_NAME: ("last_name", optional_text),
+        T.FIRST_NAME: ("first_name", optional_text),
+        T.MIDDLE_NAME: ("middle_name", optional_text),
+        T.INN: ("inn", optional_text),
+        T.KPP: ("kpp", optional_text),
+        T.OKPO: ("okpo", optional_text),
+        T.OKPO_CODE: ("okpo", optional_text),
+        T.REGISTRATION_ADDRESS: ("registration_address", _address),
+        T.LEGAL_ADDRESS: ("legal_address", _address),
+        T.ADDRESS: ("address", _address),
+        T.CONTACTS: ("contacts", _contacts),
+        T.REPRESENTATIVES: ("representatives", _representatives),
+        T.VERSION: ("version", optional_text),
+        T.DELETION_MARK: ("deleted", flag),
+    },
+)
+
+
+def counterparty(element: Element) -> Counterparty:
+    """Read a ``Контрагент``; the caller rejects one without ``Ид``."""
+    return fill(Counterparty(id=""), element, _COUNTERPARTY_FIELDS)
+
+
+def _counterparties(element: Element) -> list[Counterparty]:
+    """A document's ``Контрагенты``; one with neither ``Ид`` nor name is left out."""
+
+    def build(item: Element) -> Counterparty | None:
+        found = counterparty(item)
+        return found if found.id or found.name else None
+
+    return collect(element, T.COUNTERPARTY, build)
+
+
+# -- order lines and payments ----------------------------------------------------
+
+_LINE_FIELDS = fields_of(
+    OrderLine,
+    {
+        T.ID: ("id", text),
+        T.NAME: ("name", text),
+        T.CATALOG_ID: ("catalog_id", optional_text),
+        T.ARTICLE: ("article", optional_text),
+        T.TAX_RATES: ("tax_rates", tax_rates),
+        T.REQUISITES: ("requisites", requisites),
+        T.CHARACTERISTICS: ("characteristics", characteristics),
+    },
+)
+_LINE_NUMBERS = fields_of(
+    OrderLine,
+    {
+        T.PRICE_PER_UNIT: "price",
+        T.PRICE: "price",
+        T.QUANTITY: "quantity",
+        T.AMOUNT: "amount",
+        T.COEFFICIENT: "coefficient",
+    },
+)
+
+
+def _line(element: Element, warn: Warn, owner: str | None) -> OrderLine | None:
+    found = OrderLine(id="")
+    for tag, child in children(element):
+        field = _LINE_FIELDS.get(tag)
+        if field is not None:
+            setattr(found, field[0], field[1](child))
+        elif tag in _LINE_NUMBERS:
+            setattr(found, _LINE_NUMBERS[tag], number(child, warn, owner))
+        elif tag == T.BASE_UNIT:
+            found.unit = base_unit(child) or found.unit
+        elif tag == T.UNIT:
+            unit = line_unit(child)
+            if found.unit is None:
+                found.unit = unit
+            elif unit is not None:
+                found.unit.code = found.unit.code or unit.code
+                found.unit.name_short = found.unit.name_short or unit.name_short
+        elif tag == T.DISCOUNTS:
+            found.discounts = discounts(child, warn, owner)
+        elif tag == T.TAXES:
+            found.taxes = taxes(child, warn, owner)
+    if not found.id and not found.name:
+        return None
+    return found
+
+
+_PAYMENT_FIELDS = fields_of(
+    Payment,
+    {
+        T.PAYMENT_DATE: ("date", date_text),
+        T.DOCUMENT_NUMBER: ("number", optional_text),
+        T.TRANSACTION_NUMBER: ("transaction", optional_text),
+        T.PAYMENT_METHOD: ("method", optional_text),
+    },
+)
+_PAYMENT_NUMBERS = fields_of(Payment, {T.PAYMENT_AMOUNT: "amount"})
+
+
+def _payment(element: Element, warn: Warn, owner: str | None) -> Payment:
+    return fill_numbers(Payment(), element, _PAYMENT_FIELDS, _PAYMENT_NUMBERS, warn, owner)
+
+
+# -- documents -------------------------------------------------------------------
+
+
+def _warehouses(element: Element) -> list[Warehouse]:
+    return collect(element, T.WAREHOUSE, warehouse)
+
+
+_DOCUMENT_FIELDS = fields_of(
+    Document,
+    {
+        T.ID: ("id", text),
+        T.NUMBER: ("number", optional_text),
+        T.DATE: ("date", date_text),
+        T.TIME: ("time", time_text),
+        T.OPERATION: ("operation", optional_text),
+        T.ROLE: ("role", optional_text),
+        T.CURRENCY: ("currency", optional_text),
+        T.VERSION: ("version", optional_text),
+        T.NUMBER_1C: ("number_1c", optional_text),
+        T.DATE_1C: ("date_1c", date_text),
+        T.COMMENT: ("comment", optional_text),
+        T.PAYMENT_DUE: ("payment_due", date_text),
+        T.BASIS: ("basis", optional_text),
+        T.COUNTERPARTIES: ("counterparties", _counterparties),
+        T.REQUISITES: ("requisites", requisites),
+        T.WAREHOUSES: ("warehouses", _warehouses),
+    },
+)
+_DOCUMENT_NUMBERS = fields_of(Document, {T.EXCHANGE_RATE: "exchange_rate", T.AMOUNT: "amount"})
 
 
 def document(element: Element, warn: Warn, *, in_container: bool = False) -> Document:
@@ -54,50 +250,19 @@ def document(element: Element, warn: Warn, *, in_container: bool = False) -> Doc
     line = partial(_line, warn=warn, owner=owner)
     payment = partial(_payment, warn=warn, owner=owner)
     for tag, child in children(element):
-        if tag == T.ID:
-            found.id = text(child)
-        elif tag == T.NUMBER:
-            found.number = optional_text(child)
-        elif tag == T.DATE:
-            found.date = parse_date(child.text)
-        elif tag == T.TIME:
-            found.time = parse_time(child.text)
-        elif tag == T.OPERATION:
-            found.operation = optional_text(child)
-        elif tag == T.ROLE:
-            found.role = optional_text(child)
-        elif tag == T.CURRENCY:
-            found.currency = optional_text(child)
-        elif tag == T.EXCHANGE_RATE:
-            found.exchange_rate = number(child, warn, owner)
-        elif tag == T.AMOUNT:
-            found.amount = number(child, warn, owner)
-        elif tag == T.VERSION:
-            found.version = optional_text(child)
+        field = _DOCUMENT_FIELDS.get(tag)
+        if field is not None:
+            setattr(found, field[0], field[1](child))
+        elif tag in _DOCUMENT_NUMBERS:
+            setattr(found, _DOCUMENT_NUMBERS[tag], number(child, warn, owner))
         elif tag == T.DELETION_MARK:
             found.deleted = found.deleted or flag(child)
-        elif tag == T.NUMBER_1C:
-            found.number_1c = optional_text(child)
-        elif tag == T.DATE_1C:
-            found.date_1c = parse_date(child.text)
-        elif tag == T.COMMENT:
-            found.comment = optional_text(child)
-        elif tag == T.PAYMENT_DUE:
-            found.payment_due = parse_date(child.text)
-        elif tag == T.BASIS:
-            found.basis = optional_text(child)
-        elif tag == T.COUNTERPARTIES:
-            found.counterparties = collect(child, T.COUNTERPARTY, _counterparty_or_none)
         elif tag == T.PRODUCTS:
             found.lines = collect(child, T.PRODUCT, line)
         elif tag == T.TAXES:
             found.taxes = taxes(child, warn, owner)
         elif tag == T.DISCOUNTS:
             found.discounts = discounts(child, warn, owner)
-        elif tag == T.REQUISITES:
-            found.requisites = requisites(child)
-        elif tag == T.WAREHOUSES:
-            found.warehouses = collect(child, T.WAREHOUSE, warehouse)
         elif tag == T.PAYMENTS:
             found.payments = collect(child, T.PAYMENT, payment)
         elif tag == T.SUBORDINATE_DOCUMENTS:
@@ -113,152 +278,3 @@ def document(element: Element, warn: Warn, *, in_container: bool = False) -> Doc
         # In 2.10 a subordinate document is tied to its order by nesting, not by Основание.
         subordinate.basis = subordinate.basis or found.id or None
     return found
-
-
-def _line(element: Element, warn: Warn, owner: str | None) -> OrderLine | None:
-    found = OrderLine(id="")
-    for tag, child in children(element):
-        if tag == T.ID:
-            found.id = text(child)
-        elif tag == T.NAME:
-            found.name = text(child)
-        elif tag == T.CATALOG_ID:
-            found.catalog_id = optional_text(child)
-        elif tag == T.ARTICLE:
-            found.article = optional_text(child)
-        elif tag == T.BASE_UNIT:
-            found.unit = base_unit(child) or found.unit
-        elif tag == T.UNIT:
-            unit = line_unit(child)
-            if found.unit is None:
-                found.unit = unit
-            elif unit is not None:
-                found.unit.code = found.unit.code or unit.code
-                found.unit.name_short = found.unit.name_short or unit.name_short
-        elif tag in (T.PRICE_PER_UNIT, T.PRICE):
-            found.price = number(child, warn, owner)
-        elif tag == T.QUANTITY:
-            found.quantity = number(child, warn, owner)
-        elif tag == T.AMOUNT:
-            found.amount = number(child, warn, owner)
-        elif tag == T.COEFFICIENT:
-            found.coefficient = number(child, warn, owner)
-        elif tag == T.DISCOUNTS:
-            found.discounts = discounts(child, warn, owner)
-        elif tag == T.TAX_RATES:
-            found.tax_rates = tax_rates(child)
-        elif tag == T.TAXES:
-            found.taxes = taxes(child, warn, owner)
-        elif tag == T.REQUISITES:
-            found.requisites = requisites(child)
-        elif tag == T.CHARACTERISTICS:
-            found.characteristics = characteristics(child)
-    if not found.id and not found.name:
-        return None
-    return found
-
-
-def _payment(element: Element, warn: Warn, owner: str | None) -> Payment:
-    found = Payment()
-    for tag, child in children(element):
-        if tag == T.PAYMENT_DATE:
-            found.date = parse_date(child.text)
-        elif tag == T.DOCUMENT_NUMBER:
-            found.number = optional_text(child)
-        elif tag == T.TRANSACTION_NUMBER:
-            found.transaction = optional_text(child)
-        elif tag == T.PAYMENT_METHOD:
-            found.method = optional_text(child)
-        elif tag == T.PAYMENT_AMOUNT:
-            found.amount = number(child, warn, owner)
-    return found
-
-
-def counterparty(element: Element) -> Counterparty:
-    """Read a ``Контрагент``; the caller rejects one without ``Ид``."""
-    found = Counterparty(id="")
-    for tag, child in children(element):
-        if tag == T.ID:
-            found.id = text(child)
-        elif tag == T.NAME:
-            found.name = text(child)
-        elif tag == T.FULL_NAME:
-            found.full_name = optional_text(child)
-        elif tag == T.OFFICIAL_NAME:
-            found.official_name = optional_text(child)
-        elif tag == T.ROLE:
-            found.role = optional_text(child)
-        elif tag == T.LAST_NAME:
-            found.last_name = optional_text(child)
-        elif tag == T.FIRST_NAME:
-            found.first_name = optional_text(child)
-        elif tag == T.MIDDLE_NAME:
-            found.middle_name = optional_text(child)
-        elif tag == T.INN:
-            found.inn = optional_text(child)
-        elif tag == T.KPP:
-            found.kpp = optional_text(child)
-        elif tag in (T.OKPO, T.OKPO_CODE):
-            found.okpo = optional_text(child)
-        elif tag == T.REGISTRATION_ADDRESS:
-            found.registration_address = _address(child)
-        elif tag == T.LEGAL_ADDRESS:
-            found.legal_address = _address(child)
-        elif tag == T.ADDRESS:
-            found.address = _address(child)
-        elif tag == T.CONTACTS:
-            found.contacts = collect(child, T.CONTACT, _contact)
-        elif tag == T.REPRESENTATIVES:
-            found.representatives = collect(child, T.REPRESENTATIVE, _representative)
-        elif tag == T.VERSION:
-            found.version = optional_text(child)
-        elif tag == T.DELETION_MARK:
-            found.deleted = flag(child)
-    return found
-
-
-def _counterparty_or_none(element: Element) -> Counterparty | None:
-    found = counterparty(element)
-    return found if found.id or found.name else None
-
-
-def _address(element: Element) -> Address:
-    found = Address()
-    for tag, child in children(element):
-        if tag == T.PRESENTATION:
-            found.presentation = text(child)
-        elif tag == T.ADDRESS_FIELD:
-            field = AddressField(type="")
-            for field_tag, part in children(child):
-                if field_tag == T.TYPE:
-                    field.type = text(part)
-                elif field_tag == T.VALUE:
-                    field.value = text(part)
-            if field.type or field.value:
-                found.fields.append(field)
-    return found
-
-
-def _contact(element: Element) -> Contact | None:
-    found = Contact(type="")
-    for tag, child in children(element):
-        if tag == T.TYPE:
-            found.type = text(child)
-        elif tag == T.VALUE:
-            found.value = text(child)
-    return found if found.type or found.value else None
-
-
-def _representative(element: Element) -> Representative | None:
-    """Read a ``Представитель``: fields directly, or wrapped in a ``Контрагент`` (Bitrix 2.03)."""
-    found = Representative()
-    for tag, child in children(element):
-        if tag == T.COUNTERPARTY:
-            return _representative(child)
-        if tag == T.RELATION:
-            found.relation = text(child)
-        elif tag == T.ID:
-            found.id = optional_text(child)
-        elif tag == T.NAME:
-            found.name = text(child)
-    return found if found.id or found.name else None

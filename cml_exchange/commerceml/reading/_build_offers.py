@@ -10,18 +10,33 @@ from cml_exchange.commerceml.reading._build_common import (
     base_unit,
     characteristics,
     property_values,
+    read_merged,
 )
 from cml_exchange.commerceml.reading._xml import (
     Element,
     Warn,
     children,
-    flag,
-    is_deleted_status,
+    fields_of,
+    fill_numbers,
     number,
     optional_text,
     text,
 )
 from cml_exchange.commerceml.values import parse_decimal
+
+_OFFER_FIELDS = fields_of(
+    Offer,
+    {
+        T.ID: ("id", text),
+        T.NAME: ("name", text),
+        T.VERSION: ("version", optional_text),
+        T.ARTICLE: ("article", optional_text),
+        T.CODE: ("code", optional_text),
+        T.BASE_UNIT: ("base_unit", base_unit),
+        T.CHARACTERISTICS: ("characteristics", characteristics),
+        T.PROPERTY_VALUES: ("property_values", property_values),
+    },
+)
 
 
 def offer(element: Element, warn: Warn) -> Offer:
@@ -44,30 +59,11 @@ def offer(element: Element, warn: Warn) -> Offer:
     stock: list[StockRow] | None = None
     rest_total: Decimal | None = None
     for tag, child in children(element):
-        if tag == T.ID:
-            found.id = text(child)
+        field = _OFFER_FIELDS.get(tag)
+        if field is not None:
+            setattr(found, field[0], field[1](child))
         elif tag == T.CHARACTERISTIC_ID:
             characteristic_id = optional_text(child)
-        elif tag == T.NAME:
-            found.name = text(child)
-        elif tag == T.VERSION:
-            found.version = optional_text(child)
-        elif tag == T.DELETION_MARK:
-            found.deleted = found.deleted or flag(child)
-        elif tag == T.STATUS:
-            found.deleted = found.deleted or is_deleted_status(child.text)
-        elif tag in (T.BARCODE, T.BARCODE_ALT):
-            found.barcode = found.barcode or optional_text(child)
-        elif tag == T.ARTICLE:
-            found.article = optional_text(child)
-        elif tag == T.CODE:
-            found.code = optional_text(child)
-        elif tag == T.BASE_UNIT:
-            found.base_unit = base_unit(child)
-        elif tag == T.CHARACTERISTICS:
-            found.characteristics = characteristics(child)
-        elif tag == T.PROPERTY_VALUES:
-            found.property_values = property_values(child)
         elif tag == T.PRICES:
             found.prices = _prices(child, warn, found.id)
         elif tag == T.QUANTITY:
@@ -93,6 +89,8 @@ def offer(element: Element, warn: Warn) -> Offer:
                 stock = (stock or []) + rows
             if total is not None:
                 rest_total = total
+        else:
+            read_merged(found, tag, child)
     if found.quantity is None:
         found.quantity = rest_total
     if characteristic_id and "#" not in found.id:
@@ -174,6 +172,18 @@ def _warehouse_row(element: Element, warn: Warn, offer_id: str) -> StockRow | No
     return None
 
 
+_PRICE_FIELDS = fields_of(
+    Price,
+    {
+        T.PRICE_TYPE_ID: ("price_type_id", text),
+        T.PRESENTATION: ("presentation", optional_text),
+        T.CURRENCY: ("currency", optional_text),
+        T.UNIT: ("unit", optional_text),
+    },
+)
+_PRICE_NUMBERS = fields_of(Price, {T.PRICE_PER_UNIT: "value", T.COEFFICIENT: "coefficient"})
+
+
 def _prices(element: Element, warn: Warn, offer_id: str) -> list[Price]:
     """Read ``Цены``; a price without a price type is skipped, one without a value is kept."""
     result = []
@@ -181,19 +191,7 @@ def _prices(element: Element, warn: Warn, offer_id: str) -> list[Price]:
         if tag != T.PRICE:
             continue
         price = Price(price_type_id="", value=None)
-        for field_tag, field in children(item):
-            if field_tag == T.PRICE_TYPE_ID:
-                price.price_type_id = text(field)
-            elif field_tag == T.PRICE_PER_UNIT:
-                price.value = number(field, warn, offer_id)
-            elif field_tag == T.PRESENTATION:
-                price.presentation = optional_text(field)
-            elif field_tag == T.CURRENCY:
-                price.currency = optional_text(field)
-            elif field_tag == T.UNIT:
-                price.unit = optional_text(field)
-            elif field_tag == T.COEFFICIENT:
-                price.coefficient = number(field, warn, offer_id)
+        fill_numbers(price, item, _PRICE_FIELDS, _PRICE_NUMBERS, warn, offer_id)
         if not price.price_type_id:
             warn("incomplete_price", "Цена без типа цены (ИдТипаЦены) пропущена.", offer_id)
             continue

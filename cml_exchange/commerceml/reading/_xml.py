@@ -6,18 +6,31 @@ Everything here matches on local names, so a file with no namespace, with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from lxml import etree
 
 from cml_exchange.commerceml import tags as T
 from cml_exchange.commerceml.entities import Requisite
-from cml_exchange.commerceml.values import parse_bool, parse_decimal
+from cml_exchange.commerceml.values import parse_bool, parse_date, parse_decimal, parse_time
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 Element = etree._Element
 _T = TypeVar("_T")
+_Table = TypeVar("_Table", bound=Mapping[str, Any])
+
+#: A builder's table of simple children: for a child's local name, the entity
+#: field it fills and the function that reads the value from the child.
+FieldTable = Mapping[str, tuple[str, Callable[[Element], object]]]
+#: A builder's table of number children: for a child's local name, the field
+#: it fills with :func:`number` (which warns about text that is not a number).
+NumberTable = Mapping[str, str]
 
 _LOCAL_NAMES: dict[str, str] = {}
 _LOCAL_NAMES_CAP = 4096
@@ -67,9 +80,34 @@ def all_text(element: Element) -> str:
     return "".join(element.itertext()).strip()
 
 
+def description(element: Element) -> str | None:
+    """All text inside the element (:func:`all_text`), or ``None`` when there is none."""
+    return all_text(element) or None
+
+
+def bool_text(element: Element) -> bool | None:
+    """The element's text read as a flag; ``None`` when it says neither true nor false."""
+    return parse_bool(element.text)
+
+
+def date_text(element: Element) -> dt.date | None:
+    """The element's text read as a date; ``None`` when it is not one."""
+    return parse_date(element.text)
+
+
+def time_text(element: Element) -> dt.time | None:
+    """The element's text read as a time of day; ``None`` when it is not one."""
+    return parse_time(element.text)
+
+
 def child_texts(element: Element, wanted: str) -> list[str]:
     """The non-empty trimmed texts of the children called ``wanted`` (``Группы/Ид``)."""
     return [value for tag, child in children(element) if tag == wanted if (value := text(child))]
+
+
+def ids(element: Element) -> list[str]:
+    """The ids listed in the element (``Группы/Ид``, ``Свойства/Ид``)."""
+    return child_texts(element, T.ID)
 
 
 def first_child(element: Element, wanted: str) -> Element | None:
@@ -128,6 +166,54 @@ def requisites(element: Element) -> list[Requisite]:
         if name:
             result.append(Requisite(name=name, value=value or ""))
     return result
+
+
+def fields_of(entity: type[DataclassInstance], table: _Table) -> _Table:
+    """``table``, once the fields it names are checked to be fields of ``entity``.
+
+    A table's values are field names or tuples that start with one. Tables are
+    checked when their module is imported, so that a misspelt field fails at
+    once, not on the first file that has the element.
+    """
+    names = {item.name for item in dataclasses.fields(entity)}
+    for value in table.values():
+        name = value if isinstance(value, str) else value[0]
+        if name not in names:
+            raise TypeError(f"{entity.__name__} has no field {name!r}")
+    return table
+
+
+def fill(found: _T, element: Element, fields: FieldTable) -> _T:
+    """Fill ``found`` from the children of ``element`` that ``fields`` names; return it.
+
+    Children are read in document order, so of two with one name the last wins.
+    """
+    for tag, child in children(element):
+        field = fields.get(tag)
+        if field is not None:
+            setattr(found, field[0], field[1](child))
+    return found
+
+
+def fill_numbers(
+    found: _T,
+    element: Element,
+    fields: FieldTable,
+    numbers: NumberTable,
+    warn: Warn,
+    owner: str | None,
+) -> _T:
+    """:func:`fill`, and the number children ``numbers`` names, read with :func:`number`.
+
+    An unreadable number is reported through ``warn`` under ``owner`` (an entity id).
+    """
+    for tag, child in children(element):
+        field = fields.get(tag)
+        if field is not None:
+            setattr(found, field[0], field[1](child))
+        elif tag in numbers:
+            setattr(found, numbers[tag], number(child, warn, owner))
+    return found
 
 
 def collect(element: Element, item_tag: str, build: Callable[[Element], _T | None]) -> list[_T]:

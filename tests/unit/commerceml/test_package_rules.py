@@ -7,6 +7,8 @@ import sys
 import pytest
 
 from cml_exchange.commerceml import tags
+from cml_exchange.commerceml.entities import Tax, Unit
+from cml_exchange.commerceml.reading._xml import fields_of, text
 from cml_exchange.commerceml.writing import orders, writer
 
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
@@ -40,3 +42,11 @@ def test_the_commerceml_layer_imports_without_django():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_a_builder_table_that_names_no_field_fails_on_import():
+    """The builders fill entities from tag → field tables; a misspelt field cannot hide."""
+    with pytest.raises(TypeError, match="Unit has no field 'cod'"):
+        fields_of(Unit, {tags.CODE: ("cod", text)})
+    with pytest.raises(TypeError, match="Tax has no field 'amout'"):
+        fields_of(Tax, {tags.AMOUNT: "amout"})
