@@ -23,7 +23,6 @@ from pathlib import Path
 
 from django.db.models import Max
 from django.utils import timezone
-from lxml import etree
 
 from cml_exchange.commerceml.entities import Document
 from cml_exchange.commerceml.errors import WriterError
@@ -36,6 +35,7 @@ from cml_exchange.commerceml.reading.order_changes import (
 from cml_exchange.commerceml.reading.reader import CmlReader
 from cml_exchange.commerceml.reading.scan import scan
 from cml_exchange.commerceml.writing.orders import build_document
+from cml_exchange.commerceml.writing.reference import write_reference
 from cml_exchange.commerceml.writing.writer import (
     SCHEMA_2_05,
     SCHEMA_2_08,
@@ -271,34 +271,19 @@ def _apply(adapter: OrderAdapter, changes: OrderChanges, settings: ExchangeSetti
 
 # -- mode=info ---------------------------------------------------------------
 
-#: The tags of Bitrix's answer. The first letter of ``Cтатусы`` is a Latin C,
-#: as in Bitrix's language file; 1C's module expects exactly that.
-INFO_ROOT = "Справочник"
-INFO_STATUSES = "\u0043татусы"
-INFO_PAYMENT_SYSTEMS = "ПлатежныеСистемы"
-INFO_DELIVERY_SERVICES = "СлужбыДоставки"
-INFO_ELEMENT = "Элемент"
-INFO_ID = "Ид"
-INFO_NAME = "Название"
-
 
 def reference_xml(adapter: OrderAdapter | None = None) -> bytes:
-    """The ``mode=info`` answer: statuses, payment systems, delivery services, in windows-1251."""
+    """The ``mode=info`` answer: statuses, payment systems, delivery services, in windows-1251.
+
+    The lists come from the orders adapter; :func:`write_reference` writes them.
+    """
     lists = (adapter or get_order_adapter()).reference()
-    root = etree.Element(INFO_ROOT)
-    for tag, entries in (
-        (INFO_STATUSES, lists.statuses),
-        (INFO_PAYMENT_SYSTEMS, lists.payment_systems),
-        (INFO_DELIVERY_SERVICES, lists.delivery_services),
-    ):
-        _reference_list(etree.SubElement(root, tag), entries)
-    etree.indent(root, space="\t")
-    body = etree.tostring(root, encoding="windows-1251", xml_declaration=False)
-    return b'<?xml version="1.0" encoding="windows-1251"?>\n' + body + b"\n"
+    return write_reference(
+        statuses=_pairs(lists.statuses),
+        payment_systems=_pairs(lists.payment_systems),
+        delivery_services=_pairs(lists.delivery_services),
+    )
 
 
-def _reference_list(parent: etree._Element, entries: list[ListEntry]) -> None:
-    for entry in entries:
-        element = etree.SubElement(parent, INFO_ELEMENT)
-        etree.SubElement(element, INFO_ID).text = entry.id
-        etree.SubElement(element, INFO_NAME).text = entry.name
+def _pairs(entries: list[ListEntry]) -> list[tuple[str, str]]:
+    return [(entry.id, entry.name) for entry in entries]
