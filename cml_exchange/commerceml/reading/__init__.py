@@ -2,9 +2,10 @@
 
 * :mod:`.reader`: the streaming reader (:class:`~.reader.CmlReader`, :func:`~.reader.read`);
   ``_prolog`` is its first look at a file (hostile files are refused there),
-  ``_structure`` the elements it watches and refuses, ``_build_*`` the entity
-  builders, ``_references`` the dangling-reference warnings, ``_xml`` the
-  helpers over lxml elements they share;
+  ``_structure`` the elements it watches and refuses, ``_groups`` the
+  classifier's group tree, ``_build_*`` the entity builders, ``_references``
+  the dangling-reference warnings, ``_xml`` the helpers over lxml elements
+  they share;
 * :mod:`.scan`: a quick pass over a whole file (soundness, counts, and with
   ``_value_checks`` whether its values fit the importer's columns);
 * :mod:`.summary`: what a file holds, in numbers (``manage.py cml_inspect``);

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from cml_exchange.commerceml import tags as T
 from cml_exchange.commerceml.entities import (
     VALUE_TYPE_STRING,
@@ -28,6 +30,7 @@ from cml_exchange.commerceml.reading._xml import (
     first_child,
     flag,
     ids,
+    local_name,
     optional_text,
     text,
 )
@@ -72,6 +75,28 @@ def catalog_header(element: Element) -> Catalog:
 def offer_package_header(element: Element, *, changes: bool) -> OfferPackage:
     found = OfferPackage(id="", changes=changes, only_changes=changes or only_changes(element))
     return fill(found, element, _OFFER_PACKAGE_FIELDS)
+
+
+def container_header(
+    element: Element, outer: Classifier | None
+) -> Classifier | Catalog | OfferPackage:
+    """The header of a ``Классификатор``, ``Каталог`` or (changes) package, from its element.
+
+    A catalog or package nested in the classifier ``outer`` belongs to it
+    when it names no ``ИдКлассификатора`` of its own.
+    """
+    name = local_name(cast(str, element.tag))
+    if name == T.CLASSIFIER:
+        return classifier_header(element)
+    header: Catalog | OfferPackage
+    if name == T.CATALOG:
+        header = catalog_header(element)
+    else:
+        header = offer_package_header(element, changes=name == T.OFFER_CHANGES)
+    nested = any(local_name(cast(str, a.tag)) == T.CLASSIFIER for a in element.iterancestors())
+    if nested and header.classifier_id is None and outer is not None and outer.id:
+        header.classifier_id = outer.id  # nested, and naming no classifier: the outer one's
+    return header
 
 
 _GROUP_FIELDS = fields_of(

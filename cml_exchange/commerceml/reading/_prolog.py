@@ -9,6 +9,7 @@ the network switched off as a second line of defence.
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from dataclasses import dataclass
 from typing import Final, Protocol, TypedDict, cast
@@ -34,6 +35,25 @@ class BinaryReadable(Protocol):
     """Anything with ``read(size) -> bytes``: a file, a request body, a zip member."""
 
     def read(self, size: int = -1, /) -> bytes: ...
+
+
+#: What a reader reads: a path, or a binary stream.
+Source = str | os.PathLike[str] | BinaryReadable
+
+
+def name_of(source: Source) -> str:
+    """How a file is called in errors and warnings: the path's, or the stream's, base name."""
+    if isinstance(source, (str, os.PathLike)):
+        return os.path.basename(os.fspath(source))
+    stream_name = getattr(source, "name", None)
+    if isinstance(stream_name, str) and stream_name:
+        return os.path.basename(stream_name)
+    return "<поток>"
+
+
+def is_utf8(encoding: str | None) -> bool:
+    """Whether a declared encoding (``None``: none declared) is UTF-8."""
+    return encoding is None or encoding.replace("-", "").replace("_", "").lower() == "utf8"
 
 
 class SafeParserOptions(TypedDict):
@@ -162,6 +182,14 @@ def read_prolog(stream: BinaryReadable, name: str) -> Prolog:
         raise XmlParseError("Файл обрывается до корневого элемента", file=name)
     _refuse_dtd(head, name)
     return _check_root(root, head, name)
+
+
+def refuse_doctype(root: etree._Element, name: str) -> None:
+    """Refuse a file whose parsed tree has a DOCTYPE after all (the main parse's root)."""
+    if root.getroottree().docinfo.doctype:
+        raise UnsafeXmlError(
+            "Файл содержит объявление DOCTYPE; такие файлы не принимаются", file=name
+        )
 
 
 def _first_start(parser: etree.XMLPullParser) -> etree._Element | None:

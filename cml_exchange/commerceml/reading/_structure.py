@@ -1,4 +1,4 @@
-"""Elements that stand where CommerceML 2 has no place for them: the reader's clear failures.
+"""Where elements stand: what the reader watches, and its clear failures for misplaced ones.
 
 The reader tolerates unknown elements everywhere, but a container or a group
 in the wrong place would be read into the wrong scope (products into one
@@ -11,9 +11,48 @@ from __future__ import annotations
 from typing import Final, cast
 
 from cml_exchange.commerceml import tags as T
+from cml_exchange.commerceml.entities import (
+    KIND_CATALOG,
+    KIND_CLASSIFIER,
+    KIND_OFFER_CHANGES,
+    KIND_OFFERS,
+)
 from cml_exchange.commerceml.errors import XmlParseError
 from cml_exchange.commerceml.reading._xml import Element, first_child, local_name, text
 
+#: The elements the parser reports to Python; everything else is handled
+#: inside the entity that contains it, at C speed.
+WATCHED: Final = (
+    T.ROOT,
+    T.CLASSIFIER,
+    T.CATALOG,
+    T.OFFER_PACKAGE,
+    T.OFFER_CHANGES,
+    T.CONTAINER,
+    T.DOCUMENT,
+    T.COUNTERPARTIES,
+    T.COUNTERPARTY,
+    T.GROUPS,
+    T.GROUP,
+    T.PROPERTY,
+    T.PRICE_TYPE,
+    T.WAREHOUSE,
+    T.UNIT_OF_MEASURE,
+    T.CATEGORY,
+    T.PRODUCT,
+    T.OFFER,
+)
+#: The containers, and the kind of content each one means (``FileInfo.kinds``).
+CONTAINER_KINDS: Final = {
+    T.CLASSIFIER: KIND_CLASSIFIER,
+    T.CATALOG: KIND_CATALOG,
+    T.OFFER_PACKAGE: KIND_OFFERS,
+    T.OFFER_CHANGES: KIND_OFFER_CHANGES,
+}
+#: The containers that declare price types and warehouses.
+DECLARING: Final = (T.CLASSIFIER, T.OFFER_PACKAGE, T.OFFER_CHANGES)
+#: The containers of offers.
+PACKAGES: Final = (T.OFFER_PACKAGE, T.OFFER_CHANGES)
 #: Containers read like top-level ones when they sit right inside a top-level
 #: ``Классификатор`` (a public test generator writes ``Каталог`` there).
 NESTABLE_IN_CLASSIFIER: Final = (T.CATALOG, T.OFFER_PACKAGE, T.OFFER_CHANGES)

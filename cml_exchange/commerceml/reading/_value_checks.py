@@ -22,9 +22,8 @@ from typing import Final, cast
 
 from cml_exchange.commerceml import tags as T
 from cml_exchange.commerceml.entities import VALUE_TYPE_STRING
-from cml_exchange.commerceml.reading._structure import NESTABLE_IN_CLASSIFIER
+from cml_exchange.commerceml.reading._structure import NESTABLE_IN_CLASSIFIER, PACKAGES, WATCHED
 from cml_exchange.commerceml.reading._xml import Element, children, local_name, optional_text, text
-from cml_exchange.commerceml.reading.reader import _WATCHED
 from cml_exchange.commerceml.values import (
     MAX_FRACTION_DIGITS,
     fits_decimal,
@@ -119,7 +118,6 @@ _OFFER_TEXTS = {
     T.VERSION: "Offer.version",
     T.UNIT_CODE: "Unit.code",
 }
-_PACKAGES = (T.OFFER_PACKAGE, T.OFFER_CHANGES)
 #: What a classifier or an offer package declares, with the model and what 1C calls it.
 _DECLARED = {
     T.PRICE_TYPE: ("PriceType", "тип цены"),
@@ -176,7 +174,7 @@ def _nearest_watched(element: Element) -> str:
     parent = element.getparent()
     while parent is not None:
         name = local_name(cast(str, parent.tag))
-        if name in _WATCHED:
+        if name in WATCHED:
             return name
         parent = parent.getparent()
     return ""
@@ -314,7 +312,7 @@ class Checker:
             if _nearest_watched(element) == T.CATALOG:
                 self.product(element)
         elif tag == T.OFFER:
-            if _nearest_watched(element) in _PACKAGES:
+            if _nearest_watched(element) in PACKAGES:
                 self.offer(element)
         elif tag == T.GROUP:
             parent = element.getparent()

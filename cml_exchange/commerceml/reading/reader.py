@@ -32,98 +32,55 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import BinaryIO, cast
 
 from lxml import etree
 
 from cml_exchange.commerceml import tags as T
 from cml_exchange.commerceml.entities import (
-    KIND_CATALOG,
-    KIND_CLASSIFIER,
     KIND_COUNTERPARTIES,
     KIND_DOCUMENTS,
-    KIND_OFFER_CHANGES,
-    KIND_OFFERS,
-    Catalog,
     Classifier,
     Entity,
     FileInfo,
-    Group,
     Offer,
-    OfferPackage,
     Product,
 )
-from cml_exchange.commerceml.errors import CommerceMLError, UnsafeXmlError
+from cml_exchange.commerceml.errors import CommerceMLError
 from cml_exchange.commerceml.reading import _build_classifier as classifier
 from cml_exchange.commerceml.reading._build_catalog import product
 from cml_exchange.commerceml.reading._build_documents import counterparty, document
 from cml_exchange.commerceml.reading._build_offers import offer
+from cml_exchange.commerceml.reading._groups import GroupFrame, GroupTree
 from cml_exchange.commerceml.reading._prolog import (
     SAFE_PARSER_OPTIONS,
     BinaryReadable,
     PrefixedStream,
+    Source,
+    is_utf8,
+    name_of,
     read_prolog,
+    refuse_doctype,
     syntax_error,
 )
 from cml_exchange.commerceml.reading._references import KnownIds as KnownIds
 from cml_exchange.commerceml.reading._references import ReadWarning as ReadWarning
 from cml_exchange.commerceml.reading._references import References
 from cml_exchange.commerceml.reading._structure import (
+    CONTAINER_KINDS,
+    DECLARING,
     NESTABLE_IN_CLASSIFIER,
+    PACKAGES,
+    WATCHED,
     misplaced_container,
-    misplaced_group,
 )
 from cml_exchange.commerceml.reading._xml import Element, local_name, release
 
-#: The elements the parser reports to Python; everything else is handled
-#: inside the entity that contains it, at C speed.
-_WATCHED = (
-    T.ROOT,
-    T.CLASSIFIER,
-    T.CATALOG,
-    T.OFFER_PACKAGE,
-    T.OFFER_CHANGES,
-    T.CONTAINER,
-    T.DOCUMENT,
-    T.COUNTERPARTIES,
-    T.COUNTERPARTY,
-    T.GROUPS,
-    T.GROUP,
-    T.PROPERTY,
-    T.PRICE_TYPE,
-    T.WAREHOUSE,
-    T.UNIT_OF_MEASURE,
-    T.CATEGORY,
-    T.PRODUCT,
-    T.OFFER,
-)
-_CONTAINER_KINDS = {
-    T.CLASSIFIER: KIND_CLASSIFIER,
-    T.CATALOG: KIND_CATALOG,
-    T.OFFER_PACKAGE: KIND_OFFERS,
-    T.OFFER_CHANGES: KIND_OFFER_CHANGES,
-}
-_DECLARING = (T.CLASSIFIER, T.OFFER_PACKAGE, T.OFFER_CHANGES)
-_PACKAGES = (T.OFFER_PACKAGE, T.OFFER_CHANGES)
 #: Empty items that are skipped without a warning each; one warning per file sums them up.
 SKIPPED_ITEMS = {
     "empty_offer": "Пропущено пустых предложений (без Ид): {count}.",
     "empty_option": "Пропущено пустых значений справочников (без ИдЗначения): {count}.",
 }
-
-
-@dataclass(slots=True)
-class _GroupFrame:
-    """A classifier group being read; ``level`` is its element's index in the reader's stack."""
-
-    group: Group
-    level: int
-    emitted: bool = False
-    child_count: int = 0
-
-
-Source = str | os.PathLike[str] | BinaryReadable
 
 
 class CmlReader:
@@ -164,7 +121,7 @@ class CmlReader:
         self._check_references = check_references
         #: How many entity elements have been read (or skipped) so far.
         self.position = 0
-        self.name = name or _name_of(source)
+        self.name = name or name_of(source)
         self.known = known if known is not None else KnownIds()
         self.info = FileInfo()
         self.kinds: list[str] = []
@@ -227,12 +184,12 @@ class CmlReader:
             encoding=prolog.encoding,
         )
         yield self.info
-        stream = PrefixedStream(prolog.head, raw, utf8=_is_utf8(prolog.encoding))
+        stream = PrefixedStream(prolog.head, raw, utf8=is_utf8(prolog.encoding))
         self._stream = stream
         events = etree.iterparse(
             stream,
             events=("start", "end"),
-            tag=[f"{{*}}{tag}" for tag in _WATCHED],
+            tag=[f"{{*}}{tag}" for tag in WATCHED],
             remove_blank_text=True,
             **SAFE_PARSER_OPTIONS,
         )
@@ -248,8 +205,7 @@ class CmlReader:
     def _walk(
         self, events: etree.iterparse[tuple[str, Element]], stack: list[str]
     ) -> Iterator[Entity]:
-        groups: list[_GroupFrame] = []
-        top_groups = 0
+        groups = GroupTree()
         # A container whose header is not yet yielded; or, after a container nested in
         # the classifier, the classifier's header again (``resuming``), for what follows.
         pending: Element | Classifier | None = None
@@ -263,8 +219,8 @@ class CmlReader:
             if event == "start":
                 stack.append(name)
                 if depth == 0:
-                    self._check_root(element)
-                elif name in _CONTAINER_KINDS:
+                    refuse_doctype(element, self.name)
+                elif name in CONTAINER_KINDS:
                     if depth == 1:
                         pending, resuming = element, False
                     elif depth == 2 and parent == T.CLASSIFIER and name in NESTABLE_IN_CLASSIFIER:
@@ -273,43 +229,21 @@ class CmlReader:
                         pending, resuming = element, False
                     else:
                         raise misplaced_container(element, self.name)
-                    self._note_kind(_CONTAINER_KINDS[name])
+                    self._note_kind(CONTAINER_KINDS[name])
                 elif name == T.DOCUMENT and parent in (T.ROOT, T.CONTAINER):
                     self._note_kind(KIND_DOCUMENTS)
                 elif name == T.COUNTERPARTIES and depth == 1:
                     self._note_kind(KIND_COUNTERPARTIES)
                 elif name == T.GROUP and parent == T.GROUPS:
                     # A group of the classifier's tree: in its Группы, or in its group's.
-                    owner = stack[-3]
-                    if owner == T.CLASSIFIER:
-                        parent_frame = None
-                    elif owner == T.GROUP and groups and groups[-1].level == depth - 2:
-                        parent_frame = groups[-1]
-                    else:
-                        raise misplaced_group(element, self.name)
-                    if parent_frame is None:
-                        position, top_groups = top_groups, top_groups + 1
-                    else:
-                        position = parent_frame.child_count
-                        parent_frame.child_count += 1
-                    groups.append(
-                        _GroupFrame(
-                            Group(
-                                id="",
-                                parent_id=(parent_frame.group.id or None) if parent_frame else None,
-                                position=position,
-                                depth=len(groups),
-                            ),
-                            level=depth,
-                        )
-                    )
-                elif name == T.GROUPS and groups and groups[-1].level == depth - 1:
+                    groups.open(element, stack[-3], depth, self.name)
+                elif name == T.GROUPS and (frame := groups.innermost_at(depth - 1)) is not None:
                     # The group's own fields precede its subgroups: yield it now,
                     # so that parents always come before their children.
                     if pending is not None:
                         yield self._header(pending)
                         pending = None
-                    yield from self._group(groups[-1], element.getparent())
+                    yield from self._group(frame, element.getparent())
                 continue
 
             # event == "end"
@@ -318,25 +252,24 @@ class CmlReader:
             parent = stack[-1] if stack else ""
             built: Entity | None = None
             discard = True
-            if name == T.GROUP and groups and groups[-1].level == len(stack):
-                frame = groups.pop()
+            if name == T.GROUP and (frame := groups.close_at(len(stack))) is not None:
                 if pending is not None:
                     yield self._header(pending)
                     pending = None
                 yield from self._group(frame, element)
             elif name == T.PRODUCT and parent == T.CATALOG:
                 built = self._product(element) if self._take() else None
-            elif name == T.OFFER and parent in _PACKAGES:
+            elif name == T.OFFER and parent in PACKAGES:
                 built = self._offer(element) if self._take() else None
             elif name == T.PROPERTY and parent == T.CLASSIFIER:
                 if self._take():
                     built = self._declared(
                         classifier.property_definition(element, self.warn), "property"
                     )
-            elif name == T.PRICE_TYPE and parent in _DECLARING:
+            elif name == T.PRICE_TYPE and parent in DECLARING:
                 if self._take():
                     built = self._declared(classifier.price_type(element), "price_type")
-            elif name == T.WAREHOUSE and parent in _DECLARING:
+            elif name == T.WAREHOUSE and parent in DECLARING:
                 if self._take():
                     built = self._declared(classifier.warehouse(element), "warehouse")
             elif name == T.UNIT_OF_MEASURE and parent == T.CLASSIFIER:
@@ -350,7 +283,7 @@ class CmlReader:
             elif name == T.COUNTERPARTY and parent == T.COUNTERPARTIES and grandparent == T.ROOT:
                 if self._take():
                     built = self._declared(counterparty(element), "counterparty")
-            elif name in _CONTAINER_KINDS and parent == T.ROOT:
+            elif name in CONTAINER_KINDS and parent == T.ROOT:
                 if pending is not None and not resuming:
                     yield self._header(pending)
                 pending, resuming = None, False
@@ -381,12 +314,6 @@ class CmlReader:
         self.position = ordinal + 1
         return ordinal >= self._skip
 
-    def _check_root(self, root: Element) -> None:
-        if root.getroottree().docinfo.doctype:
-            raise UnsafeXmlError(
-                "Файл содержит объявление DOCTYPE; такие файлы не принимаются", file=self.name
-            )
-
     def _note_kind(self, kind: str) -> None:
         if kind not in self.kinds:
             self.kinds.append(kind)
@@ -395,25 +322,13 @@ class CmlReader:
         """The header of a container: built from its element, or the classifier's again."""
         if isinstance(pending, Classifier):
             return pending
-        element = pending
-        name = local_name(cast(str, element.tag))
-        header: Classifier | Catalog | OfferPackage
-        if name == T.CLASSIFIER:
-            header = self._classifier = classifier.classifier_header(element)
-        else:
-            if name == T.CATALOG:
-                header = classifier.catalog_header(element)
-            else:
-                header = classifier.offer_package_header(element, changes=name == T.OFFER_CHANGES)
-            if any(local_name(cast(str, a.tag)) == T.CLASSIFIER for a in element.iterancestors()):
-                # Nested in the classifier: without an ИдКлассификатора, it belongs to it.
-                outer = self._classifier
-                if header.classifier_id is None and outer is not None and outer.id:
-                    header.classifier_id = outer.id
-        self.only_changes[_CONTAINER_KINDS[name]] = header.only_changes
+        header = classifier.container_header(pending, self._classifier)
+        if isinstance(header, Classifier):
+            self._classifier = header
+        self.only_changes[CONTAINER_KINDS[local_name(cast(str, pending.tag))]] = header.only_changes
         return header
 
-    def _group(self, frame: _GroupFrame, element: Element | None) -> Iterator[Entity]:
+    def _group(self, frame: GroupFrame, element: Element | None) -> Iterator[Entity]:
         if frame.emitted or element is None:
             return
         frame.emitted = True
@@ -473,16 +388,3 @@ def read(
     return iter(
         CmlReader(source, name=name, known=known, skip=skip, check_references=check_references)
     )
-
-
-def _name_of(source: Source) -> str:
-    if isinstance(source, (str, os.PathLike)):
-        return os.path.basename(os.fspath(source))
-    stream_name = getattr(source, "name", None)
-    if isinstance(stream_name, str) and stream_name:
-        return os.path.basename(stream_name)
-    return "<поток>"
-
-
-def _is_utf8(encoding: str | None) -> bool:
-    return encoding is None or encoding.replace("-", "").replace("_", "").lower() == "utf8"

@@ -21,7 +21,8 @@ from cml_exchange.commerceml.entities import (
     Unit,
     Warehouse,
 )
-from cml_exchange.commerceml.reading.reader import CmlReader, KnownIds, Source
+from cml_exchange.commerceml.reading._prolog import Source
+from cml_exchange.commerceml.reading.reader import CmlReader, KnownIds
 from cml_exchange.commerceml.reading.scan import ValueLimits, scan
 
 #: Counted fields, in the order they are printed.
