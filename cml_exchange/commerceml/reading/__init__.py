@@ -7,7 +7,8 @@
   the dangling-reference warnings, ``_xml`` the helpers over lxml elements
   they share;
 * :mod:`.scan`: a quick pass over a whole file (soundness, counts, and with
-  ``_value_checks`` whether its values fit the importer's columns);
+  ``_value_checks``, ``_value_checks_items`` and ``_value_limits`` whether its
+  values fit the importer's columns);
 * :mod:`.summary`: what a file holds, in numbers (``manage.py cml_inspect``);
 * :mod:`.order_changes`: what a document from 1C says happened to an order.
 

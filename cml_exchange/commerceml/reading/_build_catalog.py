@@ -104,9 +104,17 @@ def _merge_requisites(found: Product) -> None:
         elif name == T.REQ_DELETION_MARK:
             found.deleted = found.deleted or parse_bool(value) is True
         elif name == T.REQ_FILE_DESCRIPTION:
-            path, hash_sign, caption = value.partition("#")
-            if hash_sign and caption.strip():
-                captions[path.strip()] = caption.strip()
+            described = file_caption(value)
+            if described is not None:
+                captions[described[0]] = described[1]
     if captions:
         for image in found.images:
             image.caption = captions.get(image.path, image.caption)
+
+
+def file_caption(value: str) -> tuple[str, str] | None:
+    """``(path, caption)`` from an ``ОписаниеФайла`` requisite (``path#caption``), if it has one."""
+    path, hash_sign, caption = value.partition("#")
+    if hash_sign and caption.strip():
+        return path.strip(), caption.strip()
+    return None

@@ -135,7 +135,8 @@ def _options(element: Element, warn: Warn, property_id: str) -> list[PropertyOpt
     return result
 
 
-def _value_type(element: Element) -> str:
+def value_type(element: Element) -> str:
+    """A property's ``ТипЗначений``; a string when it is empty."""
     return text(element) or VALUE_TYPE_STRING
 
 
@@ -144,7 +145,7 @@ _PROPERTY_FIELDS = fields_of(
     {
         T.ID: ("id", text),
         T.NAME: ("name", text),
-        T.VALUE_TYPE: ("value_type", _value_type),
+        T.VALUE_TYPE: ("value_type", value_type),
         T.FOR_PRODUCTS: ("for_products", bool_text),
         T.FOR_OFFERS: ("for_offers", bool_text),
         T.REQUIRED: ("required", bool_text),

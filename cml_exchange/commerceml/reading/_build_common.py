@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from cml_exchange.commerceml import tags as T
 from cml_exchange.commerceml.entities import (
     Characteristic,
@@ -36,19 +38,33 @@ def _trimmed(value: str | None) -> str | None:
     return value or None
 
 
-def base_unit(element: Element) -> Unit | None:
-    """Read a ``БазоваяЕдиница`` in any of its three shapes.
+class UnitCode(NamedTuple):
+    """A ``БазоваяЕдиница``'s code, where it is written, and the short name if the text is not it.
 
-    Attributes with the short name as text (``<БазоваяЕдиница Код="796 " …>шт``),
-    attributes with a nested ``Пересчет`` (УТ 11), or just the code as text
-    (``<БазоваяЕдиница>796 </БазоваяЕдиница>``, 2.09 packages).
+    ``element`` and ``attribute`` say where the code was found: the ``Код``
+    attribute, the element's own text (``attribute`` is ``None``) or a
+    ``Пересчет/Единица`` inside it.
+    """
+
+    code: str | None
+    element: Element
+    attribute: str | None
+    name_short: str | None
+
+
+def base_unit_code(element: Element) -> UnitCode:
+    """Find a ``БазоваяЕдиница``'s code: the ``Код`` attribute, a number as text, or ``Пересчет``.
+
+    Text that is not the code (not a number, or beside a ``Код``) is the short name.
     """
     code = _trimmed(element.get(T.CODE))
+    code_element = element
+    attribute: str | None = T.CODE
     own_text = optional_text(element)
     name_short = None
     if own_text is not None:
         if code is None and own_text.isdigit():
-            code = own_text
+            code, attribute = own_text, None
         else:
             name_short = own_text
     if code is None:
@@ -56,7 +72,18 @@ def base_unit(element: Element) -> Unit | None:
             if tag == T.RECALCULATION:
                 for inner_tag, inner in children(child):
                     if inner_tag == T.UNIT:
-                        code = optional_text(inner)
+                        code, code_element, attribute = optional_text(inner), inner, None
+    return UnitCode(code, code_element, attribute, name_short)
+
+
+def base_unit(element: Element) -> Unit | None:
+    """Read a ``БазоваяЕдиница`` in any of its three shapes.
+
+    Attributes with the short name as text (``<БазоваяЕдиница Код="796 " …>шт``),
+    attributes with a nested ``Пересчет`` (УТ 11), or just the code as text
+    (``<БазоваяЕдиница>796 </БазоваяЕдиница>``, 2.09 packages).
+    """
+    code, _, _, name_short = base_unit_code(element)
     unit = Unit(
         code=code,
         name_full=_trimmed(element.get(T.UNIT_FULL_NAME)),

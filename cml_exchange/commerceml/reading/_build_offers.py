@@ -93,10 +93,16 @@ def offer(element: Element, warn: Warn) -> Offer:
             read_merged(found, tag, child)
     if found.quantity is None:
         found.quantity = rest_total
-    if characteristic_id and "#" not in found.id:
-        found.id = f"{found.id}#{characteristic_id}"
+    found.id = offer_id(found.id, characteristic_id)
     found.stock = stock
     return found
+
+
+def offer_id(own_id: str, characteristic_id: str | None) -> str:
+    """An offer's id: its ``Ид``, with its ``ИдХарактеристики`` after a "#" if it has none."""
+    if characteristic_id and "#" not in own_id:
+        return f"{own_id}#{characteristic_id}"
+    return own_id
 
 
 def _add(stock: list[StockRow] | None, row: StockRow | None) -> list[StockRow] | None:

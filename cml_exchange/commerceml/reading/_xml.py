@@ -10,7 +10,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from lxml import etree
 
@@ -147,6 +147,30 @@ def flag(element: Element) -> bool:
     return parse_bool(element.text) is True
 
 
+class RequisiteFields(NamedTuple):
+    """A ``ЗначениеРеквизита``'s name and value, and the elements they are written in.
+
+    The elements are the ``ЗначениеРеквизита`` itself while no name (value) is found.
+    """
+
+    name: str
+    name_element: Element
+    value: str
+    value_element: Element
+
+
+def requisite_fields(item: Element) -> RequisiteFields:
+    """Read a ``ЗначениеРеквизита``: its ``Наименование``, and its first non-empty ``Значение``."""
+    name = value = ""
+    name_element = value_element = item
+    for tag, field in children(item):
+        if tag == T.NAME:
+            name, name_element = text(field), field
+        elif tag == T.VALUE and not value:
+            value, value_element = text(field), field
+    return RequisiteFields(name, name_element, value, value_element)
+
+
 def requisites(element: Element) -> list[Requisite]:
     """Read ``ЗначенияРеквизитов``: each ``ЗначениеРеквизита`` with a name becomes a Requisite.
 
@@ -154,17 +178,10 @@ def requisites(element: Element) -> list[Requisite]:
     """
     result = []
     for tag, item in children(element):
-        if tag != T.REQUISITE:
-            continue
-        name = ""
-        value: str | None = None
-        for field_tag, field in children(item):
-            if field_tag == T.NAME:
-                name = text(field)
-            elif field_tag == T.VALUE and not value:
-                value = text(field)
-        if name:
-            result.append(Requisite(name=name, value=value or ""))
+        if tag == T.REQUISITE:
+            name, _, value, _ = requisite_fields(item)
+            if name:
+                result.append(Requisite(name=name, value=value))
     return result
 
 

@@ -30,11 +30,11 @@ from cml_exchange.commerceml.reading._prolog import (
     read_prolog,
     syntax_error,
 )
-from cml_exchange.commerceml.reading._value_checks import (
+from cml_exchange.commerceml.reading._value_checks import Checker
+from cml_exchange.commerceml.reading._value_limits import (
     MAX_PROBLEMS,
     NUMBER_COLUMNS,
     TEXT_COLUMNS,
-    Checker,
     ValueLimits,
     ValueProblem,
 )
