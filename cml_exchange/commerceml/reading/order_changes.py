@@ -23,8 +23,7 @@ from typing import Final
 
 from cml_exchange.commerceml import tags as T
 from cml_exchange.commerceml.entities import Document, OrderLine
-from cml_exchange.commerceml.values import parse_bool, parse_datetime
-from cml_exchange.commerceml.writing.orders import (
+from cml_exchange.commerceml.order_requisites import (
     REQ_CANCEL_REASON,
     REQ_CANCELED,
     REQ_DELIVERY_ALLOWED,
@@ -36,6 +35,7 @@ from cml_exchange.commerceml.writing.orders import (
     REQ_STATUS,
     REQ_STATUS_ID,
 )
+from cml_exchange.commerceml.values import parse_bool, parse_datetime
 
 # -- requisites 1C writes (1C → site) ---------------------------------------
 REQ_POSTED: Final = "Проведен"

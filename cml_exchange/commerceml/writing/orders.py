@@ -39,36 +39,31 @@ from cml_exchange.commerceml.entities import (
     Unit,
 )
 from cml_exchange.commerceml.errors import WriterError
+from cml_exchange.commerceml.order_requisites import (
+    DELIVERY_LINE_NAME,
+    REQ_CANCEL_DATE,
+    REQ_CANCEL_REASON,
+    REQ_CANCELED,
+    REQ_CUSTOMER_COMMENT,
+    REQ_DELIVERY_ADDRESS,
+    REQ_DELIVERY_ALLOWED,
+    REQ_DELIVERY_ALLOWED_DATE,
+    REQ_DELIVERY_SERVICE,
+    REQ_DELIVERY_SERVICE_ID,
+    REQ_FINAL_STATUS,
+    REQ_ORDER_PAID,
+    REQ_PAID,
+    REQ_PAYMENT_DATE,
+    REQ_PAYMENT_DOCUMENT_NUMBER,
+    REQ_PAYMENT_METHOD,
+    REQ_PAYMENT_METHOD_ID,
+    REQ_SITE,
+    REQ_STATUS,
+    REQ_STATUS_CHANGED,
+    REQ_STATUS_ID,
+)
 from cml_exchange.commerceml.values import format_bool
 from cml_exchange.commerceml.writing.writer import SCHEMA_2_05, SCHEMA_2_10, SCHEMA_VERSIONS
-
-# -- order requisites, by 1C-Bitrix's names ---------------------------------
-REQ_PAYMENT_METHOD: Final = "Метод оплаты"
-REQ_PAYMENT_METHOD_ID: Final = "Метод оплаты ИД"
-REQ_ORDER_PAID: Final = "Заказ оплачен"
-REQ_PAYMENT_DATE: Final = "Дата оплаты"
-#: Written on the order before 2.10, on the payment document from 2.10 on.
-REQ_PAYMENT_DOCUMENT_NUMBER: Final = "Номер платежного документа"
-#: Written on the order before 2.10, on the shipment document from 2.10 on.
-REQ_DELIVERY_ALLOWED: Final = "Доставка разрешена"
-REQ_DELIVERY_ALLOWED_DATE: Final = "Дата разрешения доставки"
-REQ_DELIVERY_SERVICE: Final = "Способ доставки"
-REQ_DELIVERY_SERVICE_ID: Final = "Метод доставки ИД"
-REQ_CANCELED: Final = "Отменен"
-REQ_CANCEL_DATE: Final = "Дата отмены заказа"
-REQ_CANCEL_REASON: Final = "Причина отмены"
-REQ_FINAL_STATUS: Final = "Финальный статус"
-REQ_STATUS: Final = "Статус заказа"
-REQ_STATUS_ID: Final = "Статуса заказа ИД"
-REQ_STATUS_CHANGED: Final = "Дата изменения статуса"
-REQ_CUSTOMER_COMMENT: Final = "Комментарии покупателя"
-REQ_SITE: Final = "Сайт"
-REQ_DELIVERY_ADDRESS: Final = "Адрес доставки"
-#: The paid flag of a 2.10 payment document (the order keeps ``Заказ оплачен``).
-REQ_PAID: Final = "Оплачен"
-
-#: The delivery line.
-DELIVERY_LINE_NAME: Final = "Доставка заказа"
 
 #: The unit of a line that names none: a piece, as 1C-Bitrix writes it.
 PIECE: Final = Unit(code="796", name_full="Штука", international_abbr="PCE", name_short="шт")

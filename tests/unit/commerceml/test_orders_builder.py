@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 from lxml import etree
 
+from cml_exchange.commerceml import order_requisites
 from cml_exchange.commerceml import tags as T
 from cml_exchange.commerceml.entities import Counterparty, OrderLine, Requisite, Unit
 from cml_exchange.commerceml.errors import WriterError
 from cml_exchange.commerceml.values import parse_datetime
-from cml_exchange.commerceml.writing import orders
 from cml_exchange.commerceml.writing.orders import PIECE, SiteOrder, build_document
 from cml_exchange.commerceml.writing.writer import NAMESPACE, SCHEMA_VERSIONS, write_orders
 from tests.paths import DATA_DIR, sample
@@ -60,8 +60,10 @@ def requisites(items: list[Requisite]) -> list[tuple[str, str]]:
 
 
 def test_requisite_names_have_no_latin_look_alikes():
-    names = {name: value for name, value in vars(orders).items() if name.startswith("REQ_")}
-    names["DELIVERY_LINE_NAME"] = orders.DELIVERY_LINE_NAME
+    names = {
+        name: value for name, value in vars(order_requisites).items() if name.startswith("REQ_")
+    }
+    names["DELIVERY_LINE_NAME"] = order_requisites.DELIVERY_LINE_NAME
     assert len(names) == 21
     for name, value in names.items():
         assert re.fullmatch(r"[А-Яа-яЁё ]+", value), name
