@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,19 +43,12 @@ class _Timed:
         self._send = client.transport.send
         client.transport.send = self.send
 
-    def send(
-        self,
-        mode: str,
-        method: str,
-        target: str,
-        headers: Mapping[str, str],
-        body: bytes | None = None,
-    ) -> Any:
+    def send(self, request: Any) -> Any:
         started = time.perf_counter()
         try:
-            return self._send(mode, method, target, headers, body)
+            return self._send(request)
         finally:
-            self.requests.append((mode, time.perf_counter() - started))
+            self.requests.append((request.mode, time.perf_counter() - started))
 
     def of(self, mode: str) -> list[float]:
         return [seconds for name, seconds in self.requests if name == mode]

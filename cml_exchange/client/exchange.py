@@ -5,6 +5,8 @@
     client = ExchangeClient("https://shop.example/1c_exchange.php", "1c", "secret", log=print)
     client.exchange_catalog(["import.xml", "offers.xml"])
 
+The requests go over HTTP, or through any
+:class:`~cml_exchange.client.transport.Transport` given instead of the URL.
 Each method is one step of the protocol and raises :class:`ExchangeFailure`
 where 1C would stop: a ``failure`` reply, a reply it cannot read, an HTTP
 status other than 200 (redirects are not followed), no connection. Steps
@@ -47,7 +49,15 @@ from cml_exchange.client.replies import (
     parse_init,
     parse_reply,
 )
-from cml_exchange.client.transport import Response, Transport, basic_authorization
+from cml_exchange.client.transport import (
+    USER_AGENT,
+    HttpTransport,
+    Request,
+    Response,
+    Transport,
+    basic_authorization,
+    query_string,
+)
 
 Log = Callable[[str], None]
 Data = bytes | str | os.PathLike[str]
@@ -119,17 +129,19 @@ def _quiet(message: str) -> None:
 
 
 class ExchangeClient:
-    """One exchange session with the site at ``url``, as 1C runs it.
+    """One exchange session with the site, as 1C runs it.
 
-    ``timeout`` is per request, in seconds (an ``import`` step lasts up to the
-    site's step interval). ``max_import_requests`` bounds the ``progress``
-    replies to one file's import, so that a site which never finishes is
-    reported instead of polled forever.
+    ``site`` is the exchange script's address, reached over HTTP with
+    ``timeout`` seconds per request (an ``import`` step lasts up to the
+    site's step interval); or a :class:`~cml_exchange.client.transport.Transport`
+    of its own, which ``timeout`` does not concern. ``max_import_requests``
+    bounds the ``progress`` replies to one file's import, so that a site
+    which never finishes is reported instead of polled forever.
     """
 
     def __init__(
         self,
-        url: str,
+        site: str | Transport,
         user: str,
         password: str,
         *,
@@ -137,7 +149,7 @@ class ExchangeClient:
         log: Log = _quiet,
         max_import_requests: int = 100_000,
     ) -> None:
-        self.transport = Transport(url, timeout=timeout)
+        self.transport = HttpTransport(site, timeout=timeout) if isinstance(site, str) else site
         self.user = user
         self._password = password
         self.log = log
@@ -165,7 +177,7 @@ class ExchangeClient:
         a text or XML body.
         """
         kind = kind or self.kind or "catalog"
-        headers = {}
+        headers = {"User-Agent": USER_AGENT, "Accept": "*/*"}
         extra = None
         if mode == "checkauth":
             headers["Authorization"] = basic_authorization(self.user, self._password)
@@ -174,9 +186,9 @@ class ExchangeClient:
             extra = self.auth.sessid
         if body is not None:
             headers["Content-Type"] = "application/octet-stream"
-        target = self.transport.address({"type": kind, "mode": mode, **(params or {})}, extra)
+        query = query_string({"type": kind, "mode": mode, **(params or {})}, extra)
         method = "GET" if body is None else "POST"
-        response = self.transport.send(mode, method, target, headers, body)
+        response = self.transport.send(Request(mode, method, query, headers, body))
         text = decode(response.body[:2000], response.charset)
         if 300 <= response.status < 400:
             location = response.headers.get("Location", "?")

@@ -1,8 +1,11 @@
-"""One HTTP request at a time, as 1C makes them: no redirects followed, no cookie jar.
+"""How the client's requests reach the site: the :class:`Transport` contract and HTTP.
 
-Built on ``http.client`` alone. Each request opens its own connection, so a
-site that closes connections between requests (or a proxy that does) behaves
-as it would for 1C.
+The client (:class:`~cml_exchange.client.ExchangeClient`) makes each request
+as 1C does: the query, the headers (credentials or the cookie), the raw
+body. A transport only carries it to the site and brings the response back,
+whole. :class:`HttpTransport`, the default, does it as 1C does over the
+network; tests pass a transport of their own (Django's test client, a
+scripted site, one that times or breaks requests).
 """
 
 from __future__ import annotations
@@ -12,12 +15,29 @@ import http.client
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import Message
+from typing import Protocol
 from urllib.parse import quote, urlencode, urlsplit
 
 from cml_exchange.client.replies import ExchangeFailure
 
 #: 1C's own User-Agent (some sites and firewalls look at it).
 USER_AGENT = "1C+Enterprise/8.3"
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One request, as the client made it; the transport adds the site's address.
+
+    ``query`` is the request's query string, already encoded (see
+    :func:`query_string`); ``mode`` names the request in errors. ``body`` is sent
+    raw, ``None`` for a GET.
+    """
+
+    mode: str
+    method: str
+    query: str
+    headers: Mapping[str, str]
+    body: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +58,40 @@ class Response:
         return self.headers.get_content_charset()
 
 
-class Transport:
+class Transport(Protocol):
+    """Carries a :class:`Request` to the site and returns its :class:`Response`.
+
+    An implementation sends the request as given: its method, its query
+    after the site's address, its headers and body untouched. It keeps no
+    state between requests (no cookie jar: the client sends the cookie
+    itself) and follows no redirects. The response comes back whole, body
+    included, whatever its status; only when no response came (no
+    connection, a timeout) does it raise, :class:`ExchangeFailure` for the
+    request's mode.
+    """
+
+    def send(self, request: Request) -> Response: ...
+
+
+def query_string(params: Mapping[str, str], extra: str | None = None) -> str:
+    """A request's query as 1C builds it: ``params`` in order, then ``extra`` verbatim.
+
+    ``extra`` is the ``sessid=…`` line of ``checkauth``, which 1C appends as
+    the site wrote it.
+    """
+    encoded = urlencode(params, quote_via=quote, safe="/")
+    return f"{encoded}&{extra}" if extra else encoded
+
+
+class HttpTransport:
     """Sends requests to ``url`` (the exchange script's address, maybe with a query).
 
-    1C builds each request's address literally as ``url?type=…&mode=…``
-    (``&`` when ``url`` already has a query), which :meth:`address` repeats.
+    Built on ``http.client`` alone. 1C builds each request's address
+    literally as ``url?type=…&mode=…`` (``&`` when ``url`` already has a
+    query), which :meth:`target` repeats. Each request opens its own
+    connection, so a site that closes connections between requests (or a
+    proxy that does) behaves as it would for 1C. ``timeout`` is per request,
+    in seconds.
     """
 
     def __init__(self, url: str, *, timeout: float) -> None:
@@ -57,39 +106,33 @@ class Transport:
         self._path = parts.path or "/"
         self._query = parts.query
 
-    def address(self, params: Mapping[str, str], extra: str | None = None) -> str:
-        """The request's path and query: ``params`` in order, then ``extra`` verbatim."""
-        query = urlencode(params, quote_via=quote, safe="/")
-        if extra:
-            query = f"{query}&{extra}"
+    def target(self, query: str) -> str:
+        """The request line's path and query: the address's own query first, then ``query``."""
         if self._query:
             query = f"{self._query}&{query}"
         return f"{self._path}?{query}"
 
-    def send(
-        self,
-        mode: str,
-        method: str,
-        target: str,
-        headers: Mapping[str, str],
-        body: bytes | None = None,
-    ) -> Response:
-        """Make one request; network errors become :class:`ExchangeFailure` for ``mode``."""
+    def send(self, request: Request) -> Response:
+        """Make one request; network errors become :class:`ExchangeFailure` for its mode."""
         connection: http.client.HTTPConnection
         if self._https:
             connection = http.client.HTTPSConnection(self._host, self._port, timeout=self.timeout)
         else:
             connection = http.client.HTTPConnection(self._host, self._port, timeout=self.timeout)
-        all_headers = {"User-Agent": USER_AGENT, "Accept": "*/*", **headers}
         try:
-            connection.request(method, target, body=body, headers=all_headers)
+            connection.request(
+                request.method,
+                self.target(request.query),
+                body=request.body,
+                headers=dict(request.headers),
+            )
             response = connection.getresponse()
             data = response.read()
             return Response(response.status, response.reason, response.headers, data)
         except (OSError, http.client.HTTPException) as error:
             reason = "нет ответа за отведённое время" if isinstance(error, TimeoutError) else error
             raise ExchangeFailure(
-                mode, "", f"не удалось связаться с сайтом {self.url}: {reason}"
+                request.mode, "", f"не удалось связаться с сайтом {self.url}: {reason}"
             ) from error
         finally:
             connection.close()

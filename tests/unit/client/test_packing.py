@@ -10,7 +10,7 @@ import pytest
 
 from cml_exchange.client.exchange import _parts
 from cml_exchange.client.packing import collect, human_size, pack
-from cml_exchange.client.transport import Transport, basic_authorization
+from cml_exchange.client.transport import HttpTransport, basic_authorization, query_string
 
 
 def unload(folder: Path) -> list[Path]:
@@ -113,14 +113,14 @@ def test_human_size():
 
 
 def test_addresses_are_built_as_1c_builds_them():
-    transport = Transport("http://shop.example:8000/bitrix/admin/1c_exchange.php", timeout=1)
+    transport = HttpTransport("http://shop.example:8000/bitrix/admin/1c_exchange.php", timeout=1)
     params = {"type": "catalog", "mode": "file", "filename": "import_files/ab/фото 1.jpg"}
-    assert transport.address(params, "sessid=abc") == (
+    assert transport.target(query_string(params, "sessid=abc")) == (
         "/bitrix/admin/1c_exchange.php?type=catalog&mode=file"
         "&filename=import_files/ab/%D1%84%D0%BE%D1%82%D0%BE%201.jpg&sessid=abc"
     )
-    with_query = Transport("https://shop.example/exchange?site=s1", timeout=1)
-    assert with_query.address({"type": "sale", "mode": "query"}) == (
+    with_query = HttpTransport("https://shop.example/exchange?site=s1", timeout=1)
+    assert with_query.target(query_string({"type": "sale", "mode": "query"})) == (
         "/exchange?site=s1&type=sale&mode=query"
     )
 
@@ -128,7 +128,7 @@ def test_addresses_are_built_as_1c_builds_them():
 @pytest.mark.parametrize("url", ["ftp://shop.example/x", "shop.example/1c_exchange.php", ""])
 def test_only_http_addresses(url):
     with pytest.raises(ValueError, match="http"):
-        Transport(url, timeout=1)
+        HttpTransport(url, timeout=1)
 
 
 def test_basic_credentials_are_utf8():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from email.message import Message
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 import pytest
 
@@ -16,7 +16,7 @@ from cml_exchange.client import (
     parse_document,
     parse_init,
 )
-from cml_exchange.client.transport import Response
+from cml_exchange.client.transport import Request, Response
 
 ORDERS_XML = (
     '<?xml version="1.0" encoding="windows-1251"?>\n'
@@ -136,16 +136,9 @@ class Site:
         }
         self.requests: list[tuple[str, dict[str, str], dict[str, str], bytes | None]] = []
 
-    def send(
-        self,
-        mode: str,
-        method: str,
-        target: str,
-        headers: Mapping[str, str],
-        body: bytes | None = None,
-    ) -> Response:
-        query = dict(parse_qsl(urlsplit(target).query))
-        self.requests.append((method, query, dict(headers), body))
+    def send(self, request: Request) -> Response:
+        query = dict(parse_qsl(request.query))
+        self.requests.append((request.method, query, dict(request.headers), request.body))
         queue = self.replies[query["mode"]]
         return queue.pop(0) if len(queue) > 1 else queue[0]
 
