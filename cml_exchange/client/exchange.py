@@ -168,25 +168,32 @@ class ExchangeClient:
         kind: str | None = None,
         params: Mapping[str, str] | None = None,
         body: bytes | None = None,
+        cookie: str | None = None,
+        sessid: str | None = None,
     ) -> Response:
         """One request of the session: GET, or POST of ``body`` as raw bytes.
 
         ``checkauth`` carries HTTP Basic credentials; every other request the
         cookie and the ``sessid=…`` line ``checkauth`` gave, as 1C sends them.
-        Raises :class:`ExchangeFailure` unless the site answers HTTP 200 with
-        a text or XML body.
+        ``cookie`` (``name=value``) and ``sessid`` (``sessid=…``) are sent
+        instead of the session's, ``""`` sends none: the requests of a script
+        that lost or forged them. Raises :class:`ExchangeFailure` unless the
+        site answers HTTP 200 with a text or XML body.
         """
         kind = kind or self.kind or "catalog"
+        session = self.auth if mode != "checkauth" else None
+        if cookie is None:
+            cookie = session.cookie if session else ""
+        if sessid is None:
+            sessid = (session.sessid or "") if session else ""
         headers = {"User-Agent": USER_AGENT, "Accept": "*/*"}
-        extra = None
         if mode == "checkauth":
             headers["Authorization"] = basic_authorization(self.user, self._password)
-        elif self.auth is not None:
-            headers["Cookie"] = self.auth.cookie
-            extra = self.auth.sessid
+        if cookie:
+            headers["Cookie"] = cookie
         if body is not None:
             headers["Content-Type"] = "application/octet-stream"
-        query = query_string({"type": kind, "mode": mode, **(params or {})}, extra)
+        query = query_string({"type": kind, "mode": mode, **(params or {})}, sessid or None)
         method = "GET" if body is None else "POST"
         response = self.transport.send(Request(mode, method, query, headers, body))
         text = decode(response.body[:2000], response.charset)
