@@ -5,14 +5,7 @@ it against any server (this app's endpoint, 1C-Bitrix, another CMS). The
 ``cml_exchange_client`` management command wires it to the console.
 """
 
-from cml_exchange.client.exchange import (
-    ARCHIVE_NAME,
-    CatalogResult,
-    ExchangeClient,
-    Imported,
-    OrdersResult,
-    Sent,
-)
+from cml_exchange.client.exchange import ARCHIVE_NAME, ExchangeClient
 from cml_exchange.client.replies import (
     Auth,
     ExchangeFailure,
@@ -24,6 +17,7 @@ from cml_exchange.client.replies import (
     parse_init,
     parse_reply,
 )
+from cml_exchange.client.results import CatalogResult, Imported, OrdersResult, Sent
 
 __all__ = [
     "ARCHIVE_NAME",

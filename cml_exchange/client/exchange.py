@@ -29,11 +29,11 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from cml_exchange.client import packing
+from cml_exchange.client.packing import Data
 from cml_exchange.client.replies import (
     PROGRESS,
     SUCCESS,
@@ -49,6 +49,7 @@ from cml_exchange.client.replies import (
     parse_init,
     parse_reply,
 )
+from cml_exchange.client.results import CatalogResult, Imported, OrdersResult, Sent
 from cml_exchange.client.transport import (
     USER_AGENT,
     HttpTransport,
@@ -60,68 +61,12 @@ from cml_exchange.client.transport import (
 )
 
 Log = Callable[[str], None]
-Data = bytes | str | os.PathLike[str]
 
 #: The archive's name on the site. Which name 1C gives it is not documented;
 #: the site must not care, since it unpacks whatever ``.zip`` arrived.
 ARCHIVE_NAME = "import.zip"
 #: Content types a reply may have (Bitrix answers text/html, XML replies are application/xml).
 _READABLE = ("text/", "application/xml")
-
-
-@dataclass(frozen=True, slots=True)
-class Sent:
-    """A file uploaded with ``mode=file``: its name on the site, parts and bytes.
-
-    ``lines`` are what the site wrote after ``success`` to any part (for
-    orders in the protocol without ``version``, the errors of importing them).
-    """
-
-    name: str
-    parts: int
-    size: int
-    lines: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Imported:
-    """A file imported with ``mode=import``: how many requests it took and the last reply.
-
-    ``message`` is the last reply's lines joined, ``lines`` the lines
-    themselves (for orders, one error per line).
-    """
-
-    name: str
-    requests: int
-    message: str
-    seconds: float
-    lines: tuple[str, ...] = ()
-
-
-@dataclass
-class CatalogResult:
-    """What :meth:`ExchangeClient.exchange_catalog` did."""
-
-    params: InitParams
-    zipped: bool
-    sent: list[Sent] = field(default_factory=list)
-    imported: list[Imported] = field(default_factory=list)
-
-
-@dataclass
-class OrdersResult:
-    """What :meth:`ExchangeClient.exchange_orders` did.
-
-    ``document`` is the reply to ``query``, raw (its XML declaration names
-    its encoding). ``sent``/``imported`` are the orders file 1C sent back, if
-    any; ``errors`` the site's lines about it, in the order they came.
-    """
-
-    params: InitParams
-    document: bytes
-    sent: Sent | None = None
-    imported: Imported | None = None
-    errors: list[str] = field(default_factory=list)
 
 
 def _quiet(message: str) -> None:
@@ -261,7 +206,7 @@ class ExchangeClient:
             raise ValueError(f"chunk must be positive, not {limit}")
         parts = size = 0
         lines: list[str] = []
-        for part in _parts(data, limit):
+        for part in packing.parts(data, limit):
             reply = self.call("file", kind=kind, params={"filename": name}, body=part)
             expect("file", reply, SUCCESS)
             lines.extend(line for line in reply.lines if line.strip())
@@ -412,18 +357,3 @@ class ExchangeClient:
             self.deactivate()
         self.complete()
         return result
-
-
-def _parts(data: Data, limit: int | None) -> Iterator[bytes]:
-    """``data`` in pieces of at most ``limit`` bytes; one empty piece for empty data."""
-    if isinstance(data, bytes):
-        step = limit or max(1, len(data))
-        yield data[:step]
-        for start in range(step, len(data), step):
-            yield data[start : start + step]
-        return
-    with Path(data).open("rb") as source:
-        first = source.read(limit or -1)
-        yield first
-        while limit and (piece := source.read(limit)):
-            yield piece

@@ -4,7 +4,8 @@
 ``import_files/`` folder beside them (``import_files/ab/<guid>.jpg``), and
 uploads them under those names: the XML files by their own name, each
 picture by its path from the XML files' folder. With ``zip=yes`` it packs the
-same names into one archive.
+same names into one archive. Each file goes in parts of at most the site's
+``file_limit`` bytes.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from __future__ import annotations
 import io
 import os
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+#: What the client uploads: bytes, or the path of a file.
+Data = bytes | str | os.PathLike[str]
 #: The folder of pictures next to the XML files.
 PICTURES_DIR = "import_files"
 
@@ -98,6 +101,24 @@ def pack(uploads: Sequence[Upload]) -> bytes:
         for upload in uploads:
             archive.write(upload.path, upload.name)
     return buffer.getvalue()
+
+
+def parts(data: Data, limit: int | None) -> Iterator[bytes]:
+    """``data`` in pieces of at most ``limit`` bytes (all at once without a limit).
+
+    Empty data is one empty piece: 1C still sends the file, empty.
+    """
+    if isinstance(data, bytes):
+        step = limit or max(1, len(data))
+        yield data[:step]
+        for start in range(step, len(data), step):
+            yield data[start : start + step]
+        return
+    with Path(data).open("rb") as source:
+        first = source.read(limit or -1)
+        yield first
+        while limit and (piece := source.read(limit)):
+            yield piece
 
 
 def human_size(size: int) -> str:

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cml_exchange.client.exchange import _parts
-from cml_exchange.client.packing import collect, human_size, pack
+from cml_exchange.client.packing import collect, human_size, pack, parts
 from cml_exchange.client.transport import HttpTransport, basic_authorization, query_string
 
 
@@ -97,9 +96,9 @@ def test_parts(tmp_path, size, limit, expected):
     path = tmp_path / "file.xml"
     path.write_bytes(data)
     for source in (data, path, str(path)):
-        parts = list(_parts(source, limit))
-        assert [len(part) for part in parts] == expected
-        assert b"".join(parts) == data
+        pieces = list(parts(source, limit))
+        assert [len(piece) for piece in pieces] == expected
+        assert b"".join(pieces) == data
 
 
 def test_human_size():
