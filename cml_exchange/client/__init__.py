@@ -3,6 +3,10 @@
 Standard library only and no Django, so that benchmarks and scripts can use
 it against any server (this app's endpoint, 1C-Bitrix, another CMS). The
 ``cml_exchange_client`` management command wires it to the console.
+
+Requests go over HTTP (:class:`HttpTransport`) unless the client is given a
+:class:`Transport` of its own: this app's tests pass one that calls the
+endpoint through Django's test client.
 """
 
 from cml_exchange.client.exchange import ARCHIVE_NAME, ExchangeClient
@@ -18,6 +22,7 @@ from cml_exchange.client.replies import (
     parse_reply,
 )
 from cml_exchange.client.results import CatalogResult, Imported, OrdersResult, Sent
+from cml_exchange.client.transport import HttpTransport, Request, Response, Transport
 
 __all__ = [
     "ARCHIVE_NAME",
@@ -25,11 +30,15 @@ __all__ = [
     "CatalogResult",
     "ExchangeClient",
     "ExchangeFailure",
+    "HttpTransport",
     "Imported",
     "InitParams",
     "OrdersResult",
     "Reply",
+    "Request",
+    "Response",
     "Sent",
+    "Transport",
     "parse_checkauth",
     "parse_confirmation",
     "parse_document",
