@@ -1,14 +1,23 @@
-"""A test client that talks to the endpoint as 1C does (cookie, sessid, raw bodies)."""
+"""The real 1C client against the endpoint, through Django's test client.
+
+:class:`DjangoTransport` is a :class:`cml_exchange.client.Transport`: the
+client's requests go through the whole Django stack in this process, as
+they would over HTTP. It lives with the tests, not in ``cml_exchange.client``,
+which is standard library only so that scripts use it against any site.
+"""
 
 from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
+from email.message import Message
+from http.cookies import SimpleCookie
 from pathlib import Path
 
 from django.http.response import HttpResponseBase
 from django.test import Client
 
+from cml_exchange.client import Request, Response
 from cml_exchange.conf import app_settings
 from cml_exchange.models import ExchangeSession
 from cml_exchange.protocol.sessions import COOKIE_NAME
@@ -25,6 +34,46 @@ def body(response: HttpResponseBase) -> bytes:
 
 def basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+class DjangoTransport:
+    """Sends the client's requests to the endpoint at ``path`` through Django's test client.
+
+    As 1C over HTTP: the method, the query, the headers and the raw body
+    as the client made them; the response read whole, streamed or not,
+    with its ``Set-Cookie`` among the headers. No cookie jar: a request
+    carries the cookie the client sends, or none.
+
+    ``jar`` is a test client of the test's own, for clients that are not
+    1C: its cookies (a site login, what ``Set-Cookie`` stored, as
+    ``curl -b``/``-c`` would) go with every request that carries no
+    ``Cookie`` of the client's.
+    """
+
+    def __init__(self, path: str = URL, *, jar: Client | None = None) -> None:
+        self.path = path
+        self.jar = jar
+        self._client = jar or Client()
+
+    def send(self, request: Request) -> Response:
+        if self.jar is None:
+            self._client.cookies = SimpleCookie()  # what the last reply set is not sent back
+        headers = dict(request.headers)
+        if request.body is not None:
+            headers["Content-Length"] = str(len(request.body))
+        response = self._client.generic(
+            request.method,
+            f"{self.path}?{request.query}",
+            data=request.body or b"",
+            content_type=headers.get("Content-Type", ""),
+            headers=headers,
+        )
+        message = Message()
+        for name, value in response.items():
+            message[name] = value
+        for morsel in response.cookies.values():
+            message["Set-Cookie"] = morsel.OutputString()
+        return Response(response.status_code, response.reason_phrase, message, body(response))
 
 
 @dataclass
