@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 
-from tests.integration.protocol.exchange import OneC
+from cml_exchange.client import ExchangeClient
+from tests.integration.protocol.exchange import new_1c
 from tests.paths import sample
 
 IMPORT = sample("carono__php-commerceml__tests__xml__import")
@@ -16,26 +17,26 @@ OFFERS = sample("carono__php-commerceml__tests__xml__offers")
 
 
 @pytest.fixture
-def one_c(admin_user: User, upload_root: object) -> Callable[..., OneC]:
-    """Makes a 1C of its own (its own cookies), logged in with ``checkauth``."""
+def one_c(admin_user: User, upload_root: object) -> Callable[..., ExchangeClient]:
+    """Makes a 1C of its own (its own session), logged in with ``checkauth``."""
 
-    def make(kind: str = "catalog") -> OneC:
-        onec = OneC(Client(), kind=kind)
-        assert onec.checkauth().startswith(b"success\n")
+    def make(kind: str = "catalog") -> ExchangeClient:
+        onec = new_1c()
+        onec.checkauth(kind)
         return onec
 
     return make
 
 
-def catalog_exchange(onec: OneC, *, complete: bool = True) -> OneC:
+def catalog_exchange(onec: ExchangeClient, *, complete: bool = True) -> ExchangeClient:
     """A whole catalog exchange as 1C makes it: init, two files in parts, imports, complete."""
-    assert onec.get("init", version="2.10").startswith(b"zip=")
+    onec.init(version="2.10")
     onec.upload("import.xml", IMPORT.read_bytes(), chunk=8192)
     onec.upload("offers.xml", OFFERS.read_bytes(), chunk=8192)
-    assert onec.import_file("import.xml").startswith(b"success\n")
-    assert onec.import_file("offers.xml").startswith(b"success\n")
+    onec.import_file("import.xml")
+    onec.import_file("offers.xml")
     if complete:
-        assert onec.get("complete").startswith(b"success\n")
+        onec.complete()
     return onec
 
 

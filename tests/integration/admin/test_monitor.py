@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cml_exchange.models import ExchangeRequest, ExchangeSession
 from tests.integration.admin.conftest import IMPORT, catalog_exchange
+from tests.integration.protocol.exchange import get, post, session_of
 from tests.paths import sample
 
 pytestmark = pytest.mark.django_db
@@ -62,13 +63,13 @@ def test_states_are_derived_from_outcome_end_and_last_answer(one_c, admin_client
     complete = catalog_exchange(one_c())  # ended by complete
     old_style = catalog_exchange(one_c(), complete=False)  # 1C without complete
     failed = one_c()
-    failed.get("init")
-    assert failed.get("import", filename="missing.xml").startswith(b"failure\n")
+    failed.init()
+    assert get(failed, "import", filename="missing.xml").startswith(b"failure\n")
     halfway = one_c()  # stopped while uploading
-    halfway.get("init")
+    halfway.init()
     halfway.upload("import.xml", b"<?xml version='1.0'?>", chunk=100)
     running = one_c()
-    running.get("init")
+    running.init()
     sessions = dict(
         zip(
             ("complete", "old_style", "failed", "halfway", "running"),
@@ -106,9 +107,9 @@ def test_states_are_derived_from_outcome_end_and_last_answer(one_c, admin_client
 def test_filters_by_type_and_date(one_c, admin_client):
     catalog_exchange(one_c())
     sale = one_c("sale")
-    sale.get("init", version="2.08")
-    assert sale.get("query").startswith(b"<?xml")
-    assert sale.get("success") == b"success\n"
+    sale.init(version="2.08")
+    assert get(sale, "query").startswith(b"<?xml")
+    assert get(sale, "success") == b"success\n"
     catalog, orders = ExchangeSession.objects.order_by("pk")
     assert set(states(admin_client, kind__exact="catalog")) == {catalog.pk}
     assert set(states(admin_client, kind__exact="sale")) == {orders.pk}
@@ -156,9 +157,9 @@ def test_the_exchange_page_shows_every_request_and_the_imports(one_c, admin_clie
 
 def test_a_failed_import_shows_its_error(one_c, admin_client):
     onec = one_c()
-    onec.get("init")
-    onec.post("import.xml", IMPORT.read_bytes()[:5000])  # cut off
-    reply = onec.get("import", filename="import.xml").decode("cp1251")
+    onec.init()
+    post(onec, "import.xml", IMPORT.read_bytes()[:5000])  # cut off
+    reply = get(onec, "import", filename="import.xml").decode("cp1251")
     assert reply.startswith("failure\n")
     session = ExchangeSession.objects.get()
     page = admin_client.get(change_url(session))
@@ -174,10 +175,10 @@ def test_a_long_log_shows_its_beginning_and_its_end(one_c, admin_client, setting
     from cml_exchange.admin import monitor
 
     onec = one_c()
-    onec.get("init")
+    onec.init()
     for _ in range(12):
-        onec.get("deactivate", timestamp="1")
-    onec.get("complete")
+        get(onec, "deactivate", timestamp="1")
+    get(onec, "complete")
     session = ExchangeSession.objects.get()
     log = monitor.request_log(session, limit=6)
     assert [line.mode for line in log.head] == ["checkauth", "init", "deactivate"]
@@ -245,24 +246,24 @@ def test_the_monitor_is_refused_to_others(one_c, staff, client):
 
 def test_an_orders_exchange_is_finished_by_1cs_success_at_once(one_c, admin_client):
     sale = one_c("sale")
-    sale.get("init", version="2.08")
-    assert sale.get("query").startswith(b"<?xml")
-    assert states(admin_client)[sale.session.pk] == "open"
-    assert sale.get("success") == b"success\n"
+    sale.init(version="2.08")
+    assert get(sale, "query").startswith(b"<?xml")
+    assert states(admin_client)[session_of(sale).pk] == "open"
+    assert get(sale, "success") == b"success\n"
     # Not half an hour later: the monitor shows it ended the moment 1C confirmed.
-    session = ExchangeSession.objects.get(pk=sale.session.pk)
-    assert session.finished is not None and session.outcome == "success"
-    assert states(admin_client)[session.pk] == "success"
+    ended = session_of(sale)
+    assert ended.finished is not None and ended.outcome == "success"
+    assert states(admin_client)[ended.pk] == "success"
 
 
 def test_an_orders_exchange_ends_with_its_last_import(one_c, admin_client):
     sale = one_c("sale")
-    sale.get("init", version="2.08")
-    sale.get("query")
-    assert sale.get("success") == b"success\n"
+    sale.init(version="2.08")
+    sale.query()
+    assert get(sale, "success") == b"success\n"
     # 1C goes on with the same cookie to send its own changes: open again until applied.
     sale.upload("orders.xml", sample("ArgentCrusade").read_bytes(), chunk=4096)
-    assert states(admin_client)[sale.session.pk] == "open"
-    assert sale.import_file("orders.xml").startswith(b"success\n")
-    session = ExchangeSession.objects.get(pk=sale.session.pk)
-    assert session.finished is not None and states(admin_client)[session.pk] == "success"
+    assert states(admin_client)[session_of(sale).pk] == "open"
+    sale.import_file("orders.xml")
+    ended = session_of(sale)
+    assert ended.finished is not None and states(admin_client)[ended.pk] == "success"

@@ -14,11 +14,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from cml_exchange.client import ExchangeClient
 from cml_exchange.conf import app_settings
 from cml_exchange.models import ExchangeFile, ImportJob, Offer, Order, Product
 from tests.factories import OrderFactory
 from tests.integration.admin.conftest import IMPORT, OFFERS, catalog_exchange
-from tests.integration.protocol.exchange import OneC
+from tests.integration.protocol.exchange import folder_of, post, session_of, stored
 from tests.paths import sample
 
 pytestmark = pytest.mark.django_db
@@ -65,14 +66,14 @@ def set_age(path: Path, seconds: float) -> None:
 
 def test_the_page_lists_the_directory_joined_with_the_uploads(one_c, admin_client, upload_root):
     onec = one_c()
-    onec.get("init")
+    onec.init()
     onec.upload("import.xml", IMPORT.read_bytes(), chunk=8192)
     onec.upload("import_files/ab/picture.jpg", b"\xff\xd8jpeg", chunk=100)
     (upload_root / "catalog" / "Reports").mkdir()
     (upload_root / "catalog" / "Reports" / "log.zip").write_bytes(b"PK")
     ExchangeFile.objects.create(kind="catalog", name="gone.xml", size=10, parts=1)
     files = listed(admin_client)
-    folder = f"catalog/{onec.session.folder}"
+    folder = f"catalog/{session_of(onec).folder}"
     assert set(files) == {
         f"{folder}/import.xml",
         f"{folder}/import_files/ab/picture.jpg",
@@ -103,7 +104,7 @@ def test_the_page_lists_the_directory_joined_with_the_uploads(one_c, admin_clien
 def test_a_symlink_out_of_the_directory_is_neither_listed_nor_followed(
     one_c, admin_client, upload_root, tmp_path
 ):
-    one_c().get("init")
+    one_c().init()
     secret = tmp_path / "secret"
     secret.mkdir()
     (secret / "passwd.xml").write_text("secret")
@@ -122,7 +123,7 @@ def test_a_symlink_out_of_the_directory_is_neither_listed_nor_followed(
 
 
 def test_import_again_reimports_a_catalog_file_by_polling(one_c, admin_client, upload_root):
-    folder = catalog_exchange(one_c()).session.folder
+    folder = session_of(catalog_exchange(one_c())).folder
     # What 1C imported is changed on the site, then imported again from the stored files.
     Product.objects.update(name="changed", active=False)
     Offer.objects.all().delete()
@@ -151,14 +152,14 @@ def test_import_again_unpacks_an_archive(one_c, admin_client, upload_root):
         archive.writestr("import.xml", IMPORT.read_bytes())
         archive.writestr("offers.xml", OFFERS.read_bytes())
     onec = one_c()
-    onec.get("init")
+    onec.init()
     onec.upload("goods.zip", packed.getvalue(), chunk=10_000)
     assert not Product.objects.exists()
-    folder = f"catalog/{onec.session.folder}"
+    folder = f"catalog/{session_of(onec).folder}"
     replies = import_again(admin_client, f"{folder}/goods.zip")
     assert replies[-1]["state"] == "done", replies[-1]
     assert (Product.objects.count(), Offer.objects.count()) == (2, 5)
-    assert ExchangeFile.objects.get(name=onec.stored("goods.zip")).imported is not None
+    assert ExchangeFile.objects.get(name=stored(onec, "goods.zip")).imported is not None
     files = listed(admin_client)
     assert {f"{folder}/goods.zip", f"{folder}/import.xml", f"{folder}/offers.xml"} <= set(files)
 
@@ -167,9 +168,9 @@ def test_import_again_of_a_broken_file_fails_with_the_importers_message(
     one_c, admin_client, upload_root
 ):
     onec = one_c()
-    onec.get("init")
-    onec.post("import.xml", IMPORT.read_bytes()[:5000])
-    replies = import_again(admin_client, f"catalog/{onec.stored('import.xml')}")
+    onec.init()
+    post(onec, "import.xml", IMPORT.read_bytes()[:5000])
+    replies = import_again(admin_client, f"catalog/{stored(onec, 'import.xml')}")
     assert replies[-1]["state"] == "failed" and replies[-1]["failed"]
     assert "import.xml" in replies[-1]["error"]
     assert replies[-1]["message"] == replies[-1]["error"]
@@ -179,33 +180,33 @@ def test_import_again_of_a_broken_file_fails_with_the_importers_message(
 def test_import_again_reapplies_an_orders_file(one_c, admin_client, upload_root):
     OrderFactory.create(id=142, number="142", lines=[])
     sale = one_c("sale")
-    sale.get("init", version="2.08")
+    sale.init(version="2.08")
     sale.upload("orders.xml", sample("ArgentCrusade").read_bytes(), chunk=4096)
-    assert sale.import_file("orders.xml").startswith(b"success\n")
+    sale.import_file("orders.xml")
     # The site lost what 1C sent (a backup restored, say): applying the file again brings it back.
     Order.objects.filter(pk=142).update(paid=False, version_1c="")
-    replies = import_again(admin_client, f"sale/{sale.stored('orders.xml')}")
+    replies = import_again(admin_client, f"sale/{stored(sale, 'orders.xml')}")
     assert replies[-1]["state"] == "done"
     lines = [line for reply in replies for line in reply["messages"]]
     assert "Заказ №235 на сайте не найден." in lines
     assert sum(reply["applied"] for reply in replies) >= 2
     assert Order.objects.get(pk=142).paid is True
-    assert ExchangeFile.objects.get(kind="sale", name=sale.stored("orders.xml")).imported
+    assert ExchangeFile.objects.get(kind="sale", name=stored(sale, "orders.xml")).imported
 
 
 def test_import_again_refuses_what_it_cannot_import(one_c, admin_client, upload_root):
     sale = one_c("sale")
-    sale.get("init", version="2.08")
-    sale.get("query")  # our own answer, query-<session>-1.xml, lies in the sale directory
+    sale.init(version="2.08")
+    sale.query()  # our own answer, query-<session>-1.xml, lies in the sale directory
     onec = one_c()
-    onec.get("init")
+    onec.init()
     onec.upload("import_files/a.jpg", b"jpeg", chunk=100)
     files = listed(admin_client)
-    query = next(key for key in files if key.startswith(f"sale/{sale.session.folder}/query-"))
+    query = next(key for key in files if key.startswith(f"sale/{session_of(sale).folder}/query-"))
     assert not files[query].importable
     for key in (
         query,
-        f"catalog/{onec.stored('import_files/a.jpg')}",
+        f"catalog/{stored(onec, 'import_files/a.jpg')}",
         "catalog/../sale/x.xml",
         "catalog/none.xml",
         "other/x.xml",
@@ -222,34 +223,34 @@ def test_import_again_refuses_what_it_cannot_import(one_c, admin_client, upload_
 
 
 @pytest.fixture
-def leftovers(one_c: Callable[..., OneC], upload_root: Path) -> dict[str, Path]:
+def leftovers(one_c: Callable[..., ExchangeClient], upload_root: Path) -> dict[str, Path]:
     """A finished exchange's files, old and new reports, and an exchange still uploading."""
     done = catalog_exchange(one_c(), complete=False)
     done.upload("import_files/ab/picture.jpg", b"jpeg", chunk=100)
-    assert done.get("complete").startswith(b"success\n")
+    done.complete()
     sale = one_c("sale")
-    sale.get("init", version="2.08")
-    sale.get("query")
-    sale.get("success")
+    sale.init(version="2.08")
+    sale.query()
+    sale.success()
     reports = upload_root / "catalog" / "Reports"
     reports.mkdir()
     (reports / "old.zip").write_bytes(b"PK")
     (reports / "new.zip").write_bytes(b"PK")
     set_age(reports / "old.zip", 10 * DAY)
     paths = {
-        "import": done.folder / "import.xml",
-        "offers": done.folder / "offers.xml",
-        "picture": done.folder / "import_files/ab/picture.jpg",
+        "import": folder_of(done) / "import.xml",
+        "offers": folder_of(done) / "offers.xml",
+        "picture": folder_of(done) / "import_files/ab/picture.jpg",
         "old_report": reports / "old.zip",
         "new_report": reports / "new.zip",
-        "query": next(sale.folder.glob("query-*.xml")),
+        "query": next(folder_of(sale).glob("query-*.xml")),
     }
     for name in ("import", "offers", "picture", "query"):
         set_age(paths[name], 3600)
     # Another exchange uploads a file it has not imported yet, and is still going.
     running = one_c()
     running.upload("next.xml", OFFERS.read_bytes(), chunk=100_000)
-    paths["next"] = running.folder / "next.xml"
+    paths["next"] = folder_of(running) / "next.xml"
     return paths
 
 

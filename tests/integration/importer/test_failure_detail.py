@@ -16,7 +16,7 @@ from django.utils.html import escape
 from cml_exchange.importer import Failed, create_job, run
 from cml_exchange.models import ExchangeRequest, ExchangeSession, ImportJob
 from tests.integration.importer.cml_files import Item, catalog, write
-from tests.integration.protocol.exchange import OneC
+from tests.integration.protocol.exchange import import_reply, new_1c
 
 pytestmark = pytest.mark.django_db
 
@@ -40,14 +40,14 @@ def twins() -> str:
 
 
 def test_1c_gets_no_sql_detail_and_the_monitor_keeps_it(
-    client, admin_user, admin_client, upload_root, unique_names, caplog
+    admin_user, admin_client, upload_root, unique_names, caplog
 ):
-    one_c = OneC(client)
-    assert one_c.checkauth().startswith(b"success\n")
-    assert one_c.get("init").startswith(b"zip=")
+    one_c = new_1c()
+    one_c.checkauth()
+    one_c.init()
     one_c.upload("import.xml", twins().encode(), 100_000)
     with caplog.at_level(logging.ERROR, logger="cml_exchange.importer.runner"):
-        reply = one_c.import_file("import.xml").decode("cp1251")
+        reply = import_reply(one_c, "import.xml").decode("cp1251")
 
     assert reply == f"failure\n{GENERIC}"
     for secret in (SECRET_INDEX, "cml_exchange_product", NAME, "4242", "UNIQUE", "duplicate"):

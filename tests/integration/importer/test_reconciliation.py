@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from cml_exchange.models import ImportJob, Offer, Product
-from tests.integration.protocol.exchange import OneC
+from tests.integration.protocol.exchange import import_reply, new_1c
 from tests.paths import DATA_DIR
 
 pytestmark = pytest.mark.django_db
@@ -30,15 +30,15 @@ ORPHANS = (
 )
 
 
-def test_1c_is_told_on_the_second_line_what_was_not_stored(client, admin_user, upload_root):
-    onec = OneC(client)
+def test_1c_is_told_on_the_second_line_what_was_not_stored(admin_user, upload_root):
+    onec = new_1c()
     onec.checkauth()
-    onec.get("init")
+    onec.init()
     for name in ("import.xml", "offers.xml"):
         onec.upload(name, (CASES / name).read_bytes(), chunk=100_000)
-    reply = onec.import_file("import.xml").decode("cp1251")
+    reply = import_reply(onec, "import.xml").decode("cp1251")
     assert reply == f"success\nИмпорт завершен, но не все данные файла записаны: {PRODUCTS}"
-    reply = onec.import_file("offers.xml").decode("cp1251")
+    reply = import_reply(onec, "offers.xml").decode("cp1251")
     assert reply == (
         f"success\nИмпорт завершен, но не все данные файла записаны: {PRICES} {ORPHANS}"
     )
@@ -58,14 +58,14 @@ def test_cml_import_prints_the_differences(tmp_path):
     assert PRODUCTS in out.getvalue() and PRICES in out.getvalue() and ORPHANS in out.getvalue()
 
 
-def test_a_file_stored_whole_says_nothing_more(client, admin_user, upload_root):
-    onec = OneC(client)
+def test_a_file_stored_whole_says_nothing_more(admin_user, upload_root):
+    onec = new_1c()
     onec.checkauth()
-    onec.get("init")
+    onec.init()
     whole = (
         (CASES / "import.xml")
         .read_bytes()
         .replace("<Товар><Наименование>Товар без Ид</Наименование></Товар>".encode(), b"")
     )
     onec.upload("import.xml", whole, chunk=100_000)
-    assert onec.import_file("import.xml") == "success\nИмпорт успешно завершен.".encode("cp1251")
+    assert import_reply(onec, "import.xml") == "success\nИмпорт успешно завершен.".encode("cp1251")

@@ -31,7 +31,7 @@ from cml_exchange.models import (
     Warehouse,
 )
 from tests.integration.importer.helpers import run_to_end
-from tests.integration.protocol.exchange import OneC
+from tests.integration.protocol.exchange import import_reply, new_1c
 from tests.paths import DATA_DIR
 
 pytestmark = pytest.mark.django_db
@@ -121,13 +121,13 @@ def test_nothing_of_a_refused_file_is_written(tmp_path, name, says):
     )
 
 
-def test_1c_is_told_which_value_to_fix(client, admin_user, upload_root):
-    one_c = OneC(client)
-    assert one_c.checkauth().startswith(b"success\n")
-    assert one_c.get("init").startswith(b"zip=")
+def test_1c_is_told_which_value_to_fix(admin_user, upload_root):
+    one_c = new_1c()
+    one_c.checkauth()
+    one_c.init()
     one_c.upload("offers.xml", (CASES / "product_id_too_long.xml").read_bytes(), 100_000)
 
-    reply = one_c.import_file("offers.xml").decode("cp1251")
+    reply = import_reply(one_c, "offers.xml").decode("cp1251")
 
     assert reply == (
         "failure\nФайл offers.xml не загружен: Ид товара длиннее 255 символов (300): "

@@ -8,192 +8,187 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.test import Client
 
+from cml_exchange.client import ExchangeClient
 from cml_exchange.commerceml.entities import Document
 from cml_exchange.commerceml.reading.reader import read
 from cml_exchange.models import ExchangeFile, ExchangeSettings, Order, OrderExport, OrderLine
 from tests.factories import OrderFactory
-from tests.integration.protocol.exchange import URL, OneC, body
+from tests.integration.protocol.exchange import get, import_reply, new_1c, post, stored
 from tests.paths import sample
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sale(client: Client, admin_user: User, upload_root: object) -> OneC:
+def sale(admin_user: User, upload_root: object) -> ExchangeClient:
     """1C after checkauth and an init with a version, as modern modules do."""
-    onec = OneC(client, kind="sale")
-    assert onec.checkauth().startswith(b"success\n")
-    assert onec.get("init", version="2.08").startswith(b"zip=")
+    onec = new_1c()
+    onec.checkauth("sale")
+    onec.init("sale", version="2.08")
     return onec
 
 
-def sent(onec: OneC) -> list[str]:
+def sent(onec: ExchangeClient) -> list[str]:
     """``query``, read back: the numbers of the orders in the answer."""
-    reply = onec.get("query")
+    reply = onec.query()
     documents = read(io.BytesIO(reply), name="query.xml")
     return [entity.number or "" for entity in documents if isinstance(entity, Document)]
 
 
-def test_checkauth_is_four_lines_without_a_timestamp(client: Client, admin_user: User) -> None:
-    reply = OneC(client, kind="sale").checkauth()
+def test_checkauth_is_four_lines_without_a_timestamp(admin_user: User) -> None:
+    reply = get(new_1c(), "checkauth", kind="sale")
     lines = reply.decode("cp1251").split("\n")
     assert len(lines) == 5 and lines[4] == ""  # four lines, each ending in LF
     assert lines[0] == "success" and lines[1] == "CML_EXCHANGE_SESSION"
     assert lines[3].startswith("sessid=")
 
 
-def test_checkauth_refuses_a_user_without_the_orders_rights(client: Client) -> None:
+def test_checkauth_refuses_a_user_without_the_orders_rights() -> None:
     User.objects.create_user("manager", password="secret")
-    reply = OneC(client, kind="sale").checkauth("manager", "secret")
+    reply = get(new_1c("manager"), "checkauth", kind="sale")
     assert reply == "failure\nУ Вас нет прав для обмена. Проверьте настройки компонента.".encode(
         "cp1251"
     )
 
 
-def test_a_member_of_the_orders_groups_may_exchange_orders(client: Client) -> None:
+def test_a_member_of_the_orders_groups_may_exchange_orders() -> None:
     user = User.objects.create_user("manager", password="secret")
     group = Group.objects.create(name="1C")
     user.groups.add(group)
     ExchangeSettings.load().sale_groups.add(group)
-    assert OneC(client, kind="sale").checkauth("manager", "secret").startswith(b"success\n")
+    assert get(new_1c("manager"), "checkauth", kind="sale").startswith(b"success\n")
 
 
 def test_init_adds_sessid_and_version_only_when_1c_sent_a_version(
-    client: Client, admin_user: User, upload_root: object
+    admin_user: User, upload_root: object
 ) -> None:
-    onec = OneC(client, kind="sale")
-    onec.checkauth()
-    assert onec.get("init") == b"zip=yes\nfile_limit=204800\n"
+    onec = new_1c()
+    auth = onec.checkauth("sale")
+    assert get(onec, "init") == b"zip=yes\nfile_limit=204800\n"
     for asked, answered in (("2.05", "2.05"), ("2.09", "2.08"), ("2.10", "2.10"), ("3.1", "2.10")):
-        reply = onec.get("init", version=asked).decode("cp1251")
+        reply = get(onec, "init", version=asked).decode("cp1251")
         # Bitrix ends this answer with a line break, unlike the catalog's.
-        assert reply == f"zip=yes\nfile_limit=204800\n{onec.sessid}\nversion={answered}\n"
+        assert reply == f"zip=yes\nfile_limit=204800\n{auth.sessid}\nversion={answered}\n"
 
 
-def test_query_answers_xml_with_its_length(sale: OneC) -> None:
+def test_query_answers_xml_with_its_length(sale: ExchangeClient) -> None:
     OrderFactory.create(number="A-1")
-    response = sale.client.get(f"{URL}?type=sale&mode=query&{sale.sessid}")
-    content = body(response)
-    assert response["Content-Type"] == "application/xml; charset=windows-1251"
-    assert int(response["Content-Length"]) == len(content)
-    assert 'ВерсияСхемы="2.08"'.encode("cp1251") in content
+    response = sale.request("query")
+    assert response.headers["Content-Type"] == "application/xml; charset=windows-1251"
+    assert int(response.headers["Content-Length"]) == len(response.body)
+    assert 'ВерсияСхемы="2.08"'.encode("cp1251") in response.body
 
 
-def test_success_marks_exactly_what_the_last_query_sent(sale: OneC) -> None:
+def test_success_marks_exactly_what_the_last_query_sent(sale: ExchangeClient) -> None:
     first = OrderFactory.create(number="1")
     assert sent(sale) == ["1"]
     assert sent(sale) == ["1"]  # repeated without success: the same orders again
-    assert sale.get("success") == b"success\n"
+    assert get(sale, "success") == b"success\n"
     assert sent(sale) == []  # confirmed: not again
     second = OrderFactory.create(number="2")
     assert sent(sale) == ["2"]
     first.comment = "изменён после выгрузки"
     first.save()  # changed between query and success
-    assert sale.get("success") == b"success\n"
+    assert get(sale, "success") == b"success\n"
     assert sent(sale) == ["1"]  # so it goes out again; "2" does not
-    assert sale.get("success") == b"success\n"
+    assert get(sale, "success") == b"success\n"
     assert sent(sale) == []
     first.refresh_from_db()
     second.refresh_from_db()
     assert not first.due_for_1c and not second.due_for_1c
 
 
-def test_a_line_change_after_the_query_sends_the_order_again(sale: OneC) -> None:
+def test_a_line_change_after_the_query_sends_the_order_again(sale: ExchangeClient) -> None:
     order = OrderFactory.create(number="7")
     assert sent(sale) == ["7"]
     line = order.lines.first()
     assert line is not None
     line.quantity = Decimal(5)
     line.save()
-    sale.get("success")
+    get(sale, "success")
     assert sent(sale) == ["7"]
 
 
-def test_a_failed_session_resends_everything_next_time(
-    client: Client, admin_user: User, upload_root: object, sale: OneC
-) -> None:
+def test_a_failed_session_resends_everything_next_time(sale: ExchangeClient) -> None:
     OrderFactory.create(number="1")
     assert sent(sale) == ["1"]  # 1C failed before success
-    again = OneC(Client(), kind="sale")
-    again.checkauth()
-    again.get("init", version="2.08")
+    again = new_1c()
+    again.checkauth("sale")
+    again.init("sale", version="2.08")
     assert sent(again) == ["1"]
-    assert again.get("success") == b"success\n"
+    assert get(again, "success") == b"success\n"
     assert sent(again) == []
     assert OrderExport.objects.filter(confirmed__isnull=False).count() == 1
 
 
-def test_success_twice_confirms_once(sale: OneC) -> None:
+def test_success_twice_confirms_once(sale: ExchangeClient) -> None:
     OrderFactory.create(number="1")
     sent(sale)
-    assert sale.get("success") == b"success\n"
+    assert get(sale, "success") == b"success\n"
     order = Order.objects.get()
     order.save()  # a change after the confirmation
-    assert sale.get("success") == b"success\n"  # must not swallow that change
+    assert get(sale, "success") == b"success\n"  # must not swallow that change
     assert sent(sale) == ["1"]
 
 
-def test_file_and_import_apply_1c_changes_and_report_unknown_orders(sale: OneC) -> None:
+def test_file_and_import_apply_1c_changes_and_report_unknown_orders(sale: ExchangeClient) -> None:
     OrderFactory.create(id=142, number="142", lines=[])
     data = sample("ArgentCrusade").read_bytes()
-    sale.upload("orders.xml", data, chunk=4096)
+    assert sale.upload("orders.xml", data, chunk=4096).lines == ()  # each part: success alone
     assert Order.objects.get(pk=142).paid is False  # stored, not yet applied
-    reply = sale.import_file("orders.xml")
+    reply = import_reply(sale, "orders.xml")
     assert reply == "success\nЗаказ №235 на сайте не найден.\n".encode("cp1251")
     assert Order.objects.get(pk=142).paid is True
 
 
-def test_import_resumes_where_the_last_step_stopped(sale: OneC) -> None:
+def test_import_resumes_where_the_last_step_stopped(sale: ExchangeClient) -> None:
     for pk in (36, 92, 93):
         OrderFactory.create(id=pk, number=str(pk), lines=[])
     orders = sample("irpsv__commerceml__tests__assets__off-doc-1c__orders").read_bytes()
-    assert sale.post("orders.xml", orders) == b"success\n"
+    assert post(sale, "orders.xml", orders) == b"success\n"
     # A step that stopped after the first two documents (in another process, say).
-    ExchangeFile.objects.filter(name=sale.stored("orders.xml")).update(position=2)
-    assert sale.get("import", filename="orders.xml") == b"success\n"
+    ExchangeFile.objects.filter(name=stored(sale, "orders.xml")).update(position=2)
+    assert get(sale, "import", filename="orders.xml") == b"success\n"
     assert dict(Order.objects.values_list("pk", "number_1c")) == {36: "", 92: "", 93: "MM93"}
-    assert ExchangeFile.objects.get(name=sale.stored("orders.xml")).imported is not None
-    assert sale.get("import", filename="orders.xml") == b"success\n"  # done: nothing again
+    assert ExchangeFile.objects.get(name=stored(sale, "orders.xml")).imported is not None
+    assert get(sale, "import", filename="orders.xml") == b"success\n"  # done: nothing again
 
 
-def test_old_protocol_imports_the_file_at_once(
-    client: Client, admin_user: User, upload_root: object
-) -> None:
-    onec = OneC(client, kind="sale")
-    onec.checkauth()
-    onec.get("init")  # no version: the old protocol
+def test_old_protocol_imports_the_file_at_once(admin_user: User, upload_root: object) -> None:
+    onec = new_1c()
+    onec.checkauth("sale")
+    onec.init("sale")  # no version: the old protocol
     OrderFactory.create(id=20, number="20", lines=[])
-    reply = onec.post("to.xml", sample("carono__yii2-1c-exchange__files__xml__to").read_bytes())
+    reply = post(onec, "to.xml", sample("carono__yii2-1c-exchange__files__xml__to").read_bytes())
     assert reply == b"success\n"
     assert Order.objects.get(pk=20).paid
 
 
-def test_a_malformed_file_fails_and_changes_nothing(sale: OneC) -> None:
+def test_a_malformed_file_fails_and_changes_nothing(sale: ExchangeClient) -> None:
     OrderFactory.create(id=142, number="142", lines=[])
     data = sample("ArgentCrusade").read_bytes()
-    sale.post("orders.xml", data[: len(data) - 200])  # cut off: the first order is whole
-    reply = sale.get("import", filename="orders.xml").decode("cp1251")
+    post(sale, "orders.xml", data[: len(data) - 200])  # cut off: the first order is whole
+    reply = get(sale, "import", filename="orders.xml").decode("cp1251")
     assert reply.startswith("failure\n")
     assert "orders.xml" in reply
     assert not Order.objects.get(pk=142).paid
 
 
-def test_import_of_a_file_never_uploaded_fails(sale: OneC) -> None:
-    assert sale.get("import", filename="orders.xml") == "failure\nФайл для импорта пуст.".encode(
+def test_import_of_a_file_never_uploaded_fails(sale: ExchangeClient) -> None:
+    assert get(sale, "import", filename="orders.xml") == "failure\nФайл для импорта пуст.".encode(
         "cp1251"
     )
 
 
-def test_an_archive_of_orders_is_unpacked_and_applied(sale: OneC) -> None:
+def test_an_archive_of_orders_is_unpacked_and_applied(sale: ExchangeClient) -> None:
     OrderFactory.create(id=20, number="20", lines=[])
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, "w") as archive:
         to_xml = sample("carono__yii2-1c-exchange__files__xml__to").read_bytes()
         archive.writestr("orders.xml", to_xml)
-    sale.post("orders.zip", packed.getvalue())
-    assert sale.import_file("orders.xml") == b"success\n"
+    post(sale, "orders.zip", packed.getvalue())
+    assert import_reply(sale, "orders.xml") == b"success\n"
     assert Order.objects.get(pk=20).paid
 
 
@@ -201,24 +196,24 @@ def test_without_the_session_cookie_nothing_is_answered_but_failure(
     admin_user: User, upload_root: object
 ) -> None:
     OrderFactory.create(number="1")
-    stranger = OneC(Client(), kind="sale")
-    assert stranger.get("query").startswith(b"failure\n")
-    assert stranger.get("success").startswith(b"failure\n")
+    stranger = new_1c()  # no checkauth: neither cookie nor sessid
+    assert get(stranger, "query", kind="sale").startswith(b"failure\n")
+    assert get(stranger, "success", kind="sale").startswith(b"failure\n")
     assert not OrderExport.objects.exists()
 
 
-def test_a_stolen_cookie_without_sessid_is_refused_once_sessid_was_seen(sale: OneC) -> None:
-    sale.get("query")  # with sessid: from now on it is required
-    sessid, sale.sessid = sale.sessid, ""
-    assert sale.get("success") == (
+def test_a_stolen_cookie_without_sessid_is_refused_once_sessid_was_seen(
+    sale: ExchangeClient,
+) -> None:
+    sale.query()  # with sessid: from now on it is required
+    assert sale.request("success", sessid="").body == (
         "failure\nОшибка проверки источника запроса. Обновите модуль обмена.".encode("cp1251")
     )
-    sale.sessid = sessid
 
 
-def test_info_lists_statuses_payment_systems_and_delivery_services(sale: OneC) -> None:
+def test_info_lists_statuses_payment_systems_and_delivery_services(sale: ExchangeClient) -> None:
     OrderFactory.create()
-    reply = sale.get("info")
+    reply = get(sale, "info")
     text = reply.decode("cp1251")
     assert text.startswith('<?xml version="1.0" encoding="windows-1251"?>\n<Справочник>')
     assert "<\u0043татусы>" in text  # the Latin C of 1C-Bitrix
@@ -227,8 +222,8 @@ def test_info_lists_statuses_payment_systems_and_delivery_services(sale: OneC) -
     assert "<СлужбыДоставки>" in text and "<Название>Курьер</Название>" in text
 
 
-def test_unknown_mode_of_sale(sale: OneC) -> None:
-    assert sale.get("deactivate") == "failure\nНеизвестная команда.".encode("cp1251")
+def test_unknown_mode_of_sale(sale: ExchangeClient) -> None:
+    assert get(sale, "deactivate") == "failure\nНеизвестная команда.".encode("cp1251")
 
 
 def test_lines_saved_by_the_site_raise_the_version() -> None:

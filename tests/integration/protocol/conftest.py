@@ -1,12 +1,12 @@
 import pytest
 
-from tests.integration.protocol.exchange import OneC
+from tests.integration.protocol.exchange import new_1c
 
 
 @pytest.fixture
-def one_c(client, admin_user, upload_root):
+def one_c(admin_user, upload_root):
     """1C after a successful checkauth and init."""
-    onec = OneC(client)
-    assert onec.checkauth().startswith(b"success\n")
-    assert onec.get("init").startswith(b"zip=")
+    onec = new_1c()
+    onec.checkauth()
+    onec.init()
     return onec

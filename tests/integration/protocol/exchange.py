@@ -4,12 +4,18 @@
 client's requests go through the whole Django stack in this process, as
 they would over HTTP. It lives with the tests, not in ``cml_exchange.client``,
 which is standard library only so that scripts use it against any site.
+
+:func:`new_1c` makes such a client. The tests drive it by its steps
+(``checkauth()``, ``init()``, ``upload()``…) and, where they check replies
+byte for byte or make requests 1C never would, by its ``request()``:
+:func:`get`, :func:`post` and :func:`import_reply` give raw replies.
+:func:`session_of`, :func:`folder_of` and :func:`stored` find what the site keeps
+of a client's exchange.
 """
 
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
 from email.message import Message
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -17,7 +23,7 @@ from pathlib import Path
 from django.http.response import HttpResponseBase
 from django.test import Client
 
-from cml_exchange.client import Request, Response
+from cml_exchange.client import ExchangeClient, Request, Response
 from cml_exchange.conf import app_settings
 from cml_exchange.models import ExchangeSession
 from cml_exchange.protocol.sessions import COOKIE_NAME
@@ -76,69 +82,50 @@ class DjangoTransport:
         return Response(response.status_code, response.reason_phrase, message, body(response))
 
 
-@dataclass
-class OneC:
-    """What 1C keeps between requests: the cookie and the sessid from ``checkauth``."""
+def new_1c(
+    user: str = "admin", password: str = "secret", *, jar: Client | None = None
+) -> ExchangeClient:
+    """The real 1C client of ``user``, through a :class:`DjangoTransport` of its own."""
+    return ExchangeClient(DjangoTransport(jar=jar), user, password)
 
-    client: Client
-    kind: str = "catalog"
-    sessid: str = ""
-    timestamp: str = ""
-    replies: list[bytes] = field(default_factory=list)
 
-    @property
-    def session(self) -> ExchangeSession:
-        """The exchange session of this type the cookie names."""
-        return ExchangeSession.objects.get(
-            token=self.client.cookies[COOKIE_NAME].value, kind=self.kind
-        )
+# -- raw replies, for tests that check them byte for byte ------------------------------
 
-    @property
-    def folder(self) -> Path:
-        """Where this exchange's uploads are stored."""
-        return app_settings.UPLOAD_ROOT / self.kind / self.session.folder
 
-    def stored(self, name: str) -> str:
-        """The stored-file row name of an upload of this exchange."""
-        return f"{self.session.folder}/{name}"
+def get(onec: ExchangeClient, mode: str, *, kind: str | None = None, **params: str) -> bytes:
+    """The reply to one GET of ``onec``'s session (``mode`` and ``params``), raw."""
+    return onec.request(mode, kind=kind, params=params).body
 
-    def get(self, mode: str, **params: str) -> bytes:
-        query = "&".join(f"{key}={value}" for key, value in params.items())
-        url = f"{URL}?type={self.kind}&mode={mode}" + (f"&{query}" if query else "")
-        if self.sessid:
-            url += f"&{self.sessid}"
-        reply = body(self.client.get(url))
-        self.replies.append(reply)
-        return reply
 
-    def checkauth(self, user: str = "admin", password: str = "secret") -> bytes:
-        response = self.client.get(
-            URL,
-            {"type": self.kind, "mode": "checkauth"},
-            HTTP_AUTHORIZATION=basic(user, password),
-        )
-        assert response.status_code == 200
-        reply = response.content
-        lines = reply.decode("cp1251").split("\n")
-        if lines[0] == "success":
-            self.client.cookies[lines[1]] = lines[2]
-            self.sessid = lines[3]
-            self.timestamp = lines[4].partition("=")[2] if len(lines) > 4 else ""
-        return reply
+def post(onec: ExchangeClient, name: str, data: bytes) -> bytes:
+    """The reply to one part of the file ``name`` (``mode=file``), raw."""
+    return onec.request("file", params={"filename": name}, body=data).body
 
-    def post(self, name: str, data: bytes) -> bytes:
-        url = f"{URL}?type={self.kind}&mode=file&filename={name}"
-        if self.sessid:
-            url += f"&{self.sessid}"
-        return self.client.post(url, data=data, content_type="application/octet-stream").content
 
-    def upload(self, name: str, data: bytes, chunk: int) -> None:
-        for start in range(0, len(data), chunk):
-            assert self.post(name, data[start : start + chunk]) == b"success\n"
+def import_reply(onec: ExchangeClient, name: str, limit: int = 10_000) -> bytes:
+    """``mode=import`` of ``name`` while the site answers ``progress``; the last reply, raw."""
+    for _ in range(limit):
+        reply = get(onec, "import", filename=name)
+        if not reply.startswith(b"progress\n"):
+            return reply
+    raise AssertionError("import never finished")
 
-    def import_file(self, name: str, limit: int = 10_000) -> bytes:
-        for _ in range(limit):
-            reply = self.get("import", filename=name)
-            if not reply.startswith(b"progress\n"):
-                return reply
-        raise AssertionError("import never finished")
+
+# -- what the site keeps of an exchange ----------------------------------------------
+
+
+def session_of(onec: ExchangeClient, kind: str | None = None) -> ExchangeSession:
+    """The exchange session of ``kind`` (the client's own by default) that its cookie names."""
+    assert onec.auth is not None, "no checkauth yet"
+    assert onec.auth.cookie_name == COOKIE_NAME
+    return ExchangeSession.objects.get(token=onec.auth.cookie_value, kind=kind or onec.kind)
+
+
+def folder_of(onec: ExchangeClient) -> Path:
+    """Where the uploads of ``onec``'s exchange are stored."""
+    return app_settings.UPLOAD_ROOT / str(onec.kind) / session_of(onec).folder
+
+
+def stored(onec: ExchangeClient, name: str) -> str:
+    """The stored-file row name of an upload of ``onec``'s exchange."""
+    return f"{session_of(onec).folder}/{name}"

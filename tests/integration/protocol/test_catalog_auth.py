@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 
 from cml_exchange.models import ExchangeSession, ExchangeSettings
-from tests.integration.protocol.exchange import URL, OneC, basic
+from tests.integration.protocol.exchange import URL, basic, get, new_1c
 
 pytestmark = pytest.mark.django_db
 
@@ -75,16 +75,16 @@ def test_wrong_password_gets_bitrix_message(client, admin_user, upload_root):
     assert not ExchangeSession.objects.exists()
 
 
-def test_a_user_without_rights_is_refused(client, upload_root):
+def test_a_user_without_rights_is_refused(upload_root):
     User.objects.create_user("clerk", password="secret")
-    reply = OneC(client).checkauth("clerk", "secret")
+    reply = get(new_1c("clerk"), "checkauth")
     expected = (
         "failure\nУ Вас нет прав для импорта каталога. Проверьте настройки компонента импорта."
     )
     assert reply == expected.encode("cp1251")
 
 
-def test_rights_from_a_chosen_group_or_the_permission(client, upload_root):
+def test_rights_from_a_chosen_group_or_the_permission(upload_root):
     managers = Group.objects.create(name="Менеджеры 1С")
     ExchangeSettings.load().catalog_groups.add(managers)
     User.objects.create_user("manager", password="secret").groups.add(managers)
@@ -93,9 +93,9 @@ def test_rights_from_a_chosen_group_or_the_permission(client, upload_root):
     inactive = User.objects.create_superuser("old", "old@example.com", "secret")
     inactive.is_active = False
     inactive.save()
-    assert OneC(client).checkauth("manager", "secret").startswith(b"success\n")
-    assert OneC(client).checkauth("robot", "secret").startswith(b"success\n")
-    assert OneC(client).checkauth("old", "secret").startswith(b"failure\n")
+    assert get(new_1c("manager"), "checkauth").startswith(b"success\n")
+    assert get(new_1c("robot"), "checkauth").startswith(b"success\n")
+    assert get(new_1c("old"), "checkauth").startswith(b"failure\n")
 
 
 def test_repeated_failures_from_one_address_are_throttled(
@@ -103,8 +103,8 @@ def test_repeated_failures_from_one_address_are_throttled(
 ):
     settings.CML_EXCHANGE_AUTH_FAILURES = 3
     for _ in range(3):
-        assert OneC(client).checkauth("admin", "nope").startswith(b"failure\n")
-    reply = OneC(client).checkauth("admin", "secret").decode("cp1251")
+        assert get(new_1c("admin", "nope"), "checkauth").startswith(b"failure\n")
+    reply = get(new_1c(), "checkauth").decode("cp1251")
     assert reply.startswith("failure\nСлишком много неудачных попыток входа")
     # Another address is not affected.
     other = client.get(
@@ -131,22 +131,17 @@ def test_requests_without_a_session_need_credentials(client, admin_user, upload_
     assert basic_only.content.startswith(b"zip=")
 
 
-def test_sessid_is_required_once_it_has_been_seen(client, admin_user, upload_root):
-    onec = OneC(client)
+def test_sessid_is_required_once_it_has_been_seen(admin_user, upload_root):
+    onec = new_1c()
     onec.checkauth()
-    sessid = onec.sessid
-    onec.sessid = ""
-    assert onec.get("init").startswith(b"zip=")  # old modules send none: accepted
-    onec.sessid = sessid
-    assert onec.get("init").startswith(b"zip=")  # a valid one: from now on required
-    onec.sessid = ""
-    reply = onec.get("init").decode("cp1251")
+    assert onec.request("init", sessid="").body.startswith(b"zip=")  # old modules send none
+    assert get(onec, "init").startswith(b"zip=")  # a valid one: from now on required
+    reply = onec.request("init", sessid="").body.decode("cp1251")
     assert reply == (
         "failure\nОшибка проверки источника запроса. Обновите модуль обмена или отключите "
         "проверку в настройках компонента."
     )
-    onec.sessid = "sessid=0000"
-    assert onec.get("init").startswith(b"failure\n")
+    assert onec.request("init", sessid="sessid=0000").body.startswith(b"failure\n")
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,16 @@ from cml_exchange.protocol.sessions import COOKIE_NAME
 from tests.e2e.catalogs import import_xml, make_catalog
 from tests.factories import OrderFactory
 from tests.integration.importer.test_samples import SETS
-from tests.integration.protocol.exchange import URL, OneC, basic, body
+from tests.integration.protocol.exchange import (
+    URL,
+    basic,
+    body,
+    folder_of,
+    get,
+    import_reply,
+    new_1c,
+    session_of,
+)
 from tests.paths import sample
 
 pytestmark = pytest.mark.django_db
@@ -37,57 +46,53 @@ def text(reply: bytes) -> str:
 # -- 1. one cookie for both types -------------------------------------------------------
 
 
-def test_a_session_opened_for_orders_serves_the_catalog(client, admin_user, upload_root):
-    sale = OneC(client, kind="sale")
-    assert sale.checkauth().startswith(b"success\n")
-    catalog = OneC(client, kind="catalog", sessid=sale.sessid)  # same cookie, same sessid
-    assert catalog.get("init").startswith(b"zip=")
-    catalog.upload("import.xml", CAT_IMPORT.read_bytes(), chunk=50_000)
-    assert text(catalog.import_file("import.xml")) == "success\nИмпорт успешно завершен."
+def test_a_session_opened_for_orders_serves_the_catalog(admin_user, upload_root):
+    onec = new_1c()
+    onec.checkauth("sale")
+    onec.kind = "catalog"  # the catalog next, with the same cookie and sessid
+    onec.init()
+    onec.upload("import.xml", CAT_IMPORT.read_bytes(), chunk=50_000)
+    assert text(import_reply(onec, "import.xml")) == "success\nИмпорт успешно завершен."
     assert Product.objects.count() == 2
-    assert text(catalog.get("complete")).startswith("success\n")
+    onec.complete()
+    sale = session_of(onec, "sale")
     sessions = ExchangeSession.objects.order_by("kind")
-    assert [(session.kind, session.token) for session in sessions] == [
-        ("catalog", sale.session.token),
-        ("sale", sale.session.token),
+    assert [(row.kind, row.token) for row in sessions] == [
+        ("catalog", sale.token),
+        ("sale", sale.token),
     ]
-    assert catalog.session.folder != sale.session.folder  # files never mix
+    assert session_of(onec).folder != sale.folder  # files never mix
 
 
-def test_a_session_opened_for_the_catalog_serves_orders(client, admin_user, upload_root):
+def test_a_session_opened_for_the_catalog_serves_orders(admin_user, upload_root):
     OrderFactory.create(number="A-7")
-    catalog = OneC(client, kind="catalog")
-    catalog.checkauth()
-    sale = OneC(client, kind="sale", sessid=catalog.sessid)
-    assert sale.get("init", version="2.08").startswith(b"zip=")
-    assert "A-7" in text(sale.get("query"))
-    assert sale.get("success") == b"success\n"
+    onec = new_1c()
+    onec.checkauth("catalog")
+    onec.kind = "sale"  # orders next, with the same cookie and sessid
+    assert get(onec, "init", version="2.08").startswith(b"zip=")
+    assert "A-7" in text(onec.query())
+    assert get(onec, "success") == b"success\n"
 
 
-def test_the_other_type_still_needs_its_own_rights(client, upload_root):
+def test_the_other_type_still_needs_its_own_rights(upload_root):
     user = User.objects.create_user("catalog-only", password="secret")
     group = Group.objects.create(name="1C catalog")
     user.groups.add(group)
     ExchangeSettings.load().catalog_groups.add(group)
-    catalog = OneC(client, kind="catalog")
-    assert catalog.checkauth("catalog-only", "secret").startswith(b"success\n")
-    sale = OneC(client, kind="sale", sessid=catalog.sessid)
-    assert text(sale.get("init")) == (
+    onec = new_1c("catalog-only")
+    onec.checkauth("catalog")
+    assert text(get(onec, "init", kind="sale")) == (
         "failure\nУ Вас нет прав для обмена. Проверьте настройки компонента."
     )
 
 
-def test_a_cookie_of_one_type_with_a_wrong_sessid_is_refused_for_the_other(
-    client, admin_user, upload_root
-):
+def test_a_cookie_of_one_type_with_a_wrong_sessid_is_refused_for_the_other(admin_user, upload_root):
     ExchangeSettings.load()
     ExchangeSettings.objects.update(sale_sessid_required=True)  # 1C sent one for orders once
-    catalog = OneC(client, kind="catalog")
-    catalog.checkauth()
-    sale = OneC(client, kind="sale", sessid="sessid=forged")
-    assert text(sale.get("init", version="2.08")).startswith(
-        "failure\nОшибка проверки источника запроса."
-    )
+    onec = new_1c()
+    onec.checkauth("catalog")
+    forged = onec.request("init", kind="sale", params={"version": "2.08"}, sessid="sessid=forged")
+    assert text(forged.body).startswith("failure\nОшибка проверки источника запроса.")
 
 
 # -- 2. a real Set-Cookie ----------------------------------------------------------------
@@ -112,12 +117,12 @@ def test_a_cookie_jar_client_exchanges_without_reading_the_reply(client, admin_u
         URL, {"type": "catalog", "mode": "checkauth"}, HTTP_AUTHORIZATION=basic("admin", "secret")
     )
     assert checkauth.content.startswith(b"success\n")
-    onec = OneC(jar)  # no sessid either: curl scripts rarely send one
-    assert onec.get("init").startswith(b"zip=")
+    onec = new_1c(jar=jar)  # no cookie nor sessid of its own: curl scripts rarely send one
+    assert get(onec, "init").startswith(b"zip=")
     onec.upload("import.xml", CAT_IMPORT.read_bytes(), chunk=50_000)
     onec.upload("offers.xml", CAT_OFFERS.read_bytes(), chunk=50_000)
-    assert onec.import_file("import.xml").startswith(b"success\n")
-    assert onec.import_file("offers.xml").startswith(b"success\n")
+    onec.import_file("import.xml")
+    onec.import_file("offers.xml")
     assert Product.objects.count() == 2 and ImportJob.objects.filter(status="done").count() == 2
 
 
@@ -136,12 +141,11 @@ def test_the_cookie_is_secure_over_https(client, admin_user, upload_root):
 
 def test_checkauth_of_a_user_logged_in_to_the_site(client, admin_user, upload_root):
     client.force_login(admin_user)  # the browser importer's session, no Basic auth
-    onec = OneC(client)
     reply = client.get(URL, {"type": "catalog", "mode": "checkauth"})
     lines = text(reply.content).split("\n")
     assert lines[0] == "success" and lines[1] == COOKIE_NAME
-    onec.sessid = lines[3]
-    assert onec.get("init").startswith(b"zip=")
+    browser = new_1c(jar=client)  # its cookies: the site login and the exchange's
+    assert browser.request("init", sessid=lines[3]).body.startswith(b"zip=")
     assert ExchangeSession.objects.get(kind="catalog").user == admin_user
 
 
@@ -185,32 +189,32 @@ def first_name() -> str:
 
 def test_a_file_uploaded_again_in_the_same_exchange_is_imported_again(one_c):
     one_c.upload("import.xml", renamed("Чайник"), chunk=50_000)
-    assert one_c.import_file("import.xml").startswith(b"success\n")
+    one_c.import_file("import.xml")
     # 1C repeats the import: the same upload, answered from the job that imported it.
-    assert one_c.import_file("import.xml").startswith(b"success\n")
+    one_c.import_file("import.xml")
     assert ImportJob.objects.count() == 1
     # 1C sends the file again under the same name, changed: imported anew.
     one_c.upload("import.xml", renamed("Чайник электрический"), chunk=50_000)
-    assert one_c.import_file("import.xml").startswith(b"success\n")
+    one_c.import_file("import.xml")
     assert ImportJob.objects.count() == 2
     assert first_name() == "Чайник электрический"
 
 
 def test_another_catalog_under_the_same_name_is_imported(one_c):
     one_c.upload("import.xml", CAT_IMPORT.read_bytes(), chunk=50_000)
-    assert one_c.import_file("import.xml").startswith(b"success\n")
+    one_c.import_file("import.xml")
     one_c.upload("import.xml", import_xml(CATALOG), chunk=50_000)
-    assert one_c.import_file("import.xml").startswith(b"success\n")
+    one_c.import_file("import.xml")
     assert Product.objects.count() == 2 + len(CATALOG.items)
 
 
 def test_a_file_changed_on_disk_since_its_import_is_imported_again(one_c):
     one_c.upload("import.xml", renamed("Чайник"), chunk=50_000)
-    assert one_c.import_file("import.xml").startswith(b"success\n")
+    one_c.import_file("import.xml")
     job = ImportJob.objects.get()
     ImportJob.objects.filter(pk=job.pk).update(finished=timezone.now() - dt.timedelta(minutes=5))
-    (one_c.folder / "import.xml").write_bytes(renamed("Утюг"))  # copied in by hand
-    assert one_c.import_file("import.xml").startswith(b"success\n")
+    (folder_of(one_c) / "import.xml").write_bytes(renamed("Утюг"))  # copied in by hand
+    one_c.import_file("import.xml")
     assert ImportJob.objects.count() == 2
     assert first_name() == "Утюг"
 
@@ -250,16 +254,16 @@ def test_a_cookieless_script_imports_a_new_file_every_time(admin_user, upload_ro
 # -- 5. the sessid check can be switched off --------------------------------------------------
 
 
-def test_the_sessid_check_switched_off_accepts_any_sessid(client, admin_user, upload_root):
-    onec = OneC(client)
+def test_the_sessid_check_switched_off_accepts_any_sessid(admin_user, upload_root):
+    onec = new_1c()
     onec.checkauth()
-    assert onec.get("init").startswith(b"zip=")  # valid: from now on required
-    onec.sessid = "sessid=lost-on-the-way"
-    assert text(onec.get("init")).startswith("failure\nОшибка проверки источника запроса.")
+    assert get(onec, "init").startswith(b"zip=")  # valid: from now on required
+    lost = "sessid=lost-on-the-way"
+    refused = onec.request("init", sessid=lost).body
+    assert text(refused).startswith("failure\nОшибка проверки источника запроса.")
     ExchangeSettings.objects.update(check_request_source=False)
-    assert onec.get("init").startswith(b"zip=")
-    onec.sessid = ""
-    assert onec.get("init").startswith(b"zip=")
+    assert onec.request("init", sessid=lost).body.startswith(b"zip=")
+    assert onec.request("init", sessid="").body.startswith(b"zip=")
 
 
 def test_the_switch_is_on_the_settings_page_in_bitrix_words(admin_client):

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cml_exchange.models import ExchangeSettings
-from tests.integration.protocol.exchange import OneC
+from tests.integration.protocol.exchange import get, new_1c
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,7 @@ def test_a_user_made_here_may_exchange_catalog_and_orders(
     settings = ExchangeSettings.load()
     assert group in settings.catalog_groups.all() and group in settings.sale_groups.all()
     for kind in ("catalog", "sale"):
-        reply = OneC(Client(), kind=kind).checkauth("exchange1c", "верный-пароль-1С")
+        reply = get(new_1c("exchange1c", "верный-пароль-1С"), "checkauth", kind=kind)
         assert reply.startswith(b"success\n"), kind
     assert Client().login(username="exchange1c", password="верный-пароль-1С")
     assert Client().get("/admin/").status_code == 302  # no way into the admin
