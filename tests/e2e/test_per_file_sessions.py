@@ -1,7 +1,7 @@
 """1C's session per file, and an ``init`` that comes while another exchange imports.
 
-Over raw HTTP against a real server process (``runserver``, on the suite's
-kind of database), so that every request is exactly what 1C sends:
+Over HTTP against a real server process (``runserver``, on the suite's kind
+of database), by the built-in client, so that every request is what 1C sends:
 
 * some 1C configurations run ``checkauth`` + ``init`` before every file:
   import.xml is zipped, uploaded and imported to ``success`` in one session,
@@ -14,14 +14,13 @@ kind of database), so that every request is exactly what 1C sends:
 
 from __future__ import annotations
 
-import base64
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from cml_exchange.client import ExchangeClient
 from tests.e2e.catalogs import (
     Catalog,
     import_xml,
@@ -67,70 +66,30 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
             server.kill()
 
 
-class OneC:
-    """One 1C exchange session over raw HTTP: Basic auth on checkauth, then cookie and sessid."""
+def new_1c(shop: Shop, user: str) -> ExchangeClient:
+    """The built-in 1C client of ``user``, over HTTP."""
+    return ExchangeClient(shop.url, user, PASSWORD, timeout=60)
 
-    def __init__(self, url: str, user: str) -> None:
-        self.url = url
-        self.user = user
-        self.cookie = ""
-        self.sessid = ""
-        self.timestamp = ""
-        self.file_limit = 0
 
-    def call(self, query: str, data: bytes | None = None, auth: bool = False) -> str:
-        url = f"{self.url}?type=catalog&{query}" + (f"&{self.sessid}" if self.sessid else "")
-        request = urllib.request.Request(
-            url, data=data, method="POST" if data is not None else "GET"
-        )
-        if auth:
-            token = base64.b64encode(f"{self.user}:{PASSWORD}".encode()).decode()
-            request.add_header("Authorization", f"Basic {token}")
-        elif self.cookie:
-            request.add_header("Cookie", self.cookie)
-        if data is not None:
-            request.add_header("Content-Type", "application/octet-stream")
-        with urllib.request.urlopen(request, timeout=60) as response:
-            assert response.status == 200
-            return response.read().decode("cp1251")
+def begin(onec: ExchangeClient) -> None:
+    """A new session: checkauth, then an init that asks for a zip."""
+    onec.checkauth()
+    assert onec.init().zip
 
-    def checkauth(self) -> None:
-        """A new session: ``success``, the cookie (name, value), ``sessid=…``, ``timestamp=…``."""
-        self.cookie = self.sessid = ""
-        reply = self.call("mode=checkauth", auth=True)
-        status, name, value, sessid, timestamp = reply.split("\n")[:5]
-        assert status == "success", reply
-        self.cookie, self.sessid, self.timestamp = f"{name}={value}", sessid, timestamp
 
-    def init(self) -> None:
-        reply = self.call("mode=init")
-        lines = dict(line.split("=", 1) for line in reply.split("\n") if "=" in line)
-        assert lines.get("zip") == "yes", reply
-        self.file_limit = int(lines["file_limit"])
+def steps(onec: ExchangeClient, name: str) -> Iterator[str]:
+    """``mode=import`` for ``name``, each reply, while the site answers ``progress``."""
+    while True:
+        reply = onec.request("import", params={"filename": name}).body.decode("cp1251")
+        yield reply
+        if not reply.startswith("progress\n"):
+            return
 
-    def upload(self, name: str, data: bytes) -> int:
-        """POST ``data`` in parts of ``file_limit`` bytes, each answered ``success``; the parts."""
-        parts = range(0, len(data), self.file_limit)
-        for start in parts:
-            reply = self.call(f"mode=file&filename={name}", data[start : start + self.file_limit])
-            assert reply == "success\n", f"part at {start} of {name}: {reply!r}"
-        return len(parts)
 
-    def steps(self, name: str) -> Iterator[str]:
-        """``mode=import`` for ``name``, each reply, while the site answers ``progress``."""
-        while True:
-            reply = self.call(f"mode=import&filename={name}")
-            yield reply
-            if not reply.startswith("progress\n"):
-                return
-
-    def import_file(self, name: str) -> list[str]:
-        replies = list(self.steps(name))
-        assert replies[-1] == IMPORT_DONE, f"import of {name}: {replies}"
-        return replies
-
-    def complete(self) -> None:
-        assert self.call("mode=complete").startswith("success\n")
+def import_file(onec: ExchangeClient, name: str) -> list[str]:
+    replies = list(steps(onec, name))
+    assert replies[-1] == IMPORT_DONE, f"import of {name}: {replies}"
+    return replies
 
 
 @pytest.mark.parametrize(
@@ -142,30 +101,30 @@ class OneC:
 )
 def test_checkauth_and_init_before_each_file(shop, archives):
     catalog = make_catalog(f"per-file-{archives['offers.xml']}", 300, pictures_every=10)
-    onec = OneC(shop.url, USERS[0])
+    onec = new_1c(shop, USERS[0])
     unloads = {
         "import.xml": {"import.xml": import_xml(catalog), **pictures_of(catalog)},
         "offers.xml": {"offers.xml": offers_xml(catalog)},
     }
     for name, files in unloads.items():
-        onec.checkauth()
-        onec.init()
-        assert onec.upload(archives[name], zipped(files)) > 1
-        onec.import_file(name)
+        begin(onec)
+        assert onec.upload(archives[name], zipped(files)).parts > 1  # in parts of file_limit
+        import_file(onec, name)
     onec.complete()
     assert problems(shop.env, catalog, shop.media_root) == []
 
 
-def import_interrupted_by_init(shop: Shop, catalog: Catalog, other: OneC, moment: str) -> None:
+def import_interrupted_by_init(
+    shop: Shop, catalog: Catalog, other: ExchangeClient, moment: str
+) -> None:
     """Import ``catalog``; at ``moment`` of import.xml's import, ``other`` runs checkauth+init.
 
     ``moment`` is ``"first-progress"`` (the first ``progress`` reply: the
     archive is being unpacked) or ``"reading"`` (the first reply saying how
     many products are written: some are, the rest and their pictures not).
     """
-    onec = OneC(shop.url, USERS[0])
-    onec.checkauth()
-    onec.init()
+    onec = new_1c(shop, USERS[0])
+    begin(onec)
     unload = {
         "import.xml": import_xml(catalog),
         "offers.xml": offers_xml(catalog),
@@ -173,7 +132,7 @@ def import_interrupted_by_init(shop: Shop, catalog: Catalog, other: OneC, moment
     }
     onec.upload("import.zip", zipped(unload))
     replies = []
-    for reply in onec.steps("import.xml"):
+    for reply in steps(onec, "import.xml"):
         replies.append(reply)
         if moment == "first-progress" or reply.startswith(READING):
             break
@@ -181,10 +140,9 @@ def import_interrupted_by_init(shop: Shop, catalog: Catalog, other: OneC, moment
         f"import.xml was imported before {moment}, in {len(replies)} requests ({replies}); "
         "the catalog must be bigger for the other init to come in the middle"
     )
-    other.checkauth()
-    other.init()
-    replies.extend(onec.steps("import.xml"))
-    offers = list(onec.steps("offers.xml")) if replies[-1] == IMPORT_DONE else []
+    begin(other)
+    replies.extend(steps(onec, "import.xml"))
+    offers = list(steps(onec, "offers.xml")) if replies[-1] == IMPORT_DONE else []
     onec.complete()
     found = problems(shop.env, catalog, shop.media_root)
     assert (replies[-1], offers[-1:], found) == (IMPORT_DONE, [IMPORT_DONE], []), (
@@ -201,4 +159,4 @@ def import_interrupted_by_init(shop: Shop, catalog: Catalog, other: OneC, moment
 )
 def test_an_init_during_an_import_keeps_its_files(shop, who, moment):
     catalog = make_catalog(f"interrupted-{moment}", 3000, pictures_every=2)
-    import_interrupted_by_init(shop, catalog, OneC(shop.url, who), moment)
+    import_interrupted_by_init(shop, catalog, new_1c(shop, who), moment)
