@@ -128,7 +128,7 @@ def response(body: bytes, content_type: str = "text/html; charset=windows-1251")
 
 
 class Site:
-    """Answers each mode from a script and records every request."""
+    """A transport that answers each mode from a script and records every request."""
 
     def __init__(self, replies: Mapping[str, Response | list[Response]]) -> None:
         self.replies = {
@@ -155,9 +155,7 @@ SALE_SITE = {
 
 def client_of(site: Site) -> tuple[ExchangeClient, list[str]]:
     log: list[str] = []
-    client = ExchangeClient("http://shop.test/1c_exchange.php", "1c", "pw", log=log.append)
-    client.transport.send = site.send  # type: ignore[method-assign]
-    return client, log
+    return ExchangeClient(site, "1c", "pw", log=log.append), log
 
 
 def test_the_whole_exchange_as_1c_runs_it(tmp_path):
