@@ -205,6 +205,7 @@ def full_scope_in(path: Path) -> FullScope:
     import will tell, and until then nothing waits on less.
     """
     found = FullScope()
+    classifier = None  # the full classifier being read, until its first group says it lists them
     try:
         for entity in cml.CmlReader(path, name=path.name, check_references=False):
             if isinstance(entity, (cml.Product, cml.Offer)):
@@ -213,8 +214,10 @@ def full_scope_in(path: Path) -> FullScope:
                 found.catalogs.add(entity.id)
             elif isinstance(entity, cml.OfferPackage) and not entity.only_changes:
                 found.offer_catalogs.add(_package_catalog(entity))
-            elif isinstance(entity, cml.Classifier) and not entity.only_changes:
-                found.classifiers.add(entity.id)
+            elif isinstance(entity, cml.Classifier):
+                classifier = None if entity.only_changes else entity.id
+            elif isinstance(entity, cml.Group) and classifier is not None:
+                found.classifiers.add(classifier)
     except (CmlExchangeError, OSError):
         found.anything = True  # broken before its first item: it may hold any catalog
     return found

@@ -56,8 +56,6 @@ def load_classifier_header(session: ImportSession, header: cml.Classifier) -> No
         Classifier.objects.filter(pk=pk).exclude(name=header.name).update(
             name=header.name, updated=session.now
         )
-    if not header.only_changes and header.id not in session.job.full_classifiers:
-        session.job.full_classifiers.append(header.id)
 
 
 def load_catalog_header(session: ImportSession, header: cml.Catalog) -> None:

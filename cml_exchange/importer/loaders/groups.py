@@ -22,6 +22,7 @@ def load_groups(session: ImportSession, items: Sequence[tuple[cml.Group, Scope]]
 def _load_groups_of(
     session: ImportSession, classifier: int, batch: list[tuple[cml.Group, Scope]]
 ) -> None:
+    _mark_full(session, batch)
     batch = without_root(session, classifier, batch)
     if not batch:
         return
@@ -75,6 +76,19 @@ def _load_groups_of(
     seen = [saved[g.id].pk for g, scope in batch if scope.full]
     if seen:
         Group.objects.filter(pk__in=seen).update(last_seen_full=session.seen_at)
+
+
+def _mark_full(session: ImportSession, batch: list[tuple[cml.Group, Scope]]) -> None:
+    """A full classifier that lists groups has all its groups in the exchange.
+
+    One without ``Группы`` (the ``Классификатор`` of an offers file, which
+    only names it) says nothing about the groups: what it does not list is
+    not missing.
+    """
+    full = session.job.full_classifiers
+    for classifier in {scope.classifier for _group, scope in batch if scope.full}:
+        if classifier and classifier not in full:
+            full.append(classifier)
 
 
 def _set_parents(

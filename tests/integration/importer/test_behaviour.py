@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.files.storage import default_storage
 
+from benchmarks.generator import generate_catalog
 from benchmarks.generator.pictures import TINY_JPEG
 from cml_exchange import signals
 from cml_exchange.importer import ImportOptions, MissingAction, StepResult, create_job
@@ -152,6 +153,22 @@ def test_groups_missing_from_a_full_classifier(tmp_path, action, left, active):
     assert set(in_cat.values_list("external_id", flat=True)) == left
     assert set(in_cat.filter(active=True).values_list("external_id", flat=True)) == active
     assert Group.objects.get(external_id="o1").active is True
+
+
+def test_an_offers_only_exchange_leaves_the_groups_alone(tmp_path):
+    """1C's "prices and stock only" exchange sends offers.xml alone.
+
+    Its Классификатор names the classifier and lists no groups: that says
+    nothing about the groups, which must stay as import.xml left them.
+    """
+    generate_catalog(tmp_path, 40, seed=7)
+    for name in ("import.xml", "offers.xml"):
+        job = create_job([name], base_dir=tmp_path)
+        assert_done(run_to_end(job))
+    job.refresh_from_db()
+    assert Group.objects.exists()
+    assert not Group.objects.filter(active=False).exists()
+    assert "groups_deactivated" not in job.counters
 
 
 def test_a_product_that_comes_back_is_active_again(tmp_path):
