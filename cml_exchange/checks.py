@@ -6,6 +6,7 @@ is silenced in the usual way, ``SILENCED_SYSTEM_CHECKS = ["cml_exchange.W003"]``
 
 - ``E001`` a ``CML_EXCHANGE_*`` setting has a value the app cannot use;
 - ``E002`` ``CML_EXCHANGE_ORDER_ADAPTER`` names no ``OrderAdapter``;
+- ``E003`` ``CML_EXCHANGE_CATALOG_ADAPTER`` names no ``CatalogAdapter``;
 - ``W001`` no URL of the project leads to the exchange endpoint;
 - ``W002`` the part size told to 1C (``file_limit``, in the database) exceeds
   ``CML_EXCHANGE_MAX_FILE_SIZE``; only with ``check --database`` and at ``migrate``;
@@ -49,6 +50,7 @@ SETTING_NAMES = (
     "TRUSTED_PROXIES",
     "KEEP_UNIMPORTED_HOURS",
     "ORDER_ADAPTER",
+    "CATALOG_ADAPTER",
     "MAX_IMAGE_PIXELS",
 )
 
@@ -80,8 +82,35 @@ def check_order_adapter(
     """E002: ``CML_EXCHANGE_ORDER_ADAPTER`` can be imported and is an ``OrderAdapter``."""
     from cml_exchange.orders.adapter import OrderAdapter
 
+    return _adapter_problems(
+        "ORDER_ADAPTER",
+        OrderAdapter,
+        "the orders exchange (type=sale) would fail.",
+        "the app's own order models. See docs/orders.md.",
+        "cml_exchange.E002",
+    )
+
+
+def check_catalog_adapter(
+    app_configs: Sequence[AppConfig] | None, databases: Sequence[str] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """E003: ``CML_EXCHANGE_CATALOG_ADAPTER`` can be imported and is a ``CatalogAdapter``."""
+    from cml_exchange.importer.adapter import CatalogAdapter
+
+    return _adapter_problems(
+        "CATALOG_ADAPTER",
+        CatalogAdapter,
+        "every catalog import would fail.",
+        "the app's own catalog models. See docs/adapters.md.",
+        "cml_exchange.E003",
+    )
+
+
+def _adapter_problems(
+    name: str, base: type, consequence: str, default: str, check_id: str
+) -> list[CheckMessage]:
     try:
-        path = app_settings.ORDER_ADAPTER
+        path = getattr(app_settings, name)
     except ConfigError:
         return []  # E001 reports it
     try:
@@ -89,16 +118,15 @@ def check_order_adapter(
     except ImportError as error:
         problem = f"cannot be imported ({error})"
     else:
-        if isinstance(adapter, type) and issubclass(adapter, OrderAdapter):
+        if isinstance(adapter, type) and issubclass(adapter, base):
             return []
-        problem = "is not a subclass of cml_exchange.orders.adapter.OrderAdapter"
+        problem = f"is not a subclass of {base.__module__}.{base.__name__}"
     return [
         Error(
-            f"{PREFIX}ORDER_ADAPTER names {path!r}, which {problem}; the orders "
-            "exchange (type=sale) would fail.",
-            hint="Name a subclass of cml_exchange.orders.adapter.OrderAdapter, or remove the "
-            "setting to use the app's own order models. See docs/orders.md.",
-            id="cml_exchange.E002",
+            f"{PREFIX}{name} names {path!r}, which {problem}; {consequence}",
+            hint=f"Name a subclass of {base.__module__}.{base.__name__}, or remove the "
+            f"setting to use {default}",
+            id=check_id,
         )
     ]
 

@@ -143,5 +143,19 @@ class AppSettings:
             raise ConfigError(f"{PREFIX}ORDER_ADAPTER должен быть путём к классу, а не {value!r}")
         return value
 
+    @property
+    def CATALOG_ADAPTER(self) -> str:
+        """Dotted path of the class the importer tells catalog changes (``docs/adapters.md``).
+
+        Default: ``cml_exchange.importer.adapter.ModelCatalogAdapter``: the app's own models
+        are the catalog.
+        """
+        value = self._setting(
+            "CATALOG_ADAPTER", "cml_exchange.importer.adapter.ModelCatalogAdapter"
+        )
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{PREFIX}CATALOG_ADAPTER должен быть путём к классу, а не {value!r}")
+        return value
+
 
 app_settings = AppSettings()

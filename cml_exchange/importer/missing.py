@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,14 @@ from django.utils import timezone
 from cml_exchange import commerceml as cml
 from cml_exchange.commerceml.errors import CmlExchangeError
 from cml_exchange.importer import messages
+from cml_exchange.importer.adapter import (
+    AdapterContext,
+    CatalogAdapter,
+    get_catalog_adapter,
+    overrides,
+)
 from cml_exchange.importer.options import ImportOptions, MissingAction
-from cml_exchange.importer.session import ImportSession
+from cml_exchange.importer.session import MAX_WARNINGS, ImportSession
 from cml_exchange.models import Group, ImportJob, Offer, Product
 
 #: ``job.state`` key: the job leaves missing items to its exchange.
@@ -88,19 +95,21 @@ def scope_of(job: ImportJob) -> FullScope:
 def handle_missing(session: ImportSession) -> bool:
     """Apply the missing-items options; return whether there was anything to consider."""
     scope = scope_of(session.job)
-    _handle(scope, session.options, session.seen_at, session.now, session.count)
+    _handle(scope, session.seen_at, session.now, session.adapter, session.adapter_context)
     return bool(scope)
 
 
 def _handle(
     scope: FullScope,
-    options: ImportOptions,
     seen_at: dt.datetime,
     now: dt.datetime,
-    count: Any,
+    adapter: CatalogAdapter,
+    context: AdapterContext,
 ) -> None:
+    options = context.options
+
     def apply(kind: str, rows: QuerySet[Any], action: MissingAction) -> None:
-        _apply(kind, rows, action, seen_at=seen_at, now=now, count=count)
+        _apply(kind, rows, action, seen_at=seen_at, now=now, adapter=adapter, context=context)
 
     if scope.catalogs:
         apply(
@@ -160,7 +169,8 @@ def settle(jobs: QuerySet[ImportJob], *, waiting: Iterable[Path] = ()) -> FullSc
         if due:
             seen_at = min(_seen_since(job) for job in pending)
             options = ImportOptions.from_json(latest.options)
-            _handle(due, options, seen_at, timezone.now(), count)
+            context = AdapterContext(latest, options, count, partial(_warn_in, latest))
+            _handle(due, seen_at, timezone.now(), get_catalog_adapter(), context)
         for job in pending:
             left = scope_of(job).without(due)
             if not left:
@@ -169,7 +179,11 @@ def settle(jobs: QuerySet[ImportJob], *, waiting: Iterable[Path] = ()) -> FullSc
         if due:
             for name, amount in counters.items():
                 latest.counters[name] = latest.counters.get(name, 0) + amount
-            fields: dict[str, Any] = {"counters": latest.counters}
+            fields: dict[str, Any] = {
+                "counters": latest.counters,
+                "warnings": latest.warnings,
+                "warning_counts": latest.warning_counts,
+            }
             if latest.message == messages.IMPORT_DONE:  # a reconciliation's message stays
                 fields["message"] = messages.MISSING_DONE
             ImportJob.objects.filter(pk=latest.pk).update(**fields)
@@ -239,15 +253,40 @@ def _apply(
     *,
     seen_at: dt.datetime,
     now: dt.datetime,
-    count: Any,
+    adapter: CatalogAdapter,
+    context: AdapterContext,
 ) -> None:
     missing = rows.filter(Q(last_seen_full__lt=seen_at) | Q(last_seen_full__isnull=True))
     if action == MissingAction.DEACTIVATE:
-        count(f"{kind}_deactivated", missing.filter(active=True).update(active=False, updated=now))
+        deactivated = _deactivate(missing.filter(active=True), now, adapter, context)
+        context.count(f"{kind}_deactivated", deactivated)
     elif action == MissingAction.DELETE:
+        if overrides(adapter, "delete"):
+            pks = list(missing.values_list("pk", flat=True))
+            for chunk in _chunks(pks):
+                adapter.delete(context, rows.model, chunk)
         deleted = missing.count()
         missing.delete()
-        count(f"{kind}_deleted", deleted)
+        context.count(f"{kind}_deleted", deleted)
+
+
+def _deactivate(
+    rows: QuerySet[Any], now: dt.datetime, adapter: CatalogAdapter, context: AdapterContext
+) -> int:
+    """Make ``rows`` inactive and tell the adapter which; how many."""
+    if not overrides(adapter, "deactivate"):
+        return rows.update(active=False, updated=now)
+    pks = list(rows.values_list("pk", flat=True))
+    for chunk in _chunks(pks):
+        rows.model.objects.filter(pk__in=chunk).update(active=False, updated=now)
+        adapter.deactivate(context, rows.model, chunk)
+    return len(pks)
+
+
+def _chunks(pks: list[int], size: int = 5000) -> Iterable[list[int]]:
+    """``pks`` in slices a database takes as one ``IN`` list."""
+    for start in range(0, len(pks), size):
+        yield pks[start : start + size]
 
 
 def deactivate_unseen(jobs: QuerySet[ImportJob], *, before: dt.datetime) -> int:
@@ -265,11 +304,39 @@ def deactivate_unseen(jobs: QuerySet[ImportJob], *, before: dt.datetime) -> int:
         offer_catalogs.update(job.state.get("full_offer_catalogs", []))
         classifiers.update(job.full_classifiers)
     unseen = Q(last_seen_full__lt=before) | Q(last_seen_full__isnull=True)
+    latest = jobs.order_by("-pk").first()
+    if latest is None:
+        return 0
+    counters: dict[str, int] = {}
+    context = AdapterContext(
+        latest,
+        ImportOptions.from_json(latest.options),
+        lambda name, amount: counters.update({name: counters.get(name, 0) + amount}),
+        partial(_warn_in, latest),
+    )
+    adapter = get_catalog_adapter()
+    warnings_before = sum(latest.warning_counts.values())
     total = 0
     for rows in (
         Product.objects.filter(catalog__external_id__in=catalogs),
         Offer.objects.filter(catalog__external_id__in=offer_catalogs),
         Group.objects.filter(classifier__external_id__in=classifiers),
     ):
-        total += rows.filter(unseen, active=True).update(active=False, updated=timezone.now())
+        total += _deactivate(rows.filter(unseen, active=True), timezone.now(), adapter, context)
+    warned = sum(latest.warning_counts.values())
+    if counters or warned != warnings_before:  # what the adapter said is kept with the job
+        for name, amount in counters.items():
+            latest.counters[name] = latest.counters.get(name, 0) + amount
+        ImportJob.objects.filter(pk=latest.pk).update(
+            counters=latest.counters,
+            warnings=latest.warnings,
+            warning_counts=latest.warning_counts,
+        )
     return total
+
+
+def _warn_in(job: ImportJob, code: str, message: str, key: str | None) -> None:
+    """An adapter's warning outside an import step: kept in ``job`` (saved by the caller)."""
+    job.warning_counts[code] = job.warning_counts.get(code, 0) + 1
+    if len(job.warnings) < MAX_WARNINGS:
+        job.warnings.append({"code": code, "message": message})

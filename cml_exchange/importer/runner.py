@@ -116,9 +116,9 @@ class _Step:
             job.stage = self._stage_for(0) if job.files else Stage.MISSING
             job.save(update_fields=_STATE_FIELDS)
             signals.import_started.send(sender=ImportJob, job=job)
-        session = self._session()
         job.steps += 1
         try:
+            session = self._session()
             while True:
                 if job.stage == Stage.UNZIP:
                     self._unzip(session)

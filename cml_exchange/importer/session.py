@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cml_exchange.importer.adapter import AdapterContext, CatalogAdapter, get_catalog_adapter
 from cml_exchange.importer.options import ImportOptions
 from cml_exchange.models import ImportJob
 
@@ -44,6 +45,8 @@ class ImportSession:
     counters: Counter[str] = field(default_factory=Counter)
     #: external id -> primary key, per model (and per classifier or catalog where ids are scoped).
     ids: dict[Any, dict[str, int]] = field(default_factory=dict)
+    #: Whom the loaders tell what changed (``CML_EXCHANGE_CATALOG_ADAPTER``).
+    adapter: CatalogAdapter = field(default_factory=get_catalog_adapter)
 
     def __post_init__(self) -> None:
         self._warned: set[str] = set(self.job.state.get("warned", []))
@@ -60,6 +63,10 @@ class ImportSession:
         job.warning_counts[code] = job.warning_counts.get(code, 0) + 1
         if len(job.warnings) < MAX_WARNINGS:
             job.warnings.append({"code": code, "message": message})
+
+    @property
+    def adapter_context(self) -> AdapterContext:
+        return AdapterContext.of(self)
 
     def count(self, name: str, amount: int = 1) -> None:
         if amount:

@@ -58,7 +58,7 @@ def test_the_test_settings_raise_nothing_but_the_deploy_reminder():
     assert ours(deploy) == ["cml_exchange.I001"]
 
 
-# -- E001, E002: settings the app cannot use -------------------------------------
+# -- E001, E002, E003: settings the app cannot use -------------------------------------
 
 
 def test_e001_names_each_bad_setting_and_the_other_checks_do_not_crash(settings):
@@ -90,6 +90,23 @@ def test_e002_fires_when_the_order_adapter_is_missing_or_not_an_adapter(settings
 
 def test_e002_is_quiet_with_the_default_adapter():
     assert run(checks.check_order_adapter) == []
+
+
+@pytest.mark.parametrize(
+    "adapter",
+    [
+        "shop.exchange.NoSuchAdapter",
+        "cml_exchange.orders.default.ModelOrderAdapter",  # an adapter, of the other kind
+        "os.path.join",
+    ],
+)
+def test_e003_fires_when_the_catalog_adapter_is_missing_or_not_an_adapter(settings, adapter):
+    settings.CML_EXCHANGE_CATALOG_ADAPTER = adapter
+    assert run(checks.check_catalog_adapter) == ["cml_exchange.E003"]
+
+
+def test_e003_is_quiet_with_the_default_adapter():
+    assert run(checks.check_catalog_adapter) == []
 
 
 # -- W001: the endpoint is mounted -----------------------------------------------

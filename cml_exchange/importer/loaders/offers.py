@@ -14,6 +14,7 @@ from typing import Any
 from cml_exchange import signals
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.importer import sql
+from cml_exchange.importer.loaders.adapting import tell_offers, tell_prices, tell_stock
 from cml_exchange.importer.loaders.classifier import catalog_pk, unit_pks
 from cml_exchange.importer.loaders.common import checksum, upsert_marking_full
 from cml_exchange.importer.loaders.prices import write_prices, write_stock
@@ -114,6 +115,12 @@ def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Offer, Sco
     write_stock(session, offers, existing, pks, full, updates)
     _update_offers(catalog, updates)
     written = {o.id for o in identity} | set(updates)
+    new = [pks[o.id] for o in offers if o.id not in existing]
+    tell_offers(session, [pks[o.id] for o in identity] + [pks[o.id] for o in bare], new)
+    tell_prices(
+        session, [pks[xid] for xid, fields in updates.items() if "prices_checksum" in fields]
+    )
+    tell_stock(session, [pks[xid] for xid, fields in updates.items() if "stock_checksum" in fields])
 
     created = sum(1 for o in offers if o.id not in existing)
     session.count("offers_created", created)

@@ -11,7 +11,14 @@ from django.db.models.functions import Coalesce
 from cml_exchange import signals
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.importer import sql
+from cml_exchange.importer.adapter import overrides
 from cml_exchange.importer.images import sync_images
+from cml_exchange.importer.loaders.adapting import (
+    tell_offers,
+    tell_prices,
+    tell_products,
+    tell_stock,
+)
 from cml_exchange.importer.loaders.classifier import catalog_pk, unit_pks
 from cml_exchange.importer.loaders.common import (
     checksum,
@@ -87,7 +94,8 @@ def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Product, S
     seen = [pks[p.id] for p, scope in batch if scope.full and p.id not in saved]
     if seen:
         Product.objects.filter(pk__in=seen).update(last_seen_full=session.seen_at)
-    _link_waiting_offers(catalog, list(pks))
+    tell_products(session, saved.values(), [saved[p.id] for p in changed if p.id not in existing])
+    _link_waiting_offers(session, catalog, list(pks))
     signals.products_saved.send(
         sender=Product,
         job=session.job,
@@ -273,16 +281,30 @@ def property_value_rows(
     return rows
 
 
-def _link_waiting_offers(catalog: int, product_ids: list[str]) -> None:
-    """Offers that came before their product get it now (an exact id first, then the base id)."""
+def _link_waiting_offers(session: ImportSession, catalog: int, product_ids: list[str]) -> None:
+    """Offers that came before their product get it now (an exact id first, then the base id).
+
+    The catalog adapter is told of them then, prices and stock included: it
+    could not place them without their product.
+    """
     if not product_ids:
         return
     products = Product.objects.filter(catalog_id=catalog)
-    Offer.objects.filter(catalog_id=catalog, product__isnull=True).filter(
+    waiting = Offer.objects.filter(catalog_id=catalog, product__isnull=True).filter(
         Q(external_id__in=product_ids) | Q(product_external_id__in=product_ids)
-    ).update(
+    )
+    told = overrides(session.adapter, "save_offers")
+    linked = list(waiting.values_list("pk", flat=True)) if told else []
+    waiting.update(
         product_id=Coalesce(
             Subquery(products.filter(external_id=OuterRef("external_id")).values("pk")[:1]),
             Subquery(products.filter(external_id=OuterRef("product_external_id")).values("pk")[:1]),
         )
     )
+    if linked:
+        placed = list(
+            Offer.objects.filter(pk__in=linked, product__isnull=False).values_list("pk", flat=True)
+        )
+        tell_offers(session, placed, created=())
+        tell_prices(session, placed)
+        tell_stock(session, placed)

@@ -1,0 +1,171 @@
+"""The contract between the importer and whatever keeps a shop's catalog.
+
+The importer always writes the app's own catalog models first (groups,
+products, offers, prices, stock, pictures). They are its record of what 1C
+sent: the ids, the checksums that let an unchanged item be skipped, the
+marks that tell what a full exchange did not mention, the position a step
+resumes from. That is why only-changes, missing items, stepwise resume and
+crash safety hold whatever the adapter does.
+
+Then, in the same transaction as the batch, it calls a :class:`CatalogAdapter`
+with the rows that changed. A shop with its own catalog models (django-oscar,
+or models of its own) names its adapter in the Django setting
+``CML_EXCHANGE_CATALOG_ADAPTER`` (a dotted path to a class made with no
+arguments) and writes its models there. The default,
+:class:`ModelCatalogAdapter`, does nothing: the app's models are the catalog.
+
+What every method may rely on, and must keep:
+
+* It is called once per batch and kind (never once per item), with the
+  app's rows, each with what the docstring says is loaded, so one or two
+  queries of the adapter's own are enough for a whole batch.
+* It runs inside the batch's transaction: what it writes commits with the
+  batch or rolls back with it. An exception fails the import, the batch
+  rolled back (the shop's catalog and the app's records stay as before it);
+  1C is told, the monitor shows the error. A process killed mid-batch
+  leaves nothing of it either, and the next step writes the batch again.
+* Rows may come again that the adapter has seen (a re-import without
+  checksums, an offer placed once its product arrives): writing the same
+  rows twice must give the same result.
+* Only what changed comes: an item 1C sent unchanged is not passed again.
+* ``context`` tells the job, the import's options (``context.options``)
+  and takes the adapter's counters and warnings (``context.count``,
+  ``context.warn``): they show in the reply to 1C, the monitor and
+  ``cml_import``'s output like the importer's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence, Set
+from typing import TYPE_CHECKING
+
+from django.utils.module_loading import import_string
+
+from cml_exchange.conf import app_settings
+from cml_exchange.exceptions import ConfigError
+
+if TYPE_CHECKING:
+    from cml_exchange.importer.options import ImportOptions
+    from cml_exchange.importer.session import ImportSession
+    from cml_exchange.models import Group, ImportJob, Offer, Product
+
+#: The models whose rows :meth:`CatalogAdapter.deactivate` and :meth:`CatalogAdapter.delete` get.
+CatalogModel = type["Group"] | type["Product"] | type["Offer"]
+
+
+class AdapterContext:
+    """What an adapter's call knows of the import, and where it reports.
+
+    Counters and warnings go where the importer's own go: into the job, the
+    reply to 1C, the monitor and ``cml_import``'s output.
+    """
+
+    def __init__(
+        self,
+        job: ImportJob,
+        options: ImportOptions,
+        count: Callable[[str, int], None],
+        warn: Callable[[str, str, str | None], None],
+    ) -> None:
+        self.job = job
+        self.options = options
+        self._count = count
+        self._warn = warn
+
+    @classmethod
+    def of(cls, session: ImportSession) -> AdapterContext:
+        """The context of a step's calls."""
+        return cls(
+            session.job,
+            session.options,
+            session.count,
+            lambda code, message, key: session.warn(code, message, key=key),
+        )
+
+    def count(self, name: str, amount: int = 1) -> None:
+        """Add ``amount`` to the counter ``name`` (e.g. ``"oscar_products_matched"``)."""
+        self._count(name, amount)
+
+    def warn(self, code: str, message: str, *, key: str | None = None) -> None:
+        """A warning in Russian for the shop owner; with ``key``, once per job for that key."""
+        self._warn(code, message, key)
+
+
+class CatalogAdapter:
+    """What the importer tells a shop's catalog. Override what your catalog needs.
+
+    Each method's default does nothing, so an adapter names only what it
+    keeps: a shop without warehouses need not override :meth:`save_stock`.
+    """
+
+    def save_groups(self, context: AdapterContext, groups: Sequence[Group]) -> None:
+        """The groups 1C sent in this batch, parents before their subgroups.
+
+        Groups carry no checksum: each one sent comes, changed or not (they
+        are few). Loaded: ``parent`` and ``classifier``. ``active`` is false
+        for a group 1C marked deleted.
+        """
+
+    def save_products(
+        self, context: AdapterContext, products: Sequence[Product], *, created: Set[int]
+    ) -> None:
+        """Products created (their pks in ``created``) or changed, pictures included.
+
+        Loaded: ``catalog``, ``base_unit``, ``category``; prefetched
+        ``groups``, ``property_values`` (with ``property`` and ``option``),
+        ``requisites``, ``taxes`` and ``images`` (in order). ``active`` is
+        false for a product 1C marked deleted.
+        """
+
+    def save_offers(
+        self, context: AdapterContext, offers: Sequence[Offer], *, created: Set[int]
+    ) -> None:
+        """Offers created or whose own data changed: name, product, characteristics.
+
+        Loaded: ``catalog``, ``product`` (``None`` while 1C has not sent it),
+        ``base_unit``; prefetched ``characteristics`` and ``property_values``
+        (with ``property`` and ``option``). Prices and stock come apart, in
+        :meth:`save_prices` and :meth:`save_stock`, and only when they changed.
+        """
+
+    def save_prices(self, context: AdapterContext, offers: Sequence[Offer]) -> None:
+        """Offers whose prices changed; prefetched ``prices`` with ``price_type``."""
+
+    def save_stock(self, context: AdapterContext, offers: Sequence[Offer]) -> None:
+        """Offers whose stock changed: ``quantity`` (the total) and prefetched ``stock`` rows.
+
+        Each stock row has its ``warehouse`` loaded.
+        """
+
+    def deactivate(self, context: AdapterContext, model: CatalogModel, pks: Sequence[int]) -> None:
+        """Rows of ``model`` a full exchange did not mention, made inactive (``active`` false)."""
+
+    def delete(self, context: AdapterContext, model: CatalogModel, pks: Sequence[int]) -> None:
+        """Rows of ``model`` about to be deleted (they still exist when this is called)."""
+
+
+class ModelCatalogAdapter(CatalogAdapter):
+    """The default: the app's own catalog models are the shop's catalog; nothing more to do."""
+
+
+def overrides(adapter: CatalogAdapter, method: str) -> bool:
+    """Whether ``adapter`` overrides ``method`` (if not, the importer loads nothing for it)."""
+    return getattr(type(adapter), method) is not getattr(CatalogAdapter, method)
+
+
+def get_catalog_adapter() -> CatalogAdapter:
+    """The adapter named by ``CML_EXCHANGE_CATALOG_ADAPTER`` (default: the app's own models)."""
+    path = app_settings.CATALOG_ADAPTER
+    try:
+        adapter_class = import_string(path)
+    except ImportError as error:
+        raise ConfigError(
+            f"CML_EXCHANGE_CATALOG_ADAPTER: класс «{path}» не найден ({error})."
+        ) from error
+    adapter = adapter_class()
+    if not isinstance(adapter, CatalogAdapter):
+        raise ConfigError(
+            f"CML_EXCHANGE_CATALOG_ADAPTER: «{path}» должен быть подклассом "
+            "cml_exchange.importer.adapter.CatalogAdapter."
+        )
+    return adapter
