@@ -83,11 +83,11 @@ def _shown_prices(types: Sequence[PriceType]) -> QuerySet[Price]:
 
 
 def on_sale() -> QuerySet[Product]:
-    """Active products not marked for deletion, each with ``price`` and ``currency`` annotated."""
+    """Products shown on the site, active, not marked for deletion; ``price`` and ``currency``."""
     prices = _shown_prices(price_types()).filter(
         offer__product=OuterRef("pk"), offer__active=True, offer__deleted=False
     )
-    return Product.objects.filter(active=True, deleted=False).annotate(
+    return Product.objects.filter(published=True, active=True, deleted=False).annotate(
         price=Subquery(prices.values("value")[:1]),
         currency=Subquery(prices.values("currency")[:1]),
     )
@@ -168,7 +168,10 @@ def group_tree(current: Group | None = None) -> list[GroupNode]:
     groups = {group.pk: group for group in Group.objects.filter(active=True, deleted=False)}
     direct = (
         ProductGroup.objects.filter(
-            group_id__in=groups, product__active=True, product__deleted=False
+            group_id__in=groups,
+            product__published=True,
+            product__active=True,
+            product__deleted=False,
         )
         .values_list("group_id")
         .annotate(products=Count("product_id"))
@@ -285,7 +288,13 @@ def offer_cards(product: Product) -> list[OfferCard]:
 def cards_of(offers: QuerySet[Offer]) -> dict[int, OfferCard]:
     """Cards of those of ``offers`` on sale (of products on sale), by offer primary key."""
     listed = list(
-        offers.filter(active=True, deleted=False, product__active=True, product__deleted=False)
+        offers.filter(
+            active=True,
+            deleted=False,
+            product__published=True,
+            product__active=True,
+            product__deleted=False,
+        )
         .select_related("product", "base_unit", "product__base_unit")
         .prefetch_related("characteristics")
     )

@@ -132,8 +132,11 @@ class OfferInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ("name", "article", "barcode", "catalog", "active", "deleted", "updated")
-    list_filter = ("active", "deleted", "catalog", "groups")
+    list_display = (
+        "name", "article", "barcode", "catalog", "published", "active", "deleted", "updated",
+    )  # fmt: skip
+    list_filter = ("published", "active", "deleted", "catalog", "groups")
+    actions = ("publish", "unpublish")
     search_fields = ("name", "full_name", "article", "barcode", "code", "external_id")
     readonly_fields = (*READ_ONLY_FROM_1C, "checksum", "last_seen_full")
     list_select_related = ("catalog",)
@@ -144,3 +147,15 @@ class ProductAdmin(admin.ModelAdmin):
         ProductPropertyValueInline,
         ProductRequisiteInline,
     )
+
+    @admin.action(description=_("Show the selected products on the site"))
+    def publish(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        shown = queryset.update(published=True)
+        self.message_user(request, _("Products shown on the site: %(count)d.") % {"count": shown})
+
+    @admin.action(description=_("Hide the selected products from the site"))
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        count = queryset.update(published=False)
+        self.message_user(
+            request, _("Products hidden from the site: %(count)d.") % {"count": count}
+        )

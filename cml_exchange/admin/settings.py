@@ -51,6 +51,22 @@ class ExchangeSettingsAdmin(admin.ModelAdmin):
             },
         ),
         (
+            _("What the site owns"),
+            {
+                "fields": (
+                    "site_owns_name",
+                    "site_owns_description",
+                    "site_owns_pictures",
+                    "site_owns_slug",
+                    "hide_new_products",
+                ),
+                "description": _(
+                    "Fields edited on the site that 1C must not overwrite. 1C fills them "
+                    "when it creates a product and leaves them alone after."
+                ),
+            },
+        ),
+        (
             _("Orders"),
             {
                 "fields": (

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 __all__ = ["ImportOptions", "MissingAction"]
 
 
+#: Product fields the site may own (see ``ImportOptions.site_owned``).
+SITE_FIELDS = ("name", "description", "pictures", "slug")
+
+
 @dataclass(frozen=True, slots=True)
 class ImportOptions:
     """Import settings; the defaults are the app's (see docs/import_workflow.md).
@@ -38,6 +42,10 @@ class ImportOptions:
     ``import_archive_contents`` imports the XML files found in a zip archive
     after unpacking it (the endpoint turns it off: 1C names each file itself).
     ``batch_size`` is how many entities are written per transaction.
+    ``site_owned`` names the product fields the site owns, of :data:`SITE_FIELDS`:
+    1C sets them when it creates a product and never overwrites them after.
+    ``hide_new_products`` creates products unpublished, for the shop owner
+    to review (``Product.published``; adapters apply it to their own flag).
     """
 
     use_checksums: bool = True
@@ -55,6 +63,8 @@ class ImportOptions:
     detail_height: int = 300
     import_archive_contents: bool = True
     batch_size: int = 1000
+    site_owned: tuple[str, ...] = ()
+    hide_new_products: bool = False
 
     @property
     def preview_box(self) -> tuple[int, int] | None:
@@ -87,6 +97,10 @@ class ImportOptions:
             "resize_detail": settings.resize_detail,
             "detail_width": settings.detail_width,
             "detail_height": settings.detail_height,
+            "site_owned": tuple(
+                name for name in SITE_FIELDS if getattr(settings, f"site_owns_{name}")
+            ),
+            "hide_new_products": settings.hide_new_products,
         }
         return cls(**(values | overrides))
 
@@ -103,4 +117,6 @@ class ImportOptions:
         for key in ("missing_products", "missing_groups"):
             if key in values:
                 values[key] = MissingAction(values[key])
+        if "site_owned" in values:
+            values["site_owned"] = tuple(values["site_owned"])
         return cls(**values)

@@ -250,6 +250,14 @@ class Product(FromOneC):
     version = models.CharField(_("1C version"), max_length=64, blank=True)
     checksum = models.CharField(_("checksum"), max_length=32, blank=True)
     last_seen_full = models.DateTimeField(_("last seen in a full exchange"), null=True, blank=True)
+    #: The shop owner's switch, never 1C's: a new product waits hidden for review
+    #: when the settings say so (``hide_new_products``).
+    published = models.BooleanField(
+        _("shown on the site"),
+        default=True,
+        db_index=True,
+        help_text=_("The shop owner's switch: 1C never changes it."),
+    )
 
     class Meta:
         verbose_name = _("product")

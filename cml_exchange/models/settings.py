@@ -120,6 +120,35 @@ class ExchangeSettings(models.Model):
         default=300,
         validators=[MinValueValidator(1)],
     )
+    # -- what the site owns (not in Bitrix's form) -----------------------------------
+    site_owns_name = models.BooleanField(
+        _("keep names edited on the site"),
+        default=False,
+        help_text=_("1C sets a product's name and full name when it creates it, never after."),
+    )
+    site_owns_description = models.BooleanField(
+        _("keep descriptions edited on the site"),
+        default=False,
+        help_text=_("1C sets a product's description when it creates it, never after."),
+    )
+    site_owns_pictures = models.BooleanField(
+        _("keep pictures chosen on the site"),
+        default=False,
+        help_text=_("1C's pictures are taken for new products only."),
+    )
+    site_owns_slug = models.BooleanField(
+        _("keep slugs edited on the site"),
+        default=False,
+        help_text=_("A product's slug is made once, when 1C creates it."),
+    )
+    hide_new_products = models.BooleanField(
+        _("new products hidden until reviewed"),
+        default=False,
+        help_text=_(
+            "Products 1C creates are not shown on the site until someone ticks "
+            "«shown on the site» (or uses the action in the product list)."
+        ),
+    )
     # -- orders (Bitrix's "Заказы" tab) ---------------------------------------------
     sale_groups = models.ManyToManyField(
         UserGroup,

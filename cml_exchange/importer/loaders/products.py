@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.db.models import OuterRef, Q, Subquery
@@ -45,6 +46,13 @@ _PRODUCT_FIELDS = [
     "category", "manufacturer", "country", "weight", "deleted", "version", "checksum",
     "active", "updated",
 ]  # fmt: skip
+#: The columns each field the site may own (``ImportOptions.site_owned``) stands for.
+_SITE_COLUMNS = {
+    "name": ("name", "full_name"),
+    "description": ("description",),
+    "slug": ("slug",),
+    "pictures": (),
+}
 
 
 def load_products(session: ImportSession, items: Sequence[tuple[cml.Product, Scope]]) -> None:
@@ -80,10 +88,13 @@ def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Product, S
         or existing[p.id]["active"] == p.deleted
     ]
     full = {p.id for p, scope in batch if scope.full}
+    owned = session.options.site_owned
     saved = _save_rows(session, catalog, changed, existing, sums, full) if changed else {}
     if saved:
         _replace_children(session, catalog, changed, saved, existing)
-        sync_images(session, [(p, saved[p.id]) for p in changed])
+        # Pictures the site owns are 1C's only for the products 1C creates.
+        pictured = [p for p in changed if "pictures" not in owned or p.id not in existing]
+        sync_images(session, [(p, saved[p.id]) for p in pictured])
     created = sum(1 for p in changed if p.id not in existing)
     session.count("products_created", created)
     session.count("products_updated", len(changed) - created)
@@ -145,22 +156,29 @@ def _save_rows(
             "checksum": sums[p.id],
             "active": not p.deleted,
             "updated": session.now,
+            # Only ever inserted: the shop owner's switch is not in the update fields.
+            "published": not session.options.hide_new_products,
         }
         for p in changed
     ]
+    owned = session.options.site_owned
+    kept = {column for name in owned for column in _SITE_COLUMNS[name]}
+    update_fields = [name for name in _PRODUCT_FIELDS if name not in kept]
+    options = session.options
+    if "slug" in owned or "name" in owned:
+        # A slug the site owns, or made from a name the site owns, stays as it is.
+        options = replace(options, slug_on_update=False)
 
     def save(slugs: dict[str, str]) -> None:
         for row in rows:
             row["slug"] = slugs.get(row["external_id"], row["slug"])
         upsert_marking_full(
-            Product, rows, full=full, seen_at=session.seen_at, update_fields=_PRODUCT_FIELDS
+            Product, rows, full=full, seen_at=session.seen_at, update_fields=update_fields
         )
 
     save_with_slugs(
         Product,
-        slugs_wanted(
-            ((x.id, x.name) for x in changed), existing, session.options, id_prefix="item"
-        ),
+        slugs_wanted(((x.id, x.name) for x in changed), existing, options, id_prefix="item"),
         save,
         scope={"catalog_id": catalog},
         replace_char=session.options.slug_replace_char,

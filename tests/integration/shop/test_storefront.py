@@ -118,6 +118,19 @@ def test_only_active_products_and_offers_are_shown(demo: str, client: Client) ->
     assert ankle.offers.exclude(pk=hidden.pk).first().name in html  # type: ignore[union-attr]
 
 
+def test_a_product_the_owner_has_not_published_is_not_shown(demo: str, client: Client) -> None:
+    boots = Product.objects.get(name=BOOTS)
+    group = boots.groups.first()
+    assert group is not None
+    Product.objects.filter(pk=boots.pk).update(published=False)
+    assert BOOTS not in names(page(client, "/"))
+    assert BOOTS not in names(page(client, "/search/", q=BOOTS))
+    assert BOOTS not in names(page(client, f"/catalog/{group.slug}/"))
+    assert client.get(f"/product/{boots.slug}/").status_code == 404
+    Product.objects.filter(pk=boots.pk).update(published=True)
+    assert client.get(f"/product/{boots.slug}/").status_code == 200
+
+
 # -- the product page --------------------------------------------------------------------
 
 
