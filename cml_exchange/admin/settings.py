@@ -58,6 +58,7 @@ class ExchangeSettingsAdmin(admin.ModelAdmin):
                     "site_owns_description",
                     "site_owns_pictures",
                     "site_owns_slug",
+                    "match_products_by",
                     "hide_new_products",
                 ),
                 "description": _(

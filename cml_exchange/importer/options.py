@@ -46,6 +46,9 @@ class ImportOptions:
     1C sets them when it creates a product and never overwrites them after.
     ``hide_new_products`` creates products unpublished, for the shop owner
     to review (``Product.published``; adapters apply it to their own flag).
+    ``match_products_by`` (``"article"``, ``"barcode"`` or ``""``: off) lets a
+    product new to the catalog take over a stored one with the same value
+    (see :mod:`~cml_exchange.importer.loaders.matching`).
     """
 
     use_checksums: bool = True
@@ -65,6 +68,7 @@ class ImportOptions:
     batch_size: int = 1000
     site_owned: tuple[str, ...] = ()
     hide_new_products: bool = False
+    match_products_by: str = ""
 
     @property
     def preview_box(self) -> tuple[int, int] | None:
@@ -101,6 +105,7 @@ class ImportOptions:
                 name for name in SITE_FIELDS if getattr(settings, f"site_owns_{name}")
             ),
             "hide_new_products": settings.hide_new_products,
+            "match_products_by": settings.match_products_by,
         }
         return cls(**(values | overrides))
 

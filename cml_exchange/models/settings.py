@@ -141,6 +141,22 @@ class ExchangeSettings(models.Model):
         default=False,
         help_text=_("A product's slug is made once, when 1C creates it."),
     )
+    match_products_by = models.CharField(
+        _("match new products with the site's by"),
+        max_length=16,
+        blank=True,
+        default="",
+        choices=[
+            ("", _("nothing (a new 1C id is a new product)")),
+            ("article", _("article")),
+            ("barcode", _("barcode")),
+        ],
+        help_text=_(
+            "A product 1C sends with an id the site does not know takes over the site's "
+            "product with the same value, if exactly one has it: for a new 1C base, or "
+            "products the shop had before 1C."
+        ),
+    )
     hide_new_products = models.BooleanField(
         _("new products hidden until reviewed"),
         default=False,

@@ -27,6 +27,7 @@ from cml_exchange.importer.loaders.common import (
     slugs_wanted,
     upsert_marking_full,
 )
+from cml_exchange.importer.loaders.matching import match_existing
 from cml_exchange.importer.loaders.references import option_values, property_types, scoped_pks
 from cml_exchange.importer.root_group import skipped_roots
 from cml_exchange.importer.session import ImportSession, Scope
@@ -70,12 +71,10 @@ def load_products(session: ImportSession, items: Sequence[tuple[cml.Product, Sco
 
 def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Product, Scope]]) -> None:
     products = [product for product, _ in batch]
-    existing = {
-        row["external_id"]: row
-        for row in Product.objects.filter(
-            catalog_id=catalog, external_id__in=[p.id for p in products]
-        ).values("external_id", "pk", "checksum", "slug", "name", "active")
-    }
+    existing = _existing(catalog, products)
+    new = [p for p in products if p.id not in existing]
+    if match_existing(session, catalog, new, [p.id for p in products]):
+        existing = _existing(catalog, products)
     sums = {p.id: checksum(p) for p in products}
     use_checksums = session.options.use_checksums
     # An unchanged product is skipped, unless a past exchange deactivated it.
@@ -114,6 +113,16 @@ def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Product, S
         product_ids=sorted(saved.values()),
         unchanged_ids=sorted(pk for xid, pk in pks.items() if xid not in saved),
     )
+
+
+def _existing(catalog: int, products: list[cml.Product]) -> dict[str, Mapping[str, Any]]:
+    """The stored rows of ``products`` in ``catalog``, by 1C id."""
+    return {
+        row["external_id"]: row
+        for row in Product.objects.filter(
+            catalog_id=catalog, external_id__in=[p.id for p in products]
+        ).values("external_id", "pk", "checksum", "slug", "name", "active")
+    }
 
 
 def _save_rows(
