@@ -2,8 +2,9 @@
 
 Receivers of ``products_saved`` and ``offers_saved`` run inside the batch's
 transaction: what they write commits or rolls back with the batch, and an
-exception they raise stops the step (the batch is then imported again by
-the next step). Receivers of the other signals run outside any batch.
+exception they raise fails the import with the batch rolled back. Receivers
+of the other signals run outside any batch. A shop with catalog models of
+its own is better served by a catalog adapter (docs/adapters.md).
 """
 
 from __future__ import annotations
