@@ -7,6 +7,7 @@ was told, and writes into the rows it gets, as a shop writes its own models.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence, Set
 from pathlib import Path
 from typing import Any, ClassVar
@@ -17,7 +18,15 @@ from django.test.utils import CaptureQueriesContext
 from lxml import etree
 
 from benchmarks.generator import generate_catalog
-from cml_exchange.importer import Done, Failed, ImportOptions, MissingAction, create_job
+from cml_exchange.importer import (
+    Done,
+    Failed,
+    ImportOptions,
+    MissingAction,
+    Progress,
+    create_job,
+    run,
+)
 from cml_exchange.importer.adapter import AdapterContext, CatalogAdapter, CatalogModel
 from cml_exchange.models import Group, ImportJob, Offer, Price, Product
 from tests.integration.importer.helpers import run_to_end
@@ -133,6 +142,22 @@ def test_each_batch_is_told_once_per_kind_with_what_it_created(catalog: Path) ->
     assert Recorder.queries and set(Recorder.queries) == {0}
     # The adapter's counters are the import's.
     assert job.counters["shop_products"] == 300
+
+
+def test_step_by_step_every_row_is_told_once(catalog: Path) -> None:
+    """Each step one batch (a clock that runs out at once): nothing told twice, nothing lost."""
+    job = create_job(
+        ["import.xml", "offers.xml"], base_dir=catalog, options=ImportOptions(batch_size=50)
+    )
+    ticks = itertools.count(step=10.0)
+    steps = 0
+    while isinstance(result := run(job, 1.0, clock=lambda: next(ticks)), Progress):
+        steps += 1
+    assert isinstance(result, Done)
+    assert steps > 10
+    for kind, model in (("products", Product), ("offers", Offer), ("stock", Offer)):
+        told = [pk for pks in called(kind) for pk in pks]
+        assert sorted(told) == sorted(model.objects.values_list("pk", flat=True)), kind
 
 
 def test_an_unchanged_import_tells_nothing_but_the_groups(catalog: Path) -> None:
