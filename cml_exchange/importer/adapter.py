@@ -39,10 +39,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence, Set
 from typing import TYPE_CHECKING
 
-from django.utils.module_loading import import_string
-
+from cml_exchange.adapters import make_adapter
 from cml_exchange.conf import app_settings
-from cml_exchange.exceptions import ConfigError
 
 if TYPE_CHECKING:
     from cml_exchange.importer.options import ImportOptions
@@ -155,17 +153,6 @@ def overrides(adapter: CatalogAdapter, method: str) -> bool:
 
 def get_catalog_adapter() -> CatalogAdapter:
     """The adapter named by ``CML_EXCHANGE_CATALOG_ADAPTER`` (default: the app's own models)."""
-    path = app_settings.CATALOG_ADAPTER
-    try:
-        adapter_class = import_string(path)
-    except ImportError as error:
-        raise ConfigError(
-            f"CML_EXCHANGE_CATALOG_ADAPTER: класс «{path}» не найден ({error})."
-        ) from error
-    adapter = adapter_class()
-    if not isinstance(adapter, CatalogAdapter):
-        raise ConfigError(
-            f"CML_EXCHANGE_CATALOG_ADAPTER: «{path}» должен быть подклассом "
-            "cml_exchange.importer.adapter.CatalogAdapter."
-        )
-    return adapter
+    return make_adapter(
+        "CML_EXCHANGE_CATALOG_ADAPTER", app_settings.CATALOG_ADAPTER, CatalogAdapter
+    )

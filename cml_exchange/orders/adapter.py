@@ -13,12 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.utils.module_loading import import_string
-
+from cml_exchange.adapters import make_adapter
 from cml_exchange.commerceml.reading.order_changes import OrderChanges
 from cml_exchange.commerceml.writing.orders import SiteOrder
 from cml_exchange.conf import app_settings
-from cml_exchange.exceptions import ConfigError
 
 if TYPE_CHECKING:
     from cml_exchange.models import ExchangeSettings
@@ -95,17 +93,4 @@ class OrderAdapter:
 
 def get_order_adapter() -> OrderAdapter:
     """The adapter named by ``CML_EXCHANGE_ORDER_ADAPTER`` (default: the app's own models)."""
-    path = app_settings.ORDER_ADAPTER
-    try:
-        adapter_class = import_string(path)
-    except ImportError as error:
-        raise ConfigError(
-            f"CML_EXCHANGE_ORDER_ADAPTER: класс «{path}» не найден ({error})."
-        ) from error
-    adapter = adapter_class()
-    if not isinstance(adapter, OrderAdapter):
-        raise ConfigError(
-            f"CML_EXCHANGE_ORDER_ADAPTER: «{path}» должен быть подклассом "
-            "cml_exchange.orders.adapter.OrderAdapter."
-        )
-    return adapter
+    return make_adapter("CML_EXCHANGE_ORDER_ADAPTER", app_settings.ORDER_ADAPTER, OrderAdapter)
