@@ -1,0 +1,1 @@
+"""Ready adapters for other Django shops' models, each an optional app of its own."""

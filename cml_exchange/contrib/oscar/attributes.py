@@ -1,0 +1,397 @@
+"""Property values and characteristics → Oscar's product attributes and their values.
+
+Each 1C property gets one attribute on each product class that uses it, its
+type chosen from the property's: a ``Справочник`` is an option (a multiple
+one a multi-option, its values an option group), a ``Число`` a float, a
+``Время`` a datetime, the rest text. An offer's characteristics (``Размер:
+40``) are text attributes, one per name. A parent and a stand-alone product
+carry the product's values; a child its offer's characteristics and values;
+a stand-alone product its offer's as well.
+
+The values of the attributes the adapter made are replaced as 1C sends
+them; other attributes' values (the shop's own) are left alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import keyword
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.utils import timezone
+from oscar.core.loading import get_model
+
+from cml_exchange.contrib.oscar.models import AttributeLink
+from cml_exchange.contrib.oscar.structure import Target
+from cml_exchange.importer.adapter import AdapterContext
+from cml_exchange.importer.slugs import make_slug
+from cml_exchange.models import (
+    Offer,
+    OfferCharacteristic,
+    OfferPropertyValue,
+    Product,
+    ProductPropertyValue,
+    Property,
+)
+
+ProductAttribute: Any = get_model("catalogue", "ProductAttribute")
+ProductAttributeValue: Any = get_model("catalogue", "ProductAttributeValue")
+AttributeOptionGroup: Any = get_model("catalogue", "AttributeOptionGroup")
+AttributeOption: Any = get_model("catalogue", "AttributeOption")
+
+#: What an attribute holds: ``("p", property pk)`` or ``("c", characteristic name)``.
+Key = tuple[str, Any]
+_VALUE_FIELDS = {
+    "text": "value_text",
+    "float": "value_float",
+    "datetime": "value_datetime",
+    "option": "value_option_id",
+}
+
+
+def attribute_type(prop: Property) -> str:
+    """The Oscar attribute type for a 1C property."""
+    if prop.value_type == Property.ValueType.DIRECTORY:
+        return "multi_option" if prop.multiple else "option"
+    if prop.value_type == Property.ValueType.NUMBER:
+        return "float"
+    if prop.value_type == Property.ValueType.TIME:
+        return "datetime"
+    return "text"
+
+
+def save_attributes(
+    context: AdapterContext,
+    targets: Sequence[Target],
+    *,
+    products: Sequence[Product] = (),
+    offers: Sequence[Offer] = (),
+) -> None:
+    """Set the attribute values of ``targets`` from their products' and offers' values.
+
+    ``products`` and ``offers`` are rows the importer gave with their values
+    prefetched (see the adapter contract); the values of others are read.
+    """
+    if not targets:
+        return
+    raw = _raw_values(targets, products, offers)
+    properties = {
+        key[1]: prop for values in raw.values() for key, (prop, _) in values.items() if prop
+    }
+    attributes = _attributes(
+        {t.product_class for t in targets},
+        {(t.product_class, key) for t in targets for key in raw.get(t.oscar, {})},
+        properties,
+    )
+    options = _options(
+        {
+            (attributes[(t.product_class, key)].option_group_id, text)
+            for t in targets
+            for key, (prop, texts) in raw.get(t.oscar, {}).items()
+            if prop is not None and attribute_type(prop) in ("option", "multi_option")
+            for text in texts
+        }
+    )
+    wanted: dict[tuple[int, int], Any] = {}
+    for target in targets:
+        for key, (prop, texts) in raw.get(target.oscar, {}).items():
+            attribute = attributes[(target.product_class, key)]
+            value = _convert(context, attribute.type, prop, texts, options, attribute)
+            if value is not None:
+                wanted[(target.oscar, attribute.pk)] = value
+    _write(context, [t.oscar for t in targets], wanted, attributes.values())
+
+
+def _raw_values(
+    targets: Sequence[Target], products: Sequence[Product], offers: Sequence[Offer]
+) -> dict[int, dict[Key, tuple[Property | None, list[str]]]]:
+    """``{Oscar pk: {key: (property or None, [texts])}}``, the offer's over the product's."""
+    by_product = defaultdict(list)
+    by_offer = defaultdict(list)
+    for target in targets:
+        if target.product is not None:
+            by_product[target.product].append(target.oscar)
+        if target.offer is not None:
+            by_offer[target.offer].append(target.oscar)
+    raw: dict[int, dict[Key, tuple[Property | None, list[str]]]] = defaultdict(dict)
+    given_products = {p.pk: p for p in products if p.pk in by_product}
+    given_offers = {o.pk: o for o in offers if o.pk in by_offer}
+    product_values: list[Any] = [
+        *(v for p in given_products.values() for v in p.property_values.all()),
+        *ProductPropertyValue.objects.filter(
+            product_id__in=set(by_product) - set(given_products)
+        ).select_related("property", "option"),
+    ]
+    offer_values: list[Any] = [
+        *(v for o in given_offers.values() for v in o.property_values.all()),
+        *OfferPropertyValue.objects.filter(
+            offer_id__in=set(by_offer) - set(given_offers)
+        ).select_related("property", "option"),
+    ]
+    for owners, values in (
+        ((by_product, "product_id"), product_values),
+        ((by_offer, "offer_id"), offer_values),
+    ):
+        index, owner_field = owners
+        collected: dict[tuple[int, int], tuple[Property, list[str]]] = {}
+        for value in sorted(values, key=lambda v: v.position):
+            prop = value.property
+            text = _text_of(value, prop)
+            if text is None:
+                continue
+            entry = collected.setdefault((getattr(value, owner_field), prop.pk), (prop, []))
+            entry[1].append(text)
+        for (owner, prop_pk), (prop, texts) in collected.items():
+            for oscar_pk in index[owner]:
+                raw[oscar_pk][("p", prop_pk)] = (prop, texts)
+    characteristics = [
+        *(c for o in given_offers.values() for c in o.characteristics.all()),
+        *OfferCharacteristic.objects.filter(offer_id__in=set(by_offer) - set(given_offers)),
+    ]
+    for characteristic in sorted(characteristics, key=lambda c: c.position):
+        name = characteristic.name.strip()
+        if not name or not characteristic.value:
+            continue
+        for oscar_pk in by_offer[characteristic.offer_id]:
+            raw[oscar_pk][("c", name[:255])] = (None, [characteristic.value])
+    return raw
+
+
+def _text_of(value: Any, prop: Property) -> str | None:
+    if prop.value_type == Property.ValueType.DIRECTORY:
+        return str(value.option.value)[:255] if value.option_id and value.option.value else None
+    return str(value.value) if value.value else None
+
+
+def _attributes(
+    classes: set[int], keys: set[tuple[int, Key]], properties: dict[int, Property]
+) -> dict[Any, Any]:
+    """``{(class pk, key): ProductAttribute}``: the adapter's in ``classes``, ``keys`` made."""
+    found: dict[Any, Any] = {}
+    for link in AttributeLink.objects.filter(product_class_id__in=classes).select_related(
+        "attribute"
+    ):
+        key: Key = ("p", link.property_id) if link.property_id else ("c", link.characteristic)
+        found[(link.product_class_id, key)] = link.attribute
+    missing = sorted(keys - set(found), key=repr)
+    if not missing:
+        return found
+    codes = set(
+        ProductAttribute.objects.filter(product_class_id__in=classes).values_list(
+            "product_class_id", "code"
+        )
+    )
+    groups = _option_groups(
+        [properties[key[1]] for _, key in missing if key[0] == "p"],
+    )
+    new = []
+    for product_class, key in missing:
+        if key[0] == "p":
+            prop = properties[key[1]]
+            name, kind, group = prop.name, attribute_type(prop), groups.get(prop.pk)
+        else:
+            name, kind, group = key[1], "text", None
+        code = _code(name, product_class, codes)
+        codes.add((product_class, code))
+        new.append(
+            (
+                product_class,
+                key,
+                ProductAttribute(
+                    product_class_id=product_class,
+                    name=name[:128],
+                    code=code,
+                    type=kind,
+                    option_group_id=group,
+                ),
+            )
+        )
+    ProductAttribute.objects.bulk_create([attribute for _, _, attribute in new])
+    AttributeLink.objects.bulk_create(
+        [
+            AttributeLink(
+                product_class_id=product_class,
+                property_id=key[1] if key[0] == "p" else None,
+                characteristic=key[1] if key[0] == "c" else "",
+                attribute_id=attribute.pk,
+            )
+            for product_class, key, attribute in new
+        ]
+    )
+    found.update(((product_class, key), attribute) for product_class, key, attribute in new)
+    return found
+
+
+def _code(name: str, product_class: int, taken: set[tuple[int, str]]) -> str:
+    """An attribute code Oscar accepts (``product.attr.<code>``), free in the class."""
+    base = make_slug(name, replace_char="_", max_length=100) or "attribute"
+    if base[0].isdigit() or keyword.iskeyword(base):
+        base = f"a_{base}"
+    code, n = base, 2
+    while (product_class, code) in taken:
+        code, n = f"{base}_{n}", n + 1
+    return code
+
+
+def _option_groups(properties: Sequence[Property]) -> dict[int, int]:
+    """``{property pk: option group pk}`` for ``Справочник`` properties (code ``cml:<pk>``)."""
+    wanted = {
+        f"cml:{prop.pk}": prop
+        for prop in properties
+        if attribute_type(prop) in ("option", "multi_option")
+    }
+    if not wanted:
+        return {}
+    have = dict(AttributeOptionGroup.objects.filter(code__in=wanted).values_list("code", "pk"))
+    AttributeOptionGroup.objects.bulk_create(
+        [
+            AttributeOptionGroup(name=prop.name[:128], code=code)
+            for code, prop in wanted.items()
+            if code not in have
+        ]
+    )
+    have = dict(AttributeOptionGroup.objects.filter(code__in=wanted).values_list("code", "pk"))
+    return {prop.pk: have[code] for code, prop in wanted.items()}
+
+
+def _options(wanted: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """``{(group pk, text): option pk}``; options missing are made."""
+    if not wanted:
+        return {}
+    groups = {group for group, _ in wanted}
+
+    def read() -> dict[tuple[int, str], int]:
+        rows = AttributeOption.objects.filter(
+            group_id__in=groups, option__in={text for _, text in wanted}
+        ).values_list("group_id", "option", "pk")
+        return {(group, text): pk for group, text, pk in rows}
+
+    have = read()
+    missing = wanted - set(have)
+    if missing:
+        AttributeOption.objects.bulk_create(
+            [AttributeOption(group_id=group, option=text) for group, text in sorted(missing)],
+            ignore_conflicts=True,
+        )
+        have = read()
+    return have
+
+
+def _convert(
+    context: AdapterContext,
+    kind: str,
+    prop: Property | None,
+    texts: list[str],
+    options: dict[tuple[int, str], int],
+    attribute: Any,
+) -> Any:
+    """The value for Oscar: a str, float, datetime, option pk, or frozenset of option pks."""
+    if kind == "text":
+        return ", ".join(texts)
+    if kind == "option":
+        return options.get((attribute.option_group_id, texts[0]))
+    if kind == "multi_option":
+        group = attribute.option_group_id
+        found = {options[(group, t)] for t in texts if (group, t) in options}
+        return frozenset(found) or None
+    parsed = _number(texts[0]) if kind == "float" else _moment(texts[0])
+    if parsed is None and prop is not None:
+        context.warn(
+            "oscar_attribute_value",
+            f"Свойство «{prop.name}»: значение «{texts[0][:100]}» не "
+            f"{'число' if kind == 'float' else 'дата'}; в Oscar не записано.",
+            key=f"{prop.pk}",
+        )
+    return parsed
+
+
+def _number(text: str) -> float | None:
+    cleaned = text.replace("\xa0", "").replace(" ", "").replace(",", ".")
+    try:
+        number = float(cleaned)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _moment(text: str) -> dt.datetime | None:
+    text = text.strip()
+    for parse in (
+        dt.datetime.fromisoformat,
+        lambda t: dt.datetime.strptime(t, "%d.%m.%Y %H:%M:%S"),
+        lambda t: dt.datetime.strptime(t, "%d.%m.%Y"),
+    ):
+        try:
+            moment = parse(text)
+        except ValueError:
+            continue
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        return moment
+    return None
+
+
+def _write(
+    context: AdapterContext,
+    oscar_pks: list[int],
+    wanted: dict[tuple[int, int], Any],
+    attributes: Iterable[Any],
+) -> None:
+    """Make the values of the adapter's attributes on ``oscar_pks`` exactly ``wanted``."""
+    kinds = {attribute.pk: attribute.type for attribute in attributes}
+    rows = list(
+        ProductAttributeValue.objects.filter(product_id__in=oscar_pks, attribute_id__in=kinds)
+    )
+    through = ProductAttributeValue.value_multi_option.through
+    multi: dict[int, set[int]] = defaultdict(set)
+    multi_rows = [row.pk for row in rows if kinds[row.attribute_id] == "multi_option"]
+    if multi_rows:
+        for value_id, option_id in through.objects.filter(
+            productattributevalue_id__in=multi_rows
+        ).values_list("productattributevalue_id", "attributeoption_id"):
+            multi[value_id].add(option_id)
+    have = {(row.product_id, row.attribute_id): row for row in rows}
+    gone = [row.pk for pair, row in have.items() if pair not in wanted]
+    changed: dict[str, list[Any]] = defaultdict(list)
+    options_of: list[tuple[Any, frozenset[int]]] = []
+    new = []
+    for (oscar_pk, attribute_pk), value in wanted.items():
+        kind = kinds[attribute_pk]
+        row = have.get((oscar_pk, attribute_pk))
+        if row is None:
+            row = ProductAttributeValue(product_id=oscar_pk, attribute_id=attribute_pk)
+            if kind == "multi_option":
+                options_of.append((row, value))
+            else:
+                setattr(row, _VALUE_FIELDS[kind], value)
+            new.append(row)
+        elif kind == "multi_option":
+            if multi.get(row.pk, set()) != value:
+                options_of.append((row, value))
+                changed["multi"].append(row)
+        elif getattr(row, _VALUE_FIELDS[kind]) != value:
+            setattr(row, _VALUE_FIELDS[kind], value)
+            changed[_VALUE_FIELDS[kind]].append(row)
+    if gone:
+        ProductAttributeValue.objects.filter(pk__in=gone).delete()
+    if changed["multi"]:
+        through.objects.filter(
+            productattributevalue_id__in=[row.pk for row in changed["multi"]]
+        ).delete()
+    ProductAttributeValue.objects.bulk_create(new)
+    for name, objs in changed.items():
+        if name != "multi" and objs:
+            ProductAttributeValue.objects.bulk_update(objs, [name])
+    through.objects.bulk_create(
+        [
+            through(productattributevalue_id=row.pk, attributeoption_id=option)
+            for row, options in options_of
+            for option in sorted(options)
+        ]
+    )
+    context.count("oscar_attribute_values_created", len(new))
+    context.count("oscar_attribute_values_updated", sum(len(objs) for objs in changed.values()))
+    context.count("oscar_attribute_values_deleted", len(gone))

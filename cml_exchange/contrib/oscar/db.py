@@ -1,0 +1,55 @@
+"""Small database helpers the adapter's modules share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from django.db import connections, router
+
+from cml_exchange.importer.slugs import make_slug
+
+T = TypeVar("T")
+
+#: How many ids go into one ``IN (…)`` list (SQLite takes 32766 parameters).
+CHUNK = 2000
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def quiet_delete(model: Any, pks: Iterable[int]) -> int:
+    """Delete rows of ``model`` by pk with one statement per chunk, without signals.
+
+    For Oscar's product images: Oscar's ``post_delete`` receiver (with
+    ``OSCAR_DELETE_IMAGE_FILES``) deletes the picture's file through the
+    thumbnailer, and the file is the app's, shared with its own picture rows
+    and with other products that have the same picture.
+    """
+    pks = sorted(set(pks))
+    if not pks:
+        return 0
+    using = router.db_for_write(model)
+    table = connections[using].ops.quote_name(model._meta.db_table)
+    column = connections[using].ops.quote_name(model._meta.pk.column)
+    deleted = 0
+    with connections[using].cursor() as cursor:
+        for part in chunks(pks):
+            marks = ", ".join(["%s"] * len(part))
+            cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", list(part))  # noqa: S608
+            deleted += cursor.rowcount
+    return deleted
+
+
+def free_slug(model: Any, field: str, text: str, *, max_length: int = 128) -> str:
+    """A transliterated slug of ``text`` that no row of ``model`` has in ``field``, or ``""``.
+
+    ``""`` lets Oscar's ``AutoSlugField`` make one of its own (it checks
+    uniqueness only for a slug it makes itself).
+    """
+    slug = make_slug(text, replace_char="-", max_length=max_length)
+    if not slug or model._default_manager.filter(**{field: slug}).exists():
+        return ""
+    return slug
