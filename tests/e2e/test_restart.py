@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +19,7 @@ def import_step(onec: ExchangeClient) -> str:
     return onec.request("import", params={"filename": "import.xml"}).body.decode("cp1251")
 
 
-def products(tmp_path) -> int:
+def products(tmp_path: Path) -> int:
     """How many products the shop's database holds now."""
     with sqlite3.connect(tmp_path / "shop.sqlite3") as db:
         return int(db.execute("select count(*) from cml_exchange_product").fetchone()[0])
