@@ -139,7 +139,12 @@ class CatalogAdapter:
         """Rows of ``model`` a full exchange did not mention, made inactive (``active`` false)."""
 
     def delete(self, context: AdapterContext, model: CatalogModel, pks: Sequence[int]) -> None:
-        """Rows of ``model`` about to be deleted (they still exist when this is called)."""
+        """Rows of ``model`` about to be deleted (they still exist when this is called).
+
+        The database then does the rest, with no call of its own: a deleted
+        product's offers go with it, and a deleted group's subgroups move to
+        the top (their ``parent`` becomes empty).
+        """
 
 
 class ModelCatalogAdapter(CatalogAdapter):
