@@ -6,7 +6,8 @@ is silenced in the usual way, ``SILENCED_SYSTEM_CHECKS = ["cml_exchange.W003"]``
 
 - ``E001`` a ``CML_EXCHANGE_*`` setting has a value the app cannot use;
 - ``E002`` ``CML_EXCHANGE_ORDER_ADAPTER`` names no ``OrderAdapter``;
-- ``E003`` ``CML_EXCHANGE_CATALOG_ADAPTER`` names no ``CatalogAdapter``;
+- ``E003`` ``CML_EXCHANGE_CATALOG_ADAPTER`` names no ``CatalogAdapter``, or its ``loads``
+  are wrong;
 - ``W001`` no URL of the project leads to the exchange endpoint;
 - ``W002`` the part size told to 1C (``file_limit``, in the database) exceeds
   ``CML_EXCHANGE_MAX_FILE_SIZE``; only with ``check --database`` and at ``migrate``;
@@ -20,7 +21,7 @@ is silenced in the usual way, ``SILENCED_SYSTEM_CHECKS = ["cml_exchange.W003"]``
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +95,8 @@ def check_order_adapter(
 def check_catalog_adapter(
     app_configs: Sequence[AppConfig] | None, databases: Sequence[str] | None, **kwargs: Any
 ) -> list[CheckMessage]:
-    """E003: ``CML_EXCHANGE_CATALOG_ADAPTER`` can be imported and is a ``CatalogAdapter``."""
-    from cml_exchange.importer.adapter import CatalogAdapter
+    """E003: ``CML_EXCHANGE_CATALOG_ADAPTER`` is a ``CatalogAdapter`` whose ``loads`` are right."""
+    from cml_exchange.importer.adapter import CatalogAdapter, loads_problem
 
     return _adapter_problems(
         "CATALOG_ADAPTER",
@@ -103,11 +104,17 @@ def check_catalog_adapter(
         "every catalog import would fail.",
         "the app's own catalog models. See docs/adapters.md.",
         "cml_exchange.E003",
+        loads_problem,
     )
 
 
 def _adapter_problems(
-    name: str, base: type, consequence: str, default: str, check_id: str
+    name: str,
+    base: type,
+    consequence: str,
+    default: str,
+    check_id: str,
+    class_problem: Callable[[Any], str | None] = lambda adapter: None,
 ) -> list[CheckMessage]:
     try:
         path = getattr(app_settings, name)
@@ -118,9 +125,12 @@ def _adapter_problems(
     except ImportError as error:
         problem = f"cannot be imported ({error})"
     else:
-        if isinstance(adapter, type) and issubclass(adapter, base):
+        if not (isinstance(adapter, type) and issubclass(adapter, base)):
+            problem = f"is not a subclass of {base.__module__}.{base.__name__}"
+        elif wrong := class_problem(adapter):
+            problem = f"is wrong: {wrong}"
+        else:
             return []
-        problem = f"is not a subclass of {base.__module__}.{base.__name__}"
     return [
         Error(
             f"{PREFIX}{name} names {path!r}, which {problem}; {consequence}",

@@ -28,6 +28,9 @@ What every method may rely on, and must keep:
   checksums, an offer placed once its product arrives): writing the same
   rows twice must give the same result.
 * Only what changed comes: an item 1C sent unchanged is not passed again.
+* Each method's rows come with what its docstring says is loaded; an
+  adapter that needs less names what it needs in :attr:`CatalogAdapter.loads`
+  (reading what a batch changed is a good part of an import's time).
 * ``context`` tells the job, the import's options (``context.options``)
   and takes the adapter's counters and warnings (``context.count``,
   ``context.warn``): they show in the reply to 1C, the monitor and
@@ -36,16 +39,38 @@ What every method may rely on, and must keep:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence, Set
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Collection, Mapping, Sequence, Set
+from typing import TYPE_CHECKING, ClassVar
 
 from cml_exchange.adapters import make_adapter
 from cml_exchange.conf import app_settings
+from cml_exchange.exceptions import ConfigError
 
 if TYPE_CHECKING:
     from cml_exchange.importer.options import ImportOptions
     from cml_exchange.importer.session import ImportSession
     from cml_exchange.models import Group, ImportJob, Offer, Product
+
+#: What the importer loads on the rows each method gets, unless the adapter's
+#: :attr:`CatalogAdapter.loads` names less: foreign keys (``select_related``) and
+#: related rows (prefetched; ``property_values`` with ``property`` and ``option``,
+#: ``prices`` with ``price_type``, ``stock`` with ``warehouse``).
+LOADS: Mapping[str, tuple[str, ...]] = {
+    "save_groups": ("parent", "classifier"),
+    "save_products": (
+        "catalog",
+        "base_unit",
+        "category",
+        "groups",
+        "property_values",
+        "requisites",
+        "taxes",
+        "images",
+    ),
+    "save_offers": ("catalog", "product", "base_unit", "characteristics", "property_values"),
+    "save_prices": ("catalog", "product", "prices"),
+    "save_stock": ("catalog", "product", "stock"),
+}
 
 #: The models whose rows :meth:`CatalogAdapter.deactivate` and :meth:`CatalogAdapter.delete` get.
 CatalogModel = type["Group"] | type["Product"] | type["Offer"]
@@ -95,6 +120,13 @@ class CatalogAdapter:
     Each method's default does nothing, so an adapter names only what it
     keeps: a shop without warehouses need not override :meth:`save_stock`.
     """
+
+    #: What to load on each method's rows when the adapter needs less than
+    #: :data:`LOADS`, e.g. ``{"save_prices": ()}`` for an adapter that reads
+    #: the prices itself: a subset of ``LOADS[method]`` per method named. What
+    #: is left out is still there on access, one query per row, so leave out
+    #: only what the method never touches.
+    loads: ClassVar[Mapping[str, Collection[str]]] = {}
 
     def save_groups(self, context: AdapterContext, groups: Sequence[Group]) -> None:
         """The groups 1C sent in this batch, parents before their subgroups.
@@ -156,8 +188,39 @@ def overrides(adapter: CatalogAdapter, method: str) -> bool:
     return getattr(type(adapter), method) is not getattr(CatalogAdapter, method)
 
 
+def loads_of(adapter: CatalogAdapter, method: str) -> frozenset[str]:
+    """What the importer loads on the rows of ``adapter``'s ``method``."""
+    return frozenset(adapter.loads.get(method, LOADS[method]))
+
+
+def loads_problem(adapter_class: type[CatalogAdapter]) -> str | None:
+    """What is wrong with ``adapter_class.loads``, in Russian, or ``None``."""
+    loads = adapter_class.loads
+    if not isinstance(loads, Mapping):
+        return f"loads должен быть словарём «метод: связи», а не {loads!r}."
+    for method, names in loads.items():
+        if method not in LOADS:
+            return f"loads: метода «{method}» нет (есть {', '.join(LOADS)})."
+        if isinstance(names, str) or not isinstance(names, Collection):
+            return f"loads[{method!r}] должен быть списком связей, а не {names!r}."
+        unknown = sorted(set(names) - set(LOADS[method]))
+        if unknown:
+            return (
+                f"loads[{method!r}]: {', '.join(map(repr, unknown))} не загружается "
+                f"(можно: {', '.join(LOADS[method])})."
+            )
+    return None
+
+
 def get_catalog_adapter() -> CatalogAdapter:
-    """The adapter named by ``CML_EXCHANGE_CATALOG_ADAPTER`` (default: the app's own models)."""
-    return make_adapter(
-        "CML_EXCHANGE_CATALOG_ADAPTER", app_settings.CATALOG_ADAPTER, CatalogAdapter
-    )
+    """The adapter named by ``CML_EXCHANGE_CATALOG_ADAPTER`` (default: the app's own models).
+
+    Raises ``ConfigError`` (in Russian) when it names no ``CatalogAdapter``
+    or the adapter's :attr:`~CatalogAdapter.loads` names what cannot be loaded.
+    """
+    setting = "CML_EXCHANGE_CATALOG_ADAPTER"
+    adapter = make_adapter(setting, app_settings.CATALOG_ADAPTER, CatalogAdapter)
+    problem = loads_problem(type(adapter))
+    if problem:
+        raise ConfigError(f"{setting}: {problem}")
+    return adapter

@@ -98,6 +98,7 @@ def test_e002_is_quiet_with_the_default_adapter():
         "shop.exchange.NoSuchAdapter",
         "cml_exchange.orders.default.ModelOrderAdapter",  # an adapter, of the other kind
         "os.path.join",
+        "tests.integration.importer.test_catalog_adapter.Greedy",  # loads what cannot be
     ],
 )
 def test_e003_fires_when_the_catalog_adapter_is_missing_or_not_an_adapter(settings, adapter):

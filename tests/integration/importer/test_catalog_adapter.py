@@ -91,6 +91,25 @@ class Recorder(CatalogAdapter):
         type(self).calls.append((f"delete {model.__name__}", sorted(pks), frozenset()))
 
 
+class Frugal(CatalogAdapter):
+    """Needs only the offers themselves for their prices: the importer loads nothing more."""
+
+    loads: ClassVar[dict[str, tuple[str, ...]]] = {"save_prices": ()}
+    queries: ClassVar[list[tuple[int, int]]] = []
+
+    def save_prices(self, context: AdapterContext, offers: Sequence[Offer]) -> None:
+        with CaptureQueriesContext(connection) as used:
+            found = sum(len(offer.prices.all()) for offer in offers)
+        type(self).queries.append((len(offers), len(used)))
+        context.count("frugal_prices", found)
+
+
+class Greedy(CatalogAdapter):
+    """Asks for what the contract does not load."""
+
+    loads: ClassVar[dict[str, tuple[str, ...]]] = {"save_prices": ("prices", "taxes")}
+
+
 @pytest.fixture(autouse=True)
 def recorder(settings: Any) -> type[Recorder]:
     settings.CML_EXCHANGE_CATALOG_ADAPTER = ADAPTER
@@ -237,4 +256,27 @@ def test_a_setting_naming_no_adapter_fails_the_import_in_russian(
     assert isinstance(result, Failed)
     assert "CML_EXCHANGE_CATALOG_ADAPTER" in result.message
     assert "должен быть подклассом" in result.message
+    assert not Product.objects.exists()
+
+
+def test_an_adapter_that_needs_less_gets_less_loaded_and_still_reads_the_rest(
+    catalog: Path, settings: Any
+) -> None:
+    settings.CML_EXCHANGE_CATALOG_ADAPTER = "tests.integration.importer.test_catalog_adapter.Frugal"
+    Frugal.queries = []
+    job, result = import_(catalog, "import.xml", "offers.xml")
+    assert isinstance(result, Done)
+    # Not loaded: each offer's prices cost the adapter a query of its own, and all are there.
+    assert Frugal.queries and all(offers == used for offers, used in Frugal.queries)
+    assert job.counters["frugal_prices"] == Price.objects.count()
+
+
+def test_an_adapter_asking_to_load_what_cannot_be_fails_the_import_in_russian(
+    catalog: Path, settings: Any
+) -> None:
+    settings.CML_EXCHANGE_CATALOG_ADAPTER = "tests.integration.importer.test_catalog_adapter.Greedy"
+    _job, result = import_(catalog, "import.xml")
+    assert isinstance(result, Failed)
+    assert "CML_EXCHANGE_CATALOG_ADAPTER" in result.message
+    assert "'taxes' не загружается" in result.message
     assert not Product.objects.exists()
