@@ -30,8 +30,8 @@ the number of rows (categories aside: treebeard places them one by one).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence, Set
-from typing import Any
+from collections.abc import Collection, Mapping, Sequence, Set
+from typing import Any, ClassVar
 
 from django.db.models import Q
 from django.utils import timezone
@@ -57,6 +57,14 @@ class OscarCatalogAdapter(CatalogAdapter):
     and stock calls that follow an offer's placement in the same batch do not
     write them again.
     """
+
+    #: What the adapter reads of the rows it is given; it reads the rest itself, in bulk.
+    loads: ClassVar[Mapping[str, Collection[str]]] = {
+        "save_products": ("catalog",),
+        "save_offers": (),
+        "save_prices": (),
+        "save_stock": (),
+    }
 
     def __init__(self) -> None:
         self._stocked: dict[int, stock.Source] = {}
@@ -88,9 +96,7 @@ class OscarCatalogAdapter(CatalogAdapter):
         images.save_images(context, pictured, links)
         placement = place(context, [p.pk for p in products])
         save_attributes(
-            context,
-            [t for t in placement.targets if t.product or t.offer in placement.relinked],
-            products=products,
+            context, [t for t in placement.targets if t.product or t.offer in placement.relinked]
         )
         self._stock(context, placement.relinked)
         index_later(links.values())
@@ -118,7 +124,6 @@ class OscarCatalogAdapter(CatalogAdapter):
         save_attributes(
             context,
             [t for t in placement.targets if t.offer in told or t.offer in placement.relinked],
-            offers=placed,
         )
         self._stock(context, placement.relinked)
         index_later({target.oscar for target in placement.targets})

@@ -26,13 +26,12 @@ from oscar.core.loading import get_model
 
 from cml_exchange.contrib.oscar.models import AttributeLink
 from cml_exchange.contrib.oscar.structure import Target
+from cml_exchange.importer import sql
 from cml_exchange.importer.adapter import AdapterContext
 from cml_exchange.importer.slugs import make_slug
 from cml_exchange.models import (
-    Offer,
     OfferCharacteristic,
     OfferPropertyValue,
-    Product,
     ProductPropertyValue,
     Property,
 )
@@ -63,21 +62,11 @@ def attribute_type(prop: Property) -> str:
     return "text"
 
 
-def save_attributes(
-    context: AdapterContext,
-    targets: Sequence[Target],
-    *,
-    products: Sequence[Product] = (),
-    offers: Sequence[Offer] = (),
-) -> None:
-    """Set the attribute values of ``targets`` from their products' and offers' values.
-
-    ``products`` and ``offers`` are rows the importer gave with their values
-    prefetched (see the adapter contract); the values of others are read.
-    """
+def save_attributes(context: AdapterContext, targets: Sequence[Target]) -> None:
+    """Set the attribute values of ``targets`` from their products' and offers' values."""
     if not targets:
         return
-    raw = _raw_values(targets, products, offers)
+    raw = _raw_values(targets)
     properties = {
         key[1]: prop for values in raw.values() for key, (prop, _) in values.items() if prop
     }
@@ -106,9 +95,12 @@ def save_attributes(
 
 
 def _raw_values(
-    targets: Sequence[Target], products: Sequence[Product], offers: Sequence[Offer]
+    targets: Sequence[Target],
 ) -> dict[int, dict[Key, tuple[Property | None, list[str]]]]:
-    """``{Oscar pk: {key: (property or None, [texts])}}``, the offer's over the product's."""
+    """``{Oscar pk: {key: (property or None, [texts])}}``, the offer's over the product's.
+
+    Read as plain tuples, a query per kind: a batch has tens of thousands of values.
+    """
     by_product = defaultdict(list)
     by_offer = defaultdict(list)
     for target in targets:
@@ -116,54 +108,42 @@ def _raw_values(
             by_product[target.product].append(target.oscar)
         if target.offer is not None:
             by_offer[target.offer].append(target.oscar)
+    fields = ("property_id", "option__value", "value", "position")
+    product_rows = list(
+        ProductPropertyValue.objects.filter(product_id__in=by_product).values_list(
+            "product_id", *fields
+        )
+    )
+    offer_rows = list(
+        OfferPropertyValue.objects.filter(offer_id__in=by_offer).values_list("offer_id", *fields)
+    )
+    properties = Property.objects.in_bulk({row[1] for row in (*product_rows, *offer_rows)})
     raw: dict[int, dict[Key, tuple[Property | None, list[str]]]] = defaultdict(dict)
-    given_products = {p.pk: p for p in products if p.pk in by_product}
-    given_offers = {o.pk: o for o in offers if o.pk in by_offer}
-    product_values: list[Any] = [
-        *(v for p in given_products.values() for v in p.property_values.all()),
-        *ProductPropertyValue.objects.filter(
-            product_id__in=set(by_product) - set(given_products)
-        ).select_related("property", "option"),
-    ]
-    offer_values: list[Any] = [
-        *(v for o in given_offers.values() for v in o.property_values.all()),
-        *OfferPropertyValue.objects.filter(
-            offer_id__in=set(by_offer) - set(given_offers)
-        ).select_related("property", "option"),
-    ]
-    for owners, values in (
-        ((by_product, "product_id"), product_values),
-        ((by_offer, "offer_id"), offer_values),
-    ):
-        index, owner_field = owners
-        collected: dict[tuple[int, int], tuple[Property, list[str]]] = {}
-        for value in sorted(values, key=lambda v: v.position):
-            prop = value.property
-            text = _text_of(value, prop)
-            if text is None:
-                continue
-            entry = collected.setdefault((getattr(value, owner_field), prop.pk), (prop, []))
-            entry[1].append(text)
-        for (owner, prop_pk), (prop, texts) in collected.items():
+    for index, rows in ((by_product, product_rows), (by_offer, offer_rows)):
+        collected: dict[tuple[int, int], list[str]] = {}
+        for owner, prop_pk, option, value, _position in sorted(rows, key=lambda row: row[4]):
+            text = _text_of(properties[prop_pk], option, value)
+            if text is not None:
+                collected.setdefault((owner, prop_pk), []).append(text)
+        for (owner, prop_pk), texts in collected.items():
             for oscar_pk in index[owner]:
-                raw[oscar_pk][("p", prop_pk)] = (prop, texts)
-    characteristics = [
-        *(c for o in given_offers.values() for c in o.characteristics.all()),
-        *OfferCharacteristic.objects.filter(offer_id__in=set(by_offer) - set(given_offers)),
-    ]
-    for characteristic in sorted(characteristics, key=lambda c: c.position):
-        name = characteristic.name.strip()
-        if not name or not characteristic.value:
+                raw[oscar_pk][("p", prop_pk)] = (properties[prop_pk], texts)
+    characteristics = OfferCharacteristic.objects.filter(offer_id__in=by_offer).values_list(
+        "offer_id", "name", "value", "position"
+    )
+    for offer_pk, name, value, _position in sorted(characteristics, key=lambda row: row[3]):
+        name = name.strip()
+        if not name or not value:
             continue
-        for oscar_pk in by_offer[characteristic.offer_id]:
-            raw[oscar_pk][("c", name[:255])] = (None, [characteristic.value])
+        for oscar_pk in by_offer[offer_pk]:
+            raw[oscar_pk][("c", name[:255])] = (None, [value])
     return raw
 
 
-def _text_of(value: Any, prop: Property) -> str | None:
+def _text_of(prop: Property, option: str | None, value: str) -> str | None:
     if prop.value_type == Property.ValueType.DIRECTORY:
-        return str(value.option.value)[:255] if value.option_id and value.option.value else None
-    return str(value.value) if value.value else None
+        return str(option)[:255] if option else None
+    return str(value) if value else None
 
 
 def _attributes(
@@ -357,17 +337,19 @@ def _write(
     gone = [row.pk for pair, row in have.items() if pair not in wanted]
     changed: dict[str, list[Any]] = defaultdict(list)
     options_of: list[tuple[Any, frozenset[int]]] = []
-    new = []
+    new: list[dict[str, Any]] = []  # plain rows, inserted without model instances
+    new_multi = []  # rows whose pks the options need
     for (oscar_pk, attribute_pk), value in wanted.items():
         kind = kinds[attribute_pk]
         row = have.get((oscar_pk, attribute_pk))
-        if row is None:
+        if row is None and kind == "multi_option":
             row = ProductAttributeValue(product_id=oscar_pk, attribute_id=attribute_pk)
-            if kind == "multi_option":
-                options_of.append((row, value))
-            else:
-                setattr(row, _VALUE_FIELDS[kind], value)
-            new.append(row)
+            options_of.append((row, value))
+            new_multi.append(row)
+        elif row is None:
+            new.append(
+                {"product_id": oscar_pk, "attribute_id": attribute_pk, _VALUE_FIELDS[kind]: value}
+            )
         elif kind == "multi_option":
             if multi.get(row.pk, set()) != value:
                 options_of.append((row, value))
@@ -381,7 +363,8 @@ def _write(
         through.objects.filter(
             productattributevalue_id__in=[row.pk for row in changed["multi"]]
         ).delete()
-    ProductAttributeValue.objects.bulk_create(new)
+    sql.insert(ProductAttributeValue, new)
+    ProductAttributeValue.objects.bulk_create(new_multi)
     for name, objs in changed.items():
         if name != "multi" and objs:
             ProductAttributeValue.objects.bulk_update(objs, [name])
@@ -392,6 +375,6 @@ def _write(
             for option in sorted(options)
         ]
     )
-    context.count("oscar_attribute_values_created", len(new))
+    context.count("oscar_attribute_values_created", len(new) + len(new_multi))
     context.count("oscar_attribute_values_updated", sum(len(objs) for objs in changed.values()))
     context.count("oscar_attribute_values_deleted", len(gone))

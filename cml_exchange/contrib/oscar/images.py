@@ -16,6 +16,7 @@ from oscar.core.loading import get_model
 from cml_exchange.contrib.oscar.db import quiet_delete
 from cml_exchange.importer.adapter import AdapterContext
 from cml_exchange.models import Product
+from cml_exchange.models import ProductImage as AppImage
 
 ProductImage: Any = get_model("catalogue", "ProductImage")
 
@@ -38,19 +39,26 @@ def save_images(
         product_id__in=[links[p.pk] for p in products], original__startswith=APP_IMAGES
     ).order_by("display_order", "pk"):
         have[(row.product_id, row.original.name)].append(row)
+    pictures: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for product_pk, name, caption in (
+        AppImage.objects.filter(product_id__in=[p.pk for p in products])
+        .order_by("product", "position", "pk")
+        .values_list("product_id", "file", "caption")
+    ):
+        pictures[product_pk].append((name, caption))
     changed, new = [], []
     for product in products:
         oscar_pk = links[product.pk]
-        for position, image in enumerate(product.images.all()):
-            if not image.file.name:
+        for position, (name, caption) in enumerate(pictures[product.pk]):
+            if not name:
                 continue
-            caption = image.caption[:200]
-            rows = have.get((oscar_pk, image.file.name))
+            caption = caption[:200]
+            rows = have.get((oscar_pk, name))
             if not rows:
                 new.append(
                     ProductImage(
                         product_id=oscar_pk,
-                        original=image.file.name,
+                        original=name,
                         display_order=position,
                         caption=caption,
                     )

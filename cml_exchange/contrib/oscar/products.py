@@ -19,15 +19,16 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils import timezone
 from oscar.core.loading import get_model
 
 from cml_exchange.contrib.oscar.db import free_slug
 from cml_exchange.contrib.oscar.models import CategoryLink, ProductClassLink, ProductLink
+from cml_exchange.importer import sql
 from cml_exchange.importer.adapter import AdapterContext
-from cml_exchange.models import Catalog
+from cml_exchange.models import Catalog, ProductGroup
 from cml_exchange.models import Product as AppProduct
 
 OscarProduct: Any = get_model("catalogue", "Product")
@@ -58,14 +59,20 @@ def product_classes(catalogs: Iterable[Catalog]) -> dict[int, int]:
     return links
 
 
-def save_products(
-    context: AdapterContext, products: Sequence[AppProduct]
-) -> tuple[dict[int, int], set[int]]:
+class Saved(NamedTuple):
+    """What :func:`save_products` did."""
+
+    #: ``{product pk: Oscar pk}`` of every product given.
+    links: dict[int, int]
+    #: Oscar pks made or matched by this call (their site-owned fields were just set).
+    made: set[int]
+
+
+def save_products(context: AdapterContext, products: Sequence[AppProduct]) -> Saved:
     """Create, match or update the Oscar product of each product.
 
-    Returns ``{product pk: Oscar pk}`` and the Oscar pks this call made or
-    matched (whose site-owned fields were just set). Structure and
-    visibility are :func:`~cml_exchange.contrib.oscar.structure.place`'s.
+    Structure and visibility are
+    :func:`~cml_exchange.contrib.oscar.structure.place`'s.
     """
     options = context.options
     kept = {_OWNED[name] for name in options.site_owned if name in _OWNED}
@@ -103,11 +110,12 @@ def save_products(
     OscarProduct.objects.bulk_create([row for _, row in new])
     made = {product.pk: row for product, row in new} | matched
     active = {product.pk: product.active for product in products}
-    ProductLink.objects.bulk_create(
+    sql.insert(
+        ProductLink,
         [
-            ProductLink(product_id=pk, oscar_product_id=row.pk, public_1c=active[pk])
+            {"product_id": pk, "oscar_product_id": row.pk, "public_1c": active[pk]}
             for pk, row in made.items()
-        ]
+        ],
     )
     written = [name for name in ("title", "slug", "description") if name not in kept]
     OscarProduct.objects.bulk_update(changed, [*written, "product_class_id", "date_updated"])
@@ -115,7 +123,7 @@ def save_products(
     context.count("oscar_products_created", len(new))
     context.count("oscar_products_updated", len(changed))
     _save_categories(context, products, links)
-    return links, {row.pk for row in made.values()}
+    return Saved(links, {row.pk for row in made.values()})
 
 
 def _match(context: AdapterContext, products: Sequence[AppProduct]) -> dict[int, Any]:
@@ -167,15 +175,20 @@ def _save_categories(
     context: AdapterContext, products: Sequence[AppProduct], links: dict[int, int]
 ) -> None:
     """Each Oscar product in the categories of its product's groups (the shop's own stay)."""
-    groups = {group.pk for product in products for group in product.groups.all()}
+    in_groups = list(
+        ProductGroup.objects.filter(product_id__in=[p.pk for p in products]).values_list(
+            "product_id", "group_id"
+        )
+    )
     categories = dict(
-        CategoryLink.objects.filter(group_id__in=groups).values_list("group_id", "category_id")
+        CategoryLink.objects.filter(group_id__in={group for _, group in in_groups}).values_list(
+            "group_id", "category_id"
+        )
     )
     wanted = {
-        (links[product.pk], categories[group.pk])
-        for product in products
-        for group in product.groups.all()
-        if group.pk in categories
+        (links[product_pk], categories[group_pk])
+        for product_pk, group_pk in in_groups
+        if group_pk in categories
     }
     ours = ProductCategory.objects.filter(
         product_id__in=list(links.values()), category__cml_link__isnull=False

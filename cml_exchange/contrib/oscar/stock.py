@@ -29,6 +29,7 @@ from oscar.core.loading import get_model
 from cml_exchange.contrib.oscar.conf import oscar_settings
 from cml_exchange.contrib.oscar.db import free_slug
 from cml_exchange.contrib.oscar.models import PartnerLink
+from cml_exchange.importer import sql
 from cml_exchange.importer.adapter import AdapterContext
 from cml_exchange.models import Offer, Price, PriceType, Stock, Warehouse
 
@@ -215,11 +216,12 @@ def _write(
     }
     _free_skus(wanted, have)
     now = timezone.now()
-    new, changed = [], []
+    new: list[dict[str, Any]] = []  # plain rows, inserted without model instances
+    changed = []
     for (product, partner), values in wanted.items():
         row = have.get((product, partner))
         if row is None:
-            new.append(StockRecord(product_id=product, partner_id=partner, **values))
+            new.append({"product_id": product, "partner_id": partner, **values})
             continue
         if row.num_in_stock == values["num_in_stock"]:
             values = {**values, "num_allocated": row.num_allocated}
@@ -234,7 +236,7 @@ def _write(
     if gone:
         StockRecord.objects.filter(pk__in=gone).delete()
     StockRecord.objects.bulk_update(changed, [*_FIELDS, "date_updated"])
-    StockRecord.objects.bulk_create(new)
+    sql.insert(StockRecord, new)
     context.count("oscar_stockrecords_created", len(new))
     context.count("oscar_stockrecords_updated", len(changed))
     context.count("oscar_stockrecords_deleted", len(gone))

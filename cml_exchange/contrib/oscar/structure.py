@@ -24,6 +24,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from cml_exchange.contrib.oscar.models import OfferLink, PartnerLink, ProductLink
+from cml_exchange.importer import sql
 from cml_exchange.importer.adapter import AdapterContext
 from cml_exchange.models import Offer, OfferCharacteristic
 from cml_exchange.models import Product as AppProduct
@@ -249,31 +250,25 @@ class _Plan:
             ).delete()
         if self.delete:
             OscarProduct.objects.filter(pk__in=self.delete).delete()
-        by_fields: dict[tuple[str, ...], list[Any]] = defaultdict(list)
-        for pk in set(self.structure) | set(self.public) | set(self.titles):
-            row = OscarProduct(pk=pk, date_updated=now)
-            names: list[str] = []
-            if pk in self.structure:
-                row.structure = self.structure[pk]
-                names.append("structure")
-            if pk in self.public:
-                row.is_public = self.public[pk]
-                names.append("is_public")
-            if pk in self.titles:
-                row.title, row.slug = self.titles[pk]
-                names += ["title", "slug"]
-            by_fields[tuple(names)].append(row)
-        for fields, rows in by_fields.items():
-            OscarProduct.objects.bulk_update(rows, [*fields, "date_updated"])
+        # A structure or visibility is one of two or three values: an UPDATE per value.
+        for name, values in (("structure", self.structure), ("is_public", self.public)):
+            for value in set(values.values()):
+                pks = [pk for pk, its in values.items() if its == value]
+                OscarProduct.objects.filter(pk__in=pks).update(**{name: value}, date_updated=now)
+        renamed = []
+        for pk, (title, slug) in self.titles.items():
+            renamed.append(OscarProduct(pk=pk, title=title, slug=slug, date_updated=now))
+        OscarProduct.objects.bulk_update(renamed, ["title", "slug", "date_updated"])
         OscarProduct.objects.bulk_create([child for _, child in self.children])
         for offer_pk, child in self.children:
             self.links[offer_pk] = (child.pk, child.is_public)
             self.sold_as[offer_pk] = child.pk
-        OfferLink.objects.bulk_create(
+        sql.insert(
+            OfferLink,
             [
-                OfferLink(offer_id=offer, oscar_product_id=oscar_pk, public_1c=public)
+                {"offer_id": offer, "oscar_product_id": oscar_pk, "public_1c": public}
                 for offer, (oscar_pk, public) in sorted(self.links.items())
-            ]
+            ],
         )
         _set_flags(ProductLink, "oscar_product_id", self.product_flags)
         _set_flags(OfferLink, "offer_id", self.offer_flags)
