@@ -39,7 +39,9 @@ def index_later(oscar_pks: Collection[int]) -> None:
 def update_index(oscar_pks: Collection[int]) -> None:
     """Index the browsable ones of ``oscar_pks`` (children: their parents); remove the others.
 
-    An Oscar product that is gone (deleted) is removed by its pk.
+    An Oscar product that is gone (deleted) is removed by its pk. Only what
+    the index holds is removed: a backend such as Whoosh commits each
+    removal on its own, a second or so on a big index.
     """
     from haystack import connections
     from haystack.exceptions import NotHandled
@@ -58,8 +60,23 @@ def update_index(oscar_pks: Collection[int]) -> None:
             shown = list(index.index_queryset(using=alias).filter(pk__in=part))
             if shown:
                 backend.update(index, shown)
-            for pk in set(part) - {product.pk for product in shown}:
+            hidden = set(part) - {product.pk for product in shown}
+            for pk in _indexed(alias, hidden):
                 backend.remove(get_identifier(OscarProduct(pk=pk)))
+
+
+def _indexed(alias: str, oscar_pks: Collection[int]) -> list[int]:
+    """Those of ``oscar_pks`` that the index ``alias`` holds: one search."""
+    from haystack.query import SearchQuerySet
+
+    if not oscar_pks:
+        return []
+    found = (
+        SearchQuerySet(using=alias)
+        .models(OscarProduct)
+        .filter(django_id__in=[str(pk) for pk in oscar_pks])
+    )
+    return sorted({int(result.pk) for result in found[: len(oscar_pks)]})
 
 
 def _indexed_aliases() -> list[str]:
