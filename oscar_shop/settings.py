@@ -24,9 +24,11 @@ from oscar_shop.installed import (  # noqa: F401 (settings)
 )
 
 PROJECT_DIR = Path(__file__).resolve().parent
-VAR_DIR = PROJECT_DIR / "var"
 
 env = environ.Env()
+
+# What the sandbox writes: the database, media, the search index, the passwords it made.
+VAR_DIR = Path(env.str("OSCAR_SHOP_VAR_DIR", default=str(PROJECT_DIR / "var")))
 
 
 def _development_secret_key() -> str:
@@ -118,13 +120,19 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
 # Oscar's catalogue pages list products from its search index: Whoosh, a file under var/.
-# The adapter updates it after each batch of an exchange (CML_EXCHANGE_OSCAR_UPDATE_INDEX).
+# The adapter updates it after each batch of an exchange; with CML_EXCHANGE_OSCAR_UPDATE_INDEX
+# off, run "manage.py update_index" yourself (after exchanges, say).
 HAYSTACK_CONNECTIONS = {
     "default": {
         "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
-        "PATH": str(VAR_DIR / "whoosh_index"),
+        "PATH": env.str("WHOOSH_PATH", default=str(VAR_DIR / "whoosh_index")),
     },
 }
+
+# Oscar mails the buyer when an order is placed: the letters go to files under var/mail/
+# (EMAIL_BACKEND from the environment for a real mail server, with Django's EMAIL_* settings).
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 
 OSCAR_SHOP_NAME = "Oscar + 1С"
 OSCAR_ALLOW_ANON_CHECKOUT = True
@@ -136,3 +144,4 @@ CML_EXCHANGE_CATALOG_ADAPTER = "cml_exchange.contrib.oscar.adapter.OscarCatalogA
 CML_EXCHANGE_ORDER_ADAPTER = "cml_exchange.contrib.oscar.orders.OscarOrderAdapter"
 # The 1C price type Oscar sells at (its 1C id or name); empty: the first one 1C declared.
 CML_EXCHANGE_OSCAR_PRICE_TYPE = env.str("CML_EXCHANGE_OSCAR_PRICE_TYPE", default="")
+CML_EXCHANGE_OSCAR_UPDATE_INDEX = env.bool("CML_EXCHANGE_OSCAR_UPDATE_INDEX", default=True)

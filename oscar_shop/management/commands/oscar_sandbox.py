@@ -1,7 +1,8 @@
 """``manage.py oscar_sandbox``: the Oscar sandbox ready to show, and where 1C is to send.
 
-Makes the superuser (Oscar's storefront logs in by e-mail: ``admin@example.com``)
-and a user for 1C with the permission "Can exchange with 1C", both with
+Makes Russia a shipping country (Oscar's checkout offers only those, and a new
+database has none), the superuser (Oscar's storefront logs in by e-mail:
+``admin@example.com``) and a user for 1C with the permission "Can exchange with 1C", both with
 passwords generated once and kept in ``oscar_shop/var/``; loads the example
 shop's demo catalog through the importer (and so through the Oscar adapter)
 unless ``--no-demo``; prints the addresses. Running it again changes nothing.
@@ -18,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.urls import reverse
+from oscar.core.loading import get_model
 
 from example_shop.demo_catalog import DemoImportError, load_demo_catalog
 
@@ -38,6 +40,7 @@ class Command(BaseCommand):
                 load_demo_catalog(log=self.stdout.write)
             except DemoImportError as error:
                 raise CommandError(f"Демо-каталог не загрузился: {error}") from error
+        self.shipping_country()
         var = Path(settings.VAR_DIR)
         admin = self.user(ADMIN, var / "admin-password.txt", superuser=True)
         exchange = self.user(EXCHANGE_USER, var / "1c-password.txt", superuser=False)
@@ -56,6 +59,22 @@ class Command(BaseCommand):
             f"{base}{reverse('cml_exchange:exchange')} --user {EXCHANGE_USER} "
             f"--password {exchange} import.xml offers.xml"
         )
+
+    def shipping_country(self) -> None:
+        """Russia, unless the shop ships somewhere already."""
+        country = get_model("address", "Country")
+        if not country.objects.filter(is_shipping_country=True).exists():
+            country.objects.update_or_create(
+                iso_3166_1_a2="RU",
+                defaults={
+                    "iso_3166_1_a3": "RUS",
+                    "iso_3166_1_numeric": "643",
+                    "printable_name": "Россия",
+                    "name": "Российская Федерация",
+                    "is_shipping_country": True,
+                },
+            )
+            self.stdout.write("Страна доставки: Россия.")
 
     def user(self, name: str, password_file: Path, *, superuser: bool) -> str:
         """Create ``name`` with a password kept in ``password_file`` (once); its password."""
