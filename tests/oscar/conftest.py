@@ -7,9 +7,11 @@ from typing import Any
 import pytest
 from django.conf import settings
 
+from tests.browser.conftest import browser, chromium_executable, screenshots
 from tests.integration.conftest import admin_user, upload_root
 
-__all__ = ["admin_user", "upload_root"]  # 1C's login and where its files go, as elsewhere
+# 1C's login and where its files go, as elsewhere; Chromium for the storefront's test
+__all__ = ["admin_user", "browser", "chromium_executable", "screenshots", "upload_root"]
 
 if not getattr(settings, "OSCAR_INSTALLED", False):
     collect_ignore_glob = ["test_*.py"]
