@@ -322,40 +322,45 @@ def _write(
 ) -> None:
     """Make the values of the adapter's attributes on ``oscar_pks`` exactly ``wanted``."""
     kinds = {attribute.pk: attribute.type for attribute in attributes}
-    rows = list(
-        ProductAttributeValue.objects.filter(product_id__in=oscar_pks, attribute_id__in=kinds)
-    )
+    value_fields = list(_VALUE_FIELDS.values())
+    # Read as tuples: a batch holds tens of thousands of values, most of them unchanged.
+    have: dict[tuple[int, int], tuple[int, dict[str, Any]]] = {
+        (product, attribute): (pk, dict(zip(value_fields, values, strict=True)))
+        for pk, product, attribute, *values in ProductAttributeValue.objects.filter(
+            product_id__in=oscar_pks, attribute_id__in=kinds
+        ).values_list("pk", "product_id", "attribute_id", *value_fields)
+    }
     through = ProductAttributeValue.value_multi_option.through
     multi: dict[int, set[int]] = defaultdict(set)
-    multi_rows = [row.pk for row in rows if kinds[row.attribute_id] == "multi_option"]
+    multi_rows = [pk for (_, attr), (pk, _) in have.items() if kinds[attr] == "multi_option"]
     if multi_rows:
         for value_id, option_id in through.objects.filter(
             productattributevalue_id__in=multi_rows
         ).values_list("productattributevalue_id", "attributeoption_id"):
             multi[value_id].add(option_id)
-    have = {(row.product_id, row.attribute_id): row for row in rows}
-    gone = [row.pk for pair, row in have.items() if pair not in wanted]
+    gone = [pk for pair, (pk, _) in have.items() if pair not in wanted]
     changed: dict[str, list[Any]] = defaultdict(list)
     options_of: list[tuple[Any, frozenset[int]]] = []
     new: list[dict[str, Any]] = []  # plain rows, inserted without model instances
     new_multi = []  # rows whose pks the options need
     for (oscar_pk, attribute_pk), value in wanted.items():
         kind = kinds[attribute_pk]
-        row = have.get((oscar_pk, attribute_pk))
-        if row is None and kind == "multi_option":
+        found = have.get((oscar_pk, attribute_pk))
+        if found is None and kind == "multi_option":
             row = ProductAttributeValue(product_id=oscar_pk, attribute_id=attribute_pk)
             options_of.append((row, value))
             new_multi.append(row)
-        elif row is None:
+        elif found is None:
             new.append(
                 {"product_id": oscar_pk, "attribute_id": attribute_pk, _VALUE_FIELDS[kind]: value}
             )
         elif kind == "multi_option":
-            if multi.get(row.pk, set()) != value:
+            if multi.get(found[0], set()) != value:
+                row = ProductAttributeValue(pk=found[0])
                 options_of.append((row, value))
                 changed["multi"].append(row)
-        elif getattr(row, _VALUE_FIELDS[kind]) != value:
-            setattr(row, _VALUE_FIELDS[kind], value)
+        elif found[1][_VALUE_FIELDS[kind]] != value:
+            row = ProductAttributeValue(pk=found[0], **{_VALUE_FIELDS[kind]: value})
             changed[_VALUE_FIELDS[kind]].append(row)
     if gone:
         ProductAttributeValue.objects.filter(pk__in=gone).delete()

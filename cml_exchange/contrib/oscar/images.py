@@ -14,6 +14,7 @@ from typing import Any
 from oscar.core.loading import get_model
 
 from cml_exchange.contrib.oscar.db import quiet_delete
+from cml_exchange.importer import sql
 from cml_exchange.importer.adapter import AdapterContext
 from cml_exchange.models import Product
 from cml_exchange.models import ProductImage as AppImage
@@ -46,7 +47,8 @@ def save_images(
         .values_list("product_id", "file", "caption")
     ):
         pictures[product_pk].append((name, caption))
-    changed, new = [], []
+    changed = []
+    new: list[dict[str, Any]] = []  # plain rows, inserted without model instances
     for product in products:
         oscar_pk = links[product.pk]
         for position, (name, caption) in enumerate(pictures[product.pk]):
@@ -56,12 +58,12 @@ def save_images(
             rows = have.get((oscar_pk, name))
             if not rows:
                 new.append(
-                    ProductImage(
-                        product_id=oscar_pk,
-                        original=name,
-                        display_order=position,
-                        caption=caption,
-                    )
+                    {
+                        "product_id": oscar_pk,
+                        "original": name,
+                        "display_order": position,
+                        "caption": caption,
+                    }
                 )
                 continue
             row = rows.pop(0)
@@ -71,7 +73,7 @@ def save_images(
     gone = [row.pk for rows in have.values() for row in rows]
     quiet_delete(ProductImage, gone)
     ProductImage.objects.bulk_update(changed, ["display_order", "caption"])
-    ProductImage.objects.bulk_create(new)
+    sql.insert(ProductImage, new)
     context.count("oscar_images_created", len(new))
     context.count("oscar_images_updated", len(changed))
     context.count("oscar_images_deleted", len(gone))

@@ -200,7 +200,8 @@ def _save_categories(
     gone = [pk for pair, pk in have.items() if pair not in wanted]
     if gone:
         ProductCategory.objects.filter(pk__in=gone).delete()
-    ProductCategory.objects.bulk_create(
-        [ProductCategory(product_id=p, category_id=c) for p, c in sorted(wanted - set(have))]
+    sql.insert(
+        ProductCategory,
+        [{"product_id": p, "category_id": c} for p, c in sorted(wanted - set(have))],
     )
     context.count("oscar_product_categories_set", len(wanted - set(have)) + len(gone))
