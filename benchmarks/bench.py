@@ -15,6 +15,11 @@ then, on each database (SQLite, PostgreSQL):
 * ``cml_import``: ``manage.py cml_import import.xml offers.xml`` into an
   empty, migrated database (process wall time, as the floor's);
 * ``re-import``: the same command again, nothing changed (checksums);
+* ``oscar``: the same ``cml_import`` into the Oscar sandbox (``oscar_shop``,
+  the django-oscar adapter), its search index left alone, then ``oscar +
+  index`` with its Whoosh index kept up batch by batch, each against the
+  ``cml_import`` of the same run (``x_default``); needs the ``oscar``
+  dependency group (``PIP_GROUPS=oscar``, or the test group);
 * ``http exchange``: a whole exchange with the built-in 1C client (zip,
   parts of ``--chunk`` bytes, ``--step`` seconds a step) against
   ``runserver --noreload`` in its own process: the total, every ``import``
@@ -32,7 +37,7 @@ a JSON file (default ``benchmarks/results/bench-<time>.json``). CLI::
 
     python benchmarks/bench.py [--with-100k] [--products N ...]
         [--databases sqlite,postgresql] [--pg-url postgres://postgres@127.0.0.1:5432]
-        [--steps parse,floor,import,http,query,upload] [--orders 10000]
+        [--steps parse,floor,import,oscar,http,query,upload] [--orders 10000]
         [--sale-version 2.05] [--upload-mib 100] [--chunk 1048576] [--step 30] [--json PATH]
 
 Not a test: nothing here asserts on time.
@@ -68,7 +73,7 @@ from benchmarks.measure import (  # noqa: E402
 from benchmarks.report import format_table  # noqa: E402
 from benchmarks.targets import check, format_targets  # noqa: E402
 
-STEPS = ("parse", "floor", "import", "http", "query", "upload")
+STEPS = ("parse", "floor", "import", "oscar", "http", "query", "upload")
 MIB = 1024 * 1024
 
 
@@ -140,15 +145,21 @@ class Run:
                     rows=sum(inside["rows"].values()),
                 )
         for kind in args.databases:
+            default: float | None = None
             if "import" in args.steps:
-                self.cml_import(kind, products, files, floor)
+                default = self.cml_import(kind, products, files, floor)
+            if "oscar" in args.steps:
+                self.oscar_import(kind, products, files, default)
             if "http" in args.steps:
                 self.http_exchange(kind, products, directory, floor)
 
     def _plain_env(self) -> dict[str, str]:
         return shop_environment("sqlite:///unused", self.workdir)
 
-    def cml_import(self, kind: str, products: int, files: list[Path], floor: float | None) -> None:
+    def cml_import(
+        self, kind: str, products: int, files: list[Path], floor: float | None
+    ) -> float | None:
+        """``cml_import`` then the re-import; the first one's seconds (``None`` if it failed)."""
         _url, env = self.database(kind, f"{products}_import")
         manage(env, "migrate", "--no-input", "-v0")
         command = [sys.executable, MANAGE, "cml_import", *map(str, files)]
@@ -157,7 +168,7 @@ class Run:
             measured = run_measured(command, env)
             if measured["returncode"]:
                 self.add(products, kind, step, error=measured["output"])
-                return
+                return first["seconds"] if first else None
             values: dict[str, Any] = {
                 "seconds": measured["seconds"],
                 "peak_rss_mib": measured["peak_rss_mib"],
@@ -168,6 +179,38 @@ class Run:
                 values["x_first"] = round(measured["seconds"] / first["seconds"], 2)
             row = self.add(products, kind, step, **values)
             first = first or row
+        return first["seconds"] if first else None
+
+    def oscar_import(
+        self, kind: str, products: int, files: list[Path], default: float | None
+    ) -> None:
+        """``cml_import`` through the django-oscar adapter: without, then with its search index."""
+        for step, update_index in (("oscar", "off"), ("oscar + index", "on")):
+            _url, env = self.database(kind, f"{products}_oscar_{update_index}")
+            env.update(
+                {
+                    "DJANGO_SETTINGS_MODULE": "oscar_shop.settings",
+                    "CML_EXCHANGE_OSCAR_UPDATE_INDEX": update_index,
+                    "WHOOSH_PATH": str(self.workdir / f"whoosh-{kind}-{products}"),
+                }
+            )
+            try:
+                manage(env, "migrate", "--no-input", "-v0")
+            except Exception as error:  # Oscar missing: reported in the table, the run goes on
+                self.add(products, kind, step, error=f"{type(error).__name__}: {error}")
+                return
+            command = [sys.executable, MANAGE, "cml_import", *map(str, files)]
+            measured = run_measured(command, env)
+            if measured["returncode"]:
+                self.add(products, kind, step, error=measured["output"])
+                continue
+            values: dict[str, Any] = {
+                "seconds": measured["seconds"],
+                "peak_rss_mib": measured["peak_rss_mib"],
+            }
+            if default:
+                values["x_default"] = round(measured["seconds"] / default, 2)
+            self.add(products, kind, step, **values)
 
     def http_exchange(self, kind: str, products: int, directory: Path, floor: float | None) -> None:
         args = self.args

@@ -40,6 +40,8 @@ def _notes(row: dict[str, Any]) -> str:
         return f"{row['rows']} rows"
     if step == "re-import":
         return f"{row['x_first']:.0%} of the first import"
+    if step.startswith("oscar") and row.get("x_default"):
+        return f"{row['x_default']:.2f}× cml_import on the app's own models"
     if step == "http exchange":
         return (
             f"{row['import_requests']} import requests, "

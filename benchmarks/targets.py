@@ -54,6 +54,14 @@ def check(rows: Sequence[dict[str, Any]], *, step_budget: float) -> list[dict[st
                     f"{share:.0%}",
                     share <= 0.3,
                 )
+        oscar = _row(rows, 10_000, db, "oscar")
+        if oscar and oscar.get("x_default"):
+            add(
+                f"10k cml_import through the Oscar adapter ≤ 2× the app's own models on {db}"
+                " (issue 14)",
+                f"{oscar['x_default']:.2f}×",
+                oscar["x_default"] <= 2,
+            )
         for products in (10_000, 100_000):
             http = _row(rows, products, db, "http exchange")
             if http:
