@@ -81,7 +81,7 @@ class UnsafeXmlError(XmlParseError, DefusedXmlException):  # type: ignore[misc]
 
 
 class UnsupportedFormatError(XmlParseError):
-    """A well-formed file in a format this version does not read (CommerceML 3.x, not CML)."""
+    """A well-formed XML file that is not CommerceML (another root element)."""
 
 
 class WriterError(CommerceMLError):

@@ -25,7 +25,6 @@ PROLOG_LIMIT = 1024 * 1024
 _CHUNK = 64 * 1024
 
 _DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
-_CML3_NAMESPACE = "urn:1C.ru:commerceml_3"
 #: Cyrillic read as windows-1251 from UTF-8 bytes turns into "Р"/"С" followed by
 #: these letters; the root name then starts with "РљРѕРј".
 _MOJIBAKE_ROOT = "РљРѕРјРјРµСЂ"
@@ -151,7 +150,7 @@ def read_prolog(stream: BinaryReadable, name: str) -> Prolog:
     """Read up to the root element's start tag and check the file may be parsed.
 
     Raises :class:`UnsafeXmlError` for a DOCTYPE or entity declaration,
-    :class:`UnsupportedFormatError` for CommerceML 3.x or a non-CommerceML
+    :class:`UnsupportedFormatError` for a non-CommerceML
     root, and :class:`XmlParseError` for an empty or unreadable start.
     """
     head = b""
@@ -239,13 +238,6 @@ def _check_root(root: etree._Element, head: bytes, name: str) -> Prolog:
         if local.startswith(_MOJIBAKE_ROOT[:4]):
             reason += "; похоже, кодировка в объявлении XML не совпадает с настоящей"
         raise UnsupportedFormatError(reason, file=name, line=root.sourceline)
-    if namespace == _CML3_NAMESPACE or (version or "").strip().startswith("3"):
-        raise UnsupportedFormatError(
-            f"Файл в формате CommerceML {version or '3'} пока не поддерживается; "
-            "в настройках обмена 1С выберите версию схемы 2.x (например, 2.08)",
-            file=name,
-            line=root.sourceline,
-        )
     match = _DECLARED_ENCODING.match(head.removeprefix(codecs.BOM_UTF8))
     encoding = match.group(1).decode("ascii") if match else None
     return Prolog(

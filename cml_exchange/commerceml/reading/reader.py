@@ -1,4 +1,4 @@
-"""The streaming CommerceML 2 reader.
+"""The streaming CommerceML reader (2.03–2.10 and 3.1).
 
 :func:`read` takes a path or a binary stream and yields entities one at a time:
 first a :class:`~cml_exchange.commerceml.entities.FileInfo`, then, in document
@@ -21,7 +21,7 @@ classifier's header again.
 
 Problems that do not stop the reading (dangling references, unreadable
 numbers, empty offers) become :class:`ReadWarning` entries in
-``CmlReader.warnings``; problems that do (not XML, unsafe XML, CommerceML 3, a
+``CmlReader.warnings``; problems that do (not XML, unsafe XML, not CommerceML, a
 container or a group where CommerceML has no place for it) raise
 :class:`~cml_exchange.commerceml.errors.XmlParseError` or a subclass, naming
 the file, the line and the element.
