@@ -36,6 +36,7 @@ class ExchangeSettingsAdmin(admin.ModelAdmin):
                     "step_interval",
                     "file_limit",
                     "use_zip",
+                    "schema_version",
                     "use_checksums",
                     "missing_products",
                     "missing_groups",

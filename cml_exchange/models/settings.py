@@ -51,6 +51,22 @@ class ExchangeSettings(models.Model):
         ),
     )
     use_zip = models.BooleanField(_("use zip compression if available"), default=True)
+
+    class SchemaVersion(models.TextChoices):
+        V2 = "2", _("2.x: the version 1C chooses (as 1C-Bitrix)")
+        V3_1 = "3.1", _("3.1: ask 1C for CommerceML 3.1")
+
+    schema_version = models.CharField(
+        _("schema version"),
+        max_length=8,
+        choices=SchemaVersion.choices,
+        default=SchemaVersion.V2,
+        help_text=_(
+            "With 3.1 the site answers version=3.1 when 1C names a version at init, as "
+            "sites do for 1C-Bitrix's exchange module (БУС), and orders go to 1C in "
+            "CommerceML 3.1, each in its Контейнер. Files of 2.x and 3.1 are read either way."
+        ),
+    )
     use_checksums = models.BooleanField(
         _("use checksums of items to speed up catalog updates"),
         default=True,

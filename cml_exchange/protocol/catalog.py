@@ -10,7 +10,7 @@ from collections.abc import Callable
 from django.contrib.auth.base_user import AbstractBaseUser
 
 from cml_exchange.importer import Failed, Progress, exchange, run
-from cml_exchange.models import ExchangeSession
+from cml_exchange.models import ExchangeSession, ExchangeSettings
 from cml_exchange.protocol import replies
 from cml_exchange.protocol.call import Call, open_exchange
 from cml_exchange.protocol.files import upload
@@ -36,11 +36,17 @@ def init(call: Call) -> Reply:
     Bitrix's catalog answer is these two lines and no final line break,
     whether or not 1C sent ``version`` (some 1C releases fail on a longer
     answer; the sale exchange is the one that adds ``sessid``/``version``).
+    With the schema version 3.1 chosen in the settings and a ``version``
+    from 1C, ``sessid=…`` and ``version=3.1`` follow, as sites answer the
+    1C-Bitrix extension that writes CommerceML 3.1.
     """
     session = call.open()
-    session.note_init(call.request.GET.get("version"))
+    version = call.request.GET.get("version")
+    session.note_init(version)
     exchange.end_exchanges(call.folder.clear_for_init())
     body = f"zip={'yes' if call.settings.use_zip else 'no'}\nfile_limit={call.settings.file_limit}"
+    if version and call.settings.schema_version == ExchangeSettings.SchemaVersion.V3_1:
+        body += f"\nsessid={session.sessid}\nversion={ExchangeSettings.SchemaVersion.V3_1}"
     return Reply(replies.encode(body), "zip", body.split("\n", 1)[0])
 
 

@@ -50,6 +50,15 @@ def test_init_reply_is_two_lines_with_or_without_version(one_c):
     assert get(one_c, "init", version="3.1") == b"zip=yes\nfile_limit=204800"
 
 
+def test_with_schema_3_1_chosen_init_asks_1c_for_it_only_when_1c_names_a_version(one_c):
+    ExchangeSettings.objects.update(schema_version="3.1")
+    sessid = session_of(one_c).sessid
+    assert get(one_c, "init") == b"zip=yes\nfile_limit=204800"  # an old 1C: two lines
+    assert get(one_c, "init", version="3.1") == (
+        f"zip=yes\nfile_limit=204800\nsessid={sessid}\nversion=3.1".encode()
+    )
+
+
 def test_init_follows_the_settings(one_c):
     ExchangeSettings.objects.update(use_zip=False, file_limit=1_000_000)
     assert get(one_c, "init") == b"zip=no\nfile_limit=1000000"
