@@ -1,0 +1,119 @@
+"""A CommerceML 3.1 catalog exchange over the endpoint, as 1C's Bitrix extension sends it.
+
+The files are tests/data/cml31/ (see its README.md: 13 files in 1C's order,
+split packets, counts to expect), sent with the built-in 1C client, zipped
+and file by file, with pictures under ``import_files/``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db.models import Sum
+from PIL import Image
+
+from cml_exchange.models import (
+    ExchangeSettings,
+    Group,
+    Offer,
+    OfferCharacteristic,
+    Price,
+    Product,
+    ProductImage,
+    ProductPropertyValue,
+    Stock,
+    Unit,
+)
+from tests.integration.protocol.exchange import new_1c
+from tests.paths import DATA_DIR
+
+pytestmark = pytest.mark.django_db
+
+CML31 = DATA_DIR / "cml31"
+#: 1C's sending order (README.md): classifier parts, goods, then offers, prices, stock.
+ORDER = (
+    "priceLists",
+    "storages",
+    "propertiesGoods",
+    "propertiesOffers",
+    "units",
+    "groups",
+    "goods",
+    "offers",
+    "prices",
+    "rests",
+)
+
+
+def unload(folder: Path) -> list[Path]:
+    """The 3.1 files as 1C leaves them for sending, with a JPEG for each picture they name."""
+    folder.mkdir()
+    files = []
+    for kind in ORDER:
+        for path in sorted(CML31.glob(f"{kind}_*.xml")):
+            files.append(Path(shutil.copy(path, folder / path.name)))
+    pictures = set()
+    for path in files:
+        pictures |= set(re.findall(r"<Картинка>([^<]+)</Картинка>", path.read_text("utf-8-sig")))
+    for number, name in enumerate(sorted(pictures)):
+        picture = folder / name
+        picture.parent.mkdir(parents=True, exist_ok=True)
+        buffer = io.BytesIO()
+        Image.new("RGB", (16, 16), (number * 30 % 256, 80, 160)).save(buffer, "JPEG")
+        picture.write_bytes(buffer.getvalue())
+    return files
+
+
+def assert_the_shop_holds_the_readme_counts() -> None:
+    assert Group.objects.count() == 6
+    assert Group.objects.filter(parent__name="Обувь").get().name == "Кроссовки"
+    assert Product.objects.count() == 12
+    assert list(Product.objects.filter(active=False).values_list("name", flat=True)) == [
+        "Эспандер кистевой"
+    ]
+    assert Offer.objects.count() == 16
+    assert not Offer.objects.filter(product__isnull=True).exists()
+    assert OfferCharacteristic.objects.count() == 6
+    assert Price.objects.count() == 30
+    assert Stock.objects.count() == 30
+    by_warehouse = dict(
+        Stock.objects.values("warehouse__name")
+        .annotate(total=Sum("quantity"))
+        .values_list("warehouse__name", "total")
+    )
+    assert by_warehouse == {"Основной склад": Decimal(212), "Магазин на Ленина": Decimal(44)}
+    assert sorted(Unit.objects.values_list("code", flat=True)) == ["715", "796", "839"]
+    assert not Product.objects.filter(base_unit__isnull=True).exists()
+    assert ProductPropertyValue.objects.exists()
+    assert ProductImage.objects.exclude(file="").count() == 7
+
+
+@pytest.mark.parametrize("zipped", [True, False], ids=["zip", "file-by-file"])
+def test_a_31_exchange_fills_the_shop(
+    admin_user: object, upload_root: Path, tmp_path: Path, zipped: bool
+) -> None:
+    settings = ExchangeSettings.load()
+    settings.schema_version, settings.use_zip = "3.1", zipped
+    settings.save()
+    files = unload(tmp_path / "1c")
+    result = new_1c().exchange_catalog(files, version="3.1")
+    assert result.params.version == "3.1"  # the site asked 1C for 3.1
+    assert result.zipped is zipped
+    assert [item.name for item in result.imported] == [path.name for path in files]
+    assert {item.message for item in result.imported} == {"Импорт успешно завершен."}
+    assert_the_shop_holds_the_readme_counts()
+
+
+def test_a_shop_left_on_2x_still_reads_31_files(
+    admin_user: object, upload_root: Path, tmp_path: Path
+) -> None:
+    files = unload(tmp_path / "1c")
+    result = new_1c().exchange_catalog(files, version="3.1")
+    assert result.params.version is None  # two lines, as 1C-Bitrix answers
+    assert {item.message for item in result.imported} == {"Импорт успешно завершен."}
+    assert_the_shop_holds_the_readme_counts()
