@@ -117,3 +117,22 @@ def test_a_shop_left_on_2x_still_reads_31_files(
     assert result.params.version is None  # two lines, as 1C-Bitrix answers
     assert {item.message for item in result.imported} == {"Импорт успешно завершен."}
     assert_the_shop_holds_the_readme_counts()
+
+
+def test_files_sent_under_folders_are_imported_under_those_names(
+    admin_user: object, upload_root: Path, tmp_path: Path
+) -> None:
+    """``goods/1/goods_1_….xml``: no source shows 1C doing it, but a name with folders works."""
+    files = unload(tmp_path / "1c")
+    one_c = new_1c()
+    one_c.checkauth("catalog")
+    one_c.init("catalog", "3.1")
+    for path in files:
+        kind = path.name.split("_", 1)[0]
+        name = f"{kind}/1/{path.name}"
+        one_c.upload(name, path)
+        if kind == "goods":
+            for picture in sorted((tmp_path / "1c" / "import_files").rglob("*.jpg")):
+                one_c.upload(picture.relative_to(tmp_path / "1c").as_posix(), picture)
+        assert one_c.import_file(name).message == "Импорт успешно завершен."
+    assert_the_shop_holds_the_readme_counts()
