@@ -29,7 +29,7 @@ from cml_exchange.models.exchange import (
     ExchangeRequest,
     ExchangeSession,
 )
-from cml_exchange.models.imports import ImportJob
+from cml_exchange.models.imports import ImportJob, PendingReference
 from cml_exchange.models.offers import (
     Offer,
     OfferCharacteristic,
@@ -72,6 +72,7 @@ __all__ = [
     "OrderLine",
     "OrderStatus",
     "PaymentMethod",
+    "PendingReference",
     "Price",
     "PriceType",
     "Product",

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cml_exchange.models.base import Leased
+from cml_exchange.models.base import EXTERNAL_ID_LENGTH, Leased
 
 
 def _empty_dict() -> dict[str, Any]:
@@ -86,3 +86,39 @@ class ImportJob(Leased):
     def __str__(self) -> str:
         names = ", ".join(str(name) for name in self.files)
         return f"#{self.pk} {names}"
+
+
+class PendingReference(models.Model):
+    """A group or a property a product or offer named before 1C declared it.
+
+    CommerceML 3.1 sends groups, properties and goods in files of their own,
+    and a product may come before what it names. The link (or the value) is
+    kept here and made when the group or property arrives; until then the
+    import warns of it. A product or offer written again replaces its own.
+    """
+
+    class Kind(models.TextChoices):
+        GROUP = "group", _("group of a product")
+        PRODUCT_VALUE = "product_value", _("property value of a product")
+        OFFER_VALUE = "offer_value", _("property value of an offer")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    product = models.ForeignKey(
+        "cml_exchange.Product", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    offer = models.ForeignKey(
+        "cml_exchange.Offer", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    external_id = models.CharField(
+        _("1C id of the group or property"), max_length=EXTERNAL_ID_LENGTH
+    )
+    values = models.JSONField(_("values as 1C sent them"), default=_empty_list, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("reference waiting for its declaration")
+        verbose_name_plural = _("references waiting for their declarations")
+        indexes = [models.Index(fields=["kind", "external_id"], name="cml_pending_kind_id")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.external_id}"

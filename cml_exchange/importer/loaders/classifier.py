@@ -11,6 +11,7 @@ from typing import TypeVar
 from django.db.models import Exists, OuterRef, Subquery
 
 from cml_exchange.commerceml import entities as cml
+from cml_exchange.importer.loaders import pending
 from cml_exchange.importer.loaders.common import pk_map, upsert
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import (
@@ -132,6 +133,7 @@ def load_properties(session: ImportSession, items: Sequence[tuple[cml.Property, 
             )
             session.count("property_options", len(options))
             _link_waiting_values(list(pks.values()))
+        pending.resolve_values(session, list(pks))
 
 
 def _link_waiting_values(property_pks: list[int]) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cml_exchange.commerceml import entities as cml
+from cml_exchange.importer.loaders import pending
 from cml_exchange.importer.loaders.adapting import tell_groups
 from cml_exchange.importer.loaders.classifier import by_classifier
 from cml_exchange.importer.loaders.common import save_with_slugs, slugs_wanted, upsert
@@ -78,6 +79,7 @@ def _load_groups_of(
     if seen:
         Group.objects.filter(pk__in=seen).update(last_seen_full=session.seen_at)
     tell_groups(session, [row.pk for row in saved.values()])
+    pending.resolve_groups(session, {xid: row.pk for xid, row in saved.items()})
 
 
 def _mark_full(session: ImportSession, batch: list[tuple[cml.Group, Scope]]) -> None:

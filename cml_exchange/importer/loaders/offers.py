@@ -14,6 +14,7 @@ from typing import Any
 from cml_exchange import signals
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.importer import sql
+from cml_exchange.importer.loaders import pending
 from cml_exchange.importer.loaders.adapting import tell_offers, tell_prices, tell_stock
 from cml_exchange.importer.loaders.classifier import catalog_pk, unit_pks
 from cml_exchange.importer.loaders.common import checksum, upsert_marking_full
@@ -215,9 +216,9 @@ def _replace_details(
         OfferCharacteristic.objects.filter(
             offer_id__in=[pks[o.id] for o in with_characteristics if o.id in existing]
         ).delete()
-        OfferPropertyValue.objects.filter(
-            offer_id__in=[pks[o.id] for o in with_values if o.id in existing]
-        ).delete()
+        replaced = [pks[o.id] for o in with_values if o.id in existing]
+        OfferPropertyValue.objects.filter(offer_id__in=replaced).delete()
+        pending.forget([pending.Kind.OFFER_VALUE], offers=replaced)
     sql.insert(
         OfferCharacteristic,
         [
@@ -232,10 +233,13 @@ def _replace_details(
             for i, c in enumerate(o.characteristics or ())
         ],
     )
-    rows = property_value_rows(
+    rows, unknown = property_value_rows(
         session, catalog, [(pks[o.id], o.id, o.property_values or ()) for o in with_values]
     )
     sql.insert(OfferPropertyValue, [{"offer_id": owner, **fields} for owner, fields in rows])
+    pending.keep(
+        [{"offer_id": owner, "kind": pending.Kind.OFFER_VALUE, **row} for owner, row in unknown]
+    )
 
 
 def _update_offers(catalog: int, updates: dict[str, dict[str, object]]) -> None:

@@ -14,6 +14,7 @@ from cml_exchange.commerceml import entities as cml
 from cml_exchange.importer import sql
 from cml_exchange.importer.adapter import overrides
 from cml_exchange.importer.images import sync_images
+from cml_exchange.importer.loaders import pending
 from cml_exchange.importer.loaders.adapting import (
     tell_offers,
     tell_prices,
@@ -212,29 +213,35 @@ def _replace_children(
     if replaced:
         for model in (ProductGroup, ProductPropertyValue, ProductRequisite, ProductTax):
             model.objects.filter(product_id__in=replaced).delete()
+        pending.forget([pending.Kind.GROUP, pending.Kind.PRODUCT_VALUE], products=replaced)
 
     groups = scoped_pks(session, Group, {g for p in changed for g in p.group_ids}, catalog)
     roots = skipped_roots(session) if any(p.group_ids for p in changed) else {}
     links: list[dict[str, object]] = []
+    waiting: list[dict[str, object]] = []
     for p in changed:
         named = [group_id for group_id in dict.fromkeys(p.group_ids) if group_id not in roots]
         for position, group_id in enumerate(named):
+            link = {"product_id": saved[p.id], "position": position}
             if group_id in groups:
-                links.append(
-                    {"product_id": saved[p.id], "group_id": groups[group_id], "position": position}
-                )
-            else:
-                session.warn(
-                    "unknown_group",
-                    f"Товар {p.id} ссылается на группу {group_id}, которой нет в классификаторе.",
-                    key=group_id,
-                )
+                links.append({**link, "group_id": groups[group_id]})
+                continue
+            waiting.append({**link, "kind": pending.Kind.GROUP, "external_id": group_id})
+            session.warn(
+                "unknown_group",
+                f"Товар {p.id} ссылается на группу {group_id}, которой пока нет в "
+                "классификаторе; товар попадет в нее, когда 1С ее пришлет.",
+                key=group_id,
+            )
     sql.insert(ProductGroup, links)
 
-    values = property_value_rows(
+    values, unknown = property_value_rows(
         session, catalog, [(saved[p.id], p.id, p.property_values) for p in changed]
     )
     sql.insert(ProductPropertyValue, [{"product_id": owner, **fields} for owner, fields in values])
+    kind = pending.Kind.PRODUCT_VALUE
+    waiting += [{"product_id": owner, "kind": kind, **row} for owner, row in unknown]
+    pending.keep(waiting)
     sql.insert(
         ProductRequisite,
         [
@@ -257,12 +264,14 @@ def property_value_rows(
     session: ImportSession,
     catalog: int,
     owners: Sequence[tuple[int, str, Sequence[cml.PropertyValue]]],
-) -> list[tuple[int, dict[str, object]]]:
+) -> tuple[list[tuple[int, dict[str, object]]], list[tuple[int, dict[str, object]]]]:
     """Rows of property values for (owner pk, owner 1C id, values) of products or offers.
 
     A ``Справочник`` value names an option: the row points at it and repeats
     its text; an option not (yet) declared keeps its id, to be linked when it
-    is. A value of an undeclared property is a warning and is left out.
+    is. A value of a property not (yet) declared is a warning, and comes back
+    in the second list as ``(owner, {"external_id", "values", "position"})``
+    for :mod:`~cml_exchange.importer.loaders.pending` to keep.
     """
     properties = property_types(
         session, {v.property_id for _, _, vs in owners for v in vs}, catalog
@@ -277,6 +286,7 @@ def property_value_rows(
         }
     )
     rows: list[tuple[int, dict[str, object]]] = []
+    unknown: list[tuple[int, dict[str, object]]] = []
     for owner, owner_id, values in owners:
         position = 0
         for value in values:
@@ -284,8 +294,19 @@ def property_value_rows(
             if found is None:
                 session.warn(
                     "unknown_property",
-                    f"{owner_id}: значение необъявленного свойства {value.property_id} пропущено.",
+                    f"{owner_id}: свойства {value.property_id} пока нет в классификаторе; "
+                    "значение будет записано, когда 1С его пришлет.",
                     key=value.property_id,
+                )
+                unknown.append(
+                    (
+                        owner,
+                        {
+                            "external_id": value.property_id,
+                            "values": list(value.values),
+                            "position": len(unknown),
+                        },
+                    )
                 )
                 continue
             property_pk, is_directory = found
@@ -305,7 +326,7 @@ def property_value_rows(
                     )
                 )
                 position += 1
-    return rows
+    return rows, unknown
 
 
 def _link_waiting_offers(session: ImportSession, catalog: int, product_ids: list[str]) -> None:

@@ -1,0 +1,104 @@
+"""Groups and property values named before 1C declared them, made once it does.
+
+CommerceML 3.1 sends each kind in files of its own (``groups``,
+``propertiesGoods``, ``goods``, ``offers`` …), and nothing but habit puts
+the groups and properties first. A product that names a group the site does
+not know yet, or a value of an unknown property, leaves a
+:class:`~cml_exchange.models.PendingReference` (and a warning); when the
+group or property is written, in the same exchange or a later one, the
+links and values are made and the catalog adapter is told of the products
+and offers that got them. A product or offer written again replaces its own
+pending references, as it replaces its groups and values.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+
+from cml_exchange.commerceml import entities as cml
+from cml_exchange.importer import sql
+from cml_exchange.importer.loaders.adapting import tell_offers, tell_products
+from cml_exchange.importer.session import ImportSession
+from cml_exchange.models import (
+    Offer,
+    OfferPropertyValue,
+    PendingReference,
+    Product,
+    ProductGroup,
+    ProductPropertyValue,
+)
+
+Kind = PendingReference.Kind
+
+
+def forget(
+    kinds: Collection[str], *, products: Sequence[int] = (), offers: Sequence[int] = ()
+) -> None:
+    """Drop the pending references of rows about to be written again."""
+    if products:
+        PendingReference.objects.filter(kind__in=kinds, product_id__in=products).delete()
+    if offers:
+        PendingReference.objects.filter(kind__in=kinds, offer_id__in=offers).delete()
+
+
+def keep(rows: Sequence[Mapping[str, object]]) -> None:
+    """Store pending references (dicts of :class:`PendingReference` fields)."""
+    sql.insert(PendingReference, rows)
+
+
+def resolve_groups(session: ImportSession, groups: Mapping[str, int]) -> None:
+    """Link products to the groups just written (``{1C id: pk}``) that they named before."""
+    waiting = PendingReference.objects.filter(kind=Kind.GROUP, external_id__in=list(groups))
+    found = list(waiting.values_list("pk", "product_id", "external_id", "position"))
+    if not found:
+        return
+    sql.insert(
+        ProductGroup,
+        [
+            {"product_id": product, "group_id": groups[external_id], "position": position}
+            for _, product, external_id, position in found
+        ],
+        ignore_conflicts=True,
+    )
+    PendingReference.objects.filter(pk__in=[row[0] for row in found]).delete()
+    session.count("pending_groups_linked", len(found))
+    told = sorted({row[1] for row in found})
+    tell_products(session, told, ())
+
+
+def resolve_values(session: ImportSession, properties: Collection[str]) -> None:
+    """Write the values of the properties just declared (1C ids) that products and offers had."""
+    from cml_exchange.importer.loaders.products import property_value_rows
+
+    for kind, owner_field, model, value_model in (
+        (Kind.PRODUCT_VALUE, "product_id", Product, ProductPropertyValue),
+        (Kind.OFFER_VALUE, "offer_id", Offer, OfferPropertyValue),
+    ):
+        waiting = PendingReference.objects.filter(kind=kind, external_id__in=list(properties))
+        found = list(
+            waiting.values_list(
+                "pk", owner_field, f"{owner_field[:-3]}__catalog_id", "external_id", "values"
+            ).order_by(owner_field, "position", "pk")
+        )
+        if not found:
+            continue
+        by_catalog: dict[int, dict[int, list[cml.PropertyValue]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for _, owner, catalog, external_id, values in found:
+            by_catalog[catalog][owner].append(
+                cml.PropertyValue(property_id=external_id, values=list(values))
+            )
+        for catalog, owners in by_catalog.items():
+            rows, _still = property_value_rows(
+                session, catalog, [(owner, str(owner), values) for owner, values in owners.items()]
+            )
+            sql.insert(value_model, [{owner_field: owner, **fields} for owner, fields in rows])
+        PendingReference.objects.filter(pk__in=[row[0] for row in found]).delete()
+        session.count("pending_values_written", len(found))
+        told = sorted({row[1] for row in found})
+        if model is Product:
+            tell_products(session, told, ())
+        else:
+            tell_offers(session, told, ())
