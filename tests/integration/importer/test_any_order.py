@@ -30,28 +30,12 @@ from cml_exchange.models import (
     ProductPropertyValue,
     Stock,
 )
+from tests.cml31 import CML31, catalog_files
 from tests.integration.importer.helpers import run_to_end
-from tests.paths import DATA_DIR
 
 pytestmark = pytest.mark.django_db
 
-CML31 = DATA_DIR / "cml31"
-IN_ORDER = [
-    path.name
-    for kind in (
-        "priceLists",
-        "storages",
-        "propertiesGoods",
-        "propertiesOffers",
-        "units",
-        "groups",
-        "goods",
-        "offers",
-        "prices",
-        "rests",
-    )
-    for path in sorted(CML31.glob(f"{kind}_*.xml"))
-]
+IN_ORDER = [path.name for path in catalog_files()]
 
 
 def import_(files: Sequence[str]) -> ImportJob:

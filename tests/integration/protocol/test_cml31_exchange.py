@@ -29,34 +29,16 @@ from cml_exchange.models import (
     Stock,
     Unit,
 )
+from tests.cml31 import catalog_files
 from tests.integration.protocol.exchange import new_1c
-from tests.paths import DATA_DIR
 
 pytestmark = pytest.mark.django_db
-
-CML31 = DATA_DIR / "cml31"
-#: 1C's sending order (README.md): classifier parts, goods, then offers, prices, stock.
-ORDER = (
-    "priceLists",
-    "storages",
-    "propertiesGoods",
-    "propertiesOffers",
-    "units",
-    "groups",
-    "goods",
-    "offers",
-    "prices",
-    "rests",
-)
 
 
 def unload(folder: Path) -> list[Path]:
     """The 3.1 files as 1C leaves them for sending, with a JPEG for each picture they name."""
     folder.mkdir()
-    files = []
-    for kind in ORDER:
-        for path in sorted(CML31.glob(f"{kind}_*.xml")):
-            files.append(Path(shutil.copy(path, folder / path.name)))
+    files = [Path(shutil.copy(path, folder / path.name)) for path in catalog_files()]
     pictures = set()
     for path in files:
         pictures |= set(re.findall(r"<Картинка>([^<]+)</Картинка>", path.read_text("utf-8-sig")))

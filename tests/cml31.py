@@ -1,0 +1,28 @@
+"""The CommerceML 3.1 test exchange (tests/data/cml31/, see its README.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.paths import DATA_DIR
+
+CML31 = DATA_DIR / "cml31"
+
+#: The kinds in the order 1C sends them (README.md, from docs/research/commerceml-3.1.md).
+SENDING_ORDER = (
+    "priceLists",
+    "storages",
+    "propertiesGoods",
+    "propertiesOffers",
+    "units",
+    "groups",
+    "goods",
+    "offers",
+    "prices",
+    "rests",
+)
+
+
+def catalog_files() -> list[Path]:
+    """The set's catalog files in 1C's sending order, packets of a kind by their number."""
+    return [path for kind in SENDING_ORDER for path in sorted(CML31.glob(f"{kind}_*.xml"))]
