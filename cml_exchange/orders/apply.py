@@ -3,13 +3,16 @@
 * The order is found by ``Ид`` (1C's id stored earlier, or the site's own id
   that 1C echoes) and then by ``Номер``, with and without the export prefix,
   and as the site's id when it is a number.
-* A document with the ``НомерВерсии`` applied last time is skipped.
+* A document with the ``НомерВерсии`` applied last time is skipped; one
+  without a ``НомерВерсии`` (a 3.1 payment or shipment beside its order)
+  leaves the stored one alone.
 * Cancellation, payment, shipment and 1C's number, date and posting are
   applied always; the status only if the settings allow it; the goods, the
   delivery price and the comment only while the order can still change (not
   paid, not allowed for delivery, not in a final status).
 * Every change is saved as 1C's (``save(from_1c=True)``), so it is not sent
-  back to 1C, and each document is applied in a transaction of its own.
+  back to 1C, and each document is applied in a transaction of its own. A
+  document that changes nothing (the same payment sent again) saves nothing.
 """
 
 from __future__ import annotations
@@ -55,19 +58,28 @@ def apply_changes(changes: OrderChanges, settings: ExchangeSettings) -> list[str
             return [NOT_FOUND.format(number=changes.label)]
         if changes.version and order.version_1c == changes.version:
             return []
+        before = _fields(order)
+        replaced = False
         messages: list[str] = []
         if changes.lines is not None and _goods_differ(
             order, changes.lines, changes.delivery_price
         ):
             if _changeable(order):
                 _replace_lines(order, changes.lines, changes)
+                replaced = True
             else:
                 messages.append(NOT_CHANGEABLE.format(number=changes.label))
         elif changes.lines is not None and changes.comment:
             order.comment = changes.comment
         _apply_facts(order, changes, settings, messages)
-        order.save(from_1c=True)
+        if replaced or _fields(order) != before:
+            order.save(from_1c=True)
     return messages
+
+
+def _fields(order: Order) -> list[object]:
+    """The values of the order's own columns, to tell whether a document changed any."""
+    return [getattr(order, field.attname) for field in Order._meta.concrete_fields]
 
 
 def find_order(
@@ -217,7 +229,8 @@ def _apply_facts(
     order.date_1c = changes.date_1c or order.date_1c
     if changes.posted is not None:
         order.posted_1c = changes.posted
-    order.version_1c = (changes.version or "")[:64]
+    if changes.version:
+        order.version_1c = changes.version[:64]
     if changes.canceled is True and not order.canceled:
         order.canceled, order.canceled_at = True, now
         order.cancel_reason = changes.cancel_reason or order.cancel_reason

@@ -40,6 +40,7 @@ from cml_exchange.commerceml.writing.writer import (
     SCHEMA_2_05,
     SCHEMA_2_08,
     SCHEMA_2_10,
+    SCHEMA_3_1,
     OrdersWriter,
 )
 from cml_exchange.models import ExchangeSession, ExchangeSettings, OrderExport
@@ -58,10 +59,30 @@ INTERNAL_ERROR = "Заказ №{number} не загружен: внутренн
 NO_ORDER_FOR_PAYMENT = "Документ с Ид - {id}. Заказ основание для оплаты или отгрузки не указан."
 
 
-def schema_version(asked: str | None) -> str:
-    """The orders schema for the version 1C sent at ``init``: 2.05, or 2.08/2.10 if it asked."""
+def schema_version(asked: str | None, setting: str = ExchangeSettings.SchemaVersion.V2) -> str:
+    """The orders schema for the version 1C sent at ``init`` and the settings' schema version.
+
+    * Without a version (the old protocol), or below 2.08: 2.05, 1C-Bitrix's
+      default. 2.08 and 2.09 get 2.08; 2.10 and above get 2.10.
+    * 3.1 only when the settings choose 3.1 (``setting``) and 1C asks for 3
+      or more: every order in a ``Контейнер`` with its payments and shipments.
+
+    A 1C asking 3.1 of a shop left on 2.x gets 2.10, the highest 2.x we
+    write. 1C-Bitrix shapes its export by the version 1C asks for: from 2.1
+    on the payments and shipments are subordinate documents, from 3 on each
+    order also gets its ``Контейнер`` [BX-EXPORT]. 2.10 keeps everything 3.1
+    would carry except the container, which the shop has not chosen; and 1C
+    reads 2.x orders whatever it writes, so a site may answer a 2.x version
+    to a 3.1 1C: FREESPORT answers the sale ``init`` with 2.09 while its
+    catalog is on 3.1, a change it needed "to support 1C order processing"
+    [FS-TEST-API]. We answer the version we write, so 1C knows what comes.
+    (docs/research/commerceml-3.1.md §3 and §4.1; keys resolved in its §8.)
+    """
+    text = (asked or "").strip()
+    if setting == ExchangeSettings.SchemaVersion.V3_1 and _major(text) >= 3:
+        return SCHEMA_3_1
     try:
-        major, minor = (int(part) for part in (asked or "").strip().split(".")[:2])
+        major, minor = (int(part) for part in text.split(".")[:2])
     except ValueError:
         return SCHEMA_2_05
     if (major, minor) >= (2, 10):
@@ -69,6 +90,12 @@ def schema_version(asked: str | None) -> str:
     if (major, minor) >= (2, 8):
         return SCHEMA_2_08
     return SCHEMA_2_05
+
+
+def _major(version: str) -> int:
+    """The major number of ``3.1``, ``3`` or ``3.0.2``; 0 when there is none."""
+    head = version.split(".", 1)[0]
+    return int(head) if head.isascii() and head.isdigit() else 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,9 @@ def init(call: Call) -> Reply:
 
     The version answered is the schema ``query`` will write: 2.05, or 2.08
     and 2.10 when 1C asks for them (1C-Bitrix always answers 2.09, which no
-    XSD of 1C's defines).
+    XSD of 1C's defines); 3.1 when the settings choose 3.1 and 1C asks for 3
+    or more. A 3.1 1C of a shop on 2.x gets 2.10: see
+    :func:`~cml_exchange.orders.exchange.schema_version` for why.
     """
     session = call.open()
     version = call.request.GET.get("version")
@@ -51,18 +53,23 @@ def init(call: Call) -> Reply:
         f"zip={'yes' if call.settings.use_zip else 'no'}\nfile_limit={call.settings.file_limit}\n"
     )
     if version:
-        body += f"sessid={session.sessid}\nversion={schema_version(version)}\n"
+        answered = schema_version(version, call.settings.schema_version)
+        body += f"sessid={session.sessid}\nversion={answered}\n"
     return Reply(replies.encode(body), "zip", body.split("\n", 1)[0])
 
 
 def query(call: Call) -> Reply:
-    """The orders 1C has not seen, as one CommerceML document streamed from a file."""
+    """The orders 1C has not seen, as one CommerceML document streamed from a file.
+
+    The schema is the one ``init`` answered: from the version 1C asked for
+    then and the settings' schema version now.
+    """
     session = call.open()
     written = write_query(
         session,
         call.directory,
         call.settings,
-        version=schema_version(session.version),
+        version=schema_version(session.version, call.settings.schema_version),
     )
     return replies.xml_file(
         written.path, QUERY_DONE.format(count=written.orders), call.settings.orders_encoding

@@ -10,6 +10,7 @@ changes the orders and is not sent back.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import io
 from collections.abc import Callable
 from decimal import Decimal
@@ -18,13 +19,15 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from lxml import etree
 
 from cml_exchange.client import ExchangeClient, ExchangeFailure
-from cml_exchange.models import Order
+from cml_exchange.models import ExchangeSettings, Order
 from tests.e2e.conftest import PASSWORD, USER, Recorder
 from tests.integration.importer.helpers import assert_done, import_samples
 from tests.integration.importer.test_samples import SETS
+from tests.paths import DATA_DIR
 
 MakeClient = Callable[..., ExchangeClient]
 Element = etree._Element
@@ -275,6 +278,90 @@ def test_1c_changes_a_quantity(
     assert order.total == sum(row.amount for row in order.lines.all()) + order.delivery_price
     assert order.number_1c == "ЗК-000777"
     assert not order.due_for_1c
+
+
+# -- CommerceML 3.1 both ways -------------------------------------------------------------
+
+#: 1C's 3.1 reply: order 1001 paid and shipped by the documents beside it (tests/data/cml31).
+CML31_FROM_1C = DATA_DIR / "cml31" / "orders_from_1c.xml"
+
+
+def containers_of(document: bytes) -> list[list[Element]]:
+    """The ``Документ`` elements of each ``Контейнер`` of a 3.1 answer (it holds nothing else)."""
+    root = parse(document)
+    assert root.get("ВерсияСхемы") == "3.1"
+    assert [local(child) for child in root] == ["Контейнер"] * len(root)
+    return [[item for item in box if local(item) == "Документ"] for box in root]
+
+
+def reply_of_1c(tmp_path: Path, sent: Element) -> Path:
+    """orders_from_1c.xml about the order ``sent``: its Ид, number and goods in place of 1001's."""
+    root = parse(CML31_FROM_1C.read_bytes())
+    order, *beside = root.iterfind("{*}Контейнер/{*}Документ")
+    ident, number = text(sent, "Ид"), text(sent, "Номер")
+    order.find("{*}Ид").text = ident  # type: ignore[union-attr]
+    order.find("{*}Номер").text = number  # type: ignore[union-attr]
+    order.find("{*}Сумма").text = text(sent, "Сумма")  # type: ignore[union-attr]
+    goods, site_goods = order.find("{*}Товары"), sent.find("{*}Товары")
+    assert goods is not None and site_goods is not None
+    order.replace(goods, copy.deepcopy(site_goods))  # 1C has the site's goods
+    for document in beside:
+        document.find("{*}Основание").text = ident  # type: ignore[union-attr]
+    path = tmp_path / "orders-3.1_.xml"
+    path.write_bytes(b"\xef\xbb\xbf" + etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    return path
+
+
+def test_3_1_both_ways(make_client: MakeClient, orders: list[Order], tmp_path: Path) -> None:
+    """A 3.1 shop: containers go to 1C, and 1C's 3.1 reply pays and ships one order, once."""
+    settings = ExchangeSettings.load()
+    settings.schema_version = ExchangeSettings.SchemaVersion.V3_1
+    settings.save()
+
+    result = make_client().exchange_orders(version="3.1")
+    assert result.params.version == "3.1"
+    containers = containers_of(result.document)
+    assert len(containers) == len(orders)
+    for box in containers:
+        order, *beside = box
+        assert text(order, "ХозОперация") == "Заказ товара"
+        assert order.find("{*}ПодчиненныеДокументы") is None
+        assert beside and {text(item, "Основание") for item in beside} == {text(order, "Ид")}
+        assert {text(item, "ХозОперация") for item in beside} <= {
+            "Выплата наличных денег",
+            "Выплата безналичных денег",
+            "Отпуск товара",
+        }
+    sent = {text(box[0], "Номер"): box[0] for box in containers}
+    target = next(o for o in orders if not (o.paid or o.delivery_allowed or o.canceled))
+    reply = reply_of_1c(tmp_path, sent[target.number])
+
+    result = make_client().exchange_orders(version="3.1", send=reply)
+    assert containers_of(result.document) == []  # confirmed the first time: not again
+    assert result.errors == []
+    target.refresh_from_db()
+    local_time = timezone.make_aware
+    assert (target.paid, target.paid_at, target.payment_number_1c) == (
+        True,
+        local_time(dt.datetime(2025, 10, 15, 9, 12, 40)),
+        "00ЦБ-000342",
+    )
+    assert (target.delivery_allowed, target.shipped_at, target.shipment_number_1c) == (
+        True,
+        local_time(dt.datetime(2025, 10, 15, 14, 5)),
+        "РТУ-000518",
+    )
+    assert (target.number_1c, target.posted_1c) == ("ЗК-000217", True)
+    assert not any(order.due_for_1c for order in Order.objects.all())
+
+    result = make_client().exchange_orders(version="3.1", send=reply)  # 1C sends it again
+    assert containers_of(result.document) == [] and result.errors == []
+    again = Order.objects.get(pk=target.pk)
+    assert (again.version, again.paid_at, again.shipped_at) == (
+        target.version,
+        target.paid_at,
+        target.shipped_at,
+    )
 
 
 # -- rights and the command -------------------------------------------------------------

@@ -171,6 +171,12 @@ def test_a_document_seen_before_is_skipped(order: Any) -> None:
     assert order.payment_events.count() == 1
 
 
+def test_a_payment_beside_its_order_keeps_the_orders_version(order: Any) -> None:
+    apply(str(order.pk), version="5")
+    apply(str(order.pk), paid=True)  # 3.1: the payment document of the order's Контейнер
+    assert OrderState.objects.get(order=order).version_1c == "5"
+
+
 def test_found_by_1c_id_once_1c_gave_one(order: Any) -> None:
     apply(str(order.pk), number_1c="ЗК-1")
     apply("1c-guid-1", number=order.number, posted=True)

@@ -5,10 +5,13 @@ echoed (``Заказ оплачен``, ``Доставка разрешена``, 
 Доставлен", as in ``to.xml``), the "по 1С" requisites of the exchange module
 (``Номер оплаты по 1С``, ``Дата отгрузки по 1С``, ``Статуса заказа ИД``;
 УТ 11, УНФ), a bare ``Статус заказа`` name, and from 2.10 on payment and
-shipment documents of their own. :func:`read_changes` reduces any of them to
-one :class:`OrderChanges`, which the site then applies to its order. Being
-liberal: a flag is only "set" when 1C wrote it, so a document that says
-nothing about payment changes nothing about payment.
+shipment documents of their own: nested in the order (2.10), or beside it
+in its ``Контейнер`` and tied to it by ``Основание`` (3.1).
+:func:`read_changes` reduces any of them to one :class:`OrderChanges`, and
+:func:`apply_subordinate` folds a payment or shipment into one, which the
+site then applies to its order. Being liberal: a flag is only "set" when 1C
+wrote it, so a document that says nothing about payment changes nothing
+about payment.
 
 No Django here; a shop with its own order models can use this directly.
 """
@@ -135,28 +138,52 @@ def read_changes(document: Document) -> OrderChanges:
 
 
 def apply_subordinate(changes: OrderChanges, document: Document) -> None:
-    """Fold a 2.10 payment or shipment document into the changes of the order it belongs to.
+    """Fold a payment or shipment document into the changes of the order it belongs to.
 
     A posted, unmarked payment pays the order; a posted, unmarked shipment
-    allows its delivery. One that is marked for deletion or not posted
-    changes nothing (a draft in 1C is not a payment).
+    allows its delivery. One that is marked for deletion, not posted,
+    canceled (``Отменен``) or that says ``Оплачен``/``Отгружен`` false
+    changes nothing (a draft in 1C is not a payment). The date and number
+    are 1C's, read where 1C-Bitrix's importer reads them
+    (docs/research/commerceml-3.1.md §4.2): ``Дата оплаты по 1С`` and
+    ``Номер оплаты по 1С`` of a payment, ``Дата отгрузки по 1С`` and
+    ``Номер отгрузки по 1С`` of a shipment; failing those, the document's
+    ``Дата1С`` (else ``Дата``) with its ``Время``, and ``Номер1С`` (else
+    ``Номер``).
     """
     posted = parse_bool(document.requisite(REQ_POSTED))
-    if document.deleted or parse_bool(document.requisite(REQ_DELETION_MARK)) or posted is False:
+    if (
+        document.deleted
+        or parse_bool(document.requisite(REQ_DELETION_MARK))
+        or posted is False
+        or parse_bool(document.requisite(REQ_CANCELED))
+    ):
         return
-    moment = _moment(document)
+    number = document.number_1c or document.number
     if document.operation in PAYMENT_OPERATIONS:
         if parse_bool(document.requisite(REQ_PAID)) is False:
             return
         changes.paid = True
-        changes.paid_at = changes.paid_at or moment
-        changes.payment_number = changes.payment_number or document.number_1c or document.number
+        changes.paid_at = (
+            changes.paid_at
+            or parse_datetime(document.requisite(REQ_PAYMENT_DATE_1C))
+            or _moment(document)
+        )
+        changes.payment_number = (
+            changes.payment_number or document.requisite(REQ_PAYMENT_NUMBER_1C) or number
+        )
     elif document.operation in SHIPMENT_OPERATIONS:
-        if parse_bool(document.requisite(REQ_DELIVERY_ALLOWED)) is False:
+        if _first_flag(document, REQ_SHIPPED, REQ_DELIVERY_ALLOWED) is False:
             return
         changes.shipped = True
-        changes.shipped_at = changes.shipped_at or moment
-        changes.shipment_number = changes.shipment_number or document.number_1c or document.number
+        changes.shipped_at = (
+            changes.shipped_at
+            or parse_datetime(document.requisite(REQ_SHIPMENT_DATE_1C))
+            or _moment(document)
+        )
+        changes.shipment_number = (
+            changes.shipment_number or document.requisite(REQ_SHIPMENT_NUMBER_1C) or number
+        )
 
 
 def _read_cancellation(changes: OrderChanges, document: Document) -> None:
@@ -226,9 +253,11 @@ def _line_price(line: OrderLine) -> Decimal:
 
 
 def _moment(document: Document) -> dt.datetime | None:
-    if document.date is None:
+    """When 1C dated the document: ``Дата1С`` (else ``Дата``) with ``Время``."""
+    date = document.date_1c or document.date
+    if date is None:
         return None
-    return dt.datetime.combine(document.date, document.time or dt.time())
+    return dt.datetime.combine(date, document.time or dt.time())
 
 
 def _date(text: str | None) -> dt.date | None:

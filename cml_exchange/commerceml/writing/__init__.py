@@ -1,4 +1,4 @@
-"""Writing CommerceML 2: what the site sends to 1C.
+"""Writing CommerceML (2.05–2.10, and 3.1 for orders): what the site sends to 1C.
 
 * :mod:`.orders`: a shop's order (:class:`~.orders.SiteOrder`) as the ``Документ``
   1C-Bitrix would write (:func:`~.orders.build_document`);

@@ -5,6 +5,9 @@ into an lxml element without a namespace (the writer places it inside the
 root). The element order follows the official 2.08/2.10 XSD sequences, which
 1C-Bitrix's 2.05 output shares at document level; only order lines differ
 (see :meth:`DocumentShape._line_bitrix` and :meth:`DocumentShape._line_xsd`).
+3.1 has no public XSD: it takes the 2.10 shape, with the payments and
+shipments moved out of the order into sibling documents of its
+``Контейнер`` (:meth:`DocumentShape.container`).
 """
 
 from __future__ import annotations
@@ -94,7 +97,7 @@ def _time(value: dt.time | None) -> str | None:
 
 
 class DocumentShape:
-    """Build ``Документ`` elements for one schema version ("2.05", "2.08" or "2.10")."""
+    """Build ``Документ`` elements for one schema version ("2.05", "2.08", "2.10" or "3.1")."""
 
     def __init__(self, schema_version: str) -> None:
         self.bitrix = schema_version == "2.05"
@@ -106,10 +109,50 @@ class DocumentShape:
         self._fill(element, document, parent_id=None)
         return element
 
-    def _fill(self, element: Element, document: Document, parent_id: str | None) -> None:
+    def container(self, document: Document) -> Element:
+        """A 3.1 ``Контейнер``: the order's ``Документ``, then one per subordinate document.
+
+        As 1C-Bitrix's ``CSaleExport`` writes it from schema 3 on (docs/research/
+        commerceml-3.1.md §4.1): the payments and shipments are siblings of the
+        order, each a whole ``Документ`` whose ``Основание`` is the order's ``Ид``,
+        not nested ``ПодчиненныеДокументы``. A subordinate's ``basis`` must be
+        ``None`` or the order's id; raises :class:`WriterError` if impossible.
+        """
+        box = etree.Element(T.CONTAINER)
+        box.append(self.document(document))
+        for subordinate in document.subordinates:
+            if subordinate.subordinates:
+                raise WriterError(
+                    f"Подчиненный документ {subordinate.id} не может иметь своих "
+                    "подчиненных документов."
+                )
+            sibling = etree.SubElement(box, T.DOCUMENT)
+            self._fill(sibling, subordinate, parent_id=None, basis=document.id)
+        return box
+
+    def _fill(
+        self,
+        element: Element,
+        document: Document,
+        parent_id: str | None,
+        *,
+        basis: str | None = None,
+    ) -> None:
+        """Fill a ``Документ`` (``parent_id`` None) or a nested ``ПодчиненныйДокумент``.
+
+        ``basis`` is the order a top-level payment or shipment belongs to (3.1):
+        written as its ``Основание``, which must then agree with the document's own.
+        """
         if not document.id:
             raise WriterError(f"Документ №{document.number or '?'} без Ид нельзя выгрузить.")
         top = parent_id is None
+        owner = parent_id or basis
+        if owner is not None and document.basis not in (None, owner):
+            where = "вложен в документ" if parent_id else "записан в Контейнер документа"
+            raise WriterError(
+                f"Подчиненный документ {document.id} ссылается на документ {document.basis}, "
+                f"а {where} {owner}."
+            )
         _add(element, T.ID, document.id)
         _optional(element, T.VERSION, document.version)
         if document.deleted:
@@ -120,12 +163,7 @@ class DocumentShape:
         _optional(element, T.DATE_1C, _date(document.date_1c))
         _add(element, T.OPERATION, document.operation)
         if top:
-            _optional(element, T.BASIS, document.basis)
-        elif document.basis not in (None, parent_id):
-            raise WriterError(
-                f"Подчиненный документ {document.id} ссылается на документ {document.basis}, "
-                f"а вложен в документ {parent_id}."
-            )
+            _optional(element, T.BASIS, basis or document.basis)
         # Роль…Контрагенты are required in a Документ, optional in a ПодчиненныйДокумент.
         for tag, value in (
             (T.ROLE, document.role),

@@ -14,7 +14,8 @@ best when it looks like the one Bitrix's ``CSaleExport`` writes
   and dates as ``YYYY-MM-DD hh:mm:ss``;
 * from 2.10 on, the payment and the shipment as subordinate documents, which
   then carry the payment document number and the delivery permission instead
-  of the order's requisites.
+  of the order's requisites (the writer nests them in 2.10 and puts them
+  beside the order, in its ``Контейнер``, in 3.1).
 
 :func:`build_document` does this for one :class:`SiteOrder`; the result goes
 to :class:`~cml_exchange.commerceml.writing.writer.OrdersWriter`. No Django here: the
@@ -63,7 +64,12 @@ from cml_exchange.commerceml.order_requisites import (
     REQ_STATUS_ID,
 )
 from cml_exchange.commerceml.values import format_bool
-from cml_exchange.commerceml.writing.writer import SCHEMA_2_05, SCHEMA_2_10, SCHEMA_VERSIONS
+from cml_exchange.commerceml.writing.writer import (
+    SCHEMA_2_05,
+    SCHEMA_2_10,
+    SCHEMA_3_1,
+    SCHEMA_VERSIONS,
+)
 
 #: The unit of a line that names none: a piece, as 1C-Bitrix writes it.
 PIECE: Final = Unit(code="796", name_full="Штука", international_abbr="PCE", name_short="шт")
@@ -143,20 +149,20 @@ class SiteOrder:
 def build_document(order: SiteOrder, schema_version: str, *, copy: bool = True) -> Document:
     """Build the ``Документ`` 1C-Bitrix would write for ``order`` in ``schema_version``.
 
-    ``schema_version`` is one of the writer's (``2.05``, ``2.08``, ``2.10``);
-    another raises :class:`WriterError`. Nothing of ``order`` is shared with
-    the result, so either may be changed afterwards; with ``copy=False``
-    (for an order that is written and dropped, twice as fast) the result
-    shares the order's entities, which must then be left alone. Each goods
-    line gets the goods requisites (unless it names its own) and, without a
-    unit, :data:`PIECE`.
+    ``schema_version`` is one of the writer's (``2.05``, ``2.08``, ``2.10``,
+    ``3.1``); another raises :class:`WriterError`. 3.1 builds what 2.10 does.
+    Nothing of ``order`` is shared with the result, so either may be changed
+    afterwards; with ``copy=False`` (for an order that is written and
+    dropped, twice as fast) the result shares the order's entities, which
+    must then be left alone. Each goods line gets the goods requisites
+    (unless it names its own) and, without a unit, :data:`PIECE`.
     """
     if schema_version not in SCHEMA_VERSIONS:
         raise WriterError(
             f"Версия схемы CommerceML «{schema_version}» не поддерживается для выгрузки "
             f"заказов; допустимы: {', '.join(SCHEMA_VERSIONS)}."
         )
-    with_subordinates = schema_version == SCHEMA_2_10
+    with_subordinates = schema_version in (SCHEMA_2_10, SCHEMA_3_1)
     after_2_05 = schema_version != SCHEMA_2_05
     clone = _clone if copy else _same
     lines = _lines(order, clone)

@@ -23,14 +23,23 @@ Shapes, by schema version:
   against them, as long as the entity's values fit the schema's types (a
   three-letter currency, enumerated roles and contact types, at most two
   decimals in sums…) and it carries none of the fields below.
+* **3.1** is what 1C-Bitrix's ``CSaleExport`` writes from schema 3 on
+  (docs/research/commerceml-3.1.md §4.1): every order in a ``Контейнер`` of
+  its own, holding the order's ``Документ`` and, as sibling ``Документ``
+  elements, its payment and shipment documents with ``Основание`` = the
+  order's ``Ид``. The documents take the 2.10 shape (no 3.1 XSD is public)
+  and the root gets 1C-Bitrix's ``Формат…`` attributes. No namespace unless
+  one is passed, as 1C-Bitrix writes; 3.1 files of 1C's own carry
+  ``urn:1C.ru:commerceml_3`` (:data:`NAMESPACE_3`).
 * Subordinate documents (``Document.subordinates``) are written only for 2.10,
-  as ``ПодчиненныеДокументы/ПодчиненныйДокумент``. The 2.10 XSD gives
-  ``ПодчиненныйДокумент`` no ``Основание``: nesting is the link to the order,
-  so a subordinate's ``basis`` must be ``None`` or the parent's id and is not
-  written. Earlier versions have no place for them (1C-Bitrix writes payment
-  and shipment data as order requisites there), so they are silently left
-  out, like the 2.09-only ``Оплаты`` block (``Document.payments``), which this
-  writer never writes.
+  as ``ПодчиненныеДокументы/ПодчиненныйДокумент``, and for 3.1, as the
+  siblings above. The 2.10 XSD gives ``ПодчиненныйДокумент`` no
+  ``Основание``: nesting is the link to the order, so a subordinate's
+  ``basis`` must be ``None`` or the parent's id and is not written (in 3.1 it
+  is written, always the order's id). Earlier versions have no place for them
+  (1C-Bitrix writes payment and shipment data as order requisites there), so
+  they are silently left out, like the 2.09-only ``Оплаты`` block
+  (``Document.payments``), which this writer never writes.
 
 Fields no official 2.x XSD has (``НомерВерсии``, ``ПометкаУдаления``,
 ``Номер1С``, ``Дата1С``, ``Основание`` of a top-level document) are written
@@ -42,7 +51,7 @@ cannot carry at all (control characters, lone surrogates) are dropped.
 
 Also not written: ``Unit.id``/``version``/``deleted`` (``БазоваяЕдиница`` has
 no place for them), ``Document.in_container`` (the ``container`` option
-decides) and fractions of a second. Text is written as given; readers trim it.
+and the schema version decide) and fractions of a second. Text is written as given; readers trim it.
 """
 
 from __future__ import annotations
@@ -63,10 +72,16 @@ from cml_exchange.commerceml.writing._documents import DocumentShape
 SCHEMA_2_05: Final = "2.05"
 SCHEMA_2_08: Final = "2.08"
 SCHEMA_2_10: Final = "2.10"
-SCHEMA_VERSIONS: Final = (SCHEMA_2_05, SCHEMA_2_08, SCHEMA_2_10)
+SCHEMA_3_1: Final = "3.1"
+#: The 2.x versions: one ``Документ`` per order (subordinates nested in 2.10).
+SCHEMA_2_VERSIONS: Final = (SCHEMA_2_05, SCHEMA_2_08, SCHEMA_2_10)
+#: Every version the writer writes.
+SCHEMA_VERSIONS: Final = (*SCHEMA_2_VERSIONS, SCHEMA_3_1)
 
 #: The namespace of every official 2.x XSD. 1C-Bitrix writes no namespace at all.
 NAMESPACE: Final = "urn:1C.ru:commerceml_2"
+#: The namespace of the 3.1 files 1C writes (the site's own answer needs none).
+NAMESPACE_3: Final = "urn:1C.ru:commerceml_3"
 
 ENCODING_CP1251: Final = "windows-1251"
 ENCODING_UTF8: Final = "UTF-8"
@@ -77,7 +92,7 @@ _ENCODINGS: Final = {
     "utf8": ENCODING_UTF8,
 }
 
-# Root attributes 1C-Bitrix puts on its 2.05 orders answer. They are in no XSD;
+# Root attributes 1C-Bitrix puts on its orders answer. They are in no XSD;
 # 1C does not need them, but writing them makes our answer look like Bitrix's.
 DATE_FORMAT: Final = "ФорматДаты"
 TIME_FORMAT: Final = "ФорматВремени"
@@ -102,7 +117,7 @@ class BinaryOutput(Protocol):
 
 
 class OrdersWriter:
-    """Write order documents to a binary stream as one CommerceML 2 file.
+    """Write order documents to a binary stream as one CommerceML file.
 
     Use it as a context manager: entering writes the XML declaration and the
     root's start tag, :meth:`write` adds one document, and leaving without an
@@ -110,17 +125,18 @@ class OrdersWriter:
     nothing more, so a half-written answer is never well-formed and cannot
     pass for a complete one. The stream belongs to the caller and is not closed.
 
-    ``schema_version`` is ``"2.05"`` (default, 1C-Bitrix's shape), ``"2.08"``
-    or ``"2.10"``. ``encoding`` is ``"windows-1251"`` (default, as 1C-Bitrix
-    writes) or ``"utf-8"``; ``bom`` puts a UTF-8 byte order mark first and is
-    ignored for windows-1251. ``container`` wraps each document in a
-    ``Контейнер`` (the 1C-Bitrix module for 1C 6.5+ wants it; no XSD allows
-    it). ``namespace`` is ``None`` (default, no namespace, as 1C-Bitrix
-    writes) or a namespace for every element, such as :data:`NAMESPACE`.
-    ``generated_at`` is the root's ``ДатаФормирования`` (default: now, local
-    time; a time zone is not written). ``bitrix_formats`` adds 1C-Bitrix's
-    ``Формат…`` root attributes to a 2.05 file; 2.08 and 2.10 never get them,
-    because their XSDs forbid them.
+    ``schema_version`` is ``"2.05"`` (default, 1C-Bitrix's shape), ``"2.08"``,
+    ``"2.10"`` or ``"3.1"``. ``encoding`` is ``"windows-1251"`` (default, as
+    1C-Bitrix writes) or ``"utf-8"``; ``bom`` puts a UTF-8 byte order mark
+    first and is ignored for windows-1251. ``container`` wraps each document
+    in a ``Контейнер`` (the 1C-Bitrix module for 1C 6.5+ wants it; no 2.x XSD
+    allows it); 3.1 always has one per order, with the order's payments and
+    shipments beside it. ``namespace`` is ``None`` (default, no namespace, as
+    1C-Bitrix writes) or a namespace for every element, such as
+    :data:`NAMESPACE`. ``generated_at`` is the root's ``ДатаФормирования``
+    (default: now, local time; a time zone is not written).
+    ``bitrix_formats`` adds 1C-Bitrix's ``Формат…`` root attributes to a 2.05
+    or 3.1 file; 2.08 and 2.10 never get them, because their XSDs forbid them.
 
     Invalid options raise :class:`WriterError` at construction. :meth:`write`
     raises :class:`WriterError` for a document it cannot write and then has
@@ -153,10 +169,10 @@ class OrdersWriter:
         self.schema_version = schema_version
         self.encoding = codec
         self.bom = bom and codec == ENCODING_UTF8
-        self.container = container
+        self.container = container or schema_version == SCHEMA_3_1
         self.namespace = namespace or None
         self.generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
-        self.bitrix_formats = bitrix_formats and schema_version == SCHEMA_2_05
+        self.bitrix_formats = bitrix_formats and schema_version in (SCHEMA_2_05, SCHEMA_3_1)
         #: How many documents have been written so far.
         self.count = 0
         self._stream = stream
@@ -215,6 +231,9 @@ class OrdersWriter:
     def write(self, document: Document) -> None:
         """Write one document (wrapped in a ``Контейнер`` if the writer was asked to).
 
+        In 3.1 the ``Контейнер`` also holds the document's subordinates, as
+        sibling documents; all of it is built before a byte is written.
+
         Raises :class:`WriterError` outside the ``with`` block, or when the
         document cannot be written (no ``Ид``, a number that is not finite, a
         counterparty with the fields of both a person and a company, a
@@ -223,11 +242,13 @@ class OrdersWriter:
         """
         if self._state != _OPEN:
             raise WriterError("Документы можно записывать только внутри блока with OrdersWriter.")
-        element = self._shape.document(document)
-        if self.container:
-            wrapper = etree.Element(T.CONTAINER)
-            wrapper.append(element)
-            element = wrapper
+        if self.schema_version == SCHEMA_3_1:
+            element = self._shape.container(document)
+        elif self.container:
+            element = etree.Element(T.CONTAINER)
+            element.append(self._shape.document(document))
+        else:
+            element = self._shape.document(document)
         etree.indent(element, space="  ", level=1)
         element.tail = "\n"
         # The subtree has no namespace of its own: written inside a root that

@@ -147,7 +147,8 @@ def _keep_1c_facts(order: Any, state: OrderState, changes: OrderChanges) -> None
     state.date_1c = changes.date_1c or state.date_1c
     if changes.posted is not None:
         state.posted_1c = changes.posted
-    state.version_1c = (changes.version or "")[:64]
+    if changes.version:  # a 3.1 payment or shipment beside its order carries none of the order's
+        state.version_1c = changes.version[:64]
 
 
 def _cancel(order: Any, state: OrderState, changes: OrderChanges, now: dt.datetime) -> None:

@@ -14,9 +14,11 @@ from django.utils import timezone
 from cml_exchange.models import ExchangeSettings, Order, OrderStatus
 from cml_exchange.orders.exchange import import_step
 from tests.factories import OrderFactory, status_code
-from tests.paths import sample
+from tests.paths import DATA_DIR, sample
 
 pytestmark = pytest.mark.django_db
+
+CML31_FROM_1C = DATA_DIR / "cml31" / "orders_from_1c.xml"
 
 
 def apply(path: Path, **options: Any) -> list[str]:
@@ -190,3 +192,44 @@ def test_orders_made_in_1c_are_created_when_the_setting_allows() -> None:
     assert order.lines.get().amount == Decimal(1110)
     assert order.total == Decimal(1515) and order.paid
     assert not order.due_for_1c  # never sent back to the 1C that made it
+
+
+def test_3_1_reply_pays_and_ships_by_the_documents_beside_the_order() -> None:
+    """tests/data/cml31/orders_from_1c.xml: order 1001 paid and shipped in its Контейнер."""
+    OrderFactory.create(
+        id=1001,
+        number="1001",
+        delivery_price=Decimal(350),
+        total=Decimal(12720),
+        lines=[
+            line("c8e854f8-6d97-11ef-8a1c-00155d0a1b01", "2690", "2"),
+            line(
+                "b0e02d33-7259-11ef-8a1c-00155d0a1b01#a9e658d8-6ecf-11ef-8a1c-00155d0a1b01", "6990"
+            ),
+        ],
+    )
+    Order.objects.update(exported_version=F("version"))  # 1C has had it
+    assert apply(CML31_FROM_1C) == []
+    order = Order.objects.get(pk=1001)
+    assert (order.paid, order.paid_at, order.payment_number_1c) == (
+        True,
+        local(2025, 10, 15, 9, 12, 40),
+        "00ЦБ-000342",
+    )
+    assert (order.delivery_allowed, order.shipped_at, order.shipment_number_1c) == (
+        True,
+        local(2025, 10, 15, 14, 5, 0),
+        "РТУ-000518",
+    )
+    assert (order.number_1c, order.date_1c, order.posted_1c) == (
+        "ЗК-000217",
+        dt.date(2025, 10, 14),
+        True,
+    )
+    assert order.version_1c == "AAAAAAAAAGQ="  # the payment and shipment keep the order's
+    assert status_code(order) == "F"  # the shipment status of the settings
+    assert order.external_id == "" and not order.due_for_1c
+
+    assert apply(CML31_FROM_1C) == []  # the same file again: nothing is applied twice
+    again = Order.objects.get(pk=1001)
+    assert (again.version, again.updated) == (order.version, order.updated)

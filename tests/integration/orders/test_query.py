@@ -92,9 +92,11 @@ CASES = [
     ("2.05", "windows-1251"),
     ("2.08", "windows-1251"),
     ("2.10", "windows-1251"),
+    ("3.1", "windows-1251"),
     ("2.05", "utf-8"),
     ("2.08", "utf-8"),
     ("2.10", "utf-8"),
+    ("3.1", "utf-8"),
 ]
 
 
@@ -117,7 +119,10 @@ def test_query_document_matches_its_golden_file(
 
 @pytest.mark.parametrize(("version", "encoding"), CASES)
 def test_golden_files_read_back_as_what_the_shop_sold(version: str, encoding: str) -> None:
-    person, company = documents(GOLDEN_DIR / f"query-{version}-{encoding}.xml")
+    read_back = documents(GOLDEN_DIR / f"query-{version}-{encoding}.xml")
+    person, company = [document for document in read_back if document.operation == "Заказ товара"]
+    # 3.1: the payment and the shipment follow their order, in its Контейнер.
+    beside = [document for document in read_back if document.operation != "Заказ товара"]
     assert (person.id, person.number, person.currency) == ("132", "ИМ-132", "руб.")
     assert (person.date, person.time) == (dt.date(2026, 11, 20), dt.time(14, 30, 5))
     assert person.lines is not None and person.lines[0].is_delivery
@@ -151,13 +156,19 @@ def test_golden_files_read_back_as_what_the_shop_sold(version: str, encoding: st
     (firm,) = company.counterparties
     assert (firm.official_name, firm.inn, firm.kpp) == ("ООО «Ромашка»", "7701234567", "770101001")
     assert firm.representatives[0].name == "Сидорова Анна"
-    if version == "2.10":
-        payment, shipment = company.subordinates
+    if version in ("2.10", "3.1"):
+        nested = version == "2.10"
+        payment, shipment = company.subordinates if nested else beside[2:]
         assert (payment.basis, payment.operation) == ("133", "Выплата наличных денег")
+        assert (shipment.basis, shipment.operation) == ("133", "Отпуск товара")
         assert shipment.requisite("Доставка разрешена") == "true"
         assert company.requisite("Доставка разрешена") is None
+        assert all(document.in_container for document in read_back) != nested
+        assert [document.basis for document in beside] == (
+            [] if nested else ["132"] * 2 + ["133"] * 2
+        )
     else:
-        assert not company.subordinates
+        assert not company.subordinates and not beside
         assert company.requisite("Доставка разрешена") == "true"
     assert (company.version is None) == (version == "2.05")
 

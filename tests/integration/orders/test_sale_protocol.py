@@ -8,12 +8,13 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group, User
+from lxml import etree
 
 from cml_exchange.client import ExchangeClient
 from cml_exchange.commerceml.entities import Document
 from cml_exchange.commerceml.reading.reader import read
 from cml_exchange.models import ExchangeFile, ExchangeSettings, Order, OrderExport, OrderLine
-from tests.factories import OrderFactory
+from tests.factories import OrderFactory, PaymentMethodFactory
 from tests.integration.protocol.exchange import get, import_reply, new_1c, post, stored
 from tests.paths import sample
 
@@ -70,6 +71,85 @@ def test_init_adds_sessid_and_version_only_when_1c_sent_a_version(
         reply = get(onec, "init", version=asked).decode("cp1251")
         # Bitrix ends this answer with a line break, unlike the catalog's.
         assert reply == f"zip=yes\nfile_limit=204800\n{auth.sessid}\nversion={answered}\n"
+
+
+def choose_3_1() -> None:
+    """The shop owner picks CommerceML 3.1 in the exchange settings."""
+    settings = ExchangeSettings.load()
+    settings.schema_version = ExchangeSettings.SchemaVersion.V3_1
+    settings.save()
+
+
+def test_init_with_the_3_1_setting_answers_3_1_to_a_1c_asking_3_or_more(
+    admin_user: User, upload_root: object
+) -> None:
+    choose_3_1()
+    onec = new_1c()
+    auth = onec.checkauth("sale")
+    assert get(onec, "init") == b"zip=yes\nfile_limit=204800\n"  # no version: two lines, as ever
+    answers = (("2.05", "2.05"), ("2.09", "2.08"), ("2.10", "2.10"), ("3", "3.1"), ("3.1", "3.1"))
+    for asked, answered in answers:
+        reply = get(onec, "init", version=asked)
+        assert reply == f"zip=yes\nfile_limit=204800\n{auth.sessid}\nversion={answered}\n".encode()
+
+
+def containers(document: bytes) -> list[list[tuple[str, str, str | None]]]:
+    """A 3.1 answer as ``[(ХозОперация, Ид, Основание) of each Документ]`` per ``Контейнер``."""
+    root = etree.fromstring(document)
+    assert root.tag == "КоммерческаяИнформация" and root.get("ВерсияСхемы") == "3.1"
+    assert [child.tag for child in root] == ["Контейнер"] * len(root)
+    return [
+        [
+            (
+                item.findtext("ХозОперация") or "",
+                item.findtext("Ид") or "",
+                item.findtext("Основание"),
+            )
+            for item in box
+            if item.tag == "Документ"
+        ]
+        for box in root
+    ]
+
+
+def test_a_3_1_query_puts_each_order_with_its_payment_and_shipment_in_a_container(
+    admin_user: User, upload_root: object
+) -> None:
+    choose_3_1()
+    first = OrderFactory.create(number="1")
+    card = PaymentMethodFactory.create(code="4", name="Картой на сайте", cash=False)
+    second = OrderFactory.create(number="2", payment_method=card, paid=True, delivery_allowed=True)
+    onec = new_1c()
+    onec.checkauth("sale")
+    assert onec.init("sale", version="3.1").version == "3.1"
+    response = onec.request("query")
+    assert response.headers["Content-Type"] == "application/xml; charset=windows-1251"
+    assert containers(response.body) == [
+        [
+            ("Заказ товара", str(order.pk), None),
+            (payment, f"{order.pk}-payment", str(order.pk)),
+            ("Отпуск товара", f"{order.pk}-shipment", str(order.pk)),
+        ]
+        for order, payment in (
+            (first, "Выплата наличных денег"),
+            (second, "Выплата безналичных денег"),
+        )
+    ]
+    assert get(onec, "success") == b"success\n"
+    assert containers(onec.query()) == []  # confirmed: an empty document, not sent again
+
+
+def test_a_2_x_1c_of_a_3_1_shop_gets_the_2_x_it_asked_for(
+    admin_user: User, upload_root: object
+) -> None:
+    choose_3_1()
+    OrderFactory.create(number="1")
+    onec = new_1c()
+    onec.checkauth("sale")
+    onec.init("sale", version="2.08")
+    root = etree.fromstring(onec.query())
+    assert root.get("ВерсияСхемы") == "2.08"
+    assert [child.tag for child in root] == ["Документ"]
 
 
 def test_query_answers_xml_with_its_length(sale: ExchangeClient) -> None:

@@ -13,7 +13,7 @@ from cml_exchange.commerceml.reading.order_changes import (
     read_changes,
 )
 from cml_exchange.commerceml.reading.reader import read
-from tests.paths import sample
+from tests.paths import DATA_DIR, sample
 
 
 def changes_of(name: str) -> list[OrderChanges]:
@@ -130,3 +130,67 @@ def test_2_10_subordinate_payment_and_shipment_fold_into_the_order() -> None:
     )
     assert (alone.shipped, alone.shipment_number) == (True, "РТУ-5")
     assert not is_order(payment) and is_order(order)
+
+
+# -- CommerceML 3.1: payment and shipment beside the order, in its Контейнер -----------
+
+CML31_FROM_1C = DATA_DIR / "cml31" / "orders_from_1c.xml"
+
+
+def test_3_1_payment_and_shipment_carry_the_state_with_1c_dates_and_numbers() -> None:
+    order, payment, shipment = [e for e in read(CML31_FROM_1C) if isinstance(e, Document)]
+    assert all(document.in_container for document in (order, payment, shipment))
+    changes = read_changes(order)
+    assert (changes.id, changes.version) == ("1001", "AAAAAAAAAGQ=")
+    assert (changes.number_1c, changes.date_1c, changes.posted) == (
+        "ЗК-000217",
+        dt.date(2025, 10, 14),
+        True,
+    )
+    assert changes.paid is None and changes.shipped is None  # not on the order itself
+    for subordinate in (payment, shipment):
+        assert subordinate.basis == "1001" and not is_order(subordinate)
+        apply_subordinate(changes, subordinate)
+    assert (changes.paid, changes.paid_at, changes.payment_number) == (
+        True,
+        dt.datetime(2025, 10, 15, 9, 12, 40),  # Дата оплаты по 1С, not the document's Дата
+        "00ЦБ-000342",
+    )
+    assert (changes.shipped, changes.shipped_at, changes.shipment_number) == (
+        True,
+        dt.datetime(2025, 10, 15, 14, 5),
+        "РТУ-000518",
+    )
+
+
+def test_a_canceled_or_unshipped_subordinate_changes_nothing() -> None:
+    for operation, flag in (
+        ("Выплата безналичных денег", ("Отменен", "true")),
+        ("Отпуск товара", ("Отменен", "true")),
+        ("Отпуск товара", ("Отгружен", "false")),
+    ):
+        changes = OrderChanges(id="9")
+        document = Document(
+            id="d",
+            operation=operation,
+            basis="9",
+            requisites=[Requisite(name=flag[0], value=flag[1])],
+        )
+        apply_subordinate(changes, document)
+        assert (changes.paid, changes.shipped) == (None, None), (operation, flag)
+
+
+def test_without_1c_requisites_a_subordinate_is_dated_by_its_date_1c() -> None:
+    changes = OrderChanges(id="9")
+    payment = Document(
+        id="p",
+        number="5",
+        number_1c="ПКО-5",
+        date=dt.date(2026, 1, 1),
+        date_1c=dt.date(2026, 1, 2),
+        time=dt.time(8, 30),
+        operation="Выплата наличных денег",
+        basis="9",
+    )
+    apply_subordinate(changes, payment)
+    assert (changes.paid_at, changes.payment_number) == (dt.datetime(2026, 1, 2, 8, 30), "ПКО-5")

@@ -272,6 +272,17 @@ def test_2_10_moves_payment_number_and_delivery_permission_to_subordinates():
     ]
 
 
+def test_3_1_builds_what_2_10_builds():
+    """The writer, not the builder, puts 3.1's payment and shipment beside the order."""
+    source = order(paid=True, paid_at=dt.datetime(2021, 2, 12, 9, 11, 4), delivery_allowed=True)
+    built = build_document(source, "3.1")
+    assert built == build_document(source, "2.10")
+    assert [document.operation for document in built.subordinates] == [
+        "Выплата безналичных денег",
+        "Отпуск товара",
+    ]
+
+
 def test_2_10_without_payment_or_delivery_has_no_subordinates():
     bare = order(delivery_name=None, delivery_id=None, payment_name=None, payment_method_id=None)
     assert build_document(bare, "2.10").subordinates == []

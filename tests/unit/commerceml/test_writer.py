@@ -24,6 +24,7 @@ from cml_exchange.commerceml.errors import WriterError
 from cml_exchange.commerceml.writing.writer import (
     BITRIX_FORMATS,
     NAMESPACE,
+    NAMESPACE_3,
     SCHEMA_VERSIONS,
     OrdersWriter,
     write_orders,
@@ -273,6 +274,60 @@ def test_subordinates_are_nested_in_2_10():
     assert T.COUNTERPARTIES not in child_tags(nested[1])  # optional in a subordinate
 
 
+# --------------------------------------------------------------------------
+# 3.1: a Контейнер per order, payments and shipments beside the order
+# --------------------------------------------------------------------------
+
+
+def test_3_1_puts_each_order_and_its_subordinates_in_a_container():
+    first = full_document("1001", subordinates=subordinate_documents("1001"))
+    second = full_document("1002")
+    root = etree.fromstring(write([first, second], schema_version="3.1"))
+
+    assert root.get(T.SCHEMA_VERSION) == "3.1"
+    assert etree.QName(root).namespace is None  # as 1C-Bitrix writes it
+    assert [(name, root.get(name)) for name, _ in BITRIX_FORMATS] == list(BITRIX_FORMATS)
+    assert child_tags(root) == [T.CONTAINER, T.CONTAINER]
+    order, payment, shipment = root[0]
+    assert child_tags(root[0]) == [T.DOCUMENT] * 3
+    assert [child_tags(document) for document in root[1]] == [child_tags(order)]
+    assert [element.findtext(T.OPERATION) for element in root[0]] == [
+        T.OPERATION_ORDER,
+        T.OPERATION_CASHLESS_PAYMENT,
+        T.OPERATION_SHIPMENT,
+    ]
+    assert order.find(T.SUBORDINATE_DOCUMENTS) is None and order.find(T.BASIS) is None
+    assert [payment.findtext(T.BASIS), shipment.findtext(T.BASIS)] == ["1001", "1001"]
+    assert [payment.findtext(T.ID), shipment.findtext(T.ID)] == ["1001-payment", "1001-shipment"]
+    # A whole Документ: the elements a subordinate may leave out are there.
+    assert child_tags(shipment)[:10] == [
+        T.ID, T.NUMBER, T.DATE, T.OPERATION, T.BASIS, T.ROLE, T.CURRENCY, T.EXCHANGE_RATE,
+        T.AMOUNT, T.COUNTERPARTIES,
+    ]  # fmt: skip
+
+
+def test_3_1_always_has_containers_and_a_namespace_only_when_asked():
+    data = write([full_document("1")], schema_version="3.1", container=False, namespace=NAMESPACE_3)
+    root = etree.fromstring(data)
+    assert etree.QName(root).namespace == NAMESPACE_3 and data.count(b"xmlns=") == 1
+    assert [local(child) for child in root] == [T.CONTAINER]
+    assert [local(child) for child in root[0]] == [T.DOCUMENT]
+
+
+def test_3_1_refuses_a_subordinate_of_another_order_and_writes_nothing_of_it():
+    stream = io.BytesIO()
+    with OrdersWriter(stream, schema_version="3.1") as writer:
+        writer.write(full_document("1"))
+        with pytest.raises(WriterError, match="в Контейнер документа 2"):
+            writer.write(full_document("2", subordinates=[Document(id="p", basis="9")]))
+        writer.write(full_document("3", subordinates=subordinate_documents("3")))
+    root = etree.fromstring(stream.getvalue())
+    assert [[item.findtext(T.ID) for item in box] for box in root] == [
+        ["1"],
+        ["3", "3-payment", "3-shipment"],
+    ]
+
+
 def test_minimal_document_has_only_required_elements():
     root = etree.fromstring(write([Document(id="5")]))
     document = find(root, T.DOCUMENT)
@@ -303,7 +358,7 @@ def test_container_wraps_each_document(version):
     assert [child_tags(container) for container in root] == [[T.DOCUMENT], [T.DOCUMENT]]
 
 
-@pytest.mark.parametrize("version", ["2.03", "2.09", "3.1", ""])
+@pytest.mark.parametrize("version", ["2.03", "2.09", "3.0", "3", ""])
 def test_unknown_schema_version_is_refused_in_russian(version):
     with pytest.raises(WriterError, match=r"Версия схемы CommerceML .* не поддерживается"):
         OrdersWriter(io.BytesIO(), schema_version=version)
@@ -401,7 +456,8 @@ class CountingStream:
         return self.stream.write(data)
 
 
-def test_twenty_thousand_documents_stream_from_a_generator(tmp_path):
+@pytest.mark.parametrize("version", ["2.10", "3.1"])
+def test_twenty_thousand_documents_stream_from_a_generator(tmp_path, version):
     total = 20_000
     written_before = []
     path = tmp_path / "orders.xml"
@@ -427,7 +483,7 @@ def test_twenty_thousand_documents_stream_from_a_generator(tmp_path):
                 template.id = str(number)
                 yield template
 
-        assert write_orders(stream, documents(), schema_version="2.10") == total
+        assert write_orders(stream, documents(), schema_version=version) == total
 
     # Each document reached the stream before the next one was even produced.
     assert all(earlier < later for earlier, later in itertools.pairwise(written_before))
