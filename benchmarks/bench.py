@@ -24,6 +24,10 @@ then, on each database (SQLite, PostgreSQL):
   parts of ``--chunk`` bytes, ``--step`` seconds a step) against
   ``runserver --noreload`` in its own process: the total, every ``import``
   request's duration, and the server's peak RSS;
+* ``import31``, ``http31`` (issue 15): the same catalog as the CommerceML 3.1
+  file set, imported by ``cml_import`` and exchanged zipped and file by file,
+  each against the 2.08 figure of the same run, rows counted and compared
+  (``bench31.py``; they bring the ``import`` and ``http`` steps with them);
 
 and once per database:
 
@@ -32,12 +36,12 @@ and once per database:
 * ``upload``: ``--upload-mib`` MiB in ``--chunk`` parts to a fresh server,
   against writing the same bytes to disk.
 
-The table goes to stdout with the targets of issue 8 checked, everything to
+The table goes to stdout with the targets (issues 8, 14, 15) checked, everything to
 a JSON file (default ``benchmarks/results/bench-<time>.json``). CLI::
 
     python benchmarks/bench.py [--with-100k] [--products N ...]
         [--databases sqlite,postgresql] [--pg-url postgres://postgres@127.0.0.1:5432]
-        [--steps parse,floor,import,oscar,http,query,upload] [--orders 10000]
+        [--steps parse,floor,import,oscar,http,import31,http31,query,upload] [--orders 10000]
         [--sale-version 2.05] [--upload-mib 100] [--chunk 1048576] [--step 30] [--json PATH]
 
 Not a test: nothing here asserts on time.
@@ -59,6 +63,7 @@ if str(ROOT) not in sys.path:  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import http_steps  # noqa: E402
+from benchmarks.bench31 import Compare31  # noqa: E402
 from benchmarks.bench_parse import _machine, run_child  # noqa: E402
 from benchmarks.datasets import ensure_data  # noqa: E402
 from benchmarks.measure import (  # noqa: E402
@@ -73,11 +78,11 @@ from benchmarks.measure import (  # noqa: E402
 from benchmarks.report import format_table  # noqa: E402
 from benchmarks.targets import check, format_targets  # noqa: E402
 
-STEPS = ("parse", "floor", "import", "oscar", "http", "query", "upload")
+STEPS = ("parse", "floor", "import", "oscar", "http", "import31", "http31", "query", "upload")
 MIB = 1024 * 1024
 
 
-class Run:
+class Run(Compare31):
     """One run: its options, its scratch directory, and the rows measured so far."""
 
     def __init__(self, args: argparse.Namespace, workdir: Path) -> None:
@@ -85,6 +90,7 @@ class Run:
         self.workdir = workdir
         self.rows: list[dict[str, Any]] = []
         self.databases: list[str] = []
+        self.reference_counts: dict[tuple[int, str], dict[str, int]] = {}
 
     def add(self, products: int | None, database: str, step: str, **values: Any) -> dict[str, Any]:
         row = {"products": products or 0, "database": database, "step": step, **values}
@@ -144,14 +150,35 @@ class Run:
                     peak_rss_mib=measured["peak_rss_mib"],
                     rows=sum(inside["rows"].values()),
                 )
+        files31 = self.files31(products) if self.compares_31 else []
         for kind in args.databases:
             default: float | None = None
             if "import" in args.steps:
                 default = self.cml_import(kind, products, files, floor)
             if "oscar" in args.steps:
                 self.oscar_import(kind, products, files, default)
+            if "import31" in args.steps:
+                self.cml_import31(kind, products, files31, floor, default)
             if "http" in args.steps:
-                self.http_exchange(kind, products, directory, floor)
+                zipped = self.http_exchange(kind, products, files, floor, step="http exchange")
+                if "http31" in args.steps:
+                    plain = self.http_exchange(
+                        kind, products, files, floor, step="http plain", use_zip=False
+                    )
+                    for step, against, use_zip in (
+                        ("http 3.1", zipped, True),
+                        ("http 3.1 plain", plain, False),
+                    ):
+                        self.http_exchange(
+                            kind,
+                            products,
+                            files31,
+                            floor,
+                            step=step,
+                            use_zip=use_zip,
+                            schema="3.1",
+                            against=against,
+                        )
 
     def _plain_env(self) -> dict[str, str]:
         return shop_environment("sqlite:///unused", self.workdir)
@@ -177,6 +204,8 @@ class Run:
                 values["x_floor"] = round(measured["seconds"] / floor, 2)
             if first is not None:
                 values["x_first"] = round(measured["seconds"] / first["seconds"], 2)
+            elif self.compares_31:
+                values.update(self.compare_counts(products, kind, env))
             row = self.add(products, kind, step, **values)
             first = first or row
         return first["seconds"] if first else None
@@ -212,24 +241,55 @@ class Run:
                 values["x_default"] = round(measured["seconds"] / default, 2)
             self.add(products, kind, step, **values)
 
-    def http_exchange(self, kind: str, products: int, directory: Path, floor: float | None) -> None:
+    def http_exchange(
+        self,
+        kind: str,
+        products: int,
+        files: list[Path],
+        floor: float | None,
+        *,
+        step: str,
+        use_zip: bool = True,
+        schema: str = "2.08",
+        against: float | None = None,
+    ) -> float | None:
+        """The exchange of ``files`` through a fresh server; its seconds (``None`` if it failed).
+
+        ``schema`` 3.1 sets the site's schema version to 3.1 and sends
+        ``version=3.1`` at init; ``against`` is the 2.08 exchange's seconds
+        (``x_2x``).
+        """
         args = self.args
-        _url, env = self.database(kind, f"{products}_http")
-        http_steps.prepare_shop(env, step=args.step, file_limit=args.chunk)
+        name = f"{products}_{step.replace(' ', '_').replace('.', '')}"
+        _url, env = self.database(kind, name)
+        http_steps.prepare_shop(
+            env,
+            step=args.step,
+            file_limit=args.chunk,
+            use_zip=use_zip,
+            schema_version="3.1" if schema == "3.1" else "2",
+        )
         server = Server(env)
         server.start()
         try:
-            result = http_steps.catalog_exchange(server, directory, chunk=args.chunk)
+            result = http_steps.catalog_exchange(
+                server, files, chunk=args.chunk, version="3.1" if schema == "3.1" else None
+            )
             result["peak_rss_mib"] = server.peak_rss_mib()
             result["rss_samples"] = server.samples
         except Exception as error:  # reported in the table; the run goes on
-            self.add(products, kind, "http exchange", error=f"{type(error).__name__}: {error}")
-            return
+            self.add(products, kind, step, error=f"{type(error).__name__}: {error}")
+            return None
         finally:
             server.stop()
         if floor:
             result["x_floor"] = round(result["seconds"] / floor, 2)
-        self.add(products, kind, "http exchange", **result)
+        if against:
+            result["x_2x"] = round(result["seconds"] / against, 2)
+        if self.compares_31:
+            result.update(self.compare_counts(products, kind, env))
+        self.add(products, kind, step, **result)
+        return float(result["seconds"])
 
     # -- per database --------------------------------------------------------------
 
@@ -308,6 +368,10 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     args.steps = [name.strip() for name in args.steps.split(",") if name.strip()]
     if any(name not in STEPS for name in args.steps):
         parser.error(f"--steps takes a comma-separated subset of {', '.join(STEPS)}")
+    # The 3.1 steps are measured against 2.08's of the same run.
+    for step31, step in (("import31", "import"), ("http31", "http")):
+        if step31 in args.steps and step not in args.steps:
+            args.steps.append(step)
     args.data_dir = args.data_dir.resolve()
     return args
 
@@ -330,7 +394,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     targets = check(run.rows, step_budget=args.step)
     print()
     print(format_table(run.rows))
-    print("\ntargets (issue 8):")
+    print("\ntargets:")
     print(format_targets(targets))
     json_path = args.json or ROOT / "benchmarks" / "results" / f"bench-{started:%Y%m%d-%H%M%S}.json"
     json_path.parent.mkdir(parents=True, exist_ok=True)

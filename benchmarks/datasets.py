@@ -20,7 +20,7 @@ def _requested_parameters(
 ) -> dict[str, Any]:
     from benchmarks.generator import GENERATOR_VERSION  # not at the top: see ensure_data
 
-    return {
+    parameters = {
         "generator_version": GENERATOR_VERSION,
         "products": products,
         "seed": seed,
@@ -28,6 +28,9 @@ def _requested_parameters(
         "orders": orders,
         "stock_form": stock_form,
     }
+    if schema == "3.1":  # the generator's default packets
+        parameters.update(packet=1000, properties_packet=50)
+    return parameters
 
 
 def _matching_manifest(directory: Path, parameters: dict[str, Any]) -> dict[str, Any] | None:
@@ -53,14 +56,15 @@ def ensure_data(
 ) -> tuple[Path, dict[str, Any], bool]:
     """Return ``(directory, manifest, generated_now)`` for the requested data set.
 
-    Reuses ``data_dir/<products>/`` when its manifest matches; otherwise
-    deletes that directory and generates it afresh.
+    Reuses ``data_dir/<products>/`` (``<products>-3.1/`` for the 3.1 file
+    set, with the generator's default packets) when its manifest matches;
+    otherwise deletes that directory and generates it afresh.
     """
     # Imported here, not at the top: the measured child process imports this module
     # (through bench_parse.py) and its baseline RSS must not include the generator.
     from benchmarks.generator import generate_catalog
 
-    directory = data_dir / str(products)
+    directory = data_dir / (f"{products}-3.1" if schema == "3.1" else str(products))
     parameters = _requested_parameters(products, seed, schema, orders, stock_form)
     manifest = _matching_manifest(directory, parameters)
     if manifest is not None:

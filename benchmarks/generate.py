@@ -1,8 +1,9 @@
 """Command line of the benchmark data generator; the code is the package ``benchmarks.generator``.
 
 Kept as the documented entry point: ``python benchmarks/generate.py --products N
---out DIR [--seed S] [--schema 2.08|2.07] [--orders M] [--stock-form
-attr|nested|both]`` runs :func:`benchmarks.generator.cli.main`, and
+--out DIR [--seed S] [--schema 2.08|2.07|3.1] [--orders M] [--stock-form
+attr|nested|both] [--packet 1000] [--properties-packet 50]`` runs
+:func:`benchmarks.generator.cli.main`, and
 ``from benchmarks.generate import generate_catalog, COUNT_KEYS`` imports the
 package's public names (see :mod:`benchmarks.generator` for the contracts).
 """

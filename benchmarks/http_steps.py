@@ -8,6 +8,7 @@ process whose peak RSS is its own.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -22,8 +23,15 @@ USER, PASSWORD = "bench-1c", "bench-secret"
 MIB = 1024 * 1024
 
 
-def prepare_shop(env: dict[str, str], *, step: int, file_limit: int) -> None:
-    """Migrate, add the 1C user, and set the step interval and part size the run uses."""
+def prepare_shop(
+    env: dict[str, str],
+    *,
+    step: int,
+    file_limit: int,
+    use_zip: bool = True,
+    schema_version: str = "2",
+) -> None:
+    """Migrate, add the 1C user, and set the step interval, part size, zip and schema version."""
     manage(env, "migrate", "--no-input", "-v0")
     manage(
         env,
@@ -34,8 +42,47 @@ def prepare_shop(env: dict[str, str], *, step: int, file_limit: int) -> None:
         "from cml_exchange.models import ExchangeSettings;"
         "ExchangeSettings.load();"
         f"ExchangeSettings.objects.update(step_interval={step}, file_limit={file_limit},"
-        " use_zip=True)",
+        f" use_zip={use_zip}, schema_version={schema_version!r})",
     )
+
+
+#: What :func:`catalog_counts` counts: the rows a shop shows, by model name.
+COUNTED = (
+    "Group",
+    "Property",
+    "PropertyOption",
+    "Unit",
+    "Product",
+    "ProductGroup",
+    "ProductPropertyValue",
+    "ProductRequisite",
+    "ProductTax",
+    "ProductImage",
+    "PriceType",
+    "Warehouse",
+    "Offer",
+    "OfferCharacteristic",
+    "Price",
+    "Stock",
+)
+
+
+def catalog_counts(env: dict[str, str]) -> dict[str, int]:
+    """The rows of each model in :data:`COUNTED` in the shop's database, plus active products."""
+    output = manage(
+        env,
+        "shell",
+        "-c",
+        "import json;"
+        "from django.apps import apps;"
+        "from cml_exchange.models import Product;"
+        "counts = {name: apps.get_model('cml_exchange', name).objects.count()"
+        f" for name in {COUNTED!r}}};"
+        "counts['Product active'] = Product.objects.filter(active=True).count();"
+        "print(json.dumps(counts))",
+    )
+    counts: dict[str, int] = json.loads(output.strip().splitlines()[-1])
+    return counts
 
 
 class _Timed:
@@ -63,13 +110,16 @@ def _client(server: Server) -> tuple[Any, _Timed]:
     return ExchangeClient(timed, USER, PASSWORD), timed
 
 
-def catalog_exchange(server: Server, directory: Path, *, chunk: int) -> dict[str, Any]:
-    """The whole catalog exchange of ``import.xml`` and ``offers.xml`` (zip, parts of ``chunk``)."""
+def catalog_exchange(
+    server: Server, files: list[Path], *, chunk: int, version: str | None = None
+) -> dict[str, Any]:
+    """The whole catalog exchange of ``files``, in that order, in parts of ``chunk``.
+
+    Zipped or not as the site's ``init`` says; ``version`` is sent with ``init``.
+    """
     client, timed = _client(server)
     started = time.perf_counter()
-    result = client.exchange_catalog(
-        [directory / "import.xml", directory / "offers.xml"], chunk=chunk
-    )
+    result = client.exchange_catalog(files, chunk=chunk, version=version)
     seconds = time.perf_counter() - started
     imports = timed.of("import")
     uploads = timed.of("file")
@@ -78,6 +128,7 @@ def catalog_exchange(server: Server, directory: Path, *, chunk: int) -> dict[str
         "zipped": result.zipped,
         "upload_seconds": round(sum(uploads), 3),
         "upload_parts": len(uploads),
+        "files": len(result.imported),
         "uploaded_mib": round(sum(sent.size for sent in result.sent) / MIB, 1),
         "import_requests": len(imports),
         "import_seconds": round(sum(imports), 3),

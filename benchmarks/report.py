@@ -42,13 +42,16 @@ def _notes(row: dict[str, Any]) -> str:
         return f"{row['x_first']:.0%} of the first import"
     if step.startswith("oscar") and row.get("x_default"):
         return f"{row['x_default']:.2f}× cml_import on the app's own models"
-    if step == "http exchange":
-        return (
+    if step.startswith("http") and "import_requests" in row:
+        notes = (
             f"{row['import_requests']} import requests, "
             f"longest {row['max_import_request_seconds']:.1f} s; "
             f"upload {row['uploaded_mib']} MiB in {row['upload_parts']} parts, "
             f"{row['upload_seconds']:.1f} s"
         )
+        return _versus_2x(row, notes)
+    if step == "cml_import 3.1":
+        return _versus_2x(row, f"{row['files']} files")
     if step == "sale query":
         return f"{row['orders']} orders, {row['bytes'] / MIB:.1f} MiB of XML"
     if step == "upload":
@@ -58,6 +61,17 @@ def _notes(row: dict[str, Any]) -> str:
             f"{row['server_rss_after_first_part_mib']:.0f} → {row['server_rss_after_mib']:.0f} MiB"
         )
     return ""
+
+
+def _versus_2x(row: dict[str, Any], notes: str) -> str:
+    """``notes``, then the 3.1 comparison: time against 2.08's, and whether the rows match."""
+    if "x_2x" in row:
+        notes = f"{row['x_2x']:.2f}× 2.08; {notes}"
+    if "counts_match" in row:
+        notes += (
+            "; rows as 2.08" if row["counts_match"] else f"; rows DIFFER {row['counts_differ']}"
+        )
+    return notes
 
 
 def format_markdown(rows: Sequence[dict[str, Any]]) -> str:

@@ -1,4 +1,4 @@
-"""The targets of issue 8, checked against one run's rows of ``bench.py``.
+"""The targets of issue 8 (and later issues), checked against one run's rows of ``bench.py``.
 
 Each target is checked only when the run measured what it needs (the 100k
 ones need both 10k and 100k rows, the query one needs 10,000 orders).
@@ -62,6 +62,26 @@ def check(rows: Sequence[dict[str, Any]], *, step_budget: float) -> list[dict[st
                 f"{oscar['x_default']:.2f}×",
                 oscar["x_default"] <= 2,
             )
+        for products in sorted({row["products"] for row in rows if row["products"]}):
+            for step31, step in (
+                ("cml_import 3.1", "cml_import"),
+                ("http 3.1", "http exchange"),
+                ("http 3.1 plain", "http plain"),
+            ):
+                new, old = _row(rows, products, db, step31), _row(rows, products, db, step)
+                if new and old:
+                    ratio = new["seconds"] / old["seconds"]
+                    add(
+                        f"{products:,} {step31} within 20% of 2.08's {step} on {db} (issue 15)",
+                        f"{ratio:.2f}×",
+                        ratio <= 1.2,
+                    )
+                if new and "counts_match" in new:
+                    add(
+                        f"{products:,} {step31} gives the rows of 2.08 on {db} (issue 15)",
+                        "same counts" if new["counts_match"] else f"differ: {new['counts_differ']}",
+                        new["counts_match"],
+                    )
         for products in (10_000, 100_000):
             http = _row(rows, products, db, "http exchange")
             if http:

@@ -152,10 +152,17 @@ def _number_value(rng: random.Random, prop: Property) -> str:
     return f"{rng.randrange(10, 2000) / 10:.1f}"
 
 
-def _product_xml(ctx: Context, sku: Sku, out_dir: Path, made_dirs: set[str]) -> str:
+def product_xml(ctx: Context, sku: Sku, out_dir: Path, made_dirs: set[str]) -> str:
+    """One ``Товар``, its pictures written under ``out_dir``; adds to ``ctx.counts``.
+
+    With the 3.1 schema the ``БазоваяЕдиница`` is the bare code (``796 ``),
+    as the 1C-Bitrix extension writes it; everything else, and every random
+    draw, is the same.
+    """
     rng = stream_rng(ctx.seed, STREAM_IMPORT, sku.index)
     counts = ctx.counts
     unit = UNITS[sku.kind.unit]
+    modern = ctx.schema == "3.1"
     counts["products"] += 1
     parts = [
         f"\t\t\t<Товар>{NL}",
@@ -174,7 +181,7 @@ def _product_xml(ctx: Context, sku: Sku, out_dir: Path, made_dirs: set[str]) -> 
     parts.append(el(4, "Артикул", sku.article))
     parts.append(el(4, "Код", sku.code))
     parts.append(el(4, "Наименование", sku.name))
-    parts.append(base_unit(unit, 4))
+    parts.append(el(4, "БазоваяЕдиница", unit.code + " ") if modern else base_unit(unit, 4))
     parts.append(f"\t\t\t\t<Группы>{NL}")
     parts.append(el(5, "Ид", sku.group_id))
     parts.append(f"\t\t\t\t</Группы>{NL}")
@@ -250,7 +257,7 @@ def write_import(ctx: Context, out_dir: Path, products: int) -> None:
         out.write(owner_xml(ctx, 2))
         out.write(f"\t\t<Товары>{NL}")
         for index in range(products):
-            out.write(_product_xml(ctx, build_sku(ctx, index), out_dir, made_dirs))
+            out.write(product_xml(ctx, build_sku(ctx, index), out_dir, made_dirs))
         out.write(f"\t\t</Товары>{NL}")
         out.write(f"\t</Каталог>{NL}")
         out.write(ROOT_CLOSE)

@@ -15,7 +15,7 @@ from benchmarks.generator.exchange import generate_catalog
 from benchmarks.generator.manifest import COUNT_KEYS
 from benchmarks.generator.offers import STOCK_FORMS
 
-_DESCRIPTION = "A deterministic generator of realistic CommerceML 2 exchange files."
+_DESCRIPTION = "A deterministic generator of realistic CommerceML 2.x and 3.1 exchange files."
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,6 +27,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--schema", choices=sorted(NAMESPACES), default="2.08")
     parser.add_argument("--orders", type=int, default=0, help="order documents in orders.xml")
     parser.add_argument("--stock-form", choices=STOCK_FORMS, default="both")
+    parser.add_argument(
+        "--packet", type=int, default=1000, help="3.1: products per goods and rests packet"
+    )
+    parser.add_argument(
+        "--properties-packet",
+        type=int,
+        default=50,
+        help="3.1: properties per propertiesGoods packet",
+    )
     args = parser.parse_args(argv)
     try:
         manifest = generate_catalog(
@@ -36,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             schema=args.schema,
             orders=args.orders,
             stock_form=args.stock_form,
+            packet=args.packet,
+            properties_packet=args.properties_packet,
         )
     except ValueError as error:
         parser.error(str(error))

@@ -29,7 +29,11 @@ from benchmarks.generator.vocabulary import (
 )
 
 #: The namespace each supported schema version is written with.
-NAMESPACES = {"2.07": "urn:1C.ru:commerceml_2", "2.08": "urn:1C.ru:commerceml_210"}
+NAMESPACES = {
+    "2.07": "urn:1C.ru:commerceml_2",
+    "2.08": "urn:1C.ru:commerceml_210",
+    "3.1": "urn:1C.ru:commerceml_3",
+}
 
 
 @dataclass(slots=True)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from benchmarks.generator import classifier31, offers31
 from benchmarks.generator.catalog import write_import
-from benchmarks.generator.context import NAMESPACES, build_context
+from benchmarks.generator.context import NAMESPACES, Context, build_context
+from benchmarks.generator.files31 import FileSet
 from benchmarks.generator.manifest import write_manifest
 from benchmarks.generator.offers import STOCK_FORMS, write_offers
 from benchmarks.generator.orders import write_orders
@@ -18,6 +20,8 @@ def generate_catalog(
     schema: str = "2.08",
     orders: int = 0,
     stock_form: str = "both",
+    packet: int = 1000,
+    properties_packet: int = 50,
 ) -> dict[str, object]:
     """Write the exchange files for ``products`` products into ``out_dir``; return the manifest.
 
@@ -46,12 +50,21 @@ def generate_catalog(
     if stock_form not in STOCK_FORMS:
         raise ValueError(f"stock_form must be one of {', '.join(STOCK_FORMS)}")
 
+    if packet < 1 or properties_packet < 1:
+        raise ValueError("packet sizes must be at least 1")
+    if orders and schema == "3.1":
+        raise ValueError("orders are written for 2.x only (3.1 orders come in Контейнер)")
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     ctx = build_context(seed, schema, products)
-    write_import(ctx, out_dir, products)
-    write_offers(ctx, out_dir, products, stock_form)
-    names = ["import.xml", "offers.xml"]
+    if schema == "3.1":
+        names = write_exchange31(ctx, out_dir, products, stock_form, packet, properties_packet)
+    else:
+        write_import(ctx, out_dir, products)
+        write_offers(ctx, out_dir, products, stock_form)
+        names = ["import.xml", "offers.xml"]
+    exchange = list(names)
     if orders:
         write_orders(ctx, out_dir, products, orders)
         names.append("orders.xml")
@@ -63,4 +76,29 @@ def generate_catalog(
         "orders": orders,
         "stock_form": stock_form,
     }
-    return write_manifest(out_dir, ctx.counts, arguments, names)
+    if schema == "3.1":
+        arguments.update(packet=packet, properties_packet=properties_packet)
+    return write_manifest(out_dir, ctx.counts, arguments, names, exchange)
+
+
+def write_exchange31(
+    ctx: Context,
+    out_dir: Path,
+    products: int,
+    stock_form: str,
+    packet: int,
+    properties_packet: int,
+) -> list[str]:
+    """Write the 3.1 file set of the catalog; return the file names in 1C's sending order."""
+    files = FileSet(ctx, out_dir)
+    classifier31.write_price_lists(ctx, files)
+    classifier31.write_storages(ctx, files)
+    classifier31.write_goods_properties(ctx, files, properties_packet)
+    classifier31.write_offer_properties(ctx, files)
+    classifier31.write_units(ctx, files)
+    classifier31.write_groups(ctx, files)
+    offers31.write_goods(ctx, files, out_dir, products, packet)
+    offers31.write_offers(ctx, files, products)
+    offers31.write_prices(ctx, files, products)
+    offers31.write_rests(ctx, files, products, packet, stock_form)
+    return files.names

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import base64
 import random
+import uuid
 
 # Random streams: each product draws from its own generator per stream.
 STREAM_SKU = 1
 STREAM_IMPORT = 2
 STREAM_OFFER = 3
 STREAM_ORDERS = 4
+STREAM_FILES = 5  # the GUIDs in the names of 3.1 files
 
 
 def stream_rng(seed: int, stream: int, index: int) -> random.Random:
@@ -29,6 +31,11 @@ def guid(rng: random.Random, node: str) -> str:
         f"{rng.getrandbits(32):08x}-{rng.getrandbits(16):04x}-11e{rng.getrandbits(4):x}-"
         f"{0x8000 | rng.getrandbits(12):04x}-{node}"
     )
+
+
+def file_guid(rng: random.Random) -> str:
+    """A random (version 4) GUID, as in the names of 3.1 files (``goods_1_1_<guid>.xml``)."""
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
 def product_guid(seed_salt: int, index: int, rng: random.Random, node: str) -> str:

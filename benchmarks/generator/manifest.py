@@ -8,7 +8,7 @@ from pathlib import Path
 
 #: Bump when the output for the same arguments changes (benchmarks compare it
 #: to decide whether cached data can be reused).
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 
 #: The counts in ``manifest.json``. Definitions (element names are local names):
@@ -18,7 +18,8 @@ GENERATOR_VERSION = 1
 #: ``Свойство``; property_values: children of ``ВариантыЗначений``; units:
 #: ``ЕдиницаИзмерения``; barcodes: non-empty ``Товар/Штрихкод``; images:
 #: non-empty ``Товар/Картинка`` (one file each under ``import_files/``);
-#: offers: ``Предложение``; offers_with_hash: offers whose ``Ид`` has a ``#``;
+#: offers: ``Предложение`` (in 3.1, of the offers file: the prices and rests
+#: files name the same offers again); offers_with_hash: offers whose ``Ид`` has a ``#``;
 #: prices: ``Предложение/Цены/Цена``; stock_rows: ``Предложение/Склад`` plus
 #: ``Остатки/Остаток/Склад``; price_types: ``ТипЦены``; warehouses_declared:
 #: ``Склады/Склад``; orders: ``Документ``; order_lines: ``Документ/Товары/Товар``.
@@ -48,19 +49,23 @@ def write_manifest(
     counts: dict[str, int],
     arguments: dict[str, object],
     file_names: Sequence[str],
+    exchange: Sequence[str],
 ) -> dict[str, object]:
     """Write ``out_dir/manifest.json`` and return the manifest it holds.
 
     The manifest is ``counts`` (keyed by :data:`COUNT_KEYS`), plus
     ``parameters``: :data:`GENERATOR_VERSION` as ``generator_version`` followed
-    by ``arguments`` (the run's arguments), and ``files``: the size in bytes of
-    each of ``file_names``, which must already be written in ``out_dir``. The
-    JSON is UTF-8, indented, with sorted keys, so equal manifests give equal
-    bytes.
+    by ``arguments`` (the run's arguments), ``files``: the size in bytes of
+    each of ``file_names``, which must already be written in ``out_dir``, and
+    ``exchange``: the catalog's files in the order 1C sends and imports them
+    (``import.xml``, ``offers.xml``; or the 3.1 set from ``priceLists`` to the
+    last ``rests`` packet). The JSON is UTF-8, indented, with sorted keys, so
+    equal manifests give equal bytes.
     """
     manifest: dict[str, object] = dict(counts)
     manifest["parameters"] = {"generator_version": GENERATOR_VERSION, **arguments}
     manifest["files"] = {name: (out_dir / name).stat().st_size for name in file_names}
+    manifest["exchange"] = list(exchange)
     (out_dir / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
         encoding="utf-8",

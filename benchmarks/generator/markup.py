@@ -9,6 +9,7 @@ price (:func:`presentation`) uses 1C's decimal comma and NBSP thousands.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TextIO
 
@@ -59,24 +60,30 @@ def base_unit(unit: Unit, depth: int) -> str:
     )
 
 
-def root_open(ctx: Context) -> str:
-    """The XML declaration and the root's opening tag (namespace, schema, generation time)."""
-    stamp = ctx.generated_at.strftime("%Y-%m-%dT%H:%M:%S")
+def root_open(ctx: Context, seconds: int = 0) -> str:
+    """The XML declaration and the root's opening tag (namespace, schema, generation time).
+
+    The generation time is the run's plus ``seconds`` (3.1 files, one per
+    second or so, say when each was written). 3.1 files also carry the
+    root ``Ид="Обмен с сайтом"`` the 1C-Bitrix extension writes.
+    """
+    stamp = (ctx.generated_at + dt.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
+    exchange_id = ' Ид="Обмен с сайтом"' if ctx.schema == "3.1" else ""
     return (
         f'<?xml version="1.0" encoding="UTF-8"?>{NL}'
         f'<КоммерческаяИнформация xmlns="{ctx.namespace}" '
         'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-        f'ВерсияСхемы="{ctx.schema}" ДатаФормирования="{stamp}">{NL}'
+        f'ВерсияСхемы="{ctx.schema}" ДатаФормирования="{stamp}"{exchange_id}>{NL}'
     )
 
 
 ROOT_CLOSE = f"</КоммерческаяИнформация>{NL}"
 
 
-def open_xml(path: Path) -> TextIO:
-    """A buffered text file that writes UTF-8 with a BOM and CRLF line ends."""
-    return path.open("w", encoding="utf-8-sig", newline="\r\n", buffering=1 << 20)
+def open_xml(path: Path, line_end: str = "\r\n") -> TextIO:
+    """A buffered text file that writes UTF-8 with a BOM and ``line_end`` (CRLF, or LF for 3.1)."""
+    return path.open("w", encoding="utf-8-sig", newline=line_end, buffering=1 << 20)
 
 
 def owner_xml(ctx: Context, depth: int) -> str:

@@ -52,6 +52,27 @@ def _sum_quantities(quantities: list[str]) -> str:
     return str(sum(int(quantity) for quantity in quantities))
 
 
+def stock_rows(
+    ctx: Context, rng: random.Random, unit: Unit, stock_form: str
+) -> tuple[str, list[tuple[str, str]], str]:
+    """One offer's stock, drawn from its product's offer stream: ``(form, rows, total)``.
+
+    ``form`` is ``attr`` or ``nested`` (drawn when ``stock_form`` is
+    ``both``); ``rows`` are ``(warehouse id, quantity)``: every warehouse,
+    zeros included, in the ``attr`` form, those holding stock (at least one
+    row) in the ``nested`` form; ``total`` is their sum as 1C writes it.
+    """
+    quantities = _stock_quantities(rng, unit, len(ctx.warehouses))
+    form = stock_form if stock_form != "both" else rng.choice(("attr", "nested"))
+    pairs = [
+        (warehouse[0], quantity)
+        for warehouse, quantity in zip(ctx.warehouses, quantities, strict=True)
+    ]
+    if form == "nested":
+        pairs = [pair for pair in pairs if pair[1] != "0"] or [(ctx.warehouses[0][0], "0")]
+    return form, pairs, _sum_quantities(quantities)
+
+
 def _offer_xml(
     ctx: Context,
     rng: random.Random,
@@ -91,23 +112,15 @@ def _offer_xml(
         parts.append(f"\t\t\t\t\t</Цена>{NL}")
     parts.append(f"\t\t\t\t</Цены>{NL}")
 
-    quantities = _stock_quantities(rng, unit, len(ctx.warehouses))
-    parts.append(el(4, "Количество", _sum_quantities(quantities)))
-    form = stock_form if stock_form != "both" else rng.choice(("attr", "nested"))
+    form, rows, total = stock_rows(ctx, rng, unit, stock_form)
+    parts.append(el(4, "Количество", total))
     if form == "attr":
-        for (warehouse_id, _name, _address), quantity in zip(
-            ctx.warehouses, quantities, strict=True
-        ):
+        for warehouse_id, quantity in rows:
             counts["stock_rows"] += 1
             parts.append(
                 f'\t\t\t\t<Склад ИдСклада="{warehouse_id}" КоличествоНаСкладе="{quantity}"/>{NL}'
             )
     else:
-        rows = [
-            (warehouse[0], quantity)
-            for warehouse, quantity in zip(ctx.warehouses, quantities, strict=True)
-            if quantity != "0"
-        ] or [(ctx.warehouses[0][0], "0")]
         parts.append(f"\t\t\t\t<Остатки>{NL}")
         for warehouse_id, quantity in rows:
             counts["stock_rows"] += 1

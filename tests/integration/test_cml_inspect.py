@@ -7,7 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.paths import sample
+from cml_exchange.commerceml.reading.summary import COUNT_FIELDS
+from tests.paths import DATA_DIR, sample
 
 
 def inspect(*args):
@@ -85,3 +86,70 @@ def test_a_relative_name_is_found_in_the_upload_root(settings, tmp_path, monkeyp
     out, _ = inspect("--json", "offers.xml")
     result = json.loads(out)
     assert (result["file"], result["offers"]) == ("offers.xml", 3)
+
+
+# -- CommerceML 3.1: one kind per file (tests/data/cml31) ------------------------------
+
+CML31 = DATA_DIR / "cml31"
+#: The 3.1 test exchange in 1C's order: (file name prefix, what the summary says it holds,
+#: the counts that are not zero). Counts from tests/data/cml31/README.md.
+CML31_FILES = [
+    ("priceLists_", "классификатор, заголовок каталога (без товаров)", {"price_types": 2}),
+    ("storages_", "классификатор, заголовок каталога (без товаров)", {"warehouses_declared": 2}),
+    (
+        "propertiesGoods_1_1_",
+        "классификатор, заголовок каталога (без товаров)",
+        {"properties": 2, "property_values": 4},
+    ),
+    ("propertiesGoods_1_2_", "классификатор, заголовок каталога (без товаров)", {"properties": 2}),
+    (
+        "propertiesOffers_",
+        "классификатор, заголовок пакета предложений (без предложений)",
+        {"properties": 2, "property_values": 6},
+    ),
+    ("units_", "классификатор, заголовок каталога (без товаров)", {"units": 3}),
+    ("groups_", "классификатор, заголовок каталога (без товаров)", {"groups": 6}),
+    ("goods_1_1_", "каталог товаров", {"products": 6, "images": 5}),
+    ("goods_1_2_", "каталог товаров", {"products": 6, "products_deleted": 1, "images": 2}),
+    ("offers_", "пакет предложений", {"offers": 16}),
+    ("prices_", "пакет предложений", {"offers": 15, "prices": 30}),
+    ("rests_1_1_", "пакет предложений", {"offers": 8, "stock_rows": 16}),
+    ("rests_1_2_", "пакет предложений", {"offers": 7, "stock_rows": 14}),
+]
+
+
+def _cml31_files() -> list[str]:
+    found = []
+    for prefix, _holds, _counts in CML31_FILES:
+        (path,) = CML31.glob(f"{prefix}*.xml")
+        found.append(str(path))
+    return found
+
+
+def test_every_3_1_file_kind_is_read_with_its_counts_and_no_warnings():
+    out, _ = inspect("--json", *_cml31_files())
+
+    summaries = [json.loads(line) for line in out.splitlines()]
+    assert len(summaries) == len(CML31_FILES)
+    for summary, (prefix, _holds, counts) in zip(summaries, CML31_FILES, strict=True):
+        assert (summary["schema_version"], summary["namespace"]) == (
+            "3.1",
+            "urn:1C.ru:commerceml_3",
+        ), prefix
+        assert set(summary["only_changes"].values()) == {True}, prefix
+        shown = {field: summary[field] for field in COUNT_FIELDS if summary[field]}
+        assert shown == counts, prefix
+        assert summary["warnings"] == [], prefix
+        header = prefix.startswith(("priceLists", "storages", "propertiesGoods", "units", "groups"))
+        assert summary["header_only"] == (
+            ["catalog"] if header else ["offers"] if prefix == "propertiesOffers_" else []
+        ), prefix
+
+
+def test_a_3_1_classifier_file_is_not_shown_as_a_catalog():
+    out, _ = inspect(*_cml31_files())
+
+    holds = [line.strip() for line in out.splitlines() if line.strip().startswith("Содержит:")]
+    assert holds == [f"Содержит: {holds}" for _prefix, holds, _counts in CML31_FILES]
+    assert "Версия схемы: 3.1" in out
+    assert "Предупреждений" not in out

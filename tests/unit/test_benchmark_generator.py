@@ -7,6 +7,7 @@ independent, namespace-agnostic lxml count of the files it wrote.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -34,8 +35,12 @@ def _child(element: etree._Element, name: str) -> etree._Element | None:
     return None
 
 
-def _count(path: Path) -> Counter[str]:
-    """Count what the manifest promises, by local names only, over a whole file."""
+def _count(path: Path, *, offers: bool = True) -> Counter[str]:
+    """Count what the manifest promises, by local names only, over a whole file.
+
+    Without ``offers``, a ``Предложение`` is not counted (3.1 prices and
+    rests files name again the offers of the offers file).
+    """
     counts: Counter[str] = Counter()
     for _, element in etree.iterparse(str(path), events=("end",)):
         if not isinstance(element.tag, str):
@@ -67,7 +72,7 @@ def _count(path: Path) -> Counter[str]:
         elif name == "Картинка" and _text(element):
             counts["images"] += 1
             counts["image_paths_missing"] += not (path.parent / _text(element)).is_file()
-        elif name == "Предложение" and _child(element, "Ид") is not None:
+        elif name == "Предложение" and offers and _child(element, "Ид") is not None:
             counts["offers"] += 1
             counts["offers_with_hash"] += "#" in _text(_child(element, "Ид"))
         elif name == "Цена" and parent_name == "Цены":
@@ -162,9 +167,219 @@ def test_pictures_are_jpeg_files(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"products": 0}, {"orders": -1}, {"schema": "3.1"}, {"stock_form": "x"}, {"seed": -1}],
+    [
+        {"products": 0},
+        {"orders": -1},
+        {"schema": "3.0"},
+        {"stock_form": "x"},
+        {"seed": -1},
+        {"schema": "3.1", "packet": 0},
+        {"schema": "3.1", "properties_packet": 0},
+        {"schema": "3.1", "orders": 1},
+    ],
 )
 def test_bad_arguments_are_refused(tmp_path: Path, kwargs: dict[str, object]) -> None:
     arguments: dict[str, object] = {"out_dir": tmp_path, "products": 5, **kwargs}
     with pytest.raises(ValueError):
         generate_catalog(**arguments)  # type: ignore[arg-type]
+
+
+# -- the 3.1 file set -------------------------------------------------------------------
+
+KINDS_31 = (
+    "priceLists",
+    "storages",
+    "propertiesGoods",
+    "propertiesOffers",
+    "units",
+    "groups",
+    "goods",
+    "offers",
+    "prices",
+    "rests",
+)
+NAME_31 = re.compile(
+    r"(?P<kind>[A-Za-z]+)_1_(?P<packet>\d+)_[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\.xml"
+)
+
+
+def _generate_31(directory: Path, **options: object) -> dict[str, object]:
+    arguments: dict[str, object] = {"seed": 3, "packet": 70, "properties_packet": 8, **options}
+    return generate_catalog(directory, PRODUCTS, schema="3.1", **arguments)  # type: ignore[arg-type]
+
+
+def _exchange(manifest: dict[str, object]) -> list[str]:
+    names = manifest["exchange"]
+    assert isinstance(names, list)
+    return [str(name) for name in names]
+
+
+def _root(path: Path) -> etree._Element:
+    return etree.parse(str(path)).getroot()
+
+
+def _shape(element: etree._Element) -> list[str]:
+    """Local names of ``element``'s child elements, in order."""
+    return [_local(child) for child in element if isinstance(child.tag, str)]
+
+
+def test_the_3_1_set_is_the_same_bytes_for_the_same_seed(tmp_path: Path) -> None:
+    first = _generate_31(tmp_path / "a")
+    second = _generate_31(tmp_path / "b")
+
+    assert first == second
+    assert _all_bytes(tmp_path / "a") == _all_bytes(tmp_path / "b")
+
+
+def test_the_3_1_set_is_named_and_ordered_as_1c_sends_it(tmp_path: Path) -> None:
+    manifest = _generate_31(tmp_path)
+    names = _exchange(manifest)
+
+    matches = [NAME_31.fullmatch(name) for name in names]
+    assert all(matches), names
+    kinds = [match["kind"] for match in matches if match]
+    packets = [int(match["packet"]) for match in matches if match]
+    assert kinds == sorted(kinds, key=KINDS_31.index)  # 1C's order of kinds
+    assert set(kinds) == set(KINDS_31)
+    # 200 products in packets of 70: 3 goods and 3 rests packets; 30 properties in 8s: 4.
+    assert {kind: kinds.count(kind) for kind in ("propertiesGoods", "goods", "rests")} == {
+        "propertiesGoods": 4,
+        "goods": 3,
+        "rests": 3,
+    }
+    for kind in KINDS_31:
+        assert [p for k, p in zip(kinds, packets, strict=True) if k == kind] == list(
+            range(1, kinds.count(kind) + 1)
+        )
+    files = manifest["files"]
+    assert isinstance(files, dict)
+    assert sorted(names) == sorted(files)
+    assert sorted(p.name for p in tmp_path.glob("*.xml")) == sorted(names)
+
+    stamps = [str(_root(tmp_path / name).get("ДатаФормирования")) for name in names]
+    assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
+
+
+def test_every_3_1_file_has_the_header_1c_writes_for_its_kind(tmp_path: Path) -> None:
+    names = _exchange(_generate_31(tmp_path))
+
+    for name in names:
+        raw = (tmp_path / name).read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf<?xml"), name  # UTF-8 with a BOM
+        assert b"\r\n" not in raw, name  # LF line ends
+        root = _root(tmp_path / name)
+        assert root.tag == "{urn:1C.ru:commerceml_3}КоммерческаяИнформация"
+        assert (root.get("ВерсияСхемы"), root.get("Ид")) == ("3.1", "Обмен с сайтом")
+        kind = name.split("_", 1)[0]
+        top = _shape(root)
+        first = root[0]
+        if kind in ("priceLists", "storages", "propertiesGoods", "units", "groups"):
+            # A catalog header with no products, then a classifier with one section.
+            assert top == ["Каталог", "Классификатор"], name
+            assert _shape(first) == ["Ид", "ИдКлассификатора", "Наименование"], name
+            section = {
+                "priceLists": "ТипыЦен",
+                "storages": "Склады",
+                "propertiesGoods": "Свойства",
+                "units": "ЕдиницыИзмерения",
+                "groups": "Группы",
+            }[kind]
+            assert _shape(root[1]) == ["Ид", "Наименование", section], name
+        elif kind == "propertiesOffers":
+            assert top == ["ПакетПредложений", "Классификатор"], name
+            assert "Предложения" not in _shape(first)
+            assert _shape(root[1]) == ["Ид", "Наименование", "Свойства"]
+        elif kind == "goods":
+            assert top == ["Каталог"], name
+            assert _shape(first)[-1] == "Товары"
+        else:
+            assert top == ["ПакетПредложений"], name
+            assert _shape(first) == [
+                "Ид",
+                "Наименование",
+                "ИдКаталога",
+                "ИдКлассификатора",
+                "Предложения",
+            ]
+            # Each file carries one aspect of the offers.
+            aspects = {
+                child_name
+                for offer in first[-1]
+                for child_name in _shape(offer)
+                if child_name in ("ХарактеристикиТовара", "Цены", "Остатки", "Количество")
+            }
+            assert (
+                aspects
+                == {
+                    "offers": {"ХарактеристикиТовара"},
+                    "prices": {"Цены"},
+                    "rests": {"Остатки"},
+                }[kind]
+            ), name
+        for element in root.iter():
+            if isinstance(element.tag, str) and _local(element) in (
+                "Каталог",
+                "Классификатор",
+                "ПакетПредложений",
+            ):
+                assert element.get("СодержитТолькоИзменения") == "true"
+
+
+def _offer_rows(directory: Path, names: list[str]) -> dict[str, set[tuple[str, ...]]]:
+    """Products, offers, prices and stock rows, as tuples of ids and values, over ``names``."""
+    rows: dict[str, set[tuple[str, ...]]] = {
+        "products": set(),
+        "offers": set(),
+        "prices": set(),
+        "stock": set(),
+    }
+    for name in names:
+        for _, element in etree.iterparse(str(directory / name), events=("end",)):
+            if not isinstance(element.tag, str):
+                continue
+            local = _local(element)
+            parent = element.getparent()
+            if local == "Товар" and parent is not None and _local(parent) == "Товары":
+                rows["products"].add((_text(_child(element, "Ид")),))
+            elif local == "Предложение":
+                offer = _text(_child(element, "Ид"))
+                if _child(element, "Наименование") is not None:
+                    rows["offers"].add((offer, _text(_child(element, "Наименование"))))
+                for price in element.iterfind("{*}Цены/{*}Цена"):
+                    rows["prices"].add(
+                        (
+                            offer,
+                            _text(_child(price, "ИдТипаЦены")),
+                            _text(_child(price, "ЦенаЗаЕдиницу")),
+                        )
+                    )
+                for stock in element.iterfind("{*}Склад"):
+                    rows["stock"].add(
+                        (offer, stock.get("ИдСклада", ""), stock.get("КоличествоНаСкладе", ""))
+                    )
+                for stock in element.iterfind("{*}Остатки/{*}Остаток/{*}Склад"):
+                    rows["stock"].add(
+                        (offer, _text(_child(stock, "Ид")), _text(_child(stock, "Количество")))
+                    )
+    return rows
+
+
+@pytest.mark.parametrize("stock_form", ["both", "attr", "nested"])
+def test_the_3_1_set_holds_the_2_08_catalog_of_the_same_seed(
+    tmp_path: Path, stock_form: str
+) -> None:
+    old = generate_catalog(tmp_path / "2.08", PRODUCTS, seed=3, stock_form=stock_form)
+    new = _generate_31(tmp_path / "3.1", stock_form=stock_form)
+
+    assert {key: new[key] for key in COUNT_KEYS} == {key: old[key] for key in COUNT_KEYS}
+    counted: Counter[str] = Counter()
+    for name in _exchange(new):
+        counted += _count(tmp_path / "3.1" / name, offers=name.startswith("offers_"))
+    assert {key: counted[key] for key in COUNT_KEYS} == {key: new[key] for key in COUNT_KEYS}
+    assert counted["image_paths_missing"] == 0
+    assert _offer_rows(tmp_path / "3.1", _exchange(new)) == _offer_rows(
+        tmp_path / "2.08", _exchange(old)
+    )
+    assert _all_bytes(tmp_path / "3.1" / "import_files") == _all_bytes(
+        tmp_path / "2.08" / "import_files"
+    )

@@ -20,6 +20,13 @@ _KIND_NAMES = {
     "documents": "документы (заказы)",
     "counterparties": "контрагенты",
 }
+#: How a section that is there only as a header is named (3.1 files open with one:
+#: a ``Каталог`` without ``Товары`` before a classifier section, a
+#: ``ПакетПредложений`` without ``Предложения`` before the offers' properties).
+_HEADER_NAMES = {
+    "catalog": "заголовок каталога (без товаров)",
+    "offers": "заголовок пакета предложений (без предложений)",
+}
 _MODE_NAMES = {True: "только изменения", False: "полная выгрузка"}
 _COUNT_LABELS = (
     ("groups", "Группы"),
@@ -83,7 +90,8 @@ class Command(BaseCommand):
                     self.stderr.write(f"{given}: ошибка: {error}")
                 continue
             if options["json"]:
-                self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False))
+                data = {**summary.as_dict(), "header_only": _header_only(summary)}
+                self.stdout.write(json.dumps(data, ensure_ascii=False))
             else:
                 self._print_summary(summary, options["warnings"])
         if failed:
@@ -92,8 +100,10 @@ class Command(BaseCommand):
     def _print_summary(self, summary: FileSummary, warning_limit: int) -> None:
         write = self.stdout.write
         write(self.style.MIGRATE_HEADING(summary.file))
-        kinds = ", ".join(_KIND_NAMES.get(kind, kind) for kind in summary.kind) or "ничего"
-        write(f"  Содержит: {kinds}")
+        headers = _header_only(summary)
+        names = [_KIND_NAMES.get(kind, kind) for kind in summary.kind if kind not in headers]
+        names += [_HEADER_NAMES[kind] for kind in headers]
+        write(f"  Содержит: {', '.join(names) or 'ничего'}")
         write(f"  Версия схемы: {summary.schema_version or 'не указана'}")
         if summary.only_changes:
             parts = [
@@ -112,6 +122,20 @@ class Command(BaseCommand):
                 write(f"    - {warning['message']}")
             if total > warning_limit:
                 write(f"    … и ещё {total - min(warning_limit, len(summary.warnings))}")
+
+
+def _header_only(summary: FileSummary) -> list[str]:
+    """The kinds of ``summary`` that are only a header beside another section.
+
+    A catalog with no products, an offers package with no offers, price
+    types or warehouses: in 3.1 files, the context of the section that
+    follows, never an empty catalog.
+    """
+    empty = {
+        "catalog": summary.products == 0,
+        "offers": not (summary.offers or summary.price_types or summary.warehouses_declared),
+    }
+    return [kind for kind in summary.kind if empty.get(kind) and len(summary.kind) > 1]
 
 
 def _resolve(given: str) -> Path:

@@ -76,15 +76,22 @@ _NOT_CATALOG = {
 _VOLATILE = {"id", "created", "updated", "last_seen_full", "path"}
 
 
-def snapshot() -> dict[str, list[tuple[str, ...]]]:
-    """Every catalog row (not the exchange's records), as sorted tuples with natural keys."""
+def snapshot(ignore: frozenset[str] = frozenset()) -> dict[str, list[tuple[str, ...]]]:
+    """Every catalog row (not the exchange's records), as sorted tuples with natural keys.
+
+    ``ignore`` names more fields to leave out, as ``"Model.field"``.
+    """
     from django.apps import apps
 
     result = {}
     for model in apps.get_app_config("cml_exchange").get_models():
         if model.__name__ in _NOT_CATALOG:
             continue
-        fields = [f for f in model._meta.concrete_fields if f.name not in _VOLATILE]
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if f.name not in _VOLATILE and f"{model.__name__}.{f.name}" not in ignore
+        ]
         related = []
         for field in fields:
             if field.is_relation:
