@@ -78,23 +78,32 @@ def resolve_values(session: ImportSession, properties: Collection[str]) -> None:
         waiting = PendingReference.objects.filter(kind=kind, external_id__in=list(properties))
         found = list(
             waiting.values_list(
-                "pk", owner_field, f"{owner_field[:-3]}__catalog_id", "external_id", "values"
-            ).order_by(owner_field, "position", "pk")
-        )
+                "pk", owner_field, f"{owner_field[:-3]}__catalog_id", "external_id", "values",
+                "position",
+            )
+        )  # fmt: skip
         if not found:
             continue
-        by_catalog: dict[int, dict[int, list[cml.PropertyValue]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
-        for _, owner, catalog, external_id, values in found:
-            by_catalog[catalog][owner].append(
-                cml.PropertyValue(property_id=external_id, values=list(values))
+        # Each pending value is an "owner" of its own, so that its rows keep its place.
+        by_catalog: dict[int, list[tuple[int, str, list[cml.PropertyValue]]]] = defaultdict(list)
+        place = {}
+        for pk, owner, catalog, external_id, values, position in found:
+            values_of = [cml.PropertyValue(property_id=external_id, values=list(values))]
+            by_catalog[catalog].append((pk, str(owner), values_of))
+            place[pk] = (owner, position)
+        for catalog, entries in by_catalog.items():
+            rows, _still = property_value_rows(session, catalog, entries)
+            sql.insert(
+                value_model,
+                [
+                    {
+                        **fields,
+                        owner_field: place[pk][0],
+                        "position": place[pk][1] + int(str(fields["position"])),
+                    }
+                    for pk, fields in rows
+                ],
             )
-        for catalog, owners in by_catalog.items():
-            rows, _still = property_value_rows(
-                session, catalog, [(owner, str(owner), values) for owner, values in owners.items()]
-            )
-            sql.insert(value_model, [{owner_field: owner, **fields} for owner, fields in rows])
         PendingReference.objects.filter(pk__in=[row[0] for row in found]).delete()
         session.count("pending_values_written", len(found))
         told = sorted({row[1] for row in found})

@@ -304,10 +304,11 @@ def property_value_rows(
                         {
                             "external_id": value.property_id,
                             "values": list(value.values),
-                            "position": len(unknown),
+                            "position": position,
                         },
                     )
                 )
+                position += len(value.values)  # its place, kept for when it is written
                 continue
             property_pk, is_directory = found
             for raw in value.values:

@@ -4,9 +4,9 @@ The catalog is generated (``benchmarks.generator``) once as 2.08 (``import.xml``
 + ``offers.xml``) and once as the 3.1 file set of the 1C-Bitrix extension
 (priceLists, storages, propertiesGoods ×4, propertiesOffers, units, groups,
 goods ×3, offers, prices, rests ×3). Both import into the same rows, in 1C's
-order and in the other orders the importer copes with; the orders it does not
-cope with, and the one field 3.1 leaves to the file kind, are shown by
-``xfail`` tests.
+order and in any other: goods before their groups or properties keep what
+they name until it comes (``PendingReference``). The one field 3.1 leaves to
+the file kind is shown by an ``xfail`` test.
 """
 
 from __future__ import annotations
@@ -109,34 +109,19 @@ def test_other_orders_give_the_same_rows_once_every_file_is_in(tmp_path, order):
     assert snapshot(NOT_COMPARED) == rows
 
 
-BREAKING_ORDERS = {
-    "goods before the groups": (
-        lambda names: moved(names, ("groups",), first=False),
-        "goods imported before their groups lose their group links (warning unknown_group): "
-        "the groups file that comes later does not place them",
-    ),
+GOODS_FIRST_ORDERS = {
+    "goods before the groups": lambda names: moved(names, ("groups",), first=False),
     "goods before the product properties": (
-        lambda names: moved(names, ("propertiesGoods",), first=False),
-        "property values of goods imported before their properties are dropped "
-        "(warning unknown_property) and not restored when the properties arrive",
+        lambda names: moved(names, ("propertiesGoods",), first=False)
     ),
-    "every file shuffled": (
-        _shuffled,
-        "a goods packet before the groups or the properties loses those links (see above)",
-    ),
+    "every file shuffled": _shuffled,
 }
 
 
-@pytest.mark.parametrize(
-    "order",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=reason))
-        for name, (_order, reason) in BREAKING_ORDERS.items()
-    ],
-)
+@pytest.mark.parametrize("order", list(GOODS_FIRST_ORDERS))
 def test_goods_before_their_classifier_still_give_the_same_rows(tmp_path, order):
     rows, expected = reference(tmp_path)
-    names = BREAKING_ORDERS[order][0](generate(tmp_path / "3.1", "3.1"))
+    names = GOODS_FIRST_ORDERS[order](generate(tmp_path / "3.1", "3.1"))
 
     import_files(tmp_path / "3.1", names)
 
@@ -144,12 +129,7 @@ def test_goods_before_their_classifier_still_give_the_same_rows(tmp_path, order)
     assert snapshot(NOT_COMPARED) == rows
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="products are unchanged (same checksums), so they are skipped and the group "
-    "links and property values lost in the first exchange stay lost",
-)
-def test_an_exchange_in_1cs_order_repairs_one_that_sent_goods_first(tmp_path):
+def test_an_exchange_in_1cs_order_completes_one_that_sent_goods_first(tmp_path):
     rows, expected = reference(tmp_path)
     names = generate(tmp_path / "3.1", "3.1")
     import_files(tmp_path / "3.1", moved(names, ("goods",), first=True))
