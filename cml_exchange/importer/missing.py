@@ -15,6 +15,7 @@ exchange continues is handled once, for everything the exchange mentioned.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -216,8 +217,25 @@ def full_scope_in(path: Path) -> FullScope:
 
     Reading stops at the first product or offer (the headers come before
     them). A file broken before that may hold anything (``anything``): its
-    import will tell, and until then nothing waits on less.
+    import will tell, and until then nothing waits on less. The answer is
+    remembered while the file keeps its inode, size and times: each file an
+    exchange imports asks again about every file still waiting (a CommerceML
+    3.1 exchange has dozens). Do not change the scope returned.
     """
+    try:
+        stat = path.stat()
+    except OSError:
+        return _full_scope_in(path)
+    key = (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    return _remembered_scope(str(path.resolve()), key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _remembered_scope(path: str, _stat: tuple[int, int, int, int]) -> FullScope:
+    return _full_scope_in(Path(path))
+
+
+def _full_scope_in(path: Path) -> FullScope:
     found = FullScope()
     classifier = None  # the full classifier being read, until its first group says it lists them
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -27,6 +28,9 @@ from cml_exchange.models import ExchangeFile, ExchangeSession, ImportJob
 from cml_exchange.models.exchange import FOLDER_PREFIX, SESSION_IDLE
 from cml_exchange.storage.unzip import UnzipPosition, is_zip, unzip_step
 from cml_exchange.storage.uploads import REPORTS, clean_directory, path_in
+
+#: Where 1C puts the pictures of an unload (`import_files/`): never XML.
+PICTURES_FOLDER = "import_files"
 
 _FOLDER = re.compile(rf"^{re.escape(FOLDER_PREFIX)}(\d+)$")
 #: 1C's own logs are kept this long, as in 1C-Bitrix.
@@ -115,13 +119,20 @@ class ExchangeFolder:
         folder = self.path
         if not folder.is_dir():
             return []
-        return [
-            path
-            for path in sorted(folder.rglob("*.xml"))
-            if path.is_file()
-            and not is_report(path.relative_to(folder).as_posix())
-            and path.resolve() not in imported
-        ]
+        found = []
+        for directory, subdirectories, files in os.walk(folder):
+            # 1C's pictures folder holds thousands of files and no XML: not walked.
+            subdirectories[:] = sorted(d for d in subdirectories if d != PICTURES_FOLDER)
+            for name in files:
+                path = Path(directory, name)
+                if (
+                    name.endswith(".xml")
+                    and path.is_file()
+                    and not is_report(path.relative_to(folder).as_posix())
+                    and path.resolve() not in imported
+                ):
+                    found.append(path)
+        return sorted(found)
 
     def unchanged_since(self, base: Path, name: str, moment: dt.datetime | None) -> bool:
         """Whether ``name`` in ``base`` is as it was at ``moment``: not uploaded again, not changed.
