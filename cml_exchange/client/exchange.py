@@ -332,13 +332,17 @@ class ExchangeClient:
     ) -> CatalogResult:
         """The whole catalog exchange: checkauth, init, upload, import each XML file, end.
 
-        ``files`` are XML files, imported in the order given; the pictures in
+        ``files`` are XML files, imported in the order given (with a ``version``
+        of 3.x, CommerceML 3.1 files in 1C's order of kinds and packets,
+        whatever order they are given in: ``packing.in_sending_order``); the pictures in
         ``import_files/`` beside them are uploaded too. With the site's
         ``zip=yes`` (unless ``zip`` is ``False``) everything goes as one
         archive, else file by file. ``chunk`` overrides the site's
         ``file_limit``. Then ``deactivate`` (when ``checkauth`` gave a
         timestamp) and ``complete``.
         """
+        if version and version.strip().startswith("3"):
+            files = packing.in_sending_order(files)
         unload = packing.collect(files)
         self.checkauth("catalog")
         params = self.init("catalog", version)

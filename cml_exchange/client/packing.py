@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,40 @@ from pathlib import Path
 Data = bytes | str | os.PathLike[str]
 #: The folder of pictures next to the XML files.
 PICTURES_DIR = "import_files"
+
+#: The kinds of a CommerceML 3.1 unload in the order 1C sends them
+#: (docs/research/commerceml-3.1.md §2.1); files are named ``<kind>_1_<n>_<guid>.xml``.
+KINDS_3_1 = (
+    "priceLists",
+    "storages",
+    "propertiesGoods",
+    "propertiesOffers",
+    "units",
+    "groups",
+    "goods",
+    "offers",
+    "prices",
+    "rests",
+)
+_PACKET = re.compile(r"^([A-Za-z]+)_\d+_(\d+)_")
+
+
+def in_sending_order(files: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """CommerceML 3.1 files in 1C's order: by kind, then by packet number.
+
+    Files of other names (2.x ``import.xml``, ``offers.xml`` …) keep their
+    order given, after the 3.1 ones.
+    """
+    paths = [Path(file) for file in files]
+
+    def place(indexed: tuple[int, Path]) -> tuple[int, int, int]:
+        index, path = indexed
+        match = _PACKET.match(path.name)
+        if match is None or match.group(1) not in KINDS_3_1:
+            return (len(KINDS_3_1), 0, index)
+        return (KINDS_3_1.index(match.group(1)), int(match.group(2)), index)
+
+    return [path for _, path in sorted(enumerate(paths), key=place)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -118,3 +118,12 @@ def test_files_sent_under_folders_are_imported_under_those_names(
                 one_c.upload(picture.relative_to(tmp_path / "1c").as_posix(), picture)
         assert one_c.import_file(name).message == "Импорт успешно завершен."
     assert_the_shop_holds_the_readme_counts()
+
+
+def test_the_client_sends_31_files_in_1cs_order_whatever_order_it_is_given(
+    admin_user: object, upload_root: Path, tmp_path: Path
+) -> None:
+    files = unload(tmp_path / "1c")
+    result = new_1c().exchange_catalog(sorted(files, reverse=True), version="3.1")
+    assert [item.name for item in result.imported] == [path.name for path in files]
+    assert_the_shop_holds_the_readme_counts()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cml_exchange.client.packing import collect, human_size, pack, parts
+from cml_exchange.client.packing import collect, human_size, in_sending_order, pack, parts
 from cml_exchange.client.transport import HttpTransport, basic_authorization, query_string
 
 
@@ -132,3 +132,28 @@ def test_only_http_addresses(url):
 
 def test_basic_credentials_are_utf8():
     assert basic_authorization("1c", "пароль") == "Basic MWM60L/QsNGA0L7Qu9GM"
+
+
+def test_31_files_are_put_in_1cs_sending_order() -> None:
+    given = [
+        "rests_1_10_c.xml",
+        "goods_1_2_b.xml",
+        "import.xml",
+        "rests_1_2_a.xml",
+        "groups_1_1_d.xml",
+        "goods_1_10_a.xml",
+        "priceLists_1_1_e.xml",
+        "offers.xml",
+        "goods_1_1_f.xml",
+    ]
+    assert [p.name for p in in_sending_order(given)] == [
+        "priceLists_1_1_e.xml",
+        "groups_1_1_d.xml",
+        "goods_1_1_f.xml",
+        "goods_1_2_b.xml",
+        "goods_1_10_a.xml",  # by packet number, not by name
+        "rests_1_2_a.xml",
+        "rests_1_10_c.xml",
+        "import.xml",  # other names keep their order, after
+        "offers.xml",
+    ]
