@@ -4,23 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cml_exchange.client.packing import KINDS_3_1
 from tests.paths import DATA_DIR
 
 CML31 = DATA_DIR / "cml31"
 
 #: The kinds in the order 1C sends them (README.md, from docs/research/commerceml-3.1.md).
-SENDING_ORDER = (
-    "priceLists",
-    "storages",
-    "propertiesGoods",
-    "propertiesOffers",
-    "units",
-    "groups",
-    "goods",
-    "offers",
-    "prices",
-    "rests",
-)
+SENDING_ORDER = KINDS_3_1
 
 
 def catalog_files() -> list[Path]:
