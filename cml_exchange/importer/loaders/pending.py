@@ -91,8 +91,10 @@ def resolve_values(session: ImportSession, properties: Collection[str]) -> None:
             values_of = [cml.PropertyValue(property_id=external_id, values=list(values))]
             by_catalog[catalog].append((pk, str(owner), values_of))
             place[pk] = (owner, position)
+        kept: set[int] = set()  # still unknown to that catalog: they wait on
         for catalog, entries in by_catalog.items():
-            rows, _still = property_value_rows(session, catalog, entries)
+            rows, still = property_value_rows(session, catalog, entries)
+            kept |= {pk for pk, _ in still}
             sql.insert(
                 value_model,
                 [
@@ -104,9 +106,12 @@ def resolve_values(session: ImportSession, properties: Collection[str]) -> None:
                     for pk, fields in rows
                 ],
             )
-        PendingReference.objects.filter(pk__in=[row[0] for row in found]).delete()
-        session.count("pending_values_written", len(found))
-        told = sorted({row[1] for row in found})
+        written = [row for row in found if row[0] not in kept]
+        PendingReference.objects.filter(pk__in=[row[0] for row in written]).delete()
+        session.count("pending_values_written", len(written))
+        told = sorted({row[1] for row in written})
+        if not told:
+            continue
         if model is Product:
             tell_products(session, told, ())
         else:
