@@ -158,5 +158,7 @@ def import_interrupted_by_init(
     ],
 )
 def test_an_init_during_an_import_keeps_its_files(shop, who, moment):
-    catalog = make_catalog(f"interrupted-{moment}", 3000, pictures_every=2)
+    # Big enough that the import takes more than one 1 s step on a fast run (3000 did not,
+    # once the steps after each file got faster).
+    catalog = make_catalog(f"interrupted-{moment}", 6000, pictures_every=2)
     import_interrupted_by_init(shop, catalog, new_1c(shop, who), moment)
