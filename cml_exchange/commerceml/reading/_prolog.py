@@ -180,13 +180,7 @@ def read_prolog(stream: BinaryReadable, name: str) -> Prolog:
             raise XmlParseError("Файл пуст", file=name)
         raise XmlParseError("Файл обрывается до корневого элемента", file=name)
     _refuse_dtd(head, name)
-    prolog = _check_root(root, head, name)
-    # The main parse reads the file again from its start and reports its own errors; what
-    # this parser logged (a syntax error further on in the first chunk) must not be taken
-    # for the main parse's, whenever this parser happens to be collected.
-    del parser, root
-    etree.clear_error_log()
-    return prolog
+    return _check_root(root, head, name)
 
 
 def refuse_doctype(root: etree._Element, name: str) -> None:
