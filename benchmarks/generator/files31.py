@@ -23,20 +23,10 @@ from typing import TextIO
 from benchmarks.generator.context import Context
 from benchmarks.generator.ids import STREAM_FILES, file_guid, stream_rng
 from benchmarks.generator.markup import NL, ROOT_CLOSE, el, open_xml, root_open
+from cml_exchange.client.packing import KINDS_3_1
 
-#: The kinds of a 3.1 catalog unload, in the order 1C sends them.
-KINDS = (
-    "priceLists",
-    "storages",
-    "propertiesGoods",
-    "propertiesOffers",
-    "units",
-    "groups",
-    "goods",
-    "offers",
-    "prices",
-    "rests",
-)
+#: The kinds of a 3.1 catalog unload, in the order 1C sends them (the client's list).
+KINDS = KINDS_3_1
 
 CATALOG_NAME = "Основной каталог товаров"
 CLASSIFIER_NAME = "Классификатор (Основной каталог товаров)"

@@ -15,6 +15,7 @@ import pytest
 from lxml import etree
 
 from benchmarks.generator import COUNT_KEYS, generate_catalog
+from cml_exchange.client.packing import KINDS_3_1
 
 PRODUCTS = 200
 ORDERS = 15
@@ -186,18 +187,7 @@ def test_bad_arguments_are_refused(tmp_path: Path, kwargs: dict[str, object]) ->
 
 # -- the 3.1 file set -------------------------------------------------------------------
 
-KINDS_31 = (
-    "priceLists",
-    "storages",
-    "propertiesGoods",
-    "propertiesOffers",
-    "units",
-    "groups",
-    "goods",
-    "offers",
-    "prices",
-    "rests",
-)
+KINDS_31 = KINDS_3_1
 NAME_31 = re.compile(
     r"(?P<kind>[A-Za-z]+)_1_(?P<packet>\d+)_[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\.xml"
 )

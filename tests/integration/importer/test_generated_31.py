@@ -15,6 +15,7 @@ import shutil
 
 import pytest
 
+from cml_exchange.client.packing import in_sending_order
 from cml_exchange.importer.results import Done
 from cml_exchange.models import Property
 from tests.integration.importer.generated31 import (
@@ -149,22 +150,7 @@ def test_an_exchange_in_1cs_order_completes_one_that_sent_goods_first(tmp_path):
 def test_3_1_properties_are_for_products_or_offers_by_their_file(tmp_path):
     directory = tmp_path / "cml31"
     shutil.copytree(DATA_DIR / "cml31", directory)
-    order = [
-        "priceLists",
-        "storages",
-        "propertiesGoods",
-        "propertiesOffers",
-        "units",
-        "groups",
-        "goods",
-        "offers",
-        "prices",
-        "rests",
-    ]
-    names = sorted(
-        (path.name for path in directory.glob("*_1_*.xml")),
-        key=lambda name: (order.index(kind(name)), name),
-    )
+    names = [path.name for path in in_sending_order(sorted(directory.glob("*_1_*.xml")))]
     import_files(directory, names)
 
     flags = {p.name: (p.for_products, p.for_offers) for p in Property.objects.all()}
