@@ -45,6 +45,7 @@ from cml_exchange.commerceml.entities import (
     FileInfo,
     Offer,
     Product,
+    Property,
 )
 from cml_exchange.commerceml.errors import CommerceMLError
 from cml_exchange.commerceml.reading import _build_classifier as classifier
@@ -134,6 +135,8 @@ class CmlReader:
         self._consumed = False
         #: The header of the top-level classifier being read, once built.
         self._classifier: Classifier | None = None
+        #: The last top-level catalog or package opened (its tag), for 3.x property files.
+        self._top_container = ""
 
     @property
     def bytes_read(self) -> int:
@@ -223,6 +226,8 @@ class CmlReader:
                 elif name in CONTAINER_KINDS:
                     if depth == 1:
                         pending, resuming = element, False
+                        if name != T.CLASSIFIER:
+                            self._top_container = name
                     elif depth == 2 and parent == T.CLASSIFIER and name in NESTABLE_IN_CLASSIFIER:
                         if pending is not None and not resuming:  # the classifier's first
                             yield self._header(pending)
@@ -263,9 +268,7 @@ class CmlReader:
                 built = self._offer(element) if self._take() else None
             elif name == T.PROPERTY and parent == T.CLASSIFIER:
                 if self._take():
-                    built = self._declared(
-                        classifier.property_definition(element, self.warn), "property"
-                    )
+                    built = self._declared(self._property(element), "property")
             elif name == T.PRICE_TYPE and parent in DECLARING:
                 if self._take():
                     built = self._declared(classifier.price_type(element), "price_type")
@@ -349,6 +352,25 @@ class CmlReader:
             return None
         self._references.declare(kind, entity_id)
         return entity
+
+    def _property(self, element: Element) -> Property:
+        """A property; in 3.x, what it is for follows from the header its classifier follows.
+
+        CommerceML 3.1 drops ``ДляТоваров``/``ДляПредложений``: properties of
+        goods come in a classifier after a ``Каталог`` header (``propertiesGoods``),
+        those of offers after a ``ПакетПредложений`` header (``propertiesOffers``).
+        A flag the property states itself is kept; a 2.x file is read as it says.
+        """
+        found = classifier.property_definition(element, self.warn)
+        if found.for_products is None and found.for_offers is None and self._is_3x():
+            if self._top_container == T.CATALOG:
+                found.for_products = True
+            elif self._top_container in PACKAGES:
+                found.for_offers = True
+        return found
+
+    def _is_3x(self) -> bool:
+        return (self.info.schema_version or "").strip().startswith("3")
 
     def _product(self, element: Element) -> Product | None:
         found = product(element, self.warn)

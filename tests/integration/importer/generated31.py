@@ -42,16 +42,13 @@ PROPERTIES_PACKET = 8
 #: Fields left out of the comparison. The checksums are the importer's own
 #: bookkeeping of what it read: the same product written as 2.08 and as 3.1
 #: is two different texts (``БазоваяЕдиница`` with attributes or as a bare code,
-#: an offer's ``Количество`` given or summed from the rests). ``for_products``
-#: is what 3.1 leaves to the file kind (propertiesGoods) where 2.08 says
-#: ``ДляТоваров``; ``test_generated_31.py`` shows the difference on its own.
+#: an offer's ``Количество`` given or summed from the rests).
 NOT_COMPARED = frozenset(
     {
         "Product.checksum",
         "Offer.checksum",
         "Offer.prices_checksum",
         "Offer.stock_checksum",
-        "Property.for_products",
     }
 )
 

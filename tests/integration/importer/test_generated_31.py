@@ -5,8 +5,10 @@ The catalog is generated (``benchmarks.generator``) once as 2.08 (``import.xml``
 (priceLists, storages, propertiesGoods ×4, propertiesOffers, units, groups,
 goods ×3, offers, prices, rests ×3). Both import into the same rows, in 1C's
 order and in any other: goods before their groups or properties keep what
-they name until it comes (``PendingReference``). The one field 3.1 leaves to
-the file kind is shown by an ``xfail`` test.
+they name until it comes (``PendingReference``). What 2.08 says with
+``ДляТоваров``/``ДляПредложений``, 3.1 says with the header before the
+properties (``Каталог`` in propertiesGoods, ``ПакетПредложений`` in
+propertiesOffers).
 """
 
 from __future__ import annotations
@@ -141,12 +143,6 @@ def test_an_exchange_in_1cs_order_completes_one_that_sent_goods_first(tmp_path):
     assert snapshot(NOT_COMPARED) == rows
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="3.1 says what a property is for by the file it comes in (propertiesGoods, "
-    "propertiesOffers), not by ДляТоваров/ДляПредложений; the reader does not pass the "
-    "file kind on, so for_products and for_offers stay unknown (None)",
-)
 def test_3_1_properties_are_for_products_or_offers_by_their_file(tmp_path):
     directory = tmp_path / "cml31"
     shutil.copytree(DATA_DIR / "cml31", directory)
