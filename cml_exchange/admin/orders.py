@@ -107,7 +107,17 @@ class OrderAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        (_("Payment"), {"fields": ("payment_method", "paid", "paid_at", "payment_number_1c")}),
+        (
+            _("Payment"),
+            {
+                "fields": (
+                    "payment_method",
+                    ("paid", "paid_at", "payment_number_1c"),
+                    ("refunded", "refunded_at"),
+                    "refund_reason",
+                )
+            },
+        ),
         (
             _("Delivery"),
             {
@@ -119,6 +129,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "delivery_allowed_at",
                     "shipped_at",
                     "shipment_number_1c",
+                    "tracking_number",
                 )
             },
         ),

@@ -33,6 +33,11 @@ REQ_SITE: Final = "Сайт"
 REQ_DELIVERY_ADDRESS: Final = "Адрес доставки"
 #: The paid flag of a 2.10 payment document (the order keeps ``Заказ оплачен``).
 REQ_PAID: Final = "Оплачен"
+#: A payment document that returns the money, and why (1C-Bitrix's 3.1 importer).
+REQ_RETURN: Final = "ПризнакВозврата"
+REQ_RETURN_REASON: Final = "Причина к Возврату"
+#: The carrier's tracking number, on a shipment document (or, before 2.10, the order).
+REQ_TRACKING_NUMBER: Final = "Идентификатор отправления"
 
 #: The delivery line.
 DELIVERY_LINE_NAME: Final = "Доставка заказа"

@@ -167,6 +167,13 @@ class Order(models.Model):
     paid = models.BooleanField(_("paid"), default=False)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     payment_number_1c = models.CharField(_("payment document in 1C"), max_length=64, blank=True)
+    refunded = models.BooleanField(
+        _("payment refunded"),
+        default=False,
+        help_text=_("1C returned the payment to the buyer (ПризнакВозврата)."),
+    )
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    refund_reason = models.TextField(_("refund reason"), blank=True)
     delivery_service = models.ForeignKey(
         DeliveryService,
         verbose_name=_("delivery service"),
@@ -182,6 +189,12 @@ class Order(models.Model):
     delivery_allowed_at = models.DateTimeField(_("delivery allowed at"), null=True, blank=True)
     shipment_number_1c = models.CharField(_("shipment document in 1C"), max_length=64, blank=True)
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    tracking_number = models.CharField(
+        _("tracking number"),
+        max_length=255,
+        blank=True,
+        help_text=_("The carrier's number of the parcel, from 1C (Идентификатор отправления)."),
+    )
     canceled = models.BooleanField(_("canceled"), default=False)
     canceled_at = models.DateTimeField(_("canceled at"), null=True, blank=True)
     cancel_reason = models.TextField(_("cancellation reason"), blank=True)

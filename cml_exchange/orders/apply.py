@@ -6,10 +6,11 @@
 * A document with the ``НомерВерсии`` applied last time is skipped; one
   without a ``НомерВерсии`` (a 3.1 payment or shipment beside its order)
   leaves the stored one alone.
-* Cancellation, payment, shipment and 1C's number, date and posting are
-  applied always; the status only if the settings allow it; the goods, the
-  delivery price and the comment only while the order can still change (not
-  paid, not allowed for delivery, not in a final status).
+* Cancellation, payment (and its refund), shipment (and its tracking
+  number) and 1C's number, date and posting are applied always; the status
+  only if the settings allow it; the goods, the delivery price and the
+  comment only while the order can still change (not paid, not allowed for
+  delivery, not in a final status).
 * Every change is saved as 1C's (``save(from_1c=True)``), so it is not sent
   back to 1C, and each document is applied in a transaction of its own. A
   document that changes nothing (the same payment sent again) saves nothing.
@@ -238,8 +239,15 @@ def _apply_facts(
         order.canceled, order.canceled_at, order.cancel_reason = False, None, ""
     if changes.paid and not order.paid:
         order.paid, order.paid_at = True, _aware(changes.paid_at) or now
+        order.refunded = False
     if changes.paid and changes.payment_number:
         order.payment_number_1c = changes.payment_number[:64]
+    if changes.refunded and not order.refunded:
+        order.paid, order.refunded = False, True
+        order.refunded_at = _aware(changes.refunded_at) or now
+        order.refund_reason = changes.refund_reason or ""
+    if changes.tracking_number:
+        order.tracking_number = changes.tracking_number[:255]
     if changes.shipped:
         if not order.delivery_allowed:
             order.delivery_allowed = True

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -219,8 +220,11 @@ def import_step(
 
     The whole file is checked first, so a broken or truncated file is refused
     (``CommerceMLError``) before anything of it is applied. Each document is
-    the adapter's to apply whole or not at all; one that fails is reported
-    and the others go on.
+    the adapter's to apply whole or not at all, and the documents of one
+    ``Контейнер`` (an order with its payments and shipments, CommerceML 3.1)
+    are applied together in one transaction: a failure in any of them leaves
+    that order as it was. One that fails is reported and the others go on.
+    A step stops between containers, never inside one.
     """
     adapter = adapter or get_order_adapter()
     if start == 0:
@@ -230,13 +234,13 @@ def import_step(
     messages: list[str] = []
     applied = 0
     done = start
-    for changes in _changes(reader, messages):
-        # Stop before a document, never after the last one: 1C gets no empty "progress".
+    for batch in _batches(reader, start):
+        # Stop before a batch, never after the last one: 1C gets no empty "progress".
         if applied and deadline is not None and time.monotonic() >= deadline:
             return ImportStep(messages=messages, position=done, applied=applied)
-        messages.extend(_apply(adapter, changes, settings))
-        applied += 1
-        done = reader.position
+        messages.extend(_apply_batch(adapter, batch, settings))
+        applied += len(batch.changes)
+        done = batch.end
     return ImportStep(messages=messages, position=None, applied=applied)
 
 
@@ -274,26 +278,72 @@ def apply_uploads(
     return Applied(messages, done=True)
 
 
-def _changes(reader: CmlReader, messages: list[str]) -> Iterator[OrderChanges]:
+@dataclass(slots=True)
+class _Batch:
+    """What is applied at once: one bare document, or the documents of one ``Контейнер``.
+
+    ``messages`` are for documents that name no order; ``end`` is the
+    reader's position right after the batch's last document.
+    """
+
+    changes: list[OrderChanges]
+    messages: list[str]
+    end: int
+
+
+def _batches(reader: CmlReader, start: int) -> Iterator[_Batch]:
+    """The file's documents as changes, a ``Контейнер``'s together.
+
+    A payment or shipment beside its order (``Основание`` = the order's
+    ``Ид``) also carries the order's number, so it finds an order the site
+    knows by number only, as the order document itself does.
+    """
+    batch = _Batch(changes=[], messages=[], end=start)
+    container = 0
     for entity in reader:
         if not isinstance(entity, Document):
             continue  # counterparties and headers: nothing to apply
+        if (batch.changes or batch.messages) and (
+            entity.container == 0 or entity.container != container
+        ):
+            yield batch
+            batch = _Batch(changes=[], messages=[], end=batch.end)
+        container = entity.container
         if is_order(entity):
-            yield read_changes(entity)
+            batch.changes.append(read_changes(entity))
         elif entity.basis:
             changes = OrderChanges(id=entity.basis)
+            order = next((c for c in batch.changes if c.id == entity.basis), None)
+            if order is not None:
+                changes.number = order.number
             apply_subordinate(changes, entity)
-            yield changes
+            batch.changes.append(changes)
         else:
-            messages.append(NO_ORDER_FOR_PAYMENT.format(id=entity.id))
+            batch.messages.append(NO_ORDER_FOR_PAYMENT.format(id=entity.id))
+        batch.end = reader.position
+    if batch.changes or batch.messages:
+        yield batch
 
 
-def _apply(adapter: OrderAdapter, changes: OrderChanges, settings: ExchangeSettings) -> list[str]:
+def _apply_batch(adapter: OrderAdapter, batch: _Batch, settings: ExchangeSettings) -> list[str]:
+    """Apply a batch's changes in one transaction; its messages for 1C, each once."""
+    messages = list(batch.messages)
+    if not batch.changes:
+        return messages
+    failing = batch.changes[0]
     try:
-        return adapter.apply(changes, settings)
+        with transaction.atomic():
+            for changes in batch.changes:
+                failing = changes
+                messages.extend(adapter.apply(changes, settings))
     except Exception as error:
-        logger.exception("Changes from 1C to order %s failed", changes.label)
-        return [INTERNAL_ERROR.format(number=changes.label, error=type(error).__name__)]
+        logger.exception("Changes from 1C to order %s failed", failing.label)
+        order = batch.changes[0].label
+        messages = [
+            *batch.messages,
+            INTERNAL_ERROR.format(number=order, error=type(error).__name__),
+        ]
+    return list(dict.fromkeys(messages))
 
 
 # -- mode=info ---------------------------------------------------------------

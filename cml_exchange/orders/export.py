@@ -149,6 +149,7 @@ def site_order(order: Order) -> SiteOrder:
         delivery_allowed_at=_local(order.delivery_allowed_at),
         shipment_number=order.shipment_number_1c or None,
         shipment_date=_local(order.shipped_at),
+        tracking_number=order.tracking_number or None,
         payment_name=payment.name if payment else None,
         payment_method_id=payment.code if payment else None,
         payment_operation=(

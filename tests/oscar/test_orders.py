@@ -191,3 +191,26 @@ def test_the_lists_1c_maps_its_own_to(admin_user: Any, upload_root: Path) -> Non
     info = etree.tostring(etree.fromstring(onec.info()), encoding="unicode")
     for status in ("Принят", "Оплачен", "Отгружен", "Выполнен", "Отменен"):
         assert status in info
+
+
+def test_a_refund_in_1c_unpays_the_oscar_order_and_the_tracking_number_goes_back(
+    order: Any,
+) -> None:
+    apply(str(order.pk), paid=True)
+    refund = {"refund_reason": "Возврат товара", "tracking_number": "RA1234RU"}
+    assert apply(str(order.pk), refunded=True, **refund) == []
+
+    state = OrderState.objects.get(order=order)
+    assert (state.paid_at, state.refund_reason, state.tracking_number) == (
+        None,
+        "Возврат товара",
+        "RA1234RU",
+    )
+    assert [e.event_type.name for e in order.payment_events.order_by("pk")] == [
+        "Оплачен в 1С",
+        "Оплата возвращена в 1С",
+    ]
+    order.refresh_from_db()
+    sent = OscarOrderAdapter().pending(ExchangeSettings.load())
+    (outgoing,) = [o.order for o in sent if o.key == str(order.pk)]
+    assert (outgoing.paid, outgoing.tracking_number) == (False, "RA1234RU")

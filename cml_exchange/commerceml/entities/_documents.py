@@ -152,7 +152,10 @@ class Document:
     status-only update from 1C), which is not the same as an empty order.
     ``subordinates`` are the 2.10 ``ПодчиненныеДокументы``; ``basis`` is the
     ``Основание`` (the order's id) of a subordinate document. ``in_container``
-    is true when the document came wrapped in a ``Контейнер``.
+    is true when the document came wrapped in a ``Контейнер``; ``container``
+    is then that container's ordinal in the file, from 1 (0 otherwise), so
+    the documents of one container can be applied together. It is the
+    reader's bookkeeping and not compared.
     """
 
     id: str
@@ -180,6 +183,7 @@ class Document:
     payments: list[Payment] = field(default_factory=list)
     subordinates: list[Document] = field(default_factory=list)
     in_container: bool = False
+    container: int = field(default=0, compare=False)
 
     def requisite(self, name: str) -> str | None:
         """The value of the first requisite called ``name``, or ``None``."""

@@ -35,8 +35,11 @@ from cml_exchange.commerceml.order_requisites import (
     REQ_PAID,
     REQ_PAYMENT_DATE,
     REQ_PAYMENT_DOCUMENT_NUMBER,
+    REQ_RETURN,
+    REQ_RETURN_REASON,
     REQ_STATUS,
     REQ_STATUS_ID,
+    REQ_TRACKING_NUMBER,
 )
 from cml_exchange.commerceml.values import parse_bool, parse_datetime
 
@@ -67,7 +70,10 @@ class OrderChanges:
     ``canceled`` is True for ``ПометкаУдаления``/``Отменен`` true, False when
     1C wrote them false (an un-cancel), None when it wrote neither.
     ``paid`` and ``shipped`` are only ever True or None: 1C saying a
-    payment is not (yet) in 1C does not undo a payment the site took.
+    payment is not (yet) in 1C does not undo a payment the site took; a
+    payment 1C returned to the buyer (``ПризнакВозврата``) does, and sets
+    ``refunded`` with ``refunded_at`` and ``refund_reason``.
+    ``tracking_number`` is the carrier's (``Идентификатор отправления``).
     ``status_code`` is a status id (``Статуса заказа ИД``, or the letter of
     ``[F] Доставлен``); ``status_name`` the name when no id was given.
     ``lines`` is None for a document without ``Товары`` (a status-only
@@ -89,6 +95,10 @@ class OrderChanges:
     shipped: bool | None = None
     shipped_at: dt.datetime | None = None
     shipment_number: str | None = None
+    tracking_number: str | None = None
+    refunded: bool | None = None
+    refunded_at: dt.datetime | None = None
+    refund_reason: str | None = None
     status_code: str | None = None
     status_name: str | None = None
     comment: str | None = None
@@ -140,10 +150,14 @@ def read_changes(document: Document) -> OrderChanges:
 def apply_subordinate(changes: OrderChanges, document: Document) -> None:
     """Fold a payment or shipment document into the changes of the order it belongs to.
 
-    A posted, unmarked payment pays the order; a posted, unmarked shipment
-    allows its delivery. One that is marked for deletion, not posted,
-    canceled (``Отменен``) or that says ``Оплачен``/``Отгружен`` false
-    changes nothing (a draft in 1C is not a payment). The date and number
+    A posted, unmarked payment pays the order, or, with ``ПризнакВозврата``
+    true, refunds it (``Причина к Возврату`` is the reason); a posted,
+    unmarked shipment allows its delivery, and its ``Идентификатор
+    отправления`` is the tracking number (kept even while it says
+    ``Отгружен`` false: 1C gives the number before the goods leave). One
+    that is marked for deletion, not posted, canceled (``Отменен``) or that
+    says ``Оплачен``/``Отгружен`` false changes nothing else (a draft in 1C
+    is not a payment). The date and number
     are 1C's, read where 1C-Bitrix's importer reads them
     (docs/research/commerceml-3.1.md §4.2): ``Дата оплаты по 1С`` and
     ``Номер оплаты по 1С`` of a payment, ``Дата отгрузки по 1С`` and
@@ -161,8 +175,15 @@ def apply_subordinate(changes: OrderChanges, document: Document) -> None:
         return
     number = document.number_1c or document.number
     if document.operation in PAYMENT_OPERATIONS:
+        if parse_bool(document.requisite(REQ_RETURN)):
+            changes.paid = None
+            changes.refunded = True
+            changes.refunded_at = _moment(document)
+            changes.refund_reason = document.requisite(REQ_RETURN_REASON) or None
+            return
         if parse_bool(document.requisite(REQ_PAID)) is False:
             return
+        changes.refunded = None
         changes.paid = True
         changes.paid_at = (
             changes.paid_at
@@ -173,6 +194,7 @@ def apply_subordinate(changes: OrderChanges, document: Document) -> None:
             changes.payment_number or document.requisite(REQ_PAYMENT_NUMBER_1C) or number
         )
     elif document.operation in SHIPMENT_OPERATIONS:
+        changes.tracking_number = _tracking(document) or changes.tracking_number
         if _first_flag(document, REQ_SHIPPED, REQ_DELIVERY_ALLOWED) is False:
             return
         changes.shipped = True
@@ -221,6 +243,11 @@ def _read_shipment(changes: OrderChanges, document: Document) -> None:
             document.requisite(REQ_DELIVERY_ALLOWED_DATE)
         )
         changes.shipment_number = document.requisite(REQ_SHIPMENT_NUMBER_1C) or None
+    changes.tracking_number = _tracking(document)
+
+
+def _tracking(document: Document) -> str | None:
+    return (document.requisite(REQ_TRACKING_NUMBER) or "").strip() or None
 
 
 def _read_status(changes: OrderChanges, document: Document) -> None:

@@ -135,6 +135,8 @@ class CmlReader:
         self._consumed = False
         #: The header of the top-level classifier being read, once built.
         self._classifier: Classifier | None = None
+        #: How many top-level ``Контейнер`` elements have opened so far.
+        self._containers = 0
         #: The last top-level catalog or package opened (its tag), for 3.x property files.
         self._top_container = ""
 
@@ -237,6 +239,8 @@ class CmlReader:
                     self._note_kind(CONTAINER_KINDS[name])
                 elif name == T.DOCUMENT and parent in (T.ROOT, T.CONTAINER):
                     self._note_kind(KIND_DOCUMENTS)
+                elif name == T.CONTAINER and depth == 1:
+                    self._containers += 1
                 elif name == T.COUNTERPARTIES and depth == 1:
                     self._note_kind(KIND_COUNTERPARTIES)
                 elif name == T.GROUP and parent == T.GROUPS:
@@ -392,6 +396,8 @@ class CmlReader:
 
     def _document(self, element: Element, *, in_container: bool) -> Entity | None:
         found = document(element, self.warn, in_container=in_container)
+        if in_container:
+            found.container = self._containers
         if not found.id:
             self.warn("no_id", f"Документ №{found.number or '?'} без Ид пропущен.")
             return None

@@ -13,8 +13,9 @@ best when it looks like the one Bitrix's ``CSaleExport`` writes
   Russian names (the ``REQ_*`` constants below), flags as ``true``/``false``
   and dates as ``YYYY-MM-DD hh:mm:ss``;
 * from 2.10 on, the payment and the shipment as subordinate documents, which
-  then carry the payment document number and the delivery permission instead
-  of the order's requisites (the writer nests them in 2.10 and puts them
+  then carry the payment document number, the delivery permission and the
+  tracking number (``Идентификатор отправления``) instead of the order's
+  requisites (the writer nests them in 2.10 and puts them
   beside the order, in its ``Контейнер``, in 3.1).
 
 :func:`build_document` does this for one :class:`SiteOrder`; the result goes
@@ -62,6 +63,7 @@ from cml_exchange.commerceml.order_requisites import (
     REQ_STATUS,
     REQ_STATUS_CHANGED,
     REQ_STATUS_ID,
+    REQ_TRACKING_NUMBER,
 )
 from cml_exchange.commerceml.values import format_bool
 from cml_exchange.commerceml.writing.writer import (
@@ -122,6 +124,7 @@ class SiteOrder:
     shipment_id: str | None = None
     shipment_number: str | None = None
     shipment_date: dt.datetime | dt.date | None = None
+    tracking_number: str | None = None
     payment_name: str | None = None
     payment_method_id: str | None = None
     payment_operation: str = T.OPERATION_CASHLESS_PAYMENT
@@ -256,6 +259,7 @@ def _order_requisites(
         (REQ_PAYMENT_METHOD_ID, order.payment_method_id),
         (REQ_ORDER_PAID, format_bool(order.paid)),
         (REQ_DELIVERY_ALLOWED, None if in_subordinates else format_bool(order.delivery_allowed)),
+        (REQ_TRACKING_NUMBER, None if in_subordinates else order.tracking_number),
         (REQ_CANCELED, format_bool(order.canceled)),
         (REQ_FINAL_STATUS, format_bool(order.final)),
         (REQ_STATUS, status),
@@ -277,7 +281,7 @@ def _subordinates(order: SiteOrder, clone: _Cloner) -> list[Document]:
 
     A payment document is made when the order names a payment method or is
     paid; a shipment document when it names a delivery service, a shipment
-    number or allows delivery. Their ids default to ``<order id>-payment``
+    number or a tracking number, or allows delivery. Their ids default to ``<order id>-payment``
     and ``<order id>-shipment``.
     """
     result: list[Document] = []
@@ -298,7 +302,13 @@ def _subordinates(order: SiteOrder, clone: _Cloner) -> list[Document]:
             ]
         )
         result.append(payment)
-    if order.delivery_name or order.delivery_id or order.shipment_number or order.delivery_allowed:
+    if (
+        order.delivery_name
+        or order.delivery_id
+        or order.shipment_number
+        or order.tracking_number
+        or order.delivery_allowed
+    ):
         shipment = _header(order, clone, operation=T.OPERATION_SHIPMENT)
         shipment.id = order.shipment_id or f"{order.id}-shipment"
         shipment.number = order.shipment_number or order.full_number
@@ -315,6 +325,7 @@ def _subordinates(order: SiteOrder, clone: _Cloner) -> list[Document]:
                     _moment(order.delivery_allowed_at) if order.delivery_allowed else None,
                 ),
                 (REQ_DELIVERY_ADDRESS, order.delivery_address),
+                (REQ_TRACKING_NUMBER, order.tracking_number),
                 (REQ_CANCELED, format_bool(order.canceled)),
             ]
         )

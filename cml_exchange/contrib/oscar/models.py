@@ -175,6 +175,9 @@ class OrderState(models.Model):
     payment_number_1c = models.CharField(_("payment number in 1C"), max_length=64, blank=True)
     shipped_at = models.DateTimeField(_("shipped (1C)"), null=True, blank=True)
     shipment_number_1c = models.CharField(_("shipment number in 1C"), max_length=64, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=255, blank=True)
+    refunded_at = models.DateTimeField(_("refunded (1C)"), null=True, blank=True)
+    refund_reason = models.TextField(_("refund reason"), blank=True)
     canceled_at = models.DateTimeField(_("canceled (1C)"), null=True, blank=True)
     cancel_reason = models.TextField(_("cancel reason"), blank=True)
 

@@ -50,6 +50,7 @@ ShippingEventQuantity: Any = get_model("order", "ShippingEventQuantity")
 OrderNote: Any = get_model("order", "OrderNote")
 
 PAID = ("cml-1c-paid", "Оплачен в 1С")
+REFUNDED = ("cml-1c-refunded", "Оплата возвращена в 1С")
 SHIPPED = ("cml-1c-shipped", "Отгружен в 1С")
 GOODS_DIFFER = (
     "Заказ №{number}: состав заказа в 1С отличается от сайта; на сайте (Oscar) товары "
@@ -65,9 +66,11 @@ def canceled_status() -> str | None:
 
 
 def is_paid(order: Any, state: OrderState) -> bool:
-    """Paid in 1C, or on the site: its payment sources took the whole total."""
+    """Paid in 1C, or on the site: its payment sources took the whole total; not once refunded."""
     if state.paid_at is not None:
         return True
+    if state.refunded_at is not None:
+        return False
     debited = sum((source.amount_debited for source in order.sources.all()), Decimal(0))
     return bool(order.total_incl_tax) and debited >= order.total_incl_tax
 
@@ -91,10 +94,18 @@ def apply_changes(changes: OrderChanges, settings: ExchangeSettings) -> list[str
         _cancel(order, state, changes, now)
         if changes.paid and state.paid_at is None:
             state.paid_at = _aware(changes.paid_at) or now
+            state.refunded_at = None
             _event(order, PaymentEventType, PaymentEvent, PaymentEventQuantity, PAID,
                    amount=order.total_incl_tax, reference=changes.payment_number or "")  # fmt: skip
         if changes.paid and changes.payment_number:
             state.payment_number_1c = changes.payment_number[:64]
+        if changes.refunded and state.refunded_at is None:
+            state.paid_at, state.refunded_at = None, _aware(changes.refunded_at) or now
+            state.refund_reason = changes.refund_reason or ""
+            _event(order, PaymentEventType, PaymentEvent, PaymentEventQuantity, REFUNDED,
+                   amount=order.total_incl_tax, reference=state.refund_reason[:128])  # fmt: skip
+        if changes.tracking_number:
+            state.tracking_number = changes.tracking_number[:255]
         if changes.shipped:
             if state.shipped_at is None:
                 _event(order, ShippingEventType, ShippingEvent, ShippingEventQuantity, SHIPPED,

@@ -143,6 +143,7 @@ def site_order(order: Any) -> SiteOrder:
         delivery_allowed_at=_local(state.shipped_at),
         shipment_number=state.shipment_number_1c or None,
         shipment_date=_local(state.shipped_at),
+        tracking_number=state.tracking_number or None,
         payment_name=sources[0].source_type.name if sources else None,
         payment_method_id=sources[0].source_type.code if sources else None,
         paid=is_paid(order, state),

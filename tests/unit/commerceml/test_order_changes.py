@@ -161,6 +161,7 @@ def test_3_1_payment_and_shipment_carry_the_state_with_1c_dates_and_numbers() ->
         dt.datetime(2025, 10, 15, 14, 5),
         "РТУ-000518",
     )
+    assert changes.tracking_number == "80097215436718"  # Идентификатор отправления
 
 
 def test_a_canceled_or_unshipped_subordinate_changes_nothing() -> None:
@@ -194,3 +195,29 @@ def test_without_1c_requisites_a_subordinate_is_dated_by_its_date_1c() -> None:
     )
     apply_subordinate(changes, payment)
     assert (changes.paid_at, changes.payment_number) == (dt.datetime(2026, 1, 2, 8, 30), "ПКО-5")
+
+
+def test_a_returned_payment_refunds_and_a_draft_return_changes_nothing() -> None:
+    returned = [
+        Requisite(name="Оплачен", value="true"),
+        Requisite(name="ПризнакВозврата", value="true"),
+        Requisite(name="Причина к Возврату", value="Брак"),
+    ]
+    changes = OrderChanges(id="9")
+    apply_subordinate(
+        changes,
+        Document(id="p", operation="Выплата безналичных денег", basis="9", requisites=returned),
+    )
+    assert (changes.paid, changes.refunded, changes.refund_reason) == (None, True, "Брак")
+
+    draft = OrderChanges(id="9")
+    apply_subordinate(
+        draft,
+        Document(
+            id="p",
+            operation="Выплата безналичных денег",
+            basis="9",
+            requisites=[*returned, Requisite(name="Проведен", value="false")],
+        ),
+    )
+    assert (draft.paid, draft.refunded) == (None, None)

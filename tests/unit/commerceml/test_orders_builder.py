@@ -64,7 +64,7 @@ def test_requisite_names_have_no_latin_look_alikes():
         name: value for name, value in vars(order_requisites).items() if name.startswith("REQ_")
     }
     names["DELIVERY_LINE_NAME"] = order_requisites.DELIVERY_LINE_NAME
-    assert len(names) == 21
+    assert len(names) == 24
     for name, value in names.items():
         assert re.fullmatch(r"[А-Яа-яЁё ]+", value), name
 
