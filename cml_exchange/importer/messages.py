@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 #: Genitive plural after "из N": (one, few, many) forms.
 _NOUNS = {
     "products": ("товара", "товаров", "товаров"),
@@ -104,12 +106,41 @@ def difference(name: str, kind: str, found: int, stored: int) -> str:
     )
 
 
-def done_with_differences(differences: list[str]) -> str:
-    return f"{DONE_WITH_DIFFERENCES} {' '.join(differences)}"
+def done_with_differences(differences: Sequence[str], notes: Sequence[str] = ()) -> str:
+    """The job's last message when something was not stored; ``notes`` follow the differences."""
+    return " ".join([DONE_WITH_DIFFERENCES, *differences, *notes])
+
+
+def done_with_notes(notes: Sequence[str]) -> str:
+    """The job's last message when all was stored, but ``notes`` must still be said."""
+    return " ".join(["Импорт завершен.", *notes])
 
 
 def without_product(name: str, count: int) -> str:
     return (
-        f"Сверка файла {name}: предложений без товара на сайте {count} "
-        "(их товаров нет в каталоге; они не продаются, пока товар не придет)."
+        f"Сверка файла {name}: предложений без товара на сайте {count} (сохранены; будут "
+        "связаны с товарами, когда те придут, а до тех пор не продаются)."
     )
+
+
+def references_waiting(name: str, count: int) -> str:
+    return (
+        f"Сверка файла {name}: ссылок на группы и свойства, которых на сайте пока нет, "
+        f"{count} (будут сделаны, когда 1С их пришлет)."
+    )
+
+
+def references_made(name: str, count: int) -> str:
+    return f"Сверка файла {name}: сделано ссылок на группы и свойства, ждавших их: {count}."
+
+
+def linked_to_products(name: str, count: int) -> str:
+    return f"Сверка файла {name}: предложений связано с пришедшими позже товарами: {count}."
+
+
+def clipped(text: str, limit: int = 500) -> str:
+    """``text`` cut to ``limit`` characters at a sentence's end, with "…" when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(". ", 0, limit - 2)
+    return text[: cut + 1] + " …" if cut > 0 else text[: limit - 1] + "…"

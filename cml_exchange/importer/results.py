@@ -21,6 +21,9 @@ class Done:
     summary: dict[str, Any] = field(default_factory=dict)
     #: Where a file's scan and what was written (or found unchanged) disagree, in Russian.
     differences: tuple[str, ...] = ()
+    #: What was stored but is not whole yet, or was made whole now: offers still waiting
+    #: for their products, offers that got them. In Russian; 1C gets them too.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

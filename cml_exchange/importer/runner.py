@@ -48,7 +48,7 @@ logger = logging.getLogger(__name__)
 
 Stage = ImportJob.Stage
 #: ``job.state`` keys: the counters when a file's reading began; the reconciliation's findings.
-COUNTED_BEFORE, DIFFERENCES = "counted_before", "differences"
+COUNTED_BEFORE, DIFFERENCES, NOTES = "counted_before", "differences", "notes"
 #: Fields a step writes; the lease fields are written only by the lease functions.
 _STATE_FIELDS = [
     "status", "stage", "files", "file_index", "position", "state", "counters", "warnings",
@@ -77,7 +77,8 @@ def run(
     job.refresh_from_db()
     if job.status == ImportJob.Status.DONE:
         differences = tuple(job.state.get(DIFFERENCES, []))
-        return Done(job.message or messages.IMPORT_DONE, dict(job.counters), differences)
+        notes = tuple(job.state.get(NOTES, []))
+        return Done(job.message or messages.IMPORT_DONE, dict(job.counters), differences, notes)
     if job.status == ImportJob.Status.FAILED:
         return _failed(job)
     lease = max(60.0, 3 * (budget or 0) + 60.0)
@@ -314,10 +315,11 @@ class _Step:
         job = self.job
         session.checkpoint()
         before = job.state.pop(COUNTED_BEFORE, {})
-        differences = reconcile(job, name, before)
-        for text in differences:
+        differences, notes = reconcile(job, name, before)
+        for text in [*differences, *notes]:
             session.warn("reconciliation", text)
         job.state.setdefault(DIFFERENCES, []).extend(differences)
+        job.state.setdefault(NOTES, []).extend(notes)
 
     def _reading_message(self, batch: Batch) -> str:
         job = self.job
@@ -366,15 +368,17 @@ class _Step:
         job.status = ImportJob.Status.DONE
         job.finished = timezone.now()
         differences = job.state.get(DIFFERENCES, [])
-        job.message = (
-            messages.done_with_differences(differences)[:500]
-            if differences
-            else messages.IMPORT_DONE
-        )
+        notes = job.state.get(NOTES, [])
+        if differences:
+            job.message = messages.clipped(messages.done_with_differences(differences, notes))
+        elif notes:
+            job.message = messages.clipped(messages.done_with_notes(notes))
+        else:
+            job.message = messages.IMPORT_DONE
         self._save(session)
         summary = dict(job.counters)
         signals.import_finished.send(sender=ImportJob, job=job, summary=summary)
-        return Done(job.message, summary, tuple(differences))
+        return Done(job.message, summary, tuple(differences), tuple(notes))
 
     def _fail(self, message: str, *, detail: str = "") -> StepResult:
         """Stop the job: ``message`` is what 1C is told, ``detail`` what the admin sees.

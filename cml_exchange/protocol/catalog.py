@@ -71,7 +71,8 @@ def import_(call: Call) -> Reply:
         return replies.failure(result.message)
     exchange.file_done(call.folder)
     # Never a silent success: what the reconciliation found goes on the reply's second line.
-    return replies.success(result.message if result.differences else replies.IMPORT_DONE)
+    said = result.differences or result.notes
+    return replies.success(result.message if said else replies.IMPORT_DONE)
 
 
 def deactivate(call: Call) -> Reply:

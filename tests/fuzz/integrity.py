@@ -18,6 +18,8 @@ from cml_exchange.models import Group, Offer, Product
 def problems(differences: Sequence[str] = ()) -> list[str]:
     """Everything wrong with the catalog as stored after an import that said ``differences``.
 
+    ``differences`` are all the import said: its differences and its notes.
+
     ``[]`` when it is consistent: no offer cut off from its product, no group
     cycle, every number readable back, and no offer left without a product
     unless the import's reconciliation said so.

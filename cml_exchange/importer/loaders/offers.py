@@ -238,7 +238,8 @@ def _replace_details(
     )
     sql.insert(OfferPropertyValue, [{"offer_id": owner, **fields} for owner, fields in rows])
     pending.keep(
-        [{"offer_id": owner, "kind": pending.Kind.OFFER_VALUE, **row} for owner, row in unknown]
+        session,
+        [{"offer_id": owner, "kind": pending.Kind.OFFER_VALUE, **row} for owner, row in unknown],
     )
 
 

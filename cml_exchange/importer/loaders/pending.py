@@ -42,9 +42,10 @@ def forget(
         PendingReference.objects.filter(kind__in=kinds, offer_id__in=offers).delete()
 
 
-def keep(rows: Sequence[Mapping[str, object]]) -> None:
-    """Store pending references (dicts of :class:`PendingReference` fields)."""
+def keep(session: ImportSession, rows: Sequence[Mapping[str, object]]) -> None:
+    """Store pending references (dicts of :class:`PendingReference` fields), and count them."""
     sql.insert(PendingReference, rows)
+    session.count("references_waiting", len(rows))
 
 
 def resolve_groups(session: ImportSession, groups: Mapping[str, int]) -> None:

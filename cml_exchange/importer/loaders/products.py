@@ -241,7 +241,7 @@ def _replace_children(
     sql.insert(ProductPropertyValue, [{"product_id": owner, **fields} for owner, fields in values])
     kind = pending.Kind.PRODUCT_VALUE
     waiting += [{"product_id": owner, "kind": kind, **row} for owner, row in unknown]
-    pending.keep(waiting)
+    pending.keep(session, waiting)
     sql.insert(
         ProductRequisite,
         [
@@ -344,12 +344,13 @@ def _link_waiting_offers(session: ImportSession, catalog: int, product_ids: list
     )
     told = overrides(session.adapter, "save_offers")
     linked = list(waiting.values_list("pk", flat=True)) if told else []
-    waiting.update(
+    linked_count = waiting.update(
         product_id=Coalesce(
             Subquery(products.filter(external_id=OuterRef("external_id")).values("pk")[:1]),
             Subquery(products.filter(external_id=OuterRef("product_external_id")).values("pk")[:1]),
         )
     )
+    session.count("offers_linked", linked_count)
     if linked:
         placed = list(
             Offer.objects.filter(pk__in=linked, product__isnull=False).values_list("pk", flat=True)

@@ -13,6 +13,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from cml_exchange.importer.messages import clipped, references_made
 from cml_exchange.models import ImportJob, Offer, Product
 from tests.integration.protocol.exchange import import_reply, new_1c
 from tests.paths import DATA_DIR
@@ -25,8 +26,8 @@ PRODUCTS = (
 )
 PRICES = "Сверка файла offers.xml: цен в файле 4, записано или без изменений 3 (не записано 1)."
 ORPHANS = (
-    "Сверка файла offers.xml: предложений без товара на сайте 1 "
-    "(их товаров нет в каталоге; они не продаются, пока товар не придет)."
+    "Сверка файла offers.xml: предложений без товара на сайте 1 (сохранены; будут связаны "
+    "с товарами, когда те придут, а до тех пор не продаются)."
 )
 
 
@@ -69,3 +70,11 @@ def test_a_file_stored_whole_says_nothing_more(admin_user, upload_root):
     )
     onec.upload("import.xml", whole, chunk=100_000)
     assert import_reply(onec, "import.xml") == "success\nИмпорт успешно завершен.".encode("cp1251")
+
+
+def test_a_long_last_message_is_cut_between_sentences():
+    """The job keeps 500 characters; 1C gets whole sentences and a mark that more was said."""
+    notes = [references_made(f"goods_1_{n}_{'f' * 36}.xml", n) for n in range(1, 9)]
+    text = clipped(" ".join(["Импорт завершен.", *notes]))
+    assert len(text) <= 500 and text.endswith(". …")
+    assert text.removesuffix(" …") in " ".join(["Импорт завершен.", *notes])

@@ -127,3 +127,41 @@ def test_the_client_sends_31_files_in_1cs_order_whatever_order_it_is_given(
     result = new_1c().exchange_catalog(sorted(files, reverse=True), version="3.1")
     assert [item.name for item in result.imported] == [path.name for path in files]
     assert_the_shop_holds_the_readme_counts()
+
+
+def test_files_sent_backwards_say_what_waits_and_then_what_was_linked(
+    admin_user: object, upload_root: Path, tmp_path: Path
+) -> None:
+    """Offers before their goods, goods before their groups: 1C hears what waits, then what
+    was made, and the shop ends as with 1C's order."""
+    files = list(reversed(unload(tmp_path / "1c")))
+    result = new_1c().exchange_catalog(files)
+    assert [item.name for item in result.imported] == [path.name for path in files]
+    # "goods_1_2" → (its full name, what 1C was told after importing it)
+    said = {
+        "_".join(item.name.split("_")[:3]): (item.name, item.message) for item in result.imported
+    }
+
+    def notes(packet: str, *texts: str) -> str:
+        name = said[packet][0]
+        return " ".join(["Импорт завершен.", *(f"Сверка файла {name}: {t}" for t in texts)])
+
+    refs = "ссылок на группы и свойства, которых на сайте пока нет"
+    later = "(будут сделаны, когда 1С их пришлет)."
+    assert said["offers_1_1"][1] == notes(
+        "offers_1_1",
+        "предложений без товара на сайте 16 (сохранены; будут связаны с товарами, когда те "
+        "придут, а до тех пор не продаются).",
+        f"{refs}, 12 {later}",
+    )
+    assert said["goods_1_2"][1] == notes(
+        "goods_1_2",
+        f"{refs}, 30 {later}",
+        "предложений связано с пришедшими позже товарами: 8.",
+    )
+    made = "сделано ссылок на группы и свойства, ждавших их"
+    assert said["groups_1_1"][1] == notes("groups_1_1", f"{made}: 12.")
+    assert said["units_1_1"][1] == "Импорт успешно завершен."
+    counts = [int(m.rsplit(": ", 1)[1][:-1]) for _, m in said.values() if made in m]
+    assert sum(counts) == 30 + 30 + 12  # what the goods and the offers left waiting
+    assert_the_shop_holds_the_readme_counts()
