@@ -162,13 +162,13 @@ class Run(Compare31):
             if "http" in args.steps:
                 zipped = self.http_exchange(kind, products, files, floor, step="http exchange")
                 if "http31" in args.steps:
-                    plain = self.http_exchange(
-                        kind, products, files, floor, step="http plain", use_zip=False
-                    )
-                    for step, against, use_zip in (
-                        ("http 3.1", zipped, True),
-                        ("http 3.1 plain", plain, False),
-                    ):
+                    modes = [("http 3.1", zipped, True)]
+                    if not args.no_plain:
+                        plain = self.http_exchange(
+                            kind, products, files, floor, step="http plain", use_zip=False
+                        )
+                        modes.append(("http 3.1 plain", plain, False))
+                    for step, against, use_zip in modes:
                         self.http_exchange(
                             kind,
                             products,
@@ -356,6 +356,11 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--chunk", type=int, default=MIB, help="bytes per uploaded part")
     parser.add_argument("--step", type=int, default=30, help="seconds of one import step")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--no-plain",
+        action="store_true",
+        help="with http31: compare the zipped exchanges only (the file-by-file ones take minutes)",
+    )
     parser.add_argument("--data-dir", type=Path, default=ROOT / "benchmarks" / "data")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)

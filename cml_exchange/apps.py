@@ -21,6 +21,7 @@ class CmlExchangeConfig(AppConfig):
         register(checks.check_settings)
         register(checks.check_order_adapter)
         register(checks.check_catalog_adapter)
+        register(checks.check_import_tasks)
         register(checks.check_endpoint_mounted, Tags.urls)
         register(checks.check_file_limit, Tags.database)
         register(checks.check_upload_root, Tags.files, Tags.security)

@@ -8,6 +8,8 @@ is silenced in the usual way, ``SILENCED_SYSTEM_CHECKS = ["cml_exchange.W003"]``
 - ``E002`` ``CML_EXCHANGE_ORDER_ADAPTER`` names no ``OrderAdapter``;
 - ``E003`` ``CML_EXCHANGE_CATALOG_ADAPTER`` names no ``CatalogAdapter``, or its ``loads``
   are wrong;
+- ``E004`` ``CML_EXCHANGE_IMPORT_TASKS`` is set, but the Tasks API is missing or has no
+  such backend;
 - ``W001`` no URL of the project leads to the exchange endpoint;
 - ``W002`` the part size told to 1C (``file_limit``, in the database) exceeds
   ``CML_EXCHANGE_MAX_FILE_SIZE``; only with ``check --database`` and at ``migrate``;
@@ -53,6 +55,11 @@ SETTING_NAMES = (
     "ORDER_ADAPTER",
     "CATALOG_ADAPTER",
     "MAX_IMAGE_PIXELS",
+    "IMPORT_TASKS",
+    "TASK_QUEUE",
+    "TASK_POLL",
+    "TASK_LEASE",
+    "TASK_WAIT",
 )
 
 
@@ -330,6 +337,41 @@ def check_authorization_header(
             id="cml_exchange.I001",
         )
     ]
+
+
+def check_import_tasks(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """E004: imports on workers need the Tasks API and the backend they name."""
+    try:
+        alias = app_settings.IMPORT_TASKS
+    except ConfigError:
+        return []  # E001 says it
+    if alias is None:
+        return []
+    try:
+        from cml_exchange.importer.background import task_backends
+    except ImportError:
+        return [
+            Error(
+                f"{PREFIX}IMPORT_TASKS is set, but Django's Tasks API is not installed.",
+                hint="On Django 5.2 install the backport: pip install 'cml-exchange[tasks]'. "
+                f"{DEPLOYMENT_DOC}",
+                id="cml_exchange.E004",
+            )
+        ]
+    try:
+        task_backends[alias]
+    except Exception as error:
+        return [
+            Error(
+                f"{PREFIX}IMPORT_TASKS names the task backend {alias!r}, which cannot be used: "
+                f"{error}.",
+                hint=f"Name a backend of the TASKS setting. {DEPLOYMENT_DOC}",
+                id="cml_exchange.E004",
+            )
+        ]
+    return []
 
 
 def _why_not_writable(directory: Path) -> str | None:

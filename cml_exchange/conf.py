@@ -38,6 +38,59 @@ class AppSettings:
         return getattr(settings, PREFIX + name, default)
 
     @property
+    def IMPORT_TASKS(self) -> str | None:
+        """The task backend (an alias of Django's ``TASKS``) that runs imports, or ``None``.
+
+        ``None`` (the default): each ``mode=import`` request imports for up to
+        the step interval itself. An alias: imports run on that backend's
+        workers and requests only report on them
+        (:mod:`cml_exchange.importer.background`, docs/deployment.md).
+        """
+        value = self._setting("IMPORT_TASKS", None)
+        if value is not None and (not isinstance(value, str) or not value):
+            raise ConfigError(
+                f"{PREFIX}IMPORT_TASKS должен быть именем бэкенда из TASKS или None, а не {value!r}"
+            )
+        return value
+
+    @property
+    def TASK_QUEUE(self) -> str:
+        """The queue of the import tasks (default ``"default"``)."""
+        return str(self._setting("TASK_QUEUE", "default"))
+
+    @property
+    def TASK_POLL(self) -> float:
+        """Seconds an ``import`` request waits for a worker's import to end (default 0.5).
+
+        1C asks again as soon as it reads ``progress``; the wait keeps it to a
+        few requests a second. The answer comes at once when the import ends.
+        """
+        value = self._setting("TASK_POLL", 0.5)
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < 30:
+            raise ConfigError(
+                f"{PREFIX}TASK_POLL должен быть числом секунд от 0 до 30, а не {value!r}"
+            )
+        return float(value)
+
+    @property
+    def TASK_LEASE(self) -> int:
+        """Seconds a worker holds an import without a sign of life (default 60).
+
+        A worker renews it after each batch; when a worker dies, its import is
+        taken up again this long after its last batch.
+        """
+        return max(1, self._positive("TASK_LEASE", 60))
+
+    @property
+    def TASK_WAIT(self) -> int:
+        """Seconds an import task may wait for a worker (default 120).
+
+        After that, the ``import`` requests of 1C import steps themselves, as
+        without workers, and the job's warnings say so.
+        """
+        return self._positive("TASK_WAIT", 120)
+
+    @property
     def UPLOAD_ROOT(self) -> Path:
         """Directory where exchange files from 1C are stored between requests.
 

@@ -40,6 +40,13 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several processes write to one file (the web server's, an import worker's): a
+    # transaction takes the write lock when it begins and waits for it, rather than failing
+    # with "database is locked" when it would have to upgrade a read lock mid-way.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 30}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -107,3 +114,23 @@ SHOP_PAGE_SIZE = env.int("SHOP_PAGE_SIZE", default=24)
 CML_EXCHANGE_UPLOAD_ROOT = Path(
     env.str("CML_EXCHANGE_UPLOAD_ROOT", default=str(VAR_DIR / "exchange"))
 )
+
+# Imports from 1C on a task worker instead of in 1C's requests (docs/deployment.md):
+# IMPORT_WORKER=database runs them on `manage.py db_worker` (django-tasks-db), =rq on
+# `manage.py rqworker --job-class django_tasks_rq.Job` with Redis at REDIS_URL. Empty (the
+# default): each `import` request imports for the step interval itself.
+IMPORT_WORKER = env.str("IMPORT_WORKER", default="")
+if IMPORT_WORKER == "database":
+    INSTALLED_APPS += ["django_tasks_db"]
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif IMPORT_WORKER == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+    RQ_QUEUES = {"default": {"URL": env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")}}
+elif IMPORT_WORKER:
+    raise ImproperlyConfigured(f"IMPORT_WORKER: database, rq or empty, not {IMPORT_WORKER!r}.")
+if IMPORT_WORKER:
+    CML_EXCHANGE_IMPORT_TASKS = "default"
+    CML_EXCHANGE_TASK_LEASE = env.int("CML_EXCHANGE_TASK_LEASE", default=60)
+    CML_EXCHANGE_TASK_WAIT = env.int("CML_EXCHANGE_TASK_WAIT", default=120)
+    CML_EXCHANGE_TASK_POLL = env.float("CML_EXCHANGE_TASK_POLL", default=0.5)

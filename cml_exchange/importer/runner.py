@@ -63,6 +63,7 @@ def run(
     *,
     owner: str | None = None,
     clock: Callable[[], float] = time.monotonic,
+    lease: float | None = None,
 ) -> StepResult:
     """Advance ``job`` for about ``budget`` seconds (``None`` or ``0``: to the end).
 
@@ -72,20 +73,30 @@ def run(
     process is running the job, returns :class:`Progress` without touching it.
     ``clock`` measures the budget (seconds, like ``time.monotonic``); a test
     gives one that runs out after each batch, whatever the machine's speed.
+    ``lease`` is how long the job stays held without a sign of life (default:
+    a minute more than three budgets); it is renewed after each batch.
     """
     owner = owner or uuid.uuid4().hex
     job.refresh_from_db()
+    ended = outcome(job)
+    if ended is not None:
+        return ended
+    lease = lease or max(60.0, 3 * (budget or 0) + 60.0)
+    with job.lease(lease, owner=owner) as holder:
+        if holder is None:
+            return Progress(messages.ALREADY_RUNNING)
+        return _Step(job, budget, owner, lease, clock).run()
+
+
+def outcome(job: ImportJob) -> Done | Failed | None:
+    """How ``job`` ended, as :func:`run` reports it, or ``None`` while it has not (as loaded)."""
     if job.status == ImportJob.Status.DONE:
         differences = tuple(job.state.get(DIFFERENCES, []))
         notes = tuple(job.state.get(NOTES, []))
         return Done(job.message or messages.IMPORT_DONE, dict(job.counters), differences, notes)
     if job.status == ImportJob.Status.FAILED:
         return _failed(job)
-    lease = max(60.0, 3 * (budget or 0) + 60.0)
-    with job.lease(lease, owner=owner) as holder:
-        if holder is None:
-            return Progress(messages.ALREADY_RUNNING)
-        return _Step(job, budget, owner, lease, clock).run()
+    return None
 
 
 class _Step:

@@ -77,6 +77,10 @@ class ImportJob(Leased):
         related_name="import_jobs",
     )
     filename = models.CharField(_("file 1C asked to import"), max_length=500, blank=True)
+    #: The task that runs the job on a worker (``CML_EXCHANGE_IMPORT_TASKS``), and when it
+    #: was enqueued; written with ``update()``, never with the job's own saves.
+    task_id = models.CharField(_("worker task"), max_length=255, blank=True)
+    task_enqueued = models.DateTimeField(_("enqueued for a worker"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import job")

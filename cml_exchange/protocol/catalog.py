@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from django.contrib.auth.base_user import AbstractBaseUser
 
+from cml_exchange.conf import app_settings
 from cml_exchange.importer import Failed, Progress, exchange, run
 from cml_exchange.models import ExchangeSession, ExchangeSettings
 from cml_exchange.protocol import replies
@@ -64,7 +65,13 @@ def import_(call: Call) -> Reply:
         job = exchange.job_for(call.folder, call.settings, name)
         if job is None:
             return replies.failure(f"Файл {name} не загружен на сайт.")
-        result = run(job, budget or None)
+        if app_settings.IMPORT_TASKS:
+            # Imported here: the Tasks API (django-tasks on Django 5.2) is optional.
+            from cml_exchange.importer import background
+
+            result = background.poll(job, budget or None)
+        else:
+            result = run(job, budget or None)
     if isinstance(result, Progress):
         return replies.progress(result.message)
     if isinstance(result, Failed):

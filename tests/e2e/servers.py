@@ -222,14 +222,16 @@ def drop_postgres_database(url: str) -> None:
 
 
 @contextmanager
-def shop_database(tmp_path: Path) -> Iterator[dict[str, str]]:
+def shop_database(tmp_path: Path, extra: dict[str, str] | None = None) -> Iterator[dict[str, str]]:
     """A migrated database of the suite's kind and the server environment that uses it.
 
     PostgreSQL (a new database, dropped afterwards) when the suite's
     ``DATABASE_URL`` is PostgreSQL, else an SQLite file under ``tmp_path``.
-    Uploads and media are under ``tmp_path`` too.
+    Uploads and media are under ``tmp_path`` too. ``extra`` is added to the
+    environment before the migration (settings that add apps).
     """
     env = environment(tmp_path / "shop.sqlite3", tmp_path / "exchange", tmp_path / "media")
+    env.update(extra or {})
     suite_url = suite_postgres_url()
     if suite_url is not None:
         env["DATABASE_URL"] = create_postgres_database(suite_url)

@@ -110,6 +110,35 @@ def test_e003_is_quiet_with_the_default_adapter():
     assert run(checks.check_catalog_adapter) == []
 
 
+def test_e004_fires_when_imports_go_to_a_task_backend_that_is_not_there(settings):
+    settings.CML_EXCHANGE_IMPORT_TASKS = "imports"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    messages = checks.check_import_tasks(app_configs=None)
+    assert [m.id for m in messages] == ["cml_exchange.E004"]
+    assert "'imports'" in messages[0].msg
+
+
+def test_e004_is_quiet_without_workers_and_with_a_backend_that_is_there(settings):
+    assert run_plain(checks.check_import_tasks) == []
+    settings.CML_EXCHANGE_IMPORT_TASKS = "default"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    assert run_plain(checks.check_import_tasks) == []
+
+
+def test_e001_names_bad_worker_settings(settings):
+    settings.CML_EXCHANGE_IMPORT_TASKS = ""
+    settings.CML_EXCHANGE_TASK_POLL = 60
+    messages = checks.check_settings(app_configs=None, databases=None)
+    assert [m.msg.split()[0] for m in messages] == [
+        "CML_EXCHANGE_IMPORT_TASKS",
+        "CML_EXCHANGE_TASK_POLL",
+    ]
+
+
+def run_plain(check):
+    return [message.id for message in check(app_configs=None)]
+
+
 # -- W001: the endpoint is mounted -----------------------------------------------
 
 
