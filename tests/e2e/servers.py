@@ -45,6 +45,7 @@ def environment(database: Path, upload_root: Path, media_root: Path) -> dict[str
             "MEDIA_ROOT": str(media_root),
             "SECRET_KEY": "e2e-tests",
             "DEBUG": "off",
+            "SECURE_SSL_REDIRECT": "off",  # plain HTTP on the loopback, as 1C in a LAN
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
         }
     )
