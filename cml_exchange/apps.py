@@ -18,13 +18,14 @@ class CmlExchangeConfig(AppConfig):
 
         register = django_checks.register
         Tags = django_checks.Tags
-        register(checks.check_settings)
-        register(checks.check_order_adapter)
-        register(checks.check_catalog_adapter)
-        register(checks.check_import_tasks)
-        register(checks.check_endpoint_mounted, Tags.urls)
-        register(checks.check_file_limit, Tags.database)
-        register(checks.check_upload_root, Tags.files, Tags.security)
-        register(checks.check_media_storage, Tags.files)
-        register(checks.check_upload_root_set, Tags.files, deploy=True)
-        register(checks.check_authorization_header, Tags.security, deploy=True)
+        ours = checks.TAG  # every check: manage.py check --tag cml_exchange
+        register(checks.check_settings, ours)
+        register(checks.check_order_adapter, ours)
+        register(checks.check_catalog_adapter, ours)
+        register(checks.check_import_tasks, ours)
+        register(checks.check_endpoint_mounted, ours, Tags.urls)
+        register(checks.check_file_limit, ours, Tags.database)
+        register(checks.check_upload_root, ours, Tags.files, Tags.security)
+        register(checks.check_media_storage, ours, Tags.files)
+        register(checks.check_upload_root_set, ours, Tags.files, deploy=True)
+        register(checks.check_authorization_header, ours, Tags.security, deploy=True)

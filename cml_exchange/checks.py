@@ -1,8 +1,10 @@
 """System checks (``manage.py check``): what keeps 1C from exchanging with the site.
 
-``CmlExchangeConfig.ready()`` registers them. Each message says what is wrong
-and its hint says what to do; ``docs/settings.md`` lists them all. Every check
-is silenced in the usual way, ``SILENCED_SYSTEM_CHECKS = ["cml_exchange.W003"]``.
+``CmlExchangeConfig.ready()`` registers them, each with the tag :data:`TAG` as
+well as Django's own tags, so ``manage.py check --tag cml_exchange`` runs exactly
+these. Each message says what is wrong and its hint says what to do;
+``docs/settings.md`` lists them all. Every check is silenced in the usual way,
+``SILENCED_SYSTEM_CHECKS = ["cml_exchange.W003"]``.
 
 - ``E001`` a ``CML_EXCHANGE_*`` setting has a value the app cannot use;
 - ``E002`` ``CML_EXCHANGE_ORDER_ADAPTER`` names no ``OrderAdapter``;
@@ -38,6 +40,9 @@ from django.utils.module_loading import import_string
 
 from cml_exchange.conf import PREFIX, app_settings
 from cml_exchange.exceptions import ConfigError
+
+#: The tag every check of the app carries: ``manage.py check --tag cml_exchange``.
+TAG = "cml_exchange"
 
 SETTINGS_DOC = "See docs/settings.md."
 DEPLOYMENT_DOC = "See docs/deployment.md"

@@ -4,6 +4,12 @@ Every value has a default that runs the shop on a fresh clone: an SQLite file
 and uploaded media under ``example_shop/var/``, DEBUG on, a secret key generated
 once and kept in ``example_shop/var/secret_key.txt``. For anything public, set
 ``DATABASE_URL``, ``SECRET_KEY``, ``DEBUG=off`` and ``ALLOWED_HOSTS``.
+
+With ``DEBUG=off`` the defaults are the production ones: WhiteNoise serves the
+static files ``collectstatic`` gathered, under hashed names; HTTP is redirected
+to HTTPS, cookies are secure and HSTS is on, so ``manage.py check --deploy`` is
+clean. Each of those can be changed from the environment; docs/deployment.md
+("A production recipe") has the whole list, and nginx and gunicorn around it.
 """
 
 from pathlib import Path
@@ -71,6 +77,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# With DEBUG off, WhiteNoise serves the static files (right after SecurityMiddleware, so
+# the HTTPS redirect still comes first); in development runserver serves them, as before.
+if not DEBUG:
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
 ROOT_URLCONF = "example_shop.urls"
 WSGI_APPLICATION = "example_shop.wsgi.application"
 
@@ -102,8 +113,57 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
+# With DEBUG off the media (product pictures) are the web server's to serve: nginx's
+# "location /media/" in docs/deployment.md. Django serves them only with DEBUG on (urls.py).
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # With DEBUG off: names with a hash of the content (cached for good by browsers) and
+    # gzipped copies, both made by collectstatic; a page whose file was not collected fails.
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        ),
+    },
+}
+
+# HTTPS and the browser's security headers. With DEBUG off the defaults are the safe ones
+# (and check --deploy is clean); in development all are off. 1C is no browser: HSTS and the
+# cookies' flags mean nothing to it, but the redirect does. An http:// "Адрес сайта" gets a
+# 301 that 1C does not reliably follow, so give 1C the https:// address, or exempt the
+# endpoint's path with SECURE_REDIRECT_EXEMPT (docs/deployment.md, "1C and the redirect").
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = env.list("SECURE_REDIRECT_EXEMPT", default=[])
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# An hour at first, as Django's documentation advises; a year (31536000) once HTTPS works.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# Opt-in, behind a proxy that sets the header itself (and removes one sent by the client):
+# SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https
+SECURE_PROXY_SSL_HEADER = env.tuple("SECURE_PROXY_SSL_HEADER", default=None)
+if SECURE_PROXY_SSL_HEADER is not None and len(SECURE_PROXY_SSL_HEADER) != 2:
+    raise ImproperlyConfigured(
+        "SECURE_PROXY_SSL_HEADER is a header and its value, e.g. HTTP_X_FORWARDED_PROTO,https"
+    )
+# The sites that may post forms to the shop, with their scheme: https://shop.example
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# e.g. cml_exchange.I001 once the web server is known to pass the Authorization header
+SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
+
+# With DEBUG off Django logs errors (a 500's traceback) nowhere but to ADMINS by mail;
+# send them to stderr instead, where gunicorn and systemd's journal keep them.
+if not DEBUG:
+    LOGGING = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+        "root": {"handlers": ["stderr"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    }
 
 # The storefront: which 1C price types it shows (names or 1C ids, preferred first;
 # empty: every type, the first imported first), and products per page.
@@ -114,6 +174,8 @@ SHOP_PAGE_SIZE = env.int("SHOP_PAGE_SIZE", default=24)
 CML_EXCHANGE_UPLOAD_ROOT = Path(
     env.str("CML_EXCHANGE_UPLOAD_ROOT", default=str(VAR_DIR / "exchange"))
 )
+# Behind nginx: the proxies whose X-Forwarded-For names the client (the login throttle).
+CML_EXCHANGE_TRUSTED_PROXIES = env.list("CML_EXCHANGE_TRUSTED_PROXIES", default=[])
 
 # Imports from 1C on a task worker instead of in 1C's requests (docs/deployment.md):
 # IMPORT_WORKER=database runs them on `manage.py db_worker` (django-tasks-db), =rq on

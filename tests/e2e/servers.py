@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import secrets
 import signal
 import socket
 import sqlite3
@@ -45,7 +46,60 @@ def environment(database: Path, upload_root: Path, media_root: Path) -> dict[str
             "MEDIA_ROOT": str(media_root),
             "SECRET_KEY": "e2e-tests",
             "DEBUG": "off",
+            "SECURE_SSL_REDIRECT": "off",  # plain HTTP on the loopback, as 1C in a LAN
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        }
+    )
+    return env
+
+
+#: The line in docs/deployment.md above the recipe's ``/etc/shop/env``.
+RECIPE_MARKER = "<!-- tests/integration/test_production.py runs check --deploy on this block -->"
+#: What the example shop's settings read from the environment, besides these prefixes.
+_SHOP_PREFIXES = ("SECURE_", "SESSION_", "CSRF_", "CML_EXCHANGE_", "SHOP_")
+_SHOP_VARIABLES = {
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "STATIC_ROOT",
+    "MEDIA_ROOT",
+    "SILENCED_SYSTEM_CHECKS",
+    "LOG_LEVEL",
+    "LANGUAGE_CODE",
+    "TIME_ZONE",
+}
+
+
+def documented_environment() -> dict[str, str]:
+    """The variables docs/deployment.md's production recipe writes into ``/etc/shop/env``."""
+    text = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    block = text.split(RECIPE_MARKER, 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    pairs = (line.split("=", 1) for line in block.splitlines() if "=" in line)
+    return {name: value for name, value in pairs if not name.startswith("#")}
+
+
+def production_environment(tmp_path: Path) -> dict[str, str]:
+    """The recipe's environment, made local: a new key, SQLite, directories under ``tmp_path``.
+
+    The rest is the documented block as it is, on top of none of the shop's variables
+    from this process's environment: DEBUG is off, and the HTTPS settings not in the
+    block keep the defaults the settings give them with DEBUG off.
+    """
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in _SHOP_VARIABLES and not name.startswith(_SHOP_PREFIXES)
+    }
+    env.update(documented_environment())
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "example_shop.settings",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'shop.sqlite3'}",
+            "STATIC_ROOT": str(tmp_path / "static"),
+            "MEDIA_ROOT": str(tmp_path / "media"),
+            "CML_EXCHANGE_UPLOAD_ROOT": str(tmp_path / "exchange"),
         }
     )
     return env

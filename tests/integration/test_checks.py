@@ -6,12 +6,14 @@ against real settings, a real URLconf, real directories and the test database.
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.core.checks import registry
 from django.core.management import call_command
 from django.test import override_settings
@@ -49,6 +51,42 @@ def test_checks_are_registered_and_only_two_need_deploy():
     assert always <= plain
     assert deploy <= every
     assert not deploy & plain
+
+
+def test_every_check_of_the_app_carries_its_tag_and_no_other_check_does():
+    every = registry.registry.get_checks(include_deployment_checks=True)
+    tagged = {check for check in every if checks.TAG in check.tags}
+    defined = {
+        value
+        for name, value in vars(checks).items()
+        if name.startswith("check_") and callable(value)
+    }
+    if apps.is_installed("cml_exchange.contrib.oscar"):
+        from cml_exchange.contrib.oscar.checks import check_oscar_settings
+
+        defined.add(check_oscar_settings)
+    assert checks.TAG == "cml_exchange"
+    assert tagged == defined
+
+
+def test_check_tag_cml_exchange_runs_the_apps_checks_and_none_of_djangos(settings, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    settings.CML_EXCHANGE_UPLOAD_ROOT = blocker / "exchange"  # W003
+    settings.SECURE_HSTS_SECONDS = 0  # Django's security.W004 under --deploy
+    every = StringIO()
+    call_command("check", "--deploy", stdout=every, stderr=every)
+    assert "security.W004" in every.getvalue()
+    assert "cml_exchange.W003" in every.getvalue()
+
+    tagged = StringIO()
+    call_command("check", "--deploy", "--tag", "cml_exchange", stdout=tagged, stderr=tagged)
+    found = sorted(set(re.findall(r"\?: \(([\w.]+)\)", tagged.getvalue())))
+    assert found == ["cml_exchange.I001", "cml_exchange.W003"]
+
+    tagged = StringIO()  # without --deploy: the checks that always run
+    call_command("check", "--tag", "cml_exchange", stdout=tagged, stderr=tagged)
+    assert re.findall(r"\?: \(([\w.]+)\)", tagged.getvalue()) == ["cml_exchange.W003"]
 
 
 @pytest.mark.django_db

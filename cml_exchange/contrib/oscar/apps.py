@@ -14,6 +14,7 @@ class OscarAdapterConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from cml_exchange.checks import TAG
         from cml_exchange.contrib.oscar import checks, receivers  # noqa: F401 (connect on import)
 
-        django_checks.register(checks.check_oscar_settings)
+        django_checks.register(checks.check_oscar_settings, TAG)  # check --tag cml_exchange
