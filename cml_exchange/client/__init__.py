@@ -9,6 +9,7 @@ Requests go over HTTP (:class:`HttpTransport`) unless the client is given a
 endpoint through Django's test client.
 """
 
+from cml_exchange.client.events import Event, OnEvent, PartSent, Polled, Prepared, Step
 from cml_exchange.client.exchange import ARCHIVE_NAME, ExchangeClient
 from cml_exchange.client.replies import (
     Auth,
@@ -28,16 +29,22 @@ __all__ = [
     "ARCHIVE_NAME",
     "Auth",
     "CatalogResult",
+    "Event",
     "ExchangeClient",
     "ExchangeFailure",
     "HttpTransport",
     "Imported",
     "InitParams",
+    "OnEvent",
     "OrdersResult",
+    "PartSent",
+    "Polled",
+    "Prepared",
     "Reply",
     "Request",
     "Response",
     "Sent",
+    "Step",
     "Transport",
     "parse_checkauth",
     "parse_confirmation",

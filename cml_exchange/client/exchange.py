@@ -11,7 +11,9 @@ Each method is one step of the protocol and raises :class:`ExchangeFailure`
 where 1C would stop: a ``failure`` reply, a reply it cannot read, an HTTP
 status other than 200 (redirects are not followed), no connection. Steps
 are reported through ``log`` as one line each (``checkauth: success``,
-``file import.xml: 12 parts, 2.3 MB``…).
+``file import.xml: 12 parts, 2.3 MB``…), and through ``on_event`` as
+records (:mod:`cml_exchange.client.events`), each part and each
+``progress`` reply too, for a caller that draws progress of its own.
 
 The orders exchange (``type=sale``) uses the same pieces: :meth:`checkauth`
 and :meth:`init` take the type, :meth:`upload` and :meth:`import_file` use
@@ -33,6 +35,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from cml_exchange.client import packing
+from cml_exchange.client.events import Event, OnEvent, PartSent, Polled, Prepared, Step
 from cml_exchange.client.packing import Data
 from cml_exchange.client.replies import (
     PROGRESS,
@@ -73,6 +76,10 @@ def _quiet(message: str) -> None:
     """The default ``log``: says nothing."""
 
 
+def _ignore(event: Event) -> None:
+    """The default ``on_event``: looks at nothing."""
+
+
 class ExchangeClient:
     """One exchange session with the site, as 1C runs it.
 
@@ -81,7 +88,9 @@ class ExchangeClient:
     site's step interval); or a :class:`~cml_exchange.client.transport.Transport`
     of its own, which ``timeout`` does not concern. ``max_import_requests``
     bounds the ``progress`` replies to one file's import, so that a site
-    which never finishes is reported instead of polled forever.
+    which never finishes is reported instead of polled forever. ``log``
+    gets a line per step, ``on_event`` a record per step, part and
+    ``progress`` reply (:mod:`cml_exchange.client.events`).
     """
 
     def __init__(
@@ -93,11 +102,13 @@ class ExchangeClient:
         timeout: float = 120.0,
         log: Log = _quiet,
         max_import_requests: int = 100_000,
+        on_event: OnEvent = _ignore,
     ) -> None:
         self.transport = HttpTransport(site, timeout=timeout) if isinstance(site, str) else site
         self.user = user
         self._password = password
         self.log = log
+        self.on_event = on_event
         self.max_import_requests = max_import_requests
         #: The session: what the last ``checkauth`` and ``init`` gave.
         self.kind: str | None = None
@@ -180,6 +191,7 @@ class ExchangeClient:
         self.log("checkauth: success")
         if self.auth.sessid is None:
             self.log("checkauth: сайт не передал sessid (1С: «CSRF токен не поддерживается»)")
+        self.on_event(Step("checkauth"))
         return self.auth
 
     def init(self, kind: str | None = None, version: str | None = None) -> InitParams:
@@ -191,6 +203,7 @@ class ExchangeClient:
         limit = self.params.file_limit if self.params.file_limit is not None else "-"
         line = f"init: zip={'yes' if self.params.zip else 'no'} file_limit={limit}"
         self.log(line + (f" version={self.params.version}" if self.params.version else ""))
+        self.on_event(Step("init"))
         return self.params
 
     def upload(
@@ -205,6 +218,8 @@ class ExchangeClient:
         if limit is not None and limit <= 0:
             raise ValueError(f"chunk must be positive, not {limit}")
         parts = size = 0
+        total = packing.size_of(data)
+        expected = packing.count_parts(total, limit)
         lines: list[str] = []
         for part in packing.parts(data, limit):
             reply = self.call("file", kind=kind, params={"filename": name}, body=part)
@@ -212,11 +227,14 @@ class ExchangeClient:
             lines.extend(line for line in reply.lines if line.strip())
             parts += 1
             size += len(part)
+            self.on_event(PartSent(name, parts, max(parts, expected), size, max(size, total)))
         plural = "part" if parts == 1 else "parts"
         self.log(f"file {name}: {parts} {plural}, {packing.human_size(size)}")
         for line in lines:
             self.log(f"file {name}: {line}")
-        return Sent(name, parts, size, tuple(lines))
+        sent = Sent(name, parts, size, tuple(lines))
+        self.on_event(sent)
+        return sent
 
     def import_file(self, name: str, *, kind: str | None = None) -> Imported:
         """Call ``mode=import`` for ``name`` while the site answers ``progress``, to ``success``."""
@@ -225,6 +243,7 @@ class ExchangeClient:
             reply = self.call("import", kind=kind, params={"filename": name})
             if reply.status == PROGRESS:
                 self.log(f"import {name}: progress {reply.message}")
+                self.on_event(Polled(name, count, reply.message))
                 continue
             seconds = time.monotonic() - started
             plural = "request" if count == 1 else "requests"
@@ -237,7 +256,9 @@ class ExchangeClient:
                 self.log(
                     f"import {name}: success {reply.message} ({count} {plural}, {seconds:.1f} s)"
                 )
-            return Imported(name, count, reply.message, seconds, lines)
+            imported = Imported(name, count, reply.message, seconds, lines)
+            self.on_event(imported)
+            return imported
         raise ExchangeFailure(
             "import",
             reply.text,
@@ -251,12 +272,14 @@ class ExchangeClient:
         reply = self.call("deactivate", params={"timestamp": str(self.auth.timestamp)})
         expect("deactivate", reply, SUCCESS)
         self.log(f"deactivate: success {reply.message}")
+        self.on_event(Step("deactivate", reply.message))
         return reply.message
 
     def complete(self) -> str:
         """``mode=complete``: the end of the session; the site's message."""
         reply = expect("complete", self.call("complete"), SUCCESS)
         self.log(f"complete: success {reply.message}")
+        self.on_event(Step("complete", reply.message))
         return reply.message
 
     # -- the orders' own steps ---------------------------------------------------------
@@ -269,6 +292,7 @@ class ExchangeClient:
         response = self.request("query", kind="sale")
         document = parse_document("query", response.body, response.charset)
         self.log(f"query: {packing.human_size(len(document))} XML")
+        self.on_event(Step("query", size=len(document)))
         return document
 
     def info(self) -> bytes:
@@ -276,6 +300,7 @@ class ExchangeClient:
         response = self.request("info", kind="sale")
         document = parse_document("info", response.body, response.charset)
         self.log(f"info: {packing.human_size(len(document))} XML")
+        self.on_event(Step("info", size=len(document)))
         return document
 
     def success(self) -> None:
@@ -287,6 +312,7 @@ class ExchangeClient:
         response = self.request("success", kind="sale")
         parse_confirmation(response.body, response.charset)
         self.log("success: success")
+        self.on_event(Step("success"))
 
     def send_orders(
         self, data: Data, name: str | None = None, chunk: int | None = None
@@ -353,8 +379,12 @@ class ExchangeClient:
                 f"zip {ARCHIVE_NAME}: {len(unload.xml)} XML, {len(unload.pictures)} pictures, "
                 f"{packing.human_size(unload.size)} → {packing.human_size(len(archive))}"
             )
+            self.on_event(
+                Prepared(len(unload.xml), len(unload.pictures), unload.size, len(archive))
+            )
             result.sent.append(self.upload(ARCHIVE_NAME, archive, chunk))
         else:
+            self.on_event(Prepared(len(unload.xml), len(unload.pictures), unload.size))
             result.sent.extend(self.upload(item.name, item.path, chunk) for item in unload.files)
         result.imported.extend(self.import_file(item.name) for item in unload.xml)
         if self.auth is not None and self.auth.timestamp is not None:

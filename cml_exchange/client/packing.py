@@ -156,6 +156,18 @@ def parts(data: Data, limit: int | None) -> Iterator[bytes]:
             yield piece
 
 
+def size_of(data: Data) -> int:
+    """How many bytes ``data`` (bytes or a file's path) holds."""
+    return len(data) if isinstance(data, bytes) else Path(data).stat().st_size
+
+
+def count_parts(size: int, limit: int | None) -> int:
+    """How many parts :func:`parts` cuts ``size`` bytes into (one at least)."""
+    if not limit or size <= limit:
+        return 1
+    return -(-size // limit)
+
+
 def human_size(size: int) -> str:
     """``512 B``, ``7.9 KB``, ``2.3 MB``: sizes in the client's log."""
     if size < 1024:

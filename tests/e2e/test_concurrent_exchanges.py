@@ -12,6 +12,7 @@ times, with fresh ids each round, to catch races.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -56,7 +57,9 @@ class Run:
         return self.process.returncode == 0 and self.output.rstrip().endswith("Обмен завершен.")
 
     def import_requests(self, name: str) -> int:
-        return sum(line.startswith(f"import {name}: ") for line in self.output.splitlines())
+        """How many ``mode=import`` requests ``name`` took: the client's line for it says."""
+        said = re.search(rf"^Импорт {re.escape(name)}: .*\((\d+) запрос", self.output, re.MULTILINE)
+        return int(said.group(1)) if said else 0
 
     def summary(self) -> str:
         tail = "\n    ".join(self.output.strip().splitlines()[-4:])

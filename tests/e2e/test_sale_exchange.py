@@ -393,7 +393,7 @@ def test_the_command(
         "--password",
         PASSWORD,
         "--orders",
-        "--version",
+        "--schema-version",
         "2.08",
         "--save-query",
         str(saved),
@@ -402,16 +402,16 @@ def test_the_command(
         stdout=out,
     )
     lines = out.getvalue().splitlines()
-    assert lines[0] == "checkauth: success"
-    assert lines[1].startswith("init: zip=") and " version=" in lines[1]
-    assert lines[2].startswith("query: ") and lines[2].endswith(" XML")
+    assert lines[0] == "checkauth: вход выполнен"
+    assert lines[1].startswith("init: zip=") and lines[1].endswith(", версия схемы 2.08")
+    assert lines[2].startswith("query: получено ") and lines[2].endswith(" XML")
     assert lines[3:6] == [
         f"Выгрузка сохранена в {saved}",
         f"Документов в выгрузке: {len(orders)}, из них заказов: {len(orders)}",
-        "success: success",
+        "success: сайт отметил заказы полученными 1С",
     ]
-    assert lines[6].startswith(f"file {unknown.name}: 1 part, ")
-    assert lines[7].startswith(f"import {unknown.name}: success (1 request, ")
+    assert lines[6].startswith(f"Файл {unknown.name} отправлен: 1 часть, ")
+    assert lines[7].startswith(f"Импорт {unknown.name}: готово (1 запрос, ")
     assert "ЗК-404" in lines[8] and "не найден" in lines[8]
     assert lines[-2:] == ["Ошибок при загрузке заказов: 1", "Обмен завершен."]
     assert len(documents_of(saved.read_bytes())) == len(orders)

@@ -1,53 +1,100 @@
 """``cml_import`` and ``cml_status``: the importer from the command line."""
 
 import json
+import re
+import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from benchmarks.generator import generate_catalog
+from cml_exchange.management import console
 from cml_exchange.models import ImportJob, Offer, Product
+from tests.e2e.servers import ROOT, shop_database
 from tests.paths import sample
+from tests.terminal import run_in_terminal
 
 pytestmark = pytest.mark.django_db
 
 IMPORT = str(sample("carono__php-commerceml__tests__xml__import"))
 OFFERS = str(sample("carono__php-commerceml__tests__xml__offers"))
-
-
-class Terminal(StringIO):
-    def isatty(self) -> bool:
-        return True
+#: The files' names in the job, and what their scans count: groups, properties, products;
+#: offers.
+IMPORT_NAME, OFFERS_NAME = Path(IMPORT).name, Path(OFFERS).name
+FILE_LINES = [f"{IMPORT_NAME}: прочитано 34 элемента.", f"{OFFERS_NAME}: прочитано 5 элементов."]
+#: Any control character but the line end: what a log must not get.
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 
 
 def test_cml_import_runs_the_whole_import(tmp_path):
     out = StringIO()
     call_command("cml_import", IMPORT, OFFERS, stdout=out)
-    text = out.getvalue()
-    assert "Импорт успешно завершен." in text
-    assert "products_created: 2" in text
-    assert "Предупреждений: 3" in text  # three pictures that were not uploaded
+    lines = out.getvalue().splitlines()
+    assert lines[:3] == [*FILE_LINES, "Импорт успешно завершен."]
+    assert "  products_created: 2" in lines
+    # Three pictures that were not uploaded: their kind counted, then each said.
+    at = lines.index("Предупреждений: 3")
+    assert re.fullmatch(r"  [a-z_]+: 3", lines[at + 1])
+    assert [line.startswith("  - ") for line in lines[at + 2 : at + 5]] == [True] * 3
+    job = ImportJob.objects.get()
+    assert re.fullmatch(rf"Задание импорта №{job.pk}: \d+ шаг(а|ов)?, \d+,\d с\.", lines[-1])
     assert (Product.objects.count(), Offer.objects.count()) == (2, 5)
 
 
-def test_cml_import_with_a_budget_takes_steps_like_the_endpoint():
+def test_off_a_terminal_a_line_per_file_and_no_control_characters():
     out = StringIO()
     call_command(
         "cml_import", IMPORT, OFFERS, "--budget", "0.000001", "--batch-size", "3", stdout=out
     )
     job = ImportJob.objects.get()
     assert job.steps > 5
-    assert "Обработано 3 из 22 групп." in out.getvalue()
+    # The import takes less than the seconds between two progress lines of a file.
+    assert out.getvalue().splitlines()[:3] == [*FILE_LINES, "Импорт успешно завершен."]
+    assert not CONTROL.search(out.getvalue())
     assert (Product.objects.count(), Offer.objects.count()) == (2, 5)
 
 
-def test_cml_import_draws_a_progress_bar_on_a_terminal():
-    out = Terminal()
+def test_off_a_terminal_progress_lines_are_the_importers_messages(monkeypatch):
+    monkeypatch.setattr(console, "PLAIN_EVERY", 0.0)
+    out = StringIO()
     call_command(
-        "cml_import", IMPORT, OFFERS, "--budget", "0.000001", "--batch-size", "5", stdout=out
+        "cml_import", IMPORT, OFFERS, "--budget", "0.000001", "--batch-size", "3", stdout=out
     )
-    assert "\r[" in out.getvalue()
-    assert "100%" in out.getvalue() or "Импорт успешно завершен." in out.getvalue()
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith(f"{IMPORT_NAME}: 0%, Файл {IMPORT_NAME} проверен: 2 товара")
+    assert f"{OFFERS_NAME}: проверка файла" in lines
+    assert f"{IMPORT_NAME}: 8%, Обработано 3 из 22 групп." in lines
+    assert lines.index(f"{IMPORT_NAME}: 8%, Обработано 3 из 22 групп.") < lines.index(FILE_LINES[0])
+    assert not CONTROL.search(out.getvalue())
+
+
+@pytest.mark.slow
+def test_cml_import_draws_a_live_bar_on_a_terminal(tmp_path):
+    """In a real pseudo-terminal: a bar per file, redrawn in place, then the file's line."""
+    generate_catalog(tmp_path / "catalog", 1500, seed=5)
+    files = [str(tmp_path / "catalog" / name) for name in ("import.xml", "offers.xml")]
+    with shop_database(tmp_path) as env:
+        command = [sys.executable, str(ROOT / "manage.py"), "cml_import", *files]
+        screen = run_in_terminal(
+            [*command, "--budget", "0.05", "--batch-size", "50"],
+            env=env,
+            cwd=ROOT,
+        )
+    text = screen.text
+    assert screen.returncode == 0, text
+    frames = [frame for line in text.split("\n") for frame in line.split("\r")]
+    bars = [frame for frame in frames if re.match(r"import\.xml: +\d+%\|", frame)]
+    assert len(bars) > 3, text
+    # The percentage, the count of the scan, the time spent and left, and the rate.
+    moving = [bar for bar in bars if "осталось" in bar]
+    assert moving, bars
+    assert re.search(r" \d+ / \d+ \[00:\d\d, осталось 00:\d\d, \d+(,\d)? эл\./с", moving[-1])
+    assert any(re.match(r"offers\.xml: +\d+%\|", frame) for frame in frames)
+    lines = text.split("\n")
+    assert any(line.rsplit("\r", 1)[-1].startswith("import.xml: прочитано ") for line in lines)
+    assert "Импорт успешно завершен." in text
 
 
 def test_cml_import_reports_a_broken_file_and_fails(tmp_path):

@@ -9,23 +9,45 @@ Two exchanges, as 1C runs them:
   ``--send-orders FILE`` the upload and import of 1C's orders file.
 
 A thin wire from :class:`cml_exchange.client.ExchangeClient` to the console:
-each step is printed as the client reports it, and any failure ends the
-command with the site's message.
+each step is printed as the client reports it (its events, worded in the
+site's language), uploads and imports as a progress bar on a terminal or a
+plain line now and then elsewhere (:mod:`cml_exchange.management.console`),
+and any failure ends the command with the site's message.
 """
 
 from __future__ import annotations
 
+import argparse
+import getpass
+import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from lxml import etree
 
-from cml_exchange.client import ExchangeClient, ExchangeFailure
+from cml_exchange.client import (
+    Event,
+    ExchangeClient,
+    ExchangeFailure,
+    Imported,
+    PartSent,
+    Polled,
+    Prepared,
+    Sent,
+    Step,
+)
+from cml_exchange.client.packing import PICTURES_DIR
+from cml_exchange.management.console import Console, Meter, Unit, human_size, seconds
 
 #: The business operation of an order document.
 _ORDER_OPERATION = "Заказ товара"
+#: The environment variable the password comes from when --password is not given.
+PASSWORD_VARIABLE = "CML_EXCHANGE_PASSWORD"  # noqa: S105 (a variable's name, not a password)
 
 
 def count_documents(document: bytes) -> tuple[int, int]:
@@ -40,7 +62,9 @@ def count_documents(document: bytes) -> tuple[int, int]:
     try:
         root = etree.fromstring(document, parser)
     except etree.XMLSyntaxError as error:
-        raise ValueError(f"сайт прислал неверный XML: {error}") from None
+        raise ValueError(
+            _("the site sent XML that is not well-formed: %(error)s") % {"error": error}
+        ) from None
     documents = orders = 0
     for element in root.iter("{*}Документ"):
         parent = element.getparent()
@@ -60,7 +84,8 @@ class Command(BaseCommand):
         "With FILE...: the catalog exchange (checkauth, init, file, import, deactivate, "
         "complete); the pictures in import_files/ next to the XML files are sent too. With "
         "--orders: the orders exchange (checkauth, init, query, success, and with "
-        "--send-orders the upload and import of 1C's orders file)."
+        "--send-orders the upload and import of 1C's orders file). The password is "
+        f"--password, else the {PASSWORD_VARIABLE} environment variable, else asked for."
     )
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
@@ -74,9 +99,21 @@ class Command(BaseCommand):
         return parser
 
     def add_base_argument(self, parser: CommandParser, *args: Any, **kwargs: Any) -> None:
-        """Django's options, less its ``--version``: here that is the version sent with init."""
-        if "--version" not in args:
-            super().add_base_argument(parser, *args, **kwargs)
+        """Django's options; its ``--version`` also reads an old command line's schema version.
+
+        ``--version`` alone prints Django's version, as in every command;
+        ``--version 2.08``, as this command once took the schema version,
+        still works (with a word on stderr) rather than print Django's
+        version and send nothing.
+        """
+        if "--version" in args:
+            kwargs = {
+                "action": _VersionOrSchemaVersion,
+                "version": kwargs.get("version", self.get_version()),
+                "help": "Show program's version number and exit. With a value: the old "
+                "spelling of --schema-version.",
+            }
+        super().add_base_argument(parser, *args, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("url", metavar="URL")
@@ -84,7 +121,11 @@ class Command(BaseCommand):
             "files", nargs="*", metavar="FILE", help="catalog XML files, in import order"
         )
         parser.add_argument("--user", required=True)
-        parser.add_argument("--password", required=True)
+        parser.add_argument(
+            "--password",
+            help=f"the user's password (default: the {PASSWORD_VARIABLE} environment "
+            "variable, else asked for on a terminal)",
+        )
         parser.add_argument(
             "--no-zip", action="store_true", help="send the files one by one even if the site zips"
         )
@@ -97,15 +138,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--timeout", type=float, default=120.0, help="seconds to wait for each reply"
         )
-        orders = parser.add_argument_group("orders (type=sale)")
-        orders.add_argument(
-            "--orders", action="store_true", help="exchange orders instead of the catalog"
-        )
         parser.add_argument(
-            "--version",
+            "--schema-version",
             dest="cml_version",
             metavar="VERSION",
             help="CommerceML version sent with init, as 1C 8 does (e.g. 2.08)",
+        )
+        orders = parser.add_argument_group("orders (type=sale)")
+        orders.add_argument(
+            "--orders", action="store_true", help="exchange orders instead of the catalog"
         )
         orders.add_argument(
             "--save-query", metavar="PATH", help="save the site's orders document to PATH"
@@ -116,66 +157,346 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["chunk"] is not None and options["chunk"] <= 0:
-            raise CommandError("--chunk должен быть положительным числом байт")
+            raise CommandError(_("--chunk must be a positive number of bytes."))
+        self.check_version(options)
         self.check_mode(options)
         client = ExchangeClient(
             options["url"],
             options["user"],
-            options["password"],
+            self.password(options),
             timeout=options["timeout"],
-            log=self.stdout.write,
         )
         try:
-            if options["orders"]:
-                self.exchange_orders(client, options)
-            else:
-                client.exchange_catalog(
-                    options["files"],
-                    zip=False if options["no_zip"] else None,
-                    chunk=options["chunk"],
-                    version=options["cml_version"],
-                )
+            with Console(self.stdout) as console:
+                client.on_event = _Progress(console, client)
+                if options["orders"]:
+                    self.exchange_orders(client, console, options)
+                else:
+                    client.exchange_catalog(
+                        options["files"],
+                        zip=False if options["no_zip"] else None,
+                        chunk=options["chunk"],
+                        version=options["cml_version"],
+                    )
         except ExchangeFailure as failure:
-            raise CommandError(f"Обмен прерван на шаге {failure.mode}: {failure.message}") from None
+            raise CommandError(
+                _("Exchange stopped at step %(mode)s: %(message)s")
+                % {"mode": failure.mode, "message": failure.message}
+            ) from None
         except ValueError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(self.style.SUCCESS("Обмен завершен."))
+        self.stdout.write(self.style.SUCCESS(_("Exchange finished.")))
+
+    def check_version(self, options: dict[str, Any]) -> None:
+        """Take ``--version VERSION`` of an old command line as ``--schema-version VERSION``."""
+        old = options.get("old_version")
+        if old is None:
+            return
+        if options["cml_version"] not in (None, old):
+            raise CommandError(
+                _("--version %(old)s and --schema-version %(new)s disagree.")
+                % {"old": old, "new": options["cml_version"]}
+            )
+        options["cml_version"] = old
+        self.stderr.write(
+            _(
+                "--version VERSION is now --schema-version VERSION "
+                "(--version alone shows Django's version)."
+            )
+        )
+
+    def password(self, options: dict[str, Any]) -> str:
+        """--password, else the environment's, else typed in (only when stdin is a terminal)."""
+        if options["password"] is not None:
+            return str(options["password"])
+        if os.environ.get(PASSWORD_VARIABLE):
+            return os.environ[PASSWORD_VARIABLE]
+        if sys.stdin is not None and sys.stdin.isatty():
+            return getpass.getpass(
+                _("Password of %(user)s for %(url)s: ")
+                % {"user": options["user"], "url": options["url"]}
+            )
+        raise CommandError(
+            _(
+                "No password: give --password, set the %(variable)s environment variable, "
+                "or run the command on a terminal to type it in."
+            )
+            % {"variable": PASSWORD_VARIABLE}
+        )
 
     def check_mode(self, options: dict[str, Any]) -> None:
         """Refuse a mix of the two exchanges' arguments before any request."""
         if not options["orders"]:
             if not options["files"]:
-                raise CommandError("Укажите файлы каталога (FILE...) или --orders для заказов.")
+                raise CommandError(
+                    _("Give the catalog files (FILE...), or --orders to exchange orders.")
+                )
             for option in ("save_query", "send_orders"):
                 if options[option]:
                     flag = "--" + option.replace("_", "-")
-                    raise CommandError(f"{flag} — только для обмена заказами (--orders).")
+                    raise CommandError(
+                        _("%(option)s is for the orders exchange only (--orders).")
+                        % {"option": flag}
+                    )
             return
         if options["files"]:
             raise CommandError(
-                "С --orders файлы каталога не указываются; файл заказов из 1С — в --send-orders."
+                _(
+                    "With --orders no catalog files are given; the orders file from 1C "
+                    "goes in --send-orders."
+                )
             )
         send = options["send_orders"]
         if send is not None and not Path(send).is_file():
-            raise CommandError(f"Файл не найден: {send}")
+            raise CommandError(_("File not found: %(path)s") % {"path": send})
 
-    def exchange_orders(self, client: ExchangeClient, options: dict[str, Any]) -> None:
+    def exchange_orders(
+        self, client: ExchangeClient, console: Console, options: dict[str, Any]
+    ) -> None:
         """checkauth, init, query (saved and counted), success, then the orders file if any."""
         client.checkauth("sale")
         client.init("sale", options["cml_version"])
         document = client.query()
         if options["save_query"]:
             Path(options["save_query"]).write_bytes(document)
-            self.stdout.write(f"Выгрузка сохранена в {options['save_query']}")
+            console.line(_("Orders saved to %(path)s") % {"path": options["save_query"]})
         documents, orders = count_documents(document)
-        self.stdout.write(f"Документов в выгрузке: {documents}, из них заказов: {orders}")
+        console.line(
+            _("Documents sent by the site: %(documents)d, orders among them: %(orders)d")
+            % {"documents": documents, "orders": orders}
+        )
         client.success()
         if options["send_orders"]:
             _sent, _imported, errors = client.send_orders(
                 options["send_orders"], chunk=options["chunk"]
             )
             if errors:
-                self.stdout.write(self.style.WARNING(f"Ошибок при загрузке заказов: {len(errors)}"))
+                console.line(
+                    self.style.WARNING(
+                        _("Errors loading the orders: %(count)d") % {"count": len(errors)}
+                    )
+                )
+
+
+class _VersionOrSchemaVersion(argparse.Action):
+    """``--version``: Django's version and exit; ``--version VALUE``: the schema version."""
+
+    def __init__(
+        self,
+        option_strings: Sequence[str],
+        dest: str,
+        version: str,
+        help: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            option_strings,
+            dest="old_version",
+            nargs="?",
+            default=None,
+            metavar="VERSION",
+            help=help,
+        )
+        self.version = version
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        if values is None:
+            sys.stdout.write(f"{self.version}\n")
+            parser.exit()
+        setattr(namespace, self.dest, values)
+
+
+class _Progress:
+    """The client's events on the console: a line per step, a meter per upload and import.
+
+    With ``--no-zip`` the pictures share one meter and one line at the end.
+    """
+
+    def __init__(self, console: Console, client: ExchangeClient) -> None:
+        self.console = console
+        self.client = client
+        self.meter: Meter | None = None
+        #: What the open meter is for: ("file" or "import", the file's name).
+        self.subject: tuple[str, str] = ("", "")
+        self.pictures = 0
+        self.pictures_sent = 0
+        self.pictures_size = 0
+        #: When the last event came: the work a new meter shows began then.
+        self.last = console.clock()
+
+    def __call__(self, event: Event) -> None:
+        self.show(event)
+        self.last = self.console.clock()
+
+    def show(self, event: Event) -> None:
+        if isinstance(event, Step):
+            self.step(event)
+        elif isinstance(event, Prepared):
+            self.prepared(event)
+        elif isinstance(event, PartSent):
+            self.part_sent(event)
+        elif isinstance(event, Sent):
+            self.sent(event)
+        elif isinstance(event, Polled):
+            self.polled(event)
+        elif isinstance(event, Imported):
+            self.imported(event)
+
+    def show_meter(
+        self,
+        subject: tuple[str, str],
+        desc: str,
+        unit: Unit,
+        n: float,
+        total: float | None = None,
+        note: str = "",
+    ) -> None:
+        """Move the meter of ``subject`` (what, which file), opened if another (or none) is."""
+        if self.meter is None or self.subject != subject:
+            self.meter = self.console.meter(desc, unit, total, n=n, note=note, started=self.last)
+            self.subject = subject
+        else:
+            self.meter.update(n, total=total, note=note)
+
+    def close(self, line: str) -> None:
+        if self.meter is not None:
+            self.meter.close(line)
+            self.meter = None
+            self.subject = ("", "")
+        else:
+            self.console.line(line)
+
+    def step(self, event: Step) -> None:
+        line = self.console.line
+        if event.mode == "checkauth":
+            line(_("checkauth: logged in"))
+            if self.client.auth is not None and self.client.auth.sessid is None:
+                line(_('checkauth: the site sent no sessid (1C: "CSRF токен не поддерживается")'))
+        elif event.mode == "init" and self.client.params is not None:
+            params = self.client.params
+            values = {
+                "zip": "yes" if params.zip else "no",
+                "limit": params.file_limit
+                if params.file_limit is not None
+                else pgettext("file_limit", "none"),
+                "version": params.version,
+            }
+            if params.version:
+                line(_("init: zip=%(zip)s, file_limit=%(limit)s, version=%(version)s") % values)
+            else:
+                line(_("init: zip=%(zip)s, file_limit=%(limit)s") % values)
+        elif event.mode in ("query", "info"):
+            line(
+                _("%(mode)s: %(size)s of XML received")
+                % {"mode": event.mode, "size": human_size(event.size)}
+            )
+        elif event.mode == "success":
+            line(_("success: the site has marked the orders as received by 1C"))
+        else:
+            line(
+                _("%(mode)s: %(message)s")
+                % {
+                    "mode": event.mode,
+                    "message": event.message or pgettext("exchange step", "done"),
+                }
+            )
+
+    def prepared(self, event: Prepared) -> None:
+        if event.archive is None:
+            self.pictures = event.pictures
+            return
+        self.console.line(
+            ngettext(
+                "Archive: %(xml)d XML and %(pictures)d picture, %(size)s, zipped %(packed)s",
+                "Archive: %(xml)d XML and %(pictures)d pictures, %(size)s, zipped %(packed)s",
+                event.pictures,
+            )
+            % {
+                "xml": event.xml,
+                "pictures": event.pictures,
+                "size": human_size(event.size),
+                "packed": human_size(event.archive),
+            }
+        )
+
+    def is_picture(self, name: str) -> bool:
+        return self.pictures > 0 and name.startswith(PICTURES_DIR + "/")
+
+    def part_sent(self, event: PartSent) -> None:
+        if self.is_picture(event.name):
+            return
+        self.show_meter(
+            ("file", event.name),
+            _("Sending %(name)s") % {"name": event.name},
+            "bytes",
+            event.sent,
+            total=event.size or None,
+            note=_("part %(part)d of %(parts)d") % {"part": event.part, "parts": event.parts},
+        )
+
+    def sent(self, event: Sent) -> None:
+        if self.is_picture(event.name):
+            self.picture_sent(event)
+            return
+        self.close(
+            ngettext(
+                "File %(name)s sent: %(parts)d part, %(size)s",
+                "File %(name)s sent: %(parts)d parts, %(size)s",
+                event.parts,
+            )
+            % {"name": event.name, "parts": event.parts, "size": human_size(event.size)}
+        )
+        for text in event.lines:
+            self.console.line(f"  {text}")
+
+    def picture_sent(self, event: Sent) -> None:
+        self.pictures_sent += 1
+        self.pictures_size += event.size
+        self.show_meter(
+            ("pictures", ""), _("Pictures"), "files", self.pictures_sent, total=self.pictures
+        )
+        if self.pictures_sent >= self.pictures:
+            self.close(
+                _("Pictures sent: %(count)d, %(size)s")
+                % {"count": self.pictures_sent, "size": human_size(self.pictures_size)}
+            )
+
+    def polled(self, event: Polled) -> None:
+        self.show_meter(
+            ("import", event.name),
+            _("Import of %(name)s") % {"name": event.name},
+            "requests",
+            event.request,
+            note=event.message,
+        )
+
+    def imported(self, event: Imported) -> None:
+        orders = self.client.kind == "sale"
+        message = (
+            pgettext("exchange step", "done") if orders or not event.message else event.message
+        )
+        self.close(
+            ngettext(
+                "Import of %(name)s: %(message)s (%(count)d request, %(seconds)s s)",
+                "Import of %(name)s: %(message)s (%(count)d requests, %(seconds)s s)",
+                event.requests,
+            )
+            % {
+                "name": event.name,
+                "message": message,
+                "count": event.requests,
+                "seconds": seconds(event.seconds),
+            }
+        )
+        if orders:
+            for text in event.lines:
+                self.console.line(f"  {text}")
 
 
 if __name__ == "__main__":  # pragma: no cover

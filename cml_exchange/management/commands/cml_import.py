@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cml_exchange.importer import Done, Failed, ImportOptions, MissingAction, create_job, run
+from cml_exchange.management.console import Console, Meter, seconds
 from cml_exchange.models import ImportJob
 
 #: Without --budget, the import still runs in steps of this many seconds, to show progress.
 _DISPLAY_STEP = 1.0
-_BAR = 30
+#: What a file's progress counts: the entities its scan counted and its batches wrote.
+_KINDS = ("groups", "properties", "products", "offers", "documents")
+#: How many warnings are listed at the end (all are counted, and kept in the monitor).
+_WARNINGS_SHOWN = 10
 
 
 class Command(BaseCommand):
@@ -55,7 +62,7 @@ class Command(BaseCommand):
         paths = [Path(name).resolve() for name in options["files"]]
         missing = [str(path) for path in paths if not path.is_file()]
         if missing:
-            raise CommandError(f"Файлы не найдены: {', '.join(missing)}")
+            raise CommandError(_("Files not found: %(files)s") % {"files": ", ".join(missing)})
         base_dir = Path(os.path.commonpath([path.parent for path in paths]))
         job = create_job(
             list(paths),
@@ -68,45 +75,121 @@ class Command(BaseCommand):
             ),
         )
         budget = options["budget"] or _DISPLAY_STEP
-        interactive = self.stdout.isatty() if hasattr(self.stdout, "isatty") else False
-        last = ""
-        while True:
-            result = run(job, budget)
-            if isinstance(result, (Done, Failed)):
-                break
-            if interactive:
-                job.refresh_from_db()
-                self.stdout.write(f"\r{_bar(job)} {result.message[:70]:<70}", ending="")
-                self.stdout.flush()
-            elif result.message != last:
-                self.stdout.write(result.message)
-            last = result.message
-        if interactive:
-            self.stdout.write("")
-        job.refresh_from_db()
+        started = time.monotonic()
+        with Console(self.stdout) as console:
+            files = _Files(console)
+            while True:
+                step_started = time.monotonic()
+                result = run(job, budget)
+                files.follow(job, step_started)
+                if isinstance(result, (Done, Failed)):
+                    break
         if isinstance(result, Failed):
             raise CommandError(result.detail or result.message)
         self.stdout.write(self.style.SUCCESS(result.message))
         for name, value in sorted(job.counters.items()):
             self.stdout.write(f"  {name}: {value}")
-        warnings = sum(job.warning_counts.values())
-        if warnings:
-            self.stdout.write(self.style.WARNING(f"Предупреждений: {warnings}"))
-            for warning in job.warnings[:10]:
-                self.stdout.write(f"  - {warning['message']}")
-        self.stdout.write(f"Задание импорта №{job.pk}, шагов: {job.steps}.")
+        self.report_reconciliation(result)
+        self.report_warnings(job)
+        took = seconds(time.monotonic() - started)
+        self.stdout.write(
+            ngettext(
+                "Import job #%(pk)d: %(steps)d step, %(seconds)s s.",
+                "Import job #%(pk)d: %(steps)d steps, %(seconds)s s.",
+                job.steps,
+            )
+            % {"pk": job.pk, "steps": job.steps, "seconds": took}
+        )
+
+    def report_reconciliation(self, result: Done) -> None:
+        """The reconciliation's lines, whole, when the result's message had to clip them."""
+        lines = [*result.differences, *result.notes]
+        if all(line in result.message for line in lines):
+            return
+        self.stdout.write(_("Reconciliation with the files:"))
+        for line in lines:
+            self.stdout.write(f"  - {line}")
+
+    def report_warnings(self, job: ImportJob) -> None:
+        """How many warnings of each kind, then the first few (the monitor has them all)."""
+        total = sum(job.warning_counts.values())
+        if not total:
+            return
+        self.stdout.write(self.style.WARNING(_("Warnings: %(count)d") % {"count": total}))
+        for code, count in sorted(job.warning_counts.items(), key=lambda item: (-item[1], item[0])):
+            self.stdout.write(f"  {code}: {count}")
+        # The reconciliation's are said above, in the result's message or in full.
+        shown = [item for item in job.warnings if item.get("code") != "reconciliation"]
+        for warning in shown[:_WARNINGS_SHOWN]:
+            self.stdout.write(f"  - {warning['message']}")
+        rest = total - job.warning_counts.get("reconciliation", 0) - len(shown[:_WARNINGS_SHOWN])
+        if rest > 0:
+            self.stdout.write(
+                _("  … and %(count)d more, in the exchange monitor in the admin.") % {"count": rest}
+            )
 
 
-def _bar(job: ImportJob) -> str:
-    """``[#####.....]  42%``: files done, plus the share of the current file."""
-    files = len(job.files) or 1
-    share = 0.0
-    if job.stage == ImportJob.Stage.READ and job.file_index < len(job.files):
-        total = sum(job.state.get("scans", {}).get(job.files[job.file_index], {}).values())
-        share = min(1.0, job.position / total) if total else 0.0
-    done = min(1.0, (min(job.file_index, files) + share) / files)
-    filled = int(done * _BAR)
-    return f"[{'#' * filled}{'.' * (_BAR - filled)}] {done:4.0%}"
+class _Files:
+    """A meter for each file of a job, open while the import is in it.
+
+    The job is seen between steps only: a file begun and finished within one
+    step gets its closing line all the same.
+    """
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.index = 0
+        self.meter: Meter | None = None
+
+    def follow(self, job: ImportJob, step_started: float) -> None:
+        """Close the meters of the files the job has left, and move the current file's.
+
+        A file first seen now began during the step that started at ``step_started``.
+        """
+        while self.index < min(job.file_index, len(job.files)):
+            self.close(job, self.index)
+            self.index += 1
+        if job.status != ImportJob.Status.RUNNING or self.index >= len(job.files):
+            if self.meter is not None:
+                self.meter.close()
+                self.meter = None
+            return
+        name = job.files[self.index]
+        read, total, note = 0, None, job.message
+        if job.stage == ImportJob.Stage.SCAN:
+            note = _("checking the file")
+        elif job.stage == ImportJob.Stage.READ:
+            done = job.state.get("done", {})
+            read = sum(done.get(kind, 0) for kind in _KINDS)
+            total = _entities(job, name) or None
+        if self.meter is None:
+            self.meter = self.console.meter(
+                name, "items", total, n=read, note=note, started=step_started
+            )
+        else:
+            self.meter.update(read, total=total, note=note)
+
+    def close(self, job: ImportJob, index: int) -> None:
+        """The file's closing line, in place of its meter (if it had one)."""
+        name = job.files[index]
+        if name.lower().endswith(".zip"):
+            line = _("%(name)s: unpacked.") % {"name": name}
+        else:
+            count = _entities(job, name)
+            line = ngettext(
+                "%(name)s: %(count)d item read.", "%(name)s: %(count)d items read.", count
+            ) % {"name": name, "count": count}
+        if self.meter is not None:
+            self.meter.close(line)
+            self.meter = None
+        else:
+            self.console.line(line)
+
+
+def _entities(job: ImportJob, name: str) -> int:
+    """How many entities the scan of ``name`` found (groups, properties, products, offers…)."""
+    counts = job.state.get("scans", {}).get(name, {})
+    return sum(int(counts.get(kind, 0)) for kind in _KINDS)
 
 
 if __name__ == "__main__":  # pragma: no cover
