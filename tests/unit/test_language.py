@@ -1,4 +1,4 @@
-"""Russian plurals from the ``ru`` catalog.
+"""Russian plurals from the ``ru`` catalog, and the names of counters, warnings and files.
 
 These need the app's catalog to hold docs/translations-language.po (merged
 into cml_exchange/locale/ru/LC_MESSAGES/django.po and compiled).
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from cml_exchange.importer import messages
+from cml_exchange.importer import labels, messages
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,3 +89,60 @@ def test_no_hand_written_plural_rules_are_left() -> None:
         if _PLURAL_RULE.search(line)
     ]
     assert found == []
+
+
+# -- names of counters, warnings and files -------------------------------------------------
+
+
+def test_counters_are_named_in_russian_in_their_order_and_unknown_keys_stay() -> None:
+    with translation.override("ru"):
+        shown = labels.counters(
+            {"offers_created": 5, "my_counter": 1, "products_created": 2, "prices": 5}
+        )
+    assert [(count.key, count.label, count.value) for count in shown] == [
+        ("products_created", "создано товаров", 2),
+        ("offers_created", "создано предложений", 5),
+        ("prices", "записано цен", 5),
+        ("my_counter", "my_counter", 1),
+    ]
+
+
+def test_every_counter_and_warning_has_a_russian_name() -> None:
+    with translation.override("ru"):
+        untranslated = [
+            key
+            for names in (labels.COUNTERS, labels.WARNINGS, labels.FILE_KINDS)
+            for key, name in names.items()
+            if not re.search("[а-яё]", str(name))
+        ]
+    assert untranslated == []
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("import.xml", "каталог"),
+        ("exchange-12/offers.xml", "торговые предложения"),
+        ("import0_1.xml", "каталог"),
+        ("offers0_1.xml", "торговые предложения"),
+        ("prices___d66a6b51-ce9c-4e7a-8c7c-25079721107f.xml", "цены"),
+        ("rests___1af6e7b8.xml", "остатки"),
+        ("goods_1_1_97d42fdf-ff10-4140-b476-39e0699e317f.xml", "товары"),
+        ("propertiesGoods_1_1_8903a9c8.xml", "свойства товаров"),
+        ("propertiesOffers_1_1_087a442c.xml", "свойства предложений"),
+        ("priceLists_1_1_c393fd0e.xml", "типы цен"),
+        ("storages_1_1_0b13a023.xml", "склады"),
+        ("units_1_1_3b2de7de.xml", "единицы измерения"),
+        ("groups_1_1_86ac7bc5.xml", "группы"),
+        ("orders-2f0c.xml", "заказы"),
+        ("query-3-1.xml", "заказы, выгруженные в 1С"),
+        ("goods.zip", "архив"),
+        ("exchange-12/import_files/ab/picture.jpg", "картинка"),
+        ("Reports/Exchange_2026.zip", "отчёт 1С"),
+        ("notes.txt", ""),
+        ("something.xml", ""),
+    ],
+)
+def test_file_kinds_in_russian(name: str, expected: str) -> None:
+    with translation.override("ru"):
+        assert labels.file_kind(name) == expected
