@@ -1,4 +1,4 @@
-"""The admin in Russian: counters, stages and files by their names, times in the site's zone.
+"""The admin in Russian: counters, stages, files and money by their names, times in the site's zone.
 
 Rendered with a superuser over a real catalog exchange. The Russian names come
 from docs/translations-language.po, merged into the app's catalog.
@@ -7,18 +7,21 @@ from docs/translations-language.po, merged into the app's catalog.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cml_exchange.models import ExchangeRequest, ExchangeSession, ImportJob
+from cml_exchange.models import ExchangeRequest, ExchangeSession, ImportJob, Order
+from tests.factories import OrderFactory
 from tests.integration.admin.conftest import catalog_exchange
 from tests.integration.admin.test_stored_files import import_again, listed
 from tests.integration.protocol.exchange import session_of
 
 pytestmark = pytest.mark.django_db
 
+NBSP = "\u00a0"
 #: A moment in UTC, and how the site shows it in Vladivostok (UTC+10): the next morning.
 MOMENT = dt.datetime(2026, 3, 1, 21, 30, 5, tzinfo=dt.UTC)
 VLADIVOSTOK = "2026-03-02 07:30:05"
@@ -105,6 +108,15 @@ def test_times_are_in_the_sites_time_zone(one_c, admin_client, settings):
     job = ImportJob.objects.filter(filename="import.xml").get()
     job_page = text_of(admin_client, reverse("admin:cml_exchange_importjob_change", args=[job.pk]))
     assert "2 марта 2026 г. 7:30" in job_page
+
+
+def test_order_totals_are_money(admin_client):
+    OrderFactory.create(number="501", total=Decimal("1234.50"))
+    OrderFactory.create(number="502", total=Decimal("990"), currency="USD")
+    text = text_of(admin_client, reverse("admin:cml_exchange_order_changelist"))
+    assert f"1{NBSP}234,50{NBSP}₽" in text
+    assert f"990{NBSP}USD" in text
+    assert Order.objects.count() == 2
 
 
 def test_the_job_admin_lists_stages_translated(one_c, admin_client):
