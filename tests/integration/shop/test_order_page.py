@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -10,6 +11,7 @@ from django.test import Client
 from cml_exchange.models import Order, OrderStatus
 from example_shop.views import buyer_status
 from tests.factories import OrderFactory
+from tests.integration.orders.test_docs_sample import apply_sample, order_235
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +50,15 @@ def test_a_refunded_order_in_p_is_not_said_to_be_paid(client):
     html = order_page(client, order)
     assert fact(html, "order-status") == "Формируется к отправке"
     assert fact(html, "order-paid").startswith("Оплата возвращена")
+
+
+def test_the_docs_sample_pays_order_235_and_its_page_agrees(client: Client, tmp_path: Path) -> None:
+    order_235()
+    apply_sample(tmp_path)  # docs/orders.md: paid by 1C, the status left at N
+    html = order_page(client, Order.objects.get(pk=235))
+    assert fact(html, "order-status") == "Принят"
+    assert fact(html, "order-paid").startswith("Оплачен 29 июня 2015")
+    assert "ожида" not in html
 
 
 @pytest.mark.parametrize(
