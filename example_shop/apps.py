@@ -9,4 +9,4 @@ class ExampleShopConfig(AppConfig):
     def ready(self) -> None:
         from example_shop.catalog import register_sqlite_functions
 
-        connection_created.connect(register_sqlite_functions, dispatch_uid="shop_casefold")
+        connection_created.connect(register_sqlite_functions, dispatch_uid="shop_fold")

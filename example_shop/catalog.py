@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -93,31 +95,55 @@ def on_sale() -> QuerySet[Product]:
     )
 
 
-class _Casefold(Func):
-    """Python's ``str.casefold`` on SQLite, whose LOWER() knows no Cyrillic; LOWER() elsewhere."""
+class _Folded(Func):
+    """A text as search compares it: lower case, with ё written е.
 
-    function = "LOWER"
+    ``REPLACE(LOWER(…), 'ё', 'е')``; on SQLite, whose LOWER() knows no
+    Cyrillic, Python's ``str.casefold`` does it (``shop_fold``, see
+    :func:`register_sqlite_functions`).
+    """
+
+    template = "REPLACE(LOWER(%(expressions)s), 'ё', 'е')"
     output_field = CharField()
 
     def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, function="shop_casefold", **extra)
+        sqlite = {"function": "shop_fold", "template": "%(function)s(%(expressions)s)"}
+        return super().as_sql(compiler, connection, **sqlite, **extra)
 
 
 def register_sqlite_functions(sender: object, connection: object, **kwargs: object) -> None:
-    """``connection_created`` receiver: gives SQLite the ``shop_casefold`` function."""
+    """``connection_created`` receiver: gives SQLite the ``shop_fold`` function."""
     if getattr(connection, "vendor", None) == "sqlite":
         raw = connection.connection  # type: ignore[attr-defined]
-        raw.create_function("shop_casefold", 1, _casefold, deterministic=True)
+        raw.create_function("shop_fold", 1, fold, deterministic=True)
 
 
-def _casefold(text: str | None) -> str | None:
-    return None if text is None else text.casefold()
+def fold(text: str | None) -> str | None:
+    """``text`` as search compares it: casefolded, ё written е ("Ёлка" → "елка")."""
+    return None if text is None else text.casefold().replace("ё", "е")
+
+
+def _name_matches(query: str) -> tuple[dict[str, Func], Q]:
+    """What finds ``query`` in a product's name: the aliases it needs, and the filter.
+
+    Everywhere, a part of the name in any letter case and with ё or е alike
+    ("ботф" finds "Ботфорты", "елка" finds "Ёлка"). On PostgreSQL also
+    full-text search in the ``russian`` configuration: the words in any order
+    and any form ("женских ботфортов" finds "Женские ботфорты").
+    """
+    folded = fold(query) or ""
+    aliases: dict[str, Func] = {"folded_name": _Folded(F("name"))}
+    matches = Q(folded_name__contains=folded)
+    if connection.vendor == "postgresql":
+        aliases["name_words"] = SearchVector(_Folded(F("name")), config="russian")
+        matches |= Q(name_words=SearchQuery(folded, config="russian", search_type="websearch"))
+    return aliases, matches
 
 
 def products(group: Group | None = None, query: str = "", sort: str = "name") -> QuerySet[Product]:
     """Products on sale in ``group`` and its subgroups (all without one), found by ``query``.
 
-    ``query`` matches a part of the name in any letter case, or an article or
+    ``query`` matches the name (:func:`_name_matches`), or an article or
     barcode of the product or of one of its offers. ``sort`` is a key of
     :data:`SORTS`; products without a price go last.
     """
@@ -130,8 +156,9 @@ def products(group: Group | None = None, query: str = "", sort: str = "name") ->
         offers = Offer.objects.filter(active=True, deleted=False).filter(
             Q(article__iexact=query) | Q(barcode=query)
         )
-        found = found.annotate(folded_name=_Casefold(F("name"))).filter(
-            Q(folded_name__contains=query.casefold())
+        aliases, name_matches = _name_matches(query)
+        found = found.alias(**aliases).filter(
+            name_matches
             | Q(article__iexact=query)
             | Q(barcode=query)
             | Q(pk__in=offers.values("product_id"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -157,12 +159,47 @@ def order_status(request: HttpRequest) -> HttpResponse:
         "example_shop/order_status.html",
         {
             "order": order,
+            "status": buyer_status(order) if order else "",
             "lines": list(order.lines.order_by("position", "pk")) if order else [],
             "number": number,
             "email": email,
             "asked": bool(number or email),
         },
     )
+
+
+#: Words of a status name that say the order is not paid yet ("Принят, ожидается оплата").
+_UNPAID = ("ожида", "ждет", "ждёт", "не оплач", "неоплач", "к оплате")
+
+
+def buyer_status(order: Order) -> str:
+    """The order's status as its buyer reads it, beside the page's own line on payment.
+
+    A status name may speak of payment, as 1C-Bitrix's do ("Принят, ожидается
+    оплата", "Оплачен, формируется к отправке"), while the payment itself is
+    told by the order's ``paid``: 1C may pay an order without changing its
+    status, or return the money of one in "Оплачен…". So the parts of the
+    name (between commas) that say otherwise than ``paid`` are left out:
+    "Принят" for a paid order in "Принят, ожидается оплата", "Формируется к
+    отправке" for a refunded one in "Оплачен, формируется к отправке". A
+    canceled order is "Отменён"; one without a status (or with nothing left
+    of it) "Принят".
+    """
+    if order.canceled:
+        return "Отменён"
+    name = order.status.name if order.status else ""
+    kept = [part.strip() for part in re.split(r"[,;]", name) if part.strip()]
+    kept = [part for part in kept if not _contradicts(part.casefold(), paid=order.paid)]
+    text = ", ".join(kept) or "Принят"
+    return text[:1].upper() + text[1:]
+
+
+def _contradicts(part: str, *, paid: bool) -> bool:
+    """Whether a part of a status name (casefolded) says otherwise of payment than ``paid``."""
+    if "оплат" not in part and "оплач" not in part:
+        return False
+    says_unpaid = any(word in part for word in _UNPAID)
+    return says_unpaid if paid else not says_unpaid
 
 
 def _int(value: object) -> int | None:

@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cml_exchange.admin import monitor
 from cml_exchange.conf import app_settings
+from cml_exchange.importer import labels
 from cml_exchange.models import ExchangeFile, ExchangeKind, ExchangeSession, ImportJob
 from cml_exchange.storage.folders import REPORTS_DAYS
 from cml_exchange.storage.uploads import REPORTS, safe_name
@@ -80,6 +81,16 @@ class StoredFile:
     @property
     def on_disk(self) -> bool:
         return self.size is not None
+
+    @property
+    def kind_label(self) -> str:
+        """The exchange type, translated: ``каталог`` or ``заказы``."""
+        return str(ExchangeKind(self.kind).label)
+
+    @property
+    def holds(self) -> str:
+        """What the file holds, translated (``торговые предложения``); empty when unknown."""
+        return labels.file_kind(self.name)
 
     @property
     def importable(self) -> bool:

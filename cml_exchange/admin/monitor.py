@@ -20,6 +20,7 @@ filters and sorts by it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cml_exchange.importer import labels
 from cml_exchange.models import ExchangeKind, ExchangeRequest, ExchangeSession, ImportJob
 
 #: How long an unfinished exchange counts as open after its last request.
@@ -158,23 +160,35 @@ def request_log(session: ExchangeSession, limit: int = MAX_REQUESTS) -> RequestL
     requests = session.requests.order_by("created", "pk")
     total = requests.count()
     if total <= limit:
-        return RequestLog(head=list(requests), tail=[], left_out=0, total=total)
+        return RequestLog(head=_with_kinds(requests), tail=[], left_out=0, total=total)
     half = limit // 2
-    tail = list(session.requests.order_by("-created", "-pk")[:half])
+    tail = _with_kinds(session.requests.order_by("-created", "-pk")[:half])
     tail.reverse()
-    return RequestLog(head=list(requests[:half]), tail=tail, left_out=total - 2 * half, total=total)
+    head = _with_kinds(requests[:half])
+    return RequestLog(head=head, tail=tail, left_out=total - 2 * half, total=total)
+
+
+def _with_kinds(requests: Iterable[ExchangeRequest]) -> list[ExchangeRequest]:
+    """The requests, each with ``file_kind``: what the file it names holds, translated."""
+    lines = list(requests)
+    for line in lines:
+        kind = labels.file_kind(line.filename) if line.filename else ""
+        line.file_kind = kind  # type: ignore[attr-defined]
+    return lines
 
 
 @dataclass
 class JobRow:
-    """An import job of the session, as its page shows it."""
+    """An import job of the session, as its page shows it: counters and files by their names."""
 
     job: ImportJob
     took: str
-    counters: list[tuple[str, Any]]
-    warning_counts: list[tuple[str, int]]
+    counters: list[labels.Counted]
+    warning_counts: list[labels.Counted]
     warnings: list[str]
     warnings_total: int
+    #: The job's files with what each holds (``("offers.xml", "торговые предложения")``).
+    files: list[tuple[str, str]]
     url: str = ""
 
 
@@ -195,10 +209,11 @@ def job_rows(session: ExchangeSession, *, link: bool = False) -> list[JobRow]:
             JobRow(
                 job=job,
                 took=duration(job.started, job.finished),
-                counters=sorted((job.counters or {}).items()),
-                warning_counts=sorted(counts.items()),
+                counters=labels.counters(job.counters),
+                warning_counts=labels.warning_counts(counts),
                 warnings=warnings,
                 warnings_total=sum(counts.values()),
+                files=[(str(name), labels.file_kind(str(name))) for name in job.files or []],
                 url=reverse("admin:cml_exchange_importjob_change", args=[job.pk]) if link else "",
             )
         )

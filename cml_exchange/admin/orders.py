@@ -20,6 +20,7 @@ from cml_exchange.models import (
     PaymentMethod,
     Storefront,
 )
+from cml_exchange.money import format_money
 
 
 @admin.register(Storefront)
@@ -68,7 +69,7 @@ class OrderAdmin(admin.ModelAdmin):
         "number",
         "created",
         "customer",
-        "total",
+        "total_shown",
         "status",
         "paid",
         "delivery_allowed",
@@ -168,6 +169,11 @@ class OrderAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+    @admin.display(description=_("total"), ordering="total")
+    def total_shown(self, order: Order) -> str:
+        """``1 234,50 ₽``: the total in the order's currency."""
+        return format_money(order.total, order.currency)
 
     @admin.display(boolean=True, description=_("1C has the latest version"))
     def seen_by_1c(self, order: Order) -> bool:

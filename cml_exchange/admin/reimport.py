@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from cml_exchange.admin.directory import directory_of
 from cml_exchange.commerceml.errors import CmlExchangeError
-from cml_exchange.importer import Failed, ImportOptions, Progress, create_job, run
+from cml_exchange.importer import Failed, ImportOptions, Progress, create_job, labels, run
 from cml_exchange.models import ExchangeFile, ExchangeKind, ExchangeSettings, ImportJob
 from cml_exchange.models.exchange import FOLDER_PREFIX
 from cml_exchange.orders.exchange import import_step
@@ -54,6 +54,7 @@ class StepReport:
     applied: int = 0
 
     def as_json(self) -> dict[str, Any]:
+        """The reply; ``counts`` are the counters as ``[name, value]``, named and in order."""
         return {
             "state": self.state,
             "done": self.state == DONE,
@@ -61,6 +62,7 @@ class StepReport:
             "message": self.message,
             "stage": self.stage,
             "counters": self.counters,
+            "counts": [[count.label, count.value] for count in labels.counters(self.counters)],
             "warnings": self.warnings,
             "error": self.error,
             "messages": self.messages,

@@ -1,28 +1,40 @@
 """The importer's messages, short Russian sentences in 1C-Bitrix's manner.
 
 1C writes line 2 of every ``progress`` reply to its log, so these are what a
-1C administrator reads while an exchange runs.
+1C administrator reads while an exchange runs. They are Russian whatever the
+site's language; a count's noun ("1 товар", "2 товара", "5 товаров") comes
+from the app's ``ru`` catalog through ``ngettext``, which knows Russian's
+plural forms.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-#: Genitive plural after "из N": (one, few, many) forms.
-_NOUNS = {
-    "products": ("товара", "товаров", "товаров"),
-    "offers": ("предложения", "предложений", "предложений"),
-    "groups": ("группы", "групп", "групп"),
-    "properties": ("свойства", "свойств", "свойств"),
-    "documents": ("документа", "документов", "документов"),
-}
-#: Nominative forms for counts: 1 товар, 2 товара, 5 товаров.
+from django.utils import translation
+from django.utils.translation import ngettext_lazy
+
+#: "5 товаров", "2 группы", "1 предложение": a count and its noun, from the ``ru`` catalog.
 _COUNTED = {
-    "products": ("товар", "товара", "товаров"),
-    "offers": ("предложение", "предложения", "предложений"),
-    "groups": ("группа", "группы", "групп"),
-    "properties": ("свойство", "свойства", "свойств"),
-    "documents": ("документ", "документа", "документов"),
+    "products": ngettext_lazy("%(count)d product", "%(count)d products", "count"),
+    "offers": ngettext_lazy("%(count)d offer", "%(count)d offers", "count"),
+    "groups": ngettext_lazy("%(count)d group", "%(count)d groups", "count"),
+    "properties": ngettext_lazy("%(count)d property", "%(count)d properties", "count"),
+    "documents": ngettext_lazy("%(count)d document", "%(count)d documents", "count"),
+}
+#: "1200 из 5000 товаров", "1 из 21 товара": the noun after "из" agrees with the total.
+_OUT_OF = {
+    "products": ngettext_lazy(
+        "%(done)d of %(count)d product", "%(done)d of %(count)d products", "count"
+    ),
+    "offers": ngettext_lazy("%(done)d of %(count)d offer", "%(done)d of %(count)d offers", "count"),
+    "groups": ngettext_lazy("%(done)d of %(count)d group", "%(done)d of %(count)d groups", "count"),
+    "properties": ngettext_lazy(
+        "%(done)d of %(count)d property", "%(done)d of %(count)d properties", "count"
+    ),
+    "documents": ngettext_lazy(
+        "%(done)d of %(count)d document", "%(done)d of %(count)d documents", "count"
+    ),
 }
 
 IMPORT_DONE = "Импорт успешно завершен."
@@ -32,27 +44,21 @@ MISSING_DONE = "Деактивация/удаление элементов за�
 ALREADY_RUNNING = "Импорт уже выполняется другим запросом, ожидайте."
 
 
-def _plural(number: int, forms: tuple[str, str, str]) -> str:
-    if number % 10 == 1 and number % 100 != 11:
-        return forms[0]
-    if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
-        return forms[1]
-    return forms[2]
-
-
 def counted(number: int, kind: str) -> str:
     """``5 товаров``, ``2 группы``, ``1 предложение``."""
-    return f"{number} {_plural(number, _COUNTED[kind])}"
+    with translation.override("ru"):  # the messages are Russian whatever the site's language
+        return _COUNTED[kind] % {"count": number}
 
 
 def processed(done: int, total: int, kind: str) -> str:
     """Say how far a file has got, as in "Обработано 1200 из 5000 товаров"."""
-    return f"Обработано {done} из {total} {_of(total, kind)}."
+    return f"Обработано {_out_of(done, total, kind)}."
 
 
-def _of(total: int, kind: str) -> str:
-    # After "из", one is genitive singular (из 1 товара, из 21 товара), the rest plural.
-    return _NOUNS[kind][0] if total % 10 == 1 and total % 100 != 11 else _NOUNS[kind][1]
+def _out_of(done: int, total: int, kind: str) -> str:
+    """``1200 из 5000 товаров``, ``1 из 21 товара``."""
+    with translation.override("ru"):
+        return _OUT_OF[kind] % {"done": done, "count": total}
 
 
 def scanned(name: str, counts: dict[str, int]) -> str:
@@ -72,7 +78,7 @@ def kept_before_failure(name: str, done: dict[str, int], totals: dict[str, int])
     not mention is neither deactivated nor deleted, since it did not come whole.
     """
     parts = [
-        f"{done[kind]} из {totals.get(kind, done[kind])} {_of(totals.get(kind, done[kind]), kind)}"
+        _out_of(done[kind], totals.get(kind, done[kind]), kind)
         for kind in _COUNTED
         if done.get(kind)
     ]

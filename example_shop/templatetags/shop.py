@@ -6,23 +6,15 @@ from decimal import Decimal
 
 from django import template
 
-register = template.Library()
+from cml_exchange.money import format_money
 
-#: What 1C writes for roubles: the ISO code, its number, or a short name.
-ROUBLES = {"", "RUB", "RUR", "643", "руб", "руб."}
-NBSP = "\u00a0"
+register = template.Library()
 
 
 @register.filter
 def money(value: Decimal | int | None, currency: str = "RUB") -> str:
     """``1 719 ₽`` or ``1 309,50 ₽`` (a no-break space between thousands); empty for None."""
-    if value is None:
-        return ""
-    amount = Decimal(value).quantize(Decimal("0.01"))
-    whole, _, cents = f"{amount:,.2f}".partition(".")
-    text = whole.replace(",", NBSP) + ("" if cents == "00" else f",{cents}")
-    sign = "₽" if (currency or "").strip() in ROUBLES else (currency or "").strip()
-    return f"{text}{NBSP}{sign}"
+    return format_money(value, currency)
 
 
 @register.filter

@@ -1,13 +1,22 @@
-"""``manage.py cml_status``: what the catalog holds, and how the last imports went."""
+"""``manage.py cml_status``: what the catalog holds, and how the last imports went.
+
+The table is in Russian, as 1C's own messages are: the jobs' status, stage,
+counters and files by their Russian names (the app's ``ru`` catalog), their
+times in the site's time zone (``TIME_ZONE``). ``--json`` keeps the keys as
+the job stores them, and the times as ISO 8601 in the site's time zone.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone, translation
 
+from cml_exchange.importer import labels
 from cml_exchange.models import (
     Group,
     ImportJob,
@@ -35,7 +44,6 @@ _LABELS = {
     "images": "Картинки",
     "orders": "Заказы",
 }
-_STATUS = {"pending": "ожидает", "running": "идет", "done": "завершен", "failed": "ошибка"}
 
 
 def counts() -> dict[str, int]:
@@ -59,14 +67,15 @@ def counts() -> dict[str, int]:
 
 
 def job_summary(job: ImportJob) -> dict[str, Any]:
+    """The job as ``--json`` shows it: times in the site's time zone, keys as stored."""
     return {
         "id": job.pk,
         "files": job.files,
         "status": job.status,
         "stage": job.stage,
-        "created": job.created.isoformat(),
-        "started": job.started.isoformat() if job.started else None,
-        "finished": job.finished.isoformat() if job.finished else None,
+        "created": _local(job.created).isoformat(),
+        "started": _local(job.started).isoformat() if job.started else None,
+        "finished": _local(job.finished).isoformat() if job.finished else None,
         "steps": job.steps,
         "message": job.message,
         "error": job.error,
@@ -84,11 +93,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         data = counts()
-        jobs = [
-            job_summary(job) for job in ImportJob.objects.order_by("-created")[: options["jobs"]]
-        ]
+        jobs = list(ImportJob.objects.order_by("-created")[: options["jobs"]])
         if options["json"]:
-            self.stdout.write(json.dumps({**data, "jobs": jobs}, ensure_ascii=False))
+            summary = {**data, "jobs": [job_summary(job) for job in jobs]}
+            self.stdout.write(json.dumps(summary, ensure_ascii=False))
             return
         width = max(len(label) for label in _LABELS.values())
         for key, label in _LABELS.items():
@@ -96,8 +104,28 @@ class Command(BaseCommand):
         if jobs:
             self.stdout.write("")
             self.stdout.write("Последние импорты:")
-        for job in jobs:
-            status = _STATUS.get(job["status"], job["status"])
-            files = ", ".join(job["files"])
-            self.stdout.write(f"  №{job['id']} {job['created'][:19]} {status}: {files}")
-            self.stdout.write(f"      {job['error'] or job['message']}")
+        with translation.override("ru"):
+            for job in jobs:
+                self._write_job(job)
+
+    def _write_job(self, job: ImportJob) -> None:
+        """``№3 2026-12-04 15:30:12 выполнено (этап: выполнено): import.xml (каталог)…``."""
+        files = ", ".join(_file(str(name)) for name in job.files or [])
+        state = str(job.get_status_display())
+        if job.stage:
+            state += f" (этап: {job.get_stage_display()})"
+        self.stdout.write(f"  №{job.pk} {_local(job.created):%Y-%m-%d %H:%M:%S} {state}: {files}")
+        self.stdout.write(f"      {job.error or job.message}")
+        counted = labels.counters(job.counters)
+        if counted:
+            self.stdout.write("      " + "; ".join(f"{c.label}: {c.value}" for c in counted))
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in the site's time zone."""
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
+
+
+def _file(name: str) -> str:
+    kind = labels.file_kind(name)
+    return f"{name} ({kind})" if kind else name

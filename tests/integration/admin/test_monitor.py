@@ -144,12 +144,12 @@ def test_the_exchange_page_shows_every_request_and_the_imports(one_c, admin_clie
     jobs = page.context["job_rows"]
     assert [row.job.filename for row in jobs] == ["import.xml", "offers.xml"]
     assert all(row.job.stage == "done" for row in jobs)
-    assert dict(jobs[0].counters)["products_created"] == 2
-    assert dict(jobs[1].counters)["offers_created"] == 5
-    assert jobs[0].warning_counts == [("image_missing", 3)]
-    assert "products_created: 2" in text
-    assert "offers_created: 5" in text
-    assert "image_missing: 3" in text
+    assert {count.key: count.value for count in jobs[0].counters}["products_created"] == 2
+    assert {count.key: count.value for count in jobs[1].counters}["offers_created"] == 5
+    assert [(count.key, count.value) for count in jobs[0].warning_counts] == [("image_missing", 3)]
+    assert "создано товаров: 2" in text  # by their Russian names (test_language.py)
+    assert "создано предложений: 5" in text
+    assert "картинок нет среди загруженных файлов: 3" in text
     assert "не найдена среди загруженных файлов" in text
     assert "Импорт успешно завершен." in text
     assert reverse("admin:cml_exchange_importjob_change", args=[jobs[0].job.pk]) in text
@@ -228,7 +228,7 @@ def test_an_exchange_is_shown_to_staff_with_the_view_permission(one_c, staff):
     assert page.status_code == 200
     # Without the permission on import jobs, their pages are not linked.
     assert reverse("admin:cml_exchange_importjob_changelist") not in page.content.decode()
-    assert "products_created: 2" in page.content.decode()
+    assert "создано товаров: 2" in page.content.decode()
 
 
 def test_the_monitor_is_refused_to_others(one_c, staff, client):
