@@ -78,7 +78,18 @@ from benchmarks.measure import (  # noqa: E402
 from benchmarks.report import format_table  # noqa: E402
 from benchmarks.targets import check, format_targets  # noqa: E402
 
-STEPS = ("parse", "floor", "import", "oscar", "http", "import31", "http31", "query", "upload")
+STEPS = (
+    "parse",
+    "floor",
+    "import",
+    "oscar",
+    "http",
+    "worker",
+    "import31",
+    "http31",
+    "query",
+    "upload",
+)
 MIB = 1024 * 1024
 
 
@@ -159,26 +170,31 @@ class Run(Compare31):
                 self.oscar_import(kind, products, files, default)
             if "import31" in args.steps:
                 self.cml_import31(kind, products, files31, floor, default)
+            zipped: float | None = None
             if "http" in args.steps:
                 zipped = self.http_exchange(kind, products, files, floor, step="http exchange")
-                if "http31" in args.steps:
-                    modes = [("http 3.1", zipped, True)]
-                    if not args.no_plain:
-                        plain = self.http_exchange(
-                            kind, products, files, floor, step="http plain", use_zip=False
-                        )
-                        modes.append(("http 3.1 plain", plain, False))
-                    for step, against, use_zip in modes:
-                        self.http_exchange(
-                            kind,
-                            products,
-                            files31,
-                            floor,
-                            step=step,
-                            use_zip=use_zip,
-                            schema="3.1",
-                            against=against,
-                        )
+            if "worker" in args.steps:
+                self.http_exchange(
+                    kind, products, files, floor, step="http worker", worker=True, against=zipped
+                )
+            if "http" in args.steps and "http31" in args.steps:
+                modes = [("http 3.1", zipped, True)]
+                if not args.no_plain:
+                    plain = self.http_exchange(
+                        kind, products, files, floor, step="http plain", use_zip=False
+                    )
+                    modes.append(("http 3.1 plain", plain, False))
+                for step, against, use_zip in modes:
+                    self.http_exchange(
+                        kind,
+                        products,
+                        files31,
+                        floor,
+                        step=step,
+                        use_zip=use_zip,
+                        schema="3.1",
+                        against=against,
+                    )
 
     def _plain_env(self) -> dict[str, str]:
         return shop_environment("sqlite:///unused", self.workdir)
@@ -252,16 +268,20 @@ class Run(Compare31):
         use_zip: bool = True,
         schema: str = "2.08",
         against: float | None = None,
+        worker: bool = False,
     ) -> float | None:
         """The exchange of ``files`` through a fresh server; its seconds (``None`` if it failed).
 
         ``schema`` 3.1 sets the site's schema version to 3.1 and sends
         ``version=3.1`` at init; ``against`` is the 2.08 exchange's seconds
-        (``x_2x``).
+        (``x_2x``). ``worker``: imports on a ``db_worker`` process of their own
+        (``IMPORT_WORKER=database``), whose peak RSS is reported apart.
         """
         args = self.args
         name = f"{products}_{step.replace(' ', '_').replace('.', '')}"
         _url, env = self.database(kind, name)
+        if worker:
+            env["IMPORT_WORKER"] = "database"
         http_steps.prepare_shop(
             env,
             step=args.step,
@@ -271,21 +291,26 @@ class Run(Compare31):
         )
         server = Server(env)
         server.start()
+        task_worker = http_steps.TaskWorker(env) if worker else None
         try:
             result = http_steps.catalog_exchange(
                 server, files, chunk=args.chunk, version="3.1" if schema == "3.1" else None
             )
             result["peak_rss_mib"] = server.peak_rss_mib()
             result["rss_samples"] = server.samples
+            if task_worker is not None:
+                result["worker_peak_rss_mib"] = task_worker.peak_rss_mib()
         except Exception as error:  # reported in the table; the run goes on
             self.add(products, kind, step, error=f"{type(error).__name__}: {error}")
             return None
         finally:
             server.stop()
+            if task_worker is not None:
+                task_worker.stop()
         if floor:
             result["x_floor"] = round(result["seconds"] / floor, 2)
         if against:
-            result["x_2x"] = round(result["seconds"] / against, 2)
+            result["x_2x" if not worker else "x_in_request"] = round(result["seconds"] / against, 2)
         if self.compares_31:
             result.update(self.compare_counts(products, kind, env))
         self.add(products, kind, step, **result)

@@ -10,17 +10,44 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from benchmarks.measure import Server, manage
+from benchmarks.measure import MANAGE, ROOT, Server, manage
 
 if TYPE_CHECKING:
     from cml_exchange.client import Request, Response, Transport
 
 USER, PASSWORD = "bench-1c", "bench-secret"
 MIB = 1024 * 1024
+
+
+class TaskWorker:
+    """``manage.py db_worker`` for a shop with ``IMPORT_WORKER=database``, started at once."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, MANAGE, "db_worker", "--no-reload", "--no-startup-delay"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def peak_rss_mib(self) -> float:
+        """The worker's peak resident memory so far (``VmHWM``), in MiB."""
+        with open(f"/proc/{self.process.pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+        return 0.0
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait()
 
 
 def prepare_shop(

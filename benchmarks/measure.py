@@ -141,6 +141,7 @@ def shop_environment(database_url: str, workdir: Path) -> dict[str, str]:
             "MEDIA_ROOT": str(workdir / "media"),
             "SECRET_KEY": "benchmarks-only-not-secret",
             "DEBUG": "off",  # DEBUG keeps every SQL query in memory
+            "SECURE_SSL_REDIRECT": "off",  # plain HTTP on the loopback
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "PYTHONPATH": str(ROOT),
         }

@@ -96,6 +96,15 @@ def check(rows: Sequence[dict[str, Any]], *, step_budget: float) -> list[dict[st
                     f"{http['peak_rss_mib']:.0f} MiB",
                     http["peak_rss_mib"] <= 200,
                 )
+            worker = _row(rows, products, db, "http worker")
+            if worker:
+                longest = worker["max_import_request_seconds"]
+                add(
+                    f"{products // 1000}k on a task worker: each import request < 1 s on {db}"
+                    " (issue 16)",
+                    f"max {longest:.2f} s",
+                    longest < 1,
+                )
         small, large = (
             _row(rows, 10_000, db, "http exchange"),
             _row(rows, 100_000, db, "http exchange"),
