@@ -33,10 +33,10 @@ def test_cml_import_runs_the_whole_import(tmp_path):
     call_command("cml_import", IMPORT, OFFERS, stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[:3] == [*FILE_LINES, "Импорт успешно завершен."]
-    assert "  products_created: 2" in lines
+    assert "  создано товаров: 2" in lines
     # Three pictures that were not uploaded: their kind counted, then each said.
     at = lines.index("Предупреждений: 3")
-    assert re.fullmatch(r"  [a-z_]+: 3", lines[at + 1])
+    assert re.fullmatch(r"  [а-яё ,()]+: 3", lines[at + 1]), lines[at + 1]
     assert [line.startswith("  - ") for line in lines[at + 2 : at + 5]] == [True] * 3
     job = ImportJob.objects.get()
     assert re.fullmatch(rf"Задание импорта №{job.pk}: \d+ шаг(а|ов)?, \d+,\d с\.", lines[-1])

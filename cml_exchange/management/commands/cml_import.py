@@ -12,7 +12,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cml_exchange.importer import Done, Failed, ImportOptions, MissingAction, create_job, run
+from cml_exchange.importer import (
+    Done,
+    Failed,
+    ImportOptions,
+    MissingAction,
+    create_job,
+    labels,
+    run,
+)
 from cml_exchange.management.console import Console, Meter, seconds
 from cml_exchange.models import ImportJob
 
@@ -87,8 +95,8 @@ class Command(BaseCommand):
         if isinstance(result, Failed):
             raise CommandError(result.detail or result.message)
         self.stdout.write(self.style.SUCCESS(result.message))
-        for name, value in sorted(job.counters.items()):
-            self.stdout.write(f"  {name}: {value}")
+        for counted in labels.counters(job.counters):
+            self.stdout.write(f"  {counted.label}: {counted.value}")
         self.report_reconciliation(result)
         self.report_warnings(job)
         took = seconds(time.monotonic() - started)
@@ -116,8 +124,8 @@ class Command(BaseCommand):
         if not total:
             return
         self.stdout.write(self.style.WARNING(_("Warnings: %(count)d") % {"count": total}))
-        for code, count in sorted(job.warning_counts.items(), key=lambda item: (-item[1], item[0])):
-            self.stdout.write(f"  {code}: {count}")
+        for counted in sorted(labels.warning_counts(job.warning_counts), key=lambda c: -c.value):
+            self.stdout.write(f"  {counted.label}: {counted.value}")
         # The reconciliation's are said above, in the result's message or in full.
         shown = [item for item in job.warnings if item.get("code") != "reconciliation"]
         for warning in shown[:_WARNINGS_SHOWN]:
