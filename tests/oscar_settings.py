@@ -35,6 +35,11 @@ else:
         SITE_ID,
     )
 
-    INSTALLED_APPS = [*INSTALLED_APPS, *OSCAR_APPS, "cml_exchange.contrib.oscar"]  # noqa: F405
+    # Without the example shop: its templates (404.html) would stand in for the sandbox's.
+    INSTALLED_APPS = [
+        *(app for app in INSTALLED_APPS if app != "example_shop"),  # noqa: F405
+        *OSCAR_APPS,
+        "cml_exchange.contrib.oscar",
+    ]
     if "sqlite" in DATABASES["default"]["ENGINE"]:  # noqa: F405
         MIGRATION_MODULES = {label: None for label in [*OSCAR_APP_LABELS, "cml_exchange_oscar"]}

@@ -173,7 +173,7 @@ def import_timed(onec: ExchangeClient, name: str) -> tuple[str, list[float], lis
 
 @pytest.mark.parametrize("shop", ["database", "rq"], indirect=True)
 def test_the_worker_imports_and_every_request_answers_at_once(shop: Shop) -> None:
-    catalog = make_catalog("worker", 6000)
+    catalog = make_catalog("worker", 3000)
     worker = shop.worker()
     worker.start()
     progress: list[str] = []
@@ -201,7 +201,7 @@ def written(shop: Shop) -> int:
 
 
 def test_a_killed_worker_s_import_is_finished_by_the_next_one(shop: Shop) -> None:
-    catalog = make_catalog("killed", 6000)
+    catalog = make_catalog("killed", 4000)
     first = shop.worker()
     first.start()
     onec = upload(shop, catalog)
