@@ -106,15 +106,15 @@ def _look(job: ImportJob, budget: float | None) -> StepResult:
     if job.lease_until is not None and job.lease_until > now:
         return Progress(job.message or RUNNING)
     status, started = _task_status(job)
-    if status in ("READY", "RUNNING") and job.task_enqueued is not None:
-        waited = (now - job.task_enqueued).total_seconds()
-        if status == "RUNNING" and started is not None:
-            if (now - started).total_seconds() < START_GRACE:
-                return Progress(job.message or RUNNING)
-            # Started, yet holding no lease: its worker died. Enqueue it again.
-        elif waited < app_settings.TASK_WAIT:
+    if status == "RUNNING" and started is not None:
+        if (now - started).total_seconds() < START_GRACE:
+            return Progress(job.message or RUNNING)
+        # Started, yet holding no lease: its worker died. Enqueue it again (below).
+    elif status in ("READY", "RUNNING", None) and job.task_enqueued is not None:
+        # Waiting for a worker; a backend that cannot tell (None) is taken at its word.
+        if (now - job.task_enqueued).total_seconds() < app_settings.TASK_WAIT:
             return Progress(QUEUED)
-        elif status == "READY":
+        if status == "READY":
             return _in_request(job, budget)
     _enqueue(job)
     return Progress(ENQUEUED)
@@ -131,8 +131,9 @@ def _task_status(job: ImportJob) -> tuple[str | None, dt.datetime | None]:
     """The job's task's status (``READY``, ``RUNNING``, …) and start, as its backend knows them.
 
     ``(None, None)`` for no task, or a backend that cannot tell (some keep
-    no results): the job is then enqueued again, which is harmless, since a
-    second worker finds the job held or done.
+    no results): such a task is taken to wait for ``CML_EXCHANGE_TASK_WAIT``
+    seconds, then enqueued again, which is harmless, since a second worker
+    finds the job held or done.
     """
     if not job.task_id:
         return None, None
