@@ -64,18 +64,18 @@ def order_doc(order_id: str, version: str = "AAAAAAAAAGQ=", number: str | None =
 
 
 def payment_doc(doc_id: str, basis: str, **values: str) -> str:
-    return (
-        f"<Документ><Ид>{doc_id}</Ид><Номер>{doc_id}</Номер><Дата>2025-10-15</Дата>"
-        "<Время>09:12:40</Время><ХозОперация>Выплата безналичных денег</ХозОперация>"
-        f"<Сумма>1000.00</Сумма><Основание>{basis}</Основание>"
-        f"{requisites(posted='true', **values)}</Документ>"
-    )
+    return beside(doc_id, basis, "Выплата безналичных денег", "09:12:40", **values)
 
 
 def shipment_doc(doc_id: str, basis: str, **values: str) -> str:
+    return beside(doc_id, basis, "Отпуск товара", "14:05:00", **values)
+
+
+def beside(doc_id: str, basis: str, operation: str, moment: str, **values: str) -> str:
+    """A posted payment or shipment document beside its order (``Основание`` = its ``Ид``)."""
     return (
         f"<Документ><Ид>{doc_id}</Ид><Номер>{doc_id}</Номер><Дата>2025-10-15</Дата>"
-        "<Время>14:05:00</Время><ХозОперация>Отпуск товара</ХозОперация>"
+        f"<Время>{moment}</Время><ХозОперация>{operation}</ХозОперация>"
         f"<Сумма>1000.00</Сумма><Основание>{basis}</Основание>"
         f"{requisites(posted='true', **values)}</Документ>"
     )
