@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from io import StringIO
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from django.apps import apps
 from django.core.checks import registry
 from django.core.management import call_command
+from django.db import connections
 from django.test import override_settings
 from django.urls import include, path
 
@@ -70,25 +72,41 @@ def test_every_check_of_the_app_carries_its_tag_and_no_other_check_does():
     assert tagged == defined
 
 
+def check_command(*args):
+    """``manage.py check *args``' output, run in a thread of its own, as in a process of its own.
+
+    Django 6 runs the database checks too, and refuses the connection in a thread where
+    an event loop runs (CI's PostgreSQL run had one left by an earlier test).
+    """
+
+    def run():
+        out = StringIO()
+        try:
+            call_command("check", *args, stdout=out, stderr=out)
+        finally:
+            connections.close_all()
+        return out.getvalue()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
 def test_check_tag_cml_exchange_runs_the_apps_checks_and_none_of_djangos(db, settings, tmp_path):
     # db: on Django 6 with SQLite, the model checks of a JSONField ask the connection.
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     settings.CML_EXCHANGE_UPLOAD_ROOT = blocker / "exchange"  # W003
     settings.SECURE_HSTS_SECONDS = 0  # Django's security.W004 under --deploy
-    every = StringIO()
-    call_command("check", "--deploy", stdout=every, stderr=every)
-    assert "security.W004" in every.getvalue()
-    assert "cml_exchange.W003" in every.getvalue()
+    every = check_command("--deploy")
+    assert "security.W004" in every
+    assert "cml_exchange.W003" in every
 
-    tagged = StringIO()
-    call_command("check", "--deploy", "--tag", "cml_exchange", stdout=tagged, stderr=tagged)
-    found = sorted(set(re.findall(r"\?: \(([\w.]+)\)", tagged.getvalue())))
+    tagged = check_command("--deploy", "--tag", "cml_exchange")
+    found = sorted(set(re.findall(r"\?: \(([\w.]+)\)", tagged)))
     assert found == ["cml_exchange.I001", "cml_exchange.W003"]
 
-    tagged = StringIO()  # without --deploy: the checks that always run
-    call_command("check", "--tag", "cml_exchange", stdout=tagged, stderr=tagged)
-    assert re.findall(r"\?: \(([\w.]+)\)", tagged.getvalue()) == ["cml_exchange.W003"]
+    tagged = check_command("--tag", "cml_exchange")  # without --deploy: the checks that always run
+    assert re.findall(r"\?: \(([\w.]+)\)", tagged) == ["cml_exchange.W003"]
 
 
 @pytest.mark.django_db
