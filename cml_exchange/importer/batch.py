@@ -40,7 +40,8 @@ class Batch:
         self.headers.append(header)
 
     def add(self, entity: object, scope: Scope) -> None:
-        self.items.setdefault(_KINDS[type(entity)], []).append((entity, scope))
+        kind = entity.kind if isinstance(entity, cml.Unchanged) else _KINDS[type(entity)]
+        self.items.setdefault(kind, []).append((entity, scope))
         self.size += 1
 
     def __len__(self) -> int:

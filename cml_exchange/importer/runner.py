@@ -31,16 +31,16 @@ from cml_exchange import signals
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.commerceml.errors import CmlExchangeError
 from cml_exchange.commerceml.reading.reader import SKIPPED_ITEMS, CmlReader
-from cml_exchange.commerceml.reading.scan import scan
 from cml_exchange.importer import messages, open_readers, root_group
 from cml_exchange.importer.batch import Batch, flush
 from cml_exchange.importer.errors import unexpected
-from cml_exchange.importer.limits import value_limits
 from cml_exchange.importer.loaders.classifier import package_catalog_id
+from cml_exchange.importer.loaders.unchanged import NO_DIGESTS, known_digests
 from cml_exchange.importer.missing import DEFER_MISSING, handle_missing
 from cml_exchange.importer.options import ImportOptions
 from cml_exchange.importer.reconcile import reconcile
 from cml_exchange.importer.results import Done, Failed, Progress, StepResult
+from cml_exchange.importer.scans import scan_counts
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import ImportJob
 
@@ -202,14 +202,14 @@ class _Step:
     def _scan(self, session: ImportSession) -> None:
         job = self.job
         name = job.files[job.file_index]
-        found = scan(self._path(job.file_index), name=name, limits=value_limits())
-        job.state.setdefault("scans", {})[name] = dict(found.counts)
-        if session.options.skip_root_group and found.counts["groups"]:
+        counts = scan_counts(self._path(job.file_index), name)
+        job.state.setdefault("scans", {})[name] = counts
+        if session.options.skip_root_group and counts.get("groups"):
             roots = root_group.lone_roots(self._path(job.file_index), name)
             job.state[root_group.STATE_KEY] = roots
         else:
             job.state.pop(root_group.STATE_KEY, None)
-        job.message = messages.scanned(name, found.counts)
+        job.message = messages.scanned(name, counts)
         job.stage = Stage.READ
         session.checkpoint()
         job.state[COUNTED_BEFORE] = dict(job.counters)
@@ -231,7 +231,12 @@ class _Step:
             job.state["skipped_before"] = kept.skipped_before
         else:
             reader = CmlReader(
-                self._path(job.file_index), name=name, skip=job.position, check_references=False
+                self._path(job.file_index),
+                name=name,
+                skip=job.position,
+                check_references=False,
+                # Without checksums every item is built, and still gets its digest.
+                digests=known_digests() if session.options.use_checksums else NO_DIGESTS,
             )
             entities = iter(reader)
             # Empty items skipped by earlier steps of this file, for the summary at its end.

@@ -29,7 +29,7 @@ from cml_exchange.models.exchange import (
     ExchangeRequest,
     ExchangeSession,
 )
-from cml_exchange.models.imports import ImportJob, PendingReference
+from cml_exchange.models.imports import ImportJob, PendingReference, ScannedFile
 from cml_exchange.models.offers import (
     Offer,
     OfferCharacteristic,
@@ -83,6 +83,7 @@ __all__ = [
     "ProductTax",
     "Property",
     "PropertyOption",
+    "ScannedFile",
     "Stock",
     "Storefront",
     "Unit",

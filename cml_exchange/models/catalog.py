@@ -212,7 +212,8 @@ class Product(FromOneC):
     """A catalog item (``Товар``).
 
     ``checksum`` is a hash of everything 1C sent for the item; an import that
-    finds it unchanged skips the item (Bitrix's "контрольные суммы").
+    finds it unchanged skips the item (Bitrix's "контрольные суммы"), and
+    ``source_digest`` lets it do so before the item is even built.
     ``last_seen_full`` is when a full exchange last mentioned the item: what a
     full exchange did not mention is older than the exchange.
     """
@@ -249,6 +250,9 @@ class Product(FromOneC):
     deleted = models.BooleanField(_("marked for deletion in 1C"), default=False)
     version = models.CharField(_("1C version"), max_length=64, blank=True)
     checksum = models.CharField(_("checksum"), max_length=32, blank=True)
+    #: The digest of the ``Товар`` element the row was last written from (0: none), so that
+    #: the reader passes the same element over unbuilt (commerceml.reading.digests).
+    source_digest = models.BigIntegerField(default=0, editable=False)
     last_seen_full = models.DateTimeField(_("last seen in a full exchange"), null=True, blank=True)
     #: The shop owner's switch, never 1C's: a new product waits hidden for review
     #: when the settings say so (``hide_new_products``).

@@ -126,3 +126,23 @@ class PendingReference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.external_id}"
+
+
+class ScannedFile(models.Model):
+    """A file the importer's scan found sound, by the digest of its bytes: what it counted.
+
+    1C sends the same ``import.xml`` again when nothing changed; a file equal
+    byte for byte to one scanned before, under the same reader and the same
+    column sizes (both are in ``digest``), is not scanned again.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    counts = models.JSONField(default=_empty_dict)
+    scanned = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("scanned file")
+        verbose_name_plural = _("scanned files")
+
+    def __str__(self) -> str:
+        return self.digest[:12]

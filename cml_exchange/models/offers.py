@@ -96,6 +96,9 @@ class Offer(FromOneC):
     checksum = models.CharField(max_length=32, blank=True)
     prices_checksum = models.CharField(max_length=32, blank=True)
     stock_checksum = models.CharField(max_length=32, blank=True)
+    #: The digest of the ``Предложение`` element that last wrote any of the three (0: none,
+    #: or another element wrote since), as ``Product.source_digest``.
+    source_digest = models.BigIntegerField(default=0, editable=False)
     last_seen_full = models.DateTimeField(_("last seen in a full exchange"), null=True, blank=True)
 
     class Meta:

@@ -48,6 +48,7 @@ from cml_exchange.commerceml.entities._catalog import (
     Requisite,
     StockRow,
     TaxRate,
+    Unchanged,
     Unit,
     Warehouse,
 )
@@ -80,6 +81,7 @@ Entity = (
     | Offer
     | Document
     | Counterparty
+    | Unchanged
 )
 
 __all__ = [
@@ -123,6 +125,7 @@ __all__ = [
     "StockRow",
     "Tax",
     "TaxRate",
+    "Unchanged",
     "Unit",
     "Warehouse",
 ]

@@ -265,6 +265,9 @@ class Product:
     tax_rates: list[TaxRate] = field(default_factory=list)
     requisites: list[Requisite] = field(default_factory=list)
     characteristics: list[Characteristic] = field(default_factory=list)
+    #: The digest of the element this was built from (see :class:`Unchanged`), or 0 when
+    #: the reader computed none or its building warned; not part of the content (no repr).
+    source_digest: int = field(default=0, repr=False, compare=False)
 
     @property
     def base_id(self) -> str:
@@ -324,6 +327,8 @@ class Offer:
     prices: list[Price] | None = None
     quantity: Decimal | None = None
     stock: list[StockRow] | None = None
+    #: As :attr:`Product.source_digest`.
+    source_digest: int = field(default=0, repr=False, compare=False)
 
     @property
     def product_id(self) -> str:
@@ -335,3 +340,25 @@ class Offer:
         """The text after the first ``#``, or ``None`` for an offer without one."""
         _, hash_sign, rest = self.id.partition("#")
         return rest if hash_sign else None
+
+
+@dataclass(slots=True, kw_only=True)
+class Unchanged:
+    """A product or offer element the reader did not build, because its digest is known.
+
+    A reader given the digests of the elements a site stored (``CmlReader(digests=…)``)
+    hashes each ``Товар`` and ``Предложение`` element as parsed; when the digest is
+    among them, it yields this instead of the entity. ``kind`` is ``"products"`` or
+    ``"offers"``, ``id`` the id the entity would have, ``digest`` the element's digest and
+    ``raw`` the element itself (UTF-8 XML), so that a caller who finds the stored item
+    differs after all can build the entity from it (``reading.digests.rebuild``).
+    ``prices`` and ``stock_rows`` count the offer's prices and warehouse rows as the
+    scan does, for a caller that reconciles counts.
+    """
+
+    kind: str
+    id: str
+    digest: int
+    raw: bytes = field(repr=False)
+    prices: int = 0
+    stock_rows: int = 0

@@ -107,3 +107,40 @@ def misplaced_group(element: Element, file: str) -> XmlParseError:
             f"в {T.CLASSIFIER}/{T.GROUPS}, подгруппы — в {T.GROUPS} внутри своей группы"
         )
     return _error(reason, element, file)
+
+
+def offer_rows(offer: Element) -> tuple[int, int]:
+    """An offer's prices (``Цены/Цена``) and warehouse stock rows, as the reader finds them.
+
+    Stock rows: ``Склад`` (and ``Склады``) with an ``ИдСклада`` attribute,
+    ``Склады/Склад`` likewise, and ``Остатки/Остаток/Склад``. They feed the
+    importer's reconciliation of what was written against what the file held.
+    """
+    prices = stock = 0
+    for child in offer:
+        if not isinstance(child.tag, str):
+            continue
+        tag = local_name(child.tag)
+        if tag == T.PRICES:
+            prices += sum(1 for price in child if _is(price, T.PRICE))
+        elif tag in (T.WAREHOUSE, T.WAREHOUSES):
+            stock += bool((child.get(T.WAREHOUSE_ID_ATTR) or "").strip())
+            if tag == T.WAREHOUSES:
+                stock += sum(
+                    1
+                    for inner in child
+                    if _is(inner, T.WAREHOUSE) and (inner.get(T.WAREHOUSE_ID_ATTR) or "").strip()
+                )
+        elif tag == T.RESTS:
+            stock += sum(
+                1
+                for rest in child
+                if _is(rest, T.REST)
+                for warehouse in rest
+                if _is(warehouse, T.WAREHOUSE)
+            )
+    return prices, stock
+
+
+def _is(element: Element, tag: str) -> bool:
+    return isinstance(element.tag, str) and local_name(element.tag) == tag

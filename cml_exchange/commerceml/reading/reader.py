@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from typing import BinaryIO, cast
 
 from lxml import etree
@@ -46,6 +46,7 @@ from cml_exchange.commerceml.entities import (
     Offer,
     Product,
     Property,
+    Unchanged,
 )
 from cml_exchange.commerceml.errors import CommerceMLError
 from cml_exchange.commerceml.reading import _build_classifier as classifier
@@ -74,8 +75,10 @@ from cml_exchange.commerceml.reading._structure import (
     PACKAGES,
     WATCHED,
     misplaced_container,
+    offer_rows,
 )
 from cml_exchange.commerceml.reading._xml import Element, local_name, release
+from cml_exchange.commerceml.reading.digests import OFFERS, PRODUCTS, element_digest, marker_id
 
 #: Empty items that are skipped without a warning each; one warning per file sums them up.
 SKIPPED_ITEMS = {
@@ -104,6 +107,14 @@ class CmlReader:
     subgroups), then yields the rest exactly as a fresh reader would.
     ``check_references=False`` turns off the dangling-reference warnings for a
     caller that resolves references itself (the importer, against the database).
+
+    Given ``digests`` (a container of the digests of elements already stored,
+    see :mod:`~cml_exchange.commerceml.reading.digests`), the reader hashes each
+    product and offer element and yields
+    :class:`~cml_exchange.commerceml.entities.Unchanged` for one whose digest is
+    among them instead of building it; the entities it does build carry their
+    element's digest in ``source_digest`` (0 when building one warned, or when an
+    offer's prices or warehouse rows would not all be stored).
     """
 
     MAX_WARNINGS = 1000
@@ -116,8 +127,12 @@ class CmlReader:
         known: KnownIds | None = None,
         skip: int = 0,
         check_references: bool = True,
+        digests: Container[int] | None = None,
     ) -> None:
         self._source = source
+        self._digests = digests
+        #: Calls of :meth:`warn` so far: a building that warned gives no digest.
+        self._warned = 0
         self._skip = skip
         self._check_references = check_references
         #: How many entity elements have been read (or skipped) so far.
@@ -171,6 +186,7 @@ class CmlReader:
         Empty items (codes in ``SKIPPED_ITEMS``) are only counted in
         ``skipped``; one warning sums them up at the end of the file.
         """
+        self._warned += 1
         if code in SKIPPED_ITEMS:
             self.skipped[code] += 1
             return
@@ -376,8 +392,16 @@ class CmlReader:
     def _is_3x(self) -> bool:
         return (self.info.schema_version or "").strip().startswith("3")
 
-    def _product(self, element: Element) -> Product | None:
+    def _product(self, element: Element) -> Product | Unchanged | None:
+        digest = 0
+        if self._digests is not None:
+            digest, raw = element_digest(element)
+            if digest in self._digests and (item_id := marker_id(PRODUCTS, element)):
+                return Unchanged(kind=PRODUCTS, id=item_id, digest=digest, raw=raw)
+        warned = self._warned
         found = product(element, self.warn)
+        if self._warned == warned:
+            found.source_digest = digest
         if not found.id:
             self.warn("no_id", f"Товар «{found.name}» без Ид пропущен.")
             return None
@@ -385,8 +409,30 @@ class CmlReader:
             self._references.check_product(found)
         return found
 
-    def _offer(self, element: Element) -> Offer | None:
+    def _offer(self, element: Element) -> Offer | Unchanged | None:
+        digest = 0
+        if self._digests is not None:
+            digest, raw = element_digest(element)
+            if digest in self._digests and (item_id := marker_id(OFFERS, element)):
+                prices, stock_rows = offer_rows(element)
+                return Unchanged(
+                    kind=OFFERS,
+                    id=item_id,
+                    digest=digest,
+                    raw=raw,
+                    prices=prices,
+                    stock_rows=stock_rows,
+                )
+        warned = self._warned
         found = offer(element, self.warn)
+        # An offer passed over later is counted by its elements, as the scan counts:
+        # only one whose prices and warehouse rows were all read gets a digest.
+        if (
+            digest
+            and self._warned == warned
+            and offer_rows(element) == (len(found.prices or ()), len(found.stock or ()))
+        ):
+            found.source_digest = digest
         if not found.id:
             self.warn("empty_offer", "")
             return None

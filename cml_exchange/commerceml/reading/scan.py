@@ -30,6 +30,7 @@ from cml_exchange.commerceml.reading._prolog import (
     read_prolog,
     syntax_error,
 )
+from cml_exchange.commerceml.reading._structure import offer_rows
 from cml_exchange.commerceml.reading._value_checks import Checker
 from cml_exchange.commerceml.reading._value_limits import (
     MAX_PROBLEMS,
@@ -61,43 +62,6 @@ _COUNTED = {
 }
 #: Containers, watched only to check their headers and declarations.
 _CONTAINERS = (T.CLASSIFIER, T.CATALOG, T.OFFER_PACKAGE, T.OFFER_CHANGES)
-
-
-def _offer_rows(offer: etree._Element) -> tuple[int, int]:
-    """An offer's prices (``Цены/Цена``) and warehouse stock rows, as the reader finds them.
-
-    Stock rows: ``Склад`` (and ``Склады``) with an ``ИдСклада`` attribute,
-    ``Склады/Склад`` likewise, and ``Остатки/Остаток/Склад``. They feed the
-    importer's reconciliation of what was written against what the file held.
-    """
-    prices = stock = 0
-    for child in offer:
-        if not isinstance(child.tag, str):
-            continue
-        tag = local_name(child.tag)
-        if tag == T.PRICES:
-            prices += sum(1 for price in child if _is(price, T.PRICE))
-        elif tag in (T.WAREHOUSE, T.WAREHOUSES):
-            stock += bool((child.get(T.WAREHOUSE_ID_ATTR) or "").strip())
-            if tag == T.WAREHOUSES:
-                stock += sum(
-                    1
-                    for inner in child
-                    if _is(inner, T.WAREHOUSE) and (inner.get(T.WAREHOUSE_ID_ATTR) or "").strip()
-                )
-        elif tag == T.RESTS:
-            stock += sum(
-                1
-                for rest in child
-                if _is(rest, T.REST)
-                for warehouse in rest
-                if _is(warehouse, T.WAREHOUSE)
-            )
-    return prices, stock
-
-
-def _is(element: etree._Element, tag: str) -> bool:
-    return isinstance(element.tag, str) and local_name(element.tag) == tag
 
 
 class ValueLimitError(CommerceMLError):
@@ -196,7 +160,7 @@ def scan(
                 if in_container and in_catalog:  # not an order's lines
                     result.counts[counter] += 1
                     if counter == "offers":
-                        prices, stock_rows = _offer_rows(element)
+                        prices, stock_rows = offer_rows(element)
                         result.counts["prices"] += prices
                         result.counts["stock_rows"] += stock_rows
                 if counter in ("products", "offers", "documents"):

@@ -20,6 +20,7 @@ from cml_exchange.importer.loaders.classifier import catalog_pk, unit_pks
 from cml_exchange.importer.loaders.common import checksum, upsert_marking_full
 from cml_exchange.importer.loaders.prices import write_prices, write_stock
 from cml_exchange.importer.loaders.products import property_value_rows
+from cml_exchange.importer.loaders.unchanged import pass_over
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import (
     Offer,
@@ -30,13 +31,15 @@ from cml_exchange.models import (
 
 _IDENTITY_FIELDS = [
     "product", "product_external_id", "name", "barcode", "article", "code", "base_unit",
-    "deleted", "version", "checksum", "active", "updated",
+    "deleted", "version", "checksum", "source_digest", "active", "updated",
 ]  # fmt: skip
 
 
-def load_offers(session: ImportSession, items: Sequence[tuple[cml.Offer, Scope]]) -> None:
+def load_offers(
+    session: ImportSession, items: Sequence[tuple[cml.Offer | cml.Unchanged, Scope]]
+) -> None:
     """Upsert a batch of offers, catalog by catalog."""
-    by_catalog: dict[int, dict[str, tuple[cml.Offer, Scope]]] = {}
+    by_catalog: dict[int, dict[str, tuple[cml.Offer | cml.Unchanged, Scope]]] = {}
     for offer, scope in items:
         by_catalog.setdefault(catalog_pk(session, scope.catalog or ""), {})[offer.id] = (
             offer,
@@ -55,14 +58,25 @@ def _has_identity(offer: cml.Offer) -> bool:
     )
 
 
-def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Offer, Scope]]) -> None:
-    offers = [offer for offer, _ in batch]
+def _load(
+    session: ImportSession, catalog: int, items: list[tuple[cml.Offer | cml.Unchanged, Scope]]
+) -> None:
+    batch, passed = pass_over(session, Offer, catalog, items)
+    offers: list[cml.Offer] = [offer for offer, _ in batch]
     full = {offer.id for offer, scope in batch if scope.full}
     existing = {
         row["external_id"]: row
         for row in Offer.objects.filter(
             catalog_id=catalog, external_id__in=[o.id for o in offers]
-        ).values("external_id", "pk", "checksum", "prices_checksum", "stock_checksum", "active")
+        ).values(
+            "external_id",
+            "pk",
+            "checksum",
+            "prices_checksum",
+            "stock_checksum",
+            "source_digest",
+            "active",
+        )
     }
     use_checksums = session.options.use_checksums
     sums = {o.id: checksum(_identity(o)) for o in offers if _has_identity(o)}
@@ -114,8 +128,8 @@ def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Offer, Sco
     updates: dict[str, dict[str, object]] = {}
     write_prices(session, offers, existing, pks, full, updates)
     write_stock(session, offers, existing, pks, full, updates)
-    _update_offers(catalog, updates)
     written = {o.id for o in identity} | set(updates)
+    _update_offers(catalog, _with_digests(offers, identity, existing, updates))
     new = [pks[o.id] for o in offers if o.id not in existing]
     tell_offers(session, [pks[o.id] for o in identity] + [pks[o.id] for o in bare], new)
     tell_prices(
@@ -126,10 +140,13 @@ def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Offer, Sco
     created = sum(1 for o in offers if o.id not in existing)
     session.count("offers_created", created)
     session.count("offers_updated", sum(1 for o in offers if o.id in existing and o.id in written))
-    session.count("offers_unchanged", sum(1 for o in offers if o.id not in written))
+    session.count("offers_unchanged", sum(1 for o in offers if o.id not in written) + len(passed))
+    session.count("prices_unchanged", sum(marker.prices for _pk, marker in passed.values()))
+    session.count("stock_rows_unchanged", sum(marker.stock_rows for _pk, marker in passed.values()))
+    pks |= {xid: pk for xid, (pk, _marker) in passed.items()}
     # Offers whose identity was just written carry the mark already (see _save_identity).
     marked = {o.id for o in identity}
-    seen = [pks[o.id] for o in offers if o.id in full and o.id not in marked]
+    seen = [pks[item.id] for item, scope in items if scope.full and item.id not in marked]
     if seen:
         Offer.objects.filter(pk__in=seen).update(last_seen_full=session.seen_at)
     signals.offers_saved.send(
@@ -192,6 +209,7 @@ def _save_identity(
             "deleted": o.deleted,
             "version": o.version or "",
             "checksum": sums[o.id],
+            "source_digest": o.source_digest,
             "active": not o.deleted,
             "updated": session.now,
         }
@@ -241,6 +259,33 @@ def _replace_details(
         session,
         [{"offer_id": owner, "kind": pending.Kind.OFFER_VALUE, **row} for owner, row in unknown],
     )
+
+
+def _with_digests(
+    offers: list[cml.Offer],
+    identity: list[cml.Offer],
+    existing: Mapping[str, Any],
+    updates: dict[str, dict[str, object]],
+) -> dict[str, dict[str, object]]:
+    """``updates`` with the offers' new ``source_digest`` where it changes.
+
+    An offer's digest is that of the element that last wrote it, and only of one
+    that carries its identity (``offers``, not a ``prices`` or ``rests`` file):
+    prices or stock written by another element clear it, since that element no
+    longer says what the offer holds. An unchanged element whose digest the row
+    does not hold yet gets it (its identity was just written with it otherwise).
+    """
+    written = {o.id for o in identity}
+    result = dict(updates)
+    for o in offers:
+        if o.id in written:
+            continue
+        digest = o.source_digest if _has_identity(o) else 0
+        if o.id in updates:
+            result[o.id] = {**updates[o.id], "source_digest": digest}
+        elif _has_identity(o) and o.id in existing and existing[o.id]["source_digest"] != digest:
+            result[o.id] = {"source_digest": digest}
+    return result
 
 
 def _update_offers(catalog: int, updates: dict[str, dict[str, object]]) -> None:

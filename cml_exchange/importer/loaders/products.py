@@ -30,6 +30,7 @@ from cml_exchange.importer.loaders.common import (
 )
 from cml_exchange.importer.loaders.matching import match_existing
 from cml_exchange.importer.loaders.references import option_values, property_types, scoped_pks
+from cml_exchange.importer.loaders.unchanged import pass_over
 from cml_exchange.importer.root_group import skipped_roots
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import (
@@ -46,7 +47,7 @@ from cml_exchange.models import (
 _PRODUCT_FIELDS = [
     "name", "full_name", "slug", "code", "article", "barcode", "description", "base_unit",
     "category", "manufacturer", "country", "weight", "deleted", "version", "checksum",
-    "active", "updated",
+    "source_digest", "active", "updated",
 ]  # fmt: skip
 #: The columns each field the site may own (``ImportOptions.site_owned``) stands for.
 _SITE_COLUMNS = {
@@ -57,9 +58,11 @@ _SITE_COLUMNS = {
 }
 
 
-def load_products(session: ImportSession, items: Sequence[tuple[cml.Product, Scope]]) -> None:
+def load_products(
+    session: ImportSession, items: Sequence[tuple[cml.Product | cml.Unchanged, Scope]]
+) -> None:
     """Upsert a batch of products, catalog by catalog."""
-    by_catalog: dict[int, dict[str, tuple[cml.Product, Scope]]] = {}
+    by_catalog: dict[int, dict[str, tuple[cml.Product | cml.Unchanged, Scope]]] = {}
     for product, scope in items:
         # The last of two items with one id wins, as 1C's own import does.
         by_catalog.setdefault(catalog_pk(session, scope.catalog or ""), {})[product.id] = (
@@ -70,11 +73,14 @@ def load_products(session: ImportSession, items: Sequence[tuple[cml.Product, Sco
         _load(session, catalog, list(batch.values()))
 
 
-def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Product, Scope]]) -> None:
-    products = [product for product, _ in batch]
+def _load(
+    session: ImportSession, catalog: int, items: list[tuple[cml.Product | cml.Unchanged, Scope]]
+) -> None:
+    batch, passed = pass_over(session, Product, catalog, items)
+    products: list[cml.Product] = [product for product, _ in batch]
     existing = _existing(catalog, products)
     new = [p for p in products if p.id not in existing]
-    if match_existing(session, catalog, new, [p.id for p in products]):
+    if match_existing(session, catalog, new, [item.id for item, _ in items]):
         existing = _existing(catalog, products)
     sums = {p.id: checksum(p) for p in products}
     use_checksums = session.options.use_checksums
@@ -95,14 +101,16 @@ def _load(session: ImportSession, catalog: int, batch: list[tuple[cml.Product, S
         # Pictures the site owns are 1C's only for the products 1C creates.
         pictured = [p for p in changed if "pictures" not in owned or p.id not in existing]
         sync_images(session, [(p, saved[p.id]) for p in pictured])
+    _refresh_digests(products, changed, existing)
     created = sum(1 for p in changed if p.id not in existing)
     session.count("products_created", created)
     session.count("products_updated", len(changed) - created)
-    session.count("products_unchanged", len(products) - len(changed))
+    session.count("products_unchanged", len(products) - len(changed) + len(passed))
 
     pks = {xid: row["pk"] for xid, row in existing.items()} | saved
+    pks |= {xid: pk for xid, (pk, _marker) in passed.items()}
     # The rows just written carry the mark already (see _save_rows).
-    seen = [pks[p.id] for p, scope in batch if scope.full and p.id not in saved]
+    seen = [pks[p.id] for p, scope in items if scope.full and p.id not in saved]
     if seen:
         Product.objects.filter(pk__in=seen).update(last_seen_full=session.seen_at)
     tell_products(session, saved.values(), [saved[p.id] for p in changed if p.id not in existing])
@@ -122,8 +130,28 @@ def _existing(catalog: int, products: list[cml.Product]) -> dict[str, Mapping[st
         row["external_id"]: row
         for row in Product.objects.filter(
             catalog_id=catalog, external_id__in=[p.id for p in products]
-        ).values("external_id", "pk", "checksum", "slug", "name", "active")
+        ).values("external_id", "pk", "checksum", "source_digest", "slug", "name", "active")
     }
+
+
+def _refresh_digests(
+    products: list[cml.Product],
+    changed: list[cml.Product],
+    existing: Mapping[str, Mapping[str, Any]],
+) -> None:
+    """Store the element digests of unchanged products whose rows hold another one.
+
+    That is a row written before digests were kept, or by another version of the
+    reader: from now on its element is passed over unbuilt.
+    """
+    written = {p.id for p in changed}
+    stale = [
+        Product(pk=existing[p.id]["pk"], source_digest=p.source_digest)
+        for p in products
+        if p.id not in written and existing[p.id]["source_digest"] != p.source_digest
+    ]
+    if stale:
+        Product.objects.bulk_update(stale, ["source_digest"], batch_size=500)
 
 
 def _save_rows(
@@ -164,6 +192,7 @@ def _save_rows(
             "deleted": p.deleted,
             "version": p.version or "",
             "checksum": sums[p.id],
+            "source_digest": p.source_digest,
             "active": not p.deleted,
             "updated": session.now,
             # Only ever inserted: the shop owner's switch is not in the update fields.

@@ -46,7 +46,9 @@ PROPERTIES_PACKET = 8
 NOT_COMPARED = frozenset(
     {
         "Product.checksum",
+        "Product.source_digest",
         "Offer.checksum",
+        "Offer.source_digest",
         "Offer.prices_checksum",
         "Offer.stock_checksum",
     }

@@ -71,6 +71,7 @@ _NOT_CATALOG = {
     "ExchangeRequest",
     "ExchangeFile",
     "ExchangeSettings",
+    "ScannedFile",
 }
 #: Fields that legitimately differ between two imports of the same files.
 _VOLATILE = {"id", "created", "updated", "last_seen_full", "path"}

@@ -210,12 +210,14 @@ GILLBEITS = [
 
 
 def test_a_split_package_in_any_order_gives_the_same_result(tmp_path):
+    # Which element wrote an offer last differs, and so does the digest kept of it.
+    written_last = frozenset({"Offer.source_digest"})
     import_samples(tmp_path / "one", *GILLBEITS)
-    in_order = snapshot()
+    in_order = snapshot(written_last)
     wipe()
     _, result = import_samples(tmp_path / "two", *reversed(GILLBEITS))
     assert_done(result)
-    assert snapshot() == in_order
+    assert snapshot(written_last) == in_order
     # Each of the 978 offers has its name, its one price and its one stock row.
     assert Offer.objects.exclude(name="").count() == 978
     assert Price.objects.count() == Stock.objects.count() == 978

@@ -1,0 +1,106 @@
+"""Digests of ``Товар`` and ``Предложение`` elements: unchanged items passed over unbuilt.
+
+Building an entity costs more than parsing its element. An importer that
+keeps, for each stored item, the digest of the element it was built from can
+give the reader those digests (``CmlReader(digests=…)``): the reader then
+hashes each product and offer element as parsed and, when the digest is among
+them, yields :class:`~cml_exchange.commerceml.entities.Unchanged` instead of
+building it. Equal digests mean equal elements, and the same element always
+builds the same entity, so an item whose stored digest equals its element's
+is what the entity's own checksum would have found unchanged.
+
+"The same element builds the same entity" holds for one version of the
+reader: the digest is keyed with the reader's own source code and lxml's
+version, so a site whose reader changed builds everything once more.
+
+The digest is of the element as parsed (lxml's UTF-8 serialization, blank
+text and comments removed as the reader removes them), not of the file's
+bytes: a file re-encoded or re-indented by 1C gives the same digests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from lxml import etree
+
+from cml_exchange.commerceml import tags as T
+from cml_exchange.commerceml.entities import Offer, Product, Unchanged
+from cml_exchange.commerceml.reading._build_catalog import product
+from cml_exchange.commerceml.reading._build_offers import offer, offer_id
+from cml_exchange.commerceml.reading._prolog import SAFE_PARSER_OPTIONS
+from cml_exchange.commerceml.reading._xml import Element, Warn, local_name
+
+__all__ = ["code_key", "element_digest", "marker_id", "rebuild"]
+
+PRODUCTS = "products"
+OFFERS = "offers"
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@cache
+def code_key() -> bytes:
+    """The reader's code and lxml's version, hashed: the key of every digest.
+
+    Whatever reads a file (the reader, the scan, the builders, the entities) is
+    in it, so a result kept for a file's bytes is worth keeping only under it.
+    """
+    key = hashlib.blake2b(repr(etree.LXML_VERSION).encode(), digest_size=32)
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        if "writing" in path.relative_to(_PACKAGE).parts:
+            continue
+        try:
+            key.update(path.read_bytes())
+        except OSError:  # installed without its sources: the package's version stands in
+            key.update(path.name.encode())
+    return key.digest()
+
+
+def element_digest(element: Element) -> tuple[int, bytes]:
+    """The element's digest (a non-zero signed 64-bit integer) and its UTF-8 serialization."""
+    raw = etree.tostring(element, encoding="utf-8", with_tail=False)
+    value = int.from_bytes(
+        hashlib.blake2b(raw, digest_size=8, key=code_key()).digest(), "big", signed=True
+    )
+    return value or 1, raw
+
+
+def marker_id(kind: str, element: Element) -> str:
+    """The id the product or offer built from ``element`` would have."""
+    own = ""
+    characteristic = None
+    for child in element:
+        if not isinstance(child.tag, str):
+            continue
+        name = local_name(child.tag)
+        if name == T.ID:
+            own = (child.text or "").strip()
+        elif name == T.CHARACTERISTIC_ID and kind == OFFERS:
+            characteristic = (child.text or "").strip() or None
+    return offer_id(own, characteristic) if kind == OFFERS else own
+
+
+_PARSER = etree.XMLParser(remove_blank_text=True, **SAFE_PARSER_OPTIONS)
+
+
+def rebuild(marker: Unchanged, warn: Warn) -> Product | Offer:
+    """The entity the reader passed over as ``marker``, built from its element after all.
+
+    Its ``source_digest`` is the marker's, or 0 when building it warned (as the reader's).
+    """
+    warned = []
+
+    def counting(code: str, message: str, entity_id: str | None = None) -> None:
+        warned.append(code)
+        warn(code, message, entity_id)
+
+    element = etree.fromstring(marker.raw, _PARSER)
+    built: Product | Offer = (
+        product(element, counting) if marker.kind == PRODUCTS else offer(element, counting)
+    )
+    built.id = built.id or marker.id
+    built.source_digest = 0 if warned else marker.digest
+    return built

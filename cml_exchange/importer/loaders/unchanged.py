@@ -1,0 +1,112 @@
+"""Products and offers the reader passed over unbuilt, because their elements' digests are known.
+
+The reader is given the digests of every stored product and offer
+(:func:`known_digests`) and yields :class:`~cml_exchange.commerceml.entities.Unchanged`
+for an element whose digest is among them. The digest alone says only that *some*
+stored item came from an equal element; :func:`pass_over` confirms it against the
+item's own row (same catalog, same id, same digest, not deactivated since) and
+builds the entity after all for any marker it cannot confirm, so that an item
+changed earlier in the same exchange, or deactivated as missing, is written as if
+no digest had been kept.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from itertools import chain
+from typing import Any
+
+from django.db import models
+
+from cml_exchange.commerceml import entities as cml
+from cml_exchange.commerceml.reading.digests import rebuild
+from cml_exchange.importer.session import ImportSession, Scope
+from cml_exchange.models import Offer, Product
+
+#: Rows per query when confirming markers (below SQLite's parameter limit).
+_CHUNK = 900
+
+
+class KnownDigests:
+    """The digests of all stored products and offers, read when first asked about.
+
+    A sorted array: 8 bytes a digest, membership by bisection. A file without
+    products or offers never reads them.
+    """
+
+    def __init__(self, digests: Iterable[int] | None = None) -> None:
+        self._digests = None if digests is None else array("q", sorted(digests))
+
+    def __contains__(self, digest: object) -> bool:
+        found = self._digests
+        if found is None:
+            found = self._digests = array("q", sorted(_stored()))
+        index = bisect_left(found, digest)  # type: ignore[call-overload]
+        return index < len(found) and found[index] == digest
+
+
+#: Digests that match nothing: every element is built, and its digest kept.
+NO_DIGESTS: frozenset[int] = frozenset()
+
+
+def known_digests() -> KnownDigests:
+    """The digests of all stored products and offers (the reader's ``digests``)."""
+    return KnownDigests()
+
+
+def _stored() -> Iterable[int]:
+    return chain.from_iterable(
+        model._default_manager.exclude(source_digest=0)
+        .values_list("source_digest", flat=True)
+        .iterator(chunk_size=5000)
+        for model in (Product, Offer)
+    )
+
+
+def pass_over(
+    session: ImportSession,
+    model: type[Product] | type[Offer],
+    catalog: int,
+    batch: Sequence[tuple[Any, Scope]],
+) -> tuple[list[tuple[Any, Scope]], dict[str, tuple[int, cml.Unchanged]]]:
+    """Split ``batch`` into entities to load and the confirmed unchanged items.
+
+    Returns the entities (markers that could not be confirmed built from their
+    elements, in their places) and ``{id: (pk, marker)}`` of the items whose rows
+    hold exactly what their elements say.
+    """
+    markers = [item for item, _ in batch if isinstance(item, cml.Unchanged)]
+    if not markers:
+        return list(batch), {}
+    rows = _rows(model, catalog, [marker.id for marker in markers])
+    passed: dict[str, tuple[int, cml.Unchanged]] = {}
+    for marker in markers:
+        row = rows.get(marker.id)
+        if row is not None and row[1] == marker.digest and row[2] != row[3]:
+            passed[marker.id] = (row[0], marker)
+
+    def warn(code: str, message: str, entity_id: str | None = None) -> None:
+        session.warn(code, message)
+
+    entities = [
+        (rebuild(item, warn) if isinstance(item, cml.Unchanged) else item, scope)
+        for item, scope in batch
+        if not (isinstance(item, cml.Unchanged) and item.id in passed)
+    ]
+    return entities, passed
+
+
+def _rows(
+    model: type[models.Model], catalog: int, ids: list[str]
+) -> dict[str, tuple[int, int, bool, bool]]:
+    """``{id: (pk, source_digest, active, deleted)}`` of the stored items of ``catalog``."""
+    found: dict[str, tuple[int, int, bool, bool]] = {}
+    manager: Any = model._default_manager
+    for start in range(0, len(ids), _CHUNK):
+        for external_id, *values in manager.filter(
+            catalog_id=catalog, external_id__in=ids[start : start + _CHUNK]
+        ).values_list("external_id", "pk", "source_digest", "active", "deleted"):
+            found[external_id] = tuple(values)
+    return found

@@ -1,0 +1,52 @@
+"""The scan of a file, or what it counted when the same bytes were scanned before.
+
+1C sends an unchanged ``import.xml`` and ``offers.xml`` again at every
+exchange. The scan parses the whole file and checks every value, which is
+about as long as the import of an unchanged file itself; a file whose bytes,
+under the same reader and the same column sizes, were found sound before is
+not scanned again (:class:`~cml_exchange.models.ScannedFile`). A file the
+scan refused is never remembered, so it is refused again every time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from django.utils import timezone
+
+from cml_exchange.commerceml.reading.digests import code_key
+from cml_exchange.commerceml.reading.scan import scan
+from cml_exchange.importer.limits import value_limits
+from cml_exchange.models import ScannedFile
+
+#: Files remembered at most; the least recently scanned are forgotten first.
+KEPT = 200
+
+
+def scan_counts(path: Path, name: str) -> dict[str, int]:
+    """What the scan counts in ``path`` (refusing it as the scan does), remembered by its bytes."""
+    digest = file_digest(path)
+    known = ScannedFile.objects.filter(digest=digest).values_list("counts", flat=True).first()
+    if known is not None:
+        ScannedFile.objects.filter(digest=digest).update(scanned=timezone.now())  # kept longer
+        return dict(known)
+    counts = dict(scan(path, name=name, limits=value_limits()).counts)
+    ScannedFile.objects.update_or_create(digest=digest, defaults={"counts": counts})
+    stale = ScannedFile.objects.order_by("-scanned").values_list("pk", flat=True)[KEPT:]
+    ScannedFile.objects.filter(pk__in=list(stale)).delete()
+    return counts
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of the file's bytes, keyed with the reader's code and the column sizes."""
+    limits = value_limits()
+    sizes = (
+        sorted(limits.lengths.items()),
+        sorted(limits.decimals.items()),
+        sorted(limits.not_negative),
+        sorted(limits.numbers_only),
+    )
+    keyed = hashlib.sha256(code_key() + repr(sizes).encode())
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, keyed.copy).hexdigest()

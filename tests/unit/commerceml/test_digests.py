@@ -1,0 +1,106 @@
+"""Elements passed over unbuilt: the reader's digests of products and offers (issue 17).
+
+Given the digests of elements already stored, the reader yields ``Unchanged``
+for an equal element instead of building it; what it does build carries its
+element's digest. A marker built after all is the entity the reader would have
+built.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from cml_exchange.commerceml import CmlReader, Offer, Product, Unchanged
+from cml_exchange.commerceml.reading.digests import rebuild
+from tests.paths import sample
+
+CATALOG = """<?xml version="1.0" encoding="{encoding}"?>
+<КоммерческаяИнформация xmlns="urn:1C.ru:commerceml_2" ВерсияСхемы="2.08">
+{indent}<Каталог СодержитТолькоИзменения="false"><Ид>cat</Ид>
+{indent}<ИдКлассификатора>cls</ИдКлассификатора><Наименование>Каталог</Наименование><Товары>
+{indent}{indent}<Товар><Ид>p1</Ид><Наименование>Чайник</Наименование><Вес>1,5</Вес></Товар>
+{indent}{indent}<Товар><Ид>p2</Ид><Наименование>Утюг</Наименование><Вес>{weight}</Вес></Товар>
+{indent}</Товары></Каталог>
+</КоммерческаяИнформация>
+"""
+
+OFFERS = """<?xml version="1.0" encoding="UTF-8"?>
+<КоммерческаяИнформация xmlns="urn:1C.ru:commerceml_2" ВерсияСхемы="2.08">
+<ПакетПредложений СодержитТолькоИзменения="false"><Ид>cat#</Ид><ИдКаталога>cat</ИдКаталога>
+<Предложения>
+<Предложение><Ид>p1</Ид><ИдХарактеристики>red</ИдХарактеристики><Наименование>Чайник</Наименование>
+<Цены><Цена><ИдТипаЦены>retail</ИдТипаЦены><ЦенаЗаЕдиницу>990</ЦенаЗаЕдиницу></Цена>
+<Цена><ИдТипаЦены>opt</ИдТипаЦены><ЦенаЗаЕдиницу>890</ЦенаЗаЕдиницу></Цена></Цены>
+<Склад ИдСклада="w1" КоличествоНаСкладе="3"/>
+<Остатки><Остаток><Склад><Ид>w2</Ид><Количество>{rest}</Количество></Склад></Остаток></Остатки>
+</Предложение>
+</Предложения></ПакетПредложений>
+</КоммерческаяИнформация>
+"""
+
+
+def _read(data: str | bytes, digests: Any = frozenset()) -> list[Any]:
+    raw = data.encode() if isinstance(data, str) else data
+    reader = CmlReader(BytesIO(raw), name="import.xml", digests=digests)
+    return [item for item in reader if isinstance(item, (Product, Offer, Unchanged))]
+
+
+def _catalog(weight: str = "2", indent: str = "  ", encoding: str = "UTF-8") -> bytes:
+    return CATALOG.format(weight=weight, indent=indent, encoding=encoding).encode(encoding)
+
+
+def test_a_known_element_is_passed_over_and_a_changed_one_is_built():
+    first = _read(_catalog())
+    digests = {item.source_digest for item in first}
+    assert 0 not in digests and len(digests) == 2
+    again = _read(_catalog(), digests)
+    assert [type(item) for item in again] == [Unchanged, Unchanged]
+    assert [(m.kind, m.id, m.digest) for m in again] == [
+        ("products", p.id, p.source_digest) for p in first
+    ]
+    changed = _read(_catalog(weight="3"), digests)
+    assert type(changed[0]) is Unchanged
+    assert isinstance(changed[1], Product) and changed[1].weight == 3
+
+
+def test_the_digest_is_of_the_element_not_of_the_files_bytes():
+    """1C re-indenting the file, or another encoding, changes no digest."""
+    digests = {item.source_digest for item in _read(_catalog())}
+    other = _catalog(indent="\t\t", encoding="windows-1251")
+    assert all(isinstance(item, Unchanged) for item in _read(other, digests))
+
+
+def test_a_marker_built_after_all_is_the_entity_the_reader_builds():
+    for data in (_catalog(), OFFERS.format(rest="5").encode()):
+        built = _read(data)
+        markers = _read(data, {item.source_digest for item in built})
+        assert all(isinstance(item, Unchanged) for item in markers)
+        rebuilt = [rebuild(marker, lambda *args: None) for marker in markers]
+        assert rebuilt == built
+        assert [item.source_digest for item in rebuilt] == [item.source_digest for item in built]
+
+
+def test_an_offers_marker_has_its_id_with_the_characteristic_and_counts_its_rows():
+    built = _read(OFFERS.format(rest="5"))
+    (offer,) = built
+    assert isinstance(offer, Offer) and offer.id == "p1#red"
+    (marker,) = _read(OFFERS.format(rest="5"), {offer.source_digest})
+    assert isinstance(marker, Unchanged)
+    assert (marker.kind, marker.id, marker.prices, marker.stock_rows) == ("offers", "p1#red", 2, 2)
+
+
+def test_an_item_that_warned_or_lost_a_row_gets_no_digest():
+    """Its warnings, and the reconciliation's count, must be told at every exchange."""
+    products = _read(_catalog(weight="тяжелый"))
+    assert products[0].source_digest != 0
+    assert products[1].source_digest == 0
+    # A warehouse row without a quantity is dropped without a warning: the scan counts it.
+    (offer,) = _read(OFFERS.format(rest=""))
+    assert isinstance(offer, Offer) and len(offer.stock or ()) == 1
+    assert offer.source_digest == 0
+
+
+def test_without_digests_nothing_is_hashed():
+    for item in _read(sample("carono__php-commerceml__tests__xml__import.xml").read_bytes(), None):
+        assert item.source_digest == 0
