@@ -18,7 +18,7 @@ as they are. No signals are sent, as with ``bulk_create``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connections, models, router
 from django.utils import timezone
@@ -44,14 +44,20 @@ Row = Mapping[str, Any]
 class _Columns:
     """How the rows of a model become statement parameters, for a given set of columns."""
 
-    def __init__(self, model: type[models.Model], connection: Any) -> None:
+    def __init__(
+        self, model: type[models.Model], connection: Any, only: Sequence[str] | None = None
+    ) -> None:
         opts = model._meta
         self.table = opts.db_table
-        self.fields = [
-            field
-            for field in opts.concrete_fields
-            if not field.primary_key and not getattr(field, "generated", False)
-        ]
+        self.fields: list[models.Field[Any, Any]] = (
+            [cast("models.Field[Any, Any]", opts.get_field(name)) for name in only]
+            if only is not None
+            else [
+                field
+                for field in opts.concrete_fields
+                if not field.primary_key and not getattr(field, "generated", False)
+            ]
+        )
         self.quote = connection.ops.quote_name
         now = timezone.now()
         self.defaults: dict[str, Any] = {}
@@ -65,19 +71,22 @@ class _Columns:
     def names(self) -> list[str]:
         return [self.quote(field.column) for field in self.fields]
 
-    def parameters(self, rows: Iterable[Row]) -> list[tuple[Any, ...]]:
-        attnames = [field.attname for field in self.fields]
-        defaults = self.defaults
-        prepare = self.prepare
-        result = []
-        for row in rows:
-            values = []
-            for name in attnames:
-                value = row.get(name, defaults[name])
-                convert = prepare.get(name)
-                values.append(value if convert is None or value is None else convert(value))
-            result.append(tuple(values))
-        return result
+    def parameters(self, rows: Sequence[Row]) -> list[tuple[Any, ...]]:
+        """The rows' values, a tuple per row in column order."""
+        return list(zip(*self.column_values(rows), strict=True))
+
+    def column_values(self, rows: Sequence[Row]) -> list[list[Any]]:
+        """The rows' values, a list per column (one comprehension each: no per-value lookups)."""
+        columns = []
+        for field in self.fields:
+            name = field.attname
+            default = self.defaults[name]
+            values = [row.get(name, default) for row in rows]
+            convert = self.prepare.get(name)
+            if convert is not None:
+                values = [None if value is None else convert(value) for value in values]
+            columns.append(values)
+        return columns
 
 
 #: Distinct values a column's preparer remembers (a batch repeats its timestamps,
@@ -155,6 +164,53 @@ def upsert_rows(
     _write(model, rows, suffix=f" ON CONFLICT ({conflict}) DO UPDATE SET {updates}")
 
 
+def update_rows(model: type[models.Model], rows: Sequence[Row], fields: Sequence[str]) -> None:
+    """Set ``fields`` of existing rows, found by primary key: each row a dict with ``pk``.
+
+    SQLite: one ``executemany`` of ``UPDATE … WHERE pk = ?`` (cheaper than an
+    upsert, which builds a whole row to find the conflict); PostgreSQL: one
+    ``UPDATE … FROM unnest(…)`` per chunk.
+    """
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    columns = _Columns(model, connection, only=fields)
+    quote = columns.quote
+    table = quote(columns.table)
+    pk = model._meta.pk
+    names = columns.names()
+    keys = [row["pk"] for row in rows]
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        casts = ", ".join(f"%s::{field.db_type(connection)}[]" for field in [pk, *columns.fields])
+        statement = (
+            f"UPDATE {table} SET {', '.join(f'{n} = v.{n}' for n in names)} "  # noqa: S608
+            f"FROM unnest({casts}) AS v(cml_pk, {', '.join(names)}) "
+            f"WHERE {table}.{quote(pk.column)} = v.cml_pk"
+        )
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            for start in range(0, len(rows), CHUNK):
+                part = rows[start : start + CHUNK]
+                cursor.execute(
+                    statement, [keys[start : start + CHUNK], *columns.column_values(part)]
+                )
+        return
+    statement = (
+        f"UPDATE {table} SET {', '.join(f'{n} = %s' for n in names)} "  # noqa: S608
+        f"WHERE {quote(pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), CHUNK):
+            part = rows[start : start + CHUNK]
+            values = columns.parameters(part)
+            cursor.executemany(
+                statement,
+                [(*row, key) for row, key in zip(values, keys[start : start + CHUNK], strict=True)],
+            )
+
+
 def _write(model: type[models.Model], rows: Sequence[Row], *, suffix: str) -> None:
     """Send ``INSERT … VALUES (…)…`` + ``suffix`` for ``rows``, the fastest way per database.
 
@@ -203,8 +259,7 @@ def _write_postgresql(connection: Any, columns: _Columns, rows: Sequence[Row], s
     connection.ensure_connection()
     with psycopg.Cursor(connection.connection) as cursor:
         for start in range(0, len(rows), CHUNK):
-            parameters = columns.parameters(rows[start : start + CHUNK])
-            cursor.execute(statement, [list(column) for column in zip(*parameters, strict=True)])
+            cursor.execute(statement, columns.column_values(rows[start : start + CHUNK]))
 
 
 def pks(model: type[models.Model], key: str, values: Iterable[Any], **scope: Any) -> dict[Any, int]:

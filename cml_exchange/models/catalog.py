@@ -218,8 +218,13 @@ class Product(FromOneC):
     full exchange did not mention is older than the exchange.
     """
 
+    # Indexed by the unique (catalog, external_id), which starts with it: no index of its own.
     catalog = models.ForeignKey(
-        Catalog, verbose_name=_("catalog"), on_delete=models.CASCADE, related_name="products"
+        Catalog,
+        verbose_name=_("catalog"),
+        on_delete=models.CASCADE,
+        related_name="products",
+        db_index=False,
     )
     name = models.CharField(_("name"), max_length=512)
     full_name = models.TextField(_("full name"), blank=True)
@@ -279,7 +284,10 @@ class Product(FromOneC):
 class ProductGroup(models.Model):
     """A product's membership of a group (1C allows several)."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="group_links")
+    # Indexed by the unique (product, group), which starts with it.
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="group_links", db_index=False
+    )
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="product_links")
     position = models.PositiveSmallIntegerField(default=0)
 

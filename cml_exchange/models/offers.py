@@ -67,8 +67,13 @@ class Offer(FromOneC):
     prices and stock in different files.
     """
 
+    # Indexed by the unique (catalog, external_id), which starts with it: no index of its own.
     catalog = models.ForeignKey(
-        Catalog, verbose_name=_("catalog"), on_delete=models.CASCADE, related_name="offers"
+        Catalog,
+        verbose_name=_("catalog"),
+        on_delete=models.CASCADE,
+        related_name="offers",
+        db_index=False,
     )
     product = models.ForeignKey(
         Product,
@@ -162,8 +167,13 @@ class OfferPropertyValue(models.Model):
 class Price(models.Model):
     """The price of an offer in one price type. ``value`` is empty for "price on request"."""
 
+    # Indexed by the unique (offer, …), which starts with it.
     offer = models.ForeignKey(
-        Offer, verbose_name=_("offer"), on_delete=models.CASCADE, related_name="prices"
+        Offer,
+        verbose_name=_("offer"),
+        on_delete=models.CASCADE,
+        related_name="prices",
+        db_index=False,
     )
     price_type = models.ForeignKey(
         PriceType, verbose_name=_("price type"), on_delete=models.CASCADE, related_name="prices"
@@ -196,8 +206,13 @@ class Price(models.Model):
 class Stock(models.Model):
     """How much of an offer one warehouse holds."""
 
+    # Indexed by the unique (offer, …), which starts with it.
     offer = models.ForeignKey(
-        Offer, verbose_name=_("offer"), on_delete=models.CASCADE, related_name="stock"
+        Offer,
+        verbose_name=_("offer"),
+        on_delete=models.CASCADE,
+        related_name="stock",
+        db_index=False,
     )
     warehouse = models.ForeignKey(
         Warehouse, verbose_name=_("warehouse"), on_delete=models.CASCADE, related_name="stock"

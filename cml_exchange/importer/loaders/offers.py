@@ -129,7 +129,7 @@ def _load(
     write_prices(session, offers, existing, pks, full, updates)
     write_stock(session, offers, existing, pks, full, updates)
     written = {o.id for o in identity} | set(updates)
-    _update_offers(catalog, _with_digests(offers, identity, existing, updates))
+    _update_offers(pks, _with_digests(offers, identity, existing, updates))
     new = [pks[o.id] for o in offers if o.id not in existing]
     tell_offers(session, [pks[o.id] for o in identity] + [pks[o.id] for o in bare], new)
     tell_prices(
@@ -288,16 +288,10 @@ def _with_digests(
     return result
 
 
-def _update_offers(catalog: int, updates: dict[str, dict[str, object]]) -> None:
-    """Write offers' new checksums and quantities: one upsert per set of changed fields.
-
-    An upsert on rows that exist is one statement, where ``bulk_update`` would
-    build a CASE expression per row and field.
-    """
+def _update_offers(pks: Mapping[str, int], updates: dict[str, dict[str, object]]) -> None:
+    """Write offers' new checksums and quantities: one ``UPDATE`` per set of changed fields."""
     by_fields: dict[tuple[str, ...], list[dict[str, object]]] = {}
     for external_id, values in updates.items():
-        by_fields.setdefault(tuple(sorted(values)), []).append(
-            {"catalog_id": catalog, "external_id": external_id, **values}
-        )
+        by_fields.setdefault(tuple(sorted(values)), []).append({"pk": pks[external_id], **values})
     for names, rows in by_fields.items():
-        sql.upsert_rows(Offer, rows, unique_fields=["catalog", "external_id"], update_fields=names)
+        sql.update_rows(Offer, rows, names)

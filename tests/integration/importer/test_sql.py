@@ -125,3 +125,32 @@ def test_repeated_values_are_stored_as_given(catalog):
         (Decimal("3"), instant + dt.timedelta(seconds=1)),
         (Decimal("2"), instant),
     ]
+
+
+def test_update_rows_sets_only_the_named_fields_of_the_rows_named_by_pk(catalog, monkeypatch):
+    monkeypatch.setattr(sql, "CHUNK", 2)  # several statements
+    sql.insert(
+        Offer,
+        [
+            {"catalog_id": catalog.pk, "external_id": f"o{i}", "name": f"Оффер {i}"}
+            for i in range(5)
+        ],
+    )
+    pks = dict(Offer.objects.values_list("external_id", "pk"))
+    sql.update_rows(
+        Offer,
+        [
+            {"pk": pks["o1"], "quantity": Decimal("2.500"), "stock_checksum": "s1"},
+            {"pk": pks["o3"], "quantity": None, "stock_checksum": "s3"},
+            {"pk": pks["o4"], "quantity": Decimal("-1"), "stock_checksum": ""},
+        ],
+        ["quantity", "stock_checksum"],
+    )
+    rows = {o.external_id: (o.name, o.quantity, o.stock_checksum) for o in Offer.objects.all()}
+    assert rows == {
+        "o0": ("Оффер 0", None, ""),
+        "o1": ("Оффер 1", Decimal("2.5"), "s1"),
+        "o2": ("Оффер 2", None, ""),
+        "o3": ("Оффер 3", None, "s3"),
+        "o4": ("Оффер 4", Decimal("-1"), ""),
+    }
