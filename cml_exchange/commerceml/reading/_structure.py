@@ -18,7 +18,7 @@ from cml_exchange.commerceml.entities import (
     KIND_OFFERS,
 )
 from cml_exchange.commerceml.errors import XmlParseError
-from cml_exchange.commerceml.reading._xml import Element, first_child, local_name, text
+from cml_exchange.commerceml.reading._xml import Element, children, first_child, local_name, text
 
 #: The elements the parser reports to Python; everything else is handled
 #: inside the entity that contains it, at C speed.
@@ -115,32 +115,22 @@ def offer_rows(offer: Element) -> tuple[int, int]:
     Stock rows: ``Склад`` (and ``Склады``) with an ``ИдСклада`` attribute,
     ``Склады/Склад`` likewise, and ``Остатки/Остаток/Склад``. They feed the
     importer's reconciliation of what was written against what the file held.
+    Plain loops: the scan and the reader count every offer of a file.
     """
     prices = stock = 0
-    for child in offer:
-        if not isinstance(child.tag, str):
-            continue
-        tag = local_name(child.tag)
+    for tag, child in children(offer):
         if tag == T.PRICES:
-            prices += sum(1 for price in child if _is(price, T.PRICE))
-        elif tag in (T.WAREHOUSE, T.WAREHOUSES):
+            for price_tag, _price in children(child):
+                prices += price_tag == T.PRICE
+        elif tag == T.WAREHOUSE or tag == T.WAREHOUSES:
             stock += bool((child.get(T.WAREHOUSE_ID_ATTR) or "").strip())
             if tag == T.WAREHOUSES:
-                stock += sum(
-                    1
-                    for inner in child
-                    if _is(inner, T.WAREHOUSE) and (inner.get(T.WAREHOUSE_ID_ATTR) or "").strip()
-                )
+                for inner_tag, inner in children(child):
+                    if inner_tag == T.WAREHOUSE and (inner.get(T.WAREHOUSE_ID_ATTR) or "").strip():
+                        stock += 1
         elif tag == T.RESTS:
-            stock += sum(
-                1
-                for rest in child
-                if _is(rest, T.REST)
-                for warehouse in rest
-                if _is(warehouse, T.WAREHOUSE)
-            )
+            for rest_tag, rest in children(child):
+                if rest_tag == T.REST:
+                    for warehouse_tag, _warehouse in children(rest):
+                        stock += warehouse_tag == T.WAREHOUSE
     return prices, stock
-
-
-def _is(element: Element, tag: str) -> bool:
-    return isinstance(element.tag, str) and local_name(element.tag) == tag
