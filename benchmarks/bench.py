@@ -29,6 +29,12 @@ then, on each database (SQLite, PostgreSQL):
   each against the 2.08 figure of the same run, rows counted and compared
   (``bench31.py``; they bring the ``import`` and ``http`` steps with them);
 
+with ``--shapes`` (issue 17), for each catalog shape of ``shapes.py`` (the
+generator's options varied, and every real sample set repeated):
+
+* ``floor`` of the shape's own files, its rows checked against the shape's manifest;
+* ``cml_import`` and ``re-import`` on each database, as above (rows with a ``shape``);
+
 and once per database:
 
 * ``sale query``: ``type=sale&mode=query`` over ``--orders`` orders
@@ -36,13 +42,15 @@ and once per database:
 * ``upload``: ``--upload-mib`` MiB in ``--chunk`` parts to a fresh server,
   against writing the same bytes to disk.
 
-The table goes to stdout with the targets (issues 8, 14, 15) checked, everything to
+The table goes to stdout with the targets (issues 8, 14, 15, 16, 17) checked, everything to
 a JSON file (default ``benchmarks/results/bench-<time>.json``). CLI::
 
     python benchmarks/bench.py [--with-100k] [--products N ...]
         [--databases sqlite,postgresql] [--pg-url postgres://postgres@127.0.0.1:5432]
         [--steps parse,floor,import,oscar,http,import31,http31,query,upload] [--orders 10000]
-        [--sale-version 2.05] [--upload-mib 100] [--chunk 1048576] [--step 30] [--json PATH]
+        [--sale-version 2.05] [--upload-mib 100] [--chunk 1048576] [--step 30]
+        [--shapes all|default,bare,rich,missing-pictures,no-namespace,cp1251,peer,samples]
+        [--json PATH]
 
 Not a test: nothing here asserts on time.
 """
@@ -76,7 +84,8 @@ from benchmarks.measure import (  # noqa: E402
     shop_environment,
 )
 from benchmarks.report import format_table  # noqa: E402
-from benchmarks.targets import check, format_targets  # noqa: E402
+from benchmarks.shapes import SHAPES, floor_differences, parse_shapes, shape_data  # noqa: E402
+from benchmarks.targets import check, check_shapes, format_targets  # noqa: E402
 
 STEPS = (
     "parse",
@@ -144,23 +153,7 @@ class Run(Compare31):
                     mib=round(size, 1),
                 )
         if "floor" in args.steps:
-            measured = run_measured(
-                [sys.executable, str(ROOT / "benchmarks/floor.py"), str(directory)],
-                self._plain_env(),
-            )
-            if measured["returncode"]:
-                self.add(products, "-", "floor", error=measured["output"])
-            else:
-                inside = json.loads(measured["output"].splitlines()[-1])
-                floor = measured["seconds"]
-                self.add(
-                    products,
-                    "-",
-                    "floor",
-                    seconds=floor,
-                    peak_rss_mib=measured["peak_rss_mib"],
-                    rows=sum(inside["rows"].values()),
-                )
+            floor = self.floor(products, directory)
         files31 = self.files31(products) if self.compares_31 else []
         for kind in args.databases:
             default: float | None = None
@@ -199,20 +192,82 @@ class Run(Compare31):
     def _plain_env(self) -> dict[str, str]:
         return shop_environment("sqlite:///unused", self.workdir)
 
-    def cml_import(
-        self, kind: str, products: int, files: list[Path], floor: float | None
+    def floor(
+        self,
+        products: int,
+        directory: Path,
+        *,
+        shape: str | None = None,
+        manifest: dict[str, Any] | None = None,
     ) -> float | None:
-        """``cml_import`` then the re-import; the first one's seconds (``None`` if it failed)."""
-        _url, env = self.database(kind, f"{products}_import")
+        """``floor.py`` over ``directory``; its seconds (``None`` if it failed).
+
+        With a ``manifest``, its row counts are checked against the manifest's
+        (``counts_match``; ``counts_differ`` gives ``[floor, manifest]`` per table).
+        """
+        tag = {"shape": shape} if shape else {}
+        measured = run_measured(
+            [sys.executable, str(ROOT / "benchmarks/floor.py"), str(directory)],
+            self._plain_env(),
+        )
+        if measured["returncode"]:
+            self.add(products, "-", "floor", **tag, error=measured["output"])
+            return None
+        inside = json.loads(measured["output"].splitlines()[-1])
+        values: dict[str, Any] = {
+            "seconds": measured["seconds"],
+            "peak_rss_mib": measured["peak_rss_mib"],
+            "rows": sum(inside["rows"].values()),
+        }
+        if manifest is not None:
+            differ = floor_differences(inside["rows"], manifest)
+            values["counts_match"] = not differ
+            if differ:
+                values["counts_differ"] = differ
+        self.add(products, "-", "floor", **tag, **values)
+        return float(measured["seconds"])
+
+    # -- per catalog shape (issue 17) ---------------------------------------------------
+
+    def shape_set(self, products: int, shape: str) -> None:
+        """One shape: the floor of its files, then ``cml_import`` and re-import on each database."""
+        args = self.args
+        directory, manifest, files = shape_data(shape, args.data_dir, products, args.seed)
+        floor = self.floor(products, directory, shape=shape, manifest=manifest)
+        for kind in args.databases:
+            self.cml_import(kind, products, files, floor, shape=shape)
+
+    def cml_import(
+        self,
+        kind: str,
+        products: int,
+        files: list[Path],
+        floor: float | None,
+        *,
+        shape: str | None = None,
+    ) -> float | None:
+        """``cml_import`` then the re-import; the first one's seconds (``None`` if it failed).
+
+        ``shape`` (issue 17) names the catalog shape in the rows and the database.
+        """
+        name = f"{products}_{shape.replace('-', '_')}_import" if shape else f"{products}_import"
+        _url, env = self.database(kind, name)
         manage(env, "migrate", "--no-input", "-v0")
         command = [sys.executable, MANAGE, "cml_import", *map(str, files)]
         first: dict[str, Any] | None = None
         for step in ("cml_import", "re-import"):
             measured = run_measured(command, env)
             if measured["returncode"]:
-                self.add(products, kind, step, error=measured["output"])
+                self.add(
+                    products,
+                    kind,
+                    step,
+                    **({"shape": shape} if shape else {}),
+                    error=measured["output"],
+                )
                 return first["seconds"] if first else None
-            values: dict[str, Any] = {
+            values: dict[str, Any] = {"shape": shape} if shape else {}
+            values |= {
                 "seconds": measured["seconds"],
                 "peak_rss_mib": measured["peak_rss_mib"],
             }
@@ -372,7 +427,15 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--with-100k", action="store_true", help="add 100,000 products (long)")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432")
-    parser.add_argument("--steps", default=",".join(STEPS))
+    parser.add_argument(
+        "--steps",
+        help=f"comma-separated subset of {','.join(STEPS)} (default: all, or none with --shapes)",
+    )
+    parser.add_argument(
+        "--shapes",
+        help="issue 17: catalog shapes to floor and import on each database, comma-separated "
+        f"({','.join(SHAPES)}) or all",
+    )
     parser.add_argument("--orders", type=int, default=10_000, help="orders for the sale query")
     parser.add_argument(
         "--sale-version", default="2.05", help="CommerceML version of the sale query (2.05: cp1251)"
@@ -395,6 +458,12 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     args.databases = [name.strip() for name in args.databases.split(",") if name.strip()]
     if any(name not in ("sqlite", "postgresql") for name in args.databases):
         parser.error("--databases takes sqlite and/or postgresql")
+    try:
+        args.shapes = parse_shapes(args.shapes) if args.shapes else []
+    except ValueError as error:
+        parser.error(str(error))
+    if args.steps is None:
+        args.steps = "" if args.shapes else ",".join(STEPS)
     args.steps = [name.strip() for name in args.steps.split(",") if name.strip()]
     if any(name not in STEPS for name in args.steps):
         parser.error(f"--steps takes a comma-separated subset of {', '.join(STEPS)}")
@@ -414,14 +483,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         run = Run(args, Path(tmp))
         try:
             for products in args.products:
-                run.data_set(products)
+                if args.steps:
+                    run.data_set(products)
+                for shape in args.shapes:
+                    run.shape_set(products, shape)
             if {"query", "upload"} & set(args.steps):
                 for kind in args.databases:
                     run.orders_and_upload(kind)
         finally:
             for url in run.databases:
                 drop_database(url, args.pg_url)
-    targets = check(run.rows, step_budget=args.step)
+    targets = check(run.rows, step_budget=args.step) + check_shapes(run.rows)
     print()
     print(format_table(run.rows))
     print("\ntargets:")

@@ -1,9 +1,11 @@
 """Benchmark data sets: generated once into ``<data dir>/<products>/`` and reused while they match.
 
 A data set is reused when its ``manifest.json`` records exactly the requested
-generator arguments (and generator version) and every file it lists still has
-its recorded size; otherwise the directory is deleted and generated afresh
-with :func:`benchmarks.generator.generate_catalog`.
+generator arguments (and generator version, and the catalog options that differ
+from the defaults) and every file it lists still has its recorded size;
+otherwise the directory is deleted and generated afresh with
+:func:`benchmarks.generator.generate_catalog`. The ``samples`` data set
+(:mod:`benchmarks.samples`) is kept the same way, keyed on its sources' sizes.
 """
 
 from __future__ import annotations
@@ -12,11 +14,19 @@ import json
 import shutil
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from benchmarks.generator.context import Options
 
 
 def _requested_parameters(
-    products: int, seed: int, schema: str, orders: int, stock_form: str
+    products: int,
+    seed: int,
+    schema: str,
+    orders: int,
+    stock_form: str,
+    options: dict[str, object] | None = None,
 ) -> dict[str, Any]:
     from benchmarks.generator import GENERATOR_VERSION  # not at the top: see ensure_data
 
@@ -30,6 +40,8 @@ def _requested_parameters(
     }
     if schema == "3.1":  # the generator's default packets
         parameters.update(packet=1000, properties_packet=50)
+    if options:
+        parameters["options"] = options
     return parameters
 
 
@@ -52,20 +64,33 @@ def _matching_manifest(directory: Path, parameters: dict[str, Any]) -> dict[str,
 
 
 def ensure_data(
-    data_dir: Path, products: int, seed: int, schema: str, orders: int, stock_form: str
+    data_dir: Path,
+    products: int,
+    seed: int,
+    schema: str,
+    orders: int,
+    stock_form: str,
+    options: Options | None = None,
+    label: str | None = None,
 ) -> tuple[Path, dict[str, Any], bool]:
     """Return ``(directory, manifest, generated_now)`` for the requested data set.
 
     Reuses ``data_dir/<products>/`` (``<products>-3.1/`` for the 3.1 file
-    set, with the generator's default packets) when its manifest matches;
-    otherwise deletes that directory and generates it afresh.
+    set, with the generator's default packets; ``-<label>`` appended when
+    ``options`` differ from the defaults, ``label`` defaulting to the changed
+    options) when its manifest matches; otherwise deletes that directory and
+    generates it afresh.
     """
     # Imported here, not at the top: the measured child process imports this module
     # (through bench_parse.py) and its baseline RSS must not include the generator.
     from benchmarks.generator import generate_catalog
 
-    directory = data_dir / (f"{products}-3.1" if schema == "3.1" else str(products))
-    parameters = _requested_parameters(products, seed, schema, orders, stock_form)
+    changed = options.changed() if options is not None else {}
+    name = f"{products}-3.1" if schema == "3.1" else str(products)
+    if changed:
+        name += "-" + (label or "-".join(f"{key}-{value}" for key, value in changed.items()))
+    directory = data_dir / name
+    parameters = _requested_parameters(products, seed, schema, orders, stock_form, changed)
     manifest = _matching_manifest(directory, parameters)
     if manifest is not None:
         print(f"reusing {directory}", flush=True)
@@ -75,7 +100,35 @@ def ensure_data(
     print(f"generating {products} products into {directory} …", flush=True)
     started = time.perf_counter()
     manifest = generate_catalog(
-        directory, products, seed=seed, schema=schema, orders=orders, stock_form=stock_form
+        directory,
+        products,
+        seed=seed,
+        schema=schema,
+        orders=orders,
+        stock_form=stock_form,
+        options=options,
     )
+    print(f"  done in {time.perf_counter() - started:.1f} s", flush=True)
+    return directory, manifest, True
+
+
+def ensure_samples(
+    data_dir: Path, products: int, samples_dir: Path | None = None
+) -> tuple[Path, dict[str, Any], bool]:
+    """The ``samples`` data set of about ``products`` products: ``data_dir/<products>-samples/``.
+
+    Reused while its manifest records the same sources (names and sizes), else
+    written afresh by :func:`benchmarks.samples.build_samples`.
+    """
+    from benchmarks.samples import build_samples, samples_parameters
+
+    directory = data_dir / f"{products}-samples"
+    manifest = _matching_manifest(directory, samples_parameters(products, samples_dir))
+    if manifest is not None:
+        print(f"reusing {directory}", flush=True)
+        return directory, manifest, False
+    print(f"writing the sample sets, about {products} products, into {directory} …", flush=True)
+    started = time.perf_counter()
+    manifest = build_samples(directory, products, samples_dir)
     print(f"  done in {time.perf_counter() - started:.1f} s", flush=True)
     return directory, manifest, True

@@ -1,8 +1,11 @@
 """The streaming floor: the least an import of the same files could cost in Python.
 
-One process, no Django: lxml ``iterparse`` with ``tag=`` filters over
-``import.xml`` then ``offers.xml``, extracting the fields of groups,
-products, offers, prices and stock (clearing each element as it goes), and
+One process, no Django: lxml ``iterparse`` with a ``tag=`` filter over
+each catalog file (``import.xml`` then ``offers.xml``, or the files the data
+set's ``manifest.json`` lists under ``exchange``: a sample set's, a 3.1
+set's), in whatever namespace (or none) and encoding the file declares,
+extracting the fields of groups, products, offers, prices and stock
+(clearing each element as it goes), and
 plain :mod:`sqlite3` ``executemany`` of the rows in batches of 1000, each
 batch committed, into five flat tables of a fresh SQLite file. There is no
 lookup of existing rows, no checksum, no picture, no property value: it is
@@ -102,79 +105,103 @@ def _number(text: str | None) -> float | None:
         return None
 
 
-def _import_file(path: Path, out: _Writer) -> None:
-    ns = ""
-    for element in _elements(path, ("Группа", "Товар")):
-        if not ns:
-            ns = _namespace(element)
-        if element.tag == f"{ns}Группа":
-            parent = element.getparent()
-            owner = parent.getparent() if parent is not None else None
-            parent_id = (
-                owner.findtext(f"{ns}Ид")
-                if owner is not None and owner.tag == f"{ns}Группа"
-                else None
-            )
-            out.add(
-                "groups",
-                (element.findtext(f"{ns}Ид"), parent_id, element.findtext(f"{ns}Наименование")),
-            )
-            continue
-        out.add(
-            "products",
-            (
-                element.findtext(f"{ns}Ид"),
-                element.findtext(f"{ns}Наименование"),
-                element.findtext(f"{ns}Артикул"),
-                element.findtext(f"{ns}Штрихкод"),
-                element.findtext(f"{ns}Код"),
-                element.findtext(f"{ns}Описание"),
-                element.findtext(f"{ns}Группы/{ns}Ид"),
-                element.findtext(f"{ns}ПометкаУдаления") == "true",
-            ),
-        )
+def _group(element: etree._Element, ns: str, out: _Writer) -> None:
+    parent = element.getparent()
+    owner = parent.getparent() if parent is not None else None
+    parent_id = (
+        owner.findtext(f"{ns}Ид") if owner is not None and owner.tag == f"{ns}Группа" else None
+    )
+    out.add(
+        "groups", (element.findtext(f"{ns}Ид"), parent_id, element.findtext(f"{ns}Наименование"))
+    )
 
 
-def _offers_file(path: Path, out: _Writer) -> None:
-    ns = ""
-    for element in _elements(path, ("Предложение",)):
-        if not ns:
-            ns = _namespace(element)
-        offer_id = element.findtext(f"{ns}Ид") or ""
+def _product(element: etree._Element, ns: str, out: _Writer) -> None:
+    out.add(
+        "products",
+        (
+            element.findtext(f"{ns}Ид"),
+            element.findtext(f"{ns}Наименование"),
+            element.findtext(f"{ns}Артикул"),
+            element.findtext(f"{ns}Штрихкод"),
+            element.findtext(f"{ns}Код"),
+            element.findtext(f"{ns}Описание"),
+            element.findtext(f"{ns}Группы/{ns}Ид"),
+            element.findtext(f"{ns}ПометкаУдаления") == "true",
+        ),
+    )
+
+
+def _offer(element: etree._Element, ns: str, out: _Writer) -> None:
+    offer_id = element.findtext(f"{ns}Ид")
+    if offer_id is None:  # an empty <Предложение/>: nothing to store
+        return
+    out.add(
+        "offers",
+        (
+            offer_id,
+            offer_id.split("#", 1)[0],
+            element.findtext(f"{ns}Наименование"),
+            element.findtext(f"{ns}Артикул"),
+            _number(element.findtext(f"{ns}Количество")),
+        ),
+    )
+    for price in element.iterfind(f"{ns}Цены/{ns}Цена"):
         out.add(
-            "offers",
+            "prices",
             (
                 offer_id,
-                offer_id.split("#", 1)[0],
-                element.findtext(f"{ns}Наименование"),
-                element.findtext(f"{ns}Артикул"),
-                _number(element.findtext(f"{ns}Количество")),
+                price.findtext(f"{ns}ИдТипаЦены"),
+                _number(price.findtext(f"{ns}ЦенаЗаЕдиницу")),
+                price.findtext(f"{ns}Валюта"),
             ),
         )
-        for price in element.iterfind(f"{ns}Цены/{ns}Цена"):
-            out.add(
-                "prices",
-                (
-                    offer_id,
-                    price.findtext(f"{ns}ИдТипаЦены"),
-                    _number(price.findtext(f"{ns}ЦенаЗаЕдиницу")),
-                    price.findtext(f"{ns}Валюта"),
-                ),
-            )
-        for store in element.iterfind(f"{ns}Склад"):
-            out.add(
-                "stock",
-                (offer_id, store.get("ИдСклада"), _number(store.get("КоличествоНаСкладе"))),
-            )
-        for store in element.iterfind(f"{ns}Остатки/{ns}Остаток/{ns}Склад"):
-            out.add(
-                "stock",
-                (offer_id, store.findtext(f"{ns}Ид"), _number(store.findtext(f"{ns}Количество"))),
-            )
+    for store in element.iterfind(f"{ns}Склад"):
+        out.add(
+            "stock",
+            (offer_id, store.get("ИдСклада"), _number(store.get("КоличествоНаСкладе"))),
+        )
+    for store in element.iterfind(f"{ns}Остатки/{ns}Остаток/{ns}Склад"):
+        out.add(
+            "stock",
+            (offer_id, store.findtext(f"{ns}Ид"), _number(store.findtext(f"{ns}Количество"))),
+        )
+
+
+def _catalog_file(path: Path, out: _Writer) -> None:
+    """Groups, products and offers (prices, stock) of one file, whatever it holds.
+
+    The namespace (or none) is the first element's; the encoding is the
+    file's declaration's (lxml reads windows-1251 as well as UTF-8).
+    """
+    ns = ""
+    for element in _elements(path, ("Группа", "Товар", "Предложение")):
+        if not ns:
+            ns = _namespace(element)
+        tag = element.tag
+        if tag == f"{ns}Товар":
+            _product(element, ns, out)
+        elif tag == f"{ns}Предложение":
+            _offer(element, ns, out)
+        else:
+            _group(element, ns, out)
+
+
+def exchange_files(directory: Path) -> list[Path]:
+    """The catalog files of ``directory`` in import order: its manifest's ``exchange``.
+
+    Without a manifest (or an ``exchange`` list), ``import.xml`` then ``offers.xml``.
+    """
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text("utf-8"))
+        names = [str(name) for name in manifest["exchange"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        names = ["import.xml", "offers.xml"]
+    return [directory / name for name in names]
 
 
 def run_floor(directory: Path, database: Path) -> dict[str, Any]:
-    """Import ``directory``'s ``import.xml`` and ``offers.xml`` the floor's way, into ``database``.
+    """Import ``directory``'s catalog files the floor's way, into ``database``.
 
     Returns ``seconds``, ``rows`` per table and the RSS figures.
     """
@@ -185,10 +212,9 @@ def run_floor(directory: Path, database: Path) -> dict[str, Any]:
     db = sqlite3.connect(database)
     db.executescript(_SCHEMA)
     out = _Writer(db)
-    _import_file(directory / "import.xml", out)
-    out.close()
-    _offers_file(directory / "offers.xml", out)
-    out.close()
+    for path in exchange_files(directory):
+        _catalog_file(path, out)
+        out.close()
     db.close()
     return {
         "seconds": round(time.perf_counter() - started, 3),

@@ -15,14 +15,23 @@ from typing import Any
 MIB = 1024 * 1024
 
 
+def _has_shapes(rows: Sequence[dict[str, Any]]) -> bool:
+    """Whether the run measured catalog shapes (issue 17): the tables get a shape column."""
+    return any("shape" in row for row in rows)
+
+
 def format_table(rows: Sequence[dict[str, Any]]) -> str:
-    """The rows as a fixed-width text table."""
+    """The rows as a fixed-width text table (with a shape column when shapes were measured)."""
+    shapes = _has_shapes(rows)
+    shape_head = f" {'shape':16}" if shapes else ""
     header = (
-        f"{'N':>7} {'database':10} {'step':14} {'seconds':>8} {'×floor':>7} {'peak RSS':>9}  notes"
+        f"{'N':>7}{shape_head} {'database':10} {'step':14} {'seconds':>8} {'×floor':>7} "
+        f"{'peak RSS':>9}  notes"
     )
     lines = [header, "-" * (len(header) + 30)]
     for row in rows:
-        lead = f"{row['products'] or '-':>7} {row['database']:10} {row['step']:14}"
+        shape = f" {row.get('shape', '-'):16}" if shapes else ""
+        lead = f"{row['products'] or '-':>7}{shape} {row['database']:10} {row['step']:14}"
         if "error" in row:
             lines.append(f"{lead} ERROR: {row['error'][-300:]}")
             continue
@@ -37,7 +46,14 @@ def _notes(row: dict[str, Any]) -> str:
     if step == "parse":
         return f"{row['mib']} MiB of XML"
     if step == "floor":
-        return f"{row['rows']} rows"
+        notes = f"{row['rows']} rows"
+        if "counts_match" in row:
+            notes += (
+                "; counts as the manifest"
+                if row["counts_match"]
+                else f"; counts DIFFER from the manifest {row['counts_differ']}"
+            )
+        return notes
     if step == "re-import":
         return f"{row['x_first']:.0%} of the first import"
     if step.startswith("oscar") and row.get("x_default"):
@@ -76,12 +92,19 @@ def _versus_2x(row: dict[str, Any], notes: str) -> str:
 
 def format_markdown(rows: Sequence[dict[str, Any]]) -> str:
     """The rows as a Markdown table."""
+    shapes = _has_shapes(rows)
     lines = [
-        "| N | database | step | seconds | ×floor | peak RSS, MiB | notes |",
-        "|---:|---|---|---:|---:|---:|---|",
+        "| N |"
+        + (" shape |" if shapes else "")
+        + " database | step | seconds | ×floor | peak RSS, MiB | notes |",
+        "|---:|" + ("---|" if shapes else "") + "---|---|---:|---:|---:|---|",
     ]
     for row in rows:
-        lead = f"| {row['products'] or '–'} | {row['database'].replace('-', '–')} | {row['step']} |"
+        shape = f" {row.get('shape', '–')} |" if shapes else ""
+        lead = (
+            f"| {row['products'] or '–'} |{shape} {row['database'].replace('-', '–')} |"
+            f" {row['step']} |"
+        )
         if "error" in row:
             lines.append(f"{lead} | | | error: {row['error'][-200:]} |")
             continue

@@ -21,6 +21,7 @@ def _row(
             row["step"] == step
             and row["database"] == db
             and (products is None or row["products"] == products)
+            and "shape" not in row  # the shapes' rows have targets of their own
         ):
             return row if "error" not in row else None
     return None
@@ -133,6 +134,53 @@ def check(rows: Sequence[dict[str, Any]], *, step_budget: float) -> list[dict[st
                 f"upload {sent['mib']} MiB: server memory flat on {db}",
                 f"{growth:+.1f} MiB after the first part",
                 abs(growth) <= 5,
+            )
+    return results
+
+
+#: Issue 17: the most ``cml_import`` may take per catalog shape, in floors of its own files.
+SHAPE_FLOOR_LIMITS = {"sqlite": 2.5, "postgresql": 3.5}
+#: Issue 17: the most an unchanged re-import may take, as a share of the first import.
+SHAPE_REIMPORT_SHARE = 0.25
+
+
+def check_shapes(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The targets of issue 17 for every shape a run measured (``bench.py --shapes``).
+
+    At 10k and 100k products, per shape and database: ``cml_import`` within
+    :data:`SHAPE_FLOOR_LIMITS` floors of the same files, and the unchanged
+    re-import within :data:`SHAPE_REIMPORT_SHARE` of the first import. A shape
+    whose floor counted other rows than its manifest says is reported too.
+    """
+    results: list[dict[str, Any]] = []
+
+    def add(target: str, figure: str, holds: bool) -> None:
+        results.append({"target": target, "figure": figure, "holds": holds})
+
+    measured = [row for row in rows if row.get("shape") and "error" not in row]
+    for row in measured:
+        if row["step"] == "floor" and not row.get("counts_match", True):
+            add(
+                f"{row['products']:,} floor rows equal the manifest's, shape {row['shape']}",
+                f"differ: {row['counts_differ']}",
+                False,
+            )
+    for row in measured:
+        if row["products"] not in (10_000, 100_000):
+            continue
+        name = f"{row['products'] // 1000}k {row['shape']} on {row['database']}"
+        limit = SHAPE_FLOOR_LIMITS.get(row["database"])
+        if row["step"] == "cml_import" and limit and row.get("x_floor"):
+            add(
+                f"{name}: cml_import ≤ {limit}× floor (issue 17)",
+                f"{row['x_floor']:.2f}×",
+                row["x_floor"] <= limit,
+            )
+        if row["step"] == "re-import" and "x_first" in row:
+            add(
+                f"{name}: re-import unchanged ≤ {SHAPE_REIMPORT_SHARE:.0%} of first (issue 17)",
+                f"{row['x_first']:.0%}",
+                row["x_first"] <= SHAPE_REIMPORT_SHARE,
             )
     return results
 

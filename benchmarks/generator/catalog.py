@@ -157,10 +157,13 @@ def product_xml(ctx: Context, sku: Sku, out_dir: Path, made_dirs: set[str]) -> s
 
     With the 3.1 schema the ``БазоваяЕдиница`` is the bare code (``796 ``),
     as the 1C-Bitrix extension writes it; everything else, and every random
-    draw, is the same.
+    draw, is the same. ``ctx.options`` sets how many property values it has
+    (none: no ``ЗначенияСвойств`` at all) and whether its pictures are written,
+    only referenced, or left out.
     """
     rng = stream_rng(ctx.seed, STREAM_IMPORT, sku.index)
     counts = ctx.counts
+    options = ctx.options
     unit = UNITS[sku.kind.unit]
     modern = ctx.schema == "3.1"
     counts["products"] += 1
@@ -189,17 +192,25 @@ def product_xml(ctx: Context, sku: Sku, out_dir: Path, made_dirs: set[str]) -> s
 
     draw = rng.random()
     picture_count = 0 if draw < 0.45 else 1 if draw < 0.8 else 2
+    if options.pictures == "none":
+        picture_count = 0
     pictures = []
     hex_id = sku.id.replace("-", "")
     for number in range(1, picture_count + 1):
         picture_hex = guid(rng, ctx.node).replace("-", "")
-        path = write_picture(out_dir, hex_id, picture_hex, made_dirs)
+        path = write_picture(
+            out_dir, hex_id, picture_hex, made_dirs, write=options.pictures == "present"
+        )
         pictures.append((path, f"Фото {number}"))
         counts["images"] += 1
         parts.append(el(4, "Картинка", path))
 
-    parts.append(f"\t\t\t\t<ЗначенияСвойств>{NL}")
-    chosen = sorted(rng.sample(range(len(ctx.properties)), rng.randint(2, 5)))
+    value_count = options.property_values
+    if value_count is None:
+        value_count = rng.randint(2, 5)
+    chosen = sorted(rng.sample(range(len(ctx.properties)), value_count))
+    if chosen:
+        parts.append(f"\t\t\t\t<ЗначенияСвойств>{NL}")
     for position in chosen:
         prop = ctx.properties[position]
         if rng.random() < 0.1:
@@ -214,7 +225,8 @@ def product_xml(ctx: Context, sku: Sku, out_dir: Path, made_dirs: set[str]) -> s
         parts.append(el(6, "Ид", prop.id))
         parts.append(el(6, "Значение", value))
         parts.append(f"\t\t\t\t\t</ЗначенияСвойства>{NL}")
-    parts.append(f"\t\t\t\t</ЗначенияСвойств>{NL}")
+    if chosen:
+        parts.append(f"\t\t\t\t</ЗначенияСвойств>{NL}")
 
     draw = rng.random()
     rate = "20" if draw < 0.9 else "10" if draw < 0.98 else "Без НДС"
@@ -247,7 +259,7 @@ def write_import(ctx: Context, out_dir: Path, products: int) -> None:
     properties, property_values, units, barcodes and images.
     """
     made_dirs: set[str] = set()
-    with open_xml(out_dir / "import.xml") as out:
+    with open_xml(out_dir / "import.xml", encoding=ctx.options.encoding) as out:
         out.write(root_open(ctx))
         _write_classifier(out, ctx)
         out.write(f'\t<Каталог СодержитТолькоИзменения="false">{NL}')

@@ -10,7 +10,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks.generator.context import NAMESPACES
+from benchmarks.generator.context import ENCODINGS, NAMESPACES, PICTURES, Options
 from benchmarks.generator.exchange import generate_catalog
 from benchmarks.generator.manifest import COUNT_KEYS
 from benchmarks.generator.offers import STOCK_FORMS
@@ -36,7 +36,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=50,
         help="3.1: properties per propertiesGoods packet",
     )
+    parser.add_argument(
+        "--property-values",
+        type=int,
+        help="property values per product, 0 to 30 (default: 2 to 5, drawn per product)",
+    )
+    parser.add_argument(
+        "--characteristics",
+        type=float,
+        default=0.2,
+        help="share of products with characteristic offers, 0 to 0.6",
+    )
+    parser.add_argument(
+        "--pictures",
+        choices=PICTURES,
+        default="present",
+        help="pictures written, referenced but not written, or not referenced",
+    )
+    parser.add_argument(
+        "--no-namespace", action="store_true", help="the root declares no namespace"
+    )
+    parser.add_argument("--encoding", choices=sorted(ENCODINGS), default="utf-8")
+    parser.add_argument("--warehouses", type=int, default=3, help="1 to 3")
     args = parser.parse_args(argv)
+    options = Options(
+        property_values=args.property_values,
+        characteristics=args.characteristics,
+        pictures=args.pictures,
+        namespace=not args.no_namespace,
+        encoding=args.encoding,
+        warehouses=args.warehouses,
+    )
     try:
         manifest = generate_catalog(
             args.out,
@@ -47,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             stock_form=args.stock_form,
             packet=args.packet,
             properties_packet=args.properties_packet,
+            options=options,
         )
     except ValueError as error:
         parser.error(str(error))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from benchmarks.generator.ids import guid
 from benchmarks.generator.manifest import COUNT_KEYS
@@ -21,6 +21,7 @@ from benchmarks.generator.vocabulary import (
     AXES,
     BRANDS,
     DEPARTMENTS,
+    KINDS,
     MODEL_LETTERS,
     PRICE_TYPES,
     PROPERTY_SPECS,
@@ -34,6 +35,64 @@ NAMESPACES = {
     "2.08": "urn:1C.ru:commerceml_210",
     "3.1": "urn:1C.ru:commerceml_3",
 }
+
+
+#: The text encodings a 2.x file may be written in, and what its declaration says for each.
+ENCODINGS = {"utf-8": "UTF-8", "cp1251": "windows-1251"}
+#: What happens to the pictures products reference: written under ``import_files/``,
+#: referenced but not written (1C sent the XML without the files), or not referenced at all.
+PICTURES = ("present", "missing", "none")
+#: How many kinds of product have axes (only those can have characteristic offers).
+_KINDS_WITH_AXES = sum(1 for kind in KINDS if kind.axes)
+
+#: The most property values one product can have (the classifier declares 30 properties).
+MAX_PROPERTY_VALUES = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The catalog's shape; the defaults give the generator's original output, byte for byte.
+
+    ``property_values``: how many property values each product has (0 to
+    :data:`MAX_PROPERTY_VALUES`; ``None``: 2–5, drawn per product).
+    ``characteristics``: the share of products with characteristic offers
+    (0 to 0.6). ``pictures``: one of :data:`PICTURES`. ``namespace``: whether
+    the root declares the schema's namespace (without it, as УТ 10.3 and
+    МойСклад write). ``encoding``: a key of :data:`ENCODINGS` (the BOM only
+    with UTF-8). ``warehouses``: how many warehouses are declared and stocked
+    (1 to 3).
+    """
+
+    property_values: int | None = None
+    characteristics: float = 0.2
+    pictures: str = "present"
+    namespace: bool = True
+    encoding: str = "utf-8"
+    warehouses: int = 3
+
+    def check(self) -> None:
+        """Raise ``ValueError`` for an option out of its range."""
+        if self.property_values is not None and not (
+            0 <= self.property_values <= MAX_PROPERTY_VALUES
+        ):
+            raise ValueError(f"property_values must be 0 to {MAX_PROPERTY_VALUES}")
+        if not 0 <= self.characteristics <= 0.6:
+            raise ValueError("characteristics must be a share from 0 to 0.6")
+        if self.pictures not in PICTURES:
+            raise ValueError(f"pictures must be one of {', '.join(PICTURES)}")
+        if self.encoding not in ENCODINGS:
+            raise ValueError(f"encoding must be one of {', '.join(ENCODINGS)}")
+        if not 1 <= self.warehouses <= len(WAREHOUSES):
+            raise ValueError(f"warehouses must be 1 to {len(WAREHOUSES)}")
+
+    def changed(self) -> dict[str, object]:
+        """The options that differ from the defaults, by name (what the manifest records)."""
+        default = Options()
+        return {
+            item.name: getattr(self, item.name)
+            for item in fields(self)
+            if getattr(self, item.name) != getattr(default, item.name)
+        }
 
 
 @dataclass(slots=True)
@@ -74,6 +133,15 @@ class Context:
     price_types: list[tuple[str, str, int]]  # id, name, percent of retail
     warehouses: list[tuple[str, str, str]]  # id, name, address
     counts: dict[str, int]
+    options: Options = field(default_factory=Options)
+
+    @property
+    def variant_chance(self) -> float:
+        """The chance that a product with axes gets characteristic offers.
+
+        Chosen so that ``options.characteristics`` of all products do (about 20% by default).
+        """
+        return self.options.characteristics * len(KINDS) / _KINDS_WITH_AXES
 
 
 def _numbered(names: Sequence[str], position: int) -> str:
@@ -83,12 +151,14 @@ def _numbered(names: Sequence[str], position: int) -> str:
     return f"{base} {cycle + 1}" if cycle else base
 
 
-def build_context(seed: int, schema: str, products: int) -> Context:
+def build_context(seed: int, schema: str, products: int, options: Options | None = None) -> Context:
     """The context of a run; ``schema`` must be a key of :data:`NAMESPACES`.
 
     ``products`` only sets the number of groups (``products / 50``, at least
-    one). Every count starts at zero.
+    one). Every count starts at zero. ``options.warehouses`` keeps the first
+    warehouses (all are drawn, so the other ids stay the same).
     """
+    options = options or Options()
     rng = random.Random(seed)
     node = f"{rng.getrandbits(48):012x}"
     generated_at = dt.datetime(2024, 1, 1) + dt.timedelta(seconds=rng.randrange(365 * 86400))
@@ -106,8 +176,8 @@ def build_context(seed: int, schema: str, products: int) -> Context:
     properties = []
     for name, value_type, values in PROPERTY_SPECS:
         property_id = guid(rng, node)
-        options = tuple((guid(rng, node), value) for value in values)
-        properties.append(Property(property_id, name, value_type, options))
+        choices = tuple((guid(rng, node), value) for value in values)
+        properties.append(Property(property_id, name, value_type, choices))
 
     axis_ids: dict[str, str] = {}
     for axis_name, _values in AXES.values():
@@ -131,8 +201,9 @@ def build_context(seed: int, schema: str, products: int) -> Context:
         properties=properties,
         axis_ids=axis_ids,
         price_types=price_types,
-        warehouses=warehouses,
+        warehouses=warehouses[: options.warehouses],
         counts=dict.fromkeys(COUNT_KEYS, 0),
+        options=options,
     )
 
 

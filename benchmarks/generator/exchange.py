@@ -6,7 +6,7 @@ from pathlib import Path
 
 from benchmarks.generator import classifier31, offers31
 from benchmarks.generator.catalog import write_import
-from benchmarks.generator.context import NAMESPACES, Context, build_context
+from benchmarks.generator.context import NAMESPACES, Context, Options, build_context
 from benchmarks.generator.files31 import FileSet
 from benchmarks.generator.manifest import write_manifest
 from benchmarks.generator.offers import STOCK_FORMS, write_offers
@@ -22,6 +22,7 @@ def generate_catalog(
     stock_form: str = "both",
     packet: int = 1000,
     properties_packet: int = 50,
+    options: Options | None = None,
 ) -> dict[str, object]:
     """Write the exchange files for ``products`` products into ``out_dir``; return the manifest.
 
@@ -33,12 +34,19 @@ def generate_catalog(
     arguments and :data:`~benchmarks.generator.manifest.GENERATOR_VERSION`)
     and ``files`` (the size in bytes of each XML file written). Same
     arguments, same bytes. ``orders.xml`` is written only when ``orders > 0``.
+    ``options`` (:class:`~benchmarks.generator.context.Options`) shape the
+    catalog; the options that differ from the defaults are recorded in the
+    manifest's ``parameters`` under ``options`` (none: no key, and the files of
+    the generator before the options existed).
 
     Raises ``ValueError`` for ``products < 1``, ``orders < 0``, a negative
     ``seed``, an unknown ``schema`` (see
     :data:`~benchmarks.generator.context.NAMESPACES`) or ``stock_form`` (see
-    :data:`~benchmarks.generator.offers.STOCK_FORMS`).
+    :data:`~benchmarks.generator.offers.STOCK_FORMS`), or an option out of its
+    range (:meth:`~benchmarks.generator.context.Options.check`).
     """
+    options = options or Options()
+    options.check()
     if products < 1:
         raise ValueError("products must be at least 1")
     if orders < 0:
@@ -57,7 +65,7 @@ def generate_catalog(
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    ctx = build_context(seed, schema, products)
+    ctx = build_context(seed, schema, products, options)
     if schema == "3.1":
         names = write_exchange31(ctx, out_dir, products, stock_form, packet, properties_packet)
     else:
@@ -78,6 +86,8 @@ def generate_catalog(
     }
     if schema == "3.1":
         arguments.update(packet=packet, properties_packet=properties_packet)
+    if options.changed():
+        arguments["options"] = options.changed()
     return write_manifest(out_dir, ctx.counts, arguments, names, exchange)
 
 

@@ -59,7 +59,7 @@ class FileSet:
         self._packets[kind] += 1
         name = f"{kind}_1_{self._packets[kind]}_{file_guid(self._rng)}.xml"
         self.names.append(name)
-        with open_xml(self.out_dir / name, "\n") as out:
+        with open_xml(self.out_dir / name, "\n", self.ctx.options.encoding) as out:
             out.write(root_open(self.ctx, seconds=len(self.names)))
             yield out
             out.write(ROOT_CLOSE)

@@ -2,9 +2,10 @@
 
 Output shape: one element per line, tab indentation (:data:`TAB`), lines
 ended with :data:`NL`, which the file from :func:`open_xml` writes as CRLF, in
-UTF-8 with a BOM. Text escapes only ``&``, ``<`` and ``>`` (attributes also
-``"``). Numbers use a decimal dot (:func:`money`); only the display text of a
-price (:func:`presentation`) uses 1C's decimal comma and NBSP thousands.
+UTF-8 with a BOM (or windows-1251, without one). Text escapes only ``&``, ``<``
+and ``>`` (attributes also ``"``). Numbers use a decimal dot (:func:`money`);
+only the display text of a price (:func:`presentation`) uses 1C's decimal comma
+and NBSP thousands.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TextIO
 
-from benchmarks.generator.context import Context
+from benchmarks.generator.context import ENCODINGS, Context
 from benchmarks.generator.vocabulary import Unit
 
 NL = "\n"  # written as CRLF by the file object
@@ -65,15 +66,22 @@ def root_open(ctx: Context, seconds: int = 0) -> str:
 
     The generation time is the run's plus ``seconds`` (3.1 files, one per
     second or so, say when each was written). 3.1 files also carry the
-    root ``Ид="Обмен с сайтом"`` the 1C-Bitrix extension writes.
+    root ``Ид="Обмен с сайтом"`` the 1C-Bitrix extension writes. The
+    declaration names the run's encoding; without ``options.namespace`` the
+    root declares no namespace at all.
     """
     stamp = (ctx.generated_at + dt.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S")
     exchange_id = ' Ид="Обмен с сайтом"' if ctx.schema == "3.1" else ""
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?>{NL}'
-        f'<КоммерческаяИнформация xmlns="{ctx.namespace}" '
+    namespaces = (
+        f'xmlns="{ctx.namespace}" '
         'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        if ctx.options.namespace
+        else ""
+    )
+    return (
+        f'<?xml version="1.0" encoding="{ENCODINGS[ctx.options.encoding]}"?>{NL}'
+        f"<КоммерческаяИнформация {namespaces}"
         f'ВерсияСхемы="{ctx.schema}" ДатаФормирования="{stamp}"{exchange_id}>{NL}'
     )
 
@@ -81,9 +89,19 @@ def root_open(ctx: Context, seconds: int = 0) -> str:
 ROOT_CLOSE = f"</КоммерческаяИнформация>{NL}"
 
 
-def open_xml(path: Path, line_end: str = "\r\n") -> TextIO:
-    """A buffered text file that writes UTF-8 with a BOM and ``line_end`` (CRLF, or LF for 3.1)."""
-    return path.open("w", encoding="utf-8-sig", newline=line_end, buffering=1 << 20)
+def open_xml(path: Path, line_end: str = "\r\n", encoding: str = "utf-8") -> TextIO:
+    """A buffered text file that writes ``line_end`` (CRLF, or LF for 3.1) in ``encoding``.
+
+    ``utf-8`` is written with a BOM, ``cp1251`` without one (as 1C writes
+    both); a character windows-1251 lacks (``×``) becomes a character reference.
+    """
+    return path.open(
+        "w",
+        encoding="utf-8-sig" if encoding == "utf-8" else encoding,
+        errors="xmlcharrefreplace",
+        newline=line_end,
+        buffering=1 << 20,
+    )
 
 
 def owner_xml(ctx: Context, depth: int) -> str:

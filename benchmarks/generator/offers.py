@@ -140,7 +140,7 @@ def write_offers(ctx: Context, out_dir: Path, products: int, stock_form: str) ->
     offers, offers_with_hash, prices, stock_rows, price_types and
     warehouses_declared.
     """
-    with open_xml(out_dir / "offers.xml") as out:
+    with open_xml(out_dir / "offers.xml", encoding=ctx.options.encoding) as out:
         out.write(root_open(ctx))
         out.write(f"\t<Классификатор>{NL}")
         out.write(el(2, "Ид", ctx.classifier_id))

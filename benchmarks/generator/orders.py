@@ -190,7 +190,7 @@ def write_orders(ctx: Context, out_dir: Path, products: int, orders: int) -> Non
     ``ctx.counts``: orders and order_lines.
     """
     rng = stream_rng(ctx.seed, STREAM_ORDERS, 0)
-    with open_xml(out_dir / "orders.xml") as out:
+    with open_xml(out_dir / "orders.xml", encoding=ctx.options.encoding) as out:
         out.write(root_open(ctx))
         for number in range(1, orders + 1):
             out.write(_order_xml(ctx, rng, 10000 + number, products))

@@ -24,16 +24,21 @@ TINY_JPEG = b"".join(
 )
 
 
-def write_picture(out_dir: Path, product_hex: str, picture_hex: str, made_dirs: set[str]) -> str:
+def write_picture(
+    out_dir: Path, product_hex: str, picture_hex: str, made_dirs: set[str], *, write: bool = True
+) -> str:
     """Write one picture of a product as :data:`TINY_JPEG`; return its path relative to ``out_dir``.
 
     The path is ``import_files/<first two digits of product_hex>/<product_hex>_<picture_hex>.jpg``
     (``product_hex`` and ``picture_hex`` are GUIDs without dashes). ``made_dirs``
     holds the folders already created in this run; it is updated, so each
     folder is created once. An existing file at the path is overwritten.
+    Without ``write`` only the path is returned (a picture 1C referenced but did not send).
     """
     folder = product_hex[:2]
     path = f"import_files/{folder}/{product_hex}_{picture_hex}.jpg"
+    if not write:
+        return path
     if folder not in made_dirs:
         (out_dir / "import_files" / folder).mkdir(parents=True, exist_ok=True)
         made_dirs.add(folder)

@@ -15,10 +15,6 @@ from benchmarks.generator.context import Context
 from benchmarks.generator.ids import STREAM_SKU, guid, product_guid, stream_rng
 from benchmarks.generator.vocabulary import AXES, BRANDS, KINDS, MODEL_LETTERS, Kind
 
-#: The chance that a product with axes gets characteristic offers, chosen so
-#: that about 20% of all products do.
-_VARIANT_CHANCE = 0.2 * len(KINDS) / sum(1 for kind in KINDS if kind.axes)
-
 
 @dataclass(frozen=True, slots=True)
 class Variant:
@@ -63,7 +59,7 @@ def build_sku(ctx: Context, index: int) -> Sku:
     if rng.random() < 0.3:
         price -= rng.choice((1, 10))
     variants: list[Variant] = []
-    if kind.axes and rng.random() < _VARIANT_CHANCE:
+    if kind.axes and rng.random() < ctx.variant_chance:
         first_name, first_values = AXES[kind.axes[0]]
         count = min(len(first_values), rng.randint(2, 4))
         for position, value in enumerate(rng.sample(first_values, count)):
