@@ -115,6 +115,10 @@ class _Step:
         self.lease = lease
         self.clock = clock
         self.deadline = clock() + budget if budget else math.inf
+        #: The stored items' digests, read once a step for all its files (read when first
+        #: asked about). Items written since are not in them, and an item changed since is
+        #: confirmed against its row: a digest out of date costs a build, never a wrong skip.
+        self.digests = known_digests()
 
     def out_of_time(self) -> bool:
         return self.clock() >= self.deadline
@@ -236,7 +240,7 @@ class _Step:
                 skip=job.position,
                 check_references=False,
                 # Without checksums every item is built, and still gets its digest.
-                digests=known_digests() if session.options.use_checksums else NO_DIGESTS,
+                digests=self.digests if session.options.use_checksums else NO_DIGESTS,
             )
             entities = iter(reader)
             # Empty items skipped by earlier steps of this file, for the summary at its end.
