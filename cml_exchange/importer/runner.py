@@ -53,8 +53,11 @@ COUNTED_BEFORE, DIFFERENCES, NOTES = "counted_before", "differences", "notes"
 _STATE_FIELDS = [
     "status", "stage", "files", "file_index", "position", "state", "counters", "warnings",
     "warning_counts", "full_catalogs", "full_classifiers", "message", "error", "steps",
-    "started", "finished",
+    "started", "finished", "warned",
 ]  # fmt: skip
+_STATE_FIELDS_BUT_WARNINGS = [
+    name for name in _STATE_FIELDS if name not in ("warnings", "warning_counts", "warned")
+]
 
 
 def run(
@@ -119,6 +122,8 @@ class _Step:
         #: asked about). Items written since are not in them, and an item changed since is
         #: confirmed against its row: a digest out of date costs a build, never a wrong skip.
         self.digests = known_digests()
+        #: The sizes of the job's warnings when this step last saved it (none yet).
+        self._saved_sizes: tuple[int, int, int] | None = None
 
     def out_of_time(self) -> bool:
         return self.clock() >= self.deadline
@@ -379,9 +384,18 @@ class _Step:
         )
 
     def _save(self, session: ImportSession) -> None:
+        """Save the job's state; its warnings only when some were added since the last save.
+
+        Warnings and their keys grow to hundreds of kilobytes in a file full of
+        missing pictures; each batch's save would rewrite them all.
+        """
         session.checkpoint()
-        self.job.save(update_fields=_STATE_FIELDS)
-        self.job.extend_lease(self.owner, self.lease)
+        job = self.job
+        sizes = (len(job.warnings), sum(job.warning_counts.values()), len(job.warned))
+        fields = _STATE_FIELDS if sizes != self._saved_sizes else _STATE_FIELDS_BUT_WARNINGS
+        job.save(update_fields=fields)
+        self._saved_sizes = sizes
+        job.extend_lease(self.owner, self.lease)
 
     def _finish(self, session: ImportSession) -> StepResult:
         job = self.job

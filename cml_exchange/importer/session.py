@@ -49,7 +49,8 @@ class ImportSession:
     adapter: CatalogAdapter = field(default_factory=get_catalog_adapter)
 
     def __post_init__(self) -> None:
-        self._warned: set[str] = set(self.job.state.get("warned", []))
+        # A job saved by an earlier version kept them in its state.
+        self._warned: set[str] = set(self.job.warned or self.job.state.pop("warned", []))
 
     def warn(self, code: str, message: str, *, key: str | None = None) -> None:
         """Record a warning in the job; with ``key``, only once per job for that key."""
@@ -88,4 +89,5 @@ class ImportSession:
         for name, amount in self.counters.items():
             counters[name] = counters.get(name, 0) + amount
         self.counters.clear()
-        self.job.state["warned"] = list(self._warned)
+        if len(self._warned) != len(self.job.warned):
+            self.job.warned = list(self._warned)

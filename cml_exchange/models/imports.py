@@ -59,6 +59,9 @@ class ImportJob(Leased):
     counters = models.JSONField(_("counters"), default=_empty_dict, blank=True)
     warnings = models.JSONField(_("warnings"), default=_empty_list, blank=True)
     warning_counts = models.JSONField(default=_empty_dict, blank=True)
+    #: The keys of the warnings told once a job ("image_missing:path"), kept apart from
+    #: ``state`` so that a step's save rewrites them only when one was added.
+    warned = models.JSONField(default=_empty_list, blank=True, editable=False)
     full_catalogs = models.JSONField(default=_empty_list, blank=True)
     full_classifiers = models.JSONField(default=_empty_list, blank=True)
     message = models.CharField(_("last message"), max_length=500, blank=True)

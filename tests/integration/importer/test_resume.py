@@ -164,3 +164,30 @@ def test_a_zip_archive_imports_like_its_files(tmp_path, settings):
     ]
     assert snapshot() == expected
     assert ProductImage.objects.count() == 2
+
+
+def test_a_warning_told_once_a_job_stays_once_over_steps_and_is_saved_with_the_job(tmp_path):
+    """Each step saves the job's warnings only when it added some; none is lost or repeated."""
+    directory = tmp_path / "exchange"
+    directory.mkdir()
+    products = "".join(
+        f"<Товар><Ид>p{i}</Ид><Наименование>Товар {i}</Наименование>"
+        "<Картинка>import_files/missing.jpg</Картинка></Товар>"
+        for i in range(6)
+    )
+    (directory / "import.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="2.08">'
+        '<Каталог СодержитТолькоИзменения="false"><Ид>c</Ид><Наименование>К</Наименование>'
+        f"<Товары>{products}</Товары></Каталог></КоммерческаяИнформация>",
+        encoding="utf-8",
+    )
+    job = create_job(["import.xml"], base_dir=directory, options=ImportOptions(batch_size=1))
+    steps = 0
+    while isinstance(run(job, 0.000001), Progress):
+        steps += 1
+        job = ImportJob.objects.get(pk=job.pk)  # as the next request of 1C finds it
+    job.refresh_from_db()
+    assert steps > 6 and Product.objects.count() == 6
+    assert job.warning_counts["image_missing"] == 1
+    assert [w["code"] for w in job.warnings].count("image_missing") == 1
+    assert job.warned == ["image_missing:import_files/missing.jpg"]
