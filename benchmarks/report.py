@@ -42,6 +42,14 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def _notes(row: dict[str, Any]) -> str:
+    notes = _step_notes(row)
+    if row.get("runs"):  # bench.py --repeat: the best of these
+        runs = ", ".join(f"{seconds:.2f}" for seconds in row["runs"])
+        notes = f"{notes}; best of {runs} s" if notes else f"best of {runs} s"
+    return notes
+
+
+def _step_notes(row: dict[str, Any]) -> str:
     step = row["step"]
     if step == "parse":
         return f"{row['mib']} MiB of XML"

@@ -195,3 +195,10 @@ def test_the_tables_show_the_shape() -> None:
     assert "| 10000 | rich | sqlite | cml_import | 6.00 | 3.00 |" in markdown
     plain = [{key: value for key, value in row.items() if key != "shape"} for row in ROWS]
     assert "shape" not in format_table(plain) and "shape" not in format_markdown(plain)
+
+
+def test_the_tables_show_the_runs_of_a_repeat() -> None:
+    row = {**ROWS[1], "runs": [6.0, 7.25]}
+
+    assert "best of 6.00, 7.25 s" in format_table([row])
+    assert "| best of 6.00, 7.25 s |" in format_markdown([row])
