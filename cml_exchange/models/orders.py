@@ -112,11 +112,21 @@ class Customer(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.kind == self.Kind.COMPANY and self.company:
-            return self.company
-        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p) or (
-            self.email or self.phone or f"#{self.pk}"
-        )
+        return customer_display_name(self)
+
+
+def customer_display_name(customer: Any) -> str:
+    """A buyer's name: the company's, else the person's, the e-mail, the phone or ``#id``.
+
+    ``customer`` is a :class:`Customer` or anything with its fields (the
+    orders export reads them as a row).
+    """
+    if customer.kind == Customer.Kind.COMPANY and customer.company:
+        return str(customer.company)
+    names = (customer.last_name, customer.first_name, customer.middle_name)
+    return " ".join(part for part in names if part) or (
+        customer.email or customer.phone or f"#{customer.pk}"
+    )
 
 
 class Order(models.Model):

@@ -15,7 +15,7 @@ from cml_exchange.models import (
 )
 from cml_exchange.orders.adapter import ListEntry, OrderAdapter, OutgoingOrder, ReferenceLists
 from cml_exchange.orders.apply import apply_changes
-from cml_exchange.orders.export import due_orders, iterate, site_order
+from cml_exchange.orders.export import due_orders, due_site_orders
 
 #: Ids per ``UPDATE … WHERE pk IN (…)``: well under SQLite's limit of bound variables.
 UPDATE_CHUNK = 900
@@ -25,8 +25,8 @@ class ModelOrderAdapter(OrderAdapter):
     """Orders, statuses, payment methods and delivery services of ``cml_exchange.models``."""
 
     def pending(self, settings: ExchangeSettings) -> Iterator[OutgoingOrder]:
-        for order in iterate(due_orders(settings)):
-            yield OutgoingOrder(key=str(order.pk), version=order.version, order=site_order(order))
+        for pk, version, order in due_site_orders(due_orders(settings)):
+            yield OutgoingOrder(key=str(pk), version=version, order=order)
 
     def delivered(self, sent: Sequence[tuple[str, int]]) -> None:
         by_version: dict[int, list[int]] = defaultdict(list)

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -129,7 +129,7 @@ def write_query(
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"query-{session.pk}-{batch}.xml"
     partial = path.with_suffix(".part")
-    records: list[OrderExport] = []
+    records: list[tuple[str, int]] = []
     count = 0
     try:
         with (
@@ -142,36 +142,56 @@ def write_query(
                 container=settings.orders_container,
             ) as writer,
         ):
+            prefix, currency = settings.number_prefix, settings.replace_currency
             for outgoing in adapter.pending(settings):
-                order = replace(
-                    outgoing.order,
-                    prefix=settings.number_prefix,
-                    currency=settings.replace_currency or outgoing.order.currency,
-                )
+                order = outgoing.order
+                if order.prefix != prefix or (currency and order.currency != currency):
+                    order = replace(order, prefix=prefix, currency=currency or order.currency)
                 try:
                     writer.write(build_document(order, version, copy=False))
                 except WriterError:
                     logger.exception("Order %s cannot be written for 1C", outgoing.key)
                     continue
-                records.append(
-                    OrderExport(
-                        session=session,
-                        batch=batch,
-                        order_key=outgoing.key[:64],
-                        version=outgoing.version,
-                    )
-                )
+                records.append((outgoing.key[:64], outgoing.version))
                 count += 1
                 if len(records) >= RECORD_BATCH:
-                    OrderExport.objects.bulk_create(records)
+                    _record(session, batch, records)
                     records.clear()
-        OrderExport.objects.bulk_create(records)
+        _record(session, batch, records)
         os.replace(partial, path)
     except BaseException:
         OrderExport.objects.filter(session=session, batch=batch).delete()
         partial.unlink(missing_ok=True)
         raise
     return QueryFile(path=path, orders=count, batch=batch)
+
+
+def _record(session: ExchangeSession, batch: int, sent: list[tuple[str, int]]) -> None:
+    """Store that ``batch`` of ``session`` holds these ``(key, version)`` pairs (``OrderExport``).
+
+    One ``INSERT`` run with many parameter rows rather than ``bulk_create``:
+    building and compiling ten thousand model instances took a sixth of a
+    query's time. The columns are the model's, ``created`` is now and
+    ``confirmed`` is left empty, as ``bulk_create`` would store them.
+    """
+    if not sent:
+        return
+    using = router.db_for_write(OrderExport)
+    connection = connections[using]
+    meta = OrderExport._meta
+    quote = connection.ops.quote_name
+    names = ("session", "batch", "order_key", "version", "created")  # in the model's order
+    columns = ", ".join(
+        quote(str(field.column)) for field in meta.concrete_fields if field.name in names
+    )
+    created = connection.ops.adapt_datetimefield_value(timezone.now())
+    # Only the model's own table and column names go into the text; the values are parameters.
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608
+    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
+        cursor.executemany(
+            sql,
+            [(session.pk, batch, key, version, created) for key, version in sent],
+        )
 
 
 def confirm_last_query(session: ExchangeSession, adapter: OrderAdapter | None = None) -> int:

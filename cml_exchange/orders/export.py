@@ -1,9 +1,10 @@
-"""The app's orders as 1C-Bitrix exports them: model rows to :class:`SiteOrder`.
+"""The app's orders as 1C-Bitrix exports them: database rows to :class:`SiteOrder`.
 
 The selection (:func:`due_orders`) follows Bitrix's rules and the settings of
-the orders tab; the mapping (:func:`site_order`) fills what 1C-Bitrix's
-``CSaleExport`` writes. Orders are read in chunks, lines and references
-fetched with them, so ten thousand orders never sit in memory at once.
+the orders tab; the mapping (:func:`due_site_orders`) fills what 1C-Bitrix's
+``CSaleExport`` writes. Orders are read in chunks, as columns rather than model
+instances, lines and references fetched with them, so ten thousand orders never
+sit in memory at once.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
+from itertools import islice
+from typing import Any, Final, NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from cml_exchange.commerceml import tags as T
@@ -38,6 +41,7 @@ from cml_exchange.models import (
     Storefront,
 )
 from cml_exchange.models import OrderLine as OrderLineRow
+from cml_exchange.models.orders import customer_display_name
 
 #: Orders read from the database at a time.
 CHUNK_SIZE = 500
@@ -73,36 +77,131 @@ def due_orders(settings: ExchangeSettings) -> QuerySet[Order]:
     return orders.order_by("pk")
 
 
-def iterate(orders: QuerySet[Order]) -> Iterator[Order]:
-    """The orders with everything the document needs, fetched ``CHUNK_SIZE`` at a time.
+#: The columns of an order the document needs; ``customer__…`` are its buyer's.
+ORDER_FIELDS: Final = (
+    "pk",
+    "number",
+    "created",
+    "currency",
+    "total",
+    "version",
+    "number_1c",
+    "comment",
+    "customer_comment",
+    "status_id",
+    "status_changed",
+    "payment_method_id",
+    "paid",
+    "paid_at",
+    "payment_number_1c",
+    "delivery_service_id",
+    "delivery_price",
+    "delivery_address",
+    "delivery_allowed",
+    "delivery_allowed_at",
+    "shipment_number_1c",
+    "shipped_at",
+    "tracking_number",
+    "canceled",
+    "canceled_at",
+    "cancel_reason",
+    "storefront_id",
+)
+_PK: Final = ORDER_FIELDS.index("pk")
+_VERSION: Final = ORDER_FIELDS.index("version")
+#: The columns of a buyer: ``Customer``'s fields of the same names.
+CUSTOMER_FIELDS: Final = (
+    "pk",
+    "kind",
+    "user_id",
+    "external_id",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "company",
+    "inn",
+    "kpp",
+    "email",
+    "phone",
+    "address",
+)
+#: The columns of an order line, with its offer's and catalog's 1C ids.
+LINE_FIELDS: Final = (
+    "order_id",
+    "pk",
+    "external_id",
+    "name",
+    "article",
+    "unit_code",
+    "unit_name",
+    "price",
+    "quantity",
+    "discount",
+    "vat_rate",
+    "amount",
+    "offer__external_id",
+    "offer__catalog__external_id",
+)
 
-    Statuses, payment methods, delivery services and storefronts are short
-    lists read once; a line's catalog id comes as an annotation, not as two
-    more model instances per line. Ten thousand orders take seconds, not tens.
+
+class CustomerRow(NamedTuple):
+    """A buyer's columns, read with its order: what :func:`counterparty` needs of a ``Customer``."""
+
+    pk: int
+    kind: str
+    user_id: int | None
+    external_id: str
+    last_name: str
+    first_name: str
+    middle_name: str
+    company: str
+    inn: str
+    kpp: str
+    email: str
+    phone: str
+    address: str
+
+    @property
+    def display_name(self) -> str:
+        return customer_display_name(self)
+
+
+def due_site_orders(orders: QuerySet[Order]) -> Iterator[tuple[int, int, SiteOrder]]:
+    """``(pk, version, SiteOrder)`` of each of ``orders``, read ``CHUNK_SIZE`` at a time.
+
+    Columns, not model instances: an order, its buyer and its lines' 1C ids
+    come as rows (one query a chunk for the orders with their buyers, one for
+    their lines), and statuses, payment methods, delivery services and
+    storefronts are short lists read once. Ten thousand orders take well
+    under a second, and never sit in memory at once.
     """
     lookups = _Lookups()
+    zone = timezone.get_current_timezone()
     login_field = f"customer__user__{get_user_model().USERNAME_FIELD}"
-    lines = (
-        OrderLineRow.objects.annotate(
-            catalog_external_id=F("offer__catalog__external_id"),
-            offer_external_id=F("offer__external_id"),
-        )
-        .defer("offer")
-        .order_by("position", "pk")
-    )
+    columns = (*ORDER_FIELDS, *(f"customer__{name}" for name in CUSTOMER_FIELDS), login_field)
+    rows = orders.values_list(*columns).iterator(chunk_size=CHUNK_SIZE)
+    mapper = _Mapper(lookups, zone)
+    while chunk := list(islice(rows, CHUNK_SIZE)):
+        lines = _lines_of([row[_PK] for row in chunk])
+        for row in chunk:
+            yield row[_PK], row[_VERSION], mapper.site_order(row, lines.get(row[_PK], []))
+
+
+def _lines_of(order_ids: list[int]) -> dict[int, list[OrderLine]]:
+    """The lines of these orders, by order, each order's in their positions' order."""
     rows = (
-        orders.select_related("customer")
-        .annotate(customer_login=F(login_field))
-        .prefetch_related(Prefetch("lines", queryset=lines))
-        .iterator(chunk_size=CHUNK_SIZE)
+        OrderLineRow.objects.filter(order_id__in=order_ids)
+        .order_by("order_id", "position", "pk")
+        .values_list(*LINE_FIELDS)
     )
-    for order in rows:
-        lookups.attach(order)
-        yield order
+    lines: dict[int, list[OrderLine]] = {}
+    for row in rows:
+        lines.setdefault(row[0], []).append(_line(*row[1:]))
+    return lines
 
 
 class _Lookups:
-    """The short lists an order points into, read once and attached to each order."""
+    """The short lists an order points into, read once."""
 
     def __init__(self) -> None:
         self.statuses = {row.pk: row for row in OrderStatus.objects.all()}
@@ -110,67 +209,103 @@ class _Lookups:
         self.deliveries = {row.pk: row for row in DeliveryService.objects.all()}
         self.storefronts = {row.pk: row for row in Storefront.objects.all()}
 
-    def attach(self, order: Order) -> None:
-        order.status = self.statuses.get(order.status_id) if order.status_id else None
-        order.payment_method = (
-            self.payments.get(order.payment_method_id) if order.payment_method_id else None
+
+class _Mapper:
+    """Rows of :data:`ORDER_FIELDS`, the buyer's and the login to :class:`SiteOrder`."""
+
+    def __init__(self, lookups: _Lookups, zone: dt.tzinfo) -> None:
+        self.lookups = lookups
+        self.zone = zone
+        self.customer_start = len(ORDER_FIELDS)
+        self.customer_end = self.customer_start + len(CUSTOMER_FIELDS)
+
+    def local(self, moment: dt.datetime | None) -> dt.datetime | None:
+        """1C's times are the shop's local times, written without a zone."""
+        if moment is None or moment.utcoffset() is None:
+            return moment
+        return moment.astimezone(self.zone)
+
+    def site_order(self, row: tuple[Any, ...], lines: list[OrderLine]) -> SiteOrder:
+        """``order`` as 1C-Bitrix describes it; the exchange adds the prefix and the currency."""
+        (
+            pk,
+            number,
+            created,
+            currency,
+            total,
+            version,
+            number_1c,
+            comment,
+            customer_comment,
+            status_id,
+            status_changed,
+            payment_id,
+            paid,
+            paid_at,
+            payment_number,
+            delivery_id,
+            delivery_price,
+            delivery_address,
+            delivery_allowed,
+            delivery_allowed_at,
+            shipment_number,
+            shipped_at,
+            tracking_number,
+            canceled,
+            canceled_at,
+            cancel_reason,
+            storefront_id,
+        ) = row[: self.customer_start]
+        customer = CustomerRow(*row[self.customer_start : self.customer_end])
+        lookups, local = self.lookups, self.local
+        status = lookups.statuses.get(status_id) if status_id else None
+        payment = lookups.payments.get(payment_id) if payment_id else None
+        delivery = lookups.deliveries.get(delivery_id) if delivery_id else None
+        storefront = lookups.storefronts.get(storefront_id) if storefront_id else None
+        return SiteOrder(
+            id=str(pk),
+            number=number,
+            created=local(created),  # type: ignore[arg-type]
+            currency=currency,
+            total=total,
+            version=str(version),
+            number_1c=number_1c or None,
+            comment=comment,
+            customer_comment=customer_comment,
+            customer=counterparty(customer, row[self.customer_end]),
+            lines=lines,
+            delivery_name=delivery.name if delivery else None,
+            delivery_id=delivery.code if delivery else None,
+            delivery_price=delivery_price,
+            delivery_address=delivery_address,
+            delivery_allowed=delivery_allowed,
+            delivery_allowed_at=local(delivery_allowed_at),
+            shipment_number=shipment_number or None,
+            shipment_date=local(shipped_at),
+            tracking_number=tracking_number or None,
+            payment_name=payment.name if payment else None,
+            payment_method_id=payment.code if payment else None,
+            payment_operation=(
+                T.OPERATION_CASH_PAYMENT
+                if payment and payment.cash
+                else T.OPERATION_CASHLESS_PAYMENT
+            ),
+            paid=paid,
+            paid_at=local(paid_at),
+            payment_number=payment_number or None,
+            canceled=canceled,
+            canceled_at=local(canceled_at),
+            cancel_reason=cancel_reason,
+            status_id=status.code if status else None,
+            status_name=status.name if status else None,
+            final=bool(status and status.final),
+            status_changed_at=local(status_changed),
+            site_id=storefront.code if storefront else None,
+            site_name=storefront.name if storefront else None,
         )
-        order.delivery_service = (
-            self.deliveries.get(order.delivery_service_id) if order.delivery_service_id else None
-        )
-        order.storefront = (
-            self.storefronts.get(order.storefront_id) if order.storefront_id else None
-        )
 
 
-def site_order(order: Order) -> SiteOrder:
-    """``order`` as 1C-Bitrix describes it; the exchange adds the settings' prefix and currency."""
-    status = order.status
-    payment = order.payment_method
-    delivery = order.delivery_service
-    storefront = order.storefront
-    return SiteOrder(
-        id=str(order.pk),
-        number=order.number,
-        created=_in_local_time(order.created),
-        currency=order.currency,
-        total=order.total,
-        version=str(order.version),
-        number_1c=order.number_1c or None,
-        comment=order.comment,
-        customer_comment=order.customer_comment,
-        customer=counterparty(order.customer, getattr(order, "customer_login", None)),
-        lines=[_line(line) for line in order.lines.all()],
-        delivery_name=delivery.name if delivery else None,
-        delivery_id=delivery.code if delivery else None,
-        delivery_price=order.delivery_price,
-        delivery_address=order.delivery_address,
-        delivery_allowed=order.delivery_allowed,
-        delivery_allowed_at=_local(order.delivery_allowed_at),
-        shipment_number=order.shipment_number_1c or None,
-        shipment_date=_local(order.shipped_at),
-        tracking_number=order.tracking_number or None,
-        payment_name=payment.name if payment else None,
-        payment_method_id=payment.code if payment else None,
-        payment_operation=(
-            T.OPERATION_CASH_PAYMENT if payment and payment.cash else T.OPERATION_CASHLESS_PAYMENT
-        ),
-        paid=order.paid,
-        paid_at=_local(order.paid_at),
-        payment_number=order.payment_number_1c or None,
-        canceled=order.canceled,
-        canceled_at=_local(order.canceled_at),
-        cancel_reason=order.cancel_reason,
-        status_id=status.code if status else None,
-        status_name=status.name if status else None,
-        final=bool(status and status.final),
-        status_changed_at=_local(order.status_changed),
-        site_id=storefront.code if storefront else None,
-        site_name=storefront.name if storefront else None,
-    )
-
-
-def counterparty(customer: Customer, login: str | None = None) -> Counterparty:
+def counterparty(customer: Customer | CustomerRow, login: str | None = None) -> Counterparty:
     """The buyer as 1C-Bitrix writes it; its id ``USERID#LOGIN#ФИО`` (40 characters at most).
 
     A customer 1C already knows keeps 1C's id. One without a site account
@@ -187,7 +322,8 @@ def counterparty(customer: Customer, login: str | None = None) -> Counterparty:
     else:
         if customer.user_id is not None:
             owner = str(customer.user_id)
-            login = login if login is not None else customer.user.get_username()  # type: ignore[union-attr]
+            if login is None and isinstance(customer, Customer):
+                login = customer.user.get_username()  # type: ignore[union-attr]
         else:
             owner, login = f"C{customer.pk}", customer.email
         identifier = f"{owner}#{login}#{full_name or name}"[:COUNTERPARTY_ID_LENGTH]
@@ -221,34 +357,47 @@ def counterparty(customer: Customer, login: str | None = None) -> Counterparty:
     return result
 
 
-def _line(line: OrderLineRow) -> OrderLine:
-    offer_id = getattr(line, "offer_external_id", None)
-    catalog_id = getattr(line, "catalog_external_id", None)
+def _line(
+    pk: int,
+    external_id: str,
+    name: str,
+    article: str,
+    unit_code: str,
+    unit_name: str,
+    price: Decimal,
+    quantity: Decimal,
+    discount: Decimal,
+    vat_rate: str,
+    amount: Decimal,
+    offer_id: str | None,
+    catalog_id: str | None,
+) -> OrderLine:
+    """A row of :data:`LINE_FIELDS` (without the order) as the line 1C-Bitrix writes."""
     unit = (
         PIECE
-        if line.unit_code in ("", PIECE.code)
-        else Unit(code=line.unit_code, name_full=line.unit_name, name_short=line.unit_name)
+        if unit_code in ("", PIECE.code)
+        else Unit(code=unit_code, name_full=unit_name, name_short=unit_name)
     )
     return OrderLine(
-        id=collapse_id(line.external_id or offer_id or str(line.pk)),
-        name=line.name,
+        id=collapse_id(external_id or offer_id or str(pk)),
+        name=name,
         catalog_id=catalog_id or None,
-        article=line.article or None,
+        article=article or None,
         unit=Unit(
             code=unit.code,
             name_full=unit.name_full,
-            name_short=line.unit_name or unit.name_short,
+            name_short=unit_name or unit.name_short,
             international_abbr=unit.international_abbr,
         ),
-        price=line.price,
-        quantity=line.quantity,
-        amount=line.amount,
+        price=price,
+        quantity=quantity,
+        amount=amount,
         discounts=(
-            [Discount(name=LINE_DISCOUNT, amount=line.discount, included=True)]
-            if line.discount > Decimal(0)
+            [Discount(name=LINE_DISCOUNT, amount=discount, included=True)]
+            if discount > Decimal(0)
             else []
         ),
-        tax_rates=[TaxRate(name=VAT, rate=line.vat_rate)] if line.vat_rate else [],
+        tax_rates=[TaxRate(name=VAT, rate=vat_rate)] if vat_rate else [],
     )
 
 
@@ -256,12 +405,3 @@ def collapse_id(external_id: str) -> str:
     """``a#a`` becomes ``a``, as 1C-Bitrix writes an offer that has no characteristic."""
     product, sep, characteristic = external_id.partition("#")
     return product if sep and product == characteristic else external_id
-
-
-def _in_local_time(moment: dt.datetime) -> dt.datetime:
-    """1C's times are the shop's local times, written without a zone."""
-    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
-
-
-def _local(moment: dt.datetime | None) -> dt.datetime | None:
-    return None if moment is None else _in_local_time(moment)

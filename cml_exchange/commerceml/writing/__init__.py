@@ -3,7 +3,7 @@
 * :mod:`.orders`: a shop's order (:class:`~.orders.SiteOrder`) as the ``Документ``
   1C-Bitrix would write (:func:`~.orders.build_document`);
 * :mod:`.writer`: the streaming orders file (:class:`~.writer.OrdersWriter`), with
-  ``_documents`` building each document's element tree;
+  ``_documents`` writing each document's text;
 * :mod:`.reference`: the order statuses, payment systems and delivery services
   1C asks for at ``mode=info`` (:func:`~.reference.write_reference`).
 

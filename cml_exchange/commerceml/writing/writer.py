@@ -2,8 +2,8 @@
 
 :class:`OrdersWriter` writes one ``КоммерческаяИнформация`` holding any number of
 ``Документ`` elements, one :class:`~cml_exchange.commerceml.entities.Document`
-at a time: each document becomes a small element tree that is serialised and
-dropped at once, so memory stays flat however many orders are written::
+at a time: each document's text is made, encoded, written and dropped at once,
+so memory stays flat however many orders are written::
 
     with OrdersWriter(stream, schema_version="2.10", encoding="utf-8") as writer:
         for document in documents:
@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import re
 from collections.abc import Iterable
 from types import TracebackType
 from typing import Final, Protocol
@@ -106,6 +107,9 @@ BITRIX_FORMATS: Final = (
     (AMOUNT_FORMAT, "ЧЦ=18; ЧДЦ=2; ЧРД=."),
     (QUANTITY_FORMAT, "ЧЦ=18; ЧДЦ=2; ЧРД=."),
 )
+
+#: Unicode's tag characters: libxml2's iconv drops them from a windows-1251 file.
+_TAG_CHARACTERS: Final = re.compile("[\U000e0000-\U000e007f]")
 
 _NEW, _OPEN, _CLOSED = "new", "open", "closed"
 
@@ -242,22 +246,26 @@ class OrdersWriter:
         """
         if self._state != _OPEN:
             raise WriterError("Документы можно записывать только внутри блока with OrdersWriter.")
-        if self.schema_version == SCHEMA_3_1:
-            element = self._shape.container(document)
-        elif self.container:
-            element = etree.Element(T.CONTAINER)
-            element.append(self._shape.document(document))
+        if self.container:
+            text = self._shape.container(document, siblings=self.schema_version == SCHEMA_3_1)
         else:
-            element = self._shape.document(document)
-        etree.indent(element, space="  ", level=1)
-        element.tail = "\n"
-        # The subtree has no namespace of its own: written inside a root that
-        # declares a default namespace, its elements are read as belonging to
-        # it, with no xmlns declaration repeated on every document.
-        self._stream.write(
-            b"  " + etree.tostring(element, encoding=self.encoding, xml_declaration=False)
-        )
+            text = self._shape.document(document)
+        self._stream.write(self._encode(text))
         self.count += 1
+
+    def _encode(self, text: str) -> bytes:
+        """``text`` in the file's encoding, as lxml encodes it.
+
+        A character windows-1251 lacks becomes a character reference; Unicode's
+        tag characters (U+E0000–U+E007F) are dropped there, as libxml2's iconv
+        drops them.
+        """
+        if self.encoding == ENCODING_UTF8:
+            return text.encode("utf-8")
+        try:
+            return text.encode(self.encoding)
+        except UnicodeEncodeError:
+            return _TAG_CHARACTERS.sub("", text).encode(self.encoding, "xmlcharrefreplace")
 
 
 def write_orders(

@@ -15,7 +15,13 @@ from django.utils import timezone
 
 from cml_exchange.commerceml.entities import Document
 from cml_exchange.commerceml.reading.reader import read
-from cml_exchange.models import ExchangeSession, ExchangeSettings, Order, OrderStatus
+from cml_exchange.models import (
+    ExchangeSession,
+    ExchangeSettings,
+    Order,
+    OrderExport,
+    OrderStatus,
+)
 from cml_exchange.orders.exchange import write_query
 from tests.factories import CompanyFactory, CustomerFactory, OrderFactory, StorefrontFactory
 from tests.paths import DATA_DIR
@@ -236,3 +242,23 @@ def test_nothing_to_send_is_an_empty_document(session: ExchangeSession, tmp_path
     assert documents(path) == []
     assert b"</" in path.read_bytes()  # a complete root, which 1C reads as "no orders"
     assert not Order.objects.exists()
+
+
+def test_each_query_records_what_it_sent_in_a_batch_of_its_own(
+    session: ExchangeSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Written a few rows at a time, as ten thousand are written a thousand at a time.
+    monkeypatch.setattr("cml_exchange.orders.exchange.RECORD_BATCH", 2)
+    orders = [OrderFactory.create() for _ in range(5)]
+    Order.objects.filter(pk=orders[0].pk).update(version=3)
+    before = timezone.now()
+    query(session, tmp_path)
+    query(session, tmp_path)
+
+    rows = OrderExport.objects.filter(session=session).order_by("batch", "pk")
+    expected = [str(order.pk) for order in orders]
+    assert [row.order_key for row in rows] == expected + expected
+    assert [row.batch for row in rows] == [1] * 5 + [2] * 5
+    assert [row.version for row in rows][:5] == [3, 1, 1, 1, 1]
+    assert all(row.confirmed is None for row in rows)
+    assert all(before <= row.created <= timezone.now() for row in rows)
