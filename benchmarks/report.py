@@ -81,7 +81,13 @@ def _step_notes(row: dict[str, Any]) -> str:
     if step == "upload":
         return (
             f"{row['mib']} MiB: {row['x_disk']:.1f}× disk write "
-            f"({row['x_disk_fsync']:.1f}× with fsync); server RSS "
+            f"({row['x_disk_fsync']:.1f}× with fsync)"
+            + (
+                f", {row['overhead_ms_per_part']:.1f} ms a part beyond the write"
+                if row.get("overhead_ms_per_part") is not None
+                else ""
+            )
+            + "; server RSS "
             f"{row['server_rss_after_first_part_mib']:.0f} → {row['server_rss_after_mib']:.0f} MiB"
         )
     return ""

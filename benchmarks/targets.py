@@ -135,6 +135,30 @@ def check(rows: Sequence[dict[str, Any]], *, step_budget: float) -> list[dict[st
                 f"{growth:+.1f} MiB after the first part",
                 abs(growth) <= 5,
             )
+            results.extend(_upload_issue17(sent, db))
+    return results
+
+
+def _upload_issue17(sent: dict[str, Any], db: str) -> list[dict[str, Any]]:
+    """Issue 17's upload targets for one ``upload`` row: cost per part, and against the disk."""
+    results = []
+    overhead = sent.get("overhead_ms_per_part")
+    if overhead is not None:
+        results.append(
+            {
+                "target": f"upload: each part's overhead ≤ 2 ms on {db} (issue 17)",
+                "figure": f"{overhead:.1f} ms a part ({sent['parts']} parts)",
+                "holds": overhead <= 2,
+            }
+        )
+    if sent.get("x_disk") is not None:
+        results.append(
+            {
+                "target": f"upload {sent['mib']} MiB ≤ 3× plain disk write on {db} (issue 17)",
+                "figure": f"{sent['x_disk']:.1f}× ({sent['seconds']:.2f} s)",
+                "holds": sent["x_disk"] <= 3,
+            }
+        )
     return results
 
 

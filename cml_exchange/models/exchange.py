@@ -172,17 +172,21 @@ class ExchangeSession(Leased):
         self.finished, self.outcome = timezone.now(), outcome
         self._update(finished=self.finished, outcome=outcome)
 
-    def count_upload(self, size: int, *, new_file: bool) -> None:
-        """Add a received part of ``size`` bytes (``new_file``: the first part of a file)."""
-        self._update(bytes_received=F("bytes_received") + size, files=F("files") + int(new_file))
-
-    def touch(self, *, reopen: bool = False) -> None:
+    def touch(self, *, reopen: bool = False, received: int = 0, new_files: int = 0) -> None:
         """A request of this exchange was answered now; ``reopen``: it goes on after finishing.
 
-        ``auto_now`` is not applied by ``update()``, so ``last_seen`` is set here.
+        ``received`` bytes of uploads (in ``new_files`` files begun) are added
+        to the exchange's counts in the same update. ``auto_now`` is not applied
+        by ``update()``, so ``last_seen`` is set here.
         """
-        reopened = {"finished": None, "outcome": ""} if reopen else {}
-        self._update(last_seen=timezone.now(), **reopened)
+        values: dict[str, object] = {"last_seen": timezone.now()}
+        if reopen:
+            values.update(finished=None, outcome="")
+        if received or new_files:
+            values.update(
+                bytes_received=F("bytes_received") + received, files=F("files") + new_files
+            )
+        self._update(**values)
 
     def _update(self, **values: object) -> None:
         """Write ``values`` to this row alone (concurrent requests update other columns)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,27 @@ class Call:
     session: ExchangeSession | None = None
     #: When the session had finished before this request (``None``: it was open).
     finished_before: dt.datetime | None = None
+    #: Database writes the handler leaves to the view, which makes them in the
+    #: transaction that logs the request (one commit for both); see :meth:`defer`.
+    writes: list[Callable[[], None]] = dataclasses.field(default_factory=list)
+    #: What puts back the handler's work outside the database if those writes fail.
+    undo: list[Callable[[], None]] = dataclasses.field(default_factory=list)
+    #: Bytes of uploads this request stored, and files it began: added to the
+    #: session's counts when the view notes the session as seen.
+    received: int = 0
+    new_files: int = 0
+
+    def defer(self, write: Callable[[], None], *, undo: Callable[[], None]) -> None:
+        """Have the view make ``write`` with the request's log, or call ``undo`` if that fails.
+
+        For short handlers whose reply is decided before their bookkeeping (an
+        upload's part): their rows, the session's ``last_seen`` and the log then
+        commit together, once. If that transaction fails, ``undo`` runs and 1C
+        gets ``failure`` instead of the handler's reply, so that what was done
+        and what was recorded never disagree.
+        """
+        self.writes.append(write)
+        self.undo.append(undo)
 
     @property
     def reopens_session(self) -> bool:

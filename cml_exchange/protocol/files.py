@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from cml_exchange.conf import app_settings
 from cml_exchange.protocol import replies
 from cml_exchange.protocol.call import Call
@@ -14,12 +16,13 @@ def upload(call: Call) -> Reply:
 
     The first part after the file was imported starts it afresh. A body
     shorter than its ``Content-Length`` (the connection dropped) is not kept:
-    the file stays as it was and 1C is told to send the part again.
+    the file stays as it was and 1C is told to send the part again; so too
+    when the part cannot be recorded (:meth:`Call.defer`).
     """
     session = call.open()
     folder = call.folder
     name = safe_name(call.request.GET.get("filename"))
-    restart, record = folder.upload_starts_anew(name)
+    restart, row = folder.upload_starts_anew(name)
     path = path_in(folder.path, name)
     before = 0 if restart or not path.is_file() else path.stat().st_size
     budget = max(0, app_settings.MAX_EXCHANGE_SIZE - session.bytes_received)
@@ -31,17 +34,28 @@ def upload(call: Call) -> Reply:
         return replies.failure(replies.WRITE_FAILED.format(name=name))
     expected = _content_length(call)
     if expected is not None and size < expected:
-        if restart:
-            path.unlink(missing_ok=True)
-        else:
-            with path.open("r+b") as out:
-                out.truncate(before)
+        _cut_back(path, restart=restart, before=before)
         return replies.failure(
             replies.BODY_CUT_SHORT.format(got=size, expected=expected, name=name)
         )
-    folder.record_part(name, record, restart=restart, size=path.stat().st_size)
-    session.count_upload(size, new_file=restart)
+    stored = path.stat().st_size
+    # The part's row and the session's counts commit with the request's log; should
+    # that fail, the part is cut off again and 1C gets failure.
+    call.defer(
+        lambda: folder.record_part(name, row, restart=restart, size=stored),
+        undo=lambda: _cut_back(path, restart=restart, before=before),
+    )
+    call.received, call.new_files = size, int(restart)
     return replies.success()
+
+
+def _cut_back(path: Path, *, restart: bool, before: int) -> None:
+    """The file as it was before this part: gone if the part started it, else cut to ``before``."""
+    if restart:
+        path.unlink(missing_ok=True)
+    else:
+        with path.open("r+b") as out:
+            out.truncate(before)
 
 
 def _content_length(call: Call) -> int | None:

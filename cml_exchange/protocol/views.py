@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.db import transaction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.decorators import method_decorator
@@ -60,24 +61,7 @@ class ExchangeView(View):
         except Exception as error:
             logger.exception("1C exchange request %s/%s failed", kind, mode)
             reply = replies.failure(replies.INTERNAL_ERROR.format(error=type(error).__name__))
-        try:
-            if call.session is not None:
-                call.session.touch(reopen=call.reopens_session)
-            ExchangeRequest.objects.log(
-                session=call.session,
-                kind=kind,
-                mode=mode,
-                filename=request.GET.get("filename") or "",
-                method=request.method or "",
-                username=username,
-                address=address,
-                status=reply.status,
-                message=reply.message,
-                bytes_in=int(request.META.get("CONTENT_LENGTH") or 0),
-                duration_ms=int((time.monotonic() - started) * 1000),
-            )
-        except Exception:  # the log must never cost 1C its answer
-            logger.exception("Could not log a 1C exchange request")
+        reply = _book(call, username, reply, started)
         return reply.response(secure=request.is_secure())
 
     def _answer(self, call: Call, mode: str) -> tuple[Reply, str]:
@@ -120,6 +104,61 @@ class ExchangeView(View):
         call.session = session
         call.finished_before = session.finished
         return HANDLERS[kind][mode](call), user.get_username()
+
+
+def _book(call: Call, username: str, reply: Reply, started: float) -> Reply:
+    """Make the handler's deferred writes, note the session as seen and log the request.
+
+    All in one transaction: one commit a request. The reply 1C gets: the
+    handler's, or ``failure`` if the handler's own writes could not be made
+    (its work is undone, :meth:`Call.defer`). A log that cannot be written
+    never costs 1C its answer otherwise.
+    """
+    try:
+        with transaction.atomic():
+            for write in call.writes:
+                write()
+            _log(call, username, reply, started)
+        return reply
+    except Exception as error:
+        if not call.writes:
+            logger.exception("Could not log a 1C exchange request")
+            return reply
+        logger.exception("Could not record a 1C exchange request; its work is undone")
+        failed = replies.failure(replies.INTERNAL_ERROR.format(error=type(error).__name__))
+    call.received = call.new_files = 0
+    for undo in call.undo:
+        try:
+            undo()
+        except Exception:
+            logger.exception("Could not undo a 1C exchange request")
+    try:
+        with transaction.atomic():
+            _log(call, username, failed, started)
+    except Exception:
+        logger.exception("Could not log a 1C exchange request")
+    return failed
+
+
+def _log(call: Call, username: str, reply: Reply, started: float) -> None:
+    request = call.request
+    if call.session is not None:
+        call.session.touch(
+            reopen=call.reopens_session, received=call.received, new_files=call.new_files
+        )
+    ExchangeRequest.objects.log(
+        session=call.session,
+        kind=call.kind,
+        mode=request.GET.get("mode", ""),
+        filename=request.GET.get("filename") or "",
+        method=request.method or "",
+        username=username,
+        address=call.address,
+        status=reply.status,
+        message=reply.message,
+        bytes_in=int(request.META.get("CONTENT_LENGTH") or 0),
+        duration_ms=int((time.monotonic() - started) * 1000),
+    )
 
 
 def _login_name(request: HttpRequest) -> str:

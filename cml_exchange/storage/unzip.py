@@ -18,6 +18,9 @@ resume, a temporary file shorter than the saved offset (its end was lost in a
 crash) makes the entry start again; a longer one (the position of a finished
 step was never saved) is cut back to the offset. No
 path outside ``target`` is written (:mod:`~cml_exchange.storage.zipentries`).
+The archive is read with :mod:`~cml_exchange.storage.zipreader`, which keeps
+no object per entry: a step holds one entry at a time, whatever the archive's
+size (:mod:`zipfile` would build all of them on opening).
 Any failure raises :class:`~cml_exchange.exceptions.ArchiveError`, whose
 message (Russian, starting with Bitrix's "Ошибка распаковки архива") can go to
 1C as is; the file being written is removed, files finished earlier stay.
@@ -27,7 +30,7 @@ File modes in the archive are ignored: files get the process's umask.
 entry count, each entry's size and compression ratio, and the total. Declared
 sizes are checked for the whole archive before the first byte is written, and
 again for each entry; the bytes actually written are counted too.
-(:mod:`zipfile` never yields more than an entry's declared size anyway: a
+(The reader never yields more than an entry's declared size anyway: a
 header that understates it ends in a CRC error.)
 """
 
@@ -38,11 +41,12 @@ import os
 import struct
 import time
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from itertools import chain
 from pathlib import Path
-from typing import IO
-from zipfile import BadZipFile, ZipFile, ZipInfo
+from typing import Protocol
 
 from cml_exchange.exceptions import ArchiveError
 from cml_exchange.storage.zipentries import (
@@ -56,6 +60,7 @@ from cml_exchange.storage.zipentries import (
     shown,
     total_error,
 )
+from cml_exchange.storage.zipreader import BadArchive, ZipDirectory, ZipEntry
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -73,7 +78,7 @@ CHUNK = 1024 * 1024
 _ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 # What reading a damaged entry raises; OSError (the disk, and bz2's "Invalid
 # data stream") is reported as a read or write error.
-_CORRUPT = (BadZipFile, zlib.error, lzma.LZMAError, EOFError)
+_CORRUPT = (BadArchive, zlib.error, lzma.LZMAError, EOFError)
 
 
 @dataclass(frozen=True)
@@ -137,8 +142,8 @@ def is_zip(path: Path) -> bool:
 
 def archive_entries(archive: Path) -> int:
     """The number of entries (directories included) in ``archive``; ArchiveError if unreadable."""
-    with _open(archive) as zf:
-        return len(zf.infolist())
+    with _open(archive) as directory:
+        return directory.count
 
 
 def unzip_step(
@@ -163,40 +168,50 @@ def unzip_step(
     (an entry that would replace the archive itself is refused).
     Raises ArchiveError for anything unsafe, over ``limits``, or damaged.
     """
-    with _open(archive) as zf:
-        infos = zf.infolist()
-        limit = infos[position.entry].file_size if position.entry < len(infos) else 0
-        if position.entry > len(infos) or position.offset > limit:
+    with _open(archive) as directory:
+        count = directory.count
+        entries = directory.entries(position.entry)
+        current = next(entries, None)
+        limit = current.file_size if current is not None else 0
+        if position.entry > count or position.offset > limit:
             raise ArchiveError(f"{FAILURE}: сохранённая позиция не соответствует архиву.")
         if position.entry == 0 and position.offset == 0:
-            check_archive(infos, limits)
+            check_archive(directory.entries(), count, limits)
         _mkdir(target.name, target)
-        run = _Run(zf, archive.resolve(), target.resolve(), limits, deadline)
-        return run.extract(infos, position)
+        run = _Run(directory, archive.resolve(), target.resolve(), limits, deadline)
+        return run.extract(count, position, chain([current] if current else [], entries))
 
 
 class _Run:
     """One step's extraction; lives for one call only."""
 
     def __init__(
-        self, zf: ZipFile, archive: Path, target: Path, limits: UnzipLimits, deadline: float
+        self,
+        directory: ZipDirectory,
+        archive: Path,
+        target: Path,
+        limits: UnzipLimits,
+        deadline: float,
     ) -> None:
-        self.zf = zf
+        self.directory = directory
         self.archive = archive
         self.target = target
         self.limits = limits
         self.deadline = deadline
 
-    def extract(self, infos: list[ZipInfo], position: UnzipPosition) -> UnzipStep:
+    def extract(
+        self, count: int, position: UnzipPosition, entries: Iterator[ZipEntry]
+    ) -> UnzipStep:
+        """Extract ``entries`` (the archive's from ``position.entry`` on) until the deadline."""
         index, offset, written = position.entry, position.offset, position.written
         extracted: list[str] = []
         skipped: list[str] = []
         progressed = False
-        while index < len(infos):
+        while index < count:
             if progressed and time.monotonic() >= self.deadline:
                 break
             progressed = True
-            info = infos[index]
+            info = next(entries)
             path = check_entry(info, self.limits)
             if path.is_dir:
                 _mkdir(path.path, self._destination(path.path))
@@ -213,10 +228,10 @@ class _Run:
             index += 1
         return UnzipStep(
             position=UnzipPosition(index, offset, written),
-            done=index >= len(infos),
+            done=index >= count,
             extracted=tuple(extracted),
             skipped=tuple(skipped),
-            entries=len(infos),
+            entries=count,
         )
 
     def _destination(self, path: str) -> Path:
@@ -230,7 +245,7 @@ class _Run:
         return dest
 
     def _copy(
-        self, index: int, info: ZipInfo, path: str, dest: Path, offset: int, written: int
+        self, index: int, info: ZipEntry, path: str, dest: Path, offset: int, written: int
     ) -> tuple[int, int]:
         """Write the entry from ``offset``; the new (offset, written), offset 0 once complete."""
         part = dest.with_name(f".{dest.name}.{index}.unzip-part")
@@ -239,7 +254,8 @@ class _Run:
             written -= offset
             offset = 0
         try:
-            with self.zf.open(info) as source, part.open("r+b" if offset else "wb") as out:
+            source = self.directory.open(info)
+            with part.open("r+b" if offset else "wb") as out:
                 if offset:
                     out.truncate(offset)  # a crash may have left more than was saved
                     out.seek(offset)
@@ -267,17 +283,34 @@ class _Run:
         return 0, written
 
 
-def _open(archive: Path) -> ZipFile:
+@contextmanager
+def _open(archive: Path) -> Iterator[ZipDirectory]:
+    """The archive's central directory, read through once (damage in it is found here)."""
     try:
-        return ZipFile(archive)
+        file = archive.open("rb")
     except FileNotFoundError as exc:
         raise ArchiveError(f"{FAILURE}: файл архива «{archive.name}» не найден.") from exc
-    except (BadZipFile, EOFError, struct.error, ValueError) as exc:
-        raise ArchiveError(
-            f"{FAILURE}: файл «{archive.name}» не является zip-архивом или загружен не полностью."
-        ) from exc
     except OSError as exc:
-        raise ArchiveError(f"{FAILURE}: не удалось прочитать файл «{archive.name}».") from exc
+        raise _read_error(archive) from exc
+    with file:
+        try:
+            directory = ZipDirectory(file)
+        except (BadArchive, EOFError, struct.error, ValueError) as exc:
+            raise ArchiveError(
+                f"{FAILURE}: файл «{archive.name}» не является zip-архивом"
+                " или загружен не полностью."
+            ) from exc
+        except OSError as exc:
+            raise _read_error(archive) from exc
+        yield directory
+
+
+def _read_error(archive: Path) -> ArchiveError:
+    return ArchiveError(f"{FAILURE}: не удалось прочитать файл «{archive.name}».")
+
+
+class _Readable(Protocol):
+    def read(self, size: int, /) -> bytes: ...
 
 
 def _can_continue(part: Path, offset: int) -> bool:
@@ -287,7 +320,7 @@ def _can_continue(part: Path, offset: int) -> bool:
         return False
 
 
-def _discard(source: IO[bytes], count: int) -> None:
+def _discard(source: _Readable, count: int) -> None:
     while count > 0:
         data = source.read(min(count, CHUNK))
         if not data:

@@ -1,15 +1,16 @@
 r"""Checks on a zip archive's entries, before a byte is unpacked: names, methods, sizes.
 
-Everything here reads only the central directory (:class:`zipfile.ZipInfo`);
+Everything here reads only the central directory (an :class:`EntryInfo`: a
+:class:`~cml_exchange.storage.zipreader.ZipEntry`, or a :class:`zipfile.ZipInfo`);
 :mod:`cml_exchange.storage.unzip` does the writing. :func:`check_entry` refuses
-encrypted entries, compression methods :mod:`zipfile` cannot read, and sizes
+encrypted entries, compression methods the reader cannot read, and sizes
 over :class:`UnzipLimits`; :func:`check_archive` adds the count and the total.
 
 The name rules :func:`entry_path` applies:
 
 1. **Encoding.** A name with the UTF-8 flag (general purpose bit 11) is taken
    as it is. Any other name is 1C's (Windows') OEM code page, cp866, which
-   :mod:`zipfile` has decoded as cp437; the cp437 text is turned back into the
+   the reader (as :mod:`zipfile`) has decoded as cp437; the cp437 text is turned back into the
    original bytes and decoded as cp866. (Bitrix decodes every name as cp866,
    flag or not.)
 2. **Refusals** (:class:`~cml_exchange.exceptions.ArchiveError`): control
@@ -31,14 +32,17 @@ from __future__ import annotations
 
 import re
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
-from zipfile import ZIP_BZIP2, ZIP_DEFLATED, ZIP_LZMA, ZIP_STORED, ZipInfo
+from typing import Protocol
 
 from cml_exchange.exceptions import ArchiveError
+from cml_exchange.storage.zipreader import BZIP2, DEFLATED, LZMA, STORED
 
 __all__ = [
     "DEFAULT_LIMITS",
     "FAILURE",
+    "EntryInfo",
     "EntryPath",
     "UnzipLimits",
     "check_archive",
@@ -60,7 +64,7 @@ GiB = 1024 * MiB
 
 _UTF8_FLAG = 0x800
 _ENCRYPTED_FLAG = 0x1
-_METHODS = frozenset({ZIP_STORED, ZIP_DEFLATED, ZIP_BZIP2, ZIP_LZMA})
+_METHODS = frozenset({STORED, DEFLATED, BZIP2, LZMA})
 _WEBDATA_PREFIX = re.compile(r"^import_files/tmp/webdata/[0-9]+/[0-9]+/import_files/")
 _DRIVE = re.compile(r"[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -78,6 +82,23 @@ _SCRIPT_EXTENSIONS = frozenset(
 )
 # Files that reconfigure the web server for the directory they sit in.
 _SERVER_CONFIG_NAMES = frozenset({".htaccess", ".htpasswd", ".user.ini", "web.config"})
+
+
+class EntryInfo(Protocol):
+    """What the checks read of an entry: :class:`zipfile.ZipInfo`'s names for it."""
+
+    @property
+    def orig_filename(self) -> str: ...
+    @property
+    def flag_bits(self) -> int: ...
+    @property
+    def external_attr(self) -> int: ...
+    @property
+    def compress_type(self) -> int: ...
+    @property
+    def file_size(self) -> int: ...
+    @property
+    def compress_size(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -118,22 +139,22 @@ def shown(name: str) -> str:
     return text if len(text) <= 200 else text[:199] + "…"
 
 
-def decoded_name(info: ZipInfo) -> str:
+def decoded_name(info: EntryInfo) -> str:
     """The entry's name as 1C meant it (rule 1), before any other rule.
 
-    It is taken from ``orig_filename``: ``filename`` is cut at a NUL, which
-    would hide the NUL from the checks.
+    It is taken from ``orig_filename`` (a :class:`zipfile.ZipInfo`'s
+    ``filename`` is cut at a NUL, which would hide the NUL from the checks).
     """
     name = info.orig_filename
     if info.flag_bits & _UTF8_FLAG:
         return name
     try:
         return name.encode("cp437").decode("cp866")
-    except UnicodeError:  # not from ZipFile's cp437 decoding; keep it as given
+    except UnicodeError:  # not from a cp437 decoding; keep it as given
         return name
 
 
-def entry_path(info: ZipInfo) -> EntryPath:
+def entry_path(info: EntryInfo) -> EntryPath:
     """The normalised relative path of ``info``, or ArchiveError if it is unsafe.
 
     Symbolic links (Unix mode ``S_IFLNK`` in ``external_attr``) are refused
@@ -185,9 +206,12 @@ def _bad_name(name: str, reason: str) -> ArchiveError:
     return ArchiveError(f"{FAILURE}: недопустимое имя файла «{shown(name)}» ({reason}).")
 
 
-def check_archive(infos: list[ZipInfo], limits: UnzipLimits) -> None:
-    """Refuse the whole archive up front: entry count, every entry, the declared total."""
-    if len(infos) > limits.max_entries:
+def check_archive(infos: Iterable[EntryInfo], count: int, limits: UnzipLimits) -> None:
+    """Refuse the whole archive up front: entry count, every entry, the declared total.
+
+    ``count`` is how many entries ``infos`` yields; it is checked before any of them.
+    """
+    if count > limits.max_entries:
         raise ArchiveError(f"{FAILURE}: в архиве больше {limits.max_entries} файлов.")
     total = 0
     for info in infos:
@@ -197,7 +221,7 @@ def check_archive(infos: list[ZipInfo], limits: UnzipLimits) -> None:
         raise total_error(limits)
 
 
-def check_entry(info: ZipInfo, limits: UnzipLimits) -> EntryPath:
+def check_entry(info: EntryInfo, limits: UnzipLimits) -> EntryPath:
     """Where ``info`` goes, or ArchiveError if its name, method, size or ratio is refused."""
     path = entry_path(info)
     if info.flag_bits & _ENCRYPTED_FLAG:

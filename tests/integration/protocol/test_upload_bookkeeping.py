@@ -1,0 +1,79 @@
+"""A part's row, the session's counts and the request's log commit together, or the part goes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cml_exchange.models import ExchangeFile, ExchangeRequest
+from tests.integration.protocol.exchange import folder_of, post, session_of, stored
+
+LOG_TABLE = ExchangeRequest._meta.db_table
+
+
+@pytest.fixture
+def refuse_log(db: None) -> Iterator[Callable[[], None]]:
+    """Makes the database refuse every new request log row, as a full disk or a lost lock would."""
+    postgres = connection.vendor == "postgresql"
+
+    def refuse() -> None:
+        with connection.cursor() as cursor:
+            if postgres:
+                cursor.execute(
+                    "CREATE FUNCTION refuse_log() RETURNS trigger AS $$"
+                    " BEGIN RAISE EXCEPTION 'no log'; END $$ LANGUAGE plpgsql"
+                )
+                cursor.execute(
+                    f"CREATE TRIGGER refuse_log BEFORE INSERT ON {LOG_TABLE}"
+                    " FOR EACH ROW EXECUTE FUNCTION refuse_log()"
+                )
+            else:
+                cursor.execute(
+                    f"CREATE TRIGGER refuse_log BEFORE INSERT ON {LOG_TABLE}"
+                    " BEGIN SELECT RAISE(ABORT, 'no log'); END"
+                )
+
+    yield refuse
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER IF EXISTS refuse_log{f' ON {LOG_TABLE}' if postgres else ''}")
+        if postgres:
+            cursor.execute("DROP FUNCTION IF EXISTS refuse_log()")
+
+
+def test_one_commit_a_part(one_c, upload_root):
+    post(one_c, "import.xml", b"<first/>")
+    with CaptureQueriesContext(connection) as queries:
+        assert post(one_c, "import.xml", b"<second/>") == b"success\n"
+    # The file's row, the session's counts with last_seen, the log: one atomic block (a
+    # savepoint inside the test's own transaction, a transaction of its own in production).
+    statements = [query["sql"].split()[0] for query in queries]
+    assert [word for word in statements if word != "SELECT"] == [
+        *("SAVEPOINT", "UPDATE", "UPDATE", "INSERT", "RELEASE"),
+    ]
+    record = ExchangeFile.objects.get(name=stored(one_c, "import.xml"))
+    assert (record.size, record.parts) == (17, 2)
+    assert session_of(one_c).bytes_received == 17
+
+
+FAILED = "failure\nВнутренняя ошибка сайта".encode("cp1251")
+
+
+def test_a_first_part_that_cannot_be_recorded_is_not_kept(one_c, upload_root, refuse_log):
+    refuse_log()
+    assert post(one_c, "import.xml", b"<first/>").startswith(FAILED)
+    assert not (folder_of(one_c) / "import.xml").exists()
+    assert not ExchangeFile.objects.filter(name=stored(one_c, "import.xml")).exists()
+    assert session_of(one_c).bytes_received == 0
+
+
+def test_a_later_part_that_cannot_be_recorded_is_cut_off(one_c, upload_root, refuse_log):
+    assert post(one_c, "import.xml", b"<first/>") == b"success\n"
+    refuse_log()
+    assert post(one_c, "import.xml", b"<second/>").startswith(FAILED)
+    assert (folder_of(one_c) / "import.xml").read_bytes() == b"<first/>"
+    record = ExchangeFile.objects.get(name=stored(one_c, "import.xml"))
+    assert (record.size, record.parts) == (8, 1)
+    assert session_of(one_c).bytes_received == 8
