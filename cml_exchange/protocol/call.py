@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
 from django.http import HttpRequest
 
 from cml_exchange.conf import app_settings
@@ -18,6 +20,8 @@ from cml_exchange.protocol.auth import credentials, login, may_exchange
 from cml_exchange.protocol.replies import Reply
 from cml_exchange.protocol.sessions import COOKIE_NAME
 from cml_exchange.storage.folders import ExchangeFolder
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -52,6 +56,34 @@ class Call:
         """
         self.writes.append(write)
         self.undo.append(undo)
+
+    def write_now(self) -> bool:
+        """Make the deferred writes at once, for a handler that goes on to read them.
+
+        In a transaction of their own; if it fails, the work is undone (as the view
+        would undo it) and ``False`` is returned, for the handler to answer ``failure``.
+        """
+        writes, undo = self.writes, self.undo
+        self.writes, self.undo = [], []
+        try:
+            with transaction.atomic():
+                for write in writes:
+                    write()
+        except Exception:
+            logger.exception("Could not record a 1C exchange request; its work is undone")
+            self.undo = undo
+            self.undo_work()
+            return False
+        return True
+
+    def undo_work(self) -> None:
+        """Put back what the handler did outside the database (its deferred writes failed)."""
+        self.received = self.new_files = 0
+        for step in self.undo:
+            try:
+                step()
+            except Exception:
+                logger.exception("Could not undo a 1C exchange request")
 
     @property
     def reopens_session(self) -> bool:

@@ -94,6 +94,9 @@ def file(call: Call) -> Reply:
     stored = upload(call)
     if session.version or stored.status != replies.SUCCESS:
         return stored
+    # The part's record is what the import reads (and marks imported): made first.
+    if not call.write_now():
+        return replies.failure(replies.INTERNAL_ERROR.format(error="DatabaseError"))
     name = safe_name(call.request.GET.get("filename"))
     return _import(call, session, name, budget=None)
 

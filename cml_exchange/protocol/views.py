@@ -126,12 +126,7 @@ def _book(call: Call, username: str, reply: Reply, started: float) -> Reply:
             return reply
         logger.exception("Could not record a 1C exchange request; its work is undone")
         failed = replies.failure(replies.INTERNAL_ERROR.format(error=type(error).__name__))
-    call.received = call.new_files = 0
-    for undo in call.undo:
-        try:
-            undo()
-        except Exception:
-            logger.exception("Could not undo a 1C exchange request")
+    call.undo_work()
     try:
         with transaction.atomic():
             _log(call, username, failed, started)
