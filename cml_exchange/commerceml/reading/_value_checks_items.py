@@ -129,6 +129,12 @@ class ItemChecks(ValueChecks):
             )
         if T.BASE_UNIT in fields:
             self.base_unit(fields[T.BASE_UNIT], owner)
+        if T.GROUPS in fields:
+            for tag, group in children(fields[T.GROUPS]):
+                if tag == T.ID:
+                    self.own_text("Group.external_id", group, owner)
+        if T.PROPERTY_VALUES in fields:
+            self.property_ids(fields[T.PROPERTY_VALUES], owner)
         if T.TAX_RATES in fields:
             for tag, rate in children(fields[T.TAX_RATES]):
                 if tag == T.TAX_RATE:
@@ -170,6 +176,8 @@ class ItemChecks(ValueChecks):
             self.own_text(column, child, owner)
         if T.BASE_UNIT in fields:
             self.base_unit(fields[T.BASE_UNIT], owner)
+        if T.PROPERTY_VALUES in fields:
+            self.property_ids(fields[T.PROPERTY_VALUES], owner)
         if T.CHARACTERISTICS in fields:
             for tag, item in children(fields[T.CHARACTERISTICS]):
                 if tag == T.CHARACTERISTIC:
@@ -212,6 +220,14 @@ class ItemChecks(ValueChecks):
                     ):
                         self.text("Warehouse.external_id", warehouse, parts[T.ID], owner)
 
+    def property_ids(self, element: Element, owner: str) -> None:
+        """The properties a ``ЗначенияСвойств`` names: kept as named until declared, if not yet."""
+        for tag, item in children(element):
+            if tag == T.PROPERTY_VALUE:
+                for inner_tag, inner in children(item):
+                    if inner_tag == T.ID:
+                        self.own_text("Property.external_id", inner, owner)
+
     def price(self, fields: Mapping[str, Element], owner: str) -> None:
         """A ``Цена``; one without a price type is skipped by the reader."""
         type_id = text(fields[T.PRICE_TYPE_ID]) if T.PRICE_TYPE_ID in fields else ""
@@ -224,3 +240,4 @@ class ItemChecks(ValueChecks):
             self.number("Price.coefficient", fields[T.COEFFICIENT], owner)
         self.child_text("Price.currency", fields, T.CURRENCY, owner)
         self.child_text("Price.unit", fields, T.UNIT, owner)
+        self.child_text("Price.presentation", fields, T.PRESENTATION, owner)

@@ -79,6 +79,7 @@ TEXT_COLUMNS: Final[Mapping[str, str]] = {
     "OfferCharacteristic.value": "значение характеристики",
     "Price.currency": "валюта цены",
     "Price.unit": "единица цены",
+    "Price.presentation": "представление цены",
 }
 #: The number columns the scan checks, as :data:`TEXT_COLUMNS`.
 NUMBER_COLUMNS: Final[Mapping[str, str]] = {

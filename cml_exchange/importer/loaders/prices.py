@@ -47,7 +47,7 @@ def write_prices(
             "currency": p.currency or "",
             "unit": p.unit or "",
             "coefficient": p.coefficient,
-            "presentation": (p.presentation or "")[:255],
+            "presentation": p.presentation or "",
         }
         for o in due
         for p in o.prices or ()

@@ -14,6 +14,7 @@ from cml_exchange.commerceml import entities as cml
 from cml_exchange.importer import sql
 from cml_exchange.importer.adapter import overrides
 from cml_exchange.importer.images import sync_images
+from cml_exchange.importer.limits import value_limits
 from cml_exchange.importer.loaders import pending
 from cml_exchange.importer.loaders.adapting import (
     tell_offers,
@@ -314,6 +315,7 @@ def property_value_rows(
             for raw in v.values
         }
     )
+    option_id_length = value_limits().lengths["PropertyOption.external_id"]
     rows: list[tuple[int, dict[str, object]]] = []
     unknown: list[tuple[int, dict[str, object]]] = []
     for owner, owner_id, values in owners:
@@ -343,6 +345,16 @@ def property_value_rows(
             for raw in value.values:
                 option = options.get((property_pk, raw))
                 waiting = option is None and is_directory
+                if waiting and len(raw) > option_id_length:
+                    # No option can have such an id (the scan refuses it): the text stays.
+                    waiting = False
+                    session.warn(
+                        "option_id_too_long",
+                        f"{owner_id}: значение свойства {value.property_id} длиннее "
+                        f"{option_id_length} символов и не может быть Ид значения справочника; "
+                        "записано как текст.",
+                        key=value.property_id,
+                    )
                 rows.append(
                     (
                         owner,

@@ -26,6 +26,7 @@ from cml_exchange.models import (
     Price,
     PriceType,
     Product,
+    ProductPropertyValue,
     Stock,
     Unit,
     Warehouse,
@@ -105,6 +106,11 @@ REFUSED = [
     ("group_name_too_long.xml", "наименование группы длиннее 255 символов (329)"),
     ("weight_negative.xml", "вес товара «-0,5» меньше нуля"),
     ("unit_code_too_long.xml", "код единицы измерения длиннее 32 символов (40)"),
+    # Ids a product or offer names: kept as named until their group or property comes, so
+    # a longer one was cut by PostgreSQL's array casts, and stored whole by SQLite.
+    ("product_group_id_too_long.xml", "Ид группы длиннее 255 символов (257)"),
+    ("offer_property_id_too_long.xml", "Ид свойства длиннее 255 символов (259)"),
+    ("price_presentation_too_long.xml", "представление цены длиннее 255 символов (267)"),
 ]
 
 
@@ -151,3 +157,46 @@ def test_the_limits_follow_the_models(monkeypatch):
     assert found.lengths["Offer.external_id"] == 255
     assert found.decimals["Price.value"] == (19, 4)
     assert scan(CASES / "product_id_too_long.xml", limits=found).problem_count == 0
+
+
+def test_a_directory_value_too_long_for_an_option_id_is_kept_as_text_and_said(tmp_path):
+    """The value's text is what the shop shows; no option can ever have such an id.
+
+    A ``Справочник`` value that names no declared option keeps the id 1C sent,
+    to be linked when the option comes; one longer than an option's ``Ид`` may be
+    could never be linked, and PostgreSQL cut it silently to 255 characters.
+    """
+    long_value = "очень длинное значение " * 12  # 276 characters
+    text = f"""<?xml version="1.0" encoding="UTF-8"?>
+<КоммерческаяИнформация xmlns="urn:1C.ru:commerceml_2" ВерсияСхемы="2.07">
+<Классификатор><Ид>cat-1</Ид><Наименование>Классификатор</Наименование>
+<Свойства><Свойство><Ид>color</Ид><Наименование>Цвет</Наименование>
+<ТипЗначений>Справочник</ТипЗначений><ВариантыЗначений>
+<Справочник><ИдЗначения>red</ИдЗначения><Значение>Красный</Значение></Справочник>
+</ВариантыЗначений></Свойство></Свойства></Классификатор>
+<Каталог><Ид>cat-1</Ид><ИдКлассификатора>cat-1</ИдКлассификатора><Наименование>К</Наименование>
+<Товары>
+<Товар><Ид>p-1</Ид><Наименование>Чайник</Наименование><ЗначенияСвойств>
+<ЗначенияСвойства><Ид>color</Ид><Значение>red</Значение></ЗначенияСвойства>
+</ЗначенияСвойств></Товар>
+<Товар><Ид>p-2</Ид><Наименование>Утюг</Наименование><ЗначенияСвойств>
+<ЗначенияСвойства><Ид>color</Ид><Значение>blue</Значение></ЗначенияСвойства>
+</ЗначенияСвойств></Товар>
+<Товар><Ид>p-3</Ид><Наименование>Пылесос</Наименование><ЗначенияСвойств>
+<ЗначенияСвойства><Ид>color</Ид><Значение>{long_value}</Значение></ЗначенияСвойства>
+</ЗначенияСвойств></Товар>
+</Товары></Каталог></КоммерческаяИнформация>"""
+    job, result = import_text(tmp_path, "import.xml", text)
+
+    assert isinstance(result, Done), result
+    values = {
+        row.product.external_id: (row.option_id is not None, row.option_external_id, row.value)
+        for row in ProductPropertyValue.objects.select_related("product")
+    }
+    assert values == {
+        "p-1": (True, "red", "Красный"),
+        "p-2": (False, "blue", "blue"),  # waits for its option, linked when it comes
+        "p-3": (False, "", long_value.strip()),  # whole, on both databases
+    }
+    assert job.warning_counts == {"option_id_too_long": 1}
+    assert "p-3: значение свойства color длиннее 255 символов" in job.warnings[0]["message"]
