@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, cast
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 #: Rows per ``executemany``: bounded so that a batch's parameters stay small.
@@ -241,25 +241,43 @@ def _write(model: type[models.Model], rows: Sequence[Row], *, suffix: str) -> No
 
 
 def _write_postgresql(connection: Any, columns: _Columns, rows: Sequence[Row], suffix: str) -> None:
-    """One ``INSERT … SELECT * FROM unnest(%s::type[], …)`` per chunk: an array per column.
+    """``COPY`` the rows in: into the table itself, or into a staging table then upserted.
 
-    Django's psycopg cursors bind parameters on the client, parsing and
-    quoting every statement in Python, and ``executemany`` runs a statement
-    per row; here each chunk is one statement whose parameters are arrays,
-    bound on the server by a plain ``psycopg.Cursor`` on the same connection
-    (and so in the same transaction).
+    ``COPY`` formats rows in psycopg's C code and the server takes them in one
+    stream: about three times faster here than binding an array per column
+    (``unnest``), whose values psycopg turns into array literals in Python. An
+    upsert (``suffix``) copies into a temporary table of the same columns
+    (``ON COMMIT DROP``, emptied after each use) and inserts from it; all of it
+    in one transaction, so a pooler that hands out connections per transaction
+    never splits the staging table from its insert. The cursor is a plain
+    ``psycopg.Cursor`` on Django's connection, so within the caller's transaction.
     """
     import psycopg
 
-    casts = ", ".join(f"%s::{field.db_type(connection)}[]" for field in columns.fields)
-    statement = (
-        f"INSERT INTO {columns.quote(columns.table)} ({', '.join(columns.names())}) "  # noqa: S608
-        f"SELECT * FROM unnest({casts}){suffix}"
-    )
+    table = columns.quote(columns.table)
+    names = ", ".join(columns.names())
     connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
+    with (
+        transaction.atomic(using=connection.alias, savepoint=False),
+        psycopg.Cursor(connection.connection) as cursor,
+    ):
+        target = table
+        if suffix:
+            target = columns.quote(f"cml_stage__{columns.table}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {target} ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {names} FROM {table} WITH NO DATA"
+            )
         for start in range(0, len(rows), CHUNK):
-            cursor.execute(statement, columns.column_values(rows[start : start + CHUNK]))
+            values = columns.parameters(rows[start : start + CHUNK])
+            with cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+            if suffix:
+                cursor.execute(
+                    f"INSERT INTO {table} ({names}) SELECT {names} FROM {target}{suffix}"  # noqa: S608
+                )
+                cursor.execute(f"TRUNCATE {target}")
 
 
 def pks(model: type[models.Model], key: str, values: Iterable[Any], **scope: Any) -> dict[Any, int]:
