@@ -377,12 +377,12 @@ def _link_waiting_offers(session: ImportSession, catalog: int, product_ids: list
     The catalog adapter is told of them then, prices and stock included: it
     could not place them without their product.
     """
-    all_waiting = Offer.objects.filter(catalog_id=catalog, product__isnull=True)
-    # Nearly always none wait: one quick look spares the update over every id of the batch.
-    if not product_ids or not all_waiting.exists():
+    # Nearly always no offer waits: a look at the product index alone (of any catalog: with
+    # the catalog, SQLite walks the catalog's offers) spares the update over the batch's ids.
+    if not product_ids or not Offer.objects.filter(product__isnull=True).exists():
         return
     products = Product.objects.filter(catalog_id=catalog)
-    waiting = all_waiting.filter(
+    waiting = Offer.objects.filter(catalog_id=catalog, product__isnull=True).filter(
         Q(external_id__in=product_ids) | Q(product_external_id__in=product_ids)
     )
     told = overrides(session.adapter, "save_offers")
