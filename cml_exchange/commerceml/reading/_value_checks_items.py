@@ -129,12 +129,6 @@ class ItemChecks(ValueChecks):
             )
         if T.BASE_UNIT in fields:
             self.base_unit(fields[T.BASE_UNIT], owner)
-        if T.GROUPS in fields:
-            for tag, group in children(fields[T.GROUPS]):
-                if tag == T.ID:
-                    self.own_text("Group.external_id", group, owner)
-        if T.PROPERTY_VALUES in fields:
-            self.property_ids(fields[T.PROPERTY_VALUES], owner)
         if T.TAX_RATES in fields:
             for tag, rate in children(fields[T.TAX_RATES]):
                 if tag == T.TAX_RATE:
@@ -176,8 +170,6 @@ class ItemChecks(ValueChecks):
             self.own_text(column, child, owner)
         if T.BASE_UNIT in fields:
             self.base_unit(fields[T.BASE_UNIT], owner)
-        if T.PROPERTY_VALUES in fields:
-            self.property_ids(fields[T.PROPERTY_VALUES], owner)
         if T.CHARACTERISTICS in fields:
             for tag, item in children(fields[T.CHARACTERISTICS]):
                 if tag == T.CHARACTERISTIC:
@@ -219,14 +211,6 @@ class ItemChecks(ValueChecks):
                         and self.number("Stock.quantity", quantity, owner)
                     ):
                         self.text("Warehouse.external_id", warehouse, parts[T.ID], owner)
-
-    def property_ids(self, element: Element, owner: str) -> None:
-        """The properties a ``ЗначенияСвойств`` names: kept as named until declared, if not yet."""
-        for tag, item in children(element):
-            if tag == T.PROPERTY_VALUE:
-                for inner_tag, inner in children(item):
-                    if inner_tag == T.ID:
-                        self.own_text("Property.external_id", inner, owner)
 
     def price(self, fields: Mapping[str, Element], owner: str) -> None:
         """A ``Цена``; one without a price type is skipped by the reader."""

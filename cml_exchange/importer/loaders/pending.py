@@ -42,6 +42,26 @@ def forget(
         PendingReference.objects.filter(kind__in=kinds, offer_id__in=offers).delete()
 
 
+def can_be_declared(external_id: str) -> bool:
+    """Whether a group or property of this id could ever come: the scan refuses longer ids.
+
+    A reference to one that cannot is never kept (PostgreSQL's array casts would cut
+    it, SQLite would store it whole): the loaders warn of it and leave it out.
+    """
+    return len(external_id) <= id_length()
+
+
+def id_length() -> int:
+    """The longest id a pending reference (and a group or property) keeps."""
+    length = PendingReference._meta.get_field("external_id").max_length
+    return int(length) if length is not None else 0
+
+
+def too_long(external_id: str) -> str:
+    """A too long id as a warning shows it: its first 40 characters and its length."""
+    return f"«{external_id[:40]}…» ({len(external_id)} символов, больше {id_length()})"
+
+
 def keep(session: ImportSession, rows: Sequence[Mapping[str, object]]) -> None:
     """Store pending references (dicts of :class:`PendingReference` fields), and count them."""
     sql.insert(PendingReference, rows)

@@ -256,6 +256,14 @@ def _replace_children(
             if group_id in groups:
                 links.append({**link, "group_id": groups[group_id]})
                 continue
+            if not pending.can_be_declared(group_id):
+                session.warn(
+                    "unknown_group",
+                    f"Товар {p.id} ссылается на группу с Ид {pending.too_long(group_id)}: "
+                    "такой группы не может быть в классификаторе, товар в нее не попадет.",
+                    key=group_id,
+                )
+                continue
             waiting.append({**link, "kind": pending.Kind.GROUP, "external_id": group_id})
             session.warn(
                 "unknown_group",
@@ -322,6 +330,15 @@ def property_value_rows(
         position = 0
         for value in values:
             found = properties.get(value.property_id)
+            if found is None and not pending.can_be_declared(value.property_id):
+                session.warn(
+                    "unknown_property",
+                    f"{owner_id}: свойства с Ид {pending.too_long(value.property_id)} не может "
+                    "быть в классификаторе; его значения не записаны.",
+                    key=value.property_id,
+                )
+                position += len(value.values)
+                continue
             if found is None:
                 session.warn(
                     "unknown_property",

@@ -23,6 +23,7 @@ from cml_exchange.models import (
     Group,
     ImportJob,
     Offer,
+    PendingReference,
     Price,
     PriceType,
     Product,
@@ -106,10 +107,6 @@ REFUSED = [
     ("group_name_too_long.xml", "наименование группы длиннее 255 символов (329)"),
     ("weight_negative.xml", "вес товара «-0,5» меньше нуля"),
     ("unit_code_too_long.xml", "код единицы измерения длиннее 32 символов (40)"),
-    # Ids a product or offer names: kept as named until their group or property comes, so
-    # a longer one was cut by PostgreSQL's array casts, and stored whole by SQLite.
-    ("product_group_id_too_long.xml", "Ид группы длиннее 255 символов (257)"),
-    ("offer_property_id_too_long.xml", "Ид свойства длиннее 255 символов (259)"),
     ("price_presentation_too_long.xml", "представление цены длиннее 255 символов (267)"),
 ]
 
@@ -200,3 +197,43 @@ def test_a_directory_value_too_long_for_an_option_id_is_kept_as_text_and_said(tm
     }
     assert job.warning_counts == {"option_id_too_long": 1}
     assert "p-3: значение свойства color длиннее 255 символов" in job.warnings[0]["message"]
+
+
+def test_a_group_or_property_named_with_an_id_no_column_holds_is_a_warning_not_kept(tmp_path):
+    """Such a group or property can never be declared (the scan refuses its declaration).
+
+    Before, the reference waited for it in ``PendingReference``: cut to 255
+    characters by PostgreSQL's array casts, stored whole by SQLite. Now the
+    product is imported without it and the warning says why; a reference that
+    can still come (``later``) waits as before.
+    """
+    long_group, long_property = "г" * 256, "с" * 300
+    text = f"""<?xml version="1.0" encoding="UTF-8"?>
+<КоммерческаяИнформация xmlns="urn:1C.ru:commerceml_2" ВерсияСхемы="2.07">
+<Классификатор><Ид>cat-1</Ид><Наименование>Классификатор</Наименование></Классификатор>
+<Каталог><Ид>cat-1</Ид><ИдКлассификатора>cat-1</ИдКлассификатора><Наименование>К</Наименование>
+<Товары>
+<Товар><Ид>p-1</Ид><Наименование>Чайник</Наименование>
+<Группы><Ид>{long_group}</Ид><Ид>later</Ид></Группы></Товар>
+<Товар><Ид>p-2</Ид><Наименование>Утюг</Наименование><ЗначенияСвойств>
+<ЗначенияСвойства><Ид>{long_property}</Ид><Значение>красный</Значение></ЗначенияСвойства>
+</ЗначенияСвойств></Товар>
+</Товары></Каталог></КоммерческаяИнформация>"""
+    job, result = import_text(tmp_path, "import.xml", text)
+
+    assert isinstance(result, Done), result
+    assert sorted(Product.objects.values_list("external_id", flat=True)) == ["p-1", "p-2"]
+    waiting = PendingReference.objects.values_list("kind", "external_id")
+    assert list(waiting) == [("group", "later")]
+    assert not ProductPropertyValue.objects.exists()
+    # The reconciliation counts only what still waits: "later".
+    assert job.warning_counts == {"unknown_group": 2, "unknown_property": 1, "reconciliation": 1}
+    messages = [warning["message"] for warning in job.warnings]
+    assert (
+        f"Товар p-1 ссылается на группу с Ид «{'г' * 40}…» (256 символов, больше 255): "
+        "такой группы не может быть в классификаторе, товар в нее не попадет."
+    ) in messages
+    assert (
+        f"p-2: свойства с Ид «{'с' * 40}…» (300 символов, больше 255) не может быть в "
+        "классификаторе; его значения не записаны."
+    ) in messages
