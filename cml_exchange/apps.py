@@ -15,6 +15,9 @@ class CmlExchangeConfig(AppConfig):
     def ready(self) -> None:
         """Wire the receivers and register the system checks (listed in docs/settings.md)."""
         from cml_exchange import checks, receivers  # noqa: F401 (receivers connect on import)
+        from cml_exchange.models import lookups
+
+        lookups.register(self.get_models(include_auto_created=True))
 
         register = django_checks.register
         Tags = django_checks.Tags

@@ -72,7 +72,7 @@ def sync_images(session: ImportSession, products: Sequence[tuple[cml.Product, in
     options = session.options
     pictures = _Pictures(session)
     current: dict[int, dict[str, ProductImage]] = {}
-    for image in ProductImage.objects.filter(product_id__in=[pk for _, pk in products]):
+    for image in ProductImage.objects.filter(product_id__any=[pk for _, pk in products]):
         current.setdefault(image.product_id, {})[image.source_path] = image
     added: list[ProductImage] = []
     changed: list[ProductImage] = []
@@ -110,7 +110,7 @@ def sync_images(session: ImportSession, products: Sequence[tuple[cml.Product, in
     gone = [
         image.pk for images in current.values() for image in images.values() if image.pk not in keep
     ]
-    ProductImage.objects.filter(pk__in=gone).delete()
+    ProductImage.objects.filter(pk__any=gone).delete()
     ProductImage.objects.bulk_update(changed, ["caption", "position", "file", "preview"])
     ProductImage.objects.bulk_create(added, batch_size=500)
     session.count("images_saved", len(added))

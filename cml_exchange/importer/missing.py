@@ -115,19 +115,19 @@ def _handle(
     if scope.catalogs:
         apply(
             "products",
-            Product.objects.filter(catalog__external_id__in=scope.catalogs),
+            Product.objects.filter(catalog__external_id__any=scope.catalogs),
             options.missing_products,
         )
     if scope.offer_catalogs:
         apply(
             "offers",
-            Offer.objects.filter(catalog__external_id__in=scope.offer_catalogs),
+            Offer.objects.filter(catalog__external_id__any=scope.offer_catalogs),
             options.missing_products,
         )
     if scope.classifiers:
         apply(
             "groups",
-            Group.objects.filter(classifier__external_id__in=scope.classifiers),
+            Group.objects.filter(classifier__external_id__any=scope.classifiers),
             options.missing_groups,
         )
 
@@ -296,7 +296,7 @@ def _deactivate(
         return rows.update(active=False, updated=now)
     pks = list(rows.values_list("pk", flat=True))
     for chunk in _chunks(pks):
-        rows.model.objects.filter(pk__in=chunk).update(active=False, updated=now)
+        rows.model.objects.filter(pk__any=chunk).update(active=False, updated=now)
         adapter.deactivate(context, rows.model, chunk)
     return len(pks)
 
@@ -336,9 +336,9 @@ def deactivate_unseen(jobs: QuerySet[ImportJob], *, before: dt.datetime) -> int:
     warnings_before = sum(latest.warning_counts.values())
     total = 0
     for rows in (
-        Product.objects.filter(catalog__external_id__in=catalogs),
-        Offer.objects.filter(catalog__external_id__in=offer_catalogs),
-        Group.objects.filter(classifier__external_id__in=classifiers),
+        Product.objects.filter(catalog__external_id__any=catalogs),
+        Offer.objects.filter(catalog__external_id__any=offer_catalogs),
+        Group.objects.filter(classifier__external_id__any=classifiers),
     ):
         total += _deactivate(rows.filter(unseen, active=True), timezone.now(), adapter, context)
     warned = sum(latest.warning_counts.values())

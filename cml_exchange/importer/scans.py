@@ -34,7 +34,7 @@ def scan_counts(path: Path, name: str) -> dict[str, int]:
     counts = dict(scan(path, name=name, limits=value_limits()).counts)
     ScannedFile.objects.update_or_create(digest=digest, defaults={"counts": counts})
     stale = ScannedFile.objects.order_by("-scanned").values_list("pk", flat=True)[KEPT:]
-    ScannedFile.objects.filter(pk__in=list(stale)).delete()
+    ScannedFile.objects.filter(pk__any=list(stale)).delete()
     return counts
 
 

@@ -287,7 +287,7 @@ def pks(model: type[models.Model], key: str, values: Iterable[Any], **scope: Any
     manager: Any = model._default_manager
     for start in range(0, len(wanted), CHUNK):
         found.update(
-            manager.filter(**{f"{key}__in": wanted[start : start + CHUNK]}, **scope).values_list(
+            manager.filter(**{f"{key}__any": wanted[start : start + CHUNK]}, **scope).values_list(
                 key, "pk"
             )
         )

@@ -63,7 +63,7 @@ def tell_groups(session: ImportSession, pks: Collection[int]) -> None:
     if not pks or not overrides(session.adapter, "save_groups"):
         return
     names = loads_of(session.adapter, "save_groups")
-    groups = Group.objects.filter(pk__in=pks).order_by("path", "pk")
+    groups = Group.objects.filter(pk__any=pks).order_by("path", "pk")
     if names:
         groups = groups.select_related(*sorted(names))
     session.adapter.save_groups(session.adapter_context, list(groups))
@@ -72,28 +72,28 @@ def tell_groups(session: ImportSession, pks: Collection[int]) -> None:
 def tell_products(session: ImportSession, pks: Collection[int], created: Collection[int]) -> None:
     if not pks or not overrides(session.adapter, "save_products"):
         return
-    products = _loaded(session, "save_products", Product.objects.filter(pk__in=pks))
+    products = _loaded(session, "save_products", Product.objects.filter(pk__any=pks))
     session.adapter.save_products(session.adapter_context, products, created=set(created))
 
 
 def tell_offers(session: ImportSession, pks: Collection[int], created: Collection[int]) -> None:
     if not pks or not overrides(session.adapter, "save_offers"):
         return
-    offers = _loaded(session, "save_offers", Offer.objects.filter(pk__in=pks))
+    offers = _loaded(session, "save_offers", Offer.objects.filter(pk__any=pks))
     session.adapter.save_offers(session.adapter_context, offers, created=set(created))
 
 
 def tell_prices(session: ImportSession, pks: Collection[int]) -> None:
     if not pks or not overrides(session.adapter, "save_prices"):
         return
-    offers = _loaded(session, "save_prices", Offer.objects.filter(pk__in=pks))
+    offers = _loaded(session, "save_prices", Offer.objects.filter(pk__any=pks))
     session.adapter.save_prices(session.adapter_context, offers)
 
 
 def tell_stock(session: ImportSession, pks: Collection[int]) -> None:
     if not pks or not overrides(session.adapter, "save_stock"):
         return
-    offers = _loaded(session, "save_stock", Offer.objects.filter(pk__in=pks))
+    offers = _loaded(session, "save_stock", Offer.objects.filter(pk__any=pks))
     session.adapter.save_stock(session.adapter_context, offers)
 
 

@@ -143,7 +143,7 @@ def _link_waiting_values(property_pks: list[int]) -> None:
             property_id=OuterRef("property_id"), external_id=OuterRef("option_external_id")
         )
         model.objects.filter(
-            Exists(option), property_id__in=property_pks, option__isnull=True
+            Exists(option), property_id__any=property_pks, option__isnull=True
         ).update(
             option_id=Subquery(option.values("pk")[:1]),
             value=Subquery(option.values("value")[:1]),
@@ -170,10 +170,10 @@ def load_categories(session: ImportSession, items: Sequence[tuple[cml.Category, 
         }
         wanted = {pid for c in categories for pid in c.property_ids}
         properties = pk_map(
-            Property.objects.filter(classifier_id=classifier, external_id__in=wanted)
+            Property.objects.filter(classifier_id=classifier, external_id__any=wanted)
         )
         through = Category.properties.through
-        through.objects.filter(category_id__in=saved.values()).delete()
+        through.objects.filter(category_id__any=saved.values()).delete()
         through.objects.bulk_create(
             [
                 through(category_id=saved[c.id], property_id=properties[pid])
@@ -224,7 +224,7 @@ def unit_pks(session: ImportSession, units: Sequence[cml.Unit | None]) -> dict[s
     cache = session.cache(Unit)
     missing = {u.code: u for u in units if u is not None and u.code and u.code not in cache}
     if missing:
-        cache.update(pk_map(Unit.objects.filter(code__in=missing), key="code"))
+        cache.update(pk_map(Unit.objects.filter(code__any=missing), key="code"))
         new = [u for code, u in missing.items() if code not in cache]
         if new:
             Unit.objects.bulk_create(
@@ -239,7 +239,7 @@ def unit_pks(session: ImportSession, units: Sequence[cml.Unit | None]) -> dict[s
                 ],
                 ignore_conflicts=True,
             )
-            cache.update(pk_map(Unit.objects.filter(code__in=[u.code for u in new]), key="code"))
+            cache.update(pk_map(Unit.objects.filter(code__any=[u.code for u in new]), key="code"))
     return cache
 
 

@@ -148,8 +148,8 @@ def save_with_slugs(
         candidates = candidates_of(wanted, replace_char=replace_char)
         in_use = set(
             model._default_manager.using(using)
-            .filter(slug__in=candidates)
-            .exclude(external_id__in=ids, **scope)
+            .filter(slug__any=candidates)
+            .exclude(external_id__any=ids, **scope)
             .values_list("slug", flat=True)
         )
         slugs = choose(wanted, in_use, replace_char=replace_char)
@@ -183,7 +183,7 @@ def _release(
         if item.current and slugs[item.external_id] != item.current and item.current in taken
     ]
     if giving_up:
-        model._default_manager.using(using).filter(external_id__in=giving_up, **scope).update(
+        model._default_manager.using(using).filter(external_id__any=giving_up, **scope).update(
             slug=Concat(Value(_RELEASING), Cast("pk", output_field=models.CharField()))
         )
 

@@ -34,7 +34,7 @@ def _load_groups_of(
     existing = {
         row["external_id"]: row
         for row in Group.objects.filter(
-            classifier_id=classifier, external_id__in=[g.id for g in groups]
+            classifier_id=classifier, external_id__any=[g.id for g in groups]
         ).values("external_id", "pk", "slug", "name", "path")
     }
     saved: dict[str, Group] = {}
@@ -77,7 +77,7 @@ def _load_groups_of(
     _set_parents(session, classifier, occurrences, saved, existing)
     seen = [saved[g.id].pk for g, scope in batch if scope.full]
     if seen:
-        Group.objects.filter(pk__in=seen).update(last_seen_full=session.seen_at)
+        Group.objects.filter(pk__any=seen).update(last_seen_full=session.seen_at)
     tell_groups(session, [row.pk for row in saved.values()])
     pending.resolve_groups(session, {xid: row.pk for xid, row in saved.items()})
 
@@ -115,7 +115,7 @@ def _set_parents(
     outside = {g.parent_id for g in occurrences if g.parent_id and g.parent_id not in saved}
     parents = {
         row["external_id"]: row
-        for row in Group.objects.filter(classifier_id=classifier, external_id__in=outside).values(
+        for row in Group.objects.filter(classifier_id=classifier, external_id__any=outside).values(
             "external_id", "pk", "path"
         )
     }

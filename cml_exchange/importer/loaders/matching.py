@@ -50,9 +50,9 @@ def match_existing(
     candidates: dict[str, list[Product]] = {}
     unseen = Q(last_seen_full__isnull=True) | Q(last_seen_full__lt=session.seen_at)
     rows = (
-        Product.objects.filter(catalog_id=catalog, **{f"{field}__in": set(wanted.values())})
+        Product.objects.filter(catalog_id=catalog, **{f"{field}__any": set(wanted.values())})
         .filter(unseen)
-        .exclude(external_id__in=sent)
+        .exclude(external_id__any=sent)
         .only("pk", "external_id", field)
     )
     for row in rows:

@@ -67,7 +67,7 @@ def _load(
     existing = {
         row["external_id"]: row
         for row in Offer.objects.filter(
-            catalog_id=catalog, external_id__in=[o.id for o in offers]
+            catalog_id=catalog, external_id__any=[o.id for o in offers]
         ).values(
             "external_id",
             "pk",
@@ -148,7 +148,7 @@ def _load(
     marked = {o.id for o in identity}
     seen = [pks[item.id] for item, scope in items if scope.full and item.id not in marked]
     if seen:
-        Offer.objects.filter(pk__in=seen).update(last_seen_full=session.seen_at)
+        Offer.objects.filter(pk__any=seen).update(last_seen_full=session.seen_at)
     signals.offers_saved.send(
         sender=Offer, job=session.job, catalog_id=catalog, offer_ids=sorted(pks.values())
     )
@@ -172,7 +172,7 @@ def _product_pks(catalog: int, offers: list[cml.Offer]) -> dict[str, int]:
     """Products the offers belong to, by the offer's exact id or by its product id."""
     wanted = {o.id for o in offers} | {o.product_id for o in offers}
     return dict(
-        Product.objects.filter(catalog_id=catalog, external_id__in=wanted).values_list(
+        Product.objects.filter(catalog_id=catalog, external_id__any=wanted).values_list(
             "external_id", "pk"
         )
     )
@@ -232,10 +232,10 @@ def _replace_details(
     with_values = [o for o in identity if o.property_values is not None]
     if existing:  # offers new to the site have nothing to replace
         OfferCharacteristic.objects.filter(
-            offer_id__in=[pks[o.id] for o in with_characteristics if o.id in existing]
+            offer_id__any=[pks[o.id] for o in with_characteristics if o.id in existing]
         ).delete()
         replaced = [pks[o.id] for o in with_values if o.id in existing]
-        OfferPropertyValue.objects.filter(offer_id__in=replaced).delete()
+        OfferPropertyValue.objects.filter(offer_id__any=replaced).delete()
         pending.forget([pending.Kind.OFFER_VALUE], offers=replaced)
     sql.insert(
         OfferCharacteristic,

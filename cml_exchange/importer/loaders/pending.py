@@ -37,9 +37,9 @@ def forget(
 ) -> None:
     """Drop the pending references of rows about to be written again."""
     if products:
-        PendingReference.objects.filter(kind__in=kinds, product_id__in=products).delete()
+        PendingReference.objects.filter(kind__any=kinds, product_id__any=products).delete()
     if offers:
-        PendingReference.objects.filter(kind__in=kinds, offer_id__in=offers).delete()
+        PendingReference.objects.filter(kind__any=kinds, offer_id__any=offers).delete()
 
 
 def can_be_declared(external_id: str) -> bool:
@@ -70,7 +70,7 @@ def keep(session: ImportSession, rows: Sequence[Mapping[str, object]]) -> None:
 
 def resolve_groups(session: ImportSession, groups: Mapping[str, int]) -> None:
     """Link products to the groups just written (``{1C id: pk}``) that they named before."""
-    waiting = PendingReference.objects.filter(kind=Kind.GROUP, external_id__in=list(groups))
+    waiting = PendingReference.objects.filter(kind=Kind.GROUP, external_id__any=list(groups))
     found = list(waiting.values_list("pk", "product_id", "external_id", "position"))
     if not found:
         return
@@ -82,7 +82,7 @@ def resolve_groups(session: ImportSession, groups: Mapping[str, int]) -> None:
         ],
         ignore_conflicts=True,
     )
-    PendingReference.objects.filter(pk__in=[row[0] for row in found]).delete()
+    PendingReference.objects.filter(pk__any=[row[0] for row in found]).delete()
     session.count("pending_groups_linked", len(found))
     told = sorted({row[1] for row in found})
     tell_products(session, told, ())
@@ -96,7 +96,7 @@ def resolve_values(session: ImportSession, properties: Collection[str]) -> None:
         (Kind.PRODUCT_VALUE, "product_id", Product, ProductPropertyValue),
         (Kind.OFFER_VALUE, "offer_id", Offer, OfferPropertyValue),
     ):
-        waiting = PendingReference.objects.filter(kind=kind, external_id__in=list(properties))
+        waiting = PendingReference.objects.filter(kind=kind, external_id__any=list(properties))
         found = list(
             waiting.values_list(
                 "pk", owner_field, f"{owner_field[:-3]}__catalog_id", "external_id", "values",
@@ -128,7 +128,7 @@ def resolve_values(session: ImportSession, properties: Collection[str]) -> None:
                 ],
             )
         written = [row for row in found if row[0] not in kept]
-        PendingReference.objects.filter(pk__in=[row[0] for row in written]).delete()
+        PendingReference.objects.filter(pk__any=[row[0] for row in written]).delete()
         session.count("pending_values_written", len(written))
         told = sorted({row[1] for row in written})
         if not told:

@@ -127,20 +127,20 @@ def _delete_others(
     manager: Any = model.objects
     stale = [
         pk
-        for pk, offer, other in manager.filter(offer_id__in=offer_pks).values_list(
+        for pk, offer, other in manager.filter(offer_id__any=offer_pks).values_list(
             "pk", "offer_id", key
         )
         if (offer, other) not in kept
     ]
     if stale:
-        manager.filter(pk__in=stale).delete()
+        manager.filter(pk__any=stale).delete()
 
 
 def _stored_totals(offer_pks: list[int]) -> dict[int, Decimal]:
     if not offer_pks:
         return {}
     return dict(
-        Stock.objects.filter(offer_id__in=offer_pks)
+        Stock.objects.filter(offer_id__any=offer_pks)
         .values("offer_id")
         .annotate(total=Sum("quantity"))
         .values_list("offer_id", "total")
@@ -171,7 +171,7 @@ def placeholders(
     missing = {xid for xid in external_ids if xid not in cache}
     if missing:
         cache.update(
-            dict(model.objects.filter(external_id__in=missing).values_list("external_id", "pk"))
+            dict(model.objects.filter(external_id__any=missing).values_list("external_id", "pk"))
         )
         new = sorted(xid for xid in missing if xid not in cache)
         if new:
@@ -181,7 +181,7 @@ def placeholders(
                 ignore_conflicts=True,
             )
             cache.update(
-                dict(model.objects.filter(external_id__in=new).values_list("external_id", "pk"))
+                dict(model.objects.filter(external_id__any=new).values_list("external_id", "pk"))
             )
             what = "тип цены" if model is PriceType else "склад"
             for xid in new:

@@ -113,7 +113,7 @@ def _load(
     # The rows just written carry the mark already (see _save_rows).
     seen = [pks[p.id] for p, scope in items if scope.full and p.id not in saved]
     if seen:
-        Product.objects.filter(pk__in=seen).update(last_seen_full=session.seen_at)
+        Product.objects.filter(pk__any=seen).update(last_seen_full=session.seen_at)
     tell_products(session, saved.values(), [saved[p.id] for p in changed if p.id not in existing])
     _link_waiting_offers(session, catalog, list(pks))
     signals.products_saved.send(
@@ -130,7 +130,7 @@ def _existing(catalog: int, products: list[cml.Product]) -> dict[str, Mapping[st
     return {
         row["external_id"]: row
         for row in Product.objects.filter(
-            catalog_id=catalog, external_id__in=[p.id for p in products]
+            catalog_id=catalog, external_id__any=[p.id for p in products]
         ).values("external_id", "pk", "checksum", "source_digest", "slug", "name", "active")
     }
 
@@ -242,7 +242,7 @@ def _replace_children(
     replaced = [saved[p.id] for p in changed if p.id in existing]
     if replaced:
         for model in (ProductGroup, ProductPropertyValue, ProductRequisite, ProductTax):
-            model.objects.filter(product_id__in=replaced).delete()
+            model.objects.filter(product_id__any=replaced).delete()
         pending.forget([pending.Kind.GROUP, pending.Kind.PRODUCT_VALUE], products=replaced)
 
     groups = scoped_pks(session, Group, {g for p in changed for g in p.group_ids}, catalog)
@@ -400,7 +400,7 @@ def _link_waiting_offers(session: ImportSession, catalog: int, product_ids: list
         return
     products = Product.objects.filter(catalog_id=catalog)
     waiting = Offer.objects.filter(catalog_id=catalog, product__isnull=True).filter(
-        Q(external_id__in=product_ids) | Q(product_external_id__in=product_ids)
+        Q(external_id__any=product_ids) | Q(product_external_id__any=product_ids)
     )
     told = overrides(session.adapter, "save_offers")
     linked = list(waiting.values_list("pk", flat=True)) if told else []
@@ -413,7 +413,7 @@ def _link_waiting_offers(session: ImportSession, catalog: int, product_ids: list
     session.count("offers_linked", linked_count)
     if linked:
         placed = list(
-            Offer.objects.filter(pk__in=linked, product__isnull=False).values_list("pk", flat=True)
+            Offer.objects.filter(pk__any=linked, product__isnull=False).values_list("pk", flat=True)
         )
         tell_offers(session, placed, created=())
         tell_prices(session, placed)

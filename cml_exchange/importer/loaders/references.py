@@ -35,7 +35,7 @@ def scoped_pks(
     cache = session.cache((model, preferred))
     wanted = {xid for xid in external_ids if xid not in cache}
     if wanted:
-        rows = model.objects.filter(external_id__in=wanted).values_list(  # type: ignore[attr-defined]
+        rows = model.objects.filter(external_id__any=wanted).values_list(  # type: ignore[attr-defined]
             "external_id", "pk", "classifier_id"
         )
         for external_id, pk, _classifier in sorted(rows, key=lambda row: row[2] == preferred):
@@ -51,7 +51,7 @@ def property_types(
     directory = session.cache("property-is-directory")
     unknown = [pk for pk in pks.values() if str(pk) not in directory]
     if unknown:
-        for pk, value_type in Property.objects.filter(pk__in=unknown).values_list(
+        for pk, value_type in Property.objects.filter(pk__any=unknown).values_list(
             "pk", "value_type"
         ):
             directory[str(pk)] = int(value_type == Property.ValueType.DIRECTORY)
@@ -67,7 +67,7 @@ def option_values(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[in
     return {
         (property_pk, external_id): (pk, value)
         for pk, property_pk, external_id, value in PropertyOption.objects.filter(
-            property_id__in=properties, external_id__in=ids
+            property_id__any=properties, external_id__any=ids
         ).values_list("pk", "property_id", "external_id", "value")
         if (property_pk, external_id) in pairs
     }

@@ -106,7 +106,7 @@ def _rows(
     manager: Any = model._default_manager
     for start in range(0, len(ids), _CHUNK):
         for external_id, *values in manager.filter(
-            catalog_id=catalog, external_id__in=ids[start : start + _CHUNK]
+            catalog_id=catalog, external_id__any=ids[start : start + _CHUNK]
         ).values_list("external_id", "pk", "source_digest", "active", "deleted"):
             found[external_id] = tuple(values)
     return found

@@ -1,0 +1,80 @@
+"""``field__any=[…]`` finds what ``field__in=[…]`` finds, on SQLite and PostgreSQL.
+
+On PostgreSQL it is one array parameter (``= ANY(%s)``): the importer's lookups
+by a batch's thousand ids. The ids 1C sends may hold anything an array
+literal must quote.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import FieldError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cml_exchange.models import Catalog, Offer, Product
+
+pytestmark = pytest.mark.django_db
+
+#: Ids an array literal must quote, or could read as something else.
+ODD_IDS = ["NULL", "null", "", "a,b", 'x"y', "a\\b", "{x}", " lead", "ёж", "a'b", "\t", "p-1"]
+
+
+@pytest.fixture
+def products() -> dict[str, int]:
+    catalog = Catalog.objects.create(external_id="cat", name="Каталог")
+    made = Product.objects.bulk_create(
+        Product(catalog=catalog, external_id=external_id, name="Товар", slug=f"t{index}")
+        for index, external_id in enumerate(ODD_IDS)
+    )
+    return {product.external_id: product.pk for product in made}
+
+
+def found(**lookup: object) -> set[str]:
+    return set(Product.objects.filter(**lookup).values_list("external_id", flat=True))
+
+
+CASES = [
+    (["NULL"], {"NULL"}),  # not a NULL element
+    (["null", ""], {"null", ""}),
+    (['x"y', "a\\b", "{x}", "a,b"], {'x"y', "a\\b", "{x}", "a,b"}),
+    (ODD_IDS, set(ODD_IDS)),
+    (["absent"], set()),
+    ([None, "ёж"], {"ёж"}),  # None is never equal to anything, as with in
+    ([None], set()),
+    ([], set()),
+]
+
+
+@pytest.mark.parametrize(("wanted", "expected"), CASES)
+def test_the_same_rows_as_in(products, wanted, expected):
+    assert found(external_id__any=wanted) == expected
+    assert found(external_id__in=wanted) == expected
+
+
+def test_keys_joins_foreign_keys_and_subqueries(products):
+    assert found(pk__any={products["a,b"], products[" lead"]}) == {"a,b", " lead"}
+    assert found(catalog__external_id__any=["cat"]) == set(ODD_IDS)  # across a join
+    product = Product.objects.get(pk=products["p-1"])
+    Offer.objects.create(catalog=product.catalog, product=product, external_id="o-1", name="О")
+    offers = Offer.objects.filter(product__any=[products["p-1"], products["NULL"]])  # a key
+    assert list(offers.values_list("external_id", flat=True)) == ["o-1"]
+    subquery = Product.objects.filter(slug="t1").values("external_id")  # left to in
+    assert found(external_id__any=subquery) == {"null"}
+
+
+def test_one_array_parameter_on_postgresql(products):
+    with CaptureQueriesContext(connection) as queries:
+        found(external_id__any=list(products))
+    statement = queries.captured_queries[0]["sql"]
+    if connection.vendor == "postgresql":
+        assert '"external_id" = ANY(' in statement
+    else:
+        assert '"external_id" IN (' in statement
+
+
+def test_only_this_apps_fields_have_it():
+    from django.contrib.auth.models import User
+
+    with pytest.raises(FieldError):
+        list(User.objects.filter(username__any=["admin"]))
