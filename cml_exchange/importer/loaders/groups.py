@@ -152,7 +152,13 @@ def _set_parents(
     rows = list(saved.values())
     for row in rows:
         tree.apply(row)
-    Group.objects.bulk_update(rows, ["parent", "path", "depth"], batch_size=500)
+    # The upsert leaves a stored group's place alone; its parent and depth follow its path.
+    placed = [
+        row
+        for row in rows
+        if row.external_id not in existing or existing[row.external_id]["path"] != row.path
+    ]
+    Group.objects.bulk_update(placed, ["parent", "path", "depth"], batch_size=500)
     moved = [
         str(existing[row.external_id]["path"])
         for row in rows
