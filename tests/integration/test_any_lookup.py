@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import FieldError
 from django.db import connection
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.test.utils import CaptureQueriesContext
 
 from cml_exchange.models import Catalog, Offer, Product
@@ -61,6 +63,7 @@ def test_keys_joins_foreign_keys_and_subqueries(products):
     assert list(offers.values_list("external_id", flat=True)) == ["o-1"]
     subquery = Product.objects.filter(slug="t1").values("external_id")  # left to in
     assert found(external_id__any=subquery) == {"null"}
+    assert found(external_id__any=[Lower(Value("NULL")), "p-1"]) == {"null", "p-1"}  # likewise
 
 
 def test_one_array_parameter_on_postgresql(products):
