@@ -21,6 +21,7 @@ bytes: a file re-encoded or re-indented by 1C gives the same digests.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Container
 from functools import cache
 from pathlib import Path
 
@@ -31,9 +32,10 @@ from cml_exchange.commerceml.entities import Offer, Product, Unchanged
 from cml_exchange.commerceml.reading._build_catalog import product
 from cml_exchange.commerceml.reading._build_offers import offer, offer_id
 from cml_exchange.commerceml.reading._prolog import SAFE_PARSER_OPTIONS
+from cml_exchange.commerceml.reading._structure import offer_rows
 from cml_exchange.commerceml.reading._xml import Element, Warn, local_name
 
-__all__ = ["code_key", "element_digest", "marker_id", "rebuild"]
+__all__ = ["code_key", "element_digest", "known", "marker_id", "rebuild"]
 
 PRODUCTS = "products"
 OFFERS = "offers"
@@ -74,6 +76,29 @@ def element_digest(element: Element) -> tuple[int, bytes]:
     digest = _keyed().copy()
     digest.update(raw)
     return int.from_bytes(digest.digest()[:8], "big", signed=True) or 1, raw
+
+
+def known(
+    kind: str, element: Element, digests: Container[int] | None
+) -> tuple[int, Unchanged | None]:
+    """The element's digest (0 without ``digests``), and its marker when ``digests`` holds it.
+
+    ``kind`` is :data:`PRODUCTS` or :data:`OFFERS`; an offer's marker carries the
+    number of its prices and warehouse rows, as the scan counts them.
+    """
+    if digests is None:
+        return 0, None
+    digest, raw = element_digest(element)
+    if digest not in digests or not (item_id := marker_id(kind, element)):
+        return digest, None
+    if kind == OFFERS:
+        prices, stock_rows = offer_rows(element)
+        marker = Unchanged(
+            kind=kind, id=item_id, digest=digest, raw=raw, prices=prices, stock_rows=stock_rows
+        )
+    else:
+        marker = Unchanged(kind=kind, id=item_id, digest=digest, raw=raw)
+    return digest, marker
 
 
 def marker_id(kind: str, element: Element) -> str:

@@ -78,7 +78,7 @@ from cml_exchange.commerceml.reading._structure import (
     offer_rows,
 )
 from cml_exchange.commerceml.reading._xml import Element, local_name, release
-from cml_exchange.commerceml.reading.digests import OFFERS, PRODUCTS, element_digest, marker_id
+from cml_exchange.commerceml.reading.digests import OFFERS, PRODUCTS, known
 
 #: Empty items that are skipped without a warning each; one warning per file sums them up.
 SKIPPED_ITEMS = {
@@ -393,11 +393,9 @@ class CmlReader:
         return (self.info.schema_version or "").strip().startswith("3")
 
     def _product(self, element: Element) -> Product | Unchanged | None:
-        digest = 0
-        if self._digests is not None:
-            digest, raw = element_digest(element)
-            if digest in self._digests and (item_id := marker_id(PRODUCTS, element)):
-                return Unchanged(kind=PRODUCTS, id=item_id, digest=digest, raw=raw)
+        digest, marker = known(PRODUCTS, element, self._digests)
+        if marker is not None:
+            return marker
         warned = self._warned
         found = product(element, self.warn)
         if self._warned == warned:
@@ -410,19 +408,9 @@ class CmlReader:
         return found
 
     def _offer(self, element: Element) -> Offer | Unchanged | None:
-        digest = 0
-        if self._digests is not None:
-            digest, raw = element_digest(element)
-            if digest in self._digests and (item_id := marker_id(OFFERS, element)):
-                prices, stock_rows = offer_rows(element)
-                return Unchanged(
-                    kind=OFFERS,
-                    id=item_id,
-                    digest=digest,
-                    raw=raw,
-                    prices=prices,
-                    stock_rows=stock_rows,
-                )
+        digest, marker = known(OFFERS, element, self._digests)
+        if marker is not None:
+            return marker
         warned = self._warned
         found = offer(element, self.warn)
         # An offer passed over later is counted by its elements, as the scan counts:
