@@ -29,13 +29,12 @@ class AnyOf(In):
     lookup_name = "any"
 
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
-        if self.rhs_is_direct_value():
-            lhs, lhs_params = self.process_lhs(compiler, connection)
-            placeholders, values = self.process_rhs(compiler, connection)
-            # Plain values only: an expression among them is left to in.
-            if placeholders == f"({', '.join(['%s'] * len(values))})":
-                return f"{lhs} = ANY(%s)", (*lhs_params, list(values))
-        return super().as_sql(compiler, connection)
+        # A subquery, or values with an expression among them (Django wraps those), is in's.
+        if not self.rhs_is_direct_value():
+            return super().as_sql(compiler, connection)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        _placeholders, values = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", (*lhs_params, list(values))
 
 
 def register(model_classes: Iterable[type[models.Model]]) -> None:
