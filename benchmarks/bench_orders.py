@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.measure import as_deployed  # noqa: E402
 from benchmarks.parse_child import peak_rss_mib  # noqa: E402
 
 CATALOG = [
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="cml-bench-orders-") as tmp:
         workdir = Path(tmp)
-        env = dict(os.environ)
+        env = as_deployed(dict(os.environ))
         env.setdefault("DJANGO_SETTINGS_MODULE", "example_shop.settings")
         env["DATABASE_URL"] = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
         env["MEDIA_ROOT"] = str(workdir / "media")

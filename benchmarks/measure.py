@@ -132,7 +132,7 @@ def _pg_admin(pg_url: str, statement: str) -> None:
 
 def shop_environment(database_url: str, workdir: Path) -> dict[str, str]:
     """The example shop's environment for ``database_url``, its files under ``workdir``."""
-    env = dict(os.environ)
+    env = as_deployed(dict(os.environ))
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "example_shop.settings",
@@ -146,6 +146,19 @@ def shop_environment(database_url: str, workdir: Path) -> dict[str, str]:
             "PYTHONPATH": str(ROOT),
         }
     )
+    return env
+
+
+def as_deployed(env: dict[str, str]) -> dict[str, str]:
+    """``env`` without ``PYTHONDONTWRITEBYTECODE``: the shop's code runs from cached bytecode.
+
+    A deployed site runs from ``.pyc`` files (pip writes them for packages, the
+    first run for the site's own code); a session or CI environment that sets
+    ``PYTHONDONTWRITEBYTECODE`` makes every command compile the project's 150-odd
+    modules again (0.35 s of a 0.9 s start-up here), which is not the shop's
+    cost. The ``__pycache__`` folders it writes are git-ignored.
+    """
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
