@@ -8,6 +8,11 @@ short statement with one array. Elsewhere (SQLite) it is ``in`` itself.
 
 Registered on the fields of this app's own models only (:func:`register`,
 from the app's ``ready()``), so no other app's fields gain a lookup.
+
+On both databases a list of plain ``str`` and ``int`` values on a field that
+passes prepared values through unchanged (text, integers, keys to them) skips
+Django's per-value preparation, which returns each of them as it is (a tenth
+of an unchanged re-import's time on SQLite went there).
 """
 
 from __future__ import annotations
@@ -16,7 +21,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models.fields import AutoFieldMixin, Field, IntegerField
 from django.db.models.lookups import In
+
+#: Values whose prepared database value is themselves on a field of :func:`_passes_through`.
+_PLAIN_TYPES = frozenset((str, int))
 
 
 class AnyOf(In):
@@ -35,6 +45,36 @@ class AnyOf(In):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         _placeholders, values = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY(%s)", (*lhs_params, list(values))
+
+    def batch_process_rhs(self, compiler: Any, connection: Any, rhs: Any = None) -> Any:
+        values = self.rhs if rhs is None else rhs
+        if (
+            not self.bilateral_transforms
+            and _passes_through(self.lhs.output_field, connection)
+            and set(map(type, values)) <= _PLAIN_TYPES
+        ):
+            values = tuple(values)
+            return ["%s"] * len(values), values
+        return super().batch_process_rhs(compiler, connection, rhs)
+
+
+def _passes_through(field: Any, connection: Any) -> bool:
+    """Whether ``field`` gives ``connection`` a prepared value as it is.
+
+    Django's own ``get_db_prep_value`` of a plain field and of a primary key
+    does; an integer field's does where the backend leaves integers alone
+    (SQLite; psycopg is given typed integers on PostgreSQL).
+    """
+    while field.is_relation and getattr(field, "target_field", None) is not None:
+        field = field.target_field
+    method = type(field).get_db_prep_value
+    if method in (Field.get_db_prep_value, AutoFieldMixin.get_db_prep_value):
+        return True
+    return (
+        method is IntegerField.get_db_prep_value
+        and type(connection.ops).adapt_integerfield_value
+        is BaseDatabaseOperations.adapt_integerfield_value
+    )
 
 
 def register(model_classes: Iterable[type[models.Model]]) -> None:

@@ -81,3 +81,24 @@ def test_only_this_apps_fields_have_it():
 
     with pytest.raises(FieldError):
         list(User.objects.filter(username__any=["admin"]))
+
+
+def test_values_prepared_by_their_field_are_still_prepared():
+    """A JSON field stores ``"x"`` as the JSON text ``"\\"x\\""``: a plain string is not passed as it is."""
+    from cml_exchange.models import ImportJob
+
+    ImportJob.objects.create(base_dir="/tmp/x", state="x")
+    ImportJob.objects.create(base_dir="/tmp/y", state="y")
+    jobs = ImportJob.objects.filter(state__any=["x", "z"]).values_list("base_dir", flat=True)
+    assert list(jobs) == ["/tmp/x"]
+    assert list(
+        ImportJob.objects.filter(state__in=["x", "z"]).values_list("base_dir", flat=True)
+    ) == ["/tmp/x"]
+
+
+def test_integers_and_texts_on_each_others_fields(products):
+    """A key given as text, an id given as a number: prepared to the field's type first."""
+    key = products["p-1"]
+    assert found(pk__any=[str(key)]) == {"p-1"}
+    Product.objects.filter(pk=key).update(external_id="17")
+    assert found(external_id__any=[17, "NULL"]) == {"17", "NULL"}
