@@ -60,32 +60,77 @@ def upsert(
     unique_fields: Sequence[str],
     update_fields: Sequence[str],
 ) -> list[M]:
-    """Insert or update ``objects`` in one statement per database batch; pks are set on return.
+    """Insert or update ``objects``, leaving alone rows that hold their values; pks set on return.
 
-    On PostgreSQL and SQLite 3.35+ Django fills the primary keys of upserted
-    rows, inserted or updated alike. Objects with the same ``unique_fields``
-    (a price type declared in both the classifier and the package, say) are
-    one row: the last one's values are written, and every one gets its pk.
-    PostgreSQL refuses to update one row twice in a statement.
+    The stored rows of the objects' keys are read first (one query per
+    :data:`READ_CHUNK` keys): an object whose ``update_fields`` other than
+    ``updated`` equal its row's just takes the row's pk, so a classifier 1C
+    sends again unchanged costs no write and keeps its ``updated`` time, as an
+    unchanged product does. The others are written in one statement per
+    database batch (on PostgreSQL and SQLite 3.35+ Django fills the primary
+    keys of upserted rows, inserted or updated alike). Objects with the same
+    ``unique_fields`` (a price type declared in both the classifier and the
+    package, say) are one row: the last one's values are written, and every
+    one gets its pk. PostgreSQL refuses to update one row twice in a statement.
     """
     if not objects:
         return []
-    attributes = [model._meta.get_field(name).attname for name in unique_fields]  # type: ignore[union-attr]
+    meta = model._meta
+    keys = [meta.get_field(name).attname for name in unique_fields]  # type: ignore[union-attr]
+    compared = [
+        meta.get_field(name).attname  # type: ignore[union-attr]
+        for name in update_fields
+        if name != "updated"
+    ]
     last: dict[tuple[Any, ...], M] = {}
     for obj in objects:
-        last[tuple(getattr(obj, attribute) for attribute in attributes)] = obj
-    written = model.objects.bulk_create(  # type: ignore[attr-defined]
-        list(last.values()),
-        update_conflicts=True,
-        unique_fields=list(unique_fields),
-        update_fields=list(update_fields),
-        batch_size=500,
-    )
+        last[tuple(getattr(obj, attribute) for attribute in keys)] = obj
+    stored = _stored_values(model, keys, compared, list(last))
+    changed: list[M] = []
+    for key, obj in last.items():
+        row = stored.get(key)
+        if row is not None and row[1:] == tuple(getattr(obj, attribute) for attribute in compared):
+            obj.pk = row[0]
+        else:
+            changed.append(obj)
+    if changed:
+        model.objects.bulk_create(  # type: ignore[attr-defined]
+            changed,
+            update_conflicts=True,
+            unique_fields=list(unique_fields),
+            update_fields=list(update_fields),
+            batch_size=500,
+        )
     if len(last) == len(objects):
-        return written
+        return list(objects)
     for obj in objects:
-        obj.pk = last[tuple(getattr(obj, attribute) for attribute in attributes)].pk
+        obj.pk = last[tuple(getattr(obj, attribute) for attribute in keys)].pk
     return list(objects)
+
+
+#: Keys per query when :func:`upsert` reads the stored rows (below SQLite's parameter limit).
+READ_CHUNK = 900
+
+
+def _stored_values(
+    model: type[models.Model],
+    keys: Sequence[str],
+    compared: Sequence[str],
+    wanted: Sequence[tuple[Any, ...]],
+) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """``{key: (pk, *compared values)}`` of the stored rows among the ``wanted`` keys."""
+    found: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    manager: Any = model._default_manager
+    width = len(keys)
+    for start in range(0, len(wanted), READ_CHUNK):
+        chunk = wanted[start : start + READ_CHUNK]
+        lookups = {
+            f"{attribute}__any": {key[index] for key in chunk}
+            for index, attribute in enumerate(keys)
+        }
+        for row in manager.filter(**lookups).values_list(*keys, "pk", *compared):
+            found[tuple(row[:width])] = tuple(row[width:])
+    return found
 
 
 def pk_map(queryset: models.QuerySet[Any], key: str = "external_id") -> dict[str, int]:

@@ -159,3 +159,63 @@ def test_a_file_sent_again_is_counted_as_its_scan_counted(tmp_path):
     assert again.state["scans"] == first.state["scans"]
     assert again.state["scans"]["offers.xml"] == {"offers": 2, "prices": 2, "stock_rows": 0}
     assert not [w for w in again.warnings if w["code"] == "reconciliation"]
+
+
+def _classifier(group: str = "Одежда", prop: str = "Цвет", option: str = "Красный") -> str:
+    return (
+        f"{HEAD}<Классификатор><Ид>cls</Ид><Наименование>Классификатор</Наименование>"
+        f"<Группы><Группа><Ид>g1</Ид><Наименование>{group}</Наименование></Группа>"
+        "<Группа><Ид>g2</Ид><Наименование>Обувь</Наименование></Группа></Группы>"
+        "<Свойства>"
+        f"<Свойство><Ид>p1</Ид><Наименование>{prop}</Наименование>"
+        "<ТипЗначений>Справочник</ТипЗначений><ВариантыЗначений>"
+        f"<Справочник><ИдЗначения>o1</ИдЗначения><Значение>{option}</Значение></Справочник>"
+        "<Справочник><ИдЗначения>o2</ИдЗначения><Значение>Синий</Значение></Справочник>"
+        "</ВариантыЗначений></Свойство>"
+        "<Свойство><Ид>p2</Ид><Наименование>Размер</Наименование>"
+        "<ТипЗначений>Строка</ТипЗначений></Свойство></Свойства>"
+        "<ТипыЦен><ТипЦены><Ид>retail</Ид><Наименование>Розничная</Наименование>"
+        "<Валюта>RUB</Валюта></ТипЦены></ТипыЦен>"
+        "<Склады><Склад><Ид>w1</Ид><Наименование>Склад</Наименование></Склад></Склады>"
+        "</Классификатор></КоммерческаяИнформация>"
+    )
+
+
+def _classifier_rows() -> dict[str, dict[str, object]]:
+    from cml_exchange.models import Group, PriceType, Property, PropertyOption, Warehouse
+
+    return {
+        "groups": dict(Group.objects.values_list("external_id", "updated")),
+        "properties": dict(Property.objects.values_list("external_id", "updated")),
+        "options": dict(PropertyOption.objects.values_list("external_id", "value")),
+        "price types": dict(PriceType.objects.values_list("external_id", "updated")),
+        "warehouses": dict(Warehouse.objects.values_list("external_id", "updated")),
+    }
+
+
+def test_a_classifier_sent_again_unchanged_is_not_rewritten_and_a_change_is(tmp_path):
+    """Rows that hold what 1C sends keep their ``updated`` time; a changed one is written."""
+    from cml_exchange.models import Group, Property
+
+    _run(tmp_path / "one", {"import.xml": _classifier()})
+    first = _classifier_rows()
+    before = snapshot()
+    _run(tmp_path / "two", {"import.xml": _classifier()})
+    assert _classifier_rows() == first
+    assert snapshot() == before
+
+    _run(tmp_path / "three", {"import.xml": _classifier("Верхняя одежда", "Цвет товара", "Алый")})
+    third = _classifier_rows()
+    assert Group.objects.get(external_id="g1").name == "Верхняя одежда"
+    assert Property.objects.get(external_id="p1").name == "Цвет товара"
+    assert third["options"] == {"o1": "Алый", "o2": "Синий"}
+    assert third["groups"]["g1"] > first["groups"]["g1"]
+    assert third["properties"]["p1"] > first["properties"]["p1"]
+    unchanged = {
+        kind: {key: value for key, value in rows.items() if key not in ("g1", "p1", "o1")}
+        for kind, rows in third.items()
+    }
+    assert unchanged == {
+        kind: {key: value for key, value in rows.items() if key not in ("g1", "p1", "o1")}
+        for kind, rows in first.items()
+    }
