@@ -84,7 +84,7 @@ def test_only_this_apps_fields_have_it():
 
 
 def test_values_prepared_by_their_field_are_still_prepared():
-    """A JSON field stores ``"x"`` as the JSON text ``"\\"x\\""``: a plain string is not passed as it is."""
+    """A JSON field stores ``"x"`` as JSON text: a plain string is not passed on as it is."""
     from cml_exchange.models import ImportJob
 
     ImportJob.objects.create(base_dir="/tmp/x", state="x")

@@ -140,3 +140,13 @@ def test_cml_status_readable_table():
     call_command("cml_status", stdout=out)
     text = out.getvalue()
     assert "Товары" in text and "Последние импорты:" in text and "завершен" in text
+
+
+def test_cml_import_refuses_to_run_with_a_setting_the_app_cannot_use(settings):
+    """The app's own checks still run before an import (the project's others do not)."""
+    from django.core.management.base import SystemCheckError
+
+    settings.CML_EXCHANGE_MAX_FILE_SIZE = -1
+    with pytest.raises(SystemCheckError, match="CML_EXCHANGE_MAX_FILE_SIZE"):
+        call_command("cml_import", IMPORT, skip_checks=False, stdout=StringIO())
+    assert not Product.objects.exists()

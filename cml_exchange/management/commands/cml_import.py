@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cml_exchange.checks import TAG
 from cml_exchange.importer import (
     Done,
     Failed,
@@ -38,6 +39,9 @@ class Command(BaseCommand):
         "archive of them) into the catalog, with the same importer and steps as the exchange "
         "endpoint. Pictures are looked up next to the files (import_files/...)."
     )
+    #: This app's own checks (settings, upload root), not the whole project's: those
+    #: (the admin's, say) took 50 ms of every run; ``manage.py check`` runs them all.
+    requires_system_checks = (TAG,)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", metavar="FILE")
