@@ -405,11 +405,20 @@ def _base_unit(out: Out, level: int, unit: Unit | None) -> None:
     """``БазоваяЕдиница`` as 1C-Bitrix writes it: attributes, and the short name as text.
 
     ``Unit.id``, ``version`` and ``deleted`` have no place here and are not written.
+    The few units of a shop repeat on every line: each is rendered once (:data:`_PIECES`).
     """
-    tag = T.BASE_UNIT
     if unit is None:
-        out.append(f"{_INDENT[level]}<{tag}/>\n")
+        out.append(f"{_INDENT[level]}<{T.BASE_UNIT}/>\n")
         return
+    key = (level, unit.code, unit.name_full, unit.international_abbr, unit.name_short)
+    text = _PIECES.get(key)
+    if text is None:
+        text = _remember(key, _base_unit_text(level, unit))
+    out.append(text)
+
+
+def _base_unit_text(level: int, unit: Unit) -> str:
+    tag = T.BASE_UNIT
     attributes = "".join(
         f' {name}="{_attribute(value)}"'
         for name, value in (
@@ -420,9 +429,8 @@ def _base_unit(out: Out, level: int, unit: Unit | None) -> None:
         if value
     )
     if unit.name_short:
-        out.append(f"{_INDENT[level]}<{tag}{attributes}>{_text(unit.name_short)}</{tag}>\n")
-    else:
-        out.append(f"{_INDENT[level]}<{tag}{attributes}/>\n")
+        return f"{_INDENT[level]}<{tag}{attributes}>{_text(unit.name_short)}</{tag}>\n"
+    return f"{_INDENT[level]}<{tag}{attributes}/>\n"
 
 
 def _address(out: Out, level: int, tag: str, address: Address | None) -> None:
@@ -520,19 +528,40 @@ def _characteristics(out: Out, level: int, characteristics: list[Characteristic]
 
 
 def _requisites(out: Out, level: int, requisites: list[Requisite]) -> None:
-    """``ЗначенияРеквизитов``: the most frequent block, so written without helpers."""
+    """``ЗначенияРеквизитов``: the most frequent block, each requisite rendered once.
+
+    Most requisites repeat from line to line and order to order (a line's kind,
+    "paid: false", a status): each (level, name, value) is kept in :data:`_PIECES`.
+    """
     if not requisites:
         return
-    outer, middle, inner = _INDENT[level], _INDENT[level + 1], _INDENT[level + 2]
-    out.append(f"{outer}<{T.REQUISITES}>\n")
+    out.append(f"{_INDENT[level]}<{T.REQUISITES}>\n")
     for requisite in requisites:
-        name = f"<{T.NAME}>{_text(requisite.name)}</{T.NAME}>" if requisite.name else f"<{T.NAME}/>"
-        value = (
-            f"<{T.VALUE}>{_text(requisite.value)}</{T.VALUE}>"
-            if requisite.value
-            else f"<{T.VALUE}/>"
-        )
-        out.append(
-            f"{middle}<{T.REQUISITE}>\n{inner}{name}\n{inner}{value}\n{middle}</{T.REQUISITE}>\n"
-        )
-    out.append(f"{outer}</{T.REQUISITES}>\n")
+        key = (level, requisite.name, requisite.value)
+        text = _PIECES.get(key)
+        if text is None:
+            text = _remember(key, _requisite_text(level, requisite))
+        out.append(text)
+    out.append(f"{_INDENT[level]}</{T.REQUISITES}>\n")
+
+
+def _requisite_text(level: int, requisite: Requisite) -> str:
+    middle, inner = _INDENT[level + 1], _INDENT[level + 2]
+    name = f"<{T.NAME}>{_text(requisite.name)}</{T.NAME}>" if requisite.name else f"<{T.NAME}/>"
+    value = (
+        f"<{T.VALUE}>{_text(requisite.value)}</{T.VALUE}>" if requisite.value else f"<{T.VALUE}/>"
+    )
+    return f"{middle}<{T.REQUISITE}>\n{inner}{name}\n{inner}{value}\n{middle}</{T.REQUISITE}>\n"
+
+
+#: Rendered pieces that repeat (units, requisites) by what they are made of; emptied
+#: when :data:`_PIECES_LIMIT` is reached, so values that never repeat (dates) cannot grow it.
+_PIECES: dict[tuple[object, ...], str] = {}
+_PIECES_LIMIT: Final = 4096
+
+
+def _remember(key: tuple[object, ...], text: str) -> str:
+    if len(_PIECES) >= _PIECES_LIMIT:
+        _PIECES.clear()
+    _PIECES[key] = text
+    return text

@@ -15,7 +15,8 @@ import pytest
 from lxml import etree
 
 from cml_exchange.commerceml import tags as T
-from cml_exchange.commerceml.entities import Counterparty, Document, OrderLine, Unit
+from cml_exchange.commerceml.entities import Counterparty, Document, OrderLine, Requisite, Unit
+from cml_exchange.commerceml.writing import _documents
 from cml_exchange.commerceml.writing.writer import SCHEMA_VERSIONS
 from tests.unit.commerceml.writer_cases import (
     ENCODINGS,
@@ -115,3 +116,20 @@ def test_a_value_with_nothing_xml_can_carry_leaves_an_empty_text_as_lxml_did():
     data = write([odd_document("1", "\x01\x02")], encoding="utf-8")
     assert "<Комментарий></Комментарий>".encode() in data
     assert "<Номер></Номер>".encode() in data
+
+
+def test_pieces_that_never_repeat_keep_the_writer_small_and_are_written_right():
+    """Units and requisites are rendered once each, in a store that cannot outgrow its limit."""
+    count = _documents._PIECES_LIMIT + 500
+    documents = [
+        Document(
+            id=str(number),
+            requisites=[Requisite(name="Дата оплаты", value=f"2026-01-01 {number}")],
+            lines=[OrderLine(id="l", name="Товар", unit=Unit(code=str(number), name_short="шт"))],
+        )
+        for number in range(count)
+    ]
+    data = write(documents, encoding="utf-8")
+    assert len(_documents._PIECES) <= _documents._PIECES_LIMIT
+    assert documents_part(data) == lxml_bytes(data, "utf-8")
+    assert data.count("<Значение>2026-01-01 ".encode()) == count
