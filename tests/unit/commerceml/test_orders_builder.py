@@ -323,3 +323,14 @@ def test_the_input_order_is_never_changed(version):
     document.counterparties[0].name = "changed"
     document.requisites.clear()
     assert source == before
+
+
+@pytest.mark.parametrize("version", SCHEMA_VERSIONS)
+def test_without_copies_the_input_order_is_still_not_changed_by_the_build(version):
+    """``copy=False`` shares the order's entities; the goods lines it adds to are new objects."""
+    source = order(delivery_price=Decimal(10), paid=True)
+    before = copy.deepcopy(source)
+    document = build_document(source, version, copy=False)
+    assert source == before
+    goods = [line for line in document.lines or [] if line.id == source.lines[0].id]
+    assert goods and goods[0] is not source.lines[0] and goods[0].unit is not None
