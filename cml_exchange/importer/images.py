@@ -37,6 +37,7 @@ from django.core.files.storage import default_storage
 
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.conf import app_settings
+from cml_exchange.importer import sql
 from cml_exchange.importer.options import ImportOptions
 from cml_exchange.importer.session import ImportSession
 from cml_exchange.importer.thumbnails import RefusedPicture, identify, shrink
@@ -74,7 +75,7 @@ def sync_images(session: ImportSession, products: Sequence[tuple[cml.Product, in
     current: dict[int, dict[str, ProductImage]] = {}
     for image in ProductImage.objects.filter(product_id__any=[pk for _, pk in products]):
         current.setdefault(image.product_id, {})[image.source_path] = image
-    added: list[ProductImage] = []
+    added: list[dict[str, object]] = []
     changed: list[ProductImage] = []
     keep: set[int] = set()
     for product, pk in products:
@@ -98,21 +99,21 @@ def sync_images(session: ImportSession, products: Sequence[tuple[cml.Product, in
             names = pictures.store(picture.path)
             if isinstance(names, tuple):
                 added.append(
-                    ProductImage(
-                        product_id=pk,
-                        file=names[0],
-                        preview=names[1],
-                        source_path=picture.path,
-                        caption=caption,
-                        position=position,
-                    )
+                    {
+                        "product_id": pk,
+                        "file": names[0],
+                        "preview": names[1],
+                        "source_path": picture.path,
+                        "caption": caption,
+                        "position": position,
+                    }
                 )
     gone = [
         image.pk for images in current.values() for image in images.values() if image.pk not in keep
     ]
     ProductImage.objects.filter(pk__any=gone).delete()
     ProductImage.objects.bulk_update(changed, ["caption", "position", "file", "preview"])
-    ProductImage.objects.bulk_create(added, batch_size=500)
+    sql.insert(ProductImage, added)  # no model instance a picture, COPY on PostgreSQL
     session.count("images_saved", len(added))
 
 
