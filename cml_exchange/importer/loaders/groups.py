@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cml_exchange.commerceml import entities as cml
+from cml_exchange.importer import sql
 from cml_exchange.importer.loaders import pending
 from cml_exchange.importer.loaders.adapting import tell_groups
 from cml_exchange.importer.loaders.classifier import by_classifier
@@ -158,7 +159,14 @@ def _set_parents(
         for row in rows
         if row.external_id not in existing or existing[row.external_id]["path"] != row.path
     ]
-    Group.objects.bulk_update(placed, ["parent", "path", "depth"], batch_size=500)
+    sql.update_rows(
+        Group,
+        [
+            {"pk": row.pk, "parent_id": row.parent_id, "path": row.path, "depth": row.depth}
+            for row in placed
+        ],
+        ["parent", "path", "depth"],
+    )
     moved = [
         str(existing[row.external_id]["path"])
         for row in rows
