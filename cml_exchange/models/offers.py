@@ -90,8 +90,14 @@ class Offer(FromOneC):
     barcode = models.CharField(_("barcode"), max_length=255, blank=True, db_index=True)
     article = models.CharField(_("article"), max_length=255, blank=True)
     code = models.CharField(_("code"), max_length=255, blank=True)
+    # Not indexed, as Product.base_unit.
     base_unit = models.ForeignKey(
-        Unit, verbose_name=_("base unit"), on_delete=models.SET_NULL, null=True, blank=True
+        Unit,
+        verbose_name=_("base unit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_index=False,
     )
     quantity = models.DecimalField(
         _("quantity"), null=True, blank=True, max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES
@@ -105,6 +111,7 @@ class Offer(FromOneC):
     #: or another element wrote since), as ``Product.source_digest``.
     source_digest = models.BigIntegerField(default=0, editable=False)
     last_seen_full = models.DateTimeField(_("last seen in a full exchange"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("offer")
@@ -112,6 +119,12 @@ class Offer(FromOneC):
         constraints = [
             models.UniqueConstraint(
                 fields=["catalog", "external_id"], name="cml_offer_catalog_external_id"
+            )
+        ]
+        # As Product's: only the few deactivated offers are indexed.
+        indexes = [
+            models.Index(
+                fields=["active"], condition=models.Q(active=False), name="cml_offer_inactive"
             )
         ]
 
