@@ -24,6 +24,7 @@ import hashlib
 from collections.abc import Container
 from functools import cache
 from pathlib import Path
+from typing import Final
 
 from lxml import etree
 
@@ -33,7 +34,7 @@ from cml_exchange.commerceml.reading._build_catalog import product
 from cml_exchange.commerceml.reading._build_offers import offer, offer_id
 from cml_exchange.commerceml.reading._prolog import SAFE_PARSER_OPTIONS
 from cml_exchange.commerceml.reading._structure import offer_rows
-from cml_exchange.commerceml.reading._xml import Element, Warn, local_name
+from cml_exchange.commerceml.reading._xml import Element, Warn
 
 __all__ = ["code_key", "element_digest", "known", "marker_id", "rebuild"]
 
@@ -102,20 +103,22 @@ def known(
 
 
 def marker_id(kind: str, element: Element) -> str:
-    """The id the product or offer built from ``element`` would have."""
-    own = ""
-    characteristic = None
-    for child in element:
-        if not isinstance(child.tag, str):
-            continue
-        name = local_name(child.tag)
-        if name == T.ID:
-            own = (child.text or "").strip()
-        elif name == T.CHARACTERISTIC_ID and kind == OFFERS:
-            characteristic = (child.text or "").strip() or None
-    return offer_id(own, characteristic) if kind == OFFERS else own
+    """The id the product or offer built from ``element`` would have.
+
+    The builders take the last ``Ид`` (and ``ИдХарактеристики``) child, in any
+    namespace; so does this, found by lxml rather than by a walk over the children.
+    """
+    ids = element.findall(_ID)
+    own = (ids[-1].text or "").strip() if ids else ""
+    if kind != OFFERS:
+        return own
+    found = element.findall(_CHARACTERISTIC_ID)
+    characteristic = ((found[-1].text or "").strip() or None) if found else None
+    return offer_id(own, characteristic)
 
 
+_ID: Final = f"{{*}}{T.ID}"
+_CHARACTERISTIC_ID: Final = f"{{*}}{T.CHARACTERISTIC_ID}"
 _PARSER = etree.XMLParser(remove_blank_text=True, **SAFE_PARSER_OPTIONS)
 
 

@@ -104,3 +104,28 @@ def test_an_item_that_warned_or_lost_a_row_gets_no_digest():
 def test_without_digests_nothing_is_hashed():
     for item in _read(sample("carono__php-commerceml__tests__xml__import.xml").read_bytes(), None):
         assert item.source_digest == 0
+
+
+def test_a_markers_id_is_the_id_its_element_builds_with_ids_repeated_or_prefixed():
+    """Two ``Ид`` (builders keep the last), another namespace's prefix, a blank characteristic."""
+    from lxml import etree
+
+    from cml_exchange.commerceml.reading._build_catalog import product
+    from cml_exchange.commerceml.reading._build_offers import offer
+    from cml_exchange.commerceml.reading.digests import OFFERS, PRODUCTS, marker_id
+
+    elements = [
+        '<Товар xmlns="urn:1C.ru:commerceml_2"><Ид>a</Ид><!-- - --><Ид> b </Ид>'
+        "<Группы><Ид>g</Ид></Группы><Наименование>Т</Наименование></Товар>",
+        '<Товар xmlns:c="urn:c"><c:Ид>x</c:Ид><Наименование>Т</Наименование><Ид>y</Ид></Товар>',
+        "<Предложение><Ид>p</Ид><ИдХарактеристики>c1</ИдХарактеристики>"
+        "<ИдХарактеристики>c2</ИдХарактеристики></Предложение>",
+        "<Предложение><Ид>p</Ид><ИдХарактеристики> </ИдХарактеристики></Предложение>",
+        "<Предложение><Ид>p#c</Ид></Предложение>",
+    ]
+    for text in elements:
+        element = etree.fromstring(text)
+        if "Товар" in text:
+            assert marker_id(PRODUCTS, element) == product(element, lambda *_: None).id, text
+        else:
+            assert marker_id(OFFERS, element) == offer(element, lambda *_: None).id, text
