@@ -16,7 +16,7 @@ from lxml import etree
 
 from cml_exchange.commerceml import tags as T
 from cml_exchange.commerceml.entities import Counterparty, Document, OrderLine, Requisite, Unit
-from cml_exchange.commerceml.writing import _documents
+from cml_exchange.commerceml.writing import _pieces
 from cml_exchange.commerceml.writing.writer import SCHEMA_VERSIONS
 from tests.unit.commerceml.writer_cases import (
     ENCODINGS,
@@ -120,7 +120,7 @@ def test_a_value_with_nothing_xml_can_carry_leaves_an_empty_text_as_lxml_did():
 
 def test_pieces_that_never_repeat_keep_the_writer_small_and_are_written_right():
     """Units and requisites are rendered once each, in a store that cannot outgrow its limit."""
-    count = _documents._PIECES_LIMIT + 500
+    count = _pieces.PIECES_LIMIT + 500
     documents = [
         Document(
             id=str(number),
@@ -130,6 +130,6 @@ def test_pieces_that_never_repeat_keep_the_writer_small_and_are_written_right():
         for number in range(count)
     ]
     data = write(documents, encoding="utf-8")
-    assert len(_documents._PIECES) <= _documents._PIECES_LIMIT
+    assert len(_pieces.PIECES) <= _pieces.PIECES_LIMIT
     assert documents_part(data) == lxml_bytes(data, "utf-8")
     assert data.count("<Значение>2026-01-01 ".encode()) == count
