@@ -201,7 +201,7 @@ def update_rows(model: type[models.Model], rows: Sequence[Row], fields: Sequence
         f"UPDATE {table} SET {', '.join(f'{n} = %s' for n in names)} "  # noqa: S608
         f"WHERE {quote(pk.column)} = %s"
     )
-    with connection.cursor() as cursor:
+    with transaction.atomic(using=connection.alias, savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(rows), CHUNK):
             part = rows[start : start + CHUNK]
             values = columns.parameters(part)
@@ -227,7 +227,9 @@ def _write(model: type[models.Model], rows: Sequence[Row], *, suffix: str) -> No
     if connection.vendor == "postgresql":
         _write_postgresql(connection, columns, rows, suffix)
         return
-    with connection.cursor() as cursor:
+    # One transaction (the caller's, if it has one): outside any, SQLite would commit,
+    # and wait for the disk, after each row of an executemany.
+    with transaction.atomic(using=connection.alias, savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             for start in range(0, len(rows), CHUNK):
                 parameters = columns.parameters(rows[start : start + CHUNK])

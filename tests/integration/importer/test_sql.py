@@ -154,3 +154,28 @@ def test_update_rows_sets_only_the_named_fields_of_the_rows_named_by_pk(catalog,
         "o3": ("Оффер 3", None, "s3"),
         "o4": ("Оффер 4", Decimal("-1"), ""),
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_write_is_all_or_nothing():
+    """A caller without a transaction of its own (the sale query's records) never keeps half."""
+    from django.db import IntegrityError, connection
+
+    # COPY and unnest run on psycopg's own cursor: its errors are not Django's.
+    refused = (IntegrityError, connection.Database.IntegrityError)
+
+    catalog = Catalog.objects.create(external_id="cat", name="Каталог")
+    rows = [
+        {"catalog_id": catalog.pk, "external_id": f"p{n}", "name": "Т", "slug": f"t{n}"}
+        for n in range(5)
+    ]
+    rows.append({**rows[0], "slug": "other"})  # the same 1C id again: the unique key refuses it
+    with pytest.raises(refused):
+        sql.insert(Product, rows)
+    assert not Product.objects.exists()
+    first = Product.objects.create(catalog=catalog, external_id="x", name="Т", slug="x")
+    second = Product.objects.create(catalog=catalog, external_id="y", name="Т", slug="y")
+    updates = [{"pk": first.pk, "name": "новое"}, {"pk": second.pk, "name": None}]
+    with pytest.raises(refused):
+        sql.update_rows(Product, updates, ["name"])  # the second breaks NOT NULL
+    assert list(Product.objects.order_by("pk").values_list("name", flat=True)) == ["Т", "Т"]
