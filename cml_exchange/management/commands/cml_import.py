@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -42,6 +43,13 @@ class Command(BaseCommand):
     #: This app's own checks (settings, upload root), not the whole project's: those
     #: (the admin's, say) took 50 ms of every run; ``manage.py check`` runs them all.
     requires_system_checks = (TAG,)
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        # A process of its own (not call_command): what Django and the app loaded stays
+        # for good, so the collector need not walk it again in every full collection
+        # (ten of them, 0.5 s of a first 10k import, went through those objects).
+        gc.freeze()
+        super().run_from_argv(argv)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", metavar="FILE")
