@@ -113,7 +113,7 @@ def sync_images(session: ImportSession, products: Sequence[tuple[cml.Product, in
     ]
     ProductImage.objects.filter(pk__any=gone).delete()
     ProductImage.objects.bulk_update(changed, ["caption", "position", "file", "preview"])
-    sql.insert(ProductImage, added)  # no model instance a picture, COPY on PostgreSQL
+    sql.insert(ProductImage, added)  # plain rows, not a model a picture; COPY on PostgreSQL
     session.count("images_saved", len(added))
 
 
