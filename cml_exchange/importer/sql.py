@@ -190,7 +190,10 @@ def update_rows(model: type[models.Model], rows: Sequence[Row], fields: Sequence
             f"WHERE {table}.{quote(pk.column)} = v.cml_pk"
         )
         connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
+        with (
+            transaction.atomic(using=connection.alias, savepoint=False),
+            psycopg.Cursor(connection.connection) as cursor,
+        ):
             for start in range(0, len(rows), CHUNK):
                 part = rows[start : start + CHUNK]
                 cursor.execute(

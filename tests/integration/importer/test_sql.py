@@ -157,7 +157,7 @@ def test_update_rows_sets_only_the_named_fields_of_the_rows_named_by_pk(catalog,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_a_write_is_all_or_nothing():
+def test_outside_a_transaction_a_write_is_all_or_nothing(monkeypatch):
     """A caller without a transaction of its own (the sale query's records) never keeps half."""
     from django.db import IntegrityError, connection
 
@@ -176,6 +176,7 @@ def test_outside_a_transaction_a_write_is_all_or_nothing():
     first = Product.objects.create(catalog=catalog, external_id="x", name="Т", slug="x")
     second = Product.objects.create(catalog=catalog, external_id="y", name="Т", slug="y")
     updates = [{"pk": first.pk, "name": "новое"}, {"pk": second.pk, "name": None}]
+    monkeypatch.setattr(sql, "CHUNK", 1)  # a statement a row: the first is not kept either
     with pytest.raises(refused):
         sql.update_rows(Product, updates, ["name"])  # the second breaks NOT NULL
     assert list(Product.objects.order_by("pk").values_list("name", flat=True)) == ["Т", "Т"]
