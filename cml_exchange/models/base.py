@@ -19,6 +19,10 @@ EXTERNAL_ID_LENGTH = 255
 MAX_DIGITS = 19
 DECIMAL_PLACES = 4
 
+#: A property value naming a ``Справочник`` option 1C has not declared yet: linked to
+#: it when it comes (a string or number value keeps no option id, and never waits).
+WAITING_FOR_OPTION = Q(option__isnull=True) & ~Q(option_external_id="")
+
 
 class FromOneC(models.Model):
     """Abstract base: the 1C id, an active flag and timestamps.

@@ -6,7 +6,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cml_exchange.models.base import DECIMAL_PLACES, EXTERNAL_ID_LENGTH, MAX_DIGITS, FromOneC
+from cml_exchange.models.base import (
+    DECIMAL_PLACES,
+    EXTERNAL_ID_LENGTH,
+    MAX_DIGITS,
+    WAITING_FOR_OPTION,
+    FromOneC,
+)
 
 
 class Classifier(FromOneC):
@@ -351,6 +357,11 @@ class ProductPropertyValue(models.Model):
         verbose_name = _("property value")
         verbose_name_plural = _("property values")
         ordering = ["product", "position"]
+        indexes = [
+            models.Index(
+                fields=["property"], condition=WAITING_FOR_OPTION, name="cml_product_value_waiting"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.value

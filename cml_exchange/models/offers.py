@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cml_exchange.models.base import DECIMAL_PLACES, EXTERNAL_ID_LENGTH, MAX_DIGITS, FromOneC
+from cml_exchange.models.base import (
+    DECIMAL_PLACES,
+    EXTERNAL_ID_LENGTH,
+    MAX_DIGITS,
+    WAITING_FOR_OPTION,
+    FromOneC,
+)
 from cml_exchange.models.catalog import Catalog, Product, Property, PropertyOption, Unit
 
 
@@ -172,6 +178,11 @@ class OfferPropertyValue(models.Model):
         verbose_name = _("offer property value")
         verbose_name_plural = _("offer property values")
         ordering = ["offer", "position"]
+        indexes = [
+            models.Index(
+                fields=["property"], condition=WAITING_FOR_OPTION, name="cml_offer_value_waiting"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.value

@@ -24,6 +24,7 @@ from cml_exchange.models import (
     Unit,
     Warehouse,
 )
+from cml_exchange.models.base import WAITING_FOR_OPTION
 from cml_exchange.models.catalog import ProductPropertyValue
 from cml_exchange.models.offers import OfferPropertyValue
 
@@ -142,8 +143,9 @@ def _link_waiting_values(property_pks: list[int]) -> None:
         option = PropertyOption.objects.filter(
             property_id=OuterRef("property_id"), external_id=OuterRef("option_external_id")
         )
+        # WAITING_FOR_OPTION has a partial index of its own: the few waiting values.
         model.objects.filter(
-            Exists(option), property_id__any=property_pks, option__isnull=True
+            WAITING_FOR_OPTION, Exists(option), property_id__any=property_pks
         ).update(
             option_id=Subquery(option.values("pk")[:1]),
             value=Subquery(option.values("value")[:1]),

@@ -199,6 +199,51 @@ def test_a_directory_value_too_long_for_an_option_id_is_kept_as_text_and_said(tm
     assert "p-3: значение свойства color длиннее 255 символов" in job.warnings[0]["message"]
 
 
+def test_a_directory_value_gets_its_option_when_a_later_file_declares_it(tmp_path):
+    """Only the values waiting for an option are linked; a text value is left as it is.
+
+    The text property's value happens to read like the option's id: it names no
+    option, and must keep its own text.
+    """
+    head = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<КоммерческаяИнформация xmlns="urn:1C.ru:commerceml_2" ВерсияСхемы="2.07">'
+    )
+
+    def classifier(options: str) -> str:
+        return (
+            "<Классификатор><Ид>cat-1</Ид><Наименование>Классификатор</Наименование><Свойства>"
+            "<Свойство><Ид>color</Ид><Наименование>Цвет</Наименование>"
+            f"<ТипЗначений>Справочник</ТипЗначений><ВариантыЗначений>{options}"
+            "</ВариантыЗначений></Свойство>"
+            "<Свойство><Ид>note</Ид><Наименование>Заметка</Наименование>"
+            "<ТипЗначений>Строка</ТипЗначений></Свойство></Свойства></Классификатор>"
+        )
+
+    red = "<Справочник><ИдЗначения>red</ИдЗначения><Значение>Красный</Значение></Справочник>"
+    blue = "<Справочник><ИдЗначения>blue</ИдЗначения><Значение>Синий</Значение></Справочник>"
+    catalog = (
+        f"{head}{classifier(red)}<Каталог><Ид>cat-1</Ид><ИдКлассификатора>cat-1</ИдКлассификатора>"
+        "<Наименование>К</Наименование><Товары>"
+        "<Товар><Ид>p-1</Ид><Наименование>Утюг</Наименование><ЗначенияСвойств>"
+        "<ЗначенияСвойства><Ид>color</Ид><Значение>blue</Значение></ЗначенияСвойства>"
+        "<ЗначенияСвойства><Ид>note</Ид><Значение>blue</Значение></ЗначенияСвойства>"
+        "</ЗначенияСвойств></Товар></Товары></Каталог></КоммерческаяИнформация>"
+    )
+    assert isinstance(import_text(tmp_path, "import.xml", catalog)[1], Done)
+
+    def values() -> dict[str, tuple[str | None, str]]:
+        return {
+            row.property.external_id: (row.option.external_id if row.option else None, row.value)
+            for row in ProductPropertyValue.objects.select_related("property", "option")
+        }
+
+    assert values() == {"color": (None, "blue"), "note": (None, "blue")}
+    later = f"{head}{classifier(red + blue)}</КоммерческаяИнформация>"
+    assert isinstance(import_text(tmp_path, "classifier.xml", later)[1], Done)
+    assert values() == {"color": ("blue", "Синий"), "note": (None, "blue")}
+
+
 def test_a_group_or_property_named_with_an_id_no_column_holds_is_a_warning_not_kept(tmp_path):
     """Such a group or property can never be declared (the scan refuses its declaration).
 
