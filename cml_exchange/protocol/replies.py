@@ -18,6 +18,10 @@ from django.http.response import HttpResponseBase
 #: a browser from rendering anything reflected in it (a file name, say).
 TEXT_CONTENT_TYPE = "text/plain; charset=windows-1251"
 XML_CONTENT_TYPE = "application/xml; charset=windows-1251"
+#: Bytes of a file reply read and sent at a time: Django's 4 KiB had a server without
+#: ``sendfile`` (``runserver``, uWSGI without offloading) write a 60 MiB orders
+#: document in 15,000 pieces.
+FILE_BLOCK_SIZE = 256 * 1024
 
 SUCCESS, PROGRESS, FAILURE = "success", "progress", "failure"
 
@@ -44,6 +48,7 @@ class Reply:
         response: HttpResponseBase
         if self.file is not None:
             response = FileResponse(self.file.open("rb"), content_type=self.content_type)
+            response.block_size = FILE_BLOCK_SIZE
             if response.has_header("Content-Disposition"):
                 del response["Content-Disposition"]  # 1C reads the body, not a download
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -14,6 +15,7 @@ from cml_exchange.client import ExchangeClient
 from cml_exchange.commerceml.entities import Document
 from cml_exchange.commerceml.reading.reader import read
 from cml_exchange.models import ExchangeFile, ExchangeSettings, Order, OrderExport, OrderLine
+from cml_exchange.protocol.replies import FILE_BLOCK_SIZE, SUCCESS, XML_CONTENT_TYPE, Reply
 from tests.factories import OrderFactory, PaymentMethodFactory
 from tests.integration.protocol.exchange import get, import_reply, new_1c, post, stored
 from tests.paths import sample
@@ -158,6 +160,18 @@ def test_query_answers_xml_with_its_length(sale: ExchangeClient) -> None:
     assert response.headers["Content-Type"] == "application/xml; charset=windows-1251"
     assert int(response.headers["Content-Length"]) == len(response.body)
     assert 'ВерсияСхемы="2.08"'.encode("cp1251") in response.body
+
+
+def test_a_long_answer_is_streamed_from_its_file_in_large_blocks(tmp_path: Path) -> None:
+    """Never read whole (a 60 MiB query), nor in Django's 4 KiB pieces (15,000 writes)."""
+    document = tmp_path / "query.xml"
+    content = bytes(range(256)) * (5 * FILE_BLOCK_SIZE // 256 + 3)
+    document.write_bytes(content)
+    response = Reply(b"", SUCCESS, file=document, content_type=XML_CONTENT_TYPE).response()
+    blocks = [bytes(block) for block in response.streaming_content]  # type: ignore[attr-defined]
+    response.close()
+    assert b"".join(blocks) == content
+    assert [len(block) for block in blocks] == [FILE_BLOCK_SIZE] * 5 + [768]
 
 
 def test_success_marks_exactly_what_the_last_query_sent(sale: ExchangeClient) -> None:
