@@ -6,12 +6,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cml_exchange.models.base import DECIMAL_PLACES, EXTERNAL_ID_LENGTH, MAX_DIGITS
 from cml_exchange.models.offers import Offer
+
+#: An order whose current version 1C has not confirmed, and that 1C did not make itself.
+DUE_FOR_1C = Q(version__gt=F("exported_version"), created_by_1c=False)
 
 
 class Storefront(models.Model):
@@ -224,13 +227,18 @@ class Order(models.Model):
         _("created by 1C"), default=False, help_text=_("Orders 1C made are not sent back to it.")
     )
     version = models.PositiveIntegerField(_("version"), default=1)
-    exported_version = models.PositiveIntegerField(_("version 1C has"), default=0, db_index=True)
+    exported_version = models.PositiveIntegerField(_("version 1C has"), default=0)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-created"]
+        indexes = [
+            # The orders due for 1C, in the order the query sends them: every poll of
+            # 1C's reads them, and a shop's years of orders are not due.
+            models.Index(fields=["id"], condition=DUE_FOR_1C, name="cml_order_due"),
+        ]
 
     def __str__(self) -> str:
         return str(_("Order %(number)s") % {"number": self.number})

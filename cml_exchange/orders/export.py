@@ -16,7 +16,7 @@ from itertools import islice
 from typing import Any, Final, NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from cml_exchange.commerceml import tags as T
@@ -41,7 +41,7 @@ from cml_exchange.models import (
     Storefront,
 )
 from cml_exchange.models import OrderLine as OrderLineRow
-from cml_exchange.models.orders import customer_display_name
+from cml_exchange.models.orders import DUE_FOR_1C, customer_display_name
 
 #: Orders read from the database at a time.
 CHUNK_SIZE = 500
@@ -59,7 +59,7 @@ def due_orders(settings: ExchangeSettings) -> QuerySet[Order]:
 
     Orders 1C itself made are never sent back (Bitrix: ``EXTERNAL_ORDER``).
     """
-    orders = Order.objects.filter(version__gt=F("exported_version"), created_by_1c=False)
+    orders = Order.objects.filter(DUE_FOR_1C)
     storefronts = list(settings.export_storefronts.values_list("pk", flat=True))
     if storefronts:
         orders = orders.filter(storefront__in=storefronts)
