@@ -86,30 +86,46 @@ def _fields(order: Order) -> list[object]:
 def find_order(
     changes: OrderChanges, settings: ExchangeSettings, *, lock: bool = False
 ) -> Order | None:
-    """The site's order the document is about, or ``None``; see the module docstring."""
-    orders = Order.objects.select_related("status")
+    """The site's order the document is about, or ``None``; see the module docstring.
+
+    The first of the ways to match (:func:`_matches`) that finds an order wins, the
+    lowest id among several. One query reads every order any way matches (a few at
+    most; with ``lock`` they are locked until the transaction ends), and Python's
+    equality ranks them: the database's own for these columns (SQLite's binary
+    comparison, PostgreSQL's deterministic collations, the only kind a database
+    default can be).
+    """
+    matches = list(_matches(changes, settings.number_prefix))
+    if not matches:
+        return None
+    condition = Q()
+    for field, value in matches:
+        condition |= Q(**{field: value})
+    orders = Order.objects.select_related("status").filter(condition).order_by()
     if lock:
         orders = orders.select_for_update(of=("self",))
-    for condition in _match_conditions(changes, settings.number_prefix):
-        found = orders.filter(condition).order_by("pk").first()
-        if found is not None:
-            return found
+    found = list(orders)
+    for field, value in matches:
+        candidates = [order for order in found if getattr(order, field) == value]
+        if candidates:
+            return min(candidates, key=lambda order: order.pk)
     return None
 
 
-def _match_conditions(changes: OrderChanges, prefix: str) -> Iterable[Q]:
+def _matches(changes: OrderChanges, prefix: str) -> Iterable[tuple[str, object]]:
+    """``(field, value)`` of each way the document may name an order, the surest first."""
     if changes.id:
-        yield Q(external_id=changes.id)
+        yield "external_id", changes.id
         if _as_pk(changes.id) is not None:
-            yield Q(pk=_as_pk(changes.id))
+            yield "pk", _as_pk(changes.id)
     number = (changes.number or "").strip()
     if number:
-        yield Q(number=number)
+        yield "number", number
         if prefix and number.startswith(prefix) and len(number) > len(prefix):
-            yield Q(number=number[len(prefix) :])
+            yield "number", number[len(prefix) :]
         bare = number[len(prefix) :] if prefix and number.startswith(prefix) else number
         if _as_pk(bare) is not None:
-            yield Q(pk=_as_pk(bare))
+            yield "pk", _as_pk(bare)
 
 
 def _as_pk(text: str) -> int | None:
@@ -126,8 +142,9 @@ def _changeable(order: Order) -> bool:
 
 def _goods_differ(order: Order, lines: list[LineEntity], delivery: Decimal | None) -> bool:
     """Whether 1C's goods, prices or delivery price differ from the site's."""
+    rows = order.lines.order_by().values_list("external_id", "quantity", "price")
     site = sorted(
-        (collapse_id(line.external_id), line.quantity, line.price) for line in order.lines.all()
+        (collapse_id(external_id), quantity, price) for external_id, quantity, price in rows
     )
     sent = sorted((collapse_id(line.id), _quantity(line), _price(line)) for line in lines)
     return site != sent or (delivery is not None and delivery != order.delivery_price)

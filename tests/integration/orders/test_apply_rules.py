@@ -97,6 +97,31 @@ def test_numbers_with_the_prefix_find_the_order() -> None:
     assert Order.objects.get(pk=500).posted_1c is False
 
 
+@pytest.mark.parametrize(
+    ("document_id", "number", "found"),
+    [
+        ("1C-GUID", "501", 600),  # 1C's id it stored beats the number of another order
+        ("601", "501", 601),  # the site's id beats the number of another order
+        ("unknown", "501", 602),  # the number
+        ("unknown", "ИМ-602", 604),  # the number without the prefix beats the site's id
+        ("unknown", "ИМ-603", 603),  # the number as the site's id
+    ],
+)
+def test_the_surest_way_to_name_an_order_wins(document_id: str, number: str, found: int) -> None:
+    """Each order below is named by the document one way; only the surest counts."""
+    OrderFactory.create(id=600, number="A-600", external_id="1C-GUID")
+    OrderFactory.create(id=601, number="A-601")
+    OrderFactory.create(id=602, number="501")
+    OrderFactory.create(id=603, number="A-603")
+    OrderFactory.create(id=604, number="602")
+    OrderFactory.create(id=605, number="A-605", external_id="1C-GUID")  # the lower id wins
+    Order.objects.update(exported_version=F("version"))
+    document = order_document(document_id, ("Проведен", "true"))
+    document.number = number
+    assert apply(document, number_prefix="ИМ-") == []
+    assert list(Order.objects.filter(posted_1c=True).values_list("pk", flat=True)) == [found]
+
+
 def test_line_changes_while_the_order_can_change() -> None:
     order = seen_by_1c(OrderFactory.create(id=14))
     goods = [
