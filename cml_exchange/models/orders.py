@@ -235,8 +235,8 @@ class Order(models.Model):
         verbose_name_plural = _("orders")
         ordering = ["-created"]
         indexes = [
-            # The orders due for 1C, in the order the query sends them: every poll of
-            # 1C's reads them, and a shop's years of orders are not due.
+            # The orders due for 1C, in the order the query sends them: every poll by
+            # 1C reads them, and a shop's years of orders are not due.
             models.Index(fields=["id"], condition=DUE_FOR_1C, name="cml_order_due"),
         ]
 

@@ -238,6 +238,8 @@ def test_on_postgresql_an_unchanged_exchange_marks_rows_without_touching_their_i
 
     if connection.vendor != "postgresql":
         pytest.skip("heap-only updates are PostgreSQL's")
+    if connection.pg_version < 150000:
+        pytest.skip("PostgreSQL 15 flushes a backend's statistics on request")
     settings.MEDIA_ROOT = tmp_path / "media"
     directory = tmp_path / "exchange"
     generate_catalog(directory, 300, seed=3)
