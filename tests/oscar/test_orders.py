@@ -184,6 +184,26 @@ def test_found_by_1c_id_once_1c_gave_one(order: Any) -> None:
     assert order.payment_events.count() == 1
 
 
+def test_the_surest_way_to_name_an_oscar_order_wins(order: Any) -> None:
+    """1C's id beats the site's id, which beats a number another order has."""
+    other = Order.objects.get(pk=order.pk)
+    other.pk, other.number = None, str(order.pk)
+    other.save()
+    OrderState.objects.update_or_create(order=order, defaults={"external_id": "1c-guid-1"})
+
+    def posted() -> list[int]:
+        return sorted(OrderState.objects.filter(posted_1c=True).values_list("order_id", flat=True))
+
+    assert apply("1c-guid-1", number=other.number, posted=True) == []
+    assert posted() == [order.pk]
+    OrderState.objects.update(posted_1c=None)
+    assert apply(str(other.pk), number=order.number, posted=True) == []
+    assert posted() == [other.pk]
+    OrderState.objects.update(posted_1c=None)
+    assert apply("unknown", number=str(order.pk), posted=True) == []  # the number, not the id
+    assert posted() == [other.pk]
+
+
 def test_the_lists_1c_maps_its_own_to(admin_user: Any, upload_root: Path) -> None:
     onec = new_1c()
     onec.checkauth("sale")

@@ -29,7 +29,7 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from oscar.core.loading import get_model
 
@@ -132,23 +132,44 @@ def apply_changes(changes: OrderChanges, settings: ExchangeSettings) -> list[str
 
 
 def find_order(changes: OrderChanges, prefix: str) -> Any | None:
-    """The Oscar order the document is about: by 1C's id, the site's id, or the number."""
-    orders = Order.objects.select_for_update(of=("self",))
-    conditions = []
+    """The Oscar order the document is about: by 1C's id, the site's id, or the number.
+
+    As :func:`cml_exchange.orders.apply.find_order`: one query reads (and locks)
+    every order any way names, and the first way that finds one wins, the lowest
+    id among several.
+    """
+    matches = list(_matches(changes, prefix))
+    if not matches:
+        return None
+    condition = Q()
+    for lookup, _attribute, value in matches:
+        condition |= Q(**{lookup: value})
+    found = list(
+        Order.objects.select_for_update(of=("self",))
+        .annotate(cml_external_id=F("cml_state__external_id"))
+        .filter(condition)
+        .order_by()
+    )
+    for _lookup, attribute, value in matches:
+        candidates = [order for order in found if getattr(order, attribute) == value]
+        if candidates:
+            return min(candidates, key=lambda order: order.pk)
+    return None
+
+
+def _matches(changes: OrderChanges, prefix: str) -> list[tuple[str, str, object]]:
+    """``(lookup, attribute, value)`` of each way the document may name an order, surest first."""
+    found: list[tuple[str, str, object]] = []
     if changes.id:
-        conditions.append(Q(cml_state__external_id=changes.id))
+        found.append(("cml_state__external_id", "cml_external_id", changes.id))
         if changes.id.isascii() and changes.id.isdigit() and len(changes.id) <= 18:
-            conditions.append(Q(pk=int(changes.id)))
+            found.append(("pk", "pk", int(changes.id)))
     number = (changes.number or "").strip()
     if number:
-        conditions.append(Q(number=number))
+        found.append(("number", "number", number))
         if prefix and number.startswith(prefix) and len(number) > len(prefix):
-            conditions.append(Q(number=number[len(prefix) :]))
-    for condition in conditions:
-        found = orders.filter(condition).order_by("pk").first()
-        if found is not None:
-            return found
-    return None
+            found.append(("number", "number", number[len(prefix) :]))
+    return found
 
 
 def _keep_1c_facts(order: Any, state: OrderState, changes: OrderChanges) -> None:
