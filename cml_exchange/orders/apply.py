@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import Q
@@ -39,6 +40,8 @@ from cml_exchange.models import (
     Storefront,
 )
 from cml_exchange.orders.export import CONTACT_EMAIL, collapse_id
+
+_Row = TypeVar("_Row", bound=Any)
 
 NOT_FOUND = "Заказ №{number} на сайте не найден."
 NOT_CHANGEABLE = (
@@ -104,11 +107,15 @@ def find_order(
     orders = Order.objects.select_related("status").filter(condition).order_by()
     if lock:
         orders = orders.select_for_update(of=("self",))
-    found = list(orders)
-    for field, value in matches:
-        candidates = [order for order in found if getattr(order, field) == value]
+    return surest(list(orders), matches)
+
+
+def surest(found: list[_Row], matches: list[tuple[str, object]]) -> _Row | None:
+    """The row of ``found`` the first of ``matches`` names (``(attribute, value)``), lowest pk."""
+    for attribute, value in matches:
+        candidates = [row for row in found if getattr(row, attribute) == value]
         if candidates:
-            return min(candidates, key=lambda order: order.pk)
+            return min(candidates, key=lambda row: row.pk)
     return None
 
 

@@ -37,7 +37,7 @@ from cml_exchange.commerceml.reading.order_changes import OrderChanges
 from cml_exchange.contrib.oscar.models import OrderState
 from cml_exchange.contrib.oscar.receivers import from_1c
 from cml_exchange.models import ExchangeSettings
-from cml_exchange.orders.apply import NOT_FOUND, UNKNOWN_STATUS
+from cml_exchange.orders.apply import NOT_FOUND, UNKNOWN_STATUS, surest
 from cml_exchange.orders.export import collapse_id
 
 Order: Any = get_model("order", "Order")
@@ -150,11 +150,7 @@ def find_order(changes: OrderChanges, prefix: str) -> Any | None:
         .filter(condition)
         .order_by()
     )
-    for _lookup, attribute, value in matches:
-        candidates = [order for order in found if getattr(order, attribute) == value]
-        if candidates:
-            return min(candidates, key=lambda order: order.pk)
-    return None
+    return surest(found, [(attribute, value) for _lookup, attribute, value in matches])
 
 
 def _matches(changes: OrderChanges, prefix: str) -> list[tuple[str, str, object]]:
