@@ -18,7 +18,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
@@ -145,9 +145,7 @@ def write_query(
         ):
             prefix, currency = settings.number_prefix, settings.replace_currency
             for outgoing in adapter.pending(settings):
-                order = outgoing.order
-                if order.prefix != prefix or (currency and order.currency != currency):
-                    order = replace(order, prefix=prefix, currency=currency or order.currency)
+                order = outgoing.order.exported(prefix, currency)
                 try:
                     writer.write(build_document(order, version, copy=False))
                 except WriterError:

@@ -148,6 +148,19 @@ class SiteOrder:
         """The number 1C sees: the prefix and the shop's number (or the id)."""
         return f"{self.prefix}{self.number if self.number is not None else self.id}"
 
+    def exported(self, prefix: str, currency: str = "") -> SiteOrder:
+        """The order under the exchange's number ``prefix`` and, if given, in ``currency``.
+
+        ``self`` when nothing changes; otherwise a shallow copy (the order may be
+        the adapter's own, which the exchange must leave as it is).
+        """
+        if self.prefix == prefix and (not currency or self.currency == currency):
+            return self
+        copied = _shallow(self)
+        copied.prefix = prefix
+        copied.currency = currency or self.currency
+        return copied
+
 
 def build_document(order: SiteOrder, schema_version: str, *, copy: bool = True) -> Document:
     """Build the ``Документ`` 1C-Bitrix would write for ``order`` in ``schema_version``.

@@ -334,3 +334,15 @@ def test_without_copies_the_input_order_is_still_not_changed_by_the_build(versio
     assert source == before
     goods = [line for line in document.lines or [] if line.id == source.lines[0].id]
     assert goods and goods[0] is not source.lines[0] and goods[0].unit is not None
+
+
+def test_the_exchange_s_prefix_and_currency_leave_the_adapter_s_order_as_it_is():
+    source = order()
+    before = copy.deepcopy(source)
+    exported = source.exported("ИМ-", "руб.")
+    assert (exported.full_number, exported.currency) == ("ИМ-132", "руб.")
+    assert exported.lines == source.lines and source == before
+    assert source.exported("", "") is source  # nothing to change: no copy
+    assert source.exported("", "руб").currency == "руб"
+    kept = source.exported("ИМ-")
+    assert (kept.full_number, kept.currency) == ("ИМ-132", "руб")
