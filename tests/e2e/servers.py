@@ -68,6 +68,7 @@ _SHOP_VARIABLES = {
     "LOG_LEVEL",
     "LANGUAGE_CODE",
     "TIME_ZONE",
+    "SQLITE_INIT_COMMAND",
 }
 
 
