@@ -19,6 +19,7 @@ over HTTP. What a shop that turns the worker on must be able to count on:
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -108,8 +109,9 @@ class Shop:
         return Worker(self.env, self.root / "worker.log")
 
 
-#: The Redis database the RQ tests use, emptied before each (the machine's Redis, 127.0.0.1).
-REDIS_URL = "redis://127.0.0.1:6379/9"
+#: The Redis database the RQ tests use, emptied before each (the machine's Redis, 127.0.0.1);
+#: CI gives each of its two suites, which run side by side, a database of its own.
+REDIS_URL = os.environ.get("CML_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 
 
 def empty_redis() -> None:
