@@ -146,6 +146,18 @@ class AppSettings:
         return self._positive("AUTH_WINDOW", 15 * 60)
 
     @property
+    def LOGIN_CACHE(self) -> int:
+        """Seconds a login checked by Django's ``authenticate()`` is taken again unchecked.
+
+        For clients that send their password with every request and no cookie:
+        each such request would otherwise pay the password hasher (PBKDF2, half a
+        second here). Only the same login and password, for the same active user
+        whose stored password has not changed since, in the same process. Default
+        600; ``0`` checks every request.
+        """
+        return self._positive("LOGIN_CACHE", 600)
+
+    @property
     def TRUSTED_PROXIES(self) -> tuple[IPNetwork, ...]:
         """The reverse proxies whose ``X-Forwarded-For`` tells the client's address.
 

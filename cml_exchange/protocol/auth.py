@@ -7,12 +7,18 @@ import binascii
 import datetime as dt
 import ipaddress
 import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, Final
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from ipware import get_client_ip
 
 from cml_exchange.conf import IPNetwork, app_settings
@@ -68,13 +74,90 @@ def _decode(raw: bytes) -> str:
 
 
 def login(request: HttpRequest, found: tuple[str, str] | None) -> AbstractBaseUser | None:
-    """The active user those credentials belong to, through Django's ``authenticate()``."""
+    """The active user those credentials belong to, through Django's ``authenticate()``.
+
+    A login ``authenticate()`` accepted less than ``LOGIN_CACHE`` seconds ago is
+    taken again without it (:class:`RememberedLogins`).
+    """
     if found is None:
         return None
+    user = REMEMBERED.user(found)
+    if user is not None:
+        return user
     user = authenticate(request, username=found[0], password=found[1])
     if user is None or isinstance(user, AnonymousUser) or not user.is_active:
         return None
+    REMEMBERED.remember(found, user)
     return user
+
+
+class RememberedLogins:
+    """Logins ``authenticate()`` accepted lately, in this process, so as not to check them again.
+
+    A client without cookies sends its password with every request, each part
+    of an upload included, and Django's password hasher takes half a second on
+    purpose. A login is remembered by a keyed hash of the login and password
+    (never the password itself), with the user's id and stored password hash,
+    for ``LOGIN_CACHE`` seconds from the check. It is taken again only for the
+    same login and password, while the user is active and its stored password
+    unchanged: a new password, or a user switched off, is checked (and refused)
+    at once. Like a session cookie, it outlives a change in the authentication
+    backends' own rules for those seconds. Failed logins are never remembered.
+    """
+
+    #: The most logins kept; the least recently used go first.
+    SIZE: Final = 256
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._logins: OrderedDict[bytes, tuple[Any, str, float]] = OrderedDict()
+
+    def user(self, found: tuple[str, str]) -> AbstractBaseUser | None:
+        """The active user of a login remembered and still valid, else ``None``."""
+        if not app_settings.LOGIN_CACHE:
+            return None
+        key = self._key(found)
+        with self._lock:
+            entry = self._logins.get(key)
+        if entry is None:
+            return None
+        pk, password, until = entry
+        user = None
+        if self.clock() < until:
+            user = get_user_model()._default_manager.filter(pk=pk).first()
+        if user is None or not user.is_active or user.password != password:
+            with self._lock:
+                self._logins.pop(key, None)
+            return None
+        with self._lock:
+            if key in self._logins:
+                self._logins.move_to_end(key)
+        return user
+
+    def remember(self, found: tuple[str, str], user: AbstractBaseUser) -> None:
+        """``authenticate()`` accepted ``found`` as ``user`` just now."""
+        seconds = app_settings.LOGIN_CACHE
+        if not seconds or user.pk is None:
+            return
+        with self._lock:
+            self._logins[self._key(found)] = (user.pk, user.password, self.clock() + seconds)
+            while len(self._logins) > self.SIZE:
+                self._logins.popitem(last=False)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._logins.clear()
+
+    @staticmethod
+    def _key(found: tuple[str, str]) -> bytes:
+        login, password = found
+        value = f"{len(login)}:{login}{password}"
+        return salted_hmac(_KEY_SALT, value, algorithm="sha256").digest()
+
+
+_KEY_SALT: Final = "cml_exchange.protocol.auth.RememberedLogins"
+REMEMBERED = RememberedLogins()
 
 
 def may_exchange(user: AbstractBaseUser, kind: str, settings: ExchangeSettings) -> bool:
