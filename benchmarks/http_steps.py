@@ -218,6 +218,7 @@ def upload(server: Server, size: int, *, chunk: int, scratch: Path) -> dict[str,
             after_first = server.rss_mib()
     seconds = time.perf_counter() - started
     parts = len(timed.of("file"))
+    cookieless = _cookieless_parts(server, piece, COOKIELESS_PARTS)
     return {
         "seconds": round(seconds, 3),
         "mib": size // MIB,
@@ -230,4 +231,27 @@ def upload(server: Server, size: int, *, chunk: int, scratch: Path) -> dict[str,
         "server_rss_before_mib": before,
         "server_rss_after_first_part_mib": after_first,
         "server_rss_after_mib": server.rss_mib(),
+        "cookieless_parts": COOKIELESS_PARTS,
+        "cookieless_ms_per_part": round(cookieless / COOKIELESS_PARTS * 1000, 2),
     }
+
+
+#: Parts of the upload without a cookie (Basic auth on each): a script that keeps no cookies.
+COOKIELESS_PARTS = 20
+
+
+def _cookieless_parts(server: Server, piece: bytes, parts: int) -> float:
+    """Seconds for ``parts`` parts of ``piece``, each with Basic auth and no cookie (after init)."""
+    from cml_exchange.client import HttpTransport, Request
+    from cml_exchange.client.transport import basic_authorization
+
+    transport = HttpTransport(server.url, timeout=600.0)
+    headers = {"Authorization": basic_authorization(USER, PASSWORD)}
+    transport.send(Request("init", "GET", "type=catalog&mode=init", headers))
+    started = time.perf_counter()
+    for _ in range(parts):
+        query = "type=catalog&mode=file&filename=cookieless.dat"
+        reply = transport.send(Request("file", "POST", query, headers, piece))
+        if not reply.body.startswith(b"success"):
+            raise RuntimeError(f"cookieless part refused: {reply.body[:200]!r}")
+    return time.perf_counter() - started

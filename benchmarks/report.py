@@ -87,6 +87,11 @@ def _step_notes(row: dict[str, Any]) -> str:
                 if row.get("overhead_ms_per_part") is not None
                 else ""
             )
+            + (
+                f"; without cookies {row['cookieless_ms_per_part']:.1f} ms a part"
+                if row.get("cookieless_ms_per_part") is not None
+                else ""
+            )
             + "; server RSS "
             f"{row['server_rss_after_first_part_mib']:.0f} → {row['server_rss_after_mib']:.0f} MiB"
         )
