@@ -120,7 +120,7 @@ def test_from_1cs_catalog_to_a_paid_and_shipped_order(
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
     page.goto(shop.url + "/")
     page.get_by_role("link", name=PRODUCT).click()
+    expect(page.locator("#add-to-cart")).to_be_visible()  # the product's page, loaded
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    expect(page.locator("#add-to-cart")).to_be_visible()
     shot(page, screenshots, shop, "7-phone-product")
     phone.close()
