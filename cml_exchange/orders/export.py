@@ -27,6 +27,7 @@ from cml_exchange.commerceml.entities import (
     Discount,
     OrderLine,
     Representative,
+    Requisite,
     TaxRate,
     Unit,
 )
@@ -398,7 +399,16 @@ def _line(
             else []
         ),
         tax_rates=[TaxRate(name=VAT, rate=vat_rate)] if vat_rate else [],
+        requisites=list(GOODS_REQUISITES),
     )
+
+
+#: What 1C-Bitrix writes of every goods line (the document builder adds them to any line
+#: without them; given here, the builder has nothing to add and shares the line).
+GOODS_REQUISITES: Final = (
+    Requisite(name=T.REQ_ITEM_KIND, value=T.REQ_ITEM_GOODS),
+    Requisite(name=T.REQ_ITEM_TYPE, value=T.REQ_ITEM_GOODS),
+)
 
 
 def collapse_id(external_id: str) -> str:

@@ -230,7 +230,10 @@ def _goods_line(line: OrderLine, clone: _Cloner) -> OrderLine:
         if name not in named
     ]
     copied = clone(line)
-    if copied is line:  # shared: a new line object, so the order's own is not changed
+    if copied is line:
+        if not goods and line.unit is not None:
+            return line  # nothing to add: shared, as ``copy=False`` allows
+        # A new line object, so that the order's own is not changed.
         copied = _shallow(line)
         copied.requisites = [*goods, *line.requisites]
     else:
