@@ -23,6 +23,7 @@ from django.test import override_settings
 from django.urls import include, path
 
 from cml_exchange import checks
+from cml_exchange.conf import AppSettings
 from cml_exchange.models import ExchangeSettings
 from cml_exchange.protocol.views import ExchangeView
 from example_shop import views
@@ -129,6 +130,14 @@ def test_e001_names_each_bad_setting_and_the_other_checks_do_not_crash(settings)
     assert "CML_EXCHANGE_MAX_FILE_SIZE" in messages[1].msg
     for check in (checks.check_order_adapter, checks.check_upload_root, checks.check_file_limit):
         assert run(check, databases=["default"]) == []
+
+
+def test_e001_reads_every_setting_of_the_app(settings):
+    settings.CML_EXCHANGE_LOGIN_CACHE = "10 minutes"
+    (message,) = checks.check_settings(app_configs=None, databases=None)
+    assert message.msg.startswith("CML_EXCHANGE_LOGIN_CACHE")
+    properties = {name for name, value in vars(AppSettings).items() if isinstance(value, property)}
+    assert properties == set(checks.SETTING_NAMES)
 
 
 def test_e001_is_quiet_with_good_values(settings):
