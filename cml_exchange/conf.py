@@ -150,8 +150,8 @@ class AppSettings:
         """Seconds a login checked by Django's ``authenticate()`` is taken again unchecked.
 
         For clients that send their password with every request and no cookie:
-        each such request would otherwise pay the password hasher (PBKDF2, half a
-        second here). Only the same login and password, for the same active user
+        each such request would otherwise pay the password hasher (PBKDF2, a third
+        of a second here). Only the same login and password, for the same active user
         whose stored password has not changed since, in the same process. Default
         600; ``0`` checks every request.
         """

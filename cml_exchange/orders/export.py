@@ -358,6 +358,14 @@ def counterparty(customer: Customer | CustomerRow, login: str | None = None) -> 
     return result
 
 
+#: What 1C-Bitrix writes of every goods line (the document builder adds them to any line
+#: without them; given here, the builder has nothing to add and shares the line).
+GOODS_REQUISITES: Final = (
+    Requisite(name=T.REQ_ITEM_KIND, value=T.REQ_ITEM_GOODS),
+    Requisite(name=T.REQ_ITEM_TYPE, value=T.REQ_ITEM_GOODS),
+)
+
+
 def _line(
     pk: int,
     external_id: str,
@@ -401,14 +409,6 @@ def _line(
         tax_rates=[TaxRate(name=VAT, rate=vat_rate)] if vat_rate else [],
         requisites=list(GOODS_REQUISITES),
     )
-
-
-#: What 1C-Bitrix writes of every goods line (the document builder adds them to any line
-#: without them; given here, the builder has nothing to add and shares the line).
-GOODS_REQUISITES: Final = (
-    Requisite(name=T.REQ_ITEM_KIND, value=T.REQ_ITEM_GOODS),
-    Requisite(name=T.REQ_ITEM_TYPE, value=T.REQ_ITEM_GOODS),
-)
 
 
 def collapse_id(external_id: str) -> str:

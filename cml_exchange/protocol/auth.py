@@ -95,8 +95,8 @@ class RememberedLogins:
     """Logins ``authenticate()`` accepted lately, in this process, so as not to check them again.
 
     A client without cookies sends its password with every request, each part
-    of an upload included, and Django's password hasher takes half a second on
-    purpose. A login is remembered by a keyed hash of the login and password
+    of an upload included, and Django's password hasher takes a third of a
+    second here, on purpose. A login is remembered by a keyed hash of the login and password
     (never the password itself), with the user's id and stored password hash,
     for ``LOGIN_CACHE`` seconds from the check. It is taken again only for the
     same login and password, while the user is active and its stored password
