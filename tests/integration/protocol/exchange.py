@@ -19,7 +19,9 @@ import base64
 from email.message import Message
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any, ClassVar
 
+from django.contrib.auth.backends import ModelBackend
 from django.http.response import HttpResponseBase
 from django.test import Client
 
@@ -80,6 +82,26 @@ class DjangoTransport:
         for morsel in response.cookies.values():
             message["Set-Cookie"] = morsel.OutputString()
         return Response(response.status_code, response.reason_phrase, message, body(response))
+
+
+class CountingBackend(ModelBackend):
+    """Django's own backend, noting the login of each password it is asked to check.
+
+    A real backend, so that a test can show which requests had their password looked at.
+    """
+
+    #: The logins, in order; a test empties it (and names this backend in its settings).
+    checks: ClassVar[list[str]] = []
+
+    def authenticate(
+        self, request: Any, username: Any = None, password: Any = None, **kwargs: Any
+    ) -> Any:
+        CountingBackend.checks.append(str(username))
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+#: The dotted path of :class:`CountingBackend`, for ``AUTHENTICATION_BACKENDS``.
+COUNTING_BACKEND = f"{__name__}.CountingBackend"
 
 
 def new_1c(

@@ -7,10 +7,7 @@ looked at.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 from django.core.checks import Error
 from django.test import Client
@@ -18,7 +15,7 @@ from django.test import Client
 from cml_exchange.checks import check_settings
 from cml_exchange.models import ExchangeRequest
 from cml_exchange.protocol import replies
-from tests.integration.protocol.exchange import URL, basic
+from tests.integration.protocol.exchange import COUNTING_BACKEND, URL, CountingBackend, basic
 
 pytestmark = pytest.mark.django_db
 
@@ -29,24 +26,12 @@ ATTACKER = "203.0.113.5"
 ONE_C = "198.51.100.7"
 
 
-class CountingBackend(ModelBackend):
-    """Django's own backend, counting the passwords it is asked to check."""
-
-    checks = 0
-
-    def authenticate(
-        self, request: Any, username: Any = None, password: Any = None, **kwargs: Any
-    ) -> Any:
-        CountingBackend.checks += 1
-        return super().authenticate(request, username=username, password=password, **kwargs)
-
-
 @pytest.fixture
 def checks(settings):
     """The number of password checks so far (a callable), with the counting backend on."""
-    settings.AUTHENTICATION_BACKENDS = [f"{__name__}.CountingBackend"]
-    CountingBackend.checks = 0
-    return lambda: CountingBackend.checks
+    settings.AUTHENTICATION_BACKENDS = [COUNTING_BACKEND]
+    CountingBackend.checks = []
+    return lambda: len(CountingBackend.checks)
 
 
 def ask(

@@ -1,42 +1,28 @@
 """Clients that send their password with every request: the password hasher once, not each time.
 
 Replay scripts and some 1C processing send Basic auth and no cookie on every
-request, each part of an upload included; Django's hasher takes half a second
-a check on purpose. A login ``authenticate()`` accepted is taken again for
-``CML_EXCHANGE_LOGIN_CACHE`` seconds, and only while nothing it rests on changed.
+request, each part of an upload included; Django's hasher takes a third of a
+second a check here, on purpose. A login ``authenticate()`` accepted is taken
+again for ``CML_EXCHANGE_LOGIN_CACHE`` seconds, and only while nothing it rests
+on changed.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
-from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
 from django.test import Client
 
 from cml_exchange.protocol import replies
 from cml_exchange.protocol.auth import REMEMBERED, RememberedLogins
-from tests.integration.protocol.exchange import URL, basic, body
-
-BACKEND = f"{__name__}.CountingBackend"
-
-
-class CountingBackend(ModelBackend):
-    """Django's own backend, counting the passwords it is asked to check."""
-
-    checks: ClassVar[list[str]] = []
-
-    def authenticate(
-        self, request: Any, username: Any = None, password: Any = None, **kw: Any
-    ) -> Any:
-        self.checks.append(str(username))
-        return super().authenticate(request, username=username, password=password, **kw)
+from tests.integration.protocol.exchange import COUNTING_BACKEND, URL, CountingBackend, basic, body
 
 
 @pytest.fixture
 def checks(settings: Any, upload_root: Any) -> list[str]:
-    settings.AUTHENTICATION_BACKENDS = [BACKEND]
+    settings.AUTHENTICATION_BACKENDS = [COUNTING_BACKEND]
     REMEMBERED.forget()
     CountingBackend.checks = []
     return CountingBackend.checks
