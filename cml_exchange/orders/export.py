@@ -10,12 +10,15 @@ sit in memory at once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from decimal import Decimal
 from itertools import islice
 from typing import Any, Final, NamedTuple
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -182,10 +185,45 @@ def due_site_orders(orders: QuerySet[Order]) -> Iterator[tuple[int, int, SiteOrd
     columns = (*ORDER_FIELDS, *(f"customer__{name}" for name in CUSTOMER_FIELDS), login_field)
     rows = orders.values_list(*columns).iterator(chunk_size=CHUNK_SIZE)
     mapper = _Mapper(lookups, zone)
-    while chunk := list(islice(rows, CHUNK_SIZE)):
+    fast_times = _native_timestamps(orders.db)
+    while True:
+        with fast_times():
+            chunk = list(islice(rows, CHUNK_SIZE))
+        if not chunk:
+            break
         lines = _lines_of([row[_PK] for row in chunk])
         for row in chunk:
             yield row[_PK], row[_VERSION], mapper.site_order(row, lines.get(row[_PK], []))
+
+
+def _native_timestamps(alias: str) -> Callable[[], AbstractContextManager[object]]:
+    """Contexts in which PostgreSQL's ``timestamptz`` columns are read by psycopg's C loader.
+
+    Django reads each ``timestamptz`` through a Python subclass of psycopg's
+    loader that stamps its connection's zone on the value: 8% of a
+    10,000-order query. psycopg's own loader, in C, gives the same instant,
+    aware in the session's time zone, which Django has set to that same zone;
+    the mapper turns every time into the shop's local time either way. Without
+    ``USE_TZ`` Django drops the zone, so its loader is kept, as it is on other
+    databases and drivers. Statements run in the context (the ``DECLARE`` of
+    the orders' cursor) keep the loader for their whole result.
+    """
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or not settings.USE_TZ:
+        return nullcontext
+    try:
+        import psycopg
+        from psycopg.pq import Format
+    except ImportError:  # psycopg2
+        return nullcontext
+    oid = psycopg.adapters.types["timestamptz"].oid
+    loader = psycopg.adapters.get_loader(oid, Format.TEXT)
+
+    def native(execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+        context["cursor"].cursor.adapters.register_loader(oid, loader)
+        return execute(sql, params, many, context)
+
+    return lambda: connection.execute_wrapper(native)
 
 
 def _lines_of(order_ids: list[int]) -> dict[int, list[OrderLine]]:
