@@ -25,7 +25,10 @@ class ModelOrderAdapter(OrderAdapter):
     """Orders, statuses, payment methods and delivery services of ``cml_exchange.models``."""
 
     def pending(self, settings: ExchangeSettings) -> Iterator[OutgoingOrder]:
-        for pk, version, order in due_site_orders(due_orders(settings)):
+        due = due_site_orders(
+            due_orders(settings), prefix=settings.number_prefix, currency=settings.replace_currency
+        )
+        for pk, version, order in due:
             yield OutgoingOrder(key=str(pk), version=version, order=order)
 
     def delivered(self, sent: Sequence[tuple[str, int]]) -> None:

@@ -170,8 +170,15 @@ class CustomerRow(NamedTuple):
         return customer_display_name(self)
 
 
-def due_site_orders(orders: QuerySet[Order]) -> Iterator[tuple[int, int, SiteOrder]]:
+def due_site_orders(
+    orders: QuerySet[Order], *, prefix: str = "", currency: str = ""
+) -> Iterator[tuple[int, int, SiteOrder]]:
     """``(pk, version, SiteOrder)`` of each of ``orders``, read ``CHUNK_SIZE`` at a time.
+
+    Each order comes under the number ``prefix`` and, if given, in
+    ``currency`` (the exchange's settings): the exchange then has nothing to
+    change in it, and ten thousand orders are not copied again
+    (:meth:`SiteOrder.exported`).
 
     Columns, not model instances: an order, its buyer and its lines' 1C ids
     come as rows (one query a chunk for the orders with their buyers, one for
@@ -184,7 +191,7 @@ def due_site_orders(orders: QuerySet[Order]) -> Iterator[tuple[int, int, SiteOrd
     login_field = f"customer__user__{get_user_model().USERNAME_FIELD}"
     columns = (*ORDER_FIELDS, *(f"customer__{name}" for name in CUSTOMER_FIELDS), login_field)
     rows = orders.values_list(*columns).iterator(chunk_size=CHUNK_SIZE)
-    mapper = _Mapper(lookups, zone)
+    mapper = _Mapper(lookups, zone, prefix, currency)
     fast_times = _native_timestamps(orders.db)
     while True:
         with fast_times():
@@ -252,9 +259,13 @@ class _Lookups:
 class _Mapper:
     """Rows of :data:`ORDER_FIELDS`, the buyer's and the login to :class:`SiteOrder`."""
 
-    def __init__(self, lookups: _Lookups, zone: dt.tzinfo) -> None:
+    def __init__(
+        self, lookups: _Lookups, zone: dt.tzinfo, prefix: str = "", currency: str = ""
+    ) -> None:
         self.lookups = lookups
         self.zone = zone
+        self.prefix = prefix
+        self.currency = currency
         self.customer_start = len(ORDER_FIELDS)
         self.customer_end = self.customer_start + len(CUSTOMER_FIELDS)
 
@@ -265,7 +276,7 @@ class _Mapper:
         return moment.astimezone(self.zone)
 
     def site_order(self, row: tuple[Any, ...], lines: list[OrderLine]) -> SiteOrder:
-        """``order`` as 1C-Bitrix describes it; the exchange adds the prefix and the currency."""
+        """The order of ``row`` as 1C-Bitrix describes it, under the prefix and currency given."""
         (
             pk,
             number,
@@ -304,8 +315,9 @@ class _Mapper:
         return SiteOrder(
             id=str(pk),
             number=number,
+            prefix=self.prefix,
             created=local(created),  # type: ignore[arg-type]
-            currency=currency,
+            currency=self.currency or currency,
             total=total,
             version=str(version),
             number_1c=number_1c or None,
