@@ -158,6 +158,18 @@ class AppSettings:
         return self._positive("LOGIN_CACHE", 600)
 
     @property
+    def SCAN_BESIDE_FROM(self) -> int:
+        """Bytes from which a file is scanned in a second process while it is read.
+
+        The importer scans a file whole before it writes anything; a file this
+        large or larger is scanned by a child process instead while the import
+        reads and writes its first batches, committed only once the scan has
+        found the file sound (docs/import_workflow.md). Default 8 MiB; ``0``
+        scans every file first, in the importing process.
+        """
+        return self._positive("SCAN_BESIDE_FROM", 8 * 1024 * 1024)
+
+    @property
     def TRUSTED_PROXIES(self) -> tuple[IPNetwork, ...]:
         """The reverse proxies whose ``X-Forwarded-For`` tells the client's address.
 

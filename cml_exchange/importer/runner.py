@@ -8,10 +8,14 @@ Stages, per job::
 
 ``scan`` parses a file whole without writing anything, so a broken upload
 is refused before any of it is imported, and counts what it holds for the
-progress messages. ``read`` streams the file's entities in batches; each
-batch is written, together with the job's new position, in one transaction,
-so a crash between batches loses nothing and repeats nothing, and the next
-step (in any process) resumes after the last committed batch.
+progress messages. A large file is scanned in a second process instead,
+while this one reads and writes its first batches in a transaction that
+commits only once the scan has found the file sound, and rolls back if it
+has not (:mod:`~cml_exchange.importer.scan_stage`). ``read`` streams the file's
+entities in batches; each batch is written, together with the job's new
+position, in one transaction, so a crash between batches loses nothing and
+repeats nothing, and the next step (in any process) resumes after the last
+committed batch.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from cml_exchange import signals
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.commerceml.errors import CmlExchangeError
 from cml_exchange.commerceml.reading.reader import SKIPPED_ITEMS, CmlReader
-from cml_exchange.importer import messages, open_readers, root_group
+from cml_exchange.importer import messages, open_readers
 from cml_exchange.importer.batch import Batch, flush
 from cml_exchange.importer.errors import unexpected
 from cml_exchange.importer.loaders.classifier import package_catalog_id
@@ -40,7 +44,7 @@ from cml_exchange.importer.missing import DEFER_MISSING, handle_missing
 from cml_exchange.importer.options import ImportOptions
 from cml_exchange.importer.reconcile import reconcile
 from cml_exchange.importer.results import Done, Failed, Progress, StepResult
-from cml_exchange.importer.scans import scan_counts
+from cml_exchange.importer.scan_stage import ScanStage
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import ImportJob
 
@@ -102,7 +106,7 @@ def outcome(job: ImportJob) -> Done | Failed | None:
     return None
 
 
-class _Step:
+class _Step(ScanStage):
     """One call of :func:`run`: the work of one budget."""
 
     def __init__(
@@ -124,6 +128,8 @@ class _Step:
         self.digests = known_digests()
         #: The sizes of the job's warnings when this step last saved it (none yet).
         self._saved_sizes: tuple[int, int, int] | None = None
+        self._beside = None
+        self._last_batch = None
 
     def out_of_time(self) -> bool:
         return self.clock() >= self.deadline
@@ -208,17 +214,8 @@ class _Step:
             self._next_file()
         self._save(session)
 
-    def _scan(self, session: ImportSession) -> None:
+    def _begin_reading(self, session: ImportSession) -> None:
         job = self.job
-        name = job.files[job.file_index]
-        counts = scan_counts(self._path(job.file_index), name)
-        job.state.setdefault("scans", {})[name] = counts
-        if session.options.skip_root_group and counts.get("groups"):
-            roots = root_group.lone_roots(self._path(job.file_index), name)
-            job.state[root_group.STATE_KEY] = roots
-        else:
-            job.state.pop(root_group.STATE_KEY, None)
-        job.message = messages.scanned(name, counts)
         job.stage = Stage.READ
         session.checkpoint()
         job.state[COUNTED_BEFORE] = dict(job.counters)
@@ -265,7 +262,7 @@ class _Step:
             if len(batch) >= size:
                 reported = self._flush(session, batch, reader, reported)
                 batch = Batch()
-                if self.out_of_time():
+                if self.out_of_time() or self._verdict_ready():
                     skipped = job.state["skipped_before"]
                     kept = open_readers.OpenFile(reader, entities, scope, reported, skipped)
                     open_readers.keep(key, kept)
@@ -329,7 +326,9 @@ class _Step:
                 done[kind] = done.get(kind, 0) + amount
             job.position = reader.position
             job.message = self._reading_message(batch)
+            self._last_batch = batch
             if end:
+                self._settle_scan()  # the reconciliation compares with the scan's counts
                 self._reconcile(session, name)
                 job.message = messages.file_done(job.files[job.file_index])
                 self._next_file()

@@ -5,7 +5,9 @@ exchange. The scan parses the whole file and checks every value, which is
 about as long as the import of an unchanged file itself; a file whose bytes,
 under the same reader and the same column sizes, were found sound before is
 not scanned again (:class:`~cml_exchange.models.ScannedFile`). A file the
-scan refused is never remembered, so it is refused again every time.
+scan refused is never remembered, so it is refused again every time. A
+large file scanned in a second process (the runner's scan beside the
+reader) is remembered here once its verdict is in.
 """
 
 from __future__ import annotations
@@ -24,18 +26,28 @@ from cml_exchange.models import ScannedFile
 KEPT = 200
 
 
-def scan_counts(path: Path, name: str) -> dict[str, int]:
-    """What the scan counts in ``path`` (refusing it as the scan does), remembered by its bytes."""
+def remembered_counts(path: Path) -> tuple[str, dict[str, int] | None]:
+    """The file's digest, and what its scan counted if the same bytes were found sound before."""
     digest = file_digest(path)
     known = ScannedFile.objects.filter(digest=digest).values_list("counts", flat=True).first()
-    if known is not None:
-        ScannedFile.objects.filter(digest=digest).update(scanned=timezone.now())  # kept longer
-        return dict(known)
+    if known is None:
+        return digest, None
+    ScannedFile.objects.filter(digest=digest).update(scanned=timezone.now())  # kept longer
+    return digest, dict(known)
+
+
+def scan_counts(path: Path, name: str, digest: str) -> dict[str, int]:
+    """What the scan counts in ``path`` (refusing it as the scan does); remembered as sound."""
     counts = dict(scan(path, name=name, limits=value_limits()).counts)
+    remember(digest, counts)
+    return counts
+
+
+def remember(digest: str, counts: dict[str, int]) -> None:
+    """Note that the file of ``digest`` was scanned sound and what it holds; forget the oldest."""
     ScannedFile.objects.update_or_create(digest=digest, defaults={"counts": counts})
     stale = ScannedFile.objects.order_by("-scanned").values_list("pk", flat=True)[KEPT:]
     ScannedFile.objects.filter(pk__any=list(stale)).delete()
-    return counts
 
 
 def file_digest(path: Path) -> str:

@@ -42,6 +42,8 @@ class Recorder(CatalogAdapter):
     calls: ClassVar[list[tuple[str, list[int], frozenset[int]]]] = []
     queries: ClassVar[list[int]] = []
     fail_on: ClassVar[int | None] = None
+    #: Whether the failing call came before the file's scan had counted it (a scan beside).
+    failed_uncounted: ClassVar[bool | None] = None
 
     def _keep(self, name: str, rows: Sequence[Any], created: Set[int] = frozenset()) -> None:
         type(self).calls.append((name, [row.pk for row in rows], frozenset(created)))
@@ -55,6 +57,10 @@ class Recorder(CatalogAdapter):
     ) -> None:
         self._keep("products", products, created)
         if type(self).fail_on == sum(1 for call in type(self).calls if call[0] == "products"):
+            job = context.job
+            type(self).failed_uncounted = job.files[job.file_index] not in job.state.get(
+                "scans", {}
+            )
             raise RuntimeError("the shop's catalog is down")
         with CaptureQueriesContext(connection) as used:
             for product in products:  # everything the contract says is loaded
@@ -114,6 +120,7 @@ class Greedy(CatalogAdapter):
 def recorder(settings: Any) -> type[Recorder]:
     settings.CML_EXCHANGE_CATALOG_ADAPTER = ADAPTER
     Recorder.calls, Recorder.queries, Recorder.fail_on = [], [], None
+    Recorder.failed_uncounted = None
     return Recorder
 
 
@@ -224,10 +231,20 @@ def test_what_a_full_catalog_left_out_is_deactivated_then_deleted(catalog: Path)
     assert not Product.objects.filter(pk__in=gone).exists()
 
 
-def test_an_adapter_error_fails_the_import_and_its_batch_leaves_nothing(catalog: Path) -> None:
+@pytest.mark.parametrize("scan_beside_from", [0, 1], ids=["scan first", "scan beside"])
+def test_an_adapter_error_fails_the_import_and_its_batch_leaves_nothing(
+    catalog: Path, settings: Any, scan_beside_from: int
+) -> None:
+    # Scanned beside the reader, the batches before the failure are written before the
+    # scan's verdict (small batches: the scan's process takes longer only to start);
+    # the file is sound, so they stay, as after a scan first.
+    settings.CML_EXCHANGE_SCAN_BESIDE_FROM = scan_beside_from
     Recorder.fail_on = 2
-    job, result = import_(catalog, "import.xml", batch_size=100)
+    job, result = import_(catalog, "import.xml", batch_size=10)
     assert isinstance(result, Failed)
+    assert Recorder.failed_uncounted is bool(scan_beside_from)
+    assert "Из файла import.xml до ошибки записано: " in result.message
+    assert " из 300 товаров" in result.message  # against the scan's count
     assert job.status == ImportJob.Status.FAILED
     first, second = called("products")  # it was told of the second batch, and failed
     # The first batch is in, with what the adapter wrote; the second left nothing at all.

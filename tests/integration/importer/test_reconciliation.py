@@ -31,7 +31,16 @@ ORPHANS = (
 )
 
 
-def test_1c_is_told_on_the_second_line_what_was_not_stored(admin_user, upload_root):
+#: Scanned first, or beside the reader: a file read whole before the scan's verdict is
+#: reconciled with the scan's counts all the same.
+SCAN_MODES = pytest.mark.parametrize("scan_beside_from", [0, 1], ids=["scan first", "scan beside"])
+
+
+@SCAN_MODES
+def test_1c_is_told_on_the_second_line_what_was_not_stored(
+    admin_user, upload_root, settings, scan_beside_from
+):
+    settings.CML_EXCHANGE_SCAN_BESIDE_FROM = scan_beside_from
     onec = new_1c()
     onec.checkauth()
     onec.init()
@@ -53,7 +62,9 @@ def test_1c_is_told_on_the_second_line_what_was_not_stored(admin_user, upload_ro
     assert Product.objects.count() == 2 and Offer.objects.filter(product=None).count() == 1
 
 
-def test_cml_import_prints_the_differences(tmp_path):
+@SCAN_MODES
+def test_cml_import_prints_the_differences(tmp_path, settings, scan_beside_from):
+    settings.CML_EXCHANGE_SCAN_BESIDE_FROM = scan_beside_from
     out = StringIO()
     call_command("cml_import", str(CASES / "import.xml"), str(CASES / "offers.xml"), stdout=out)
     assert PRODUCTS in out.getvalue() and PRICES in out.getvalue() and ORPHANS in out.getvalue()

@@ -1,0 +1,184 @@
+"""The scan stage of an import: the file checked whole before it is written, or beside.
+
+A file is scanned whole (``commerceml.reading.scan``) before any of it is
+written, so that a broken upload or a value no column holds is refused
+before the first batch; what it counts feeds the progress messages and the
+reconciliation. The same bytes found sound before are not scanned again
+(:mod:`~cml_exchange.importer.scans`).
+
+A large file is scanned in a second process instead
+(:class:`~cml_exchange.commerceml.reading.scan_process.ScanProcess`), while
+the step reads and writes its first batches in one transaction that waits
+for the verdict: committed once the scan has found the file sound, rolled
+back whole if it has not (docs/import_workflow.md, "The scan beside the
+reader"). :class:`ScanStage` is the part of the runner's step that does this.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.db import DatabaseError, connections, router, transaction
+
+from cml_exchange.commerceml.reading.scan_process import ScanProcess, can_start
+from cml_exchange.conf import app_settings
+from cml_exchange.importer import messages, root_group
+from cml_exchange.importer.batch import Batch
+from cml_exchange.importer.limits import value_limits
+from cml_exchange.importer.scans import remember, remembered_counts, scan_counts
+from cml_exchange.importer.session import ImportSession
+from cml_exchange.models import ImportJob
+
+#: The largest file scanned beside the reader on SQLite, whose one writer holds the
+#: whole database until the scan's verdict (about 2–5 s of scanning at this size).
+SQLITE_SCAN_BESIDE_MAX = 128 * 1024 * 1024
+
+
+class ScanBeside:
+    """A scan running beside the reader: its process, the file's digest and name."""
+
+    def __init__(self, process: ScanProcess, digest: str, name: str) -> None:
+        self.process = process
+        self.digest = digest
+        self.name = name
+        self.settled = False
+
+
+class ScanStage:
+    """The scan stage of the runner's step; the step gives the reading and the bookkeeping."""
+
+    job: ImportJob
+    #: The scan running beside the reader, until its verdict is in the job.
+    _beside: ScanBeside | None = None
+    #: The last batch written, for the progress message once the scan's counts are in.
+    _last_batch: Batch | None = None
+
+    def _path(self, index: int) -> Path:
+        raise NotImplementedError
+
+    def _begin_reading(self, session: ImportSession) -> None:
+        raise NotImplementedError
+
+    def _read(self, session: ImportSession) -> None:
+        raise NotImplementedError
+
+    def _save(self, session: ImportSession) -> None:
+        raise NotImplementedError
+
+    def _reading_message(self, batch: Batch) -> str:
+        raise NotImplementedError
+
+    def _scan(self, session: ImportSession) -> None:
+        """The current file: its remembered counts, its scan, or its scan beside the reader."""
+        job = self.job
+        name = job.files[job.file_index]
+        path = self._path(job.file_index)
+        digest, counts = remembered_counts(path)
+        if counts is None:
+            if self._may_scan_beside(session, path):
+                self._read_beside_scan(session, ScanProcess(path, name, value_limits()), digest)
+                return
+            counts = scan_counts(path, name, digest)
+        job.state.setdefault("scans", {})[name] = counts
+        if session.options.skip_root_group and counts.get("groups"):
+            roots = root_group.lone_roots(path, name)
+            job.state[root_group.STATE_KEY] = roots
+        else:
+            job.state.pop(root_group.STATE_KEY, None)
+        job.message = messages.scanned(name, counts)
+        self._begin_reading(session)
+
+    def _may_scan_beside(self, session: ImportSession, path: Path) -> bool:
+        """Whether ``path`` is scanned in a second process while its first batches are read.
+
+        Files of ``CML_EXCHANGE_SCAN_BESIDE_FROM`` bytes or more, when a second
+        core is ours. Not with ``skip_root_group``, which needs the scan's count
+        of groups before the first group is read, and on SQLite not above
+        :data:`SQLITE_SCAN_BESIDE_MAX`, where the site's own writes would wait
+        too long for the verdict.
+        """
+        smallest = app_settings.SCAN_BESIDE_FROM
+        if not smallest or session.options.skip_root_group:
+            return False
+        size = path.stat().st_size
+        if size < smallest:
+            return False
+        vendor = connections[router.db_for_write(ImportJob)].vendor
+        if vendor == "sqlite" and size > SQLITE_SCAN_BESIDE_MAX:
+            return False
+        return can_start()
+
+    def _read_beside_scan(self, session: ImportSession, process: ScanProcess, digest: str) -> None:
+        """Read the file while ``process`` scans it; commit only what a sound file gave.
+
+        The reading stage begins, and batches are written, in one transaction
+        that waits for the scan's verdict: after each batch the step looks
+        whether it has come; at the end of the file, or of the step's time, it
+        waits for it. A file the scan refuses fails the job with the scan's own
+        message and nothing of it stays written, as when the scan comes first;
+        so too when a batch fails before the verdict and the scan refuses the
+        file (a value too long for its column fails PostgreSQL's write first).
+        A batch that fails in a file the scan finds sound fails the job as it
+        would have after a scan first: the batches before it stay written. A
+        crash in between leaves the job where it was: to be scanned.
+        """
+        job = self.job
+        beside = self._beside = ScanBeside(process, digest, job.files[job.file_index])
+        failure: Exception | None = None
+        try:
+            with transaction.atomic():
+                job.state.pop(root_group.STATE_KEY, None)
+                self._begin_reading(session)
+                try:
+                    self._read(session)
+                except Exception as error:
+                    counts = process.verdict()  # the scan's refusal, if any, is what 1C is told
+                    failure = error
+                    self._keep_counts(beside, counts)
+                else:
+                    if self._settle_scan():
+                        self._save(session)
+        finally:
+            process.close()
+            self._beside = None
+        if failure is not None:
+            raise failure
+
+    def _keep_counts(self, beside: ScanBeside, counts: dict[str, int]) -> None:
+        """Store a sound file's counts with the batches written before a failure.
+
+        The job in memory holds the failed batch's changes; the stored job is
+        as the last good batch saved it, and only its counts are added. Should
+        the transaction itself have failed, it is rolled back whole instead.
+        """
+        try:
+            with transaction.atomic():
+                remember(beside.digest, counts)
+                stored = ImportJob.objects.get(pk=self.job.pk)
+                stored.state.setdefault("scans", {})[beside.name] = counts
+                stored.save(update_fields=["state"])
+        except DatabaseError:
+            transaction.set_rollback(True)
+
+    def _settle_scan(self) -> bool:
+        """Wait for the scan beside the reader; put its counts in the job (``False``: none ran).
+
+        Raises the scan's refusal. Once the counts are in, the progress message
+        of the last batch is told again with them.
+        """
+        beside = self._beside
+        if beside is None or beside.settled:
+            return False
+        counts = beside.process.verdict()
+        beside.settled = True
+        remember(beside.digest, counts)
+        job = self.job
+        job.state.setdefault("scans", {})[beside.name] = counts
+        if self._last_batch is not None and job.stage == ImportJob.Stage.READ:
+            job.message = self._reading_message(self._last_batch)
+        return True
+
+    def _verdict_ready(self) -> bool:
+        """Whether a scan beside the reader has its verdict, to be committed with what was read."""
+        beside = self._beside
+        return beside is not None and not beside.settled and beside.process.ready()
