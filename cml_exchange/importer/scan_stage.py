@@ -30,8 +30,8 @@ from cml_exchange.importer.session import ImportSession
 from cml_exchange.models import ImportJob
 
 #: The largest file scanned beside the reader on SQLite, whose one writer holds the
-#: whole database until the scan's verdict (about 2–5 s of scanning at this size).
-SQLITE_SCAN_BESIDE_MAX = 128 * 1024 * 1024
+#: whole database until the scan's verdict (2–3 s of scanning at this size).
+SQLITE_SCAN_BESIDE_MAX = 64 * 1024 * 1024
 
 
 class ScanBeside:
