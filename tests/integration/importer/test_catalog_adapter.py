@@ -8,6 +8,7 @@ was told, and writes into the rows it gets, as a shop writes its own models.
 from __future__ import annotations
 
 import itertools
+import signal
 from collections.abc import Sequence, Set
 from pathlib import Path
 from typing import Any, ClassVar
@@ -18,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from lxml import etree
 
 from benchmarks.generator import generate_catalog
+from cml_exchange.commerceml.reading.scan_process import ScanProcess
 from cml_exchange.importer import (
     Done,
     Failed,
@@ -26,6 +28,7 @@ from cml_exchange.importer import (
     Progress,
     create_job,
     run,
+    scan_stage,
 )
 from cml_exchange.importer.adapter import AdapterContext, CatalogAdapter, CatalogModel
 from cml_exchange.models import Group, ImportJob, Offer, Price, Product
@@ -231,14 +234,38 @@ def test_what_a_full_catalog_left_out_is_deactivated_then_deleted(catalog: Path)
     assert not Product.objects.filter(pk__in=gone).exists()
 
 
+class SlowScan(ScanProcess):
+    """A scan that has not answered before it is waited for: its process is stopped till then.
+
+    As the scan of a file far larger than what is read before the failure.
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        if self._process is not None:
+            self._process.send_signal(signal.SIGSTOP)
+
+    def _resume(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGCONT)
+
+    def verdict(self) -> dict[str, int]:
+        self._resume()
+        return super().verdict()
+
+    def close(self) -> None:
+        self._resume()
+        super().close()
+
+
 @pytest.mark.parametrize("scan_beside_from", [0, 1], ids=["scan first", "scan beside"])
 def test_an_adapter_error_fails_the_import_and_its_batch_leaves_nothing(
-    catalog: Path, settings: Any, scan_beside_from: int
+    catalog: Path, settings: Any, monkeypatch: pytest.MonkeyPatch, scan_beside_from: int
 ) -> None:
     # Scanned beside the reader, the batches before the failure are written before the
-    # scan's verdict (small batches: the scan's process takes longer only to start);
-    # the file is sound, so they stay, as after a scan first.
+    # scan's verdict; the file is sound, so they stay, as after a scan first.
     settings.CML_EXCHANGE_SCAN_BESIDE_FROM = scan_beside_from
+    monkeypatch.setattr(scan_stage, "ScanProcess", SlowScan)
     Recorder.fail_on = 2
     job, result = import_(catalog, "import.xml", batch_size=10)
     assert isinstance(result, Failed)
