@@ -30,7 +30,8 @@ def products(tmp_path: Path) -> int:
         return int(db.execute("select count(*) from cml_exchange_product").fetchone()[0])
 
 
-def test_an_import_goes_on_in_a_new_server_process(tmp_path):
+def shop_and_catalog(tmp_path: Path, *, step_interval: int) -> tuple[dict[str, str], bytes]:
+    """A migrated shop with user admin/secret and this step interval; an import.xml of 8000."""
     env = environment(tmp_path / "shop.sqlite3", tmp_path / "exchange", tmp_path / "media")
     manage(env, "migrate", "--no-input", "-v0")
     manage(
@@ -40,10 +41,15 @@ def test_an_import_goes_on_in_a_new_server_process(tmp_path):
         "from django.contrib.auth.models import User;"
         "User.objects.create_superuser('admin', 'a@example.com', 'secret');"
         "from cml_exchange.models import ExchangeSettings;"
-        "ExchangeSettings.load(); ExchangeSettings.objects.update(step_interval=1)",
+        "ExchangeSettings.load();"
+        f"ExchangeSettings.objects.update(step_interval={step_interval})",
     )
     generate_catalog(tmp_path / "generated", 8000, seed=5)
-    data = (tmp_path / "generated" / "import.xml").read_bytes()
+    return env, (tmp_path / "generated" / "import.xml").read_bytes()
+
+
+def test_an_import_goes_on_in_a_new_server_process(tmp_path):
+    env, data = shop_and_catalog(tmp_path, step_interval=1)
 
     server = Server(env)
     server.start()
@@ -109,20 +115,8 @@ def job_stage(tmp_path: Path) -> str:
 @pytest.mark.skipif(not can_start(), reason="a scan beside the reader needs a second core")
 def test_a_server_killed_before_the_scans_verdict_leaves_the_file_to_be_scanned(tmp_path):
     """What was written while the scan ran in its own process was never committed."""
-    env = environment(tmp_path / "shop.sqlite3", tmp_path / "exchange", tmp_path / "media")
+    env, data = shop_and_catalog(tmp_path, step_interval=30)
     env["CML_EXCHANGE_SCAN_BESIDE_FROM"] = "1"
-    manage(env, "migrate", "--no-input", "-v0")
-    manage(
-        env,
-        "shell",
-        "-c",
-        "from django.contrib.auth.models import User;"
-        "User.objects.create_superuser('admin', 'a@example.com', 'secret');"
-        "from cml_exchange.models import ExchangeSettings;"
-        "ExchangeSettings.load(); ExchangeSettings.objects.update(step_interval=30)",
-    )
-    generate_catalog(tmp_path / "generated", 8000, seed=5)
-    data = (tmp_path / "generated" / "import.xml").read_bytes()
 
     server = Server(env)
     server.start()
