@@ -16,6 +16,7 @@ the file in the calling process instead: the verdict is the same, only later.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -29,6 +30,8 @@ from cml_exchange.commerceml.errors import CommerceMLError
 from cml_exchange.commerceml.reading.scan import ValueLimits, scan
 
 __all__ = ["ScanProcess", "ScanRefused", "can_start"]
+
+logger = logging.getLogger(__name__)
 
 
 class ScanRefused(CommerceMLError):
@@ -130,7 +133,7 @@ class ScanProcess:
     def _wait(self) -> dict[str, Any]:
         process = self._process
         if process is not None:
-            output, _errors = process.communicate()
+            output, errors = process.communicate()
             self._process = None
             try:
                 answer = json.loads(output)
@@ -138,6 +141,13 @@ class ScanProcess:
                 answer = None
             if process.returncode == 0 and isinstance(answer, dict):
                 return answer
+            logger.warning(
+                "The scan of %s in its own process gave no answer (exit status %s); "
+                "scanning it here instead. %s",
+                self.request.name,
+                process.returncode,
+                errors.decode(errors="replace")[-2000:],
+            )
         # No answer from the child: the same scan here, with its own errors.
         request = self.request
         try:

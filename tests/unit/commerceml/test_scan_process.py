@@ -52,7 +52,7 @@ def test_the_child_refuses_in_the_scans_words(name):
         process.verdict()
 
 
-def test_a_child_killed_before_it_answered_is_replaced_by_a_scan_here():
+def test_a_child_killed_before_it_answered_is_replaced_by_a_scan_here(caplog):
     process = ScanProcess(CATALOG, CATALOG.name, LIMITS)
     child = process._process
     assert child is not None
@@ -61,6 +61,10 @@ def test_a_child_killed_before_it_answered_is_replaced_by_a_scan_here():
     assert process.ready()
 
     assert process.verdict() == dict(scan(CATALOG, limits=LIMITS).counts)
+    # The site's log says why the import did not get its scan from a second process.
+    (record,) = [r for r in caplog.records if r.name == scan_process.__name__]
+    assert record.levelname == "WARNING"
+    assert "gave no answer (exit status -9)" in record.getMessage()
 
 
 def test_close_stops_a_child_still_scanning():
