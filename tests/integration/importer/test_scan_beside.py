@@ -35,7 +35,6 @@ pytestmark = [
 FILES = (
     "Dialdev__Santechtula__upload__1c_catalog__import",  # 163 groups, 1660 products
     "Dialdev__Santechtula__upload__1c_catalog__offers",
-    "gillbeits__commerceml__example__offers___",
 )
 
 
