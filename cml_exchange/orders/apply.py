@@ -39,7 +39,7 @@ from cml_exchange.models import (
     OrderStatus,
     Storefront,
 )
-from cml_exchange.orders.export import CONTACT_EMAIL, collapse_id
+from cml_exchange.orders.bitrix import CONTACT_EMAIL, collapse_id
 
 _Row = TypeVar("_Row", bound=Any)
 

@@ -38,7 +38,7 @@ from cml_exchange.contrib.oscar.models import OrderState
 from cml_exchange.contrib.oscar.receivers import from_1c
 from cml_exchange.models import ExchangeSettings
 from cml_exchange.orders.apply import NOT_FOUND, UNKNOWN_STATUS, surest
-from cml_exchange.orders.export import collapse_id
+from cml_exchange.orders.bitrix import collapse_id
 
 Order: Any = get_model("order", "Order")
 PaymentEvent: Any = get_model("order", "PaymentEvent")

@@ -39,14 +39,14 @@ from cml_exchange.contrib.oscar.models import OrderState
 from cml_exchange.contrib.oscar.order_changes import apply_changes, canceled_status, is_paid
 from cml_exchange.models import ExchangeSettings
 from cml_exchange.orders.adapter import ListEntry, OrderAdapter, OutgoingOrder, ReferenceLists
-from cml_exchange.orders.export import (
-    CHUNK_SIZE,
+from cml_exchange.orders.bitrix import (
     CONTACT_EMAIL,
     CONTACT_PHONE,
     COUNTERPARTY_ID_LENGTH,
     LINE_DISCOUNT,
     collapse_id,
 )
+from cml_exchange.orders.export import CHUNK_SIZE
 
 Order: Any = get_model("order", "Order")
 Line: Any = get_model("order", "Line")
