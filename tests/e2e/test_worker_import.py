@@ -141,12 +141,12 @@ def shop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Shop]:
             }
         )
         prepare_shop(env, [USER], step_interval=1)
-        server = Server(env)
-        server.start()
+        shop = Shop(Server(env), env, tmp_path)
+        shop.server.start()
         try:
-            yield Shop(server, env, tmp_path)
+            yield shop
         finally:
-            server.kill()
+            shop.server.kill()  # the test's own server, if it started another
 
 
 def upload(shop: Shop, catalog: Catalog) -> ExchangeClient:
