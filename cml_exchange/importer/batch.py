@@ -10,6 +10,7 @@ from cml_exchange.commerceml import entities as cml
 from cml_exchange.importer.loaders import classifier as classifier_loader
 from cml_exchange.importer.loaders import groups as groups_loader
 from cml_exchange.importer.loaders.offers import load_offers
+from cml_exchange.importer.loaders.passed import PassedItems, load_passed
 from cml_exchange.importer.loaders.products import load_products
 from cml_exchange.importer.session import ImportSession, Scope
 
@@ -35,6 +36,8 @@ class Batch:
     headers: list[cml.Classifier | cml.Catalog | cml.OfferPackage] = field(default_factory=list)
     items: dict[str, list[tuple[object, Scope]]] = field(default_factory=dict)
     size: int = 0
+    #: A file's items passed over unread (loaders/passed.py), counted as their kind.
+    passed: list[PassedItems] = field(default_factory=list)
 
     def add_header(self, header: cml.Classifier | cml.Catalog | cml.OfferPackage) -> None:
         self.headers.append(header)
@@ -48,7 +51,10 @@ class Batch:
         return self.size
 
     def kinds(self) -> Counter[str]:
-        return Counter({kind: len(items) for kind, items in self.items.items()})
+        counts = Counter({kind: len(items) for kind, items in self.items.items()})
+        for passed in self.passed:
+            counts[passed.kind] += len(passed.pks)
+        return counts
 
     def entities(self, kind: str) -> list[Any]:
         return [entity for entity, _ in self.items.get(kind, ())]
@@ -82,5 +88,7 @@ def flush(session: ImportSession, batch: Batch) -> None:
         load_products(session, items["products"])  # type: ignore[arg-type]
     if "offers" in items:
         load_offers(session, items["offers"])  # type: ignore[arg-type]
+    for passed in batch.passed:
+        load_passed(session, passed)
     for kind in ("documents", "counterparties"):
         session.count(f"{kind}_skipped", len(items.get(kind, ())))

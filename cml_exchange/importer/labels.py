@@ -35,6 +35,7 @@ COUNTERS: dict[str, str | Promise] = {
     "products_created": _("products created"),
     "products_updated": _("products updated"),
     "products_unchanged": _("products unchanged"),
+    "items_passed": _("unchanged products and offers not read again"),
     "products_matched": _("products matched by article or barcode"),
     "offers_created": _("offers created"),
     "offers_updated": _("offers updated"),

@@ -25,7 +25,7 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.db import transaction
@@ -39,12 +39,13 @@ from cml_exchange.importer import messages, open_readers
 from cml_exchange.importer.batch import Batch, flush
 from cml_exchange.importer.errors import unexpected
 from cml_exchange.importer.loaders.classifier import package_catalog_id
+from cml_exchange.importer.loaders.passed import keep_read_items, passable
 from cml_exchange.importer.loaders.unchanged import NO_DIGESTS, known_digests
 from cml_exchange.importer.missing import DEFER_MISSING, handle_missing
 from cml_exchange.importer.options import ImportOptions
 from cml_exchange.importer.reconcile import reconcile
 from cml_exchange.importer.results import Done, Failed, Progress, StepResult
-from cml_exchange.importer.scan_stage import ScanStage
+from cml_exchange.importer.scan_stage import FILE_DIGESTS, ScanStage
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import ImportJob
 
@@ -243,6 +244,7 @@ class _Step(ScanStage):
                 check_references=False,
                 # Without checksums every item is built, and still gets its digest.
                 digests=self.digests if session.options.use_checksums else NO_DIGESTS,
+                announce_items=session.options.use_checksums,
             )
             entities = iter(reader)
             # Empty items skipped by earlier steps of this file, for the summary at its end.
@@ -257,6 +259,19 @@ class _Step(ScanStage):
             if isinstance(entity, (cml.Classifier, cml.Catalog, cml.OfferPackage)):
                 scope = self._enter(session, entity, scope)
                 batch.add_header(entity)
+                continue
+            if isinstance(entity, cml.ItemsAhead):
+                passed = passable(
+                    session,
+                    entity.kind,
+                    scope,
+                    job.state.get(FILE_DIGESTS, {}).get(name),
+                    job.state.get("scans", {}).get(name),
+                )
+                if passed is not None:  # the rest of the file is items stored as they are
+                    batch.passed.append(passed)
+                    _close(entities)
+                    break
                 continue
             batch.add(entity, scope)
             if len(batch) >= size:
@@ -329,7 +344,10 @@ class _Step(ScanStage):
             self._last_batch = batch
             if end:
                 self._settle_scan()  # the reconciliation compares with the scan's counts
+                differences = len(job.state.get(DIFFERENCES, []))
                 self._reconcile(session, name)
+                if len(job.state.get(DIFFERENCES, [])) == differences:
+                    keep_read_items(job.state.get(FILE_DIGESTS, {}).get(name), reader)
                 job.message = messages.file_done(job.files[job.file_index])
                 self._next_file()
             self._save(session)
@@ -442,3 +460,10 @@ def _failed(job: ImportJob) -> Failed:
     """A failed job's result: the whole error, unless it is a detail kept from 1C."""
     message = job.error if job.error[:500] == job.message else job.message
     return Failed(message, detail=job.error)
+
+
+def _close(entities: Iterator[object]) -> None:
+    """Stop a reader's iteration early: its file is closed now, not when collected."""
+    close = getattr(entities, "close", None)
+    if close is not None:
+        close()

@@ -32,6 +32,8 @@ from cml_exchange.models import ImportJob
 #: The largest file scanned beside the reader on SQLite, whose one writer holds the
 #: whole database until the scan's verdict (2–3 s of scanning at this size).
 SQLITE_SCAN_BESIDE_MAX = 64 * 1024 * 1024
+#: The job state's ``{file name: digest of its bytes}`` (``importer.scans.file_digest``).
+FILE_DIGESTS = "file_digests"
 
 
 class ScanBeside:
@@ -74,6 +76,7 @@ class ScanStage:
         name = job.files[job.file_index]
         path = self._path(job.file_index)
         digest, counts = remembered_counts(path)
+        job.state.setdefault(FILE_DIGESTS, {})[name] = digest
         if counts is None:
             if self._may_scan_beside(session, path):
                 self._read_beside_scan(session, ScanProcess(path, name, value_limits()), digest)

@@ -8,16 +8,22 @@ not scanned again (:class:`~cml_exchange.models.ScannedFile`). A file the
 scan refused is never remembered, so it is refused again every time. A
 large file scanned in a second process (the runner's scan beside the
 reader) is remembered here once its verdict is in.
+
+A remembered file read whole also keeps its items' element digests
+(:func:`keep_items`): when the same bytes come again and every one of those
+digests is still stored, the runner does not read the items at all.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sys
+from array import array
 from pathlib import Path
 
 from django.utils import timezone
 
-from cml_exchange.commerceml.reading.digests import code_key
+from cml_exchange.commerceml.reading.digests import FileItems, code_key
 from cml_exchange.commerceml.reading.scan import scan
 from cml_exchange.importer.limits import value_limits
 from cml_exchange.models import ScannedFile
@@ -48,6 +54,41 @@ def remember(digest: str, counts: dict[str, int]) -> None:
     ScannedFile.objects.update_or_create(digest=digest, defaults={"counts": counts})
     stale = ScannedFile.objects.order_by("-scanned").values_list("pk", flat=True)[KEPT:]
     ScannedFile.objects.filter(pk__any=list(stale)).delete()
+
+
+def keep_items(digest: str, items: FileItems) -> bool:
+    """Keep the digests of a remembered file's items (read whole); ``False``: not remembered yet."""
+    return bool(
+        ScannedFile.objects.filter(digest=digest).update(
+            items_kind=items.kind, item_digests=_as_bytes(items.digests)
+        )
+    )
+
+
+def kept_items(digest: str | None) -> FileItems | None:
+    """The items :func:`keep_items` kept for the file of ``digest``, if any."""
+    if not digest:
+        return None
+    found = (
+        ScannedFile.objects.filter(digest=digest)
+        .exclude(items_kind="")
+        .values_list("items_kind", "item_digests")
+        .first()
+    )
+    if found is None or found[1] is None:
+        return None
+    digests = array("q", bytes(found[1]))
+    if sys.byteorder == "big":
+        digests.byteswap()
+    return FileItems(kind=found[0], digests=digests)
+
+
+def _as_bytes(digests: array[int]) -> bytes:
+    """Little-endian, whatever the machine: a database may move between machines."""
+    if sys.byteorder == "big":
+        digests = array("q", digests)
+        digests.byteswap()
+    return digests.tobytes()
 
 
 def file_digest(path: Path) -> str:

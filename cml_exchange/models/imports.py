@@ -137,10 +137,18 @@ class ScannedFile(models.Model):
     1C sends the same ``import.xml`` again when nothing changed; a file equal
     byte for byte to one scanned before, under the same reader and the same
     column sizes (both are in ``digest``), is not scanned again.
+
+    Once such a file has been read whole, and its items (products or offers)
+    were all of one kind with nothing but items after the first of them,
+    ``item_digests`` keeps their element digests (signed 64-bit integers, in
+    the file's order, native byte order) and ``items_kind`` their kind: the
+    next time, if every one of them is still stored, the items are not read.
     """
 
     digest = models.CharField(max_length=64, unique=True)
     counts = models.JSONField(default=_empty_dict)
+    items_kind = models.CharField(max_length=16, blank=True, default="")
+    item_digests = models.BinaryField(null=True, editable=False)
     scanned = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:

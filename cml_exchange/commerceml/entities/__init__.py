@@ -36,6 +36,7 @@ from cml_exchange.commerceml.entities._catalog import (
     FileInfo,
     Group,
     Image,
+    ItemsAhead,
     Manufacturer,
     Offer,
     OfferPackage,
@@ -82,6 +83,7 @@ Entity = (
     | Document
     | Counterparty
     | Unchanged
+    | ItemsAhead
 )
 
 __all__ = [
@@ -109,6 +111,7 @@ __all__ = [
     "FileInfo",
     "Group",
     "Image",
+    "ItemsAhead",
     "Manufacturer",
     "Offer",
     "OfferPackage",

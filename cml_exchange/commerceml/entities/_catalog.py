@@ -362,3 +362,17 @@ class Unchanged:
     raw: bytes = field(repr=False)
     prices: int = 0
     stock_rows: int = 0
+
+
+@dataclass(slots=True)
+class ItemsAhead:
+    """The file's first product or offer element has begun; nothing of the items is read yet.
+
+    A reader made with ``announce_items=True`` yields this once, before the
+    file's first ``Товар`` (``kind`` ``"products"``) or ``Предложение``
+    (``"offers"``), after the header of the container they are in. A caller
+    that already holds every item of the file (see ``FileItems``) may stop
+    iterating there; one that goes on gets the items as usual.
+    """
+
+    kind: str

@@ -21,7 +21,9 @@ bytes: a file re-encoded or re-indented by 1C gives the same digests.
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections.abc import Container
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Final
@@ -36,7 +38,7 @@ from cml_exchange.commerceml.reading._prolog import SAFE_PARSER_OPTIONS
 from cml_exchange.commerceml.reading._structure import offer_rows
 from cml_exchange.commerceml.reading._xml import Element, Warn
 
-__all__ = ["code_key", "element_digest", "known", "marker_id", "rebuild"]
+__all__ = ["FileItems", "code_key", "element_digest", "known", "marker_id", "rebuild"]
 
 PRODUCTS = "products"
 OFFERS = "offers"
@@ -100,6 +102,40 @@ def known(
     else:
         marker = Unchanged(kind=kind, id=item_id, digest=digest, raw=raw)
     return digest, marker
+
+
+@dataclass
+class FileItems:
+    """The digests of a file's product or offer elements, in the file's order.
+
+    A reader that hashes elements (``CmlReader(digests=…)``) from the file's
+    start notes each item's digest here as it yields the item (0 for one that
+    gets none: it warned, or an offer lost a row). ``whole`` says whether the items were
+    all of one kind and nothing but items came after the first of them, that
+    is, whether these digests are everything the file holds from its first item
+    on: then a caller that finds every one of them stored may stop at
+    :class:`~cml_exchange.commerceml.entities.ItemsAhead` the next time the same
+    bytes come.
+    """
+
+    kind: str = ""
+    digests: array[int] = field(default_factory=lambda: array("q"))
+    mixed: bool = False
+
+    def note(self, kind: str, digest: int) -> None:
+        if self.kind and kind != self.kind:
+            self.mixed = True
+        self.kind = kind
+        self.digests.append(digest)
+
+    def note_other(self) -> None:
+        """Something other than an item was read; after the first item, that ends ``whole``."""
+        if self.digests:
+            self.mixed = True
+
+    @property
+    def whole(self) -> bool:
+        return bool(self.digests) and not self.mixed and 0 not in self.digests
 
 
 def marker_id(kind: str, element: Element) -> str:

@@ -43,6 +43,10 @@ from cml_exchange.commerceml.entities import (
     Classifier,
     Entity,
     FileInfo,
+    ItemsAhead,
+    Offer,
+    Product,
+    Unchanged,
 )
 from cml_exchange.commerceml.errors import CommerceMLError
 from cml_exchange.commerceml.reading import _build_classifier as classifier
@@ -72,6 +76,7 @@ from cml_exchange.commerceml.reading._structure import (
     misplaced_container,
 )
 from cml_exchange.commerceml.reading._xml import Element, local_name, release
+from cml_exchange.commerceml.reading.digests import OFFERS, PRODUCTS, FileItems
 
 #: Empty items that are skipped without a warning each; one warning per file sums them up.
 SKIPPED_ITEMS = {
@@ -107,7 +112,12 @@ class CmlReader(ElementHandlers):
     :class:`~cml_exchange.commerceml.entities.Unchanged` for one whose digest is
     among them instead of building it; the entities it does build carry their
     element's digest in ``source_digest`` (0 when building one warned, or when an
-    offer's prices or warehouse rows would not all be stored).
+    offer's prices or warehouse rows would not all be stored). A reader given
+    ``digests`` that starts at the file's beginning also notes every item's
+    digest in ``items`` (:class:`~cml_exchange.commerceml.reading.digests.FileItems`).
+    With ``announce_items``, it yields
+    :class:`~cml_exchange.commerceml.entities.ItemsAhead` once, when the file's
+    first product or offer element begins (after its container's header).
     """
 
     MAX_WARNINGS = 1000
@@ -121,9 +131,12 @@ class CmlReader(ElementHandlers):
         skip: int = 0,
         check_references: bool = True,
         digests: Container[int] | None = None,
+        announce_items: bool = False,
     ) -> None:
         self._source = source
         self._digests = digests
+        self.items = FileItems() if digests is not None and not skip else None
+        self._announce = announce_items and not skip
         #: Calls of :meth:`warn` so far: a building that warned gives no digest.
         self._warned = 0
         self._skip = skip
@@ -208,8 +221,12 @@ class CmlReader(ElementHandlers):
             **SAFE_PARSER_OPTIONS,
         )
         stack: list[str] = []
+        items = self.items
         try:
-            yield from self._walk(events, stack)
+            for entity in self._walk(events, stack):
+                if items is not None:
+                    _note(items, entity)
+                yield entity
         except etree.XMLSyntaxError as error:
             raise syntax_error(error, self.name, "/".join(stack) or None, stream) from error
         for code, count in self.skipped.items():
@@ -255,6 +272,15 @@ class CmlReader(ElementHandlers):
                 elif name == T.GROUP and parent == T.GROUPS:
                     # A group of the classifier's tree: in its Группы, or in its group's.
                     groups.open(element, stack[-3], depth, self.name)
+                elif self._announce and (
+                    (name == T.PRODUCT and parent == T.CATALOG)
+                    or (name == T.OFFER and parent in PACKAGES)
+                ):
+                    self._announce = False
+                    if pending is not None:
+                        yield self._header(pending)
+                        pending = None
+                    yield ItemsAhead(PRODUCTS if name == T.PRODUCT else OFFERS)
                 elif name == T.GROUPS and (frame := groups.innermost_at(depth - 1)) is not None:
                     # The group's own fields precede its subgroups: yield it now,
                     # so that parents always come before their children.
@@ -321,6 +347,18 @@ class CmlReader(ElementHandlers):
                 yield built
             if discard:
                 release(element)
+
+
+def _note(items: FileItems, entity: Entity) -> None:
+    """Note an item's digest as it is yielded (its container's header comes before it)."""
+    if isinstance(entity, Unchanged):
+        items.note(entity.kind, entity.digest)
+    elif isinstance(entity, Product):
+        items.note(PRODUCTS, entity.source_digest)
+    elif isinstance(entity, Offer):
+        items.note(OFFERS, entity.source_digest)
+    elif not isinstance(entity, ItemsAhead):
+        items.note_other()
 
 
 def read(

@@ -115,7 +115,7 @@ def _load(
     if seen:
         Product.objects.filter(pk__any=seen).update(last_seen_full=session.seen_at)
     tell_products(session, saved.values(), [saved[p.id] for p in changed if p.id not in existing])
-    _link_waiting_offers(session, catalog, list(pks))
+    link_waiting_offers(session, catalog, list(pks))
     signals.products_saved.send(
         sender=Product,
         job=session.job,
@@ -388,7 +388,7 @@ def property_value_rows(
     return rows, unknown
 
 
-def _link_waiting_offers(session: ImportSession, catalog: int, product_ids: list[str]) -> None:
+def link_waiting_offers(session: ImportSession, catalog: int, product_ids: list[str]) -> None:
     """Offers that came before their product get it now (an exact id first, then the base id).
 
     The catalog adapter is told of them then, prices and stock included: it

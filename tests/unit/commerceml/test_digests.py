@@ -129,3 +129,55 @@ def test_a_markers_id_is_the_id_its_element_builds_with_ids_repeated_or_prefixed
             assert marker_id(PRODUCTS, element) == product(element, lambda *_: None).id, text
         else:
             assert marker_id(OFFERS, element) == offer(element, lambda *_: None).id, text
+
+
+def _entities(data: bytes, **options: Any) -> tuple[CmlReader, list[Any]]:
+    reader = CmlReader(BytesIO(data), name="import.xml", digests=frozenset(), **options)
+    return reader, list(reader)
+
+
+def test_the_first_item_is_announced_once_after_its_containers_header():
+    _reader, entities = _entities(_catalog(), announce_items=True)
+    kinds = [type(entity).__name__ for entity in entities]
+    assert kinds == ["FileInfo", "Catalog", "ItemsAhead", "Product", "Product"]
+    assert entities[2].kind == "products"
+    # Going on past the announcement reads the items as a reader without it does.
+    assert entities[3:] == _entities(_catalog())[1][2:]
+    _reader, offers = _entities(OFFERS.format(rest="1").encode(), announce_items=True)
+    assert [type(entity).__name__ for entity in offers] == [
+        "FileInfo",
+        "OfferPackage",
+        "ItemsAhead",
+        "Offer",
+    ]
+    assert offers[2].kind == "offers"
+
+
+def test_a_file_read_from_its_start_notes_each_items_digest_in_order():
+    reader, entities = _entities(_catalog())
+    assert reader.items is not None and reader.items.kind == "products"
+    assert list(reader.items.digests) == [e.source_digest for e in entities[2:]]
+    assert reader.items.whole
+    # Resumed past its start, a reader cannot say what the whole file holds.
+    assert CmlReader(BytesIO(_catalog()), digests=frozenset(), skip=1).items is None
+    assert CmlReader(BytesIO(_catalog())).items is None  # nor one that hashes nothing
+
+
+def test_items_followed_by_anything_else_are_not_the_whole_of_the_rest():
+    after = _catalog().replace(
+        "</Каталог>".encode(),
+        "</Каталог><Классификатор><Ид>cls</Ид><Наименование>К</Наименование>"
+        "</Классификатор>".encode(),
+    )
+    reader, _ = _entities(after)
+    assert reader.items is not None and not reader.items.whole
+    # Products and offers in one file: not one kind.
+    both = _catalog().replace(
+        "</Каталог>".encode(),
+        (
+            "</Каталог><ПакетПредложений><Ид>cat#</Ид><ИдКаталога>cat</ИдКаталога><Предложения>"
+            "<Предложение><Ид>p1</Ид></Предложение></Предложения></ПакетПредложений>"
+        ).encode(),
+    )
+    reader, _ = _entities(both)
+    assert reader.items is not None and not reader.items.whole

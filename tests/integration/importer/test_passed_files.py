@@ -1,0 +1,264 @@
+"""A file sent again unchanged: its items are not read when the shop holds every one (issue 17).
+
+The first import of a file keeps its items' element digests; the next time the
+same bytes come, the runner stops before the first item if every one of them
+is still stored as that element wrote it, and does what passing each over
+would have done. These tests check that it happens (a ``products_saved``
+receiver sees one signal for the whole file instead of one a batch), and that
+whatever would have made the item-by-item import write something makes the
+file be read: a product deleted, deactivated or rewritten on the site's side
+or by another file, checksums turned off, a file whose items are not alone in
+it. In every case the shop ends holding exactly what 1C sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cml_exchange import signals
+from cml_exchange.commerceml.reading.scan_process import can_start
+from cml_exchange.importer import ImportOptions, create_job
+from cml_exchange.importer.results import Done
+from cml_exchange.models import ImportJob, Offer, Product, ScannedFile
+from tests.integration.importer.helpers import run_to_end, snapshot
+
+pytestmark = pytest.mark.django_db
+
+HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<КоммерческаяИнформация xmlns="urn:1C.ru:commerceml_2" ВерсияСхемы="2.08">'
+)
+CLASSIFIER = (
+    "<Классификатор><Ид>cls</Ид><Наименование>Классификатор</Наименование>"
+    "<ТипыЦен><ТипЦены><Ид>retail</Ид><Наименование>Розничная</Наименование>"
+    "<Валюта>RUB</Валюта></ТипЦены></ТипыЦен>"
+    "<Склады><Склад><Ид>w1</Ид><Наименование>Склад</Наименование></Склад></Склады>"
+    "</Классификатор>"
+)
+
+
+def _products(*products: str) -> str:
+    return "".join(
+        f"<Товар><Ид>{pid}</Ид><Наименование>{name}</Наименование></Товар>"
+        for pid, name in (item.split("=") for item in products)
+    )
+
+
+def _catalog(*products: str, after: str = "") -> str:
+    return (
+        f'{HEAD}{CLASSIFIER}<Каталог СодержитТолькоИзменения="false"><Ид>cat</Ид>'
+        "<ИдКлассификатора>cls</ИдКлассификатора><Наименование>Каталог</Наименование>"
+        f"<Товары>{_products(*products)}</Товары></Каталог>{after}</КоммерческаяИнформация>"
+    )
+
+
+def _offers(*offers: str) -> str:
+    items = "".join(
+        f"<Предложение><Ид>{oid}</Ид><Наименование>{oid}</Наименование>"
+        "<Цены><Цена><ИдТипаЦены>retail</ИдТипаЦены>"
+        f"<ЦенаЗаЕдиницу>{price}</ЦенаЗаЕдиницу></Цена></Цены>"
+        '<Склад ИдСклада="w1" КоличествоНаСкладе="3"/></Предложение>'
+        for oid, price in (item.split("=") for item in offers)
+    )
+    return (
+        f'{HEAD}<ПакетПредложений СодержитТолькоИзменения="false">'
+        "<Ид>cat#</Ид><Наименование>Пакет</Наименование><ИдКаталога>cat</ИдКаталога>"
+        f"<ИдКлассификатора>cls</ИдКлассификатора><Предложения>{items}</Предложения>"
+        "</ПакетПредложений></КоммерческаяИнформация>"
+    )
+
+
+CATALOG = _catalog("p1=Чайник", "p2=Утюг", "p3=Лампа")
+OFFERS = _offers("p1=990", "p2=1500", "p3=300")
+
+
+class Saved:
+    """The ``products_saved`` and ``offers_saved`` signals of one import: one a batch, or a file."""
+
+    def __init__(self) -> None:
+        self.products: list[tuple[list[int], list[int]]] = []
+        self.offers: list[list[int]] = []
+
+    def on_products(self, product_ids: list[int], unchanged_ids: list[int], **kwargs: Any) -> None:
+        self.products.append((product_ids, unchanged_ids))
+
+    def on_offers(self, offer_ids: list[int], **kwargs: Any) -> None:
+        self.offers.append(offer_ids)
+
+
+@pytest.fixture
+def saved() -> Iterator[Saved]:
+    seen = Saved()
+    signals.products_saved.connect(seen.on_products)
+    signals.offers_saved.connect(seen.on_offers)
+    yield seen
+    signals.products_saved.disconnect(seen.on_products)
+    signals.offers_saved.disconnect(seen.on_offers)
+
+
+def _run(tmp_path: Path, files: dict[str, str], **options: Any) -> ImportJob:
+    """Import ``files`` (one product or offer a batch, so that reading shows a signal each)."""
+    directory = tmp_path / "exchange"
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (directory / name).write_text(text, encoding="utf-8")
+    options.setdefault("batch_size", 1)
+    job = create_job(list(files), base_dir=directory, options=ImportOptions(**options))
+    result = run_to_end(job)
+    assert isinstance(result, Done), result
+    job.refresh_from_db()
+    return job
+
+
+def _passed(saved: Saved) -> bool:
+    """Whether the last import told of all its products in one signal, none of them written."""
+    pks = sorted(Product.objects.values_list("pk", flat=True))
+    return saved.products == [([], pks)]
+
+
+@pytest.mark.parametrize("scan_beside", [False, True], ids=["scan first", "scan beside"])
+def test_a_file_sent_again_unchanged_is_not_read_and_the_shop_holds_the_same(
+    tmp_path, saved, settings, scan_beside
+):
+    if scan_beside and not can_start():
+        pytest.skip("a scan beside the reader needs a second core")
+    settings.CML_EXCHANGE_SCAN_BESIDE_FROM = 1 if scan_beside else 0
+    files = {"import.xml": CATALOG, "offers.xml": OFFERS}
+    first = _run(tmp_path / "1", files)
+    assert len(saved.products) == 3 and len(saved.offers) == 3  # read: one a batch
+    before = snapshot()
+    updated = dict(Product.objects.values_list("external_id", "updated"))
+    assert ScannedFile.objects.exclude(items_kind="").count() == 2
+
+    saved.products.clear(), saved.offers.clear()
+    again = _run(tmp_path / "2", files)
+    assert _passed(saved)
+    assert saved.offers == [sorted(Offer.objects.values_list("pk", flat=True))]
+    assert snapshot() == before
+    assert dict(Product.objects.values_list("external_id", "updated")) == updated
+    counters = again.counters
+    assert counters["products_unchanged"] == 3 and counters["offers_unchanged"] == 3
+    assert counters["prices_unchanged"] == 3 and counters["stock_rows_unchanged"] == 3
+    assert counters["items_passed"] == 6
+    assert not counters.get("products_updated") and not counters.get("prices")
+    # The classifier before the items is read as always, and the counts reconcile.
+    assert counters["price_types"] == first.counters["price_types"]
+    assert again.state["scans"] == first.state["scans"]
+    assert not [w for w in again.warnings if w["code"] == "reconciliation"]
+
+
+def test_items_passed_over_in_a_full_exchange_are_seen_by_it(tmp_path, saved):
+    """Marked as seen as when read: the full exchange deactivates only what it left out."""
+    _run(tmp_path / "1", {"import.xml": _catalog("p1=Чайник", "p2=Утюг", "p9=Старое")})
+    small = {"import.xml": _catalog("p1=Чайник", "p2=Утюг")}
+    _run(tmp_path / "2", small)
+    active = dict(Product.objects.values_list("external_id", "active"))
+    assert active == {"p1": True, "p2": True, "p9": False}
+    saved.products.clear()
+    _run(tmp_path / "3", small)
+    assert saved.products == [
+        ([], sorted(Product.objects.filter(active=True).values_list("pk", flat=True)))
+    ]
+    assert dict(Product.objects.values_list("external_id", "active")) == active
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["deleted", "deactivated", "rewritten by another file", "renamed on the site"],
+)
+def test_an_item_not_stored_as_its_element_says_has_the_file_read(tmp_path, saved, change):
+    files = {"import.xml": CATALOG}
+    _run(tmp_path / "1", files)
+    expected = snapshot(frozenset({"Product.updated"}))
+    p2 = Product.objects.get(external_id="p2")
+    if change == "deleted":
+        p2.delete()
+    elif change == "deactivated":
+        Product.objects.filter(pk=p2.pk).update(active=False)
+    elif change == "rewritten by another file":
+        changes = _catalog("p2=Утюг паровой").replace('Изменения="false"', 'Изменения="true"')
+        _run(tmp_path / "other", {"import.xml": changes})
+        assert Product.objects.get(external_id="p2").name == "Утюг паровой"
+    else:
+        # The site's own edit keeps the digest: as the item-by-item import, the pass keeps it.
+        Product.objects.filter(pk=p2.pk).update(name="Утюг (наш)")
+    saved.products.clear()
+    job = _run(tmp_path / "2", files)
+    if change == "renamed on the site":
+        assert _passed(saved)
+        assert Product.objects.get(external_id="p2").name == "Утюг (наш)"
+        return
+    assert len(saved.products) == 3  # read, one product a batch
+    assert snapshot(frozenset({"Product.updated"})) == expected
+    assert job.counters.get("products_unchanged") == 2
+    assert not job.counters.get("items_passed")
+    # Read whole once more, it is passed over the time after.
+    saved.products.clear()
+    _run(tmp_path / "3", files)
+    assert _passed(saved)
+
+
+def test_without_checksums_every_item_of_a_file_sent_again_is_written(tmp_path, saved):
+    files = {"import.xml": CATALOG}
+    _run(tmp_path / "1", files)
+    saved.products.clear()
+    job = _run(tmp_path / "2", files, use_checksums=False)
+    assert len(saved.products) == 3
+    assert job.counters["products_updated"] == 3 and not job.counters.get("items_passed")
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        pytest.param(
+            {"import.xml": _catalog("p1=Чайник", "p2=Утюг", after=CLASSIFIER)},
+            id="a classifier after the items",
+        ),
+        pytest.param(
+            {
+                "import.xml": _catalog("p1=Чайник", "p2=Утюг").replace(
+                    "</Каталог>",
+                    '</Каталог><Каталог СодержитТолькоИзменения="true"><Ид>cat</Ид>'
+                    f"<Товары>{_products('p3=Лампа')}</Товары></Каталог>",
+                )
+            },
+            id="a second catalog",
+        ),
+        pytest.param(
+            {"import.xml": _catalog("p1=Чайник", "p2=Утюг", "p1=Чайник")},
+            id="an element sent twice",
+        ),
+        pytest.param(
+            {
+                "import.xml": _catalog("p1=Чайник", "p2=Утюг").replace(
+                    "<Наименование>Утюг</Наименование>",
+                    "<Наименование>Утюг</Наименование><Вес>тяжелый</Вес>",
+                )
+            },
+            id="an item that warned",
+        ),
+    ],
+)
+def test_a_file_whose_items_are_not_all_it_holds_is_read_every_time(tmp_path, saved, files):
+    _run(tmp_path / "1", files)
+    expected = snapshot(frozenset({"Product.updated"}))
+    assert not ScannedFile.objects.exclude(items_kind="").exists()
+    saved.products.clear()
+    job = _run(tmp_path / "2", files)
+    assert len(saved.products) >= 2 and not job.counters.get("items_passed")
+    assert snapshot(frozenset({"Product.updated"})) == expected
+
+
+def test_an_offer_waiting_for_a_passed_product_gets_it(tmp_path, saved):
+    """As reading would: passed-over products are offered to the offers that wait for them."""
+    _run(tmp_path / "1", {"import.xml": CATALOG, "offers.xml": OFFERS})
+    Offer.objects.filter(external_id="p2").update(product=None)  # as after a lost link
+    saved.products.clear()
+    job = _run(tmp_path / "2", {"import.xml": CATALOG})
+    assert _passed(saved)
+    assert Offer.objects.get(external_id="p2").product == Product.objects.get(external_id="p2")
+    assert job.counters.get("offers_linked") == 1
