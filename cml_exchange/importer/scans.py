@@ -30,6 +30,9 @@ from cml_exchange.models import ScannedFile
 
 #: Files remembered at most; the least recently scanned are forgotten first.
 KEPT = 200
+#: Of those, the files whose items' digests are kept (8 bytes an item, 800 KB for
+#: 100,000 offers): the most recently scanned; older versions of a file rarely come back.
+KEPT_ITEMS = 50
 
 
 def remembered_counts(path: Path) -> tuple[str, dict[str, int] | None]:
@@ -57,12 +60,17 @@ def remember(digest: str, counts: dict[str, int]) -> None:
 
 
 def keep_items(digest: str, items: FileItems) -> bool:
-    """Keep the digests of a remembered file's items (read whole); ``False``: not remembered yet."""
-    return bool(
-        ScannedFile.objects.filter(digest=digest).update(
-            items_kind=items.kind, item_digests=_as_bytes(items.digests)
-        )
+    """Keep the digests of a remembered file's items (read whole); ``False``: not remembered yet.
+
+    Only the :data:`KEPT_ITEMS` most recently scanned files keep theirs.
+    """
+    kept = ScannedFile.objects.filter(digest=digest).update(
+        items_kind=items.kind, item_digests=_as_bytes(items.digests)
     )
+    with_items = ScannedFile.objects.exclude(items_kind="").order_by("-scanned")
+    stale = with_items.values_list("pk", flat=True)[KEPT_ITEMS:]
+    ScannedFile.objects.filter(pk__any=list(stale)).update(items_kind="", item_digests=None)
+    return bool(kept)
 
 
 def kept_items(digest: str | None) -> FileItems | None:

@@ -262,3 +262,23 @@ def test_an_offer_waiting_for_a_passed_product_gets_it(tmp_path, saved):
     assert _passed(saved)
     assert Offer.objects.get(external_id="p2").product == Product.objects.get(external_id="p2")
     assert job.counters.get("offers_linked") == 1
+
+
+def test_only_the_latest_files_keep_their_items(tmp_path, saved, monkeypatch):
+    """An old file's digests are kept only while few files have come after it."""
+    from cml_exchange.importer import scans
+
+    monkeypatch.setattr(scans, "KEPT_ITEMS", 2)
+    versions = [
+        _catalog(f"p{n}a=Чайник", f"p{n}b=Утюг").replace('Изменения="false"', 'Изменения="true"')
+        for n in range(3)
+    ]
+    for n, text in enumerate(versions):
+        _run(tmp_path / str(n), {"import.xml": text})
+    assert ScannedFile.objects.exclude(items_kind="").count() == 2
+    saved.products.clear()
+    _run(tmp_path / "first again", {"import.xml": versions[0]})
+    assert len(saved.products) == 2  # forgotten: read, one product a batch
+    saved.products.clear()
+    _run(tmp_path / "last again", {"import.xml": versions[2]})
+    assert len(saved.products) == 1 and saved.products[0][0] == []  # passed over
