@@ -15,6 +15,7 @@ element since), the file is read as usual.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from django.db.models import F
 
@@ -83,7 +84,7 @@ def keep_read_items(file_digest: str | None, reader: CmlReader) -> None:
 
     Only a file whose items were all of one kind, with nothing but items after
     the first, read by one reader from its start without a warning or a
-    skipped item, each element once: then those digests are all there is to it.
+    skipped item: then those digests are all there is to it.
     """
     items = reader.items
     if (
@@ -92,13 +93,15 @@ def keep_read_items(file_digest: str | None, reader: CmlReader) -> None:
         and items.whole
         and not reader.warning_counts
         and not reader.skipped
-        and len(set(items.digests)) == len(items.digests)
     ):
         keep_items(file_digest, items)
 
 
 def stored_items(items: FileItems, catalog: int) -> list[int] | None:
-    """The pks of the rows holding ``items`` in ``catalog``, or ``None`` if one is not held.
+    """The pks of the rows holding ``items`` in ``catalog`` (sorted), or ``None``.
+
+    ``None`` when one item is not held, or one row holds two items (an element
+    the file holds twice).
 
     A row holds an item when its ``source_digest`` is the item's element
     digest and it is not deactivated (the condition of ``pass_over``): the
@@ -119,6 +122,9 @@ def stored_items(items: FileItems, catalog: int) -> list[int] | None:
         if pk is None:
             return None
         pks.append(pk)
+    pks.sort()
+    if any(pk == following for pk, following in pairwise(pks)):
+        return None  # an element sent twice: read, to be counted as reading counts it
     return pks
 
 
@@ -126,7 +132,7 @@ def load_passed(session: ImportSession, passed: PassedItems) -> None:
     """Count, mark and tell of the passed items as passing each over would have."""
     offers = passed.kind == OFFERS
     model = Offer if offers else Product
-    pks = sorted(passed.pks)
+    pks = passed.pks
     session.count(f"{passed.kind}_unchanged", len(pks))
     session.count("items_passed", len(pks))
     if offers:
