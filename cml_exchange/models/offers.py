@@ -116,6 +116,11 @@ class Offer(FromOneC):
     #: The digest of the ``Предложение`` element that last wrote any of the three (0: none,
     #: or another element wrote since), as ``Product.source_digest``.
     source_digest = models.BigIntegerField(default=0, editable=False)
+    #: The digest of the element of prices alone (a ``prices`` file's, no name, no stock)
+    #: whose prices ``prices_checksum`` holds (0: none, or another element wrote them since).
+    prices_digest = models.BigIntegerField(default=0, editable=False)
+    #: The same for an element of stock alone (a ``rests`` file's) and ``stock_checksum``.
+    stock_digest = models.BigIntegerField(default=0, editable=False)
     last_seen_full = models.DateTimeField(_("last seen in a full exchange"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
 

@@ -75,6 +75,8 @@ def _load(
             "prices_checksum",
             "stock_checksum",
             "source_digest",
+            "prices_digest",
+            "stock_digest",
             "active",
         )
     }
@@ -129,7 +131,10 @@ def _load(
     write_prices(session, offers, existing, pks, full, updates)
     write_stock(session, offers, existing, pks, full, updates)
     written = {o.id for o in identity} | set(updates)
-    _update_offers(pks, _with_digests(offers, identity, existing, updates))
+    digests = _with_part_digests(
+        offers, existing, _with_digests(offers, identity, existing, updates)
+    )
+    _update_offers(pks, digests)
     new = [pks[o.id] for o in offers if o.id not in existing]
     tell_offers(session, [pks[o.id] for o in identity] + [pks[o.id] for o in bare], new)
     tell_prices(
@@ -285,6 +290,54 @@ def _with_digests(
             result[o.id] = {**updates[o.id], "source_digest": digest}
         elif _has_identity(o) and o.id in existing and existing[o.id]["source_digest"] != digest:
             result[o.id] = {"source_digest": digest}
+    return result
+
+
+def part_of(offer: cml.Offer) -> str:
+    """``"prices"`` for an element of prices alone, ``"stock"`` of stock alone, else ``""``.
+
+    Such elements (``prices`` and ``rests`` files) keep their digests in columns of
+    their own, so that a split package's files do not take each other's.
+    """
+    if _has_identity(offer):
+        return ""
+    has_stock = offer.stock is not None or offer.quantity is not None
+    if offer.prices is not None and not has_stock:
+        return "prices"
+    if offer.prices is None and has_stock:
+        return "stock"
+    return ""
+
+
+#: Each part: its digest column and the checksum whose writing it follows.
+_PARTS = (
+    ("prices", "prices_digest", "prices_checksum"),
+    ("stock", "stock_digest", "stock_checksum"),
+)
+
+
+def _with_part_digests(
+    offers: list[cml.Offer],
+    existing: Mapping[str, Any],
+    updates: dict[str, dict[str, object]],
+) -> dict[str, dict[str, object]]:
+    """``updates`` with the offers' new ``prices_digest`` and ``stock_digest`` where they change.
+
+    Prices written by an element of prices alone get its digest, written by any
+    other element none (that element no longer says what they are); found
+    unchanged, they get the digest of an element of prices alone that the row
+    does not hold yet. The same for stock.
+    """
+    result = dict(updates)
+    for o in offers:
+        part = part_of(o)
+        for name, column, written in _PARTS:
+            own = o.source_digest if part == name else 0
+            fields = result.get(o.id)
+            if fields is not None and written in fields:
+                result[o.id] = {**fields, column: own}
+            elif own and o.id in existing and existing[o.id][column] != own:
+                result[o.id] = {**(fields or {}), column: own}
     return result
 
 

@@ -23,6 +23,7 @@ from cml_exchange import signals
 from cml_exchange.commerceml.reading.digests import OFFERS, FileItems
 from cml_exchange.commerceml.reading.reader import CmlReader
 from cml_exchange.importer.loaders.products import link_waiting_offers
+from cml_exchange.importer.loaders.unchanged import DIGEST_COLUMNS
 from cml_exchange.importer.scans import keep_items, kept_items
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import Catalog, Offer, Product
@@ -103,19 +104,25 @@ def stored_items(items: FileItems, catalog: int) -> list[int] | None:
     ``None`` when one item is not held, or one row holds two items (an element
     the file holds twice).
 
-    A row holds an item when its ``source_digest`` is the item's element
-    digest and it is not deactivated (the condition of ``pass_over``): the
+    A row holds an item when one of its digests (``source_digest``, and an
+    offer's ``prices_digest`` and ``stock_digest``) is the item's element digest
+    and it is not deactivated (the condition of ``pass_over``): the
     digest is keyed with the reader's code and covers the element's ``Ид``,
     so the row was written from that very element.
     """
     model = Offer if items.kind == OFFERS else Product
-    stored = dict(
+    columns = DIGEST_COLUMNS[model]
+    stored: dict[int, int] = {}
+    for pk, *digests in (
         model._default_manager.filter(catalog_id=catalog)
-        .exclude(source_digest=0)
+        .exclude(**dict.fromkeys(columns, 0))
         .exclude(active=F("deleted"))
-        .values_list("source_digest", "pk")
+        .values_list("pk", *columns)
         .iterator(chunk_size=5000)
-    )
+    ):
+        for digest in digests:
+            if digest:
+                stored[digest] = pk
     pks: list[int] = []
     for digest in items.digests:
         pk = stored.get(digest)

@@ -18,8 +18,6 @@ from collections.abc import Iterable, Sequence
 from itertools import chain
 from typing import Any
 
-from django.db import models
-
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.commerceml.reading.digests import rebuild
 from cml_exchange.importer.session import ImportSession, Scope
@@ -58,11 +56,19 @@ def known_digests() -> KnownDigests:
 
 def _stored() -> Iterable[int]:
     return chain.from_iterable(
-        model._default_manager.exclude(source_digest=0)
-        .values_list("source_digest", flat=True)
+        model._default_manager.exclude(**{column: 0})
+        .values_list(column, flat=True)
         .iterator(chunk_size=5000)
-        for model in (Product, Offer)
+        for model, columns in DIGEST_COLUMNS.items()
+        for column in columns
     )
+
+
+#: The columns holding element digests: an offer's prices and stock may have their own.
+DIGEST_COLUMNS: dict[type[Product] | type[Offer], tuple[str, ...]] = {
+    Product: ("source_digest",),
+    Offer: ("source_digest", "prices_digest", "stock_digest"),
+}
 
 
 def pass_over(
@@ -84,7 +90,7 @@ def pass_over(
     passed: dict[str, tuple[int, cml.Unchanged]] = {}
     for marker in markers:
         row = rows.get(marker.id)
-        if row is not None and row[1] == marker.digest and row[2] != row[3]:
+        if row is not None and marker.digest in row[1] and row[2] != row[3]:
             passed[marker.id] = (row[0], marker)
 
     def warn(code: str, message: str, entity_id: str | None = None) -> None:
@@ -99,14 +105,19 @@ def pass_over(
 
 
 def _rows(
-    model: type[models.Model], catalog: int, ids: list[str]
-) -> dict[str, tuple[int, int, bool, bool]]:
-    """``{id: (pk, source_digest, active, deleted)}`` of the stored items of ``catalog``."""
-    found: dict[str, tuple[int, int, bool, bool]] = {}
+    model: type[Product] | type[Offer], catalog: int, ids: list[str]
+) -> dict[str, tuple[int, tuple[int, ...], bool, bool]]:
+    """``{id: (pk, digests, active, deleted)}`` of the stored items of ``catalog``.
+
+    ``digests`` are the row's (:data:`DIGEST_COLUMNS`): an element whose digest is
+    among them wrote what the row holds of it (an offer's prices alone, say).
+    """
+    found: dict[str, tuple[int, tuple[int, ...], bool, bool]] = {}
     manager: Any = model._default_manager
+    columns = DIGEST_COLUMNS[model]
     for start in range(0, len(ids), _CHUNK):
-        for external_id, *values in manager.filter(
+        for external_id, pk, active, deleted, *digests in manager.filter(
             catalog_id=catalog, external_id__any=ids[start : start + _CHUNK]
-        ).values_list("external_id", "pk", "source_digest", "active", "deleted"):
-            found[external_id] = tuple(values)
+        ).values_list("external_id", "pk", "active", "deleted", *columns):
+            found[external_id] = (pk, tuple(digests), active, deleted)
     return found

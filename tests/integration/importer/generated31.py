@@ -49,6 +49,8 @@ NOT_COMPARED = frozenset(
         "Product.source_digest",
         "Offer.checksum",
         "Offer.source_digest",
+        "Offer.prices_digest",
+        "Offer.stock_digest",
         "Offer.prices_checksum",
         "Offer.stock_checksum",
     }

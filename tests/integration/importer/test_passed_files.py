@@ -277,3 +277,79 @@ def test_only_the_latest_files_keep_their_items(tmp_path, saved, monkeypatch):
     saved.products.clear()
     _run(tmp_path / "last again", {"import.xml": versions[2]})
     assert len(saved.products) == 1 and saved.products[0][0] == []  # passed over
+
+
+def _package(offers: str, *, only_changes: bool = False) -> str:
+    return (
+        f'{HEAD}<ПакетПредложений СодержитТолькоИзменения="{str(only_changes).lower()}">'
+        "<Ид>cat#</Ид><Наименование>Пакет</Наименование><ИдКаталога>cat</ИдКаталога>"
+        f"<ИдКлассификатора>cls</ИдКлассификатора><Предложения>{offers}</Предложения>"
+        "</ПакетПредложений></КоммерческаяИнформация>"
+    )
+
+
+def _price(price: str) -> str:
+    return (
+        "<Цены><Цена><ИдТипаЦены>retail</ИдТипаЦены>"
+        f"<ЦенаЗаЕдиницу>{price}</ЦенаЗаЕдиницу></Цена></Цены>"
+    )
+
+
+#: A split package as newer 1C sends it: names, prices and rests each in a file of its own.
+SPLIT = {
+    "import.xml": CATALOG,
+    "offers.xml": _package(
+        "".join(
+            f"<Предложение><Ид>{i}</Ид><Наименование>{i}</Наименование></Предложение>"
+            for i in ("p1", "p2", "p3")
+        )
+    ),
+    "prices.xml": _package(
+        "".join(
+            f"<Предложение><Ид>{i}</Ид>{_price(v)}</Предложение>"
+            for i, v in (("p1", "990"), ("p2", "1500"), ("p3", "300"))
+        )
+    ),
+    "rests.xml": _package(
+        "".join(
+            f"<Предложение><Ид>{i}</Ид><Остатки><Остаток><Склад><Ид>w1</Ид>"
+            "<Количество>3</Количество></Склад></Остаток></Остатки></Предложение>"
+            for i in ("p1", "p2", "p3")
+        )
+    ),
+}
+
+
+def test_the_files_of_a_split_package_sent_again_are_passed_over(tmp_path, saved):
+    """Prices and rests keep digests of their own, so neither file takes the other's."""
+    _run(tmp_path / "1", SPLIT)
+    written = snapshot(frozenset({"Offer.source_digest"}))
+    # The prices written by prices.xml took the offers file's claim to them: it is read once
+    # more, the prices and rests files are not.
+    second = _run(tmp_path / "2", SPLIT)
+    assert second.counters["items_passed"] == 3 + 3 + 3
+    assert snapshot(frozenset({"Offer.source_digest"})) == written
+    before = snapshot()
+    saved.offers.clear()
+    third = _run(tmp_path / "3", SPLIT)
+    assert third.counters["items_passed"] == 3 + 3 + 3 + 3
+    assert len(saved.offers) == 3  # one signal a file: none read
+    assert snapshot() == before
+    assert third.counters["prices_unchanged"] == 3 and third.counters["stock_rows_unchanged"] == 3
+
+
+def test_prices_written_by_another_element_have_the_prices_file_read(tmp_path, saved):
+    """An offers file carrying prices takes them over; the prices file sent again restores its."""
+    from decimal import Decimal
+
+    from cml_exchange.models import Price
+
+    prices = {"prices.xml": SPLIT["prices.xml"]}
+    _run(tmp_path / "1", {"import.xml": CATALOG, **prices})
+    _run(tmp_path / "2", {"offers.xml": OFFERS.replace(">990<", ">777<")})
+    assert Price.objects.get(offer__external_id="p1").value == Decimal("777")
+    job = _run(tmp_path / "3", prices)
+    assert Price.objects.get(offer__external_id="p1").value == Decimal("990")
+    assert not job.counters.get("items_passed") and job.counters["prices"] == 1
+    job = _run(tmp_path / "4", prices)
+    assert job.counters["items_passed"] == 3
