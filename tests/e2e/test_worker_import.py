@@ -175,7 +175,9 @@ def import_timed(onec: ExchangeClient, name: str) -> tuple[str, list[float], lis
 
 @pytest.mark.parametrize("shop", ["database", "rq"], indirect=True)
 def test_the_worker_imports_and_every_request_answers_at_once(shop: Shop) -> None:
-    catalog = make_catalog("worker", 3000)
+    # Enough batches that 1C's polls, a tenth of a second apart, see the reading go on:
+    # 3,000 products were read between two polls on a fast machine under load.
+    catalog = make_catalog("worker", 10_000)
     worker = shop.worker()
     worker.start()
     progress: list[str] = []
