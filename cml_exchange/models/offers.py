@@ -116,6 +116,10 @@ class Offer(FromOneC):
     #: The digest of the ``Предложение`` element that last wrote any of the three (0: none,
     #: or another element wrote since), as ``Product.source_digest``.
     source_digest = models.BigIntegerField(default=0, editable=False)
+    #: What the element of ``source_digest`` carried besides its identity: prices (1) and
+    #: stock (2). Prices or stock written by another element clear ``source_digest`` only if
+    #: that element carried them (3, both, for rows written before this was kept).
+    source_parts = models.PositiveSmallIntegerField(default=3, editable=False)
     #: The digest of the element of prices alone (a ``prices`` file's, no name, no stock)
     #: whose prices ``prices_checksum`` holds (0: none, or another element wrote them since).
     prices_digest = models.BigIntegerField(default=0, editable=False)

@@ -31,7 +31,7 @@ from cml_exchange.models import (
 
 _IDENTITY_FIELDS = [
     "product", "product_external_id", "name", "barcode", "article", "code", "base_unit",
-    "deleted", "version", "checksum", "source_digest", "active", "updated",
+    "deleted", "version", "checksum", "source_digest", "source_parts", "active", "updated",
 ]  # fmt: skip
 
 
@@ -75,6 +75,7 @@ def _load(
             "prices_checksum",
             "stock_checksum",
             "source_digest",
+            "source_parts",
             "prices_digest",
             "stock_digest",
             "active",
@@ -215,6 +216,7 @@ def _save_identity(
             "version": o.version or "",
             "checksum": sums[o.id],
             "source_digest": o.source_digest,
+            "source_parts": _parts(o),
             "active": not o.deleted,
             "updated": session.now,
         }
@@ -275,22 +277,43 @@ def _with_digests(
     """``updates`` with the offers' new ``source_digest`` where it changes.
 
     An offer's digest is that of the element that last wrote it, and only of one
-    that carries its identity (``offers``, not a ``prices`` or ``rests`` file):
-    prices or stock written by another element clear it, since that element no
-    longer says what the offer holds. An unchanged element whose digest the row
-    does not hold yet gets it (its identity was just written with it otherwise).
+    that carries its identity (``offers``, not a ``prices`` or ``rests`` file),
+    with what else it carried (``source_parts``). Prices or stock written by
+    another element clear it if that element carried them, since it no longer
+    says what the offer holds. An unchanged element whose digest the row does not
+    hold yet gets it (its identity was just written with it otherwise).
     """
     written = {o.id for o in identity}
     result = dict(updates)
     for o in offers:
         if o.id in written:
             continue
-        digest = o.source_digest if _has_identity(o) else 0
-        if o.id in updates:
-            result[o.id] = {**updates[o.id], "source_digest": digest}
-        elif _has_identity(o) and o.id in existing and existing[o.id]["source_digest"] != digest:
-            result[o.id] = {"source_digest": digest}
+        fields = updates.get(o.id)
+        if _has_identity(o):
+            if fields is not None or (
+                o.id in existing and existing[o.id]["source_digest"] != o.source_digest
+            ):
+                result[o.id] = {
+                    **(fields or {}),
+                    "source_digest": o.source_digest,
+                    "source_parts": _parts(o),
+                }
+        elif fields is not None and o.id in existing:
+            wrote = (PRICES if "prices_checksum" in fields else 0) | (
+                STOCK if "stock_checksum" in fields else 0
+            )
+            if existing[o.id]["source_parts"] & wrote:
+                result[o.id] = {**fields, "source_digest": 0}
     return result
+
+
+#: ``Offer.source_parts``: what an element carried besides its identity.
+PRICES, STOCK = 1, 2
+
+
+def _parts(offer: cml.Offer) -> int:
+    has_stock = offer.stock is not None or offer.quantity is not None
+    return (PRICES if offer.prices is not None else 0) | (STOCK if has_stock else 0)
 
 
 def part_of(offer: cml.Offer) -> str:

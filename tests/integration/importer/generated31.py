@@ -49,6 +49,7 @@ NOT_COMPARED = frozenset(
         "Product.source_digest",
         "Offer.checksum",
         "Offer.source_digest",
+        "Offer.source_parts",
         "Offer.prices_digest",
         "Offer.stock_digest",
         "Offer.prices_checksum",

@@ -323,19 +323,34 @@ SPLIT = {
 def test_the_files_of_a_split_package_sent_again_are_passed_over(tmp_path, saved):
     """Prices and rests keep digests of their own, so neither file takes the other's."""
     _run(tmp_path / "1", SPLIT)
-    written = snapshot(frozenset({"Offer.source_digest"}))
-    # The prices written by prices.xml took the offers file's claim to them: it is read once
-    # more, the prices and rests files are not.
-    second = _run(tmp_path / "2", SPLIT)
-    assert second.counters["items_passed"] == 3 + 3 + 3
-    assert snapshot(frozenset({"Offer.source_digest"})) == written
     before = snapshot()
     saved.offers.clear()
-    third = _run(tmp_path / "3", SPLIT)
-    assert third.counters["items_passed"] == 3 + 3 + 3 + 3
+    again = _run(tmp_path / "2", SPLIT)
+    assert again.counters["items_passed"] == 3 + 3 + 3 + 3
     assert len(saved.offers) == 3  # one signal a file: none read
     assert snapshot() == before
-    assert third.counters["prices_unchanged"] == 3 and third.counters["stock_rows_unchanged"] == 3
+    assert again.counters["prices_unchanged"] == 3 and again.counters["stock_rows_unchanged"] == 3
+
+
+def test_new_prices_and_rests_leave_the_offers_file_passed_over(tmp_path, saved):
+    """The offers file carries neither: what the other files write does not concern it."""
+    from decimal import Decimal
+
+    from cml_exchange.models import Price, Stock
+
+    _run(tmp_path / "1", SPLIT)
+    changed = {
+        **SPLIT,
+        "prices.xml": SPLIT["prices.xml"].replace(">990<", ">999<"),
+        "rests.xml": SPLIT["rests.xml"].replace(">3<", ">4<", 1),
+    }
+    job = _run(tmp_path / "2", changed)
+    assert job.counters["items_passed"] == 3 + 3  # import.xml and offers.xml
+    assert job.counters["prices"] == 1 and job.counters["stock_rows"] == 1
+    assert Price.objects.get(offer__external_id="p1").value == Decimal("999")
+    assert Stock.objects.get(offer__external_id="p1").quantity == Decimal("4")
+    job = _run(tmp_path / "3", changed)
+    assert job.counters["items_passed"] == 3 + 3 + 3 + 3
 
 
 def test_prices_written_by_another_element_have_the_prices_file_read(tmp_path, saved):
