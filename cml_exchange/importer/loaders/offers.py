@@ -316,7 +316,7 @@ def _parts(offer: cml.Offer) -> int:
     return (PRICES if offer.prices is not None else 0) | (STOCK if has_stock else 0)
 
 
-def part_of(offer: cml.Offer) -> str:
+def _part_of(offer: cml.Offer) -> str:
     """``"prices"`` for an element of prices alone, ``"stock"`` of stock alone, else ``""``.
 
     Such elements (``prices`` and ``rests`` files) keep their digests in columns of
@@ -324,12 +324,7 @@ def part_of(offer: cml.Offer) -> str:
     """
     if _has_identity(offer):
         return ""
-    has_stock = offer.stock is not None or offer.quantity is not None
-    if offer.prices is not None and not has_stock:
-        return "prices"
-    if offer.prices is None and has_stock:
-        return "stock"
-    return ""
+    return {PRICES: "prices", STOCK: "stock"}.get(_parts(offer), "")
 
 
 #: Each part: its digest column and the checksum whose writing it follows.
@@ -353,7 +348,7 @@ def _with_part_digests(
     """
     result = dict(updates)
     for o in offers:
-        part = part_of(o)
+        part = _part_of(o)
         for name, column, written in _PARTS:
             own = o.source_digest if part == name else 0
             fields = result.get(o.id)
