@@ -38,7 +38,6 @@ from cml_exchange.commerceml.reading.reader import SKIPPED_ITEMS, CmlReader
 from cml_exchange.importer import messages, open_readers
 from cml_exchange.importer.batch import Batch, flush
 from cml_exchange.importer.errors import unexpected
-from cml_exchange.importer.loaders.classifier import package_catalog_id
 from cml_exchange.importer.loaders.passed import keep_read_items, passable
 from cml_exchange.importer.loaders.unchanged import NO_DIGESTS, known_digests
 from cml_exchange.importer.missing import DEFER_MISSING, handle_missing
@@ -46,6 +45,7 @@ from cml_exchange.importer.options import ImportOptions
 from cml_exchange.importer.reconcile import reconcile
 from cml_exchange.importer.results import Done, Failed, Progress, StepResult
 from cml_exchange.importer.scan_stage import FILE_DIGESTS, ScanStage
+from cml_exchange.importer.scopes import scope_after
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import ImportJob
 
@@ -257,7 +257,7 @@ class _Step(ScanStage):
             if isinstance(entity, cml.FileInfo):
                 continue
             if isinstance(entity, (cml.Classifier, cml.Catalog, cml.OfferPackage)):
-                scope = self._enter(session, entity, scope)
+                scope = scope_after(session, entity, scope)
                 batch.add_header(entity)
                 continue
             if isinstance(entity, cml.ItemsAhead):
@@ -283,34 +283,6 @@ class _Step(ScanStage):
                     open_readers.keep(key, kept)
                     return
         self._flush(session, batch, reader, reported, end=True)
-
-    def _enter(self, session: ImportSession, header: cml.Entity, scope: Scope) -> Scope:
-        """The scope of what follows a container header."""
-        if isinstance(header, cml.Classifier):
-            return Scope(classifier=header.id, catalog=scope.catalog, full=not header.only_changes)
-        if isinstance(header, cml.Catalog):
-            catalogs = self.job.state.setdefault("catalogs", {})
-            catalogs[header.id] = {
-                "full": not header.only_changes,
-                "classifier": header.classifier_id,
-            }
-            return Scope(
-                classifier=header.classifier_id or scope.classifier,
-                catalog=header.id,
-                full=not header.only_changes,
-            )
-        if not isinstance(header, cml.OfferPackage):
-            return scope
-        catalog = package_catalog_id(session, header)
-        if not header.only_changes:
-            full = self.job.state.setdefault("full_offer_catalogs", [])
-            if catalog not in full:
-                full.append(catalog)
-        return Scope(
-            classifier=header.classifier_id or scope.classifier,
-            catalog=catalog,
-            full=not header.only_changes,
-        )
 
     def _flush(
         self,
