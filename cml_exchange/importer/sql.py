@@ -23,6 +23,8 @@ from typing import Any, cast
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
+from cml_exchange.models.lookups import array_literal
+
 #: Rows per ``executemany``: bounded so that a batch's parameters stay small.
 CHUNK = 2000
 
@@ -183,7 +185,8 @@ def update_rows(model: type[models.Model], rows: Sequence[Row], fields: Sequence
     if connection.vendor == "postgresql":
         import psycopg
 
-        casts = ", ".join(f"%s::{field.db_type(connection)}[]" for field in [pk, *columns.fields])
+        typed = [pk, *columns.fields]
+        casts = ", ".join(f"%s::{field.db_type(connection)}[]" for field in typed)
         statement = (
             f"UPDATE {table} SET {', '.join(f'{n} = v.{n}' for n in names)} "  # noqa: S608
             f"FROM unnest({casts}) AS v(cml_pk, {', '.join(names)}) "
@@ -196,9 +199,9 @@ def update_rows(model: type[models.Model], rows: Sequence[Row], fields: Sequence
         ):
             for start in range(0, len(rows), CHUNK):
                 part = rows[start : start + CHUNK]
-                cursor.execute(
-                    statement, [keys[start : start + CHUNK], *columns.column_values(part)]
-                )
+                arrays = [keys[start : start + CHUNK], *columns.column_values(part)]
+                parameters = zip(typed, arrays, strict=True)
+                cursor.execute(statement, [_array(*pair, connection) for pair in parameters])
         return
     statement = (
         f"UPDATE {table} SET {', '.join(f'{n} = %s' for n in names)} "  # noqa: S608
@@ -212,6 +215,12 @@ def update_rows(model: type[models.Model], rows: Sequence[Row], fields: Sequence
                 statement,
                 [(*row, key) for row, key in zip(values, keys[start : start + CHUNK], strict=True)],
             )
+
+
+def _array(field: models.Field[Any, Any], values: list[Any], connection: Any) -> Any:
+    """A column's values for an ``unnest`` parameter: their array literal if joins write it."""
+    literal = array_literal(field, connection, values)
+    return literal[0] if literal is not None else values
 
 
 def _write(model: type[models.Model], rows: Sequence[Row], *, suffix: str) -> None:

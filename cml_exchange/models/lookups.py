@@ -6,6 +6,12 @@ placeholders in Python on every query (8% of a 10k import on PostgreSQL),
 and a statement never the same twice is never cached; ``= ANY(%s)`` is one
 short statement with one array. Elsewhere (SQLite) it is ``in`` itself.
 
+The array goes as its text literal where joins alone can write it: values of
+a text column's or an integer column's own type, and no double quote or
+backslash in the texts (``= ANY(%s::text[])``, ``::bigint[]``). Given the list,
+psycopg writes that literal in Python, element by element: 1.65 ms for 1,000
+ids against 0.06 ms, 3–4% of a first import on PostgreSQL.
+
 Registered on the fields of this app's own models only (:func:`register`,
 from the app's ``ready()``), so no other app's fields gain a lookup.
 
@@ -44,6 +50,10 @@ class AnyOf(In):
             return super().as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
         _placeholders, values = self.process_rhs(compiler, connection)
+        literal = array_literal(self.lhs.output_field, connection, values)
+        if literal is not None:
+            text, cast = literal
+            return f"{lhs} = ANY(%s::{cast})", (*lhs_params, text)
         return f"{lhs} = ANY(%s)", (*lhs_params, list(values))
 
     def batch_process_rhs(self, compiler: Any, connection: Any, rhs: Any = None) -> Any:
@@ -56,6 +66,33 @@ class AnyOf(In):
             values = tuple(values)
             return ["%s"] * len(values), values
         return super().batch_process_rhs(compiler, connection, rhs)
+
+
+#: Column types (``db_type`` on PostgreSQL, up to ``(``) whose values an array of
+#: ``text`` or of ``bigint`` compares as they are, with the column's index.
+_TEXT_COLUMNS = frozenset(("varchar", "text", "char"))
+_INTEGER_COLUMNS = frozenset(("integer", "bigint", "smallint"))
+
+
+def array_literal(field: Any, connection: Any, values: Any) -> tuple[str, str] | None:
+    """The PostgreSQL array literal of ``values`` and its cast, if joins alone write it.
+
+    Texts (every element quoted, so ``NULL``, commas, braces and blanks are
+    themselves) without a double quote or backslash (which need escaping) on a text
+    column; integers on an integer column. ``None`` for anything else.
+    """
+    while field.is_relation and getattr(field, "target_field", None) is not None:
+        field = field.target_field
+    column = (field.db_type(connection) or "").split("(")[0]
+    kinds = set(map(type, values))
+    if kinds == {str} and column in _TEXT_COLUMNS:
+        joined = "".join(values)
+        if '"' in joined or "\\" in joined:
+            return None
+        return '{"' + '","'.join(values) + '"}', "text[]"
+    if kinds == {int} and column in _INTEGER_COLUMNS:
+        return "{" + ",".join(map(str, values)) + "}", "bigint[]"
+    return None
 
 
 def _passes_through(field: Any, connection: Any) -> bool:

@@ -76,6 +76,23 @@ def test_one_array_parameter_on_postgresql(products):
         assert '"external_id" IN (' in statement
 
 
+@pytest.mark.postgresql
+def test_the_literal_written_by_joins_only_where_nothing_needs_escaping(products):
+    """Texts with no double quote or backslash, and integers, go as one literal; others a list."""
+    plain = [
+        external_id for external_id in ODD_IDS if '"' not in external_id and "\\" not in external_id
+    ]
+    keys = [products[external_id] for external_id in ODD_IDS]
+    with CaptureQueriesContext(connection) as queries:
+        assert found(external_id__any=plain) == set(plain)
+        assert found(pk__any=keys) == set(ODD_IDS)
+        assert found(external_id__any=["a\\b", "p-1"]) == {"a\\b", "p-1"}
+    texts, integers, escaped = (query["sql"] for query in queries.captured_queries)
+    assert "::text[])" in texts and '\'{"NULL","null","",' in texts
+    assert "::bigint[])" in integers
+    assert "::text[]" not in escaped and "= ANY(" in escaped
+
+
 def test_only_this_apps_fields_have_it():
     from django.contrib.auth.models import User
 
