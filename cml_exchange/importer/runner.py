@@ -28,14 +28,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cml_exchange import signals
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.commerceml.errors import CmlExchangeError
 from cml_exchange.commerceml.reading.reader import SKIPPED_ITEMS, CmlReader
-from cml_exchange.importer import messages, open_readers
+from cml_exchange.importer import messages, open_readers, statistics
 from cml_exchange.importer.batch import Batch, flush
 from cml_exchange.importer.errors import unexpected
 from cml_exchange.importer.loaders.passed import keep_read_items, passable
@@ -323,6 +323,7 @@ class _Step(ScanStage):
                 job.message = messages.file_done(job.files[job.file_index])
                 self._next_file()
             self._save(session)
+        statistics.refresh(connection)
         return reported
 
     def _reconcile(self, session: ImportSession, name: str) -> None:
