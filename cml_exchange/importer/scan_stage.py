@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.db import DatabaseError, connections, router, transaction
+from django.db import DatabaseError, connection, connections, router, transaction
 
 from cml_exchange.commerceml.reading.scan_process import ScanProcess, can_start
 from cml_exchange.conf import app_settings
-from cml_exchange.importer import messages, root_group
+from cml_exchange.importer import messages, root_group, statistics
 from cml_exchange.importer.batch import Batch
 from cml_exchange.importer.limits import value_limits
 from cml_exchange.importer.scans import remember, remembered_counts, scan_counts
@@ -146,6 +146,7 @@ class ScanStage:
             self._beside = None
         if failure is not None:
             raise failure
+        statistics.refresh(connection)  # the batches just committed count now
 
     def _keep_counts(self, beside: ScanBeside, counts: dict[str, int]) -> None:
         """Store a sound file's counts with the batches written before a failure.

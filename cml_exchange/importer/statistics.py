@@ -17,14 +17,20 @@ SQLite plans these lookups by the index without statistics; nothing is done ther
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from typing import Any
 
 from django.apps import apps
+from django.db import DatabaseError, transaction
+
+logger = logging.getLogger(__name__)
 
 #: Rows a table must hold before it is analyzed for having grown: below that a lookup
 #: costs a few milliseconds whatever the plan.
 GROWTH_FLOOR = 10_000
+#: The longest an ``ANALYZE`` waits for its table's lock before it is given up.
+LOCK_WAIT = "200ms"
 
 
 def refresh(connection: Any) -> list[str]:
@@ -34,28 +40,51 @@ def refresh(connection: Any) -> list[str]:
     analyzed, which the lookups filter on (the row count comes with any
     ``ANALYZE``): a fifth of a whole table's cost where descriptions make rows wide.
     A table the database user may not analyze is skipped by PostgreSQL itself,
-    with a warning in its log.
+    with a warning in its log. Statistics only make an import faster: a database
+    error here is logged and the import goes on (within a savepoint, when it comes
+    inside a batch's transaction).
     """
     if connection.vendor != "postgresql":
         return []
     indexed = _indexed_columns()
-    with connection.cursor() as cursor:
-        if connection.pg_version >= 150000:
-            # The rows this connection wrote count once its statistics reach the server:
-            # at the next idle moment, but no more than once a second unless asked.
-            cursor.execute("SELECT pg_stat_force_next_flush()")
-        cursor.execute(
-            "SELECT c.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid"
-            " WHERE s.relid = ANY(%s::text[]::regclass[])"
-            " AND s.n_live_tup >= GREATEST(%s, 2 * c.reltuples)",
-            ["{" + ",".join(sorted(indexed)) + "}", GROWTH_FLOOR],
-        )
-        stale = sorted(row[0] for row in cursor.fetchall())
-        quote = connection.ops.quote_name
-        for table in stale:
-            columns = ", ".join(quote(column) for column in indexed[table])
-            cursor.execute(f"ANALYZE {quote(table)} ({columns})")
+    try:
+        if connection.pg_version >= 150000 and not connection.in_atomic_block:
+            # The rows this connection committed count once its statistics reach the
+            # server: when it is next idle outside a transaction, no more than once a
+            # second unless asked.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_stat_force_next_flush()")
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid"
+                " WHERE s.relid IN (SELECT to_regclass(name) FROM unnest(%s::text[]) AS name)"
+                " AND s.n_live_tup >= GREATEST(%s, 2 * c.reltuples)",
+                ["{" + ",".join(sorted(indexed)) + "}", GROWTH_FLOOR],
+            )
+            stale = sorted(row[0] for row in cursor.fetchall())
+            if stale:
+                _analyze(connection, cursor, {table: indexed[table] for table in stale})
+    except DatabaseError:
+        logger.warning("Could not refresh the catalog tables' statistics", exc_info=True)
+        return []
     return stale
+
+
+def _analyze(connection: Any, cursor: Any, tables: dict[str, list[str]]) -> None:
+    """``ANALYZE`` the columns of ``tables``, waiting for no lock longer than :data:`LOCK_WAIT`.
+
+    Another session's ``VACUUM`` or ``ANALYZE`` of a table holds the lock this one
+    needs; the import does not wait for it (the error rolls back to the caller's
+    savepoint). ``lock_timeout`` is set back afterwards: the batch's transaction
+    goes on.
+    """
+    cursor.execute("SELECT current_setting('lock_timeout')")
+    previous = cursor.fetchone()[0]
+    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_WAIT])
+    quote = connection.ops.quote_name
+    for table, columns in tables.items():
+        cursor.execute(f"ANALYZE {quote(table)} ({', '.join(map(quote, columns))})")
+    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
 
 
 @cache

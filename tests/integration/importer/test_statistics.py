@@ -11,7 +11,9 @@ lower that floor to a few hundred rows.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 from django.db import connection
 
@@ -38,9 +40,12 @@ def _analyzed(table: str) -> bool:
         return bool(cursor.fetchone()[0])
 
 
+@pytest.mark.parametrize("scan_beside", [False, True], ids=["scan-first", "scan-beside"])
 def test_the_tables_an_import_fills_are_analyzed_while_it_runs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any, scan_beside: bool
 ) -> None:
+    """Batch by batch; beside the scan, at the latest once the verdict commits the batches."""
+    settings.CML_EXCHANGE_SCAN_BESIDE_FROM = 1 if scan_beside else 0
     monkeypatch.setattr(statistics, "GROWTH_FLOOR", 200)
     generate_catalog(tmp_path, 600, seed=3)
     job = create_job(
@@ -76,3 +81,27 @@ def test_a_table_is_analyzed_again_only_once_it_has_doubled(
     assert products in statistics.refresh(connection)  # 600 rows
     assert _planned_rows(products) == 600
     assert statistics.refresh(connection) == []
+
+
+def test_an_import_does_not_wait_for_a_table_another_session_is_analyzing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The lock ``ANALYZE`` needs is held elsewhere (a ``VACUUM``, say): no statistics, no wait."""
+    monkeypatch.setattr(statistics, "GROWTH_FLOOR", 200)
+    generate_catalog(tmp_path, 300, seed=8)
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        host=settings["HOST"],
+        port=settings["PORT"] or None,
+    ) as other:
+        other.execute("LOCK TABLE cml_exchange_product IN SHARE UPDATE EXCLUSIVE MODE")
+        assert_done(run_to_end(create_job(["import.xml"], base_dir=tmp_path)))
+        assert _planned_rows(Product._meta.db_table) <= 0  # never analyzed since emptied
+    assert Product.objects.count() == 300
+    assert "Could not refresh the catalog tables' statistics" in caplog.text
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW lock_timeout")
+        assert cursor.fetchone()[0] == "0"
