@@ -2,7 +2,7 @@
 
 Without them PostgreSQL plans each batch's lookups by a thousand ids for the
 few rows the tables held at their last ``ANALYZE`` and reads the whole catalog
-for each (at 100,000 products a first import took 143 s instead of 105 s). The
+for each (a first import of 100,000 products took 128–143 s instead of 100–117 s). The
 runner analyzes a table once it holds twice the rows it held then, and
 :data:`~cml_exchange.importer.statistics.GROWTH_FLOOR` rows at least; these tests
 lower that floor to a few hundred rows.
