@@ -60,9 +60,9 @@ _STATE_FIELDS = [
     "warning_counts", "full_catalogs", "full_classifiers", "message", "error", "steps",
     "started", "finished", "warned",
 ]  # fmt: skip
-_STATE_FIELDS_BUT_WARNINGS = [
-    name for name in _STATE_FIELDS if name not in ("warnings", "warning_counts", "warned")
-]
+#: The job's warnings, their counts by code and the keys of once-a-job warnings.
+_WARNING_FIELDS = ("warnings", "warning_counts", "warned")
+_STATE_FIELDS_BUT_WARNINGS = [name for name in _STATE_FIELDS if name not in _WARNING_FIELDS]
 
 
 def run(
@@ -374,15 +374,22 @@ class _Step(ScanStage):
         )
 
     def _save(self, session: ImportSession) -> None:
-        """Save the job's state; its warnings only when some were added since the last save.
+        """Save the job's state; of its warnings, what was added to since the last save.
 
         Warnings and their keys grow to hundreds of kilobytes in a file full of
         missing pictures; each batch's save would rewrite them all.
         """
         session.checkpoint()
         job = self.job
+        # Each only grows, so its size says whether it changed: past the first thousand
+        # warnings, a batch that warns again rewrites the counts and keys, not the list.
         sizes = (len(job.warnings), sum(job.warning_counts.values()), len(job.warned))
-        fields = _STATE_FIELDS if sizes != self._saved_sizes else _STATE_FIELDS_BUT_WARNINGS
+        saved = self._saved_sizes
+        fields = _STATE_FIELDS_BUT_WARNINGS + [
+            name
+            for index, name in enumerate(_WARNING_FIELDS)
+            if saved is None or sizes[index] != saved[index]
+        ]
         job.save(update_fields=fields)
         self._saved_sizes = sizes
         job.extend_lease(self.owner, self.lease)

@@ -191,3 +191,37 @@ def test_a_warning_told_once_a_job_stays_once_over_steps_and_is_saved_with_the_j
     assert job.warning_counts["image_missing"] == 1
     assert [w["code"] for w in job.warnings].count("image_missing") == 1
     assert job.warned == ["image_missing:import_files/missing.jpg"]
+
+
+def test_warnings_past_the_listed_thousand_are_still_counted_and_kept_in_the_stored_job(tmp_path):
+    """Once the list is full, a batch's new warnings still reach the stored counts and keys.
+
+    In one step and over many, as 1C's requests drive it: a save in the middle of a
+    step writes only the warnings' parts that grew since the step's last save.
+    """
+    from cml_exchange.importer.session import MAX_WARNINGS
+
+    directory = tmp_path / "exchange"
+    directory.mkdir()
+    total = MAX_WARNINGS + 150
+    products = "".join(
+        f"<Товар><Ид>p{i}</Ид><Наименование>Товар {i}</Наименование>"
+        f"<Картинка>import_files/missing{i}.jpg</Картинка></Товар>"
+        for i in range(total)
+    )
+    (directory / "import.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="2.08">'
+        '<Каталог СодержитТолькоИзменения="false"><Ид>c</Ид><Наименование>К</Наименование>'
+        f"<Товары>{products}</Товары></Каталог></КоммерческаяИнформация>",
+        encoding="utf-8",
+    )
+    for budget in (None, 0.000001):
+        Product.objects.all().delete()
+        job = create_job(["import.xml"], base_dir=directory, options=ImportOptions(batch_size=50))
+        while isinstance(run(job, budget), Progress):
+            job = ImportJob.objects.get(pk=job.pk)  # as the next request of 1C finds it
+        job.refresh_from_db()
+        assert Product.objects.count() == total
+        assert job.warning_counts["image_missing"] == total
+        assert len(job.warnings) == MAX_WARNINGS
+        assert len(job.warned) == total
