@@ -79,10 +79,9 @@ def array_literal(field: Any, connection: Any, values: Any) -> tuple[str, str] |
 
     Texts (every element quoted, so ``NULL``, commas, braces and blanks are
     themselves) without a double quote or backslash (which need escaping) on a text
-    column; integers on an integer column. ``None`` for anything else.
+    column; integers on an integer column (a key's is its target's). ``None`` for
+    anything else.
     """
-    while field.is_relation and getattr(field, "target_field", None) is not None:
-        field = field.target_field
     column = (field.db_type(connection) or "").split("(")[0]
     kinds = set(map(type, values))
     if kinds == {str} and column in _TEXT_COLUMNS:
