@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cml_exchange.models import statements
 from cml_exchange.models.base import Leased
 
 if TYPE_CHECKING:
@@ -56,10 +56,10 @@ class ExchangeSessionManager(models.Manager["ExchangeSession"]):
         session still is: 1C goes on after ``success`` with the same cookie
         (orders files), as a 1-C-Bitrix session outlives its exchange.
         """
-        found = list(
-            self.select_related("user").filter(
-                token=token, last_seen__gte=timezone.now() - SESSION_IDLE
-            )
+        found = statements.rows(
+            self.model,
+            {"token": token, "last_seen__gte": timezone.now() - SESSION_IDLE},
+            related="user",
         )
         found.sort(key=lambda session: session.kind != kind)
         return found[0] if found else None
@@ -179,18 +179,16 @@ class ExchangeSession(Leased):
         to the exchange's counts in the same update. ``auto_now`` is not applied
         by ``update()``, so ``last_seen`` is set here.
         """
-        values: dict[str, object] = {"last_seen": timezone.now()}
+        values: dict[str, Any] = {"last_seen": timezone.now()}
         if reopen:
             values.update(finished=None, outcome="")
         if received or new_files:
-            values.update(
-                bytes_received=F("bytes_received") + received, files=F("files") + new_files
-            )
+            values.update(bytes_received=statements.Add(received), files=statements.Add(new_files))
         self._update(**values)
 
-    def _update(self, **values: object) -> None:
+    def _update(self, **values: Any) -> None:
         """Write ``values`` to this row alone (concurrent requests update other columns)."""
-        ExchangeSession.objects.filter(pk=self.pk).update(**values)
+        statements.update(ExchangeSession, self.pk, **values)
 
 
 #: The prefix of an exchange's folder name (``exchange-<session pk>``).
@@ -212,10 +210,15 @@ class ExchangeRequestManager(models.Manager["ExchangeRequest"]):
         message: str,
         bytes_in: int,
         duration_ms: int,
-    ) -> ExchangeRequest:
-        """Record one answered request; values longer than their columns are cut."""
-        return self.create(
-            session=session,
+    ) -> None:
+        """Record one answered request; values longer than their columns are cut.
+
+        Every request writes one, so by a statement built once, without signals
+        (:mod:`~cml_exchange.models.statements`).
+        """
+        statements.insert(
+            self.model,
+            session_id=session.pk if session is not None else None,
             kind=kind[:32],
             mode=mode[:32],
             filename=filename[:500],

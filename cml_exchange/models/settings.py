@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group as UserGroup
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, router
 from django.utils.translation import gettext_lazy as _
+
+from cml_exchange.models import statements
 
 
 class MissingAction(models.TextChoices):
@@ -290,7 +292,15 @@ class ExchangeSettings(models.Model):
 
     @classmethod
     def load(cls) -> ExchangeSettings:
-        """The settings row, created with the defaults if there is none yet."""
+        """The settings row, created with the defaults if there is none yet.
+
+        Read on every 1C request, so by a statement built once
+        (:mod:`~cml_exchange.models.statements`); from the database written to,
+        as ``get_or_create`` reads.
+        """
+        found = statements.rows(cls, {"pk": 1}, using=router.db_for_write(cls))
+        if found:
+            return found[0]
         settings, created = cls.objects.get_or_create(pk=1)
         if created:  # Bitrix's FINAL_STATUS_ON_DELIVERY defaults to F
             from cml_exchange.models.orders import OrderStatus

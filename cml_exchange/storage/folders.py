@@ -24,7 +24,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cml_exchange.conf import app_settings
-from cml_exchange.models import ExchangeFile, ExchangeSession, ImportJob
+from cml_exchange.models import ExchangeFile, ExchangeSession, ImportJob, statements
 from cml_exchange.models.exchange import FOLDER_PREFIX, SESSION_IDLE
 from cml_exchange.storage.unzip import UnzipPosition, is_zip, unzip_step
 from cml_exchange.storage.uploads import REPORTS, clean_directory, path_in
@@ -81,8 +81,13 @@ class ExchangeFolder:
     # Uploads
 
     def upload_starts_anew(self, name: str) -> tuple[bool, ExchangeFile | None]:
-        """Whether a part of ``name`` starts it afresh (new, or imported since); its row."""
-        record = self._files().filter(name=self.stored_name(name)).first()
+        """Whether a part of ``name`` starts it afresh (new, or imported since); its row.
+
+        Read on every part of an upload, so by a statement built once
+        (:mod:`~cml_exchange.models.statements`); (type, name) is unique.
+        """
+        found = statements.rows(ExchangeFile, {"kind": self.kind, "name": self.stored_name(name)})
+        record = found[0] if found else None
         return record is None or record.imported is not None, record
 
     def record_part(
@@ -102,8 +107,8 @@ class ExchangeFolder:
                 },
             )
         else:
-            ExchangeFile.objects.filter(pk=record.pk).update(
-                size=size, parts=record.parts + 1, updated=timezone.now()
+            statements.update(
+                ExchangeFile, record.pk, size=size, parts=record.parts + 1, updated=timezone.now()
             )
 
     # Catalog imports
