@@ -12,6 +12,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -35,12 +36,12 @@ def columns(instance: object) -> dict[str, tuple[type, object]]:
 
 
 @pytest.fixture
-def user():
+def user() -> AbstractBaseUser:
     return get_user_model().objects.create_user("exchange", password="secret")
 
 
 @pytest.fixture
-def session(user) -> ExchangeSession:
+def session(user: AbstractBaseUser) -> ExchangeSession:
     return ExchangeSession.objects.open(user, "catalog", "10.0.0.7")
 
 
