@@ -180,50 +180,71 @@ def sale_query(server: Server, *, version: str) -> dict[str, Any]:
 
 
 def upload(server: Server, size: int, *, chunk: int, scratch: Path) -> dict[str, Any]:
-    """``mode=file`` of ``size`` bytes in parts of ``chunk``, against writing them to disk.
+    """``mode=file`` of ``size`` bytes in parts of ``chunk``, against a floor server and the disk.
 
-    The disk figures are the same bytes written in ``chunk`` pieces to a
-    file in ``scratch`` (the file system the server writes to): once as the
-    server writes them (no fsync: the page cache), once with an fsync at the
-    end (the bytes on the device). ``overhead_ms_per_part`` is what a part
-    costs beyond writing its bytes: the upload's time less the plain write's,
-    over the parts (the request, the login check, the bookkeeping, the copy
-    through the socket). Server RSS is read before and after.
+    The same parts go, in :data:`UPLOAD_ROUNDS` alternating rounds, to the
+    endpoint and to :mod:`benchmarks.upload_floor` (the development server's
+    classes and an app that only appends the body to a file, on the same
+    file system): ``overhead_ms_per_part`` is what a part costs beyond the
+    floor's (Django, the login, the session, the bookkeeping), each side
+    paying the same page cache, whose speed here changes by three times from
+    one minute to the next. The disk figures are the same bytes written in
+    ``chunk`` pieces to a file in ``scratch``, once as the server writes them
+    (no fsync: the page cache), once with an fsync at the end;
+    ``write_overhead_ms_per_part`` is (upload − that write) / parts. Server
+    RSS is read before and after.
     """
     piece = os.urandom(chunk)
+    parts = size // chunk
     scratch.mkdir(parents=True, exist_ok=True)
-    target = scratch / "disk-write.bin"
-    started = time.perf_counter()
-    with target.open("wb") as out:
-        for _ in range(size // chunk):
-            out.write(piece)
-    disk = time.perf_counter() - started
-    started = time.perf_counter()
-    with target.open("wb") as out:
-        for _ in range(size // chunk):
-            out.write(piece)
-        out.flush()
-        os.fsync(out.fileno())
-    synced = time.perf_counter() - started
-    target.unlink()
+    disk, synced = _plain_writes(scratch / "disk-write.bin", piece, parts)
 
     client, timed = _client(server)
     client.checkauth("catalog")
     client.init("catalog")
-    before = after_first = server.rss_mib()
-    started = time.perf_counter()
-    for index in range(size // chunk):
-        client.call("file", params={"filename": "upload-test.dat"}, body=piece)
-        if index == 0:
-            after_first = server.rss_mib()
-    seconds = time.perf_counter() - started
-    parts = len(timed.of("file"))
+    floor = Server(
+        server.env,
+        command=lambda port: [
+            sys.executable,
+            "-m",
+            "benchmarks.upload_floor",
+            str(port),
+            str(scratch / "floor"),
+        ],
+    )
+    floor.start()
+    try:
+        from cml_exchange.client import HttpTransport, Request
+
+        to_floor = HttpTransport(floor.url, timeout=600.0)
+        before = after_first = server.rss_mib()
+        seconds = floor_seconds = 0.0
+        sent = 0
+        for round_ in range(UPLOAD_ROUNDS):
+            count = parts // UPLOAD_ROUNDS + (round_ < parts % UPLOAD_ROUNDS)
+            started = time.perf_counter()
+            for _ in range(count):
+                client.call("file", params={"filename": "upload-test.dat"}, body=piece)
+                if sent == 0:
+                    after_first = server.rss_mib()
+                sent += 1
+            seconds += time.perf_counter() - started
+            started = time.perf_counter()
+            for _ in range(count):
+                query = "type=catalog&mode=file&filename=upload-test.dat"
+                to_floor.send(Request("file", "POST", query, {}, piece))
+            floor_seconds += time.perf_counter() - started
+    finally:
+        floor.stop()
+    sent = len(timed.of("file"))
     cookieless = _cookieless_parts(server, piece, COOKIELESS_PARTS)
     return {
         "seconds": round(seconds, 3),
         "mib": size // MIB,
-        "parts": parts,
-        "overhead_ms_per_part": round((seconds - disk) / parts * 1000, 2) if parts else None,
+        "parts": sent,
+        "floor_server_seconds": round(floor_seconds, 3),
+        "overhead_ms_per_part": _per_part(seconds - floor_seconds, sent),
+        "write_overhead_ms_per_part": _per_part(seconds - disk, sent),
         "disk_seconds": round(disk, 3),
         "x_disk": round(seconds / disk, 2) if disk else None,
         "disk_fsync_seconds": round(synced, 3),
@@ -234,6 +255,32 @@ def upload(server: Server, size: int, *, chunk: int, scratch: Path) -> dict[str,
         "cookieless_parts": COOKIELESS_PARTS,
         "cookieless_ms_per_part": round(cookieless / COOKIELESS_PARTS * 1000, 2),
     }
+
+
+#: Rounds the upload alternates between the endpoint and its floor server.
+UPLOAD_ROUNDS = 10
+
+
+def _per_part(seconds: float, parts: int) -> float | None:
+    return round(seconds / parts * 1000, 2) if parts else None
+
+
+def _plain_writes(target: Path, piece: bytes, parts: int) -> tuple[float, float]:
+    """Seconds to write ``parts`` pieces to ``target``: as they come, then with an fsync."""
+    started = time.perf_counter()
+    with target.open("wb") as out:
+        for _ in range(parts):
+            out.write(piece)
+    disk = time.perf_counter() - started
+    started = time.perf_counter()
+    with target.open("wb") as out:
+        for _ in range(parts):
+            out.write(piece)
+        out.flush()
+        os.fsync(out.fileno())
+    synced = time.perf_counter() - started
+    target.unlink()
+    return disk, synced
 
 
 #: Parts of the upload without a cookie (Basic auth on each): a script that keeps no cookies.

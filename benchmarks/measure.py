@@ -23,6 +23,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -177,10 +178,21 @@ def _status_kib(pid: int, field: str) -> int:
 
 
 class Server:
-    """``manage.py runserver --noreload`` in its own process, its RSS sampled while it runs."""
+    """``manage.py runserver --noreload`` in its own process, its RSS sampled while it runs.
 
-    def __init__(self, env: dict[str, str], *, sample_every: float = 0.5) -> None:
+    ``command``, given the port, makes another server's command line (the
+    upload's floor, :mod:`benchmarks.upload_floor`).
+    """
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        *,
+        sample_every: float = 0.5,
+        command: Callable[[int], list[str]] | None = None,
+    ) -> None:
         self.env = env
+        self.command = command
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/1c_exchange.php"
         self.sample_every = sample_every
@@ -192,8 +204,13 @@ class Server:
 
     def start(self) -> None:
         """Start the server and wait until it answers."""
+        command = (
+            self.command(self.port)
+            if self.command is not None
+            else [sys.executable, MANAGE, "runserver", "--noreload", f"127.0.0.1:{self.port}"]
+        )
         self.process = subprocess.Popen(
-            [sys.executable, MANAGE, "runserver", "--noreload", f"127.0.0.1:{self.port}"],
+            command,
             env=self.env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,

@@ -83,8 +83,14 @@ def _step_notes(row: dict[str, Any]) -> str:
             f"{row['mib']} MiB: {row['x_disk']:.1f}× disk write "
             f"({row['x_disk_fsync']:.1f}× with fsync)"
             + (
-                f", {row['overhead_ms_per_part']:.1f} ms a part beyond the write"
-                if row.get("overhead_ms_per_part") is not None
+                f", {row['overhead_ms_per_part']:.1f} ms a part beyond a plain server's"
+                f" ({row['floor_server_seconds']:.2f} s)"
+                if row.get("floor_server_seconds") is not None
+                else ""
+            )
+            + (
+                f", {row['write_overhead_ms_per_part']:.1f} ms beyond the write"
+                if row.get("write_overhead_ms_per_part") is not None
                 else ""
             )
             + (

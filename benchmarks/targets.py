@@ -147,7 +147,7 @@ def _upload_issue17(sent: dict[str, Any], db: str) -> list[dict[str, Any]]:
         results.append(
             {
                 "target": f"upload: each part's overhead ≤ 2 ms on {db} (issue 17)",
-                "figure": f"{overhead:.1f} ms a part ({sent['parts']} parts)",
+                "figure": f"{overhead:.1f} ms a part over a plain server ({sent['parts']} parts)",
                 "holds": overhead <= 2,
             }
         )
