@@ -43,6 +43,8 @@ class _Columns:
     select: list[str]
     names: list[str]
     converters: list[tuple[int, list[Converter], Any]]
+    #: Where the primary key is among the columns (empty in a row a LEFT JOIN did not find).
+    key_index: int
 
     @classmethod
     def of(cls, model: type[models.Model], alias: str, connection: Any) -> _Columns:
@@ -55,7 +57,8 @@ class _Columns:
             found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
             if found:
                 converters.append((index, found, column))
-        return cls(model, select, [field.attname for field in fields], converters)
+        names = [field.attname for field in fields]
+        return cls(model, select, names, converters, names.index(model._meta.pk.attname))
 
     def instance(self, values: list[Any], using: str, connection: Any) -> models.Model:
         for index, found, column in self.converters:
@@ -74,7 +77,8 @@ class _Select:
     related: tuple[ForeignKey[Any, Any], _Columns] | None
 
 
-_SELECTS: dict[tuple[Any, ...], _Select] = {}
+#: Built statements; ``None`` for a model whose fields are not all in its own table.
+_SELECTS: dict[tuple[Any, ...], _Select | None] = {}
 
 
 def rows(
@@ -89,14 +93,18 @@ def rows(
     ``where`` maps a field name, optionally with a comparison (``last_seen__gte``;
     ``pk`` for the primary key), to a value that is not ``None``. ``related``
     names a foreign key whose row comes in the same statement, as with
-    ``select_related`` (``None`` where the key is empty).
+    ``select_related`` (``None`` where the key is empty). A model of
+    multi-table inheritance (a site's user model may be one) is read by the ORM.
     """
     alias = using or router.db_for_read(model)
     connection = connections[alias]
     key = (model, tuple(where), related, alias, connection.vendor)
-    select = _SELECTS.get(key)
+    if key not in _SELECTS:
+        _SELECTS[key] = _build_select(model, list(where), related, connection)
+    select = _SELECTS[key]
     if select is None:
-        select = _SELECTS[key] = _build_select(model, list(where), related, connection)
+        queryset = model._default_manager.using(alias).filter(**where)
+        return list(queryset.select_related(related) if related else queryset)
     parameters = [
         prepare(value) for prepare, value in zip(select.prepare, where.values(), strict=True)
     ]
@@ -110,7 +118,8 @@ def rows(
         if select.related is not None:
             field, columns = select.related
             rest = list(row[width:])
-            target = None if rest[0] is None else columns.instance(rest, alias, connection)
+            empty = rest[columns.key_index] is None
+            target = None if empty else columns.instance(rest, alias, connection)
             field.set_cached_value(instance, target)
         found.append(cast(M, instance))
     return found
@@ -118,9 +127,12 @@ def rows(
 
 def _build_select(
     model: type[models.Model], conditions: Sequence[str], related: str | None, connection: Any
-) -> _Select:
+) -> _Select | None:
     quote = connection.ops.quote_name
     opts = model._meta
+    target = opts.get_field(related).related_model if related is not None else None
+    if opts.parents or (isinstance(target, type) and target._meta.parents):
+        return None
     own = _Columns.of(model, "t", connection)
     select = list(own.select)
     joins = ""
