@@ -8,31 +8,54 @@ database takes to run it: a 1 MiB part of an upload spent more on building
 them than on writing its bytes.
 
 Here a statement's SQL is made once per model, shape and database from the
-models' metadata (so it follows the models), and run with new parameters.
-Values go in through the fields' ``get_db_prep_value``/``get_db_prep_save``;
-rows come back through the fields' and the backend's converters and
-``Model.from_db``, as the ORM's own iterator makes them. As with
+models' metadata (so it follows the models), and run with new parameters on
+the calling thread's connection (nothing built holds one). Values go in
+through the fields' ``get_db_prep_value``/``get_db_prep_save``; rows come
+back through the fields' and the backend's converters and ``Model.from_db``,
+as the ORM's own iterator makes them. A failed write marks the atomic block
+it runs in for rollback, as the ORM's writes do. As with
 ``QuerySet.update()``, no signals are sent and ``auto_now`` is not applied
-by :func:`update`; :func:`insert` fills defaults and ``auto_now``/``auto_now_add``
-fields as ``save()`` would, without signals.
+by :func:`update`; :func:`insert` fills defaults and
+``auto_now``/``auto_now_add`` fields as ``save()`` would, without signals.
+A model these statements cannot serve (multi-table inheritance or a proxy,
+database defaults, a composite key) goes through the ORM instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, TypeVar, cast
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
+from django.db.models import F
 from django.db.models.fields.related import ForeignKey
-from django.utils import timezone
 
 M = TypeVar("M", bound=models.Model)
 
-Converter = Callable[[Any, Any, Any], Any]
+Converter = Callable[..., Any]
 
 #: Comparison lookups a condition may name (``last_seen__gte``).
 _OPERATORS = {"exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+#: What was built, by database alias and vendor. Each thread has a connection of its
+#: own: nothing here may hold one (a converter of the backend is kept unbound).
+_BUILT: dict[tuple[Any, ...], Any] = {}
+
+
+def _built(connection: Any, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """``build()``'s result for ``key`` on ``connection``'s database, built on first use."""
+    key = (connection.alias, connection.vendor, *key)
+    if key not in _BUILT:
+        _BUILT[key] = build()
+    return _BUILT[key]
+
+
+def _served(model: type[models.Model]) -> bool:
+    """Whether a model's row is one row of its own table, with a one-column key."""
+    opts = model._meta
+    return not opts.parents and getattr(opts.pk, "column", None) is not None
 
 
 @dataclass(frozen=True)
@@ -42,7 +65,9 @@ class _Columns:
     model: type[models.Model]
     select: list[str]
     names: list[str]
-    converters: list[tuple[int, list[Converter], Any]]
+    #: (column index, its converters, the column expression); a converter of the backend's
+    #: operations is a plain function, bound to the calling connection's at each use.
+    converters: list[tuple[int, list[tuple[Converter, bool]], Any]]
     #: Where the primary key is among the columns (empty in a row a LEFT JOIN did not find).
     key_index: int
 
@@ -54,17 +79,24 @@ class _Columns:
         for index, field in enumerate(fields):
             select.append(f"{quote(alias)}.{quote(_column(field))}")
             column = field.get_col(alias)
-            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            found = [
+                _unbound(convert, connection.ops)
+                for convert in connection.ops.get_db_converters(column)
+            ] + [(convert, False) for convert in column.get_db_converters(connection)]
             if found:
                 converters.append((index, found, column))
         names = [field.attname for field in fields]
         return cls(model, select, names, converters, names.index(model._meta.pk.attname))
 
     def instance(self, values: list[Any], using: str, connection: Any) -> models.Model:
+        operations = connection.ops
         for index, found, column in self.converters:
             value = values[index]
-            for convert in found:
-                value = convert(value, column, connection)
+            for convert, of_backend in found:
+                if of_backend:
+                    value = convert(operations, value, column, connection)
+                else:
+                    value = convert(value, column, connection)
             values[index] = value
         return self.model.from_db(using, self.names, values)
 
@@ -72,13 +104,9 @@ class _Columns:
 @dataclass(frozen=True)
 class _Select:
     sql: str
-    prepare: list[Callable[[Any], Any]]
+    prepare: list[Callable[[Any, Any], Any]]
     own: _Columns
     related: tuple[ForeignKey[Any, Any], _Columns] | None
-
-
-#: Built statements; ``None`` for a model whose fields are not all in its own table.
-_SELECTS: dict[tuple[Any, ...], _Select | None] = {}
 
 
 def rows(
@@ -98,15 +126,17 @@ def rows(
     """
     alias = using or router.db_for_read(model)
     connection = connections[alias]
-    key = (model, tuple(where), related, alias, connection.vendor)
-    if key not in _SELECTS:
-        _SELECTS[key] = _build_select(model, list(where), related, connection)
-    select = _SELECTS[key]
+    select: _Select | None = _built(
+        connection,
+        ("select", model, tuple(where), related),
+        lambda: _build_select(model, list(where), related, connection),
+    )
     if select is None:
         queryset = model._default_manager.using(alias).filter(**where)
         return list(queryset.select_related(related) if related else queryset)
     parameters = [
-        prepare(value) for prepare, value in zip(select.prepare, where.values(), strict=True)
+        prepare(value, connection)
+        for prepare, value in zip(select.prepare, where.values(), strict=True)
     ]
     with connection.cursor() as cursor:
         cursor.execute(select.sql, parameters)
@@ -131,7 +161,7 @@ def _build_select(
     quote = connection.ops.quote_name
     opts = model._meta
     target = opts.get_field(related).related_model if related is not None else None
-    if opts.parents or (isinstance(target, type) and target._meta.parents):
+    if not _served(model) or (isinstance(target, type) and not _served(target)):
         return None
     own = _Columns.of(model, "t", connection)
     select = list(own.select)
@@ -154,8 +184,11 @@ def _build_select(
         tested = opts.pk if name == "pk" else opts.get_field(name)
         if not isinstance(tested, models.Field) or not tested.concrete:
             raise ValueError(f"{model.__name__}.{name} is not a column")
-        tests.append(f"{quote('t')}.{quote(_column(tested))} {_OPERATORS[lookup or 'exact']} %s")
-        prepare.append(_value_preparer(tested, connection))
+        operator = _OPERATORS.get(lookup or "exact")
+        if operator is None:
+            raise ValueError(f"{condition}: only {', '.join(_OPERATORS)} are supported")
+        tests.append(f"{quote('t')}.{quote(_column(tested))} {operator} %s")
+        prepare.append(_value_preparer(tested))
     sql = (
         f"SELECT {', '.join(select)} FROM {quote(opts.db_table)} {quote('t')}{joins}"  # noqa: S608
         f" WHERE {' AND '.join(tests) or '1 = 1'}"
@@ -163,12 +196,19 @@ def _build_select(
     return _Select(sql, prepare, own, joined)
 
 
+def _unbound(convert: Converter, operations: Any) -> tuple[Converter, bool]:
+    """A converter, and whether it is a method of ``operations`` (then unbound)."""
+    if getattr(convert, "__self__", None) is operations:
+        return convert.__func__, True  # type: ignore[attr-defined]
+    return convert, False
+
+
 def _column(field: models.Field[Any, Any]) -> str:
     return cast(str, field.column)
 
 
-def _value_preparer(field: models.Field[Any, Any], connection: Any) -> Callable[[Any], Any]:
-    def prepare(value: Any) -> Any:
+def _value_preparer(field: models.Field[Any, Any]) -> Callable[[Any, Any], Any]:
+    def prepare(value: Any, connection: Any) -> Any:
         if value is None:
             raise ValueError(f"{field.name}: a condition on None (IS NULL) is not supported")
         return field.get_db_prep_value(value, connection, prepared=False)
@@ -183,19 +223,23 @@ class Add:
     amount: int
 
 
-_UPDATES: dict[tuple[Any, ...], str] = {}
-
-
 def update(model: type[models.Model], pk: Any, *, using: str | None = None, **values: Any) -> int:
     """Set ``values`` (field names; :class:`Add` for increments) on the row ``pk``; rows changed."""
+    if not values:
+        raise ValueError("update() needs values to set")
     alias = using or router.db_for_write(model)
+    if not _served(model):
+        changes = {
+            name: F(name) + value.amount if isinstance(value, Add) else value
+            for name, value in values.items()
+        }
+        return model._default_manager.using(alias).filter(pk=pk).update(**changes)
     connection = connections[alias]
     opts = model._meta
     fields = [cast("models.Field[Any, Any]", opts.get_field(name)) for name in values]
     shape = tuple((name, isinstance(value, Add)) for name, value in values.items())
-    key = (model, shape, alias, connection.vendor)
-    sql = _UPDATES.get(key)
-    if sql is None:
+
+    def build() -> str:
         quote = connection.ops.quote_name
         assignments = [
             f"{quote(_column(field))} = {quote(_column(field))} + %s"
@@ -203,55 +247,64 @@ def update(model: type[models.Model], pk: Any, *, using: str | None = None, **va
             else f"{quote(_column(field))} = %s"
             for field, value in zip(fields, values.values(), strict=True)
         ]
-        sql = _UPDATES[key] = (
+        return (
             f"UPDATE {quote(opts.db_table)} SET {', '.join(assignments)}"  # noqa: S608
             f" WHERE {quote(_column(opts.pk))} = %s"
         )
+
+    sql = _built(connection, ("update", model, shape), build)
     parameters = [
         value.amount if isinstance(value, Add) else field.get_db_prep_save(value, connection)
         for field, value in zip(fields, values.values(), strict=True)
     ]
     parameters.append(opts.pk.get_db_prep_value(pk, connection, prepared=False))
-    with connection.cursor() as cursor:
+    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
         cursor.execute(sql, parameters)
         return int(cursor.rowcount)
-
-
-_INSERTS: dict[tuple[Any, ...], tuple[str, list[models.Field[Any, Any]]]] = {}
 
 
 def insert(model: type[models.Model], *, using: str | None = None, **values: Any) -> None:
     """Insert one row of ``values`` (attnames); other fields get what ``save()`` would give."""
     alias = using or router.db_for_write(model)
+    opts = model._meta
+    if not _served(model) or any(field.has_db_default() for field in opts.concrete_fields):
+        model._default_manager.using(alias).create(**values)
+        return
     connection = connections[alias]
-    key = (model, alias, connection.vendor)
-    built = _INSERTS.get(key)
-    if built is None:
+
+    def build() -> tuple[str, list[models.Field[Any, Any]]]:
         quote = connection.ops.quote_name
         fields = [
             field
-            for field in model._meta.concrete_fields
-            if not field.primary_key and not getattr(field, "generated", False)
+            for field in opts.concrete_fields
+            if field is not opts.auto_field and not getattr(field, "generated", False)
         ]
         sql = (
-            f"INSERT INTO {quote(model._meta.db_table)}"  # noqa: S608
+            f"INSERT INTO {quote(opts.db_table)}"  # noqa: S608
             f" ({', '.join(quote(_column(field)) for field in fields)})"
             f" VALUES ({', '.join(['%s'] * len(fields))})"
         )
-        built = _INSERTS[key] = (sql, fields)
-    sql, fields = built
+        return sql, fields
+
+    sql, fields = _built(connection, ("insert", model), build)
     unknown = set(values) - {field.attname for field in fields}
     if unknown:
         raise TypeError(f"{model.__name__} has no columns {sorted(unknown)}")
-    now = timezone.now()
-    parameters = []
-    for field in fields:
-        if field.attname in values:
-            value = values[field.attname]
-        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            value = now
-        else:
-            value = field.get_default()
-        parameters.append(field.get_db_prep_save(value, connection))
-    with connection.cursor() as cursor:
+    row = SimpleNamespace(
+        **{
+            field.attname: values[field.attname] if field.attname in values else field.get_default()
+            for field in fields
+        }
+    )
+    parameters = [
+        field.get_db_prep_save(
+            # as save() does: the time now in auto_now/auto_now_add fields, over any value given
+            field.pre_save(row, add=True)
+            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+            else getattr(row, field.attname),
+            connection,
+        )
+        for field in fields
+    ]
+    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
         cursor.execute(sql, parameters)

@@ -108,7 +108,7 @@ class ExchangeFolder:
             )
         else:
             statements.update(
-                ExchangeFile, record.pk, size=size, parts=record.parts + 1, updated=timezone.now()
+                ExchangeFile, record.pk, size=size, parts=statements.Add(1), updated=timezone.now()
             )
 
     # Catalog imports

@@ -9,11 +9,15 @@ ORM's; its writes must store what ``save()``/``update()`` would.
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import threading
+import weakref
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import connection
+from django.db import IntegrityError, connection, connections, transaction
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -27,6 +31,20 @@ from cml_exchange.models import (
 )
 
 pytestmark = pytest.mark.django_db
+
+#: A request's log, as the view writes it.
+REQUEST = {
+    "kind": "catalog",
+    "mode": "file",
+    "filename": "import.xml",
+    "method": "POST",
+    "address": "10.0.0.7",
+    "username": "exchange",
+    "status": "success",
+    "message": "",
+    "bytes_in": 1 << 20,
+    "duration_ms": 3,
+}
 
 
 def columns(instance: object) -> dict[str, tuple[type, object]]:
@@ -92,6 +110,8 @@ def test_conditions_compare_as_the_orm_does(session):
     assert statements.rows(ExchangeSession, {"token": "no such token"}) == []
     with pytest.raises(ValueError, match="None"):
         statements.rows(ExchangeSession, {"token": None})
+    with pytest.raises(ValueError, match="supported"):
+        statements.rows(ExchangeSession, {"token__in": [session.token]})
 
 
 def test_an_increment_adds_in_the_database_not_to_what_was_read(session):
@@ -105,20 +125,8 @@ def test_an_increment_adds_in_the_database_not_to_what_was_read(session):
 
 def test_an_inserted_row_is_what_create_would_store(session):
     before = timezone.now()
-    fields = {
-        "kind": "catalog",
-        "mode": "file",
-        "filename": "import.xml",
-        "method": "POST",
-        "address": "10.0.0.7",
-        "username": "exchange",
-        "status": "success",
-        "message": "",
-        "bytes_in": 1 << 20,
-        "duration_ms": 3,
-    }
-    ExchangeRequest.objects.log(session=session, **fields)
-    made = ExchangeRequest.objects.create(session=session, **fields)
+    ExchangeRequest.objects.log(session=session, **REQUEST)
+    made = ExchangeRequest.objects.create(session=session, **REQUEST)
     logged = ExchangeRequest.objects.exclude(pk=made.pk).get()
     made.refresh_from_db()
     assert {**columns(logged), "id": None, "created": None} == {
@@ -129,3 +137,41 @@ def test_an_inserted_row_is_what_create_would_store(session):
     assert before <= logged.created <= made.created
     with pytest.raises(TypeError, match="no columns"):
         statements.insert(ExchangeRequest, session=session)
+
+
+def test_auto_now_add_is_the_time_of_the_insert_as_with_save(session):
+    long_ago = timezone.now() - dt.timedelta(days=400)
+    statements.insert(ExchangeRequest, session_id=session.pk, method="GET", created=long_ago)
+    assert ExchangeRequest.objects.get().created > long_ago + dt.timedelta(days=399)
+
+
+@pytest.mark.parametrize("through", ["orm", "statements"])
+def test_a_failed_write_dooms_its_atomic_block_as_the_orms_do(session, through):
+    """A handler that catches a failed write inside ATOMIC_REQUESTS' block must not commit."""
+    ExchangeFile.objects.create(kind="catalog", name="exchange-1/import.xml")
+    with pytest.raises(TransactionManagementError), transaction.atomic():
+        with pytest.raises(IntegrityError):
+            if through == "orm":
+                ExchangeFile.objects.create(kind="catalog", name="exchange-1/import.xml")
+            else:
+                statements.insert(ExchangeFile, kind="catalog", name="exchange-1/import.xml")
+        ExchangeRequest.objects.log(session=session, **REQUEST)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_threads_statements_leave_with_its_connection():
+    """Each thread has its own connection: what was built for one does not keep it open."""
+    built: list[weakref.ref[object]] = []
+
+    def in_a_thread() -> None:
+        # a shape no other test reads: its statement is built on this thread's connection
+        assert statements.rows(ExchangeSettings, {"use_zip": True, "pk": 1}) == []
+        built.append(weakref.ref(connections["default"]))
+        connections.close_all()
+
+    worker = threading.Thread(target=in_a_thread)
+    worker.start()
+    worker.join()
+    gc.collect()
+    assert built and built[0]() is None
+    assert statements.rows(ExchangeSettings, {"pk": 1}) == []
