@@ -74,6 +74,8 @@ class ServedSteps(Compare31):
                 task_worker.stop()
         if floor:
             result["x_floor"] = round(result["seconds"] / floor, 2)
+            if "site_seconds" in result:
+                result["x_floor_site"] = round(result["site_seconds"] / floor, 2)
         if against:
             result["x_2x" if not worker else "x_in_request"] = round(result["seconds"] / against, 2)
         if self.compares_31:

@@ -72,6 +72,13 @@ def _step_notes(row: dict[str, Any]) -> str:
             f"longest {row['max_import_request_seconds']:.1f} s; "
             f"upload {row['uploaded_mib']} MiB in {row['upload_parts']} parts, "
             f"{row['upload_seconds']:.1f} s"
+            + (
+                f"; the site's requests {row['site_seconds']:.1f} s"
+                + (f" ({row['x_floor_site']:.2f}× floor)" if row.get("x_floor_site") else "")
+                + f", the client's packing {row['client_seconds']:.1f} s"
+                if "site_seconds" in row
+                else ""
+            )
         )
         return _versus_2x(row, notes)
     if step == "cml_import 3.1":
