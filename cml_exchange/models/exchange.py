@@ -76,16 +76,14 @@ class ExchangeSessionManager(models.Manager["ExchangeSession"]):
         initialised.
         """
         now = timezone.now()
-        recent = self.filter(
-            user=user,  # type: ignore[misc]
-            kind=kind,
-            finished__isnull=True,
-        ).order_by("-last_seen", "-pk")
+        where = {"user": user.pk, "kind": kind, "finished__isnull": True}
         if mode == "init":
-            recent = recent.filter(initialized__isnull=True, last_seen__gte=now - CHECKAUTH_TO_INIT)
+            where.update(initialized__isnull=True, last_seen__gte=now - CHECKAUTH_TO_INIT)
         else:
-            recent = recent.filter(last_seen__gte=now - SESSION_IDLE)
-        return recent.first() or self.open(user, kind, address)
+            where.update(last_seen__gte=now - SESSION_IDLE)
+        # Every request of such a client asks: by a statement built once.
+        recent = statements.rows(self.model, where, order=("-last_seen", "-pk"), limit=1)
+        return recent[0] if recent else self.open(user, kind, address)
 
 
 class ExchangeSession(Leased):
@@ -239,12 +237,20 @@ class ExchangeRequestManager(models.Manager["ExchangeRequest"]):
         A failed login is a request answered ``status`` with ``message``
         that sent a login name (requests without one checked no password).
         """
-        return list(
-            self.filter(address=address, status=status, message=message, created__gte=since)
-            .exclude(username="")
-            .order_by("-created")
-            .values_list("username", "created")[:limit]
+        # Checked before every password a client without cookies sends: a statement built once.
+        newest = statements.rows(
+            self.model,
+            {
+                "address": address,
+                "status": status,
+                "message": message,
+                "created__gte": since,
+                "username__ne": "",
+            },
+            order=("-created",),
+            limit=limit,
         )
+        return [(row.username, row.created) for row in newest]
 
 
 class ExchangeRequest(models.Model):

@@ -36,8 +36,9 @@ M = TypeVar("M", bound=models.Model)
 
 Converter = Callable[..., Any]
 
-#: Comparison lookups a condition may name (``last_seen__gte``).
-_OPERATORS = {"exact": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+#: Comparison lookups a condition may name (``last_seen__gte``); ``ne`` is the ORM's
+#: ``exclude(field=value)`` on a column that cannot be NULL. ``isnull`` takes no parameter.
+_OPERATORS = {"exact": "=", "ne": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 #: What was built, by database alias and vendor. Each thread has a connection of its
 #: own: nothing here may hold one (a converter of the backend is kept unbound).
@@ -114,30 +115,40 @@ def rows(
     where: Mapping[str, Any],
     *,
     related: str | None = None,
+    order: Sequence[str] = (),
+    limit: int | None = None,
     using: str | None = None,
 ) -> list[M]:
-    """The rows of ``model`` matching every condition of ``where``, in no set order.
+    """The rows of ``model`` matching every condition of ``where``, ``order``-ed, ``limit`` at most.
 
-    ``where`` maps a field name, optionally with a comparison (``last_seen__gte``;
-    ``pk`` for the primary key), to a value that is not ``None``. ``related``
-    names a foreign key whose row comes in the same statement, as with
-    ``select_related`` (``None`` where the key is empty). A model of
-    multi-table inheritance (a site's user model may be one) is read by the ORM.
+    ``where`` maps a field name (``pk`` for the primary key), optionally with a
+    lookup (``last_seen__gte``, ``finished__isnull``, ``username__ne``; see
+    :data:`_OPERATORS`), to a value that is not ``None``. ``related`` names a
+    foreign key whose row comes in the same statement, as with
+    ``select_related`` (``None`` where the key is empty). ``order`` names
+    fields, ``-`` before one for descending, as ``order_by``; without it the
+    order is the database's. A model of multi-table inheritance (a site's user
+    model may be one) is read by the ORM.
     """
     alias = using or router.db_for_read(model)
     connection = connections[alias]
+    # An isnull condition's value is in the statement, not among its parameters.
+    shape = tuple(
+        (name, value) if name.endswith("__isnull") else name for name, value in where.items()
+    )
     select: _Select | None = _built(
         connection,
-        ("select", model, tuple(where), related),
-        lambda: _build_select(model, list(where), related, connection),
+        ("select", model, shape, related, tuple(order), limit is not None),
+        lambda: _build_select(model, shape, related, order, limit is not None, connection),
     )
     if select is None:
-        queryset = model._default_manager.using(alias).filter(**where)
-        return list(queryset.select_related(related) if related else queryset)
+        return _rows_by_orm(model, where, related, order, limit, alias)
+    values = [value for name, value in where.items() if not name.endswith("__isnull")]
     parameters = [
-        prepare(value, connection)
-        for prepare, value in zip(select.prepare, where.values(), strict=True)
+        prepare(value, connection) for prepare, value in zip(select.prepare, values, strict=True)
     ]
+    if limit is not None:
+        parameters.append(limit)
     with connection.cursor() as cursor:
         cursor.execute(select.sql, parameters)
         fetched = cursor.fetchall()
@@ -155,8 +166,34 @@ def rows(
     return found
 
 
+def _rows_by_orm(
+    model: type[M],
+    where: Mapping[str, Any],
+    related: str | None,
+    order: Sequence[str],
+    limit: int | None,
+    alias: str,
+) -> list[M]:
+    queryset = model._default_manager.using(alias).all()
+    for name, value in where.items():
+        if name.endswith("__ne"):
+            queryset = queryset.exclude(**{name.removesuffix("__ne"): value})
+        else:
+            queryset = queryset.filter(**{name: value})
+    if related:
+        queryset = queryset.select_related(related)
+    if order:
+        queryset = queryset.order_by(*order)
+    return list(queryset[:limit] if limit is not None else queryset)
+
+
 def _build_select(
-    model: type[models.Model], conditions: Sequence[str], related: str | None, connection: Any
+    model: type[models.Model],
+    conditions: Sequence[str | tuple[str, Any]],
+    related: str | None,
+    order: Sequence[str],
+    limited: bool,
+    connection: Any,
 ) -> _Select | None:
     quote = connection.ops.quote_name
     opts = model._meta
@@ -180,20 +217,42 @@ def _build_select(
         joined = (field, columns)
     tests, prepare = [], []
     for condition in conditions:
+        condition, null = condition if isinstance(condition, tuple) else (condition, None)
         name, _, lookup = condition.partition("__")
-        tested = opts.pk if name == "pk" else opts.get_field(name)
-        if not isinstance(tested, models.Field) or not tested.concrete:
-            raise ValueError(f"{model.__name__}.{name} is not a column")
+        column = f"{quote('t')}.{quote(_column(_field(model, name)))}"
+        if lookup == "isnull":
+            if not isinstance(null, bool):
+                raise ValueError(f"{condition}: True or False")
+            tests.append(f"{column} IS {'' if null else 'NOT '}NULL")
+            continue
         operator = _OPERATORS.get(lookup or "exact")
         if operator is None:
-            raise ValueError(f"{condition}: only {', '.join(_OPERATORS)} are supported")
-        tests.append(f"{quote('t')}.{quote(_column(tested))} {operator} %s")
-        prepare.append(_value_preparer(tested))
+            raise ValueError(f"{condition}: only {', '.join(_OPERATORS)} and isnull are supported")
+        if lookup == "ne" and _field(model, name).null:
+            raise ValueError(f"{condition}: a column that may be NULL (use the ORM's exclude)")
+        tests.append(f"{column} {operator} %s")
+        prepare.append(_value_preparer(_field(model, name)))
+    ordering = [
+        f"{quote('t')}.{quote(_column(_field(model, name.lstrip('-'))))}"
+        f" {'DESC' if name.startswith('-') else 'ASC'}"
+        for name in order
+    ]
     sql = (
         f"SELECT {', '.join(select)} FROM {quote(opts.db_table)} {quote('t')}{joins}"  # noqa: S608
         f" WHERE {' AND '.join(tests) or '1 = 1'}"
+        + (f" ORDER BY {', '.join(ordering)}" if ordering else "")
+        + (" LIMIT %s" if limited else "")
     )
     return _Select(sql, prepare, own, joined)
+
+
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """The column ``name`` names (``pk``: the primary key)."""
+    opts = model._meta
+    found = opts.pk if name == "pk" else opts.get_field(name)
+    if not isinstance(found, models.Field) or not found.concrete:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return found
 
 
 def _unbound(convert: Converter, operations: Any) -> tuple[Converter, bool]:

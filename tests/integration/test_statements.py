@@ -114,6 +114,47 @@ def test_conditions_compare_as_the_orm_does(session):
         statements.rows(ExchangeSession, {"token__in": [session.token]})
 
 
+def test_order_limit_isnull_and_ne_select_what_the_orm_selects(user):
+    """The lookups a client without cookies makes on every request: its session, the throttle."""
+    now = timezone.now()
+    for index, (kind, finished, username) in enumerate(
+        [
+            ("catalog", None, "exchange"),
+            ("catalog", now, ""),
+            ("sale", None, "exchange"),
+            ("catalog", None, ""),
+            ("catalog", now, "other"),
+        ]
+    ):
+        made = ExchangeSession.objects.create(
+            kind=kind, token=f"t{index}", sessid="s", user=user, finished=finished
+        )
+        ExchangeSession.objects.filter(pk=made.pk).update(
+            last_seen=now - dt.timedelta(minutes=index % 3)
+        )
+        ExchangeRequest.objects.create(session=made, method="GET", username=username)
+    cases = [
+        (ExchangeSession, {"user": user.pk, "finished__isnull": True}, ("-last_seen", "-pk"), 2),
+        (ExchangeSession, {"kind": "catalog", "finished__isnull": False}, ("pk",), None),
+        (ExchangeSession, {"user": user.pk}, ("last_seen", "-pk"), 10),
+        (ExchangeRequest, {"method": "GET", "username__ne": ""}, ("-pk",), 2),
+        (ExchangeRequest, {"username__ne": "other"}, ("pk",), 0),
+    ]
+    for model, where, order, limit in cases:
+        found = statements.rows(model, where, order=order, limit=limit)
+        expected = model.objects.order_by(*order)
+        for name, value in where.items():
+            if name.endswith("__ne"):
+                expected = expected.exclude(**{name.removesuffix("__ne"): value})
+            else:
+                expected = expected.filter(**{name: value})
+        expected = expected[:limit] if limit is not None else expected
+        assert [row.pk for row in found] == [row.pk for row in expected], (where, order, limit)
+    assert [row.pk for row in statements.rows(ExchangeSession, {"user": user.pk}, limit=3)]
+    with pytest.raises(ValueError, match="NULL"):
+        statements.rows(ExchangeSession, {"finished__ne": now})
+
+
 def test_an_increment_adds_in_the_database_not_to_what_was_read(session):
     stale = ExchangeSession.objects.get(pk=session.pk)
     session.touch(received=1000, new_files=1)
