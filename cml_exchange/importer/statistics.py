@@ -59,7 +59,7 @@ def refresh(connection: Any) -> list[str]:
                 "SELECT c.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid"
                 " WHERE s.relid IN (SELECT to_regclass(name) FROM unnest(%s::text[]) AS name)"
                 " AND s.n_live_tup >= GREATEST(%s, 2 * c.reltuples)",
-                ["{" + ",".join(sorted(indexed)) + "}", GROWTH_FLOOR],
+                [sorted(indexed), GROWTH_FLOOR],
             )
             stale = sorted(row[0] for row in cursor.fetchall())
             if stale:

@@ -219,7 +219,8 @@ def _build_select(
     for condition in conditions:
         condition, null = condition if isinstance(condition, tuple) else (condition, None)
         name, _, lookup = condition.partition("__")
-        column = f"{quote('t')}.{quote(_column(_field(model, name)))}"
+        tested = _field(model, name)
+        column = f"{quote('t')}.{quote(_column(tested))}"
         if lookup == "isnull":
             if not isinstance(null, bool):
                 raise ValueError(f"{condition}: True or False")
@@ -228,10 +229,10 @@ def _build_select(
         operator = _OPERATORS.get(lookup or "exact")
         if operator is None:
             raise ValueError(f"{condition}: only {', '.join(_OPERATORS)} and isnull are supported")
-        if lookup == "ne" and _field(model, name).null:
+        if lookup == "ne" and tested.null:
             raise ValueError(f"{condition}: a column that may be NULL (use the ORM's exclude)")
         tests.append(f"{column} {operator} %s")
-        prepare.append(_value_preparer(_field(model, name)))
+        prepare.append(_value_preparer(tested))
     ordering = [
         f"{quote('t')}.{quote(_column(_field(model, name.lstrip('-'))))}"
         f" {'DESC' if name.startswith('-') else 'ASC'}"
@@ -325,13 +326,12 @@ def update(model: type[models.Model], pk: Any, *, using: str | None = None, **va
 def insert(model: type[models.Model], *, using: str | None = None, **values: Any) -> None:
     """Insert one row of ``values`` (attnames); other fields get what ``save()`` would give."""
     alias = using or router.db_for_write(model)
-    opts = model._meta
-    if not _served(model) or any(field.has_db_default() for field in opts.concrete_fields):
-        model._default_manager.using(alias).create(**values)
-        return
     connection = connections[alias]
+    opts = model._meta
 
-    def build() -> tuple[str, list[models.Field[Any, Any]]]:
+    def build() -> tuple[str, list[models.Field[Any, Any]], frozenset[str]] | None:
+        if not _served(model) or any(field.has_db_default() for field in opts.concrete_fields):
+            return None
         quote = connection.ops.quote_name
         fields = [
             field
@@ -343,10 +343,14 @@ def insert(model: type[models.Model], *, using: str | None = None, **values: Any
             f" ({', '.join(quote(_column(field)) for field in fields)})"
             f" VALUES ({', '.join(['%s'] * len(fields))})"
         )
-        return sql, fields
+        return sql, fields, frozenset(field.attname for field in fields)
 
-    sql, fields = _built(connection, ("insert", model), build)
-    unknown = set(values) - {field.attname for field in fields}
+    built = _built(connection, ("insert", model), build)
+    if built is None:
+        model._default_manager.using(alias).create(**values)
+        return
+    sql, fields, columns = built
+    unknown = values.keys() - columns
     if unknown:
         raise TypeError(f"{model.__name__} has no columns {sorted(unknown)}")
     row = SimpleNamespace(
