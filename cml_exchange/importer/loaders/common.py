@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db import (
@@ -37,20 +37,28 @@ def upsert_marking_full(
     full: set[str],
     seen_at: dt.datetime,
     update_fields: Sequence[str],
+    stored: Container[str],
 ) -> None:
     """Upsert ``rows`` by (catalog, 1C id); those of a full package (``full``) are marked seen.
 
     The mark (``last_seen_full``) goes in the same statement; the other rows
-    keep theirs.
+    keep theirs. ``stored`` holds the 1C ids the caller found stored, in this
+    transaction: the other rows are written as new (``sql.upsert_rows(new=True)``).
     """
-    marked = [row for row in rows if row["external_id"] in full]
-    for row in marked:
-        row["last_seen_full"] = seen_at
-    for part, fields in (
-        (marked, [*update_fields, "last_seen_full"]),
-        ([row for row in rows if row["external_id"] not in full], list(update_fields)),
-    ):
-        sql.upsert_rows(model, part, unique_fields=["catalog", "external_id"], update_fields=fields)
+    parts: dict[tuple[bool, bool], list[dict[str, Any]]] = {}
+    for row in rows:
+        marked = row["external_id"] in full
+        if marked:
+            row["last_seen_full"] = seen_at
+        parts.setdefault((marked, row["external_id"] not in stored), []).append(row)
+    for (marked, new), part in sorted(parts.items(), key=lambda item: (not item[0][0], item[0][1])):
+        sql.upsert_rows(
+            model,
+            part,
+            unique_fields=["catalog", "external_id"],
+            update_fields=[*update_fields, "last_seen_full"] if marked else list(update_fields),
+            new=new,
+        )
 
 
 def upsert(

@@ -106,7 +106,7 @@ def _load(
                 "предложение сохранено и будет связано с товаром, когда тот придет.",
                 key=offer.product_id,
             )
-    _save_identity(session, catalog, identity, sums, products, full)
+    _save_identity(session, catalog, identity, sums, products, full, existing)
     bare = [o for o in offers if o.id not in sums and o.id not in existing]
     if bare:
         sql.insert(
@@ -196,8 +196,12 @@ def _save_identity(
     sums: dict[str, str],
     products: dict[str, int],
     full: set[str],
+    existing: Mapping[str, Any],
 ) -> None:
-    """Upsert the offers whose identity changed; those of a full package get its mark too."""
+    """Upsert the offers whose identity changed; those of a full package get its mark too.
+
+    ``existing``: the stored rows of the batch's offers, by 1C id.
+    """
     if not identity:
         return
     units = unit_pks(session, [o.base_unit for o in identity])
@@ -223,7 +227,12 @@ def _save_identity(
         for o in identity
     ]
     upsert_marking_full(
-        Offer, rows, full=full, seen_at=session.seen_at, update_fields=_IDENTITY_FIELDS
+        Offer,
+        rows,
+        full=full,
+        seen_at=session.seen_at,
+        update_fields=_IDENTITY_FIELDS,
+        stored=existing,
     )
 
 

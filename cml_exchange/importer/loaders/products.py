@@ -213,7 +213,12 @@ def _save_rows(
         for row in rows:
             row["slug"] = slugs.get(row["external_id"], row["slug"])
         upsert_marking_full(
-            Product, rows, full=full, seen_at=session.seen_at, update_fields=update_fields
+            Product,
+            rows,
+            full=full,
+            seen_at=session.seen_at,
+            update_fields=update_fields,
+            stored=existing,
         )
 
     save_with_slugs(

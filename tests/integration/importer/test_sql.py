@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cml_exchange.importer import sql
@@ -66,6 +67,80 @@ def test_upsert_updates_only_the_named_fields_of_existing_rows(catalog):
     assert (kept.pk, kept.name, kept.article, kept.created) == (old.pk, "стало", "A-1", old.created)
     assert kept.updated == later
     assert Offer.objects.get(external_id="o2").name == "новое"
+
+
+def product_row(catalog, i):
+    return {
+        "catalog_id": catalog.pk,
+        "external_id": f"p{i}",
+        "name": f"Товар {i}",
+        "slug": f"tovar-{i}",
+        "article": f"A-{i}",
+        "published": False,
+    }
+
+
+def offer_row(catalog, i, updated):
+    return {
+        "catalog_id": catalog.pk,
+        "external_id": f"o{i}",
+        "name": f"стало {i}",
+        "article": f"B-{i}",
+        "updated": updated,
+    }
+
+
+def test_rows_said_new_are_inserted_whole(catalog, monkeypatch):
+    """Inserted first without the update clause, they keep every field given, in every chunk."""
+    monkeypatch.setattr(sql, "CHUNK", 2)
+    sql.upsert_rows(
+        Product,
+        [product_row(catalog, i) for i in range(5)],
+        unique_fields=["catalog", "external_id"],
+        update_fields=["name"],
+        new=True,
+    )
+    stored = Product.objects.order_by("external_id").values_list("name", "article", "published")
+    assert list(stored) == [(f"Товар {i}", f"A-{i}", False) for i in range(5)]
+
+
+def test_rows_said_new_but_stored_end_as_the_upsert_would(catalog, monkeypatch):
+    """A caller that missed a stored row (or another writer's) loses nothing: the upsert runs."""
+    monkeypatch.setattr(sql, "CHUNK", 2)
+    old = Offer.objects.create(catalog=catalog, external_id="o2", name="было", article="A-2")
+    later = timezone.now() + dt.timedelta(hours=1)
+    sql.upsert_rows(
+        Offer,
+        [offer_row(catalog, i, later) for i in range(4)],
+        unique_fields=["catalog", "external_id"],
+        update_fields=["name", "updated"],
+        new=True,
+    )
+    kept = Offer.objects.get(external_id="o2")
+    assert (kept.pk, kept.article, kept.created) == (old.pk, "A-2", old.created)
+    assert kept.updated == later
+    stored = Offer.objects.order_by("external_id").values_list("external_id", "name", "article")
+    assert list(stored) == [
+        ("o0", "стало 0", "B-0"),
+        ("o1", "стало 1", "B-1"),
+        ("o2", "стало 2", "A-2"),
+        ("o3", "стало 3", "B-3"),
+    ]
+
+
+def test_rows_said_new_still_fail_on_another_unique_constraint(catalog):
+    """Only the conflict on the key is let through: a taken slug is an error, not a lost row."""
+    Product.objects.create(catalog=catalog, external_id="p1", name="Куртка", slug="kurtka")
+    # On PostgreSQL the rows go through the driver's own cursor: its error is the driver's.
+    with pytest.raises((IntegrityError, connection.Database.IntegrityError)), transaction.atomic():
+        sql.upsert_rows(
+            Product,
+            [{"catalog_id": catalog.pk, "external_id": "p2", "name": "Куртка", "slug": "kurtka"}],
+            unique_fields=["catalog", "external_id"],
+            update_fields=["name", "slug"],
+            new=True,
+        )
+    assert list(Product.objects.values_list("external_id", flat=True)) == ["p1"]
 
 
 def test_decimals_and_foreign_keys_go_through_as_values(catalog):
