@@ -1,0 +1,56 @@
+"""Offers that come before their product wait for it, in their own catalog only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cml_exchange.importer import ImportOptions, create_job
+from cml_exchange.models import Offer
+from tests.integration.importer import cml_files
+from tests.integration.importer.cml_files import Item, Lot
+from tests.integration.importer.helpers import assert_done, run_to_end
+
+pytestmark = pytest.mark.django_db
+
+
+def import_(directory: Path, name: str, text: str) -> dict[str, int]:
+    cml_files.write(directory, name, text)
+    job = create_job([name], base_dir=directory, options=ImportOptions())
+    return assert_done(run_to_end(job)).summary
+
+
+def linked() -> dict[tuple[str, str], str | None]:
+    return {
+        (catalog, offer): product
+        for catalog, offer, product in Offer.objects.values_list(
+            "catalog__external_id", "external_id", "product__external_id"
+        )
+    }
+
+
+def test_offers_get_their_products_of_their_own_catalog_when_those_come(tmp_path: Path) -> None:
+    # An offer of a product's characteristic (found by its base id), one of the product
+    # itself, and one of an item УТ 10.3 puts in the catalog as "product#characteristic".
+    lots = [Lot("p1#red"), Lot("p2"), Lot("p4#blue")]
+    summary = import_(tmp_path, "offers_b.xml", cml_files.offers("B", lots))
+    assert summary["offers_without_product"] == 3
+    waiting = {("B", "p1#red"): None, ("B", "p2"): None, ("B", "p4#blue"): None}
+    assert linked() == waiting
+
+    # The same ids in another catalog are other products.
+    summary = import_(tmp_path, "import_a.xml", cml_files.catalog("A", [Item("p1", "Куртка")]))
+    assert "offers_linked" not in summary
+    assert linked() == waiting
+
+    items = [Item("p1", "Куртка"), Item("p2", "Шапка"), Item("p3", "Шарф"), Item("p4#blue", "Шарф")]
+    summary = import_(tmp_path, "import_b.xml", cml_files.catalog("B", items))
+    assert summary["offers_linked"] == 3
+    placed = {("B", "p1#red"): "p1", ("B", "p2"): "p2", ("B", "p4#blue"): "p4#blue"}
+    assert linked() == placed
+
+    # Sent again unchanged, the catalog is passed over; nothing waits, nothing changes.
+    summary = import_(tmp_path, "import_b.xml", cml_files.catalog("B", items))
+    assert summary.get("items_passed") == 4 and "offers_linked" not in summary
+    assert linked() == placed
