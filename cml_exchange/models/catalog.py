@@ -234,6 +234,8 @@ class Product(FromOneC):
     )
     name = models.CharField(_("name"), max_length=512)
     full_name = models.TextField(_("full name"), blank=True)
+    # On PostgreSQL these indexes (and external_id's) come without the varchar_pattern_ops
+    # twin Django adds for LIKE 'abc%': migration 0025 drops it, as no query needs it.
     slug = models.SlugField(_("slug"), max_length=255, unique=True)
     code = models.CharField(_("code"), max_length=255, blank=True)
     article = models.CharField(_("article"), max_length=255, blank=True, db_index=True)

@@ -92,6 +92,7 @@ class Offer(FromOneC):
     # Indexed only while the offer waits for its product (cml_offer_waiting_product).
     product_external_id = models.CharField(_("product's 1C id"), max_length=EXTERNAL_ID_LENGTH)
     name = models.CharField(_("name"), max_length=512, blank=True)
+    # Without PostgreSQL's LIKE twin (of this index and external_id's): see Product.slug.
     barcode = models.CharField(_("barcode"), max_length=255, blank=True, db_index=True)
     article = models.CharField(_("article"), max_length=255, blank=True)
     code = models.CharField(_("code"), max_length=255, blank=True)
