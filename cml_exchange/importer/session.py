@@ -8,14 +8,16 @@ writes them back to the job at every checkpoint.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cml_exchange.importer import sql
 from cml_exchange.importer.adapter import AdapterContext, CatalogAdapter, get_catalog_adapter
 from cml_exchange.importer.options import ImportOptions
-from cml_exchange.models import ImportJob
+from cml_exchange.models import ImportJob, ImportWarningKey
 
 #: How many warnings a job keeps in full; all are counted.
 MAX_WARNINGS = 1000
@@ -49,18 +51,28 @@ class ImportSession:
     adapter: CatalogAdapter = field(default_factory=get_catalog_adapter)
 
     def __post_init__(self) -> None:
-        # A job saved by an earlier version kept them in its state.
-        self._warned: set[str] = set(self.job.warned or self.job.state.pop("warned", []))
+        job = self.job
+        #: The digests of the keys of the warnings the job has told (see :meth:`warn`).
+        self._warned: set[int] = set(
+            ImportWarningKey.objects.filter(job=job).values_list("digest", flat=True)
+        )
+        #: Those not stored yet: written at the next checkpoint, with the batch that told them.
+        self._unsaved: list[int] = []
+        # A job left unfinished by an earlier version kept its keys in ``warned`` (or in
+        # its state, before that): they move to rows of their own.
+        for marker in job.warned or job.state.pop("warned", []):
+            self._remember(_key_digest(marker))
+        job.warned = []
 
     def warn(self, code: str, message: str, *, key: str | None = None) -> None:
         """Record a warning in the job; with ``key``, only once per job for that key."""
         job = self.job
         if key is not None:
-            marker = f"{code}:{key}"
-            if marker in self._warned:
+            digest = _key_digest(f"{code}:{key}")
+            if digest in self._warned:
                 return
             if len(self._warned) < 10 * MAX_WARNINGS:
-                self._warned.add(marker)
+                self._remember(digest)
         job.warning_counts[code] = job.warning_counts.get(code, 0) + 1
         if len(job.warnings) < MAX_WARNINGS:
             job.warnings.append({"code": code, "message": message})
@@ -84,10 +96,29 @@ class ImportSession:
                 del self.ids[key]
 
     def checkpoint(self) -> None:
-        """Move what this step gathered into the job (the caller saves the job)."""
+        """Move what this step gathered into the job (the caller saves the job).
+
+        The keys of the warnings told since the last checkpoint are written
+        here, in the caller's transaction (the batch's that told them).
+        """
         counters = self.job.counters
         for name, amount in self.counters.items():
             counters[name] = counters.get(name, 0) + amount
         self.counters.clear()
-        if len(self._warned) != len(self.job.warned):
-            self.job.warned = list(self._warned)
+        if self._unsaved:
+            job = self.job.pk
+            rows = [{"job_id": job, "digest": digest} for digest in self._unsaved]
+            sql.insert(ImportWarningKey, rows, ignore_conflicts=True)
+            self._unsaved.clear()
+
+    def _remember(self, digest: int) -> None:
+        if digest not in self._warned:
+            self._warned.add(digest)
+            self._unsaved.append(digest)
+
+
+def _key_digest(marker: str) -> int:
+    """A warning key's signed 64-bit digest (a collision would silence one warning of two)."""
+    return int.from_bytes(
+        hashlib.blake2b(marker.encode(), digest_size=8).digest(), "big", signed=True
+    )

@@ -29,7 +29,7 @@ from cml_exchange.models.exchange import (
     ExchangeRequest,
     ExchangeSession,
 )
-from cml_exchange.models.imports import ImportJob, PendingReference, ScannedFile
+from cml_exchange.models.imports import ImportJob, ImportWarningKey, PendingReference, ScannedFile
 from cml_exchange.models.offers import (
     Offer,
     OfferCharacteristic,
@@ -64,6 +64,7 @@ __all__ = [
     "ExchangeSettings",
     "Group",
     "ImportJob",
+    "ImportWarningKey",
     "Offer",
     "OfferCharacteristic",
     "OfferPropertyValue",

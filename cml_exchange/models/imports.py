@@ -59,8 +59,8 @@ class ImportJob(Leased):
     counters = models.JSONField(_("counters"), default=_empty_dict, blank=True)
     warnings = models.JSONField(_("warnings"), default=_empty_list, blank=True)
     warning_counts = models.JSONField(default=_empty_dict, blank=True)
-    #: The keys of the warnings told once a job ("image_missing:path"), kept apart from
-    #: ``state`` so that a step's save rewrites them only when one was added.
+    #: The keys of the warnings told once a job, as versions before ImportWarningKey kept
+    #: them (a job they left unfinished is read, then emptied).
     warned = models.JSONField(default=_empty_list, blank=True, editable=False)
     full_catalogs = models.JSONField(default=_empty_list, blank=True)
     full_classifiers = models.JSONField(default=_empty_list, blank=True)
@@ -129,6 +129,31 @@ class PendingReference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.external_id}"
+
+
+class ImportWarningKey(models.Model):
+    """A warning a job tells once (a missing picture, by its path): its key's 64-bit digest.
+
+    Kept a row each, written with the batch that told it, so that a step's
+    save adds the few new ones instead of rewriting them all (a catalog whose
+    pictures were not sent has thousands).
+    """
+
+    # Indexed by the unique (job, digest), which starts with it.
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="warning_keys", db_index=False
+    )
+    digest = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("warning told once")
+        verbose_name_plural = _("warnings told once")
+        constraints = [
+            models.UniqueConstraint(fields=["job", "digest"], name="cml_warning_key_job_digest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}: {self.digest}"
 
 
 class ScannedFile(models.Model):

@@ -67,6 +67,7 @@ _NATURAL = {
 #: The exchange's own records: how the data came, not the data.
 _NOT_CATALOG = {
     "ImportJob",
+    "ImportWarningKey",
     "ExchangeSession",
     "ExchangeRequest",
     "ExchangeFile",

@@ -190,7 +190,35 @@ def test_a_warning_told_once_a_job_stays_once_over_steps_and_is_saved_with_the_j
     assert steps > 6 and Product.objects.count() == 6
     assert job.warning_counts["image_missing"] == 1
     assert [w["code"] for w in job.warnings].count("image_missing") == 1
-    assert job.warned == ["image_missing:import_files/missing.jpg"]
+    assert job.warning_keys.count() == 1
+
+
+def test_a_job_an_earlier_version_left_unfinished_keeps_its_told_warnings(tmp_path):
+    """Its keys, in the job's ``warned`` list then, move to rows and are not told again."""
+    directory = tmp_path / "exchange"
+    directory.mkdir()
+    products = "".join(
+        f"<Товар><Ид>p{i}</Ид><Наименование>Товар {i}</Наименование>"
+        f"<Картинка>import_files/missing{i % 2}.jpg</Картинка></Товар>"
+        for i in range(4)
+    )
+    (directory / "import.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="2.08">'
+        '<Каталог СодержитТолькоИзменения="false"><Ид>c</Ид><Наименование>К</Наименование>'
+        f"<Товары>{products}</Товары></Каталог></КоммерческаяИнформация>",
+        encoding="utf-8",
+    )
+    job = create_job(["import.xml"], base_dir=directory, options=ImportOptions())
+    job.warned = ["image_missing:import_files/missing0.jpg"]  # told before the upgrade
+    job.save(update_fields=["warned"])
+    assert isinstance(run(job, None), Done)
+    job.refresh_from_db()
+    assert job.warned == []
+    assert job.warning_keys.count() == 2
+    assert job.warning_counts["image_missing"] == 1
+    assert [w["message"] for w in job.warnings if w["code"] == "image_missing"] == [
+        "Картинка import_files/missing1.jpg не найдена среди загруженных файлов."
+    ]
 
 
 def test_warnings_past_the_listed_thousand_are_still_counted_and_kept_in_the_stored_job(tmp_path):
@@ -224,4 +252,4 @@ def test_warnings_past_the_listed_thousand_are_still_counted_and_kept_in_the_sto
         assert Product.objects.count() == total
         assert job.warning_counts["image_missing"] == total
         assert len(job.warnings) == MAX_WARNINGS
-        assert len(job.warned) == total
+        assert job.warning_keys.count() == total
