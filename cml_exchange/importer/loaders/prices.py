@@ -58,8 +58,10 @@ def write_prices(
         unique_fields=["offer", "price_type"],
         update_fields=["value", "currency", "unit", "coefficient", "presentation"],
     )
-    # A full package lists all prices of an offer: the others are gone.
-    _delete_others(Price, "price_type_id", [pks[o.id] for o in due if o.id in full], rows)
+    # A full package lists all prices of an offer: the others are gone. An offer the batch
+    # found unstored has no others.
+    stored = [pks[o.id] for o in due if o.id in full and o.id in existing]
+    _delete_others(Price, "price_type_id", stored, rows)
     for o in due:
         updates.setdefault(o.id, {})["prices_checksum"] = sums[o.id]
     session.count("prices", len(rows))
@@ -103,7 +105,8 @@ def write_stock(
     sql.upsert_rows(
         Stock, list(rows.values()), unique_fields=["offer", "warehouse"], update_fields=["quantity"]
     )
-    _delete_others(Stock, "warehouse_id", [pks[o.id] for o in with_rows if o.id in full], rows)
+    stored = [pks[o.id] for o in with_rows if o.id in full and o.id in existing]
+    _delete_others(Stock, "warehouse_id", stored, rows)
     # 1C's total is kept as sent, even when it differs from the warehouses' sum;
     # without a total (a rests___ file with warehouse rows only), it is the sum of what is
     # stored. A warehouse-less Остаток is a total (the reader makes it the quantity).

@@ -30,6 +30,8 @@ class Lot:
     price: str = "100"
     quantity: str = "1"
     stock: dict[str, str] = field(default_factory=dict)
+    #: Prices by price type ("retail", "wholesale"); none given: ``price`` in retail.
+    prices: dict[str, str] = field(default_factory=dict)
 
 
 def flag(value: bool) -> str:
@@ -73,8 +75,13 @@ def offers(catalog_id: str, lots: Sequence[Lot], *, only_changes: bool = False) 
     rows = "".join(
         "<Предложение>"
         f"<Ид>{lot.id}</Ид><Наименование>{lot.id}</Наименование>"
-        "<Цены><Цена><ИдТипаЦены>retail</ИдТипаЦены>"
-        f"<ЦенаЗаЕдиницу>{lot.price}</ЦенаЗаЕдиницу><Валюта>RUB</Валюта></Цена></Цены>"
+        "<Цены>"
+        + "".join(
+            f"<Цена><ИдТипаЦены>{kind}</ИдТипаЦены>"
+            f"<ЦенаЗаЕдиницу>{value}</ЦенаЗаЕдиницу><Валюта>RUB</Валюта></Цена>"
+            for kind, value in (lot.prices or {"retail": lot.price}).items()
+        )
+        + "</Цены>"
         f"<Количество>{lot.quantity}</Количество>"
         + "".join(
             f'<Склад ИдСклада="{warehouse}" КоличествоНаСкладе="{amount}"/>'
@@ -88,7 +95,8 @@ def offers(catalog_id: str, lots: Sequence[Lot], *, only_changes: bool = False) 
         f'<ПакетПредложений СодержитТолькоИзменения="{flag(only_changes)}">'
         f"<Ид>{catalog_id}#</Ид><Наименование>Пакет</Наименование><ИдКаталога>{catalog_id}</ИдКаталога>"
         "<ТипыЦен><ТипЦены><Ид>retail</Ид><Наименование>Розничная</Наименование>"
-        "<Валюта>RUB</Валюта></ТипЦены></ТипыЦен>"
+        "<Валюта>RUB</Валюта></ТипЦены><ТипЦены><Ид>wholesale</Ид>"
+        "<Наименование>Оптовая</Наименование><Валюта>RUB</Валюта></ТипЦены></ТипыЦен>"
         "<Склады><Склад><Ид>main</Ид><Наименование>Основной</Наименование></Склад>"
         "<Склад><Ид>shop</Ид><Наименование>Магазин</Наименование></Склад></Склады>"
         f"<Предложения>{rows}</Предложения></ПакетПредложений>{END}"
