@@ -277,7 +277,9 @@ class _Step(ScanStage):
             if len(batch) >= size:
                 reported = self._flush(session, batch, reader, reported)
                 batch = Batch()
-                if self.out_of_time() or self._verdict_ready():
+                # Out of time with the scan beside still running, the step goes on reading
+                # until its verdict, which it would otherwise wait for idle to commit.
+                if self._verdict_ready() or (self.out_of_time() and not self._scan_running()):
                     skipped = job.state["skipped_before"]
                     kept = open_readers.OpenFile(reader, entities, scope, reported, skipped)
                     open_readers.keep(key, kept)

@@ -182,6 +182,11 @@ class ScanStage:
             job.message = self._reading_message(self._last_batch)
         return True
 
+    def _scan_running(self) -> bool:
+        """Whether a scan beside the reader is still at work (its verdict not yet known)."""
+        beside = self._beside
+        return beside is not None and not beside.settled and not beside.process.ready()
+
     def _verdict_ready(self) -> bool:
         """Whether a scan beside the reader has its verdict, to be committed with what was read."""
         beside = self._beside
