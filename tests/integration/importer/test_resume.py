@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -166,14 +167,14 @@ def test_a_zip_archive_imports_like_its_files(tmp_path, settings):
     assert ProductImage.objects.count() == 2
 
 
-def test_a_warning_told_once_a_job_stays_once_over_steps_and_is_saved_with_the_job(tmp_path):
-    """Each step saves the job's warnings only when it added some; none is lost or repeated."""
+def catalog_with_pictures(tmp_path: Path, pictures: list[str]) -> Path:
+    """An exchange folder with an import.xml of one product per picture, none uploaded."""
     directory = tmp_path / "exchange"
     directory.mkdir()
     products = "".join(
         f"<Товар><Ид>p{i}</Ид><Наименование>Товар {i}</Наименование>"
-        "<Картинка>import_files/missing.jpg</Картинка></Товар>"
-        for i in range(6)
+        f"<Картинка>import_files/{picture}</Картинка></Товар>"
+        for i, picture in enumerate(pictures)
     )
     (directory / "import.xml").write_text(
         '<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="2.08">'
@@ -181,6 +182,12 @@ def test_a_warning_told_once_a_job_stays_once_over_steps_and_is_saved_with_the_j
         f"<Товары>{products}</Товары></Каталог></КоммерческаяИнформация>",
         encoding="utf-8",
     )
+    return directory
+
+
+def test_a_warning_told_once_a_job_stays_once_over_steps_and_is_saved_with_the_job(tmp_path):
+    """Each step saves the job's warnings only when it added some; none is lost or repeated."""
+    directory = catalog_with_pictures(tmp_path, ["missing.jpg"] * 6)
     job = create_job(["import.xml"], base_dir=directory, options=ImportOptions(batch_size=1))
     steps = 0
     while isinstance(run(job, 0.000001), Progress):
@@ -195,19 +202,7 @@ def test_a_warning_told_once_a_job_stays_once_over_steps_and_is_saved_with_the_j
 
 def test_a_job_an_earlier_version_left_unfinished_keeps_its_told_warnings(tmp_path):
     """Its keys, in the job's ``warned`` list then, move to rows and are not told again."""
-    directory = tmp_path / "exchange"
-    directory.mkdir()
-    products = "".join(
-        f"<Товар><Ид>p{i}</Ид><Наименование>Товар {i}</Наименование>"
-        f"<Картинка>import_files/missing{i % 2}.jpg</Картинка></Товар>"
-        for i in range(4)
-    )
-    (directory / "import.xml").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="2.08">'
-        '<Каталог СодержитТолькоИзменения="false"><Ид>c</Ид><Наименование>К</Наименование>'
-        f"<Товары>{products}</Товары></Каталог></КоммерческаяИнформация>",
-        encoding="utf-8",
-    )
+    directory = catalog_with_pictures(tmp_path, [f"missing{i % 2}.jpg" for i in range(4)])
     job = create_job(["import.xml"], base_dir=directory, options=ImportOptions())
     job.warned = ["image_missing:import_files/missing0.jpg"]  # told before the upgrade
     job.save(update_fields=["warned"])
@@ -229,20 +224,8 @@ def test_warnings_past_the_listed_thousand_are_still_counted_and_kept_in_the_sto
     """
     from cml_exchange.importer.session import MAX_WARNINGS
 
-    directory = tmp_path / "exchange"
-    directory.mkdir()
     total = MAX_WARNINGS + 150
-    products = "".join(
-        f"<Товар><Ид>p{i}</Ид><Наименование>Товар {i}</Наименование>"
-        f"<Картинка>import_files/missing{i}.jpg</Картинка></Товар>"
-        for i in range(total)
-    )
-    (directory / "import.xml").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="2.08">'
-        '<Каталог СодержитТолькоИзменения="false"><Ид>c</Ид><Наименование>К</Наименование>'
-        f"<Товары>{products}</Товары></Каталог></КоммерческаяИнформация>",
-        encoding="utf-8",
-    )
+    directory = catalog_with_pictures(tmp_path, [f"missing{i}.jpg" for i in range(total)])
     for budget in (None, 0.000001):
         Product.objects.all().delete()
         job = create_job(["import.xml"], base_dir=directory, options=ImportOptions(batch_size=50))
