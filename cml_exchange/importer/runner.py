@@ -15,7 +15,7 @@ has not (:mod:`~cml_exchange.importer.scan_stage`). ``read`` streams the file's
 entities in batches; each batch is written, together with the job's new
 position, in one transaction, so a crash between batches loses nothing and
 repeats nothing, and the next step (in any process) resumes after the last
-committed batch.
+committed batch (:mod:`~cml_exchange.importer.read_stage`).
 """
 
 from __future__ import annotations
@@ -25,35 +25,27 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from cml_exchange import signals
-from cml_exchange.commerceml import entities as cml
 from cml_exchange.commerceml.errors import CmlExchangeError
-from cml_exchange.commerceml.reading.reader import SKIPPED_ITEMS, CmlReader
-from cml_exchange.importer import messages, open_readers, statistics
-from cml_exchange.importer.batch import Batch, flush
+from cml_exchange.importer import messages
 from cml_exchange.importer.errors import unexpected
-from cml_exchange.importer.loaders.passed import keep_read_items, passable
-from cml_exchange.importer.loaders.unchanged import NO_DIGESTS, known_digests
+from cml_exchange.importer.loaders.unchanged import known_digests
 from cml_exchange.importer.missing import DEFER_MISSING, handle_missing
 from cml_exchange.importer.options import ImportOptions
-from cml_exchange.importer.reconcile import reconcile
+from cml_exchange.importer.read_stage import COUNTED_BEFORE, DIFFERENCES, NOTES, ReadStage
 from cml_exchange.importer.results import Done, Failed, Progress, StepResult
-from cml_exchange.importer.scan_stage import FILE_DIGESTS, ScanStage
-from cml_exchange.importer.scopes import scope_after
-from cml_exchange.importer.session import ImportSession, Scope
+from cml_exchange.importer.session import ImportSession
 from cml_exchange.models import ImportJob
 
 logger = logging.getLogger(__name__)
 
 Stage = ImportJob.Stage
-#: ``job.state`` keys: the counters when a file's reading began; the reconciliation's findings.
-COUNTED_BEFORE, DIFFERENCES, NOTES = "counted_before", "differences", "notes"
 #: Fields a step writes; the lease fields are written only by the lease functions.
 _STATE_FIELDS = [
     "status", "stage", "files", "file_index", "position", "state", "counters", "warnings",
@@ -107,7 +99,7 @@ def outcome(job: ImportJob) -> Done | Failed | None:
     return None
 
 
-class _Step(ScanStage):
+class _Step(ReadStage):
     """One call of :func:`run`: the work of one budget."""
 
     def __init__(
@@ -222,131 +214,6 @@ class _Step(ScanStage):
         job.state[COUNTED_BEFORE] = dict(job.counters)
         self._save(session)
 
-    def _read(self, session: ImportSession) -> None:
-        job = self.job
-        name = job.files[job.file_index]
-        key = (job.pk, job.file_index, name)
-        kept = open_readers.take(key)
-        if kept is not None and kept.reader.position == job.position:
-            # The same process ran the last step: go on where its reader stopped.
-            reader, entities, scope, reported = (
-                kept.reader,
-                kept.entities,
-                kept.scope,
-                kept.reported,
-            )
-            job.state["skipped_before"] = kept.skipped_before
-        else:
-            reader = CmlReader(
-                self._path(job.file_index),
-                name=name,
-                skip=job.position,
-                check_references=False,
-                # Without checksums every item is built, and still gets its digest.
-                digests=self.digests if session.options.use_checksums else NO_DIGESTS,
-                announce_items=session.options.use_checksums,
-            )
-            entities = iter(reader)
-            # Empty items skipped by earlier steps of this file, for the summary at its end.
-            job.state["skipped_before"] = dict(job.state.get("skipped", {}))
-            scope = Scope()
-            reported = 0
-        batch = Batch()
-        size = session.options.batch_size
-        for entity in entities:
-            if isinstance(entity, cml.FileInfo):
-                continue
-            if isinstance(entity, (cml.Classifier, cml.Catalog, cml.OfferPackage)):
-                scope = scope_after(session, entity, scope)
-                batch.add_header(entity)
-                continue
-            if isinstance(entity, cml.ItemsAhead):
-                passed = passable(
-                    session,
-                    entity.kind,
-                    scope,
-                    job.state.get(FILE_DIGESTS, {}).get(name),
-                    job.state.get("scans", {}).get(name),
-                )
-                if passed is not None:  # the rest of the file is items stored as they are
-                    batch.passed.append(passed)
-                    _close(entities)
-                    break
-                continue
-            batch.add(entity, scope)
-            if len(batch) >= size:
-                reported = self._flush(session, batch, reader, reported)
-                batch = Batch()
-                # Out of time with the scan beside still running, the step goes on reading
-                # until its verdict, which it would otherwise wait for idle to commit.
-                if self._verdict_ready() or (self.out_of_time() and not self._scan_running()):
-                    skipped = job.state["skipped_before"]
-                    kept = open_readers.OpenFile(reader, entities, scope, reported, skipped)
-                    open_readers.keep(key, kept)
-                    return
-        self._flush(session, batch, reader, reported, end=True)
-
-    def _flush(
-        self,
-        session: ImportSession,
-        batch: Batch,
-        reader: CmlReader,
-        reported: int,
-        *,
-        end: bool = False,
-    ) -> int:
-        """Write a batch and the job's new position in one transaction."""
-        job = self.job
-        name = job.files[job.file_index]
-        for warning in reader.warnings[reported:]:
-            if warning.code not in SKIPPED_ITEMS:  # summed up below, across steps
-                session.warn(warning.code, f"{name}: {warning.message}")
-        reported = len(reader.warnings)
-        with transaction.atomic():
-            skipped = job.state.setdefault("skipped", {})
-            for code, count in reader.skipped.items():
-                skipped[code] = count + job.state.get("skipped_before", {}).get(code, 0)
-            if end:
-                for code, count in skipped.items():
-                    session.warn(code, f"{name}: {SKIPPED_ITEMS[code].format(count=count)}")
-            flush(session, batch)
-            done = job.state.setdefault("done", {})
-            for kind, amount in batch.kinds().items():
-                done[kind] = done.get(kind, 0) + amount
-            job.position = reader.position
-            job.message = self._reading_message(batch)
-            self._last_batch = batch
-            if end:
-                self._settle_scan()  # the reconciliation compares with the scan's counts
-                differences = len(job.state.get(DIFFERENCES, []))
-                self._reconcile(session, name)
-                if len(job.state.get(DIFFERENCES, [])) == differences:
-                    keep_read_items(job.state.get(FILE_DIGESTS, {}).get(name), reader)
-                job.message = messages.file_done(job.files[job.file_index])
-                self._next_file()
-            self._save(session)
-        statistics.refresh(connection)
-        return reported
-
-    def _reconcile(self, session: ImportSession, name: str) -> None:
-        job = self.job
-        session.checkpoint()
-        before = job.state.pop(COUNTED_BEFORE, {})
-        differences, notes = reconcile(job, name, before)
-        for text in [*differences, *notes]:
-            session.warn("reconciliation", text)
-        job.state.setdefault(DIFFERENCES, []).extend(differences)
-        job.state.setdefault(NOTES, []).extend(notes)
-
-    def _reading_message(self, batch: Batch) -> str:
-        job = self.job
-        done = job.state.get("done", {})
-        totals = job.state.get("scans", {}).get(job.files[job.file_index], {})
-        for kind in ("offers", "products", "documents", "properties", "groups"):
-            if batch.kinds().get(kind):
-                return messages.processed(done.get(kind, 0), totals.get(kind, 0), kind)
-        return job.message
-
     def _missing(self, session: ImportSession) -> None:
         job = self.job
         if job.state.get(DEFER_MISSING):
@@ -442,10 +309,3 @@ def _failed(job: ImportJob) -> Failed:
     """A failed job's result: the whole error, unless it is a detail kept from 1C."""
     message = job.error if job.error[:500] == job.message else job.message
     return Failed(message, detail=job.error)
-
-
-def _close(entities: Iterator[object]) -> None:
-    """Stop a reader's iteration early: its file is closed now, not when collected."""
-    close = getattr(entities, "close", None)
-    if close is not None:
-        close()

@@ -14,8 +14,8 @@ from cml_exchange.importer import (
     Progress,
     create_job,
     open_readers,
+    read_stage,
     run,
-    runner,
 )
 from cml_exchange.models import Offer, Price, Product
 
@@ -27,13 +27,13 @@ def _import_in_steps(
 ) -> tuple[int, int]:
     generate_catalog(tmp_path / "data", 300, seed=7)
     made = []
-    original = runner.CmlReader
+    original = read_stage.CmlReader
 
     def counting(*args, **kwargs):
         made.append(kwargs.get("skip"))
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(runner, "CmlReader", counting)
+    monkeypatch.setattr(read_stage, "CmlReader", counting)
     job = create_job(
         ["import.xml", "offers.xml"],
         base_dir=tmp_path / "data",
