@@ -23,12 +23,14 @@ database defaults, a composite key) goes through the ORM instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, TypeVar, cast
 
-from django.db import connections, models, router, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.db.models import F
 from django.db.models.fields.related import ForeignKey
 
@@ -284,11 +286,16 @@ class Add:
 
 
 def update(model: type[models.Model], pk: Any, *, using: str | None = None, **values: Any) -> int:
-    """Set ``values`` (field names; :class:`Add` for increments) on the row ``pk``; rows changed."""
+    """Set ``values`` (field names; :class:`Add` for increments) on the row ``pk``; rows changed.
+
+    In an :func:`unsynced_batch` the statement waits for the batch's end, and -1 is returned.
+    """
     if not values:
         raise ValueError("update() needs values to set")
     alias = using or router.db_for_write(model)
     if not _served(model):
+        if _BATCH.get() is not None:
+            raise TypeError(f"{model.__name__} is written by the ORM: it cannot join a batch")
         changes = {
             name: F(name) + value.amount if isinstance(value, Add) else value
             for name, value in values.items()
@@ -318,13 +325,18 @@ def update(model: type[models.Model], pk: Any, *, using: str | None = None, **va
         for field, value in zip(fields, values.values(), strict=True)
     ]
     parameters.append(opts.pk.get_db_prep_value(pk, connection, prepared=False))
+    if _batched(alias, sql, parameters):
+        return -1
     with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
         cursor.execute(sql, parameters)
         return int(cursor.rowcount)
 
 
 def insert(model: type[models.Model], *, using: str | None = None, **values: Any) -> None:
-    """Insert one row of ``values`` (attnames); other fields get what ``save()`` would give."""
+    """Insert one row of ``values`` (attnames); other fields get what ``save()`` would give.
+
+    In an :func:`unsynced_batch` the statement waits for the batch's end.
+    """
     alias = using or router.db_for_write(model)
     connection = connections[alias]
     opts = model._meta
@@ -347,6 +359,8 @@ def insert(model: type[models.Model], *, using: str | None = None, **values: Any
 
     built = _built(connection, ("insert", model), build)
     if built is None:
+        if _BATCH.get() is not None:
+            raise TypeError(f"{model.__name__} is written by the ORM: it cannot join a batch")
         model._default_manager.using(alias).create(**values)
         return
     sql, fields, columns = built
@@ -369,5 +383,67 @@ def insert(model: type[models.Model], *, using: str | None = None, **values: Any
         )
         for field in fields
     ]
+    if _batched(alias, sql, parameters):
+        return
     with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
         cursor.execute(sql, parameters)
+
+
+@dataclass
+class _Batch:
+    alias: str
+    sql: list[str]
+    parameters: list[Any]
+
+
+#: The batch of :func:`unsynced_batch` being gathered in this thread (or task), if any.
+_BATCH: ContextVar[_Batch | None] = ContextVar("cml_exchange_statements_batch", default=None)
+
+
+def _batched(alias: str, sql: str, parameters: list[Any]) -> bool:
+    """Add a statement to the batch gathered for ``alias``; whether there was one."""
+    batch = _BATCH.get()
+    if batch is None or batch.alias != alias:
+        return False
+    batch.sql.append(sql)
+    batch.parameters.extend(parameters)
+    return True
+
+
+@contextmanager
+def unsynced_batch(*, using: str | None = None) -> Iterator[None]:
+    """One transaction for writes that record what is itself not on disk yet.
+
+    On PostgreSQL, outside any atomic block, the :func:`update` and
+    :func:`insert` calls made inside are gathered and sent, when the block
+    ends without an exception, as one query of several statements: the
+    server runs it as one transaction (all of it or none), in one round trip
+    instead of one a statement plus ``BEGIN`` and ``COMMIT``; and its commit
+    does not wait for the database's log to reach the disk
+    (``synchronous_commit`` off for it alone: it is written within the
+    server's ``wal_writer_delay``, and a crash of the database server in that
+    moment may lose it, as a crash of the machine loses what the page cache
+    held). A statement's error is raised as the block ends. Inside, nothing
+    may be read back: :func:`update` returns -1, and a model these statements
+    cannot serve raises ``TypeError``. Elsewhere (another database, or inside
+    an atomic block) this is ``transaction.atomic()``.
+    """
+    alias = using or DEFAULT_DB_ALIAS
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        with transaction.atomic(using=alias):
+            yield
+        return
+    batch = _Batch(alias, ["SET LOCAL synchronous_commit TO OFF"], [])
+    token = _BATCH.set(batch)
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+    if len(batch.sql) > 1:
+        # Values are bound here, on the client, as Django's PostgreSQL backend binds them
+        # by default: a query with parameters could hold one statement only.
+        operations: Any = connection.ops  # PostgreSQL's: compose_sql() is its own
+        query = operations.compose_sql("; ".join(batch.sql), batch.parameters)
+        with connection.cursor() as cursor:
+            cursor.execute(query)

@@ -46,6 +46,10 @@ def upload(call: Call) -> Reply:
         undo=lambda: _cut_back(path, restart=restart, before=before),
     )
     call.received, call.new_files = size, int(restart)
+    # A part that extends a file only counts bytes left in the page cache (not synced),
+    # by two updates and the log's insert. A part that starts a file commits in full: its
+    # row lost, the next part would start the file over.
+    call.unsynced = not restart
     return replies.success()
 
 

@@ -20,7 +20,13 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from cml_exchange.commerceml.errors import CmlExchangeError
-from cml_exchange.models import ExchangeKind, ExchangeRequest, ExchangeSession, ExchangeSettings
+from cml_exchange.models import (
+    ExchangeKind,
+    ExchangeRequest,
+    ExchangeSession,
+    ExchangeSettings,
+    statements,
+)
 from cml_exchange.protocol import catalog, replies, sale
 from cml_exchange.protocol.auth import client_address, credentials, may_exchange, throttled
 from cml_exchange.protocol.call import Call, authorise
@@ -115,7 +121,7 @@ def _book(call: Call, username: str, reply: Reply, started: float) -> Reply:
     never costs 1C its answer otherwise.
     """
     try:
-        with transaction.atomic():
+        with statements.unsynced_batch() if call.unsynced else transaction.atomic():
             for write in call.writes:
                 write()
             _log(call, username, reply, started)

@@ -1,4 +1,9 @@
-"""A part's row, the session's counts and the request's log commit together, or the part goes."""
+"""A part's row, the session's counts and the request's log commit together, or the part goes.
+
+The tests marked ``transaction=True`` run as in production, each request in a
+transaction of its own: on PostgreSQL a part that extends a file then records
+itself in one query (``statements.unsynced_batch``).
+"""
 
 from __future__ import annotations
 
@@ -77,3 +82,36 @@ def test_a_later_part_that_cannot_be_recorded_is_cut_off(one_c, upload_root, ref
     record = ExchangeFile.objects.get(name=stored(one_c, "import.xml"))
     assert (record.size, record.parts) == (8, 1)
     assert session_of(one_c).bytes_received == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_part_that_extends_a_file_is_recorded_in_one_query(one_c, upload_root):
+    with CaptureQueriesContext(connection) as first:
+        assert post(one_c, "import.xml", b"<first/>") == b"success\n"
+    with CaptureQueriesContext(connection) as later:
+        for part in (b"<second/>", b"<third/>"):
+            assert post(one_c, "import.xml", part) == b"success\n"
+    writes = [q["sql"] for q in later.captured_queries if not q["sql"].startswith("SELECT")]
+    if connection.vendor == "postgresql":
+        # the part that starts the file commits in full: its row lost, the next part
+        # would start the file over
+        assert not any("synchronous_commit" in q["sql"] for q in first.captured_queries)
+        assert len(writes) == 2
+        assert all(w.startswith("SET LOCAL synchronous_commit TO OFF; UPDATE ") for w in writes)
+    record = ExchangeFile.objects.get(name=stored(one_c, "import.xml"))
+    assert (record.size, record.parts) == (25, 3)
+    assert session_of(one_c).bytes_received == 25
+    logged = ExchangeRequest.objects.filter(mode="file", session=session_of(one_c))
+    assert list(logged.values_list("status", flat=True)) == ["success"] * 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batched_part_that_cannot_be_recorded_is_cut_off(one_c, upload_root, refuse_log):
+    assert post(one_c, "import.xml", b"<first/>") == b"success\n"
+    assert post(one_c, "import.xml", b"<second/>") == b"success\n"
+    refuse_log()
+    assert post(one_c, "import.xml", b"<third/>").startswith(FAILED)
+    assert (folder_of(one_c) / "import.xml").read_bytes() == b"<first/><second/>"
+    record = ExchangeFile.objects.get(name=stored(one_c, "import.xml"))
+    assert (record.size, record.parts) == (17, 2)
+    assert session_of(one_c).bytes_received == 17
