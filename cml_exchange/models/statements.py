@@ -414,24 +414,36 @@ def _batched(alias: str, sql: str, parameters: list[Any]) -> bool:
 def unsynced_batch(*, using: str | None = None) -> Iterator[None]:
     """One transaction for writes that record what is itself not on disk yet.
 
-    On PostgreSQL, outside any atomic block, the :func:`update` and
-    :func:`insert` calls made inside are gathered and sent, when the block
-    ends without an exception, as one query of several statements: the
-    server runs it as one transaction (all of it or none), in one round trip
-    instead of one a statement plus ``BEGIN`` and ``COMMIT``; and its commit
-    does not wait for the database's log to reach the disk
-    (``synchronous_commit`` off for it alone: it is written within the
-    server's ``wal_writer_delay``, and a crash of the database server in that
-    moment may lose it, as a crash of the machine loses what the page cache
-    held). A statement's error is raised as the block ends. Inside, nothing
-    may be read back: :func:`update` returns -1, and a model these statements
-    cannot serve raises ``TypeError``. Elsewhere (another database, or inside
-    an atomic block) this is ``transaction.atomic()``.
+    Its commit does not wait for the database's log to reach the disk: a
+    crash of the machine (or of PostgreSQL's server) right after it may lose
+    it, as such a crash loses what the page cache held; a crash of the site's
+    own process loses nothing committed.
+
+    - PostgreSQL, outside any atomic block: the :func:`update` and
+      :func:`insert` calls made inside are gathered and sent, when the block
+      ends without an exception, as one query of several statements, which
+      the server runs as one transaction (all of it or none) in one round
+      trip instead of one a statement plus ``BEGIN`` and ``COMMIT``, with
+      ``synchronous_commit`` off for it alone (it is flushed within the
+      server's ``wal_writer_delay``). A statement's error is raised as the
+      block ends. Inside, nothing may be read back: :func:`update` returns
+      -1, and a model these statements cannot serve raises ``TypeError``.
+    - SQLite in write-ahead-log mode, outside any atomic block:
+      ``transaction.atomic()`` with ``synchronous`` at ``NORMAL`` for it (put
+      back after), the level at which SQLite syncs the log at checkpoints
+      rather than at each commit. In another journal mode that level could
+      corrupt the file on a power loss: nothing changes there.
+    - Otherwise (another database, or inside an atomic block, whose commit is
+      not this block's): ``transaction.atomic()``.
     """
     alias = using or DEFAULT_DB_ALIAS
     connection = connections[alias]
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    if connection.in_atomic_block or connection.vendor not in ("postgresql", "sqlite"):
         with transaction.atomic(using=alias):
+            yield
+        return
+    if connection.vendor == "sqlite":
+        with sqlite_commits_unsynced(connection), transaction.atomic(using=alias):
             yield
         return
     batch = _Batch(alias, ["SET LOCAL synchronous_commit TO OFF"], [])
@@ -447,3 +459,33 @@ def unsynced_batch(*, using: str | None = None) -> Iterator[None]:
         query = operations.compose_sql("; ".join(batch.sql), batch.parameters)
         with connection.cursor() as cursor:
             cursor.execute(query)
+
+
+#: SQLite's ``synchronous`` level that syncs a write-ahead log at checkpoints only.
+_SQLITE_NORMAL = 1
+
+
+@contextmanager
+def sqlite_commits_unsynced(connection: Any) -> Iterator[None]:
+    """SQLite: commits in the block do not sync the write-ahead log (``synchronous=NORMAL``).
+
+    ``connection`` is Django's connection or a ``sqlite3`` one, outside any
+    transaction. Only a database in WAL mode whose level is above ``NORMAL``
+    is changed, and its level is put back when the block ends, however it ends.
+    """
+    cursor = connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode")
+        wal = str(cursor.fetchone()[0]).lower() == "wal"
+        cursor.execute("PRAGMA synchronous")
+        level = int(cursor.fetchone()[0])
+        if not wal or level <= _SQLITE_NORMAL:
+            yield
+            return
+        cursor.execute(f"PRAGMA synchronous = {_SQLITE_NORMAL}")
+        try:
+            yield
+        finally:
+            cursor.execute(f"PRAGMA synchronous = {level}")
+    finally:
+        cursor.close()

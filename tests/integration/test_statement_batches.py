@@ -2,11 +2,14 @@
 
 On PostgreSQL outside an atomic block the batch's writes go as one query of
 several statements, which the server runs as one transaction whose commit
-does not wait for the log's flush; elsewhere the batch is ``atomic()``.
+does not wait for the log's flush; on SQLite in WAL mode the batch is
+``atomic()`` whose commit does not sync the log; elsewhere it is ``atomic()``.
 Either way what it writes is all written or none of it is.
 """
 
 from __future__ import annotations
+
+import sqlite3
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -85,3 +88,25 @@ def test_inside_an_atomic_block_the_writes_are_made_at_once_and_roll_back_with_i
             assert ExchangeSession.objects.get(pk=session.pk).files == 1
         raise OSError("the outer block fails")
     assert ExchangeSession.objects.get(pk=session.pk).files == 0
+
+
+FULL, NORMAL = 2, 1
+
+
+@pytest.mark.parametrize(("journal", "inside"), [("wal", NORMAL), ("delete", FULL)])
+def test_sqlite_skips_the_sync_in_wal_mode_only_and_for_the_block_only(tmp_path, journal, inside):
+    """WAL mode: NORMAL loses at most the last commits on a power loss; else it may corrupt."""
+    database = sqlite3.connect(tmp_path / "shop.sqlite3", isolation_level=None)
+    database.execute(f"PRAGMA journal_mode = {journal}")
+    database.execute("PRAGMA synchronous = FULL")
+
+    def level() -> int:
+        return int(database.execute("PRAGMA synchronous").fetchone()[0])
+
+    with statements.sqlite_commits_unsynced(database):
+        assert level() == inside
+    assert level() == FULL
+    with pytest.raises(OSError), statements.sqlite_commits_unsynced(database):
+        raise OSError("the part could not be kept")
+    assert level() == FULL
+    database.close()
