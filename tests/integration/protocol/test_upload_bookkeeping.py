@@ -11,10 +11,12 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from cml_exchange.models import ExchangeFile, ExchangeRequest
-from tests.integration.protocol.exchange import folder_of, post, session_of, stored
+from cml_exchange.models import ExchangeFile, ExchangeRequest, ExchangeSession, Product
+from tests.integration.protocol.exchange import URL, basic, folder_of, post, session_of, stored
+from tests.paths import sample
 
 LOG_TABLE = ExchangeRequest._meta.db_table
 
@@ -115,3 +117,30 @@ def test_a_batched_part_that_cannot_be_recorded_is_cut_off(one_c, upload_root, r
     record = ExchangeFile.objects.get(name=stored(one_c, "import.xml"))
     assert (record.size, record.parts) == (17, 2)
     assert session_of(one_c).bytes_received == 17
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_script_without_cookies_uploads_in_parts_and_imports(admin_user, upload_root):
+    """Basic auth on each request and no cookie: the parts find their exchange all the same."""
+
+    def send(query: str, data: bytes | None = None) -> bytes:
+        script = Client(HTTP_AUTHORIZATION=basic("admin", "secret"))
+        if data is None:
+            return script.get(f"{URL}?type=catalog&{query}").content
+        return script.post(
+            f"{URL}?type=catalog&{query}", data, content_type="application/octet-stream"
+        ).content
+
+    # 8 KiB with a byte order mark, in three parts: the mark in the first, UTF-8 split anywhere
+    catalog = sample("bigperson__exchange1c__tests__xml__import").read_bytes()
+    assert send("mode=init").startswith(b"zip=")
+    third = len(catalog) // 3
+    for piece in (catalog[:third], catalog[third : 2 * third], catalog[2 * third :]):
+        assert send("mode=file&filename=import.xml", piece) == b"success\n"
+    (record,) = ExchangeFile.objects.all()
+    assert (record.size, record.parts) == (len(catalog), 3)
+    assert ExchangeSession.objects.get(pk=record.session_id).bytes_received == len(catalog)
+    while (reply := send("mode=import&filename=import.xml")).startswith(b"progress"):
+        pass
+    assert reply.startswith(b"success\n"), reply.decode("cp1251")
+    assert Product.objects.count() == 2  # as EXPECTED_COUNTS.json counts the sample's
