@@ -76,7 +76,18 @@ def test_a_first_part_that_cannot_be_recorded_is_not_kept(one_c, upload_root, re
     assert session_of(one_c).bytes_received == 0
 
 
-def test_a_later_part_that_cannot_be_recorded_is_cut_off(one_c, upload_root, refuse_log):
+@pytest.mark.parametrize(
+    "in_production",
+    [
+        pytest.param(False, id="in-the-tests-transaction"),
+        # each request in a transaction of its own: on PostgreSQL the part's writes are
+        # one query (statements.unsynced_batch), which fails as a whole
+        pytest.param(True, id="own-transaction", marks=pytest.mark.django_db(transaction=True)),
+    ],
+)
+def test_a_later_part_that_cannot_be_recorded_is_cut_off(
+    one_c, upload_root, refuse_log, in_production
+):
     assert post(one_c, "import.xml", b"<first/>") == b"success\n"
     refuse_log()
     assert post(one_c, "import.xml", b"<second/>").startswith(FAILED)
@@ -105,18 +116,6 @@ def test_a_part_that_extends_a_file_is_recorded_in_one_query(one_c, upload_root)
     assert session_of(one_c).bytes_received == 25
     logged = ExchangeRequest.objects.filter(mode="file", session=session_of(one_c))
     assert list(logged.values_list("status", flat=True)) == ["success"] * 3
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_batched_part_that_cannot_be_recorded_is_cut_off(one_c, upload_root, refuse_log):
-    assert post(one_c, "import.xml", b"<first/>") == b"success\n"
-    assert post(one_c, "import.xml", b"<second/>") == b"success\n"
-    refuse_log()
-    assert post(one_c, "import.xml", b"<third/>").startswith(FAILED)
-    assert (folder_of(one_c) / "import.xml").read_bytes() == b"<first/><second/>"
-    record = ExchangeFile.objects.get(name=stored(one_c, "import.xml"))
-    assert (record.size, record.parts) == (17, 2)
-    assert session_of(one_c).bytes_received == 17
 
 
 @pytest.mark.django_db(transaction=True)
