@@ -145,6 +145,7 @@ class _Step(ReadStage):
                 elif job.stage == Stage.SCAN:
                     self._scan(session)
                 elif job.stage == Stage.READ:
+                    self._scan_ahead(session)
                     self._read(session)
                 elif job.stage == Stage.MISSING:
                     self._missing(session)

@@ -16,17 +16,19 @@ reader"). :class:`ScanStage` is the part of the runner's step that does this.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.db import DatabaseError, connection, connections, router, transaction
 
 from cml_exchange.commerceml.reading.scan_process import ScanProcess, can_start
 from cml_exchange.conf import app_settings
-from cml_exchange.importer import messages, root_group, statistics
+from cml_exchange.importer import messages, root_group, scan_ahead, statistics
 from cml_exchange.importer.batch import Batch
 from cml_exchange.importer.limits import value_limits
 from cml_exchange.importer.scans import remember, remembered_counts, scan_counts
 from cml_exchange.importer.session import ImportSession
+from cml_exchange.importer.unpack import import_order
 from cml_exchange.models import ImportJob
 
 #: The largest file scanned beside the reader on SQLite, whose one writer holds the
@@ -78,6 +80,10 @@ class ScanStage:
         digest, counts = remembered_counts(path)
         job.state.setdefault(FILE_DIGESTS, {})[name] = digest
         if counts is None:
+            counts = scan_ahead.take(path, digest)
+        else:
+            scan_ahead.forget(path)
+        if counts is None:
             if self._may_scan_beside(session, path):
                 self._read_beside_scan(session, ScanProcess(path, name, value_limits()), digest)
                 return
@@ -110,6 +116,63 @@ class ScanStage:
         if vendor == "sqlite" and size > SQLITE_SCAN_BESIDE_MAX:
             return False
         return can_start()
+
+    def _scan_ahead(self, session: ImportSession) -> None:
+        """Begin the scan of a later file that will be scanned first, once this file's is done.
+
+        The later files are the job's own after this one, and for a file of an
+        exchange the XML files waiting beside it that 1C imports after it
+        (``import`` before ``offers`` before ``prices`` and ``rests``).
+        """
+        if self._beside is not None and not self._beside.settled:
+            return  # this file's own scan holds the second core
+        for path in self._later_files():
+            if self._scanned_first(session, path):
+                scan_ahead.begin(path, path.name)
+                return
+
+    def _later_files(self) -> list[Path]:
+        job = self.job
+        index = job.file_index
+        later = [
+            self._path(i)
+            for i in range(index + 1, len(job.files))
+            if not job.files[i].lower().endswith(".zip")
+        ]
+        if job.session_id is None or index >= len(job.files):
+            return later
+        base = Path(job.base_dir)
+        current = import_order(job.files[index])
+        try:
+            names = [
+                entry.name
+                for entry in os.scandir(base)
+                if entry.name.lower().endswith(".xml") and entry.is_file()
+            ]
+        except OSError:
+            return later
+        own = set(job.files)
+        return later + [
+            base / name
+            for name in sorted(names, key=import_order)
+            if name not in own and import_order(name) > current
+        ]
+
+    def _scanned_first(self, session: ImportSession, path: Path) -> bool:
+        """Whether ``path`` is large enough for a second process, yet not scanned beside."""
+        smallest = app_settings.SCAN_BESIDE_FROM
+        if not smallest or not can_start():
+            return False
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return False
+        if size < smallest:
+            return False
+        vendor = connections[router.db_for_write(ImportJob)].vendor
+        return session.options.skip_root_group or (
+            vendor == "sqlite" and size > SQLITE_SCAN_BESIDE_MAX
+        )
 
     def _read_beside_scan(self, session: ImportSession, process: ScanProcess, digest: str) -> None:
         """Read the file while ``process`` scans it; commit only what a sound file gave.

@@ -16,15 +16,14 @@ digests is still stored, the runner does not read the items at all.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from array import array
 from pathlib import Path
 
 from django.utils import timezone
 
-from cml_exchange.commerceml.reading.digests import FileItems, code_key
-from cml_exchange.commerceml.reading.scan import scan
+from cml_exchange.commerceml.reading.digests import FileItems
+from cml_exchange.commerceml.reading.scan import scan, scan_digest
 from cml_exchange.importer.limits import value_limits
 from cml_exchange.models import ScannedFile
 
@@ -101,13 +100,4 @@ def _as_bytes(digests: array[int]) -> bytes:
 
 def file_digest(path: Path) -> str:
     """The SHA-256 of the file's bytes, keyed with the reader's code and the column sizes."""
-    limits = value_limits()
-    sizes = (
-        sorted(limits.lengths.items()),
-        sorted(limits.decimals.items()),
-        sorted(limits.not_negative),
-        sorted(limits.numbers_only),
-    )
-    keyed = hashlib.sha256(code_key() + repr(sizes).encode())
-    with open(path, "rb") as file:
-        return hashlib.file_digest(file, keyed.copy).hexdigest()
+    return scan_digest(path, value_limits())

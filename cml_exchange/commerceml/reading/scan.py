@@ -15,6 +15,7 @@ through the file and SQLite would store what the site then cannot read.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -174,3 +175,23 @@ def scan(
         if refuse and result.problems:
             raise ValueLimitError(result.problems[0], file=label, count=result.problem_count)
     return result
+
+
+def scan_digest(path: str | os.PathLike[str], limits: ValueLimits) -> str:
+    """The SHA-256 of the file's bytes, keyed with the reader's code and ``limits``.
+
+    What a scan found is worth keeping for these bytes under this key only:
+    the same bytes read by other code, or checked against other column sizes,
+    may scan otherwise.
+    """
+    from cml_exchange.commerceml.reading.digests import code_key  # the builders: not for scans
+
+    sizes = (
+        sorted(limits.lengths.items()),
+        sorted(limits.decimals.items()),
+        sorted(limits.not_negative),
+        sorted(limits.numbers_only),
+    )
+    keyed = hashlib.sha256(code_key() + repr(sizes).encode())
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, keyed.copy).hexdigest()

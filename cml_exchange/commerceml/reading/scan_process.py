@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from cml_exchange.commerceml.errors import CommerceMLError
-from cml_exchange.commerceml.reading.scan import ValueLimits, scan
+from cml_exchange.commerceml.reading.scan import ValueLimits, scan, scan_digest
 
 __all__ = ["ScanProcess", "ScanRefused", "can_start"]
 
@@ -43,6 +43,8 @@ class _Request:
     path: str
     name: str
     limits: ValueLimits
+    #: Whether the answer names the bytes it found sound (:func:`_scan_with_digest`).
+    digest: bool = False
 
     def to_json(self) -> str:
         limits = self.limits
@@ -54,6 +56,7 @@ class _Request:
                 "decimals": {key: list(value) for key, value in limits.decimals.items()},
                 "not_negative": sorted(limits.not_negative),
                 "numbers_only": sorted(limits.numbers_only),
+                "digest": self.digest,
             }
         )
 
@@ -66,7 +69,9 @@ class _Request:
             not_negative=frozenset(data["not_negative"]),
             numbers_only=frozenset(data["numbers_only"]),
         )
-        return cls(path=data["path"], name=data["name"], limits=limits)
+        return cls(
+            path=data["path"], name=data["name"], limits=limits, digest=bool(data.get("digest"))
+        )
 
 
 def can_start() -> bool:
@@ -89,8 +94,8 @@ class ScanProcess:
     that is still running (the import failed or stopped first).
     """
 
-    def __init__(self, path: Path, name: str, limits: ValueLimits) -> None:
-        self.request = _Request(str(path), name, limits)
+    def __init__(self, path: Path, name: str, limits: ValueLimits, *, digest: bool = False) -> None:
+        self.request = _Request(str(path), name, limits, digest)
         self._answer: dict[str, Any] | None = None
         try:
             self._process: subprocess.Popen[bytes] | None = subprocess.Popen(  # noqa: S603 (this module)
@@ -123,6 +128,13 @@ class ScanProcess:
             raise ScanRefused(self._answer["refused"])
         return dict(self._answer["counts"])
 
+    def scanned_digest(self) -> str | None:
+        """The digest (``scan_digest``) of the bytes found sound, after :meth:`verdict`.
+
+        Only with ``digest=True``; ``None`` if the file changed while it was scanned.
+        """
+        return None if self._answer is None else self._answer.get("digest")
+
     def close(self) -> None:
         """Stop the child if it still runs."""
         process, self._process = self._process, None
@@ -149,12 +161,32 @@ class ScanProcess:
                 errors.decode(errors="replace")[-2000:],
             )
         # No answer from the child: the same scan here, with its own errors.
-        request = self.request
-        try:
-            counts = scan(request.path, name=request.name, limits=request.limits).counts
-        except CommerceMLError as error:
-            return {"refused": str(error)}
-        return {"counts": dict(counts)}
+        return _answer_for(self.request)
+
+
+def _answer_for(request: _Request) -> dict[str, Any]:
+    """The scan's answer: ``counts`` or ``refused``; with ``digest``, what bytes were sound.
+
+    The digest is taken before and after the scan, and given only if both
+    agree: a file rewritten while it was scanned is named by neither.
+    """
+    before = _digest(request) if request.digest else None
+    try:
+        counts = scan(request.path, name=request.name, limits=request.limits).counts
+    except CommerceMLError as error:
+        return {"refused": str(error)}
+    answer: dict[str, Any] = {"counts": dict(counts)}
+    if request.digest:
+        after = _digest(request)
+        answer["digest"] = before if before is not None and before == after else None
+    return answer
+
+
+def _digest(request: _Request) -> str | None:
+    try:
+        return scan_digest(request.path, request.limits)
+    except OSError:  # gone or unreadable: the scan says so in its own words
+        return None
 
 
 def _end_with_parent(parent: int) -> None:
@@ -173,13 +205,7 @@ def main() -> int:
     parent = int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid()
     threading.Thread(target=_end_with_parent, args=(parent,), daemon=True).start()
     request = _Request.from_json(sys.stdin.read())
-    try:
-        counts = scan(request.path, name=request.name, limits=request.limits).counts
-    except CommerceMLError as error:
-        answer: dict[str, Any] = {"refused": str(error)}
-    else:
-        answer = {"counts": dict(counts)}
-    sys.stdout.write(json.dumps(answer))
+    sys.stdout.write(json.dumps(_answer_for(request)))
     return 0
 
 

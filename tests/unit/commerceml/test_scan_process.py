@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from cml_exchange.commerceml.reading import scan_process
-from cml_exchange.commerceml.reading.scan import ValueLimitError, scan
+from cml_exchange.commerceml.reading.scan import ValueLimitError, scan, scan_digest
 from cml_exchange.commerceml.reading.scan_process import ScanProcess, ScanRefused
 from tests.paths import DATA_DIR, sample
 from tests.unit.commerceml.test_value_checks import LIMITS
@@ -116,3 +116,32 @@ def test_a_child_whose_importer_was_killed_ends_instead_of_scanning_on(tmp_path)
     while child.exists() and "Z" not in (child / "stat").read_text().split(")")[-1][:3]:
         assert time.monotonic() < deadline, "the scan went on without its importer"
         time.sleep(0.05)
+
+
+def test_asked_for_it_the_child_names_the_bytes_it_found_sound(tmp_path):
+    copy = tmp_path / CATALOG.name
+    copy.write_bytes(CATALOG.read_bytes())
+    process = ScanProcess(copy, copy.name, LIMITS, digest=True)
+    try:
+        process.verdict()
+    finally:
+        process.close()
+    assert process.scanned_digest() == scan_digest(copy, LIMITS)
+    assert ScanProcess(copy, copy.name, LIMITS).scanned_digest() is None  # not asked
+
+
+def test_a_file_rewritten_while_it_was_scanned_is_named_by_no_digest(tmp_path, monkeypatch):
+    copy = tmp_path / CATALOG.name
+    copy.write_bytes(CATALOG.read_bytes())
+    real = scan_process.scan
+
+    def rewritten_meanwhile(path, **options):  # 1C uploads the file again mid-scan
+        found = real(path, **options)
+        copy.write_bytes(CATALOG.read_bytes() + b"\n<!-- uploaded again -->\n")
+        return found
+
+    monkeypatch.setattr(scan_process, "scan", rewritten_meanwhile)
+    request = scan_process._Request(str(copy), copy.name, LIMITS, digest=True)
+    answer = scan_process._answer_for(request)
+    assert answer["counts"]["products"] == 1660
+    assert answer["digest"] is None
