@@ -19,20 +19,22 @@ by :func:`update`; :func:`insert` fills defaults and
 ``auto_now``/``auto_now_add`` fields as ``save()`` would, without signals.
 A model these statements cannot serve (multi-table inheritance or a proxy,
 database defaults, a composite key) goes through the ORM instead.
+:func:`update` and :func:`insert` join an upload part's one-query batch when
+one is being gathered (:mod:`~cml_exchange.models.unsynced`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, TypeVar, cast
 
-from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import F
 from django.db.models.fields.related import ForeignKey
+
+from cml_exchange.models import unsynced
 
 M = TypeVar("M", bound=models.Model)
 
@@ -288,13 +290,14 @@ class Add:
 def update(model: type[models.Model], pk: Any, *, using: str | None = None, **values: Any) -> int:
     """Set ``values`` (field names; :class:`Add` for increments) on the row ``pk``; rows changed.
 
-    In an :func:`unsynced_batch` the statement waits for the batch's end, and -1 is returned.
+    In an :func:`~cml_exchange.models.unsynced.unsynced_batch` the statement waits for the
+    batch's end, and -1 is returned.
     """
     if not values:
         raise ValueError("update() needs values to set")
     alias = using or router.db_for_write(model)
     if not _served(model):
-        if _BATCH.get() is not None:
+        if unsynced.gathering():
             raise TypeError(f"{model.__name__} is written by the ORM: it cannot join a batch")
         changes = {
             name: F(name) + value.amount if isinstance(value, Add) else value
@@ -325,7 +328,7 @@ def update(model: type[models.Model], pk: Any, *, using: str | None = None, **va
         for field, value in zip(fields, values.values(), strict=True)
     ]
     parameters.append(opts.pk.get_db_prep_value(pk, connection, prepared=False))
-    if _batched(alias, sql, parameters):
+    if unsynced.gathered(alias, sql, parameters):
         return -1
     with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
         cursor.execute(sql, parameters)
@@ -335,7 +338,8 @@ def update(model: type[models.Model], pk: Any, *, using: str | None = None, **va
 def insert(model: type[models.Model], *, using: str | None = None, **values: Any) -> None:
     """Insert one row of ``values`` (attnames); other fields get what ``save()`` would give.
 
-    In an :func:`unsynced_batch` the statement waits for the batch's end.
+    In an :func:`~cml_exchange.models.unsynced.unsynced_batch` the statement waits for the
+    batch's end.
     """
     alias = using or router.db_for_write(model)
     connection = connections[alias]
@@ -359,7 +363,7 @@ def insert(model: type[models.Model], *, using: str | None = None, **values: Any
 
     built = _built(connection, ("insert", model), build)
     if built is None:
-        if _BATCH.get() is not None:
+        if unsynced.gathering():
             raise TypeError(f"{model.__name__} is written by the ORM: it cannot join a batch")
         model._default_manager.using(alias).create(**values)
         return
@@ -383,109 +387,7 @@ def insert(model: type[models.Model], *, using: str | None = None, **values: Any
         )
         for field in fields
     ]
-    if _batched(alias, sql, parameters):
+    if unsynced.gathered(alias, sql, parameters):
         return
     with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
         cursor.execute(sql, parameters)
-
-
-@dataclass
-class _Batch:
-    alias: str
-    sql: list[str]
-    parameters: list[Any]
-
-
-#: The batch of :func:`unsynced_batch` being gathered in this thread (or task), if any.
-_BATCH: ContextVar[_Batch | None] = ContextVar("cml_exchange_statements_batch", default=None)
-
-
-def _batched(alias: str, sql: str, parameters: list[Any]) -> bool:
-    """Add a statement to the batch gathered for ``alias``; whether there was one."""
-    batch = _BATCH.get()
-    if batch is None or batch.alias != alias:
-        return False
-    batch.sql.append(sql)
-    batch.parameters.extend(parameters)
-    return True
-
-
-@contextmanager
-def unsynced_batch(*, using: str | None = None) -> Iterator[None]:
-    """One transaction for writes that record what is itself not on disk yet.
-
-    Its commit does not wait for the database's log to reach the disk: a
-    crash of the machine (or of PostgreSQL's server) right after it may lose
-    it, as such a crash loses what the page cache held; a crash of the site's
-    own process loses nothing committed.
-
-    - PostgreSQL, outside any atomic block: the :func:`update` and
-      :func:`insert` calls made inside are gathered and sent, when the block
-      ends without an exception, as one query of several statements, which
-      the server runs as one transaction (all of it or none) in one round
-      trip instead of one a statement plus ``BEGIN`` and ``COMMIT``, with
-      ``synchronous_commit`` off for it alone (it is flushed within the
-      server's ``wal_writer_delay``). A statement's error is raised as the
-      block ends. Inside, nothing may be read back: :func:`update` returns
-      -1, and a model these statements cannot serve raises ``TypeError``.
-    - SQLite in write-ahead-log mode, outside any atomic block:
-      ``transaction.atomic()`` with ``synchronous`` at ``NORMAL`` for it (put
-      back after), the level at which SQLite syncs the log at checkpoints
-      rather than at each commit. In another journal mode that level could
-      corrupt the file on a power loss: nothing changes there.
-    - Otherwise (another database, or inside an atomic block, whose commit is
-      not this block's): ``transaction.atomic()``.
-    """
-    alias = using or DEFAULT_DB_ALIAS
-    connection = connections[alias]
-    if connection.in_atomic_block or connection.vendor not in ("postgresql", "sqlite"):
-        with transaction.atomic(using=alias):
-            yield
-        return
-    if connection.vendor == "sqlite":
-        with sqlite_commits_unsynced(connection), transaction.atomic(using=alias):
-            yield
-        return
-    batch = _Batch(alias, ["SET LOCAL synchronous_commit TO OFF"], [])
-    token = _BATCH.set(batch)
-    try:
-        yield
-    finally:
-        _BATCH.reset(token)
-    if len(batch.sql) > 1:
-        # Values are bound here, on the client, as Django's PostgreSQL backend binds them
-        # by default: a query with parameters could hold one statement only.
-        operations: Any = connection.ops  # PostgreSQL's: compose_sql() is its own
-        query = operations.compose_sql("; ".join(batch.sql), batch.parameters)
-        with connection.cursor() as cursor:
-            cursor.execute(query)
-
-
-#: SQLite's ``synchronous`` level that syncs a write-ahead log at checkpoints only.
-_SQLITE_NORMAL = 1
-
-
-@contextmanager
-def sqlite_commits_unsynced(connection: Any) -> Iterator[None]:
-    """SQLite: commits in the block do not sync the write-ahead log (``synchronous=NORMAL``).
-
-    ``connection`` is Django's connection or a ``sqlite3`` one, outside any
-    transaction. Only a database in WAL mode whose level is above ``NORMAL``
-    is changed, and its level is put back when the block ends, however it ends.
-    """
-    cursor = connection.cursor()
-    try:
-        cursor.execute("PRAGMA journal_mode")
-        wal = str(cursor.fetchone()[0]).lower() == "wal"
-        cursor.execute("PRAGMA synchronous")
-        level = int(cursor.fetchone()[0])
-        if not wal or level <= _SQLITE_NORMAL:
-            yield
-            return
-        cursor.execute(f"PRAGMA synchronous = {_SQLITE_NORMAL}")
-        try:
-            yield
-        finally:
-            cursor.execute(f"PRAGMA synchronous = {level}")
-    finally:
-        cursor.close()

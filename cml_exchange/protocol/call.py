@@ -45,10 +45,10 @@ class Call:
     received: int = 0
     new_files: int = 0
     #: Set by a handler whose deferred writes only count what it stored in files
-    #: that are not synced either, by :mod:`~cml_exchange.models.statements`'
-    #: ``update()`` and ``insert()``, reading nothing back: the request's transaction
-    #: is then an :func:`~cml_exchange.models.statements.unsynced_batch`, and a crash
-    #: loses no more of it than of those files' unsynced bytes.
+    #: that are not synced either, by ``statements.update()`` and ``insert()``,
+    #: reading nothing back: the request's transaction is then an
+    #: :func:`~cml_exchange.models.unsynced.unsynced_batch`, and a crash loses no
+    #: more of it than of those files' unsynced bytes.
     unsynced: bool = False
 
     def defer(self, write: Callable[[], None], *, undo: Callable[[], None]) -> None:

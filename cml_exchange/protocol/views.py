@@ -25,7 +25,7 @@ from cml_exchange.models import (
     ExchangeRequest,
     ExchangeSession,
     ExchangeSettings,
-    statements,
+    unsynced,
 )
 from cml_exchange.protocol import catalog, replies, sale
 from cml_exchange.protocol.auth import client_address, credentials, may_exchange, throttled
@@ -121,7 +121,7 @@ def _book(call: Call, username: str, reply: Reply, started: float) -> Reply:
     never costs 1C its answer otherwise.
     """
     try:
-        with statements.unsynced_batch() if call.unsynced else transaction.atomic():
+        with unsynced.unsynced_batch() if call.unsynced else transaction.atomic():
             for write in call.writes:
                 write()
             _log(call, username, reply, started)

@@ -1,4 +1,4 @@
-"""``statements.unsynced_batch``: an upload part's bookkeeping, all or nothing, in one query.
+"""``unsynced.unsynced_batch``: an upload part's bookkeeping, all or nothing, in one query.
 
 On PostgreSQL outside an atomic block the batch's writes go as one query of
 several statements, which the server runs as one transaction whose commit
@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from cml_exchange.models import ExchangeRequest, ExchangeSession, statements
+from cml_exchange.models import ExchangeRequest, ExchangeSession, statements, unsynced
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,7 +40,7 @@ def received(session: ExchangeSession) -> int:
 
 
 def test_the_batchs_writes_are_all_made(session):
-    with CaptureQueriesContext(connection) as queries, statements.unsynced_batch():
+    with CaptureQueriesContext(connection) as queries, unsynced.unsynced_batch():
         statements.update(ExchangeSession, session.pk, bytes_received=statements.Add(1 << 20))
         log(session.pk)
         log(session.pk)
@@ -57,13 +57,13 @@ def test_the_batchs_writes_are_all_made(session):
 
 def test_values_are_stored_as_given_whatever_they_hold(session):
     message = "50% готово; 'кавычки' \"двойные\" %s %(name)s \\ -- ; DROP TABLE x;"
-    with statements.unsynced_batch():
+    with unsynced.unsynced_batch():
         log(session.pk, message)
     assert ExchangeRequest.objects.get(session=session).message == message
 
 
 def test_a_statement_that_fails_undoes_the_whole_batch(session):
-    with pytest.raises(IntegrityError), statements.unsynced_batch():
+    with pytest.raises(IntegrityError), unsynced.unsynced_batch():
         statements.update(ExchangeSession, session.pk, bytes_received=statements.Add(1 << 20))
         log(session.pk)
         log(10**9)  # no such session: its foreign key fails
@@ -74,7 +74,7 @@ def test_a_statement_that_fails_undoes_the_whole_batch(session):
 
 
 def test_nothing_is_written_when_the_block_raises(session):
-    with pytest.raises(OSError), statements.unsynced_batch():
+    with pytest.raises(OSError), unsynced.unsynced_batch():
         statements.update(ExchangeSession, session.pk, bytes_received=statements.Add(1 << 20))
         raise OSError("the part could not be kept")
     assert received(session) == 0
@@ -82,7 +82,7 @@ def test_nothing_is_written_when_the_block_raises(session):
 
 def test_inside_an_atomic_block_the_writes_are_made_at_once_and_roll_back_with_it(session):
     with pytest.raises(OSError), transaction.atomic():
-        with statements.unsynced_batch():
+        with unsynced.unsynced_batch():
             changed = statements.update(ExchangeSession, session.pk, files=statements.Add(1))
             assert changed == 1
             assert ExchangeSession.objects.get(pk=session.pk).files == 1
@@ -103,10 +103,10 @@ def test_sqlite_skips_the_sync_in_wal_mode_only_and_for_the_block_only(tmp_path,
     def level() -> int:
         return int(database.execute("PRAGMA synchronous").fetchone()[0])
 
-    with statements.sqlite_commits_unsynced(database):
+    with unsynced.sqlite_commits_unsynced(database):
         assert level() == inside
     assert level() == FULL
-    with pytest.raises(OSError), statements.sqlite_commits_unsynced(database):
+    with pytest.raises(OSError), unsynced.sqlite_commits_unsynced(database):
         raise OSError("the part could not be kept")
     assert level() == FULL
     database.close()

@@ -2,7 +2,7 @@
 
 The tests marked ``transaction=True`` run as in production, each request in a
 transaction of its own: on PostgreSQL a part that extends a file then records
-itself in one query (``statements.unsynced_batch``).
+itself in one query (``unsynced.unsynced_batch``).
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def test_a_first_part_that_cannot_be_recorded_is_not_kept(one_c, upload_root, re
     [
         pytest.param(False, id="in-the-tests-transaction"),
         # each request in a transaction of its own: on PostgreSQL the part's writes are
-        # one query (statements.unsynced_batch), which fails as a whole
+        # one query (unsynced.unsynced_batch), which fails as a whole
         pytest.param(True, id="own-transaction", marks=pytest.mark.django_db(transaction=True)),
     ],
 )
