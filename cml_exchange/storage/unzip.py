@@ -76,6 +76,8 @@ __all__ = [
 CHUNK = 1024 * 1024
 
 _ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+#: A temporary file that is a symbolic link (left in the target) is an error, not followed.
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 # What reading a damaged entry raises; OSError (the disk, and bz2's "Invalid
 # data stream") is reported as a read or write error.
 _CORRUPT = (BadArchive, zlib.error, lzma.LZMAError, EOFError)
@@ -198,6 +200,11 @@ class _Run:
         self.target = target
         self.limits = limits
         self.deadline = deadline
+        #: Folders of the archive (relative, ``/``-separated) resolved in this step:
+        #: an archive's pictures share a few hundred folders.
+        self._folders: dict[str, Path] = {}
+        #: Folders made (or found) in this step.
+        self._made: set[Path] = set()
 
     def extract(
         self, count: int, position: UnzipPosition, entries: Iterator[ZipEntry]
@@ -214,7 +221,7 @@ class _Run:
             info = next(entries)
             path = check_entry(info, self.limits)
             if path.is_dir:
-                _mkdir(path.path, self._destination(path.path))
+                self._mkdir(path.path, self._folder(path.path))
             elif is_script(path.path):
                 skipped.append(path.path)
             else:
@@ -235,27 +242,51 @@ class _Run:
         )
 
     def _destination(self, path: str) -> Path:
-        # The name rules already keep the path inside; resolving also catches
-        # symbolic links that were in the target before the archive came.
-        dest = (self.target / path).resolve()
-        if not dest.is_relative_to(self.target) or (path and dest == self.target):
-            raise ArchiveError(f"{FAILURE}: файл «{shown(path)}» вне папки обмена.")
+        """Where ``path`` goes: inside the target, symbolic links in its folders followed.
+
+        The name rules already keep the path inside; resolving also catches
+        symbolic links that were in the target before the archive came. A
+        file's folder is resolved once a step (the files of an archive are
+        many, its folders few). A link at the file's own name is not followed:
+        the file replaces it (``os.replace``), and its temporary file is never
+        opened through one (:data:`_NO_FOLLOW`).
+        """
+        folder, _, name = path.rpartition("/")
+        dest = self._folder(folder) / name
         if dest == self.archive:
             raise ArchiveError(f"{FAILURE}: файл «{shown(path)}» заменил бы сам архив.")
         return dest
+
+    def _folder(self, path: str) -> Path:
+        """The folder ``path`` of the archive, resolved (once a step) and checked."""
+        resolved = self._folders.get(path)
+        if resolved is None:
+            resolved = (self.target / path).resolve()
+            if not resolved.is_relative_to(self.target) or (path and resolved == self.target):
+                raise ArchiveError(f"{FAILURE}: файл «{shown(path)}» вне папки обмена.")
+            if resolved == self.archive:
+                raise ArchiveError(f"{FAILURE}: файл «{shown(path)}» заменил бы сам архив.")
+            self._folders[path] = resolved
+        return resolved
+
+    def _mkdir(self, path: str, directory: Path) -> None:
+        if directory not in self._made:
+            _mkdir(path, directory)
+            self._made.add(directory)
 
     def _copy(
         self, index: int, info: ZipEntry, path: str, dest: Path, offset: int, written: int
     ) -> tuple[int, int]:
         """Write the entry from ``offset``; the new (offset, written), offset 0 once complete."""
         part = dest.with_name(f".{dest.name}.{index}.unzip-part")
-        _mkdir(path, dest.parent)
+        self._mkdir(path, dest.parent)
         if offset and not _can_continue(part, offset):
             written -= offset
             offset = 0
         try:
             source = self.directory.open(info)
-            with part.open("r+b" if offset else "wb") as out:
+            flags = os.O_RDWR if offset else os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+            with open(os.open(part, flags | _NO_FOLLOW, 0o666), "r+b" if offset else "wb") as out:
                 if offset:
                     out.truncate(offset)  # a crash may have left more than was saved
                     out.seek(offset)

@@ -238,6 +238,38 @@ def test_symlink_already_in_target_is_not_followed(tmp_path, target):
     assert list(outside.iterdir()) == []
 
 
+def test_a_link_at_a_files_name_is_replaced_not_written_through(tmp_path, target):
+    outside = tmp_path / "outside.jpg"
+    outside.write_bytes(b"kept")
+    (target / "pictures").mkdir(parents=True)
+    (target / "pictures" / "x.jpg").symlink_to(outside)
+    archive = build(tmp_path / "a.zip", [("pictures/x.jpg", b"from 1C")])
+    unzip_all(archive, target)
+    assert outside.read_bytes() == b"kept"
+    assert not (target / "pictures" / "x.jpg").is_symlink()
+    assert (target / "pictures" / "x.jpg").read_bytes() == b"from 1C"
+
+
+def test_a_link_at_a_temporary_files_name_is_refused(tmp_path, target):
+    outside = tmp_path / "outside.jpg"
+    outside.write_bytes(b"kept")
+    target.mkdir()
+    (target / ".x.jpg.0.unzip-part").symlink_to(outside)  # entry 0's temporary file
+    archive = build(tmp_path / "a.zip", [("x.jpg", b"from 1C")])
+    with pytest.raises(ArchiveError, match=r"не удалось записать файл «x\.jpg»"):
+        unzip_all(archive, target)
+    assert outside.read_bytes() == b"kept"
+    assert not (target / "x.jpg").exists()
+
+
+def test_many_files_in_shared_folders_all_arrive(tmp_path, target):
+    entries = [(f"import_files/{n % 7:02x}/{n:04}.jpg", b"%d" % n) for n in range(300)]
+    archive = build(tmp_path / "a.zip", [("import.xml", IMPORT_XML), *entries])
+    step = unzip_all(archive, target)
+    assert len(step.extracted) == 301
+    assert files(target) == {"import.xml": IMPORT_XML, **dict(entries)}
+
+
 @pytest.mark.parametrize(
     "name",
     ["shell.php", "x.PHP", "x.php.jpg", "x.php.", "a/.htaccess", "run.sh", "app.js", "page.html"],
