@@ -82,7 +82,13 @@ from benchmarks.measure import (  # noqa: E402
     shop_environment,
 )
 from benchmarks.report import format_table  # noqa: E402
-from benchmarks.shapes import SHAPES, floor_differences, parse_shapes, shape_data  # noqa: E402
+from benchmarks.shapes import (  # noqa: E402
+    COUNT_ROWS,
+    SHAPES,
+    floor_differences,
+    parse_shapes,
+    shape_data,
+)
 from benchmarks.targets import check, check_shapes, format_targets  # noqa: E402
 
 STEPS = (
@@ -109,6 +115,8 @@ class Run(ServedSteps):
         self.rows: list[dict[str, Any]] = []
         self.databases: list[str] = []
         self.reference_counts: dict[tuple[int, str], dict[str, int]] = {}
+        #: The rows of the last floor run (``None`` if it failed), for ``rows_versus_floor``.
+        self.floor_rows: int | None = None
 
     def add(self, products: int | None, database: str, step: str, **values: Any) -> dict[str, Any]:
         row = {"products": products or 0, "database": database, "step": step, **values}
@@ -206,6 +214,7 @@ class Run(ServedSteps):
         With ``repeat`` > 1 every run's seconds are kept in ``runs``.
         """
         tag = {"shape": shape} if shape else {}
+        self.floor_rows = None
         runs = []
         for _ in range(repeat):
             measured = run_measured(
@@ -231,6 +240,7 @@ class Run(ServedSteps):
             if differ:
                 values["counts_differ"] = differ
         self.add(products, "-", "floor", **tag, **values)
+        self.floor_rows = values["rows"]
         return float(best["seconds"])
 
     # -- per catalog shape (issue 17) ---------------------------------------------------
@@ -291,11 +301,28 @@ class Run(ServedSteps):
             else:
                 if repeat > 1:
                     values["runs"] = [pair[0]["seconds"] for pair in pairs]
+                if shape and floor and self.floor_rows:
+                    values.update(self.rows_versus_floor(env, values["x_floor"]))
                 if self.compares_31:
                     values.update(self.compare_counts(products, kind, env))
             row = self.add(products, kind, step, **values)
             first = first or row
         return first["seconds"] if first else None
+
+    def rows_versus_floor(self, env: dict[str, str], x_floor: float) -> dict[str, Any]:
+        """The catalog rows the import wrote, against the floor's rows and per row.
+
+        ``rows_x_floor``: rows written over the floor's (which writes groups,
+        products, offers, prices and stock only); ``x_floor_per_row``: the time
+        ratio over that one, what a row costs against a row of the floor.
+        """
+        rows = int(manage(env, "shell", "-v", "0", "-c", COUNT_ROWS).split()[-1])
+        ratio = rows / (self.floor_rows or 1)
+        return {
+            "rows": rows,
+            "rows_x_floor": round(ratio, 2),
+            "x_floor_per_row": round(x_floor / ratio, 2),
+        }
 
     def oscar_import(
         self, kind: str, products: int, files: list[Path], default: float | None

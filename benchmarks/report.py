@@ -62,6 +62,11 @@ def _step_notes(row: dict[str, Any]) -> str:
                 else f"; counts DIFFER from the manifest {row['counts_differ']}"
             )
         return notes
+    if step == "cml_import" and "rows_x_floor" in row:
+        return (
+            f"{row['rows']} rows, {row['rows_x_floor']:.2f}× the floor's; "
+            f"{row['x_floor_per_row']:.2f}× floor per row"
+        )
     if step == "re-import":
         return f"{row['x_first']:.0%} of the first import"
     if step.startswith("oscar") and row.get("x_default"):

@@ -82,3 +82,20 @@ def floor_differences(rows: dict[str, int], manifest: dict[str, Any]) -> dict[st
         for table, key in FLOOR_COUNTS.items()
         if rows.get(table, 0) != int(manifest[key])
     }
+
+
+#: The shop's tables an import of a catalog writes (the app's models, by name):
+#: what ``rows_written`` counts, beside the floor's five tables.
+CATALOG_MODELS = (
+    "Classifier", "Catalog", "Group", "Property", "PropertyOption", "Unit", "Category",
+    "Product", "ProductGroup", "ProductPropertyValue", "ProductRequisite", "ProductTax",
+    "ProductImage", "PendingReference", "PriceType", "Warehouse", "Offer",
+    "OfferCharacteristic", "OfferPropertyValue", "Price", "Stock",
+)  # fmt: skip
+
+#: ``manage.py shell -c``: the rows of :data:`CATALOG_MODELS`, as one JSON number.
+COUNT_ROWS = (
+    "from django.apps import apps; "
+    "print(sum(apps.get_model('cml_exchange', name).objects.count() "
+    f"for name in {CATALOG_MODELS!r}))"
+)

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps
+from django.core.management import call_command
 from lxml import etree
 
 from benchmarks.generator import generate_catalog
 from benchmarks.samples import build_samples
-from benchmarks.shapes import SHAPES
+from benchmarks.shapes import CATALOG_MODELS, COUNT_ROWS, SHAPES
 from cml_exchange.importer import create_job
 from cml_exchange.models import Offer, Price, Product, ProductImage, Stock, Warehouse
 from tests.integration.importer.helpers import assert_done, run_to_end
@@ -64,3 +66,33 @@ def test_the_repeated_sample_sets_import_as_distinct_products(
             ids.add(product.findtext("Ид"))
     assert len(ids) > 300
     assert Product.objects.count() == len(ids)
+
+
+#: What an import writes besides the catalog: its own bookkeeping, not counted as rows.
+BOOKKEEPING = {"ImportJob", "ImportWarningKey", "ScannedFile"}
+
+
+def test_the_rows_the_benchmark_counts_are_every_catalog_row_an_import_writes(
+    tmp_path: Path, settings: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """bench.py's ``rows_written`` misses no table the import fills (and counts them all)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    manifest = build_samples(tmp_path / "samples", 200, CML_DIR)
+    models = list(apps.get_app_config("cml_exchange").get_models())
+    before = {model.__name__: model._default_manager.count() for model in models}
+    job = create_job(list(manifest["exchange"]), base_dir=tmp_path / "samples")
+    assert_done(run_to_end(job))
+
+    written = {
+        model.__name__: model._default_manager.count() - before[model.__name__]
+        for model in models
+        if model._default_manager.count() != before[model.__name__]
+    }
+    assert set(written) - BOOKKEEPING <= set(CATALOG_MODELS)
+    assert {"ProductPropertyValue", "PropertyOption", "Price", "Stock"} <= set(written)
+    capsys.readouterr()
+    call_command("shell", "-c", COUNT_ROWS, verbosity=0)
+    counted = int(capsys.readouterr().out.split()[-1])
+    assert counted == sum(before[name] for name in CATALOG_MODELS) + sum(
+        count for name, count in written.items() if name in CATALOG_MODELS
+    )
