@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from cml_exchange import signals
 from cml_exchange.commerceml.errors import CmlExchangeError
-from cml_exchange.importer import messages
+from cml_exchange.importer import messages, scan_ahead
 from cml_exchange.importer.errors import unexpected
 from cml_exchange.importer.loaders.unchanged import known_digests
 from cml_exchange.importer.missing import DEFER_MISSING, handle_missing
@@ -186,12 +186,22 @@ class _Step(ReadStage):
         from cml_exchange.importer.unpack import unpack_step
 
         job = self.job
+        base = Path(job.base_dir)
+
+        def scan_ahead_of(name: str) -> None:
+            # The file imported first is scanned while the rest (the pictures) unpacks: on
+            # the other core, as the unzip takes one. A later file's scan would compete with
+            # the unzip; it begins while the first file is read (ScanStage._scan_ahead).
+            if self._scanned_first(session, base / name):
+                scan_ahead.begin(base / name, name)
+
         result = unpack_step(
             self._path(job.file_index),
-            Path(job.base_dir),
+            base,
             job.state.get("unzip"),
             # The unzipper reads time.monotonic itself: give it what is left of the budget.
             deadline=time.monotonic() + max(0.0, self.deadline - self.clock()),
+            on_xml=scan_ahead_of,
         )
         job.state["unzip"] = result.position
         job.message = messages.UNZIP_DONE if result.done else messages.UNZIP_RUNNING

@@ -41,7 +41,7 @@ import os
 import struct
 import time
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from itertools import chain
@@ -155,6 +155,7 @@ def unzip_step(
     *,
     deadline: float,
     limits: UnzipLimits = DEFAULT_LIMITS,
+    on_extracted: Callable[[str], None] | None = None,
 ) -> UnzipStep:
     """Extract ``archive`` into ``target`` from ``position`` until ``deadline`` (monotonic).
 
@@ -169,6 +170,8 @@ def unzip_step(
     anything. ``target`` is created if missing; ``archive`` may live in it
     (an entry that would replace the archive itself is refused).
     Raises ArchiveError for anything unsafe, over ``limits``, or damaged.
+    ``on_extracted`` is called with each file's relative path as soon as the
+    file is in place, while the step goes on with the next entries.
     """
     with _open(archive) as directory:
         count = directory.count
@@ -180,7 +183,7 @@ def unzip_step(
         if position.entry == 0 and position.offset == 0:
             check_archive(directory.entries(), count, limits)
         _mkdir(target.name, target)
-        run = _Run(directory, archive.resolve(), target.resolve(), limits, deadline)
+        run = _Run(directory, archive.resolve(), target.resolve(), limits, deadline, on_extracted)
         return run.extract(count, position, chain([current] if current else [], entries))
 
 
@@ -194,8 +197,10 @@ class _Run:
         target: Path,
         limits: UnzipLimits,
         deadline: float,
+        on_extracted: Callable[[str], None] | None = None,
     ) -> None:
         self.directory = directory
+        self.on_extracted = on_extracted
         self.archive = archive
         self.target = target
         self.limits = limits
@@ -232,6 +237,8 @@ class _Run:
                 if offset:  # paused inside the entry
                     break
                 extracted.append(path.path)
+                if self.on_extracted is not None:
+                    self.on_extracted(path.path)
             index += 1
         return UnzipStep(
             position=UnzipPosition(index, offset, written),

@@ -10,6 +10,7 @@ holds at its turn counts.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,19 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from benchmarks.generator.pictures import TINY_JPEG
 from cml_exchange.commerceml.errors import CommerceMLError
 from cml_exchange.commerceml.reading.scan import scan
 from cml_exchange.commerceml.reading.scan_process import can_start
-from cml_exchange.importer import Failed, ImportOptions, Progress, create_job, run, scan_stage
+from cml_exchange.importer import (
+    Failed,
+    ImportOptions,
+    Progress,
+    create_job,
+    run,
+    scan_ahead,
+    scan_stage,
+)
 from cml_exchange.importer.scans import file_digest
 from cml_exchange.models import ImportJob, ScannedFile
 from tests.integration.importer.helpers import assert_done, exchange_dir, run_to_end, snapshot, wipe
@@ -117,6 +127,46 @@ def test_a_broken_next_file_is_refused_in_the_usual_words(tmp_path, scanned_firs
     assert isinstance(result, Failed), result
     assert str(scanned.value) in result.message
     assert not ScannedFile.objects.filter(digest=file_digest(offers)).exists()
+
+
+def test_an_archives_catalogs_are_scanned_while_its_pictures_unpack(
+    tmp_path, settings, scanned_first, scanned_here, monkeypatch
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    directory, names = exchange_dir(tmp_path / "plain", *FILES)
+    assert_done(import_in_steps(directory, names, scanned_first))
+    reference = snapshot()
+    wipe()
+    ScannedFile.objects.all().delete()
+    scanned_here.clear()
+
+    packed = tmp_path / "packed"
+    packed.mkdir()
+    with zipfile.ZipFile(packed / "v8_1C_exchange.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in names:
+            archive.write(directory / name, name)
+        for number in range(30):  # what 1C packs after the catalogs
+            archive.writestr(f"import_files/{number:02}/picture.jpg", TINY_JPEG)
+    begun: list[tuple[str, str]] = []
+    job = create_job(["v8_1C_exchange.zip"], base_dir=packed, options=scanned_first)
+    real_begin = scan_ahead.begin
+
+    def begin(path: Path, name: str) -> None:
+        begun.append((name, ImportJob.objects.get(pk=job.pk).stage))
+        real_begin(path, name)
+
+    monkeypatch.setattr(scan_ahead, "begin", begin)
+    assert_done(run_to_end(job, budget=1e-9))
+
+    first_begun: dict[str, str] = {}
+    for name, stage in begun:
+        first_begun.setdefault(name, stage)
+    assert first_begun == {
+        names[0]: ImportJob.Stage.UNZIP,  # while the pictures were unpacked
+        names[1]: ImportJob.Stage.READ,  # while the first file was read, as without an archive
+    }
+    assert scanned_here == []  # both verdicts came from scans ahead
+    assert snapshot() == reference
 
 
 def test_an_exchange_scans_the_file_1c_imports_next(admin_user, upload_root, settings, monkeypatch):

@@ -19,6 +19,7 @@ from tests.unit.storage.unzip_cases import (
     IMPORT_XML,
     OFFERS_XML,
     build,
+    far,
     files,
     past,
     patch,
@@ -260,6 +261,23 @@ def test_a_link_at_a_temporary_files_name_is_refused(tmp_path, target):
         unzip_all(archive, target)
     assert outside.read_bytes() == b"kept"
     assert not (target / "x.jpg").exists()
+
+
+def test_each_file_is_announced_once_it_is_in_place(tmp_path, target):
+    archive = build(
+        tmp_path / "a.zip",
+        [("import.xml", IMPORT_XML), ("pictures/", b""), ("run.php", b"<?php"), ("p/x.jpg", b"x")],
+    )
+    announced: list[tuple[str, bytes]] = []
+    step = unzip_step(
+        archive,
+        target,
+        UnzipPosition(),
+        deadline=far(),
+        on_extracted=lambda name: announced.append((name, (target / name).read_bytes())),
+    )
+    assert announced == [("import.xml", IMPORT_XML), ("p/x.jpg", b"x")]  # complete, in order
+    assert step.extracted == ("import.xml", "p/x.jpg")
 
 
 def test_many_files_in_shared_folders_all_arrive(tmp_path, target):

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 from cml_exchange.storage.unzip import (
+    DEFAULT_LIMITS,
     UnzipLimits,
     UnzipPosition,
     UnzipStep,
@@ -50,8 +51,9 @@ def files(root: Path) -> dict[str, bytes]:
 
 
 def unzip_all(archive: Path, target: Path, limits: UnzipLimits | None = None) -> UnzipStep:
-    kwargs = {"limits": limits} if limits else {}
-    step = unzip_step(archive, target, UnzipPosition(), deadline=far(), **kwargs)
+    step = unzip_step(
+        archive, target, UnzipPosition(), deadline=far(), limits=limits or DEFAULT_LIMITS
+    )
     assert step.done
     return step
 
