@@ -6,7 +6,9 @@ scan before its first batch: 8.7 s for the offers file of 100,000 products
 here. The file after the current one, in the job or waiting in the exchange's
 folder, can be scanned meanwhile on the second core, which the current file's
 reading leaves idle once its own verdict is in: nothing is written or held for
-it, and the scan's result is the same one the stage would find.
+it, and the scan's result is the same one the stage would find. So can the
+first catalog of a zip archive, as soon as it is unpacked, while the rest of
+the archive (the pictures) is (``runner._Step._unzip``).
 
 :func:`begin` starts such a scan (one at a time, in this process);
 :func:`take` gives its counts to the scan stage when that file's turn comes,
