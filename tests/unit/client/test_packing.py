@@ -79,6 +79,8 @@ def test_the_archive_holds_what_is_uploaded_by_name(tmp_path):
         assert archive.namelist() == [item.name for item in found.files]
         assert archive.read("import_files/ab/abc.jpg") == b"jpeg"
         assert archive.getinfo("import.xml").compress_type == zipfile.ZIP_DEFLATED
+        # A compressed picture is stored as it is: deflating it again saves nothing.
+        assert archive.getinfo("import_files/ab/abc.jpg").compress_type == zipfile.ZIP_STORED
 
 
 @pytest.mark.parametrize(
