@@ -84,8 +84,9 @@ def floor_differences(rows: dict[str, int], manifest: dict[str, Any]) -> dict[st
     }
 
 
-#: The shop's tables an import of a catalog writes (the app's models, by name):
-#: what ``rows_written`` counts, beside the floor's five tables.
+#: The shop's tables an import of a catalog writes (the app's models, by name): the
+#: ``rows`` of a shape's first import (``bench.Run.rows_versus_floor``), beside the
+#: floor's five tables.
 CATALOG_MODELS = (
     "Classifier", "Catalog", "Group", "Property", "PropertyOption", "Unit", "Category",
     "Product", "ProductGroup", "ProductPropertyValue", "ProductRequisite", "ProductTax",
@@ -93,7 +94,7 @@ CATALOG_MODELS = (
     "OfferCharacteristic", "OfferPropertyValue", "Price", "Stock",
 )  # fmt: skip
 
-#: ``manage.py shell -c``: the rows of :data:`CATALOG_MODELS`, as one JSON number.
+#: ``manage.py shell -c``: prints the rows of :data:`CATALOG_MODELS`, one number.
 COUNT_ROWS = (
     "from django.apps import apps; "
     "print(sum(apps.get_model('cml_exchange', name).objects.count() "

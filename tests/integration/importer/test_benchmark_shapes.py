@@ -75,7 +75,7 @@ BOOKKEEPING = {"ImportJob", "ImportWarningKey", "ScannedFile"}
 def test_the_rows_the_benchmark_counts_are_every_catalog_row_an_import_writes(
     tmp_path: Path, settings: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """bench.py's ``rows_written`` misses no table the import fills (and counts them all)."""
+    """bench.py's row count misses no table the import fills (and counts them all)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     manifest = build_samples(tmp_path / "samples", 200, CML_DIR)
     models = list(apps.get_app_config("cml_exchange").get_models())
