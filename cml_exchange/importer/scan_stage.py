@@ -99,24 +99,8 @@ class ScanStage:
         self._begin_reading(session)
 
     def _may_scan_beside(self, session: ImportSession, path: Path) -> bool:
-        """Whether ``path`` is scanned in a second process while its first batches are read.
-
-        Files of ``CML_EXCHANGE_SCAN_BESIDE_FROM`` bytes or more, when a second
-        core is ours. Not with ``skip_root_group``, which needs the scan's count
-        of groups before the first group is read, and on SQLite not above
-        :data:`SQLITE_SCAN_BESIDE_MAX`, where the site's own writes would wait
-        too long for the verdict.
-        """
-        smallest = app_settings.SCAN_BESIDE_FROM
-        if not smallest or session.options.skip_root_group:
-            return False
-        size = path.stat().st_size
-        if size < smallest:
-            return False
-        vendor = connections[router.db_for_write(ImportJob)].vendor
-        if vendor == "sqlite" and size > SQLITE_SCAN_BESIDE_MAX:
-            return False
-        return can_start()
+        """Whether ``path`` is scanned in a second process while its first batches are read."""
+        return _second_process(session, path) == BESIDE
 
     def _scan_ahead(self, session: ImportSession) -> None:
         """Begin the scan of a later file that will be scanned first, once this file's is done.
@@ -161,19 +145,7 @@ class ScanStage:
 
     def _scanned_first(self, session: ImportSession, path: Path) -> bool:
         """Whether ``path`` is large enough for a second process, yet not scanned beside."""
-        smallest = app_settings.SCAN_BESIDE_FROM
-        if not smallest or not can_start():
-            return False
-        try:
-            size = path.stat().st_size
-        except OSError:
-            return False
-        if size < smallest:
-            return False
-        vendor = connections[router.db_for_write(ImportJob)].vendor
-        return session.options.skip_root_group or (
-            vendor == "sqlite" and size > SQLITE_SCAN_BESIDE_MAX
-        )
+        return _second_process(session, path) == AHEAD
 
     def _read_beside_scan(self, session: ImportSession, process: ScanProcess, digest: str) -> None:
         """Read the file while ``process`` scans it; commit only what a sound file gave.
@@ -255,3 +227,33 @@ class ScanStage:
         """Whether a scan beside the reader has its verdict, to be committed with what was read."""
         beside = self._beside
         return beside is not None and not beside.settled and beside.process.ready()
+
+
+#: What a second process does for a file (:func:`_second_process`).
+BESIDE, AHEAD = "beside", "ahead"
+
+
+def _second_process(session: ImportSession, path: Path) -> str | None:
+    """How a second process scans ``path``: :data:`BESIDE` the reader, :data:`AHEAD` of it, or not.
+
+    Files of ``CML_EXCHANGE_SCAN_BESIDE_FROM`` bytes or more, when a second
+    core is ours, are scanned beside the reader. Not with ``skip_root_group``,
+    which needs the scan's count of groups before the first group is read,
+    and on SQLite not above :data:`SQLITE_SCAN_BESIDE_MAX`, where the site's
+    own writes would wait too long for the verdict: such a file is scanned
+    whole before its reading, and a second process can do that ahead of its
+    turn (:mod:`~cml_exchange.importer.scan_ahead`).
+    """
+    smallest = app_settings.SCAN_BESIDE_FROM
+    if not smallest or not can_start():
+        return None
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None
+    if size < smallest:
+        return None
+    vendor = connections[router.db_for_write(ImportJob)].vendor
+    if session.options.skip_root_group or (vendor == "sqlite" and size > SQLITE_SCAN_BESIDE_MAX):
+        return AHEAD
+    return BESIDE
