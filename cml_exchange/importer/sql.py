@@ -18,6 +18,7 @@ as they are. No signals are sent, as with ``bulk_create``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any, cast
 
 from django.db import connections, models, router, transaction
@@ -69,12 +70,34 @@ class _Columns:
             self.defaults[field.attname] = now if auto else field.get_default()
             if not isinstance(field, _PLAIN):
                 self.prepare[field.attname] = _preparer(field, connection)
+        self.attnames = [field.attname for field in self.fields]
+        self._converted = [
+            (index, self.prepare[name])
+            for index, name in enumerate(self.attnames)
+            if name in self.prepare
+        ]
 
     def names(self) -> list[str]:
         return [self.quote(field.column) for field in self.fields]
 
     def parameters(self, rows: Sequence[Row]) -> list[tuple[Any, ...]]:
         """The rows' values, a tuple per row in column order."""
+        attnames = self.attnames
+        if len(attnames) > 1 and rows and all(name in rows[0] for name in attnames):
+            # Rows that give every column (most do): their tuples in one C-level pass.
+            try:
+                tuples = list(map(itemgetter(*attnames), rows))
+            except KeyError:  # a later row leaves a column to its default
+                pass
+            else:
+                if not self._converted:
+                    return tuples
+                columns: list[Sequence[Any]] = list(zip(*tuples, strict=True))
+                for index, convert in self._converted:
+                    columns[index] = [
+                        None if value is None else convert(value) for value in columns[index]
+                    ]
+                return list(zip(*columns, strict=True))
         return list(zip(*self.column_values(rows), strict=True))
 
     def column_values(self, rows: Sequence[Row]) -> list[list[Any]]:

@@ -268,9 +268,12 @@ def _replace_details(
         ],
     )
     rows, unknown = property_value_rows(
-        session, catalog, [(pks[o.id], o.id, o.property_values or ()) for o in with_values]
+        session,
+        catalog,
+        [(pks[o.id], o.id, o.property_values or ()) for o in with_values],
+        owner_field="offer_id",
     )
-    sql.insert(OfferPropertyValue, [{"offer_id": owner, **fields} for owner, fields in rows])
+    sql.insert(OfferPropertyValue, [fields for _, fields in rows])
     pending.keep(
         session,
         [{"offer_id": owner, "kind": pending.Kind.OFFER_VALUE, **row} for owner, row in unknown],

@@ -279,9 +279,12 @@ def _replace_children(
     sql.insert(ProductGroup, links)
 
     values, unknown = property_value_rows(
-        session, catalog, [(saved[p.id], p.id, p.property_values) for p in changed]
+        session,
+        catalog,
+        [(saved[p.id], p.id, p.property_values) for p in changed],
+        owner_field="product_id",
     )
-    sql.insert(ProductPropertyValue, [{"product_id": owner, **fields} for owner, fields in values])
+    sql.insert(ProductPropertyValue, [fields for _, fields in values])
     kind = pending.Kind.PRODUCT_VALUE
     waiting += [{"product_id": owner, "kind": kind, **row} for owner, row in unknown]
     pending.keep(session, waiting)
@@ -307,8 +310,13 @@ def property_value_rows(
     session: ImportSession,
     catalog: int,
     owners: Sequence[tuple[int, str, Sequence[cml.PropertyValue]]],
+    *,
+    owner_field: str = "",
 ) -> tuple[list[tuple[int, dict[str, object]]], list[tuple[int, dict[str, object]]]]:
     """Rows of property values for (owner pk, owner 1C id, values) of products or offers.
+
+    With ``owner_field`` (``product_id``), each row of the first list holds the
+    owner's pk under that name too, ready for :func:`~cml_exchange.importer.sql.insert`.
 
     A ``Справочник`` value names an option: the row points at it and repeats
     its text; an option not (yet) declared keeps its id, to be linked when it
@@ -377,18 +385,16 @@ def property_value_rows(
                         "записано как текст.",
                         key=value.property_id,
                     )
-                rows.append(
-                    (
-                        owner,
-                        {
-                            "property_id": property_pk,
-                            "option_id": option[0] if option else None,
-                            "option_external_id": raw if option or waiting else "",
-                            "value": option[1] if option else raw,
-                            "position": position,
-                        },
-                    )
-                )
+                row: dict[str, object] = {
+                    "property_id": property_pk,
+                    "option_id": option[0] if option else None,
+                    "option_external_id": raw if option or waiting else "",
+                    "value": option[1] if option else raw,
+                    "position": position,
+                }
+                if owner_field:
+                    row[owner_field] = owner
+                rows.append((owner, row))
                 position += 1
     return rows, unknown
 

@@ -202,6 +202,30 @@ def test_repeated_values_are_stored_as_given(catalog):
     ]
 
 
+def test_rows_giving_every_column_and_rows_leaving_some_to_defaults_mix(catalog):
+    """Rows that name every column take a faster path; a later row that does not still works."""
+    kind = PriceType.objects.create(external_id="retail", name="Розничная")
+    offers = [Offer.objects.create(catalog=catalog, external_id=f"o{i}") for i in range(3)]
+    rows = [
+        {"offer_id": offers[0].pk, "price_type_id": kind.pk, "value": Decimal("1.50"),
+         "currency": "руб", "unit": "шт", "coefficient": Decimal("1"), "presentation": ""},
+        {"offer_id": offers[1].pk, "price_type_id": kind.pk, "value": None,
+         "currency": "", "unit": "", "coefficient": Decimal("2.5"), "presentation": "по запросу"},
+        {"offer_id": offers[2].pk, "price_type_id": kind.pk, "value": Decimal("7")},
+    ]  # fmt: skip
+    assert set(rows[0]) == set(sql._Columns(Price, connection).attnames)
+    sql.insert(Price, rows)
+    stored = Price.objects.order_by("offer__external_id").values_list(
+        "value", "currency", "unit", "coefficient", "presentation"
+    )
+    default = Price._meta.get_field("coefficient").get_default()
+    assert list(stored) == [
+        (Decimal("1.50"), "руб", "шт", Decimal("1"), ""),
+        (None, "", "", Decimal("2.5"), "по запросу"),
+        (Decimal("7"), "", "", default, ""),
+    ]
+
+
 def test_update_rows_sets_only_the_named_fields_of_the_rows_named_by_pk(catalog, monkeypatch):
     monkeypatch.setattr(sql, "CHUNK", 2)  # several statements
     sql.insert(
