@@ -270,9 +270,11 @@ class _Step(ReadStage):
             for index, name in enumerate(_WARNING_FIELDS)
             if saved is None or sizes[index] != saved[index]
         ]
-        job.save(update_fields=fields)
+        # One commit for both (inside a batch's transaction, the batch's own).
+        with transaction.atomic(savepoint=False):
+            job.save(update_fields=fields)
+            job.extend_lease(self.owner, self.lease)
         self._saved_sizes = sizes
-        job.extend_lease(self.owner, self.lease)
 
     def _finish(self, session: ImportSession) -> StepResult:
         job = self.job
