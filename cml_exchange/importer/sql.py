@@ -183,15 +183,18 @@ def upsert_rows(
     some of them were stored after all is the upsert run for all of them, which
     ends the same. With foreign keys enforced, SQLite makes an upsert pay for
     its update clause on every row it inserts: twice a plain insert's time for
-    products, whose table seven others reference.
+    products, whose table seven others reference. On PostgreSQL, outside a
+    savepoint, such rows are copied straight into the table (:func:`_copy_new`).
     """
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     conflict = ", ".join(_column(model, name, quote) for name in unique_fields)
-    if new and _write(model, rows, suffix=f" ON CONFLICT ({conflict}) DO NOTHING") == len(rows):
-        return
+    if new:
+        inserted = _write(model, rows, suffix=f" ON CONFLICT ({conflict}) DO NOTHING", new=True)
+        if inserted == len(rows):
+            return
     updates = ", ".join(
         f"{column} = EXCLUDED.{column}"
         for column in (_column(model, name, quote) for name in update_fields)
@@ -256,13 +259,16 @@ def _array(field: models.Field[Any, Any], values: list[Any], connection: Any) ->
     return literal[0] if literal is not None else values
 
 
-def _write(model: type[models.Model], rows: Sequence[Row], *, suffix: str) -> int:
+def _write(
+    model: type[models.Model], rows: Sequence[Row], *, suffix: str, new: bool = False
+) -> int:
     """Send ``INSERT … VALUES (…)…`` + ``suffix`` for ``rows``, the fastest way per database.
 
-    SQLite: ``executemany``; PostgreSQL: one statement of column arrays per
-    chunk; others: statements of many ``VALUES`` rows each (as ``bulk_create``).
+    SQLite: ``executemany``; PostgreSQL: ``COPY`` (:func:`_write_postgresql`);
+    others: statements of many ``VALUES`` rows each (as ``bulk_create``).
     Returns how many rows the statements inserted or updated (as the driver
-    counts them: a row left alone by ``DO NOTHING`` is not counted).
+    counts them: a row left alone by ``DO NOTHING`` is not counted). ``new``:
+    the caller found none of the rows stored (see :func:`upsert_rows`).
     """
     if not rows:
         return 0
@@ -272,6 +278,9 @@ def _write(model: type[models.Model], rows: Sequence[Row], *, suffix: str) -> in
     head = f"INSERT INTO {columns.quote(columns.table)} ({', '.join(names)}) VALUES "  # noqa: S608
     marks = f"({', '.join(['%s'] * len(names))})"
     if connection.vendor == "postgresql":
+        # Not within a savepoint (the slugs' retry): see _copy_new.
+        if new and not connection.savepoint_ids and _copy_new(connection, columns, rows):
+            return len(rows)
         return _write_postgresql(connection, columns, rows, suffix)
     written = 0
     # One transaction (the caller's, if it has one): outside any, SQLite would commit,
@@ -335,6 +344,42 @@ def _write_postgresql(connection: Any, columns: _Columns, rows: Sequence[Row], s
             else:
                 written += len(values)
     return written
+
+
+def _copy_new(connection: Any, columns: _Columns, rows: Sequence[Row]) -> bool:
+    """``COPY`` rows believed new straight into the table; ``False`` if one was stored after all.
+
+    Rows the caller found unstored in its transaction can only meet a key that
+    another transaction wrote since. The copy runs in a savepoint: a unique
+    violation rolls it back, and the caller writes the rows as an upsert would
+    (through the staging table, whose ``ON CONFLICT`` settles them row by row).
+    Without the staging table, its creation, second copy and emptying are
+    spared, as is the speculative insertion ``ON CONFLICT`` costs on every row.
+
+    Only where no savepoint of the caller's is open: another transaction that
+    waits for a row written in a savepoint since released waits for the whole
+    transaction, not for the savepoint it was written in. A caller that rolls
+    back its savepoint to let such a waiter go on (the slugs' retry after a
+    deadlock) would then leave it waiting, and meet it again.
+    """
+    import psycopg
+
+    table = columns.quote(columns.table)
+    names = ", ".join(columns.names())
+    connection.ensure_connection()
+    try:
+        with (
+            transaction.atomic(using=connection.alias),
+            psycopg.Cursor(connection.connection) as cursor,
+        ):
+            for start in range(0, len(rows), CHUNK):
+                values = columns.parameters(rows[start : start + CHUNK])
+                with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in values:
+                        copy.write_row(row)
+    except psycopg.errors.UniqueViolation:
+        return False
+    return True
 
 
 def pks(model: type[models.Model], key: str, values: Iterable[Any], **scope: Any) -> dict[Any, int]:

@@ -52,9 +52,10 @@ def write_prices(
         for o in due
         for p in o.prices or ()
     }
-    sql.upsert_rows(
+    _upsert(
         Price,
-        list(rows.values()),
+        rows,
+        {pks[o.id] for o in due if o.id not in existing},
         unique_fields=["offer", "price_type"],
         update_fields=["value", "currency", "unit", "coefficient", "presentation"],
     )
@@ -102,8 +103,12 @@ def write_stock(
         for o in with_rows
         for row in o.stock or ()
     }
-    sql.upsert_rows(
-        Stock, list(rows.values()), unique_fields=["offer", "warehouse"], update_fields=["quantity"]
+    _upsert(
+        Stock,
+        rows,
+        {pks[o.id] for o in with_rows if o.id not in existing},
+        unique_fields=["offer", "warehouse"],
+        update_fields=["quantity"],
     )
     stored = [pks[o.id] for o in with_rows if o.id in full and o.id in existing]
     _delete_others(Stock, "warehouse_id", stored, rows)
@@ -116,6 +121,28 @@ def write_stock(
         fields["stock_checksum"] = sums[o.id]
         fields["quantity"] = o.quantity if o.quantity is not None else totals.get(pks[o.id])
     session.count("stock_rows", len(rows))
+
+
+def _upsert(
+    model: type[Price] | type[Stock],
+    rows: Mapping[tuple[int, int], dict[str, Any]],
+    new_offers: set[int],
+    *,
+    unique_fields: list[str],
+    update_fields: list[str],
+) -> None:
+    """Upsert the rows; those of offers the batch found unstored (``new_offers``) as new.
+
+    Such an offer can have no rows yet (unless another import wrote them
+    meanwhile, which ``sql.upsert_rows(new=True)`` still ends right), so its
+    rows skip the update clause an upsert pays for on every row.
+    """
+    fresh = [row for row in rows.values() if row["offer_id"] in new_offers]
+    stored = [row for row in rows.values() if row["offer_id"] not in new_offers]
+    for part, new in ((fresh, True), (stored, False)):
+        sql.upsert_rows(
+            model, part, unique_fields=unique_fields, update_fields=update_fields, new=new
+        )
 
 
 def _delete_others(

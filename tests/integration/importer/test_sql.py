@@ -279,3 +279,45 @@ def test_outside_a_transaction_a_write_is_all_or_nothing(monkeypatch):
     with pytest.raises(refused):
         sql.update_rows(Product, updates, ["name"])  # the second breaks NOT NULL
     assert list(Product.objects.order_by("pk").values_list("name", flat=True)) == ["Т", "Т"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_said_new_in_a_batch_of_its_own_are_copied_or_upserted(monkeypatch):
+    """A batch's transaction (no test savepoint around it): new rows, then a stored one among new.
+
+    On PostgreSQL the first rows are copied straight into the table, and the
+    second call, which meets a row another writer stored, is rolled back to its
+    savepoint and upserted; the batch goes on and commits all of it.
+    """
+    monkeypatch.setattr(sql, "CHUNK", 2)
+    copied: list[bool] = []
+    copy_new = sql._copy_new
+
+    def recorded(*args):
+        copied.append(copy_new(*args))
+        return copied[-1]
+
+    monkeypatch.setattr(sql, "_copy_new", recorded)
+    catalog = Catalog.objects.create(external_id="cat", name="Каталог")
+    theirs = Offer.objects.create(catalog=catalog, external_id="o6", name="было", article="A-6")
+    later = timezone.now() + dt.timedelta(hours=1)
+    upsert = {"unique_fields": ["catalog", "external_id"], "update_fields": ["name", "updated"]}
+    with transaction.atomic():
+        sql.upsert_rows(Offer, [offer_row(catalog, i, later) for i in range(5)], new=True, **upsert)
+        sql.upsert_rows(Offer, [offer_row(catalog, i, later) for i in (5, 6)], new=True, **upsert)
+        sql.insert(Offer, [{"catalog_id": catalog.pk, "external_id": "o7", "name": "после"}])
+    if connection.vendor == "postgresql":
+        assert copied == [True, False]
+    kept = Offer.objects.get(external_id="o6")
+    assert (kept.pk, kept.name, kept.article, kept.created) == (
+        theirs.pk,
+        "стало 6",
+        "A-6",
+        theirs.created,
+    )
+    stored = Offer.objects.order_by("external_id").values_list("external_id", "name", "article")
+    assert list(stored) == [
+        *[(f"o{i}", f"стало {i}", f"B-{i}") for i in range(6)],
+        ("o6", "стало 6", "A-6"),
+        ("o7", "после", ""),
+    ]
