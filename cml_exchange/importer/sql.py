@@ -17,7 +17,9 @@ as they are. No signals are sent, as with ``bulk_create``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from operator import itemgetter
 from typing import Any, cast
 
@@ -42,6 +44,26 @@ _PLAIN = (
 )
 
 Row = Mapping[str, Any]
+
+#: Set by :func:`copying_new_in_callers_savepoint`.
+_COPY_IN_CALLERS_SAVEPOINT: ContextVar[bool] = ContextVar("cml_copy_in_savepoint", default=False)
+
+
+@contextmanager
+def copying_new_in_callers_savepoint(enabled: bool = True) -> Iterator[None]:
+    """Within: rows said new are copied in the caller's open savepoint (PostgreSQL).
+
+    Outside any savepoint such rows are copied in one of their own, and upserted
+    if one was stored after all (:func:`_copy_new`). Inside a savepoint they
+    take the staging table, unless the caller says, with this block, that it
+    rolls its savepoint back on an error and writes the rows again outside the
+    block: a unique violation is then the caller's to handle.
+    """
+    token = _COPY_IN_CALLERS_SAVEPOINT.set(enabled)
+    try:
+        yield
+    finally:
+        _COPY_IN_CALLERS_SAVEPOINT.reset(token)
 
 
 class _Columns:
@@ -183,8 +205,9 @@ def upsert_rows(
     some of them were stored after all is the upsert run for all of them, which
     ends the same. With foreign keys enforced, SQLite makes an upsert pay for
     its update clause on every row it inserts: twice a plain insert's time for
-    products, whose table seven others reference. On PostgreSQL, outside a
-    savepoint, such rows are copied straight into the table (:func:`_copy_new`).
+    products, whose table seven others reference. On PostgreSQL such rows are
+    copied straight into the table (:func:`_copy_new`), outside a savepoint or
+    in :func:`copying_new_in_callers_savepoint`.
     """
     if not rows:
         return
@@ -278,8 +301,11 @@ def _write(
     head = f"INSERT INTO {columns.quote(columns.table)} ({', '.join(names)}) VALUES "  # noqa: S608
     marks = f"({', '.join(['%s'] * len(names))})"
     if connection.vendor == "postgresql":
-        # Not within a savepoint (the slugs' retry): see _copy_new.
-        if new and not connection.savepoint_ids and _copy_new(connection, columns, rows):
+        if new and not connection.savepoint_ids:
+            if _copy_new(connection, columns, rows):
+                return len(rows)
+        elif new and _COPY_IN_CALLERS_SAVEPOINT.get():
+            _copy_new(connection, columns, rows, savepoint=False)
             return len(rows)
         return _write_postgresql(connection, columns, rows, suffix)
     written = 0
@@ -346,7 +372,9 @@ def _write_postgresql(connection: Any, columns: _Columns, rows: Sequence[Row], s
     return written
 
 
-def _copy_new(connection: Any, columns: _Columns, rows: Sequence[Row]) -> bool:
+def _copy_new(
+    connection: Any, columns: _Columns, rows: Sequence[Row], *, savepoint: bool = True
+) -> bool:
     """``COPY`` rows believed new straight into the table; ``False`` if one was stored after all.
 
     Rows the caller found unstored in its transaction can only meet a key that
@@ -360,7 +388,9 @@ def _copy_new(connection: Any, columns: _Columns, rows: Sequence[Row]) -> bool:
     waits for a row written in a savepoint since released waits for the whole
     transaction, not for the savepoint it was written in. A caller that rolls
     back its savepoint to let such a waiter go on (the slugs' retry after a
-    deadlock) would then leave it waiting, and meet it again.
+    deadlock) would then leave it waiting, and meet it again. Such a caller may
+    have the rows copied in its own savepoint instead (``savepoint=False``,
+    :func:`copying_new_in_callers_savepoint`): a violation is then raised.
     """
     import psycopg
 
@@ -369,7 +399,7 @@ def _copy_new(connection: Any, columns: _Columns, rows: Sequence[Row]) -> bool:
     connection.ensure_connection()
     try:
         with (
-            transaction.atomic(using=connection.alias),
+            transaction.atomic(using=connection.alias, savepoint=savepoint),
             psycopg.Cursor(connection.connection) as cursor,
         ):
             for start in range(0, len(rows), CHUNK):
@@ -378,6 +408,8 @@ def _copy_new(connection: Any, columns: _Columns, rows: Sequence[Row]) -> bool:
                     for row in values:
                         copy.write_row(row)
     except psycopg.errors.UniqueViolation:
+        if not savepoint:
+            raise
         return False
     return True
 

@@ -183,7 +183,11 @@ def save_with_slugs(
     the write run in a savepoint: on a unique violation or a deadlock, it is
     rolled back and both are done again against what is stored now. A unique
     violation that choosing again does not avoid is not a slug's, and is
-    raised; so is the last error after :data:`SLUG_ATTEMPTS`.
+    raised; so is the last error after :data:`SLUG_ATTEMPTS`. On PostgreSQL
+    the first attempt copies new rows into their table in the savepoint
+    (:func:`~cml_exchange.importer.sql.copying_new_in_callers_savepoint`); after
+    its violation, which may be a row another import stored since, the rows
+    are written again as an upsert, even with the same slugs.
     """
     if not wanted:
         save({})
@@ -196,6 +200,9 @@ def save_with_slugs(
     failure: Exception | None = None
     tried: dict[str, str] | None = None
     attempt = 0
+    # The first attempt copies new rows in the savepoint (PostgreSQL); a unique violation
+    # there may be a row another import stored since, which only the upsert settles.
+    copying, copied = True, False
     while True:
         attempt += 1
         candidates = candidates_of(wanted, replace_char=replace_char)
@@ -206,10 +213,13 @@ def save_with_slugs(
             .values_list("slug", flat=True)
         )
         slugs = choose(wanted, in_use, replace_char=replace_char)
-        if failure is not None and slugs == tried and not _is_deadlock(failure):
+        if failure is not None and slugs == tried and not _is_deadlock(failure) and not copied:
             raise failure
         try:
-            with transaction.atomic(using=using):
+            with (
+                transaction.atomic(using=using),
+                sql.copying_new_in_callers_savepoint(copying),
+            ):
                 _release(model, wanted, slugs, scope, using)
                 save(slugs)
         except retried as error:
@@ -217,6 +227,7 @@ def save_with_slugs(
             if attempt >= SLUG_ATTEMPTS or (operational and not _is_deadlock(error)):
                 raise
             failure, tried = error, slugs
+            copied, copying = copying, False
         else:
             return slugs
 

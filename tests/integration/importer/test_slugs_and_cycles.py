@@ -193,6 +193,62 @@ def test_two_imports_at_once_with_the_same_names_both_succeed(
         )
 
 
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_of_the_same_new_products_both_succeed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both find the same products new in the same catalog, then both write them.
+
+    The one that writes second waits for the other's rows, and meets them once
+    they are committed: its rows, copied as new, are written again as an upsert
+    (with the same slugs), and both imports end done, with each product once.
+    """
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time")
+    name = "concurrent_products_1.xml"
+    # A batch an item. The first batch updates the catalog's row, which the other import
+    # waits for: the imports meet at the second, as at any later batch of a large file.
+    options = ImportOptions(batch_size=1)
+    jobs = [
+        create_job([name], base_dir=copy_cases(tmp_path / str(n), name), options=options)
+        for n in (1, 2)
+    ]
+
+    barrier = threading.Barrier(2)
+    held = threading.local()
+    upsert_rows = sql.upsert_rows
+
+    def write_held(target: Any, rows: Sequence[Any], **kwargs: Any) -> Any:
+        second = any(row["external_id"] == "p1-2" for row in rows)
+        if target is Product and second and not getattr(held, "done", False):
+            held.done = True
+            barrier.wait(timeout=30)  # both have found the product unstored
+        return upsert_rows(target, rows, **kwargs)
+
+    monkeypatch.setattr(sql, "upsert_rows", write_held)
+    results: list[StepResult | BaseException | None] = [None, None]
+
+    def work(index: int) -> None:
+        try:
+            results[index] = run_to_end(jobs[index])
+        except BaseException as error:  # reported by the assertion below
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(index,)) for index in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    for result in results:
+        assert_done(result)  # type: ignore[arg-type]
+    slugs = product_slugs()
+    assert Product.objects.count() == len(slugs)
+    assert len(set(slugs.values())) == len(slugs)
+
+
 # -- item 6: group cycles ---------------------------------------------------------------------
 
 
