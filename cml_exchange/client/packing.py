@@ -10,13 +10,19 @@ same names into one archive. Each file goes in parts of at most the site's
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
+import shutil
+import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 #: What the client uploads: bytes, or the path of a file.
 Data = bytes | str | os.PathLike[str]
@@ -133,22 +139,102 @@ def _pictures(folder: Path) -> list[Upload]:
 STORED_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp"})
 
 
+#: Files from this size on are deflated in threads of their own, several at once.
+DEFLATED_APART_FROM = 8 * 1024 * 1024
+
+
 def pack(uploads: Sequence[Upload]) -> bytes:
     """One zip archive of ``uploads`` under their names (UTF-8 names).
 
     XML is deflated; pictures in a compressed format (:data:`STORED_SUFFIXES`)
-    are stored as they are.
+    are stored as they are. Large files (:data:`DEFLATED_APART_FROM`) are
+    deflated in threads, as many at once as there are cores (zlib lets go of
+    the interpreter while it works), and put in the archive in their turn.
     """
+    apart = [
+        upload
+        for upload in uploads
+        if Path(upload.name).suffix.lower() not in STORED_SUFFIXES
+        and upload.size >= DEFLATED_APART_FROM
+    ]
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for upload in uploads:
-            stored = Path(upload.name).suffix.lower() in STORED_SUFFIXES
-            archive.write(
-                upload.path,
-                upload.name,
-                compress_type=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED,
-            )
+    with (
+        ThreadPoolExecutor(max_workers=max(1, min(len(apart), os.cpu_count() or 1))) as pool,
+        zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+    ):
+        deflating = {upload.name: pool.submit(_deflate, upload.path) for upload in apart}
+        try:
+            for upload in uploads:
+                if upload.name in deflating:
+                    _put_deflated(archive, buffer, upload, deflating.pop(upload.name).result())
+                    continue
+                stored = Path(upload.name).suffix.lower() in STORED_SUFFIXES
+                archive.write(
+                    upload.path,
+                    upload.name,
+                    compress_type=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED,
+                )
+        finally:
+            for left in deflating.values():  # an error above: their files are closed here
+                _discard(left)
     return buffer.getvalue()
+
+
+@dataclass(frozen=True, slots=True)
+class _Deflated:
+    """A file's raw deflate stream (in a temporary file), with its own size and CRC-32."""
+
+    stream: IO[bytes]
+    size: int
+    crc: int
+
+
+def _deflate(path: Path) -> _Deflated:
+    """Deflate ``path`` as ``zipfile`` does (zlib's default level, no header)."""
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    stream = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the caller)
+    size = crc = 0
+    try:
+        with path.open("rb") as source:
+            while piece := source.read(1 << 20):
+                size += len(piece)
+                crc = zlib.crc32(piece, crc)
+                stream.write(compressor.compress(piece))
+        stream.write(compressor.flush())
+        stream.seek(0)
+    except BaseException:
+        stream.close()
+        raise
+    return _Deflated(stream, size, crc)
+
+
+def _put_deflated(
+    archive: zipfile.ZipFile, buffer: io.BytesIO, upload: Upload, deflated: _Deflated
+) -> None:
+    """Add ``upload``, deflated apart, to ``archive`` (written to ``buffer``).
+
+    ``zipfile`` takes no compressed data: the stream is written as a stored
+    member's bytes, then the member's header (in ``buffer`` and, at the
+    archive's close, in its directory) is made to say what they are, a
+    deflated file of its own size and CRC.
+    """
+    info = zipfile.ZipInfo.from_file(upload.path, upload.name)
+    info.compress_type = zipfile.ZIP_STORED
+    zip64 = deflated.size * 1.05 > zipfile.ZIP64_LIMIT  # as zipfile decides it
+    with deflated.stream, archive.open(info, "w", force_zip64=zip64) as member:
+        shutil.copyfileobj(deflated.stream, member, 1 << 20)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.file_size, info.CRC = deflated.size, deflated.crc
+    end = buffer.tell()
+    buffer.seek(info.header_offset)
+    buffer.write(info.FileHeader(zip64))
+    buffer.seek(end)
+
+
+def _discard(deflating: Future[_Deflated]) -> None:
+    # The error that stopped the packing is the one raised, not this file's.
+    with contextlib.suppress(Exception):
+        deflating.result().stream.close()
 
 
 def parts(data: Data, limit: int | None) -> Iterator[bytes]:

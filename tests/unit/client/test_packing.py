@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
 
-from cml_exchange.client.packing import collect, human_size, in_sending_order, pack, parts
+from cml_exchange.client import packing
+from cml_exchange.client.packing import (
+    Upload,
+    collect,
+    human_size,
+    in_sending_order,
+    pack,
+    parts,
+)
 from cml_exchange.client.transport import HttpTransport, basic_authorization, query_string
 
 
@@ -81,6 +91,61 @@ def test_the_archive_holds_what_is_uploaded_by_name(tmp_path):
         assert archive.getinfo("import.xml").compress_type == zipfile.ZIP_DEFLATED
         # A compressed picture is stored as it is: deflating it again saves nothing.
         assert archive.getinfo("import_files/ab/abc.jpg").compress_type == zipfile.ZIP_STORED
+
+
+def catalog_text(products: int) -> bytes:
+    rows = "".join(
+        f"<Товар><Ид>{n:08d}</Ид><Наименование>Товар номер {n}</Наименование></Товар>"
+        for n in range(products)
+    )
+    return f'<?xml version="1.0" encoding="UTF-8"?><Каталог>{rows}</Каталог>'.encode()
+
+
+@pytest.mark.parametrize("zip64", [False, True], ids=["plain", "zip64"])
+def test_large_files_deflated_apart_read_back_whole(tmp_path, monkeypatch, zip64):
+    """Deflated in threads, then written in their turn: any unzip reads the same bytes back."""
+    monkeypatch.setattr(packing, "DEFLATED_APART_FROM", 1024)
+    if zip64:  # the headers with their ZIP64 fields, without writing gigabytes
+        monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 1000)
+    sources = {
+        "import.xml": catalog_text(3000),
+        "offers.xml": catalog_text(2000),
+        "small.xml": b"<small/>",
+        "import_files/ab/abc.jpg": bytes(range(256)) * 8,
+    }
+    uploads = []
+    for name, data in sources.items():
+        path = tmp_path / name.replace("/", "_")
+        path.write_bytes(data)
+        uploads.append(Upload(name, path))
+    data = pack(uploads)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None  # every member's CRC-32 matches its bytes
+        assert archive.namelist() == list(sources)
+        assert {name: archive.read(name) for name in sources} == sources
+        info = archive.getinfo("import.xml")
+        assert info.compress_type == zipfile.ZIP_DEFLATED
+        assert (info.file_size, info.compress_size < info.file_size // 4) == (
+            len(sources["import.xml"]),
+            True,
+        )
+        assert archive.getinfo("import_files/ab/abc.jpg").compress_type == zipfile.ZIP_STORED
+    # The member's own header (which unzips that stream the archive read) says the same.
+    _, _, _, method, _, _, crc, _, size, _, _ = struct.unpack_from("<4s5H3L2H", data, 0)
+    assert (method, crc) == (zipfile.ZIP_DEFLATED, zlib.crc32(sources["import.xml"]))
+    assert size == (0xFFFFFFFF if zip64 else len(sources["import.xml"]))
+
+
+def test_a_large_file_that_cannot_be_read_stops_the_packing(tmp_path, monkeypatch):
+    """Its thread's error is the packing's: no archive without it."""
+    monkeypatch.setattr(packing, "DEFLATED_APART_FROM", 1)
+    present = tmp_path / "import.xml"
+    present.write_bytes(catalog_text(10))
+    unreadable = tmp_path / "offers.xml"
+    unreadable.mkdir()
+    uploads = [Upload("import.xml", present), Upload("offers.xml", unreadable)]
+    with pytest.raises(IsADirectoryError):
+        packing.pack(uploads)
 
 
 @pytest.mark.parametrize(
