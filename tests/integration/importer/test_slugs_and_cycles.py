@@ -48,6 +48,27 @@ def import_case(tmp_path: Path, name: str, **options: Any) -> tuple[ImportJob, S
     return job, result
 
 
+def run_at_once(jobs: Sequence[ImportJob]) -> None:
+    """Run the jobs to their end, each in a thread of its own; each must end done."""
+    results: list[StepResult | BaseException | None] = [None] * len(jobs)
+
+    def work(index: int) -> None:
+        try:
+            results[index] = run_to_end(jobs[index])
+        except BaseException as error:  # reported by the assertion below
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(index,)) for index in range(len(jobs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    for result in results:
+        assert_done(result)  # type: ignore[arg-type]
+
+
 def product_slugs() -> dict[str, str]:
     return dict(Product.objects.values_list("external_id", "slug"))
 
@@ -162,23 +183,7 @@ def test_two_imports_at_once_with_the_same_names_both_succeed(
     monkeypatch.setattr(sql, "upsert_rows", holding(sql.upsert_rows))
     monkeypatch.setattr(groups_loader, "upsert", holding(groups_loader.upsert))
 
-    results: list[StepResult | BaseException | None] = [None, None]
-
-    def work(index: int) -> None:
-        try:
-            results[index] = run_to_end(jobs[index])
-        except BaseException as error:  # reported by the assertion below
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(index,)) for index in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    for result in results:
-        assert_done(result)  # type: ignore[arg-type]
+    run_at_once(jobs)
 
     slugs = group_slugs() if kind == "groups" else product_slugs()
     assert len(set(slugs.values())) == 6
@@ -227,23 +232,7 @@ def test_two_imports_at_once_of_the_same_new_products_both_succeed(
         return upsert_rows(target, rows, **kwargs)
 
     monkeypatch.setattr(sql, "upsert_rows", write_held)
-    results: list[StepResult | BaseException | None] = [None, None]
-
-    def work(index: int) -> None:
-        try:
-            results[index] = run_to_end(jobs[index])
-        except BaseException as error:  # reported by the assertion below
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(index,)) for index in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    for result in results:
-        assert_done(result)  # type: ignore[arg-type]
+    run_at_once(jobs)
     slugs = product_slugs()
     assert Product.objects.count() == len(slugs)
     assert len(set(slugs.values())) == len(slugs)
