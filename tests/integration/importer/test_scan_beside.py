@@ -122,7 +122,11 @@ def test_a_step_out_of_time_reads_on_until_the_scans_verdict(tmp_path, settings,
 
     assert isinstance(run(job, budget=1e-9), Progress)
     job.refresh_from_db()
-    assert job.stage == "read" and job.position >= 5 * 97  # not the one batch of its budget
+    # Not the one batch of its budget: five at least (ten looks before the verdict), or the
+    # whole file when the scan's process answered only after that (a machine under load).
+    assert (job.stage == "read" and job.position >= 5 * 97) or (
+        (job.file_index, job.stage) == (1, "scan")
+    )
     assert job.state["scans"][names[0]]["products"] == 1660  # committed with the verdict
     assert_done(run_to_end(job, budget=1e-9))
 
