@@ -220,7 +220,8 @@ def _put_deflated(
     """
     info = zipfile.ZipInfo.from_file(upload.path, upload.name)
     info.compress_type = zipfile.ZIP_STORED
-    zip64 = deflated.size * 1.05 > zipfile.ZIP64_LIMIT  # as zipfile decides it
+    info.file_size = deflated.size  # what was read, should the file have changed since
+    zip64 = info.file_size * 1.05 > zipfile.ZIP64_LIMIT  # as zipfile decides it on opening
     with deflated.stream, archive.open(info, "w", force_zip64=zip64) as member:
         shutil.copyfileobj(deflated.stream, member, 1 << 20)
     info.compress_type = zipfile.ZIP_DEFLATED
