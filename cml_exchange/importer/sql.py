@@ -358,9 +358,7 @@ def _write_postgresql(connection: Any, columns: _Columns, rows: Sequence[Row], s
             )
         for start in range(0, len(rows), CHUNK):
             values = columns.parameters(rows[start : start + CHUNK])
-            with cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy:
-                for row in values:
-                    copy.write_row(row)
+            _copy_in(cursor, target, names, values)
             if suffix:
                 cursor.execute(
                     f"INSERT INTO {table} ({names}) SELECT {names} FROM {target}{suffix}"  # noqa: S608
@@ -403,15 +401,19 @@ def _copy_new(
             psycopg.Cursor(connection.connection) as cursor,
         ):
             for start in range(0, len(rows), CHUNK):
-                values = columns.parameters(rows[start : start + CHUNK])
-                with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                    for row in values:
-                        copy.write_row(row)
+                _copy_in(cursor, table, names, columns.parameters(rows[start : start + CHUNK]))
     except psycopg.errors.UniqueViolation:
         if not savepoint:
             raise
         return False
     return True
+
+
+def _copy_in(cursor: Any, table: str, names: str, values: Sequence[tuple[Any, ...]]) -> None:
+    """``COPY`` ``values`` (tuples in the order of ``names``) into ``table``."""
+    with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in values:
+            copy.write_row(row)
 
 
 def pks(model: type[models.Model], key: str, values: Iterable[Any], **scope: Any) -> dict[Any, int]:
