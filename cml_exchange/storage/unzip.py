@@ -259,10 +259,7 @@ class _Run:
         opened through one (:data:`_NO_FOLLOW`).
         """
         folder, _, name = path.rpartition("/")
-        dest = self._folder(folder) / name
-        if dest == self.archive:
-            raise ArchiveError(f"{FAILURE}: файл «{shown(path)}» заменил бы сам архив.")
-        return dest
+        return self._not_the_archive(self._folder(folder) / name, path)
 
     def _folder(self, path: str) -> Path:
         """The folder ``path`` of the archive, resolved (once a step) and checked."""
@@ -271,10 +268,13 @@ class _Run:
             resolved = (self.target / path).resolve()
             if not resolved.is_relative_to(self.target) or (path and resolved == self.target):
                 raise ArchiveError(f"{FAILURE}: файл «{shown(path)}» вне папки обмена.")
-            if resolved == self.archive:
-                raise ArchiveError(f"{FAILURE}: файл «{shown(path)}» заменил бы сам архив.")
-            self._folders[path] = resolved
+            self._folders[path] = self._not_the_archive(resolved, path)
         return resolved
+
+    def _not_the_archive(self, dest: Path, path: str) -> Path:
+        if dest == self.archive:
+            raise ArchiveError(f"{FAILURE}: файл «{shown(path)}» заменил бы сам архив.")
+        return dest
 
     def _mkdir(self, path: str, directory: Path) -> None:
         if directory not in self._made:
