@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from benchmarks.measure import MANAGE, ROOT, Server, manage
+from benchmarks.measure import MANAGE, ROOT, Server, manage, settle
 
 if TYPE_CHECKING:
     from cml_exchange.client import Request, Response, Transport
@@ -145,6 +145,7 @@ def catalog_exchange(
     Zipped or not as the site's ``init`` says; ``version`` is sent with ``init``.
     """
     client, timed = _client(server)
+    settle()
     started = time.perf_counter()
     result = client.exchange_catalog(files, chunk=chunk, version=version)
     seconds = time.perf_counter() - started

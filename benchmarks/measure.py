@@ -33,6 +33,17 @@ MANAGE = str(ROOT / "manage.py")
 _KIB = 1024
 
 
+def settle() -> None:
+    """Write out what earlier steps left to the disk before a measured step starts.
+
+    A step that writes many files (the 100k exchange's pictures, a previous
+    run's folders being deleted) leaves the file system writing back for tens
+    of seconds; a step started meanwhile waits on it in every ``fsync`` and
+    file creation, for work that is not its own.
+    """
+    os.sync()
+
+
 def run_measured(
     args: list[str], env: dict[str, str], *, timeout: float = 4 * 3600
 ) -> dict[str, Any]:
@@ -41,6 +52,7 @@ def run_measured(
     ``output`` is the last lines of stdout and stderr together. The command
     is killed after ``timeout`` seconds (``returncode`` is then negative).
     """
+    settle()
     started = time.perf_counter()
     with subprocess.Popen(
         args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
