@@ -291,7 +291,7 @@ class ExchangeFolder:
         )
         kept = [prefix + name for name in keep]
         gone = [prefix + name for name in removed]
-        files.filter(Q(name__in=gone) | Q(imported__isnull=False)).exclude(name__in=kept).delete()
+        files.filter(Q(name__any=gone) | Q(imported__isnull=False)).exclude(name__any=kept).delete()
 
 
 def _fresh(now: dt.datetime | None = None) -> dt.datetime:

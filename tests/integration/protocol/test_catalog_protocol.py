@@ -97,6 +97,29 @@ def test_init_clears_earlier_exchanges_but_keeps_unimported_files_and_reports(
     assert import_reply(second, "offers.xml") == done
 
 
+def test_init_clears_an_earlier_exchange_of_more_files_than_sqlite_takes_parameters(
+    admin_user, upload_root, old_sqlite_limit
+):
+    """The files an earlier exchange unpacked go, and their rows, in statements SQLite takes."""
+    first = new_1c()
+    first.checkauth()
+    first.init()
+    first.upload("import.xml", IMPORT.read_bytes(), 50_000)
+    first_folder = folder_of(first)
+    pictures = first_folder / "import_files" / "ab"
+    pictures.mkdir(parents=True)
+    for number in range(old_sqlite_limit + 200):  # as the archive's unpacking leaves them
+        (pictures / f"{number}.jpg").write_bytes(b"\xff\xd8")
+    assert import_reply(first, "import.xml").startswith(b"success")
+    first.complete()
+
+    second = new_1c()
+    second.checkauth()
+    second.init()  # raises on a failure reply
+    assert not first_folder.exists()
+    assert not ExchangeFile.objects.filter(name__startswith=f"{first_folder.name}/").exists()
+
+
 # -- file ----------------------------------------------------------------------------------
 
 
