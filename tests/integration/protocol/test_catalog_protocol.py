@@ -112,12 +112,13 @@ def test_init_clears_an_earlier_exchange_of_more_files_than_sqlite_takes_paramet
         (pictures / f"{number}.jpg").write_bytes(b"\xff\xd8")
     assert import_reply(first, "import.xml").startswith(b"success")
     first.complete()
+    imported = ExchangeFile.objects.get(name=stored(first, "import.xml"))
 
     second = new_1c()
     second.checkauth()
     second.init()  # raises on a failure reply
     assert not first_folder.exists()
-    assert not ExchangeFile.objects.filter(name__startswith=f"{first_folder.name}/").exists()
+    assert not ExchangeFile.objects.filter(pk=imported.pk).exists()
 
 
 # -- file ----------------------------------------------------------------------------------
