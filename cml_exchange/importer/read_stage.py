@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db import connection, transaction
+from django.db import connection
 
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.commerceml.reading.reader import SKIPPED_ITEMS, CmlReader
-from cml_exchange.importer import messages, open_readers, statistics
+from cml_exchange.importer import late_commit, messages, open_readers, statistics
 from cml_exchange.importer.batch import Batch, flush
 from cml_exchange.importer.loaders.passed import keep_read_items, passable
 from cml_exchange.importer.loaders.unchanged import NO_DIGESTS, KnownDigests
@@ -42,6 +42,17 @@ class ReadStage(ScanStage):
         raise NotImplementedError
 
     def _read(self, session: ImportSession) -> None:
+        try:
+            self._read_batches(session)
+        finally:
+            self._committed()  # before the step does anything else, or answers
+
+    def _committed(self) -> None:
+        """Wait for the last batch's commit (``late_commit``); refresh the planner's statistics."""
+        late_commit.settle(connection)
+        statistics.refresh(connection)
+
+    def _read_batches(self, session: ImportSession) -> None:
         job = self.job
         name = job.files[job.file_index]
         key = (job.pk, job.file_index, name)
@@ -76,10 +87,12 @@ class ReadStage(ScanStage):
             if isinstance(entity, cml.FileInfo):
                 continue
             if isinstance(entity, (cml.Classifier, cml.Catalog, cml.OfferPackage)):
+                late_commit.settle(connection)
                 scope = scope_after(session, entity, scope)
                 batch.add_header(entity)
                 continue
             if isinstance(entity, cml.ItemsAhead):
+                late_commit.settle(connection)
                 passed = passable(
                     session,
                     entity.kind,
@@ -121,7 +134,8 @@ class ReadStage(ScanStage):
             if warning.code not in SKIPPED_ITEMS:  # summed up below, across steps
                 session.warn(warning.code, f"{name}: {warning.message}")
         reported = len(reader.warnings)
-        with transaction.atomic():
+        self._committed()
+        with late_commit.batch(connection):
             skipped = job.state.setdefault("skipped", {})
             for code, count in reader.skipped.items():
                 skipped[code] = count + job.state.get("skipped_before", {}).get(code, 0)
@@ -144,7 +158,6 @@ class ReadStage(ScanStage):
                 job.message = messages.file_done(job.files[job.file_index])
                 self._next_file()
             self._save(session)
-        statistics.refresh(connection)
         return reported
 
     def _reconcile(self, session: ImportSession, name: str) -> None:

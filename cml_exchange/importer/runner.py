@@ -28,12 +28,12 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cml_exchange import signals
 from cml_exchange.commerceml.errors import CmlExchangeError
-from cml_exchange.importer import messages, scan_ahead
+from cml_exchange.importer import late_commit, messages, scan_ahead, statistics
 from cml_exchange.importer.errors import unexpected
 from cml_exchange.importer.loaders.unchanged import known_digests
 from cml_exchange.importer.missing import DEFER_MISSING, handle_missing
@@ -140,6 +140,10 @@ class _Step(ReadStage):
         try:
             session = self._session()
             while True:
+                if job.stage != Stage.READ:
+                    # A batch's commit left running (late_commit) ends before anything but
+                    # the next batch's reading; the reading stage waits for it itself.
+                    self._settle_commit()
                 if job.stage == Stage.UNZIP:
                     self._unzip(session)
                 elif job.stage == Stage.SCAN:
@@ -150,19 +154,28 @@ class _Step(ReadStage):
                 elif job.stage == Stage.MISSING:
                     self._missing(session)
                 if job.stage == Stage.DONE:
+                    self._settle_commit()
                     return self._finish(session)
                 if self.out_of_time():
+                    self._settle_commit()
                     self._save(session)
                     return Progress(job.message)
         except CmlExchangeError as error:
+            late_commit.settle_after_failure(connection)
             return self._fail(str(error))
         except Exception as error:
+            late_commit.settle_after_failure(connection)
             logger.exception("Import job %s failed", job.pk)
             # The text of a database error names tables, constraints and the values
             # that broke them: it is for the site's log and monitor, not for 1C.
             return self._fail(
                 unexpected(error), detail=f"Ошибка импорта: {type(error).__name__}: {error}"
             )
+
+    def _settle_commit(self) -> None:
+        """Wait for a commit left running (``late_commit``); then refresh the statistics."""
+        if late_commit.settle(connection):
+            statistics.refresh(connection)
 
     # -- stages -----------------------------------------------------------------
 

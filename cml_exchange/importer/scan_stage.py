@@ -23,7 +23,7 @@ from django.db import DatabaseError, connection, connections, router, transactio
 
 from cml_exchange.commerceml.reading.scan_process import ScanProcess, can_start
 from cml_exchange.conf import app_settings
-from cml_exchange.importer import messages, root_group, scan_ahead, statistics
+from cml_exchange.importer import late_commit, messages, root_group, scan_ahead
 from cml_exchange.importer.batch import Batch
 from cml_exchange.importer.limits import value_limits
 from cml_exchange.importer.scans import remember, remembered_counts, scan_counts
@@ -165,7 +165,8 @@ class ScanStage:
         beside = self._beside = ScanBeside(process, digest, job.files[job.file_index])
         failure: Exception | None = None
         try:
-            with transaction.atomic():
+            # Committed as a batch is (late_commit): the next batch's reading goes on meanwhile.
+            with late_commit.batch(connection):
                 job.state.pop(root_group.STATE_KEY, None)
                 self._begin_reading(session)
                 try:
@@ -181,8 +182,8 @@ class ScanStage:
             process.close()
             self._beside = None
         if failure is not None:
+            late_commit.settle(connection)
             raise failure
-        statistics.refresh(connection)  # the batches just committed count now
 
     def _keep_counts(self, beside: ScanBeside, counts: dict[str, int]) -> None:
         """Store a sound file's counts with the batches written before a failure.

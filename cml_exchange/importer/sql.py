@@ -301,7 +301,7 @@ def _write(
     head = f"INSERT INTO {columns.quote(columns.table)} ({', '.join(names)}) VALUES "  # noqa: S608
     marks = f"({', '.join(['%s'] * len(names))})"
     if connection.vendor == "postgresql":
-        if new and not connection.savepoint_ids:
+        if new and not any(connection.savepoint_ids):  # None: an atomic block without one
             if _copy_new(connection, columns, rows):
                 return len(rows)
         elif new and _COPY_IN_CALLERS_SAVEPOINT.get():

@@ -1,0 +1,208 @@
+"""A batch's commit left running while the next batch is read (PostgreSQL).
+
+The commit is where PostgreSQL checks what was deferred to it (Django's
+foreign keys). A constraint trigger deferred to the commit refuses a product
+by its name here, as a foreign key that no longer holds would: the batch that
+holds it must be rolled back whole, the job must fail with the batches before
+it kept, and nothing may be reported done. These run outside the test's own
+transaction (``transaction=True``), as the site does: inside one there is no
+commit to leave running.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from django.db import connection, transaction
+
+from cml_exchange import signals
+from cml_exchange.commerceml.reading.scan_process import can_start
+from cml_exchange.importer import ImportOptions, create_job, late_commit
+from cml_exchange.importer.results import Done, Failed
+from cml_exchange.models import ImportJob, Product, Unit
+from tests.integration.importer.helpers import run_to_end
+
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+
+REFUSED = "Отказ при фиксации"
+
+
+def _catalog(path: Path, names: list[str]) -> str:
+    products = "".join(
+        f"<Товар><Ид>p{number}</Ид><Наименование>{name}</Наименование></Товар>"
+        for number, name in enumerate(names, start=1)
+    )
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<КоммерческаяИнформация xmlns="urn:1C.ru:commerceml_2" ВерсияСхемы="2.07">'
+        "<Классификатор><Ид>cls</Ид><Наименование>Классификатор</Наименование></Классификатор>"
+        '<Каталог СодержитТолькоИзменения="false"><Ид>cat</Ид><ИдКлассификатора>cls'
+        f"</ИдКлассификатора><Наименование>Каталог</Наименование><Товары>{products}</Товары>"
+        "</Каталог></КоммерческаяИнформация>",
+        encoding="utf-8",
+    )
+    return path.name
+
+
+@pytest.fixture
+def refused_at_commit() -> Iterator[None]:
+    """A product named :data:`REFUSED` fails its transaction's ``COMMIT``, not its insert."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no checks deferred to the commit")
+    table = Product._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION cml_test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$"
+            f" BEGIN IF NEW.name = '{REFUSED}' THEN"
+            " RAISE EXCEPTION 'refused at commit: %', NEW.external_id; END IF;"
+            " RETURN NEW; END $$"
+        )
+        cursor.execute(
+            f"CREATE CONSTRAINT TRIGGER cml_test_refuse AFTER INSERT OR UPDATE ON {table}"
+            " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION cml_test_refuse()"
+        )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TRIGGER IF EXISTS cml_test_refuse ON {table}")
+            cursor.execute("DROP FUNCTION IF EXISTS cml_test_refuse()")
+
+
+def _import(tmp_path: Path, names: list[str]) -> tuple[ImportJob, Any]:
+    name = _catalog(tmp_path / "import.xml", names)
+    job = create_job([name], base_dir=tmp_path, options=ImportOptions(batch_size=2))
+    result = run_to_end(job)
+    return ImportJob.objects.get(pk=job.pk), result
+
+
+def _stored() -> list[str]:
+    return sorted(Product.objects.values_list("external_id", flat=True))
+
+
+def test_a_batch_refused_at_its_commit_fails_the_job_with_the_batches_before_it_kept(
+    tmp_path: Path, refused_at_commit: None
+) -> None:
+    # Batches of two: p1 p2, then p3 p4 (refused at its commit), then p5, never written.
+    job, result = _import(tmp_path, ["Чайник", "Утюг", REFUSED, "Стул", "Стол"])
+
+    assert isinstance(result, Failed)
+    assert job.status == ImportJob.Status.FAILED
+    assert _stored() == ["p1", "p2"]
+    assert job.position == 2
+    assert "refused at commit: p3" in job.error
+    assert result.message.endswith(
+        "Из файла import.xml до ошибки записано: 2 из 5 товаров; это остается на сайте, "
+        "отсутствующее в файле не деактивировано."
+    )
+    assert connection.get_autocommit()  # the connection is the site's again, as it was
+
+
+def test_the_last_batch_refused_at_its_commit_is_a_failure_not_done(
+    tmp_path: Path, refused_at_commit: None
+) -> None:
+    job, result = _import(tmp_path, ["Чайник", "Утюг", "Стул", "Стол", REFUSED])
+
+    assert isinstance(result, Failed), result
+    assert job.status == ImportJob.Status.FAILED
+    assert _stored() == ["p1", "p2", "p3", "p4"]
+    assert "refused at commit: p5" in job.error
+
+
+def test_what_a_batch_runs_on_commit_runs_once_it_is_committed_and_never_for_a_refused_one(
+    tmp_path: Path, refused_at_commit: None
+) -> None:
+    """A receiver's ``on_commit`` (the Oscar adapter's search index) sees its batch stored."""
+    other = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+    seen: list[list[str]] = []
+
+    def committed(product_ids: list[int]) -> None:
+        rows = other.execute(
+            f"SELECT external_id FROM {Product._meta.db_table} WHERE id = ANY(%s)",  # noqa: S608
+            [product_ids],
+        ).fetchall()
+        seen.append(sorted(row[0] for row in rows))
+
+    def receiver(sender: Any, product_ids: list[int], **kwargs: Any) -> None:
+        transaction.on_commit(lambda: committed(list(product_ids)))
+
+    signals.products_saved.connect(receiver)
+    try:
+        _job, result = _import(tmp_path, ["Чайник", "Утюг", "Стул", REFUSED, "Стол"])
+    finally:
+        signals.products_saved.disconnect(receiver)
+        other.close()
+
+    assert isinstance(result, Failed)
+    # Seen from another connection, each batch's products were there when its hook ran.
+    assert seen == [["p1", "p2"]]
+    assert _stored() == ["p1", "p2"]
+
+
+def test_a_whole_import_commits_every_batch(tmp_path: Path) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the commit is left running on PostgreSQL only")
+    names = [f"Товар {number}" for number in range(1, 8)]
+
+    job, result = _import(tmp_path, names)
+
+    assert isinstance(result, Done), result
+    assert _stored() == [f"p{number}" for number in range(1, 8)]
+    assert job.status == ImportJob.Status.DONE
+    assert connection.get_autocommit()
+
+
+def _unit_in_a_late_batch(code: str) -> None:
+    with late_commit.batch(connection):
+        Unit.objects.create(code=code, name_short="шт")
+
+
+def test_a_statement_after_a_late_batch_waits_for_its_commit_and_sees_it(
+    tmp_path: Path,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the commit is left running on PostgreSQL only")
+    _unit_in_a_late_batch("796")
+
+    # A plain statement first waits for the commit, then runs as Django expects: autocommit.
+    assert list(Unit.objects.values_list("code", flat=True)) == ["796"]
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    other = psycopg.connect(**connection.get_connection_params(), autocommit=True)
+    try:
+        assert other.execute(f"SELECT code FROM {Unit._meta.db_table}").fetchall() == [("796",)]  # noqa: S608
+    finally:
+        other.close()
+
+
+@pytest.mark.skipif(not can_start(), reason="a scan beside the reader needs a second core")
+def test_a_file_scanned_beside_refused_at_the_commit_with_the_verdict_leaves_nothing(
+    tmp_path: Path, settings: Any, refused_at_commit: None
+) -> None:
+    settings.CML_EXCHANGE_SCAN_BESIDE_FROM = 1
+    # The first batch is written before the verdict can be looked for: in the transaction
+    # held for it, which the trigger refuses at its commit.
+    job, result = _import(tmp_path, [REFUSED, "Утюг", "Стул", "Стол", "Чайник"])
+
+    assert isinstance(result, Failed), result
+    assert job.status == ImportJob.Status.FAILED
+    assert "refused at commit: p1" in job.error
+    assert _stored() == []
+    assert job.stage == ImportJob.Stage.SCAN  # as the held transaction's rollback left it
+
+
+@pytest.mark.skipif(not can_start(), reason="a scan beside the reader needs a second core")
+def test_a_file_scanned_beside_commits_whole(tmp_path: Path, settings: Any) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the commit is left running on PostgreSQL only")
+    settings.CML_EXCHANGE_SCAN_BESIDE_FROM = 1
+    names = [f"Товар {number}" for number in range(1, 10)]
+
+    job, result = _import(tmp_path, names)
+
+    assert isinstance(result, Done), result
+    assert _stored() == sorted(f"p{number}" for number in range(1, 10))
+    assert job.state["scans"]["import.xml"]["products"] == 9
