@@ -97,10 +97,21 @@ def batch(connection: Any) -> Iterator[None]:
             connection.set_autocommit(True)
         raise
     commit = _Commit(connection.connection)
+    commit.raw.lock.acquire()  # before the step's next statement can take it
+    try:
+        commit.start()
+    except RuntimeError:  # no thread to be had: commit here and now, as atomic() does
+        commit.raw.lock.release()
+        try:
+            connection.commit()
+        except BaseException:
+            connection.run_on_commit = []
+            raise
+        finally:
+            connection.set_autocommit(True)  # runs the hooks after a commit
+        return
     _running[connection] = commit
     connection.execute_wrappers.append(_settling_first(connection))
-    commit.raw.lock.acquire()  # before the step's next statement can take it
-    commit.start()
 
 
 def settle(connection: Any) -> bool:

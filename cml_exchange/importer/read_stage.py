@@ -44,8 +44,10 @@ class ReadStage(ScanStage):
     def _read(self, session: ImportSession) -> None:
         try:
             self._read_batches(session)
-        finally:
-            self._committed()  # before the step does anything else, or answers
+        except BaseException:
+            late_commit.settle(connection)  # the step's failure is saved after it
+            raise
+        self._committed()  # before the step does anything else, or answers
 
     def _committed(self) -> None:
         """Wait for the last batch's commit (``late_commit``); refresh the planner's statistics."""
