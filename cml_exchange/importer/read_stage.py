@@ -49,10 +49,13 @@ class ReadStage(ScanStage):
             raise
         self._committed()  # before the step does anything else, or answers
 
-    def _committed(self) -> None:
-        """Wait for the last batch's commit (``late_commit``); refresh the planner's statistics."""
-        late_commit.settle(connection)
-        statistics.refresh(connection)
+    def _committed(self, *, refresh: bool = True) -> None:
+        """Wait for a commit left running (``late_commit``); refresh the planner's statistics.
+
+        ``refresh=False``: only when there was a commit to wait for.
+        """
+        if late_commit.settle(connection) or refresh:
+            statistics.refresh(connection)
 
     def _read_batches(self, session: ImportSession) -> None:
         job = self.job

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from cml_exchange import signals
 from cml_exchange.commerceml.errors import CmlExchangeError
-from cml_exchange.importer import late_commit, messages, scan_ahead, statistics
+from cml_exchange.importer import late_commit, messages, scan_ahead
 from cml_exchange.importer.errors import unexpected
 from cml_exchange.importer.loaders.unchanged import known_digests
 from cml_exchange.importer.missing import DEFER_MISSING, handle_missing
@@ -143,7 +143,7 @@ class _Step(ReadStage):
                 if job.stage != Stage.READ:
                     # A batch's commit left running (late_commit) ends before anything but
                     # the next batch's reading; the reading stage waits for it itself.
-                    self._settle_commit()
+                    self._committed(refresh=False)
                 if job.stage == Stage.UNZIP:
                     self._unzip(session)
                 elif job.stage == Stage.SCAN:
@@ -154,10 +154,10 @@ class _Step(ReadStage):
                 elif job.stage == Stage.MISSING:
                     self._missing(session)
                 if job.stage == Stage.DONE:
-                    self._settle_commit()
+                    self._committed(refresh=False)
                     return self._finish(session)
                 if self.out_of_time():
-                    self._settle_commit()
+                    self._committed(refresh=False)
                     self._save(session)
                     return Progress(job.message)
         except CmlExchangeError as error:
@@ -171,11 +171,6 @@ class _Step(ReadStage):
             return self._fail(
                 unexpected(error), detail=f"Ошибка импорта: {type(error).__name__}: {error}"
             )
-
-    def _settle_commit(self) -> None:
-        """Wait for a commit left running (``late_commit``); then refresh the statistics."""
-        if late_commit.settle(connection):
-            statistics.refresh(connection)
 
     # -- stages -----------------------------------------------------------------
 
