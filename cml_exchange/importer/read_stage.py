@@ -10,7 +10,7 @@ written (:mod:`~cml_exchange.importer.reconcile`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.db import connection
 
@@ -24,6 +24,7 @@ from cml_exchange.importer.reconcile import reconcile
 from cml_exchange.importer.scan_stage import FILE_DIGESTS, ScanStage
 from cml_exchange.importer.scopes import scope_after
 from cml_exchange.importer.session import ImportSession, Scope
+from cml_exchange.models import ImportJob
 
 #: ``job.state`` keys: the counters when a file's reading began; the reconciliation's findings.
 COUNTED_BEFORE, DIFFERENCES, NOTES = "counted_before", "differences", "notes"
@@ -34,12 +35,19 @@ class ReadStage(ScanStage):
 
     #: The stored items' digests, for the reader to pass unchanged items over.
     digests: KnownDigests
+    #: Told of the job after each batch (``run(progress=…)``).
+    progress: Callable[[ImportJob], object] | None = None
 
     def out_of_time(self) -> bool:
         raise NotImplementedError
 
     def _next_file(self) -> None:
         raise NotImplementedError
+
+    def _progressed(self) -> None:
+        """Show the caller's display where the job is (``run(progress=…)``)."""
+        if self.progress is not None:
+            self.progress(self.job)
 
     def _read(self, session: ImportSession) -> None:
         try:
@@ -163,6 +171,7 @@ class ReadStage(ScanStage):
                 job.message = messages.file_done(job.files[job.file_index])
                 self._next_file()
             self._save(session)
+        self._progressed()
         return reported
 
     def _reconcile(self, session: ImportSession, name: str) -> None:

@@ -64,6 +64,7 @@ def run(
     owner: str | None = None,
     clock: Callable[[], float] = time.monotonic,
     lease: float | None = None,
+    progress: Callable[[ImportJob], object] | None = None,
 ) -> StepResult:
     """Advance ``job`` for about ``budget`` seconds (``None`` or ``0``: to the end).
 
@@ -75,6 +76,9 @@ def run(
     gives one that runs out after each batch, whatever the machine's speed.
     ``lease`` is how long the job stays held without a sign of life (default:
     a minute more than three budgets); it is renewed after each batch.
+    ``progress`` is called with ``job`` after each batch and each stage, for a
+    display of a long step: the job as the step holds it, whose last batch may
+    still be committing (a query made there waits for the commit).
     """
     owner = owner or uuid.uuid4().hex
     job.refresh_from_db()
@@ -85,7 +89,7 @@ def run(
     with job.lease(lease, owner=owner) as holder:
         if holder is None:
             return Progress(messages.ALREADY_RUNNING)
-        return _Step(job, budget, owner, lease, clock).run()
+        return _Step(job, budget, owner, lease, clock, progress).run()
 
 
 def outcome(job: ImportJob) -> Done | Failed | None:
@@ -109,11 +113,13 @@ class _Step(ReadStage):
         owner: str,
         lease: float,
         clock: Callable[[], float] = time.monotonic,
+        progress: Callable[[ImportJob], object] | None = None,
     ) -> None:
         self.job = job
         self.owner = owner
         self.lease = lease
         self.clock = clock
+        self.progress = progress
         self.deadline = clock() + budget if budget else math.inf
         #: The stored items' digests, read once a step for all its files (read when first
         #: asked about). Items written since are not in them, and an item changed since is
@@ -153,6 +159,7 @@ class _Step(ReadStage):
                     self._read(session)
                 elif job.stage == Stage.MISSING:
                     self._missing(session)
+                self._progressed()
                 if job.stage == Stage.DONE:
                     self._committed(refresh=False)
                     return self._finish(session)

@@ -70,6 +70,21 @@ def test_off_a_terminal_progress_lines_are_the_importers_messages(monkeypatch):
     assert not CONTROL.search(out.getvalue())
 
 
+def test_without_a_budget_one_step_shown_batch_by_batch(monkeypatch):
+    monkeypatch.setattr(console, "PLAIN_EVERY", 0.0)
+    out = StringIO()
+    call_command("cml_import", IMPORT, OFFERS, "--batch-size", "3", stdout=out)
+    assert ImportJob.objects.get().steps == 1
+    lines = out.getvalue().splitlines()
+    batches = [
+        line for line in lines if line.startswith(f"{IMPORT_NAME}: ") and "Обработано" in line
+    ]
+    assert f"{IMPORT_NAME}: 8%, Обработано 3 из 22 групп." in batches
+    assert len(batches) > 5
+    assert lines.index(batches[-1]) < lines.index(FILE_LINES[0])
+    assert f"{OFFERS_NAME}: прочитано 5 элементов." in lines
+
+
 @pytest.mark.slow
 def test_cml_import_draws_a_live_bar_on_a_terminal(tmp_path):
     """In a real pseudo-terminal: a bar per file, redrawn in place, then the file's line."""

@@ -26,8 +26,6 @@ from cml_exchange.importer import (
 from cml_exchange.management.console import Console, Meter, seconds
 from cml_exchange.models import ImportJob
 
-#: Without --budget, the import still runs in steps of this many seconds, to show progress.
-_DISPLAY_STEP = 1.0
 #: What a file's progress counts: the entities its scan counted and its batches wrote.
 _KINDS = ("groups", "properties", "products", "offers", "documents")
 #: How many warnings are listed at the end (all are counted, and kept in the monitor).
@@ -94,14 +92,13 @@ class Command(BaseCommand):
                 batch_size=options["batch_size"],
             ),
         )
-        budget = options["budget"] or _DISPLAY_STEP
         started = time.monotonic()
         with Console(self.stdout) as console:
             files = _Files(console)
             while True:
-                step_started = time.monotonic()
-                result = run(job, budget)
-                files.follow(job, step_started)
+                # Without --budget, one step to the end: the display follows it batch by batch.
+                result = run(job, options["budget"], progress=files.follow)
+                files.follow(job)
                 if isinstance(result, (Done, Failed)):
                     break
         if isinstance(result, Failed):
@@ -152,20 +149,20 @@ class Command(BaseCommand):
 class _Files:
     """A meter for each file of a job, open while the import is in it.
 
-    The job is seen between steps only: a file begun and finished within one
-    step gets its closing line all the same.
+    The job is seen after each batch and stage, and between steps: a file begun
+    and finished unseen gets its closing line all the same.
     """
 
     def __init__(self, console: Console) -> None:
         self.console = console
         self.index = 0
         self.meter: Meter | None = None
+        #: When the job was last seen: a file first seen now began after it.
+        self.seen = time.monotonic()
 
-    def follow(self, job: ImportJob, step_started: float) -> None:
-        """Close the meters of the files the job has left, and move the current file's.
-
-        A file first seen now began during the step that started at ``step_started``.
-        """
+    def follow(self, job: ImportJob) -> None:
+        """Close the meters of the files the job has left, and move the current file's."""
+        last_seen, self.seen = self.seen, time.monotonic()
         while self.index < min(job.file_index, len(job.files)):
             self.close(job, self.index)
             self.index += 1
@@ -184,7 +181,7 @@ class _Files:
             total = _entities(job, name) or None
         if self.meter is None:
             self.meter = self.console.meter(
-                name, "items", total, n=read, note=note, started=step_started
+                name, "items", total, n=read, note=note, started=last_seen
             )
         else:
             self.meter.update(read, total=total, note=note)
