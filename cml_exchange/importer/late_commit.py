@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 #: The commit still running, by connection (Django's, one a thread).
 _running: weakref.WeakKeyDictionary[Any, _Commit] = weakref.WeakKeyDictionary()
+#: The connections in a batch whose commit will be left running.
+_open: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 class _Commit(threading.Thread):
@@ -85,6 +87,7 @@ def batch(connection: Any) -> Iterator[None]:
             yield
         return
     connection.set_autocommit(False)
+    _open.add(connection)
     try:
         # Autocommit off: Django neither commits nor sets autocommit back on leaving.
         with transaction.atomic(using=connection.alias, savepoint=False):
@@ -96,6 +99,8 @@ def batch(connection: Any) -> Iterator[None]:
             connection.run_on_commit = []
             connection.set_autocommit(True)
         raise
+    finally:
+        _open.discard(connection)
     commit = _Commit(connection.connection)
     commit.raw.lock.acquire()  # before the step's next statement can take it
     try:
@@ -112,6 +117,20 @@ def batch(connection: Any) -> Iterator[None]:
         return
     _running[connection] = commit
     connection.execute_wrappers.append(_settling_first(connection))
+
+
+def commits_late(connection: Any) -> bool:
+    """Whether the batch open on ``connection`` (in :func:`batch`) will leave its commit running.
+
+    What the step would do right after the commit, if it needs no statement, may be done
+    before it instead: then it runs while the commit does.
+    """
+    return connections[connection.alias] in _open
+
+
+def running(connection: Any) -> bool:
+    """Whether a commit :func:`batch` left running on ``connection`` is not yet settled."""
+    return connections[connection.alias] in _running
 
 
 def settle(connection: Any) -> bool:

@@ -55,6 +55,8 @@ class ReadStage(ScanStage):
         except BaseException:
             late_commit.settle(connection)  # the step's failure is saved after it
             raise
+        if self.job.stage == ImportJob.Stage.SCAN and late_commit.running(connection):
+            return  # the next file's scan waits for it before its first statement
         self._committed()  # before the step does anything else, or answers
 
     def _committed(self, *, refresh: bool = True) -> None:
@@ -170,6 +172,8 @@ class ReadStage(ScanStage):
                     keep_read_items(job.state.get(FILE_DIGESTS, {}).get(name), reader)
                 job.message = messages.file_done(job.files[job.file_index])
                 self._next_file()
+                if late_commit.commits_late(connection):
+                    self._look_up_next()
             self._save(session)
         self._progressed()
         return reported

@@ -147,9 +147,10 @@ class _Step(ReadStage):
         try:
             session = self._session()
             while True:
-                if job.stage != Stage.READ:
+                if job.stage not in (Stage.READ, Stage.SCAN):
                     # A batch's commit left running (late_commit) ends before anything but
-                    # the next batch's reading; the reading stage waits for it itself.
+                    # the next batch's reading or the next file's scan, stages that wait
+                    # for it themselves before their first statement.
                     self._committed(refresh=False)
                 if job.stage == Stage.UNZIP:
                     self._unzip(session)

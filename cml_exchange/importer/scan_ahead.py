@@ -24,7 +24,6 @@ from pathlib import Path
 
 from cml_exchange.commerceml.reading.scan_process import ScanProcess, ScanRefused
 from cml_exchange.importer.limits import value_limits
-from cml_exchange.importer.scans import remember
 
 _LOCK = threading.Lock()
 #: The scans ahead in this process, by the file's resolved path, oldest first.
@@ -52,7 +51,7 @@ def take(path: Path, digest: str) -> dict[str, int] | None:
     """What the scan ahead of ``path`` counted, if it found the bytes of ``digest`` sound.
 
     Waits for that scan's verdict if it is still at work (it began earlier than
-    a scan begun now would). The counts are remembered (:func:`scans.remember`).
+    a scan begun now would). The caller remembers the counts (:func:`scans.remember`).
     ``None``: no scan ahead of this file here, or it refused the file, or the
     file is not the one it scanned; the caller scans the file itself.
     """
@@ -68,7 +67,6 @@ def take(path: Path, digest: str) -> dict[str, int] | None:
         process.close()
     if process.scanned_digest() != digest:
         return None
-    remember(digest, counts)
     return counts
 
 

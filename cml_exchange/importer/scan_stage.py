@@ -16,6 +16,7 @@ reader"). :class:`ScanStage` is the part of the runner's step that does this.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -57,6 +58,8 @@ class ScanStage:
     _beside: ScanBeside | None = None
     #: The last batch written, for the progress message once the scan's counts are in.
     _last_batch: Batch | None = None
+    #: The next file's path, digest and remembered counts (:meth:`_look_up_next`).
+    _looked_up: tuple[Path, str, dict[str, int] | None] | None = None
 
     def _path(self, index: int) -> Path:
         raise NotImplementedError
@@ -67,6 +70,9 @@ class ScanStage:
     def _read(self, session: ImportSession) -> None:
         raise NotImplementedError
 
+    def _committed(self, *, refresh: bool = True) -> None:
+        raise NotImplementedError
+
     def _save(self, session: ImportSession) -> None:
         raise NotImplementedError
 
@@ -74,21 +80,40 @@ class ScanStage:
         raise NotImplementedError
 
     def _scan(self, session: ImportSession) -> None:
-        """The current file: its remembered counts, its scan, or its scan beside the reader."""
+        """The current file: its remembered counts, its scan, or its scan beside the reader.
+
+        The last file's commit, when it was left running (``late_commit``), goes on
+        while this file is scanned or its scan process starts: the stage waits for it
+        before its first statement (its digest and remembered counts were looked up
+        before that commit began, :meth:`_look_up_next`).
+        """
         job = self.job
         name = job.files[job.file_index]
         path = self._path(job.file_index)
-        digest, counts = remembered_counts(path)
+        looked_up, self._looked_up = self._looked_up, None
+        if looked_up is not None and looked_up[0] == path:
+            _, digest, counts = looked_up
+        else:
+            self._committed(refresh=False)
+            digest, counts = remembered_counts(path)
         job.state.setdefault(FILE_DIGESTS, {})[name] = digest
         if counts is None:
             counts = scan_ahead.take(path, digest)
+            if counts is not None:
+                self._committed(refresh=False)
+                remember(digest, counts)
         else:
             scan_ahead.forget(path)
         if counts is None:
             if self._may_scan_beside(session, path):
-                self._read_beside_scan(session, ScanProcess(path, name, value_limits()), digest)
+                process = ScanProcess(path, name, value_limits())
+                self._committed(refresh=False)
+                self._read_beside_scan(session, process, digest)
                 return
-            counts = scan_counts(path, name, digest)
+            counts = scan_counts(path, name)
+            self._committed(refresh=False)
+            remember(digest, counts)
+        self._committed(refresh=False)
         job.state.setdefault("scans", {})[name] = counts
         if session.options.skip_root_group and counts.get("groups"):
             roots = root_group.lone_roots(path, name)
@@ -97,6 +122,20 @@ class ScanStage:
             job.state.pop(root_group.STATE_KEY, None)
         job.message = messages.scanned(name, counts)
         self._begin_reading(session)
+
+    def _look_up_next(self) -> None:
+        """The digest and remembered counts of the file to be scanned next, looked up now.
+
+        Called in the transaction whose commit will be left running: the next file's
+        scan, which needs no statement, then runs while the commit does.
+        """
+        job = self.job
+        if job.stage != ImportJob.Stage.SCAN:
+            return
+        path = self._path(job.file_index)
+        # Unreadable: the scan stage looks again, and fails the job over the file itself.
+        with contextlib.suppress(OSError):
+            self._looked_up = (path, *remembered_counts(path))
 
     def _may_scan_beside(self, session: ImportSession, path: Path) -> bool:
         """Whether ``path`` is scanned in a second process while its first batches are read."""

@@ -44,11 +44,12 @@ def remembered_counts(path: Path) -> tuple[str, dict[str, int] | None]:
     return digest, dict(known)
 
 
-def scan_counts(path: Path, name: str, digest: str) -> dict[str, int]:
-    """What the scan counts in ``path`` (refusing it as the scan does); remembered as sound."""
-    counts = dict(scan(path, name=name, limits=value_limits()).counts)
-    remember(digest, counts)
-    return counts
+def scan_counts(path: Path, name: str) -> dict[str, int]:
+    """What the scan counts in ``path`` (refusing it as the scan does); for :func:`remember`.
+
+    No statement: a commit left running (``late_commit``) goes on meanwhile.
+    """
+    return dict(scan(path, name=name, limits=value_limits()).counts)
 
 
 def remember(digest: str, counts: dict[str, int]) -> None:

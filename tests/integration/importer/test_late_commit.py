@@ -21,7 +21,7 @@ from django.db import connection, transaction
 
 from cml_exchange import signals
 from cml_exchange.commerceml.reading.scan_process import can_start
-from cml_exchange.importer import ImportOptions, create_job, late_commit
+from cml_exchange.importer import ImportOptions, create_job, late_commit, scan_stage
 from cml_exchange.importer.results import Done, Failed
 from cml_exchange.models import ImportJob, Product, Unit
 from tests.integration.importer.helpers import run_to_end
@@ -206,3 +206,54 @@ def test_a_file_scanned_beside_commits_whole(tmp_path: Path, settings: Any) -> N
     assert isinstance(result, Done), result
     assert _stored() == sorted(f"p{number}" for number in range(1, 10))
     assert job.state["scans"]["import.xml"]["products"] == 9
+
+
+def _import_two(tmp_path: Path, first: list[str], second: list[str]) -> tuple[ImportJob, Any]:
+    names = [_catalog(tmp_path / "import1.xml", first), _catalog(tmp_path / "import2.xml", second)]
+    job = create_job(names, base_dir=tmp_path, options=ImportOptions(batch_size=2))
+    result = run_to_end(job)
+    return ImportJob.objects.get(pk=job.pk), result
+
+
+@pytest.fixture
+def scans_seen(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
+    """The files the importing process scans, and whether a commit was running meanwhile."""
+    seen: list[tuple[str, bool]] = []
+    real = scan_stage.scan_counts
+
+    def watched(path: Path, name: str) -> dict[str, int]:
+        seen.append((name, late_commit.running(connection)))
+        return real(path, name)
+
+    monkeypatch.setattr(scan_stage, "scan_counts", watched)
+    return seen
+
+
+def test_the_next_file_is_scanned_while_the_last_batch_commits(
+    tmp_path: Path, scans_seen: list[tuple[str, bool]]
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the commit is left running on PostgreSQL only")
+
+    job, result = _import_two(tmp_path, ["Чайник", "Утюг", "Стул"], ["Стол", "Шкаф"])
+
+    assert isinstance(result, Done), result
+    assert scans_seen == [("import1.xml", False), ("import2.xml", True)]
+    assert _stored() == ["p1", "p2", "p3"]  # the second file's ids are the first's again
+    assert Product.objects.get(external_id="p1").name == "Стол"
+    assert job.state["scans"]["import2.xml"]["products"] == 2
+    assert connection.get_autocommit()
+
+
+def test_a_last_batch_refused_while_the_next_file_is_scanned_fails_before_that_file(
+    tmp_path: Path, refused_at_commit: None, scans_seen: list[tuple[str, bool]]
+) -> None:
+    job, result = _import_two(tmp_path, ["Чайник", "Утюг", REFUSED], ["Стол", "Шкаф"])
+
+    assert isinstance(result, Failed), result
+    assert job.status == ImportJob.Status.FAILED
+    assert "refused at commit: p3" in job.error
+    # The first file's batch before it stays; nothing of the second file is written.
+    assert _stored() == ["p1", "p2"]
+    assert Product.objects.get(external_id="p1").name == "Чайник"
+    assert scans_seen[-1] == ("import2.xml", True)

@@ -65,9 +65,9 @@ def scanned_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     names: list[str] = []
     real = scan_stage.scan_counts
 
-    def counting(path: Path, name: str, digest: str) -> dict[str, int]:
+    def counting(path: Path, name: str) -> dict[str, int]:
         names.append(name)
-        return real(path, name, digest)
+        return real(path, name)
 
     monkeypatch.setattr(scan_stage, "scan_counts", counting)
     return names
@@ -180,7 +180,7 @@ def test_an_exchange_scans_the_file_1c_imports_next(admin_user, upload_root, set
     monkeypatch.setattr(
         scan_stage,
         "scan_counts",
-        lambda path, name, digest: scanned.append(name) or real(path, name, digest),
+        lambda path, name: scanned.append(name) or real(path, name),
     )
     onec = new_1c()
     onec.checkauth()
