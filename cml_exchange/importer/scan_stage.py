@@ -97,23 +97,30 @@ class ScanStage:
             self._committed(refresh=False)
             digest, counts = remembered_counts(path)
         job.state.setdefault(FILE_DIGESTS, {})[name] = digest
-        if counts is None:
-            counts = scan_ahead.take(path, digest)
+        scanned = process = None
+        try:  # no statement until the last commit is in
             if counts is not None:
-                self._committed(refresh=False)
-                remember(digest, counts)
-        else:
-            scan_ahead.forget(path)
-        if counts is None:
-            if self._may_scan_beside(session, path):
-                process = ScanProcess(path, name, value_limits())
-                self._committed(refresh=False)
-                self._read_beside_scan(session, process, digest)
-                return
-            counts = scan_counts(path, name)
+                scan_ahead.forget(path)
+            elif (scanned := scan_ahead.take(path, digest)) is None:
+                if self._may_scan_beside(session, path):
+                    process = ScanProcess(path, name, value_limits())
+                else:
+                    scanned = scan_counts(path, name)
+        except BaseException:
+            self._committed(refresh=False)  # a last commit refused is the job's failure
+            raise
+        try:
             self._committed(refresh=False)
-            remember(digest, counts)
-        self._committed(refresh=False)
+        except BaseException:
+            if process is not None:
+                process.close()
+            raise
+        if process is not None:
+            self._read_beside_scan(session, process, digest)
+            return
+        if scanned is not None:
+            remember(digest, scanned)
+        counts = scanned if scanned is not None else counts or {}
         job.state.setdefault("scans", {})[name] = counts
         if session.options.skip_root_group and counts.get("groups"):
             roots = root_group.lone_roots(path, name)

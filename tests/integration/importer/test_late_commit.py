@@ -257,3 +257,21 @@ def test_a_last_batch_refused_while_the_next_file_is_scanned_fails_before_that_f
     assert _stored() == ["p1", "p2"]
     assert Product.objects.get(external_id="p1").name == "Чайник"
     assert scans_seen[-1] == ("import2.xml", True)
+
+
+def test_a_last_batch_refused_at_its_commit_is_the_failure_when_the_next_file_is_broken_too(
+    tmp_path: Path, refused_at_commit: None, scans_seen: list[tuple[str, bool]]
+) -> None:
+    first = _catalog(tmp_path / "import1.xml", ["Чайник", "Утюг", REFUSED])
+    (tmp_path / "import2.xml").write_text("<КоммерческаяИнформация><Каталог>", encoding="utf-8")
+    job = create_job([first, "import2.xml"], base_dir=tmp_path, options=ImportOptions(batch_size=2))
+
+    result = run_to_end(job)
+    job.refresh_from_db()
+
+    assert isinstance(result, Failed), result
+    # What 1C and the shop are told is the first file's refused batch, not the broken file.
+    assert "refused at commit: p3" in job.error
+    assert "import2.xml" not in result.message
+    assert _stored() == ["p1", "p2"]
+    assert scans_seen[-1] == ("import2.xml", True)
