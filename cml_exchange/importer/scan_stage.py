@@ -106,15 +106,13 @@ class ScanStage:
                     process = ScanProcess(path, name, value_limits())
                 else:
                     scanned = scan_counts(path, name)
-        except BaseException:
-            self._committed(refresh=False)  # a last commit refused is the job's failure
-            raise
-        try:
-            self._committed(refresh=False)
-        except BaseException:
-            if process is not None:
-                process.close()
-            raise
+        finally:
+            try:
+                self._committed(refresh=False)  # a last commit refused is the job's failure
+            except BaseException:
+                if process is not None:
+                    process.close()
+                raise
         if process is not None:
             self._read_beside_scan(session, process, digest)
             return
