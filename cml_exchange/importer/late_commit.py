@@ -16,8 +16,10 @@ told anything: the stored job is as the batch before it left it, as when a
 batch fails in its own transaction. A process killed meanwhile leaves the
 batch committed whole or not at all, as before.
 
-Elsewhere (SQLite, whose commit waits on the disk with the writer's lock
-held; inside an atomic block; psycopg without the means), :func:`batch` is
+On SQLite, whose commit waits on the disk with the writer's lock held, the
+batch's last inserts are left running instead (:mod:`late_writes`), and
+:func:`settle` waits for them and commits. Elsewhere (inside an atomic block
+on PostgreSQL; psycopg without the means), :func:`batch` is
 ``transaction.atomic()``.
 """
 
@@ -32,6 +34,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import Error, connections, transaction
+
+from cml_exchange.importer import late_writes
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +85,10 @@ def batch(connection: Any) -> Iterator[None]:
     """
     connection = connections[connection.alias]  # the thread's own, not django.db's proxy
     settle(connection)
+    if late_writes.possible(connection):
+        with late_writes.batch(connection):
+            yield
+        return
     connection.ensure_connection()
     if not _possible(connection):
         with transaction.atomic(using=connection.alias):
@@ -123,22 +131,27 @@ def commits_late(connection: Any) -> bool:
     """Whether the batch open on ``connection`` (in :func:`batch`) will leave its commit running.
 
     What the step would do right after the commit, if it needs no statement, may be done
-    before it instead: then it runs while the commit does.
+    before it instead: then it runs while the commit does. On SQLite: whether a batch of
+    :mod:`late_writes` is open, whose writes may be left running.
     """
-    return connections[connection.alias] in _open
+    connection = connections[connection.alias]
+    return connection in _open or late_writes.queue_of(connection) is not None
 
 
 def running(connection: Any) -> bool:
-    """Whether a commit :func:`batch` left running on ``connection`` is not yet settled."""
-    return connections[connection.alias] in _running
+    """Whether a commit (or writes) :func:`batch` left running on ``connection`` is not settled."""
+    return connections[connection.alias] in _running or late_writes.running(connection)
 
 
 def settle(connection: Any) -> bool:
     """Wait for the commit :func:`batch` left running; raise its error, or run its hooks.
 
     ``True`` when there was one (committed now), ``False`` when there was none.
+    On SQLite: the writes left running (:func:`late_writes.settle`).
     """
     connection = connections[connection.alias]
+    if late_writes.settle(connection):
+        return True
     commit = _running.pop(connection, None)
     if commit is None:
         return False

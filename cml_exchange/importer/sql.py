@@ -26,6 +26,7 @@ from typing import Any, cast
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
+from cml_exchange.importer import late_writes
 from cml_exchange.models.lookups import array_literal
 
 #: Rows per ``executemany``: bounded so that a batch's parameters stay small.
@@ -177,13 +178,17 @@ def insert(
     rows: Sequence[Row],
     *,
     ignore_conflicts: bool = False,
+    late: bool = False,
 ) -> None:
     """Insert ``rows`` (dicts of attnames such as ``product_id``) into ``model``'s table.
 
     With ``ignore_conflicts``, rows that break a unique constraint are left
-    out (``ON CONFLICT DO NOTHING``).
+    out (``ON CONFLICT DO NOTHING``). ``late``: inside a batch of
+    :mod:`~cml_exchange.importer.late_writes` (SQLite), the rows may be written
+    when the batch ends, by then in another thread; an error they meet is
+    raised there, not here.
     """
-    _write(model, rows, suffix=" ON CONFLICT DO NOTHING" if ignore_conflicts else "")
+    _write(model, rows, suffix=" ON CONFLICT DO NOTHING" if ignore_conflicts else "", late=late)
 
 
 def upsert_rows(
@@ -193,6 +198,7 @@ def upsert_rows(
     unique_fields: Sequence[str],
     update_fields: Sequence[str],
     new: bool = False,
+    late: bool = False,
 ) -> None:
     """Insert ``rows``, or update ``update_fields`` of the rows that match on ``unique_fields``.
 
@@ -207,22 +213,24 @@ def upsert_rows(
     its update clause on every row it inserts: twice a plain insert's time for
     products, whose table seven others reference. On PostgreSQL such rows are
     copied straight into the table (:func:`_copy_new`), outside a savepoint or
-    in :func:`copying_new_in_callers_savepoint`.
+    in :func:`copying_new_in_callers_savepoint`. ``late`` as for :func:`insert`.
     """
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     conflict = ", ".join(_column(model, name, quote) for name in unique_fields)
-    if new:
-        inserted = _write(model, rows, suffix=f" ON CONFLICT ({conflict}) DO NOTHING", new=True)
-        if inserted == len(rows):
-            return
     updates = ", ".join(
         f"{column} = EXCLUDED.{column}"
         for column in (_column(model, name, quote) for name in update_fields)
     )
-    _write(model, rows, suffix=f" ON CONFLICT ({conflict}) DO UPDATE SET {updates}")
+    upsert = f" ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+    if new:
+        ignore = f" ON CONFLICT ({conflict}) DO NOTHING"
+        inserted = _write(model, rows, suffix=ignore, new=True, late=late, fallback=upsert)
+        if inserted == len(rows):
+            return
+    _write(model, rows, suffix=upsert, late=late)
 
 
 def update_rows(model: type[models.Model], rows: Sequence[Row], fields: Sequence[str]) -> None:
@@ -283,22 +291,39 @@ def _array(field: models.Field[Any, Any], values: list[Any], connection: Any) ->
 
 
 def _write(
-    model: type[models.Model], rows: Sequence[Row], *, suffix: str, new: bool = False
+    model: type[models.Model],
+    rows: Sequence[Row],
+    *,
+    suffix: str,
+    new: bool = False,
+    late: bool = False,
+    fallback: str | None = None,
 ) -> int:
     """Send ``INSERT … VALUES (…)…`` + ``suffix`` for ``rows``, the fastest way per database.
 
-    SQLite: ``executemany``; PostgreSQL: ``COPY`` (:func:`_write_postgresql`);
-    others: statements of many ``VALUES`` rows each (as ``bulk_create``).
-    Returns how many rows the statements inserted or updated (as the driver
-    counts them: a row left alone by ``DO NOTHING`` is not counted). ``new``:
-    the caller found none of the rows stored (see :func:`upsert_rows`).
+    SQLite: ``executemany``, or queued in a batch of ``late_writes`` when
+    ``late`` (then ``fallback``, if given, is the suffix of a second statement
+    for the rows should the first leave some out, and all rows count as
+    written); PostgreSQL: ``COPY`` (:func:`_write_postgresql`); others:
+    statements of many ``VALUES`` rows each (as ``bulk_create``). Returns how
+    many rows the statements inserted or updated (as the driver counts them: a
+    row left alone by ``DO NOTHING`` is not counted). ``new``: the caller found
+    none of the rows stored (see :func:`upsert_rows`).
     """
     if not rows:
         return 0
     connection = connections[router.db_for_write(model)]
     columns = _Columns(model, connection)
     names = columns.names()
-    head = f"INSERT INTO {columns.quote(columns.table)} ({', '.join(names)}) VALUES "  # noqa: S608
+    table_head = f"INSERT INTO {columns.quote(columns.table)} ({', '.join(names)})"
+    if late and (queue := late_writes.queue_of(connection)) is not None:
+        queue.append(
+            late_writes.Write(
+                columns.table, table_head, len(names), columns.parameters(rows), suffix, fallback
+            )
+        )
+        return len(rows)
+    head = table_head + " VALUES "
     marks = f"({', '.join(['%s'] * len(names))})"
     if connection.vendor == "postgresql":
         if new and not any(connection.savepoint_ids):  # None: an atomic block without one

@@ -266,6 +266,7 @@ def _replace_details(
             for o in with_characteristics
             for i, c in enumerate(o.characteristics or ())
         ],
+        late=True,
     )
     rows, unknown = property_value_rows(
         session,
@@ -273,7 +274,7 @@ def _replace_details(
         [(pks[o.id], o.id, o.property_values or ()) for o in with_values],
         owner_field="offer_id",
     )
-    sql.insert(OfferPropertyValue, [fields for _, fields in rows])
+    sql.insert(OfferPropertyValue, [fields for _, fields in rows], late=True)
     pending.keep(
         session,
         [{"offer_id": owner, "kind": pending.Kind.OFFER_VALUE, **row} for owner, row in unknown],

@@ -141,7 +141,12 @@ def _upsert(
     stored = [row for row in rows.values() if row["offer_id"] not in new_offers]
     for part, new in ((fresh, True), (stored, False)):
         sql.upsert_rows(
-            model, part, unique_fields=unique_fields, update_fields=update_fields, new=new
+            model,
+            part,
+            unique_fields=unique_fields,
+            update_fields=update_fields,
+            new=new,
+            late=True,
         )
 
 

@@ -276,7 +276,7 @@ def _replace_children(
                 "классификаторе; товар попадет в нее, когда 1С ее пришлет.",
                 key=group_id,
             )
-    sql.insert(ProductGroup, links)
+    sql.insert(ProductGroup, links, late=True)
 
     values, unknown = property_value_rows(
         session,
@@ -284,7 +284,7 @@ def _replace_children(
         [(saved[p.id], p.id, p.property_values) for p in changed],
         owner_field="product_id",
     )
-    sql.insert(ProductPropertyValue, [fields for _, fields in values])
+    sql.insert(ProductPropertyValue, [fields for _, fields in values], late=True)
     kind = pending.Kind.PRODUCT_VALUE
     waiting += [{"product_id": owner, "kind": kind, **row} for owner, row in unknown]
     pending.keep(session, waiting)
@@ -295,6 +295,7 @@ def _replace_children(
             for p in changed
             for i, r in enumerate(p.requisites)
         ],
+        late=True,
     )
     sql.insert(
         ProductTax,
@@ -303,6 +304,7 @@ def _replace_children(
             for p in changed
             for t in p.tax_rates
         ],
+        late=True,
     )
 
 

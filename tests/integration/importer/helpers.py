@@ -135,3 +135,17 @@ def wipe() -> None:
 
     for model in (Catalog, Classifier, PriceType, Warehouse, Unit):
         model.objects.all().delete()
+
+
+def write_catalog(path: Path, products: str) -> str:
+    """Write a full catalog (classifier ``cls``, catalog ``cat``) of ``products``' XML; its name."""
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<КоммерческаяИнформация xmlns="urn:1C.ru:commerceml_2" ВерсияСхемы="2.07">'
+        "<Классификатор><Ид>cls</Ид><Наименование>Классификатор</Наименование></Классификатор>"
+        '<Каталог СодержитТолькоИзменения="false"><Ид>cat</Ид><ИдКлассификатора>cls'
+        f"</ИдКлассификатора><Наименование>Каталог</Наименование><Товары>{products}</Товары>"
+        "</Каталог></КоммерческаяИнформация>",
+        encoding="utf-8",
+    )
+    return path.name

@@ -24,7 +24,7 @@ from cml_exchange.commerceml.reading.scan_process import can_start
 from cml_exchange.importer import ImportOptions, create_job, late_commit, scan_stage
 from cml_exchange.importer.results import Done, Failed
 from cml_exchange.models import ImportJob, Product, Unit
-from tests.integration.importer.helpers import run_to_end
+from tests.integration.importer.helpers import run_to_end, write_catalog
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -36,16 +36,7 @@ def _catalog(path: Path, names: list[str]) -> str:
         f"<Товар><Ид>p{number}</Ид><Наименование>{name}</Наименование></Товар>"
         for number, name in enumerate(names, start=1)
     )
-    path.write_text(
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<КоммерческаяИнформация xmlns="urn:1C.ru:commerceml_2" ВерсияСхемы="2.07">'
-        "<Классификатор><Ид>cls</Ид><Наименование>Классификатор</Наименование></Классификатор>"
-        '<Каталог СодержитТолькоИзменения="false"><Ид>cat</Ид><ИдКлассификатора>cls'
-        f"</ИдКлассификатора><Наименование>Каталог</Наименование><Товары>{products}</Товары>"
-        "</Каталог></КоммерческаяИнформация>",
-        encoding="utf-8",
-    )
-    return path.name
+    return write_catalog(path, products)
 
 
 @pytest.fixture
