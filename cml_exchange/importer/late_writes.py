@@ -9,7 +9,9 @@ Inside :func:`batch`, :func:`~cml_exchange.importer.sql.insert` and
 their rows instead of writing them. A later statement of the batch that
 names one of the queued tables writes the queue first, so every statement
 that could see those rows runs after them, as the batch issued it; the
-others (the job's save, lookups in other tables) run before them.
+others (the job's save, lookups in other tables) run before them. So does a
+savepoint: rolled back, it must not take the batch's rows with it (and rows
+are not queued inside one).
 What is still queued when the batch's body ends is written by a thread, each
 table's rows in one ``INSERT … SELECT … FROM json_each(?)``, a single call
 into SQLite that holds no lock of Python's: the step reads the next batch
@@ -116,8 +118,16 @@ class _Writer(threading.Thread):
             self.error = error
 
 
+class _Queue(list[Write]):
+    """A batch's queued writes, and how many savepoints were open when the batch began."""
+
+    def __init__(self, savepoints: int) -> None:
+        super().__init__()
+        self.savepoints = savepoints
+
+
 #: The open batch's queue, by connection (Django's, one a thread).
-_queues: weakref.WeakKeyDictionary[Any, list[Write]] = weakref.WeakKeyDictionary()
+_queues: weakref.WeakKeyDictionary[Any, _Queue] = weakref.WeakKeyDictionary()
 #: The writes left running, by connection.
 _running: weakref.WeakKeyDictionary[Any, _Writer] = weakref.WeakKeyDictionary()
 
@@ -128,8 +138,20 @@ def possible(connection: Any) -> bool:
 
 
 def queue_of(connection: Any) -> list[Write] | None:
-    """The queue of the batch open on ``connection``, or ``None`` where rows are written now."""
-    return _queues.get(connections[connection.alias])
+    """The queue of the batch open on ``connection``, or ``None`` where rows are written now.
+
+    Inside a savepoint opened in the batch's body there is none: rows queued there
+    would outlive the savepoint's rollback.
+    """
+    connection = connections[connection.alias]
+    queue = _queues.get(connection)
+    if queue is None or _savepoints(connection) != queue.savepoints:
+        return None
+    return queue
+
+
+def _savepoints(connection: Any) -> int:
+    return sum(1 for savepoint in connection.savepoint_ids if savepoint)
 
 
 @contextmanager
@@ -145,7 +167,7 @@ def batch(connection: Any) -> Iterator[None]:
         _write_now(connection, outer)
     atomic = transaction.atomic(using=connection.alias)
     atomic.__enter__()
-    queue: list[Write] = []
+    queue = _Queue(_savepoints(connection))
     _queues[connection] = queue
     _guard(connection)
     try:
@@ -181,7 +203,7 @@ def batch(connection: Any) -> Iterator[None]:
     _guard(connection)
 
 
-def _leave(connection: Any, outer: list[Write] | None) -> None:
+def _leave(connection: Any, outer: _Queue | None) -> None:
     if outer is None:
         _queues.pop(connection, None)
     else:
@@ -247,7 +269,8 @@ def _unguard(connection: Any) -> None:
 def _writing_first(connection: Any) -> Callable[..., Any]:
     """The guard: the writes left running end before any statement, the queue before some.
 
-    The queue is written before a statement that names one of its tables.
+    The queue is written before a statement that names one of its tables, and before a
+    savepoint, whose rollback must not take the batch's rows with it.
     """
 
     def writing_first(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
@@ -260,7 +283,7 @@ def _writing_first(connection: Any) -> Callable[..., Any]:
                 )
             settle(connection)
         queue = _queues.get(connection)
-        if queue and any(write.table in sql for write in queue):
+        if queue and (_opens_block(sql) or any(write.table in sql for write in queue)):
             _write_now(connection, queue)
         return execute(sql, *args)
 

@@ -53,8 +53,17 @@ def scan_counts(path: Path, name: str) -> dict[str, int]:
 
 
 def remember(digest: str, counts: dict[str, int]) -> None:
-    """Note that the file of ``digest`` was scanned sound and what it holds; forget the oldest."""
-    ScannedFile.objects.update_or_create(digest=digest, defaults={"counts": counts})
+    """Note that the file of ``digest`` was scanned sound and what it holds; forget the oldest.
+
+    One upsert, not ``update_or_create``: its savepoint would write a batch's late rows
+    (``late_writes``) before their time.
+    """
+    ScannedFile.objects.bulk_create(
+        [ScannedFile(digest=digest, counts=counts)],
+        update_conflicts=True,
+        unique_fields=["digest"],
+        update_fields=["counts", "scanned"],
+    )
     stale = ScannedFile.objects.order_by("-scanned").values_list("pk", flat=True)[KEPT:]
     ScannedFile.objects.filter(pk__any=list(stale)).delete()
 

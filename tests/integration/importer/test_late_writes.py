@@ -265,6 +265,37 @@ def test_upserted_late_rows_update_the_stored_ones() -> None:
     ]
 
 
+class _Undone(Exception):
+    """Raised to roll a savepoint back."""
+
+
+def test_a_savepoint_rolled_back_after_rows_were_queued_keeps_them() -> None:
+    """A receiver that reads the batch's tables in a savepoint of its own, then rolls it back."""
+    offer, types = _offer_with_price_types(2)
+
+    with late_commit.batch(connection):
+        sql.insert(Price, _price_rows(offer, types), late=True)
+        with pytest.raises(_Undone), transaction.atomic():
+            assert Price.objects.count() == 2
+            raise _Undone
+    late_commit.settle(connection)
+
+    assert Price.objects.count() == 2
+
+
+def test_rows_queued_in_a_savepoint_rolled_back_are_not_written() -> None:
+    offer, types = _offer_with_price_types(2)
+
+    with late_commit.batch(connection):
+        sql.insert(Price, _price_rows(offer, types)[:1], late=True)
+        with pytest.raises(_Undone), transaction.atomic():
+            sql.insert(Price, _price_rows(offer, types)[1:], late=True)
+            raise _Undone
+    late_commit.settle(connection)
+
+    assert list(Price.objects.values_list("price_type_id", flat=True)) == [types[0].pk]
+
+
 def test_an_atomic_block_opened_while_the_writes_run_is_refused_until_they_settle() -> None:
     offer, types = _offer_with_price_types(1)
     with late_commit.batch(connection):
