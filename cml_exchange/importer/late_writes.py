@@ -2,16 +2,17 @@
 
 A batch of products ends with its children's rows: groups, property values,
 requisites, taxes; a batch of offers with its prices and stock. On SQLite
-nothing in the batch reads them back, and their inserts are a sixth of a
+nothing in the batch reads them back, and their inserts are a fifth of a
 rich catalog's import, spent in SQLite's C code while the second core idles.
 Inside :func:`batch`, :func:`~cml_exchange.importer.sql.insert` and
 :func:`~cml_exchange.importer.sql.upsert_rows` called with ``late=True`` queue
 their rows instead of writing them. A later statement of the batch that
 names one of the queued tables writes the queue first, so every statement
 that could see those rows runs after them, as the batch issued it; the
-others (the job's save, lookups in other tables) run before them. So does a
-savepoint: rolled back, it must not take the batch's rows with it (and rows
-are not queued inside one).
+others (the job's save, lookups in other tables) run before them. A
+savepoint writes the queue first too: rolled back, it must not take the
+batch's rows with it (and nothing is queued inside one).
+
 What is still queued when the batch's body ends is written by a thread, each
 table's rows in one ``INSERT … SELECT … FROM json_each(?)``, a single call
 into SQLite that holds no lock of Python's: the step reads the next batch
@@ -292,4 +293,4 @@ def _writing_first(connection: Any) -> Callable[..., Any]:
 
 
 def _opens_block(sql: str) -> bool:
-    return sql.lstrip().upper().startswith(("SAVEPOINT", "BEGIN"))
+    return sql[:32].lstrip().upper().startswith(("SAVEPOINT", "BEGIN"))
