@@ -18,10 +18,13 @@ table's rows in one ``INSERT … SELECT … FROM json_each(?)``, a single call
 into SQLite that holds no lock of Python's: the step reads the next batch
 from the file meanwhile.
 
-The batch's transaction (or its savepoint, inside the transaction held for
-a scan beside the reader) stays open until :func:`settle`, which waits for
-the thread, then commits, or rolls back and raises the thread's error. Until
-then any statement of the step's settles first (a guard among the
+The thread commits the batch's transaction once its rows are in, so that
+the database's one write lock is free for the site's own writes while the
+step reads on; a batch inside a transaction (the one held for a scan beside
+the reader) is a savepoint, released by :func:`settle`. :func:`settle` waits
+for the thread, then ends the batch's atomic block as Django expects (running
+what was to run on commit), or rolls it back and raises the thread's error.
+Until then any statement of the step's settles first (a guard among the
 connection's ``execute_wrappers``), and an atomic block opened meanwhile is
 refused at its first statement: Django's blocks must close in the order they
 opened. A process killed meanwhile leaves the batch committed whole or not
@@ -101,10 +104,14 @@ def _as_sqlite_binds(value: object) -> str:
 class _Writer(threading.Thread):
     """The thread that writes a batch's queue; the batch's transaction waits for it."""
 
-    def __init__(self, raw: Any, writes: list[Write], atomic: Any, depth: int) -> None:
+    def __init__(
+        self, raw: Any, writes: list[Write], atomic: Any, depth: int, *, commit: bool
+    ) -> None:
         super().__init__(name="cml-late-writes", daemon=True)
         self.raw = raw
         self.writes = writes
+        #: Whether the batch is the whole transaction, committed here once its rows are in.
+        self.commit = commit
         #: The atomic blocks to close once the writes are in, innermost first.
         self.atomics = [atomic]
         #: How many atomic blocks are open until then.
@@ -115,6 +122,10 @@ class _Writer(threading.Thread):
         try:
             for write in self.writes:
                 write.late(self.raw)
+            if self.commit:
+                # Now, not at settle(): the database's one write lock is the site's again
+                # (an order, another import) while the step reads on.
+                self.raw.execute("COMMIT")
         except BaseException as error:  # handed to the step by settle()
             self.error = error
 
@@ -193,7 +204,8 @@ def batch(connection: Any) -> Iterator[None]:
     if not queue:
         atomic.__exit__(None, None, None)
         return
-    writer = _Writer(connection.connection, queue, atomic, len(connection.atomic_blocks))
+    depth = len(connection.atomic_blocks)
+    writer = _Writer(connection.connection, queue, atomic, depth, commit=depth == 1)
     try:
         writer.start()
     except RuntimeError:  # no thread to be had: write here and now
@@ -219,7 +231,7 @@ def running(connection: Any) -> bool:
 
 
 def settle(connection: Any) -> bool:
-    """Wait for the writes :func:`batch` left running; commit, or roll back and raise their error.
+    """Wait for the writes :func:`batch` left running; end their batch, or roll back and raise.
 
     ``True`` when there were some, ``False`` when there were none.
     """

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from cml_exchange.commerceml.reading.scan_process import can_start
 from cml_exchange.importer import ImportOptions, create_job, late_commit, late_writes, sql
@@ -265,6 +265,20 @@ def test_upserted_late_rows_update_the_stored_ones() -> None:
     ]
 
 
+def test_late_rows_refused_at_the_commit_roll_the_batch_back() -> None:
+    """A foreign key SQLite checks at the commit, which the thread sends, fails the batch whole."""
+    with late_commit.batch(connection):
+        Catalog.objects.create(external_id="cat", name="Каталог")
+        sql.insert(Requisite, [{"product_id": 987654, "name": "Н", "value": "1"}], late=True)
+
+    with pytest.raises(IntegrityError):
+        late_commit.settle(connection)
+
+    assert not Catalog.objects.exists()
+    assert not Requisite.objects.exists()
+    assert connection.get_autocommit() and not connection.in_atomic_block
+
+
 class _Undone(Exception):
     """Raised to roll a savepoint back."""
 
@@ -311,8 +325,11 @@ def test_an_atomic_block_opened_while_the_writes_run_is_refused_until_they_settl
     assert not Catalog.objects.filter(external_id="other").exists()
 
 
-_KILLED_AFTER_BATCH = """
-import os, signal, sys
+#: A batch of a product and :data:`ROWS` requisites written late, in a database of its own;
+#: then, by the mode in ``argv[1]``: ``kill`` at once, ``settle`` and kill, or ``lock``: write
+#: from another connection before settling, as the site would meanwhile.
+_LATE_BATCH = """
+import os, signal, sqlite3, sys
 import django
 django.setup()
 from django.core.management import call_command
@@ -323,33 +340,49 @@ from cml_exchange.models import Catalog, Product, ProductRequisite
 with late_commit.batch(connection):
     catalog = Catalog.objects.create(external_id="cat", name="Каталог")
     product = Product.objects.create(catalog=catalog, external_id="p1", name="Товар", slug="p1")
-    rows = [{"product_id": product.pk, "name": "Н", "value": str(n)} for n in range(50000)]
+    rows = [{"product_id": product.pk, "name": "Н", "value": str(n)} for n in range(%d)]
     sql.insert(ProductRequisite, rows, late=True)
-if sys.argv[1] == "settle":
+mode = sys.argv[1]
+if mode == "lock":
+    site = sqlite3.connect(connection.settings_dict["NAME"], timeout=30)
+    site.execute("BEGIN IMMEDIATE")  # "database is locked" after 30 s if the batch holds it
+    seen = site.execute("SELECT count(*) FROM " + ProductRequisite._meta.db_table).fetchone()
+    site.rollback()
+    print(late_commit.running(connection), seen[0])
+    late_commit.settle(connection)
+    sys.exit(0)
+if mode == "settle":
     late_commit.settle(connection)
 print("written", flush=True)
 os.kill(os.getpid(), signal.SIGKILL)
 """
 
+ROWS = 200_000
 
-@pytest.mark.parametrize(("settled", "expected"), [(False, (0, 0)), (True, (1, 50000))])
-def test_a_process_killed_before_the_writes_settle_leaves_none_of_the_batch(
-    tmp_path: Path, settled: bool, expected: tuple[int, int]
-) -> None:
-    database = tmp_path / "killed.sqlite3"
+
+def _late_batch(tmp_path: Path, mode: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    database = tmp_path / "late.sqlite3"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": f"sqlite:///{database}",
     }
     process = subprocess.run(
-        [sys.executable, "-c", _KILLED_AFTER_BATCH, "settle" if settled else "leave"],
+        [sys.executable, "-c", _LATE_BATCH % ROWS, mode],
         env=env,
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
     )
+    return process, database
+
+
+@pytest.mark.parametrize("mode", ["kill", "settle"])
+def test_a_process_killed_while_the_writes_run_leaves_the_batch_whole_or_none_of_it(
+    tmp_path: Path, mode: str
+) -> None:
+    process, database = _late_batch(tmp_path, mode)
 
     assert process.returncode == -signal.SIGKILL, process.stderr
     assert process.stdout.strip() == "written"
@@ -358,7 +391,17 @@ def test_a_process_killed_before_the_writes_settle_leaves_none_of_the_batch(
             stored.execute(f"SELECT count(*) FROM {model._meta.db_table}").fetchone()[0]  # noqa: S608
             for model in (Product, Requisite)
         )
-    assert counts == expected
+    expected = [(1, ROWS)] if mode == "settle" else [(0, 0), (1, ROWS)]
+    assert counts in expected
+
+
+def test_the_site_can_write_while_the_step_reads_on(tmp_path: Path) -> None:
+    """Once the late rows are in, the batch is committed: SQLite's one write lock is free."""
+    process, _database = _late_batch(tmp_path, "lock")
+
+    assert process.returncode == 0, process.stderr
+    # The step had not settled, yet another connection could write and saw the batch whole.
+    assert process.stdout.split() == ["True", str(ROWS)]
 
 
 VALUES = [
