@@ -230,6 +230,17 @@ def running(connection: Any) -> bool:
     return connections[connection.alias] in _running
 
 
+def holding(connection: Any) -> bool:
+    """Whether writes left running keep a transaction open until :func:`settle`, done or not.
+
+    So they do in a batch inside a transaction (the one held for a scan beside the
+    reader): until then SQLite's one write lock stays taken, where a batch of its own
+    frees it once its rows are in.
+    """
+    writer = _running.get(connections[connection.alias])
+    return writer is not None and not writer.commit
+
+
 def settle(connection: Any) -> bool:
     """Wait for the writes :func:`batch` left running; end their batch, or roll back and raise.
 

@@ -24,7 +24,7 @@ from django.db import DatabaseError, connection, connections, router, transactio
 
 from cml_exchange.commerceml.reading.scan_process import ScanProcess, can_start
 from cml_exchange.conf import app_settings
-from cml_exchange.importer import late_commit, messages, root_group, scan_ahead
+from cml_exchange.importer import late_commit, late_writes, messages, root_group, scan_ahead
 from cml_exchange.importer.batch import Batch
 from cml_exchange.importer.limits import value_limits
 from cml_exchange.importer.scans import remember, remembered_counts, scan_counts
@@ -91,6 +91,9 @@ class ScanStage:
         name = job.files[job.file_index]
         path = self._path(job.file_index)
         looked_up, self._looked_up = self._looked_up, None
+        if late_writes.holding(connection) and not self._may_scan_beside(session, path):
+            # SQLite's write lock, still taken, is not held through a scan, or a wait for one.
+            self._committed(refresh=False)
         if looked_up is not None and looked_up[0] == path:
             _, digest, counts = looked_up
         else:

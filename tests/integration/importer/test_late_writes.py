@@ -25,7 +25,14 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from cml_exchange.commerceml.reading.scan_process import can_start
-from cml_exchange.importer import ImportOptions, create_job, late_commit, late_writes, sql
+from cml_exchange.importer import (
+    ImportOptions,
+    create_job,
+    late_commit,
+    late_writes,
+    scan_stage,
+    sql,
+)
 from cml_exchange.importer.results import Done, Failed
 from cml_exchange.models import Catalog, ImportJob, Offer, Price, PriceType, Product
 from cml_exchange.models import ProductRequisite as Requisite
@@ -173,6 +180,38 @@ def test_a_file_scanned_beside_keeps_the_batches_before_a_refused_one(
     kept = (refused - 1) // 2 * 2  # the batches of two before the refused one's
     assert _stored() == [(f"p{n}", values[n - 1]) for n in range(1, kept + 1)]
     assert not connection.in_atomic_block
+
+
+@pytest.mark.skipif(not can_start(), reason="a scan beside the reader needs a second core")
+def test_the_next_file_is_not_scanned_with_the_write_lock_held(
+    tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file after one read beside its scan is scanned here once its transaction ended.
+
+    That transaction, whose last batch's writes outlast its body, would otherwise keep
+    SQLite's one write lock from the site for the whole of the next file's scan.
+    """
+    # Few batches: read before the scan process's verdict comes, as a test's file must be.
+    first = _catalog(tmp_path / "import1.xml", ["Товар"] * 5)
+    second = _catalog(tmp_path / "import2.xml", ["Услуга"])
+    settings.CML_EXCHANGE_SCAN_BESIDE_FROM = (tmp_path / first).stat().st_size  # the first only
+    held: list[tuple[str, bool]] = []
+    real = scan_stage.scan_counts
+
+    def watched(path: Path, name: str) -> dict[str, int]:
+        held.append((name, late_writes.holding(connection)))
+        return real(path, name)
+
+    monkeypatch.setattr(scan_stage, "scan_counts", watched)
+    job = create_job([first, second], base_dir=tmp_path, options=ImportOptions(batch_size=2))
+
+    result = run_to_end(job)
+
+    assert isinstance(result, Done), result
+    assert held == [("import2.xml", False)]
+    stored = dict(_stored())
+    assert len(stored) == 5
+    assert stored["p1"] == "Услуга"  # the second file's p1 is the first's, rewritten
 
 
 def _offer_with_price_types(count: int) -> tuple[Offer, list[PriceType]]:
