@@ -55,7 +55,7 @@ def copying_new_in_callers_savepoint(enabled: bool = True) -> Iterator[None]:
     """Within: rows said new are copied in the caller's open savepoint (PostgreSQL).
 
     Outside any savepoint such rows are copied in one of their own, and upserted
-    if one was stored after all (:func:`_copy_new`). Inside a savepoint they
+    if one was stored after all (``pg_copy.copy_new``). Inside a savepoint they
     take the staging table, unless the caller says, with this block, that it
     rolls its savepoint back on an error and writes the rows again outside the
     block: a unique violation is then the caller's to handle.
@@ -212,7 +212,7 @@ def upsert_rows(
     ends the same. With foreign keys enforced, SQLite makes an upsert pay for
     its update clause on every row it inserts: twice a plain insert's time for
     products, whose table seven others reference. On PostgreSQL such rows are
-    copied straight into the table (:func:`_copy_new`), outside a savepoint or
+    copied straight into the table (``pg_copy.copy_new``), outside a savepoint or
     in :func:`copying_new_in_callers_savepoint`. ``late`` as for :func:`insert`.
     """
     if not rows:
@@ -304,7 +304,7 @@ def _write(
     SQLite: ``executemany``, or queued in a batch of ``late_writes`` when
     ``late`` (then ``fallback``, if given, is the suffix of a second statement
     for the rows should the first leave some out, and all rows count as
-    written); PostgreSQL: ``COPY`` (:func:`_write_postgresql`); others:
+    written); PostgreSQL: ``COPY`` (:mod:`~cml_exchange.importer.pg_copy`); others:
     statements of many ``VALUES`` rows each (as ``bulk_create``). Returns how
     many rows the statements inserted or updated (as the driver counts them: a
     row left alone by ``DO NOTHING`` is not counted). ``new``: the caller found
@@ -326,13 +326,15 @@ def _write(
     head = table_head + " VALUES "
     marks = f"({', '.join(['%s'] * len(names))})"
     if connection.vendor == "postgresql":
+        from cml_exchange.importer import pg_copy
+
         if new and not any(connection.savepoint_ids):  # None: an atomic block without one
-            if _copy_new(connection, columns, rows):
+            if pg_copy.copy_new(connection, columns, rows):
                 return len(rows)
         elif new and _COPY_IN_CALLERS_SAVEPOINT.get():
-            _copy_new(connection, columns, rows, savepoint=False)
+            pg_copy.copy_new(connection, columns, rows, savepoint=False)
             return len(rows)
-        return _write_postgresql(connection, columns, rows, suffix)
+        return pg_copy.write(connection, columns, rows, suffix)
     written = 0
     # One transaction (the caller's, if it has one): outside any, SQLite would commit,
     # and wait for the disk, after each row of an executemany.
@@ -350,95 +352,6 @@ def _write(
             cursor.execute(head + ", ".join([marks] * len(parameters)) + suffix, flat)
             written += cursor.rowcount
     return written
-
-
-def _write_postgresql(connection: Any, columns: _Columns, rows: Sequence[Row], suffix: str) -> int:
-    """``COPY`` the rows in: into the table itself, or into a staging table then upserted.
-
-    ``COPY`` formats rows in psycopg's C code and the server takes them in one
-    stream: about three times faster here than binding an array per column
-    (``unnest``), whose values psycopg turns into array literals in Python. An
-    upsert (``suffix``) copies into a temporary table of the same columns
-    (``ON COMMIT DROP``, emptied after each use) and inserts from it; all of it
-    in one transaction, so a pooler that hands out connections per transaction
-    never splits the staging table from its insert. The cursor is a plain
-    ``psycopg.Cursor`` on Django's connection, so within the caller's transaction.
-    """
-    import psycopg
-
-    table = columns.quote(columns.table)
-    names = ", ".join(columns.names())
-    connection.ensure_connection()
-    written = 0
-    with (
-        transaction.atomic(using=connection.alias, savepoint=False),
-        psycopg.Cursor(connection.connection) as cursor,
-    ):
-        target = table
-        if suffix:
-            target = columns.quote(f"cml_stage__{columns.table}")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {target} ON COMMIT DROP AS "  # noqa: S608
-                f"SELECT {names} FROM {table} WITH NO DATA"
-            )
-        for start in range(0, len(rows), CHUNK):
-            values = columns.parameters(rows[start : start + CHUNK])
-            _copy_in(cursor, target, names, values)
-            if suffix:
-                cursor.execute(
-                    f"INSERT INTO {table} ({names}) SELECT {names} FROM {target}{suffix}"  # noqa: S608
-                )
-                written += cursor.rowcount
-                cursor.execute(f"TRUNCATE {target}")
-            else:
-                written += len(values)
-    return written
-
-
-def _copy_new(
-    connection: Any, columns: _Columns, rows: Sequence[Row], *, savepoint: bool = True
-) -> bool:
-    """``COPY`` rows believed new straight into the table; ``False`` if one was stored after all.
-
-    Rows the caller found unstored in its transaction can only meet a key that
-    another transaction wrote since. The copy runs in a savepoint: a unique
-    violation rolls it back, and the caller writes the rows as an upsert would
-    (through the staging table, whose ``ON CONFLICT`` settles them row by row).
-    Without the staging table, its creation, second copy and emptying are
-    spared, as is the speculative insertion ``ON CONFLICT`` costs on every row.
-
-    Only where no savepoint of the caller's is open: another transaction that
-    waits for a row written in a savepoint since released waits for the whole
-    transaction, not for the savepoint it was written in. A caller that rolls
-    back its savepoint to let such a waiter go on (the slugs' retry after a
-    deadlock) would then leave it waiting, and meet it again. Such a caller may
-    have the rows copied in its own savepoint instead (``savepoint=False``,
-    :func:`copying_new_in_callers_savepoint`): a violation is then raised.
-    """
-    import psycopg
-
-    table = columns.quote(columns.table)
-    names = ", ".join(columns.names())
-    connection.ensure_connection()
-    try:
-        with (
-            transaction.atomic(using=connection.alias, savepoint=savepoint),
-            psycopg.Cursor(connection.connection) as cursor,
-        ):
-            for start in range(0, len(rows), CHUNK):
-                _copy_in(cursor, table, names, columns.parameters(rows[start : start + CHUNK]))
-    except psycopg.errors.UniqueViolation:
-        if not savepoint:
-            raise
-        return False
-    return True
-
-
-def _copy_in(cursor: Any, table: str, names: str, values: Sequence[tuple[Any, ...]]) -> None:
-    """``COPY`` ``values`` (tuples in the order of ``names``) into ``table``."""
-    with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-        for row in values:
-            copy.write_row(row)
 
 
 def pks(model: type[models.Model], key: str, values: Iterable[Any], **scope: Any) -> dict[Any, int]:

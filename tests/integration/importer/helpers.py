@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cml_exchange.importer import ImportOptions, create_job, run
+from cml_exchange.importer import ImportOptions, create_job, run, scan_stage
 from cml_exchange.importer.results import Done, Progress, StepResult
 from cml_exchange.models import ImportJob
 from tests.paths import sample
@@ -149,3 +150,16 @@ def write_catalog(path: Path, products: str) -> str:
         encoding="utf-8",
     )
     return path.name
+
+
+def watch_scans(monkeypatch: Any, state: Callable[[], bool]) -> list[tuple[str, bool]]:
+    """The files the importing process scans itself, each with ``state()`` as its scan began."""
+    seen: list[tuple[str, bool]] = []
+    real = scan_stage.scan_counts
+
+    def watched(path: Path, name: str) -> dict[str, int]:
+        seen.append((name, state()))
+        return real(path, name)
+
+    monkeypatch.setattr(scan_stage, "scan_counts", watched)
+    return seen

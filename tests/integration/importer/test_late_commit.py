@@ -21,10 +21,10 @@ from django.db import connection, transaction
 
 from cml_exchange import signals
 from cml_exchange.commerceml.reading.scan_process import can_start
-from cml_exchange.importer import ImportOptions, create_job, late_commit, scan_stage
+from cml_exchange.importer import ImportOptions, create_job, late_commit
 from cml_exchange.importer.results import Done, Failed
 from cml_exchange.models import ImportJob, Product, Unit
-from tests.integration.importer.helpers import run_to_end, write_catalog
+from tests.integration.importer.helpers import run_to_end, watch_scans, write_catalog
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -209,15 +209,7 @@ def _import_two(tmp_path: Path, first: list[str], second: list[str]) -> tuple[Im
 @pytest.fixture
 def scans_seen(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
     """The files the importing process scans, and whether a commit was running meanwhile."""
-    seen: list[tuple[str, bool]] = []
-    real = scan_stage.scan_counts
-
-    def watched(path: Path, name: str) -> dict[str, int]:
-        seen.append((name, late_commit.running(connection)))
-        return real(path, name)
-
-    monkeypatch.setattr(scan_stage, "scan_counts", watched)
-    return seen
+    return watch_scans(monkeypatch, lambda: late_commit.running(connection))
 
 
 def test_the_next_file_is_scanned_while_the_last_batch_commits(

@@ -9,12 +9,6 @@ test's own transaction (``transaction=True``), as the site does.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import signal
-import sqlite3
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from decimal import Decimal
@@ -30,18 +24,14 @@ from cml_exchange.importer import (
     create_job,
     late_commit,
     late_writes,
-    scan_stage,
     sql,
 )
 from cml_exchange.importer.results import Done, Failed
 from cml_exchange.models import Catalog, ImportJob, Offer, Price, PriceType, Product
 from cml_exchange.models import ProductRequisite as Requisite
-from tests.integration.importer.helpers import run_to_end, write_catalog
+from tests.integration.importer.helpers import run_to_end, watch_scans, write_catalog
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-#: The project, where the child process finds its settings.
-ROOT = Path(__file__).resolve().parents[3]
 
 REFUSED = "Отказ при записи"
 
@@ -195,14 +185,7 @@ def test_the_next_file_is_not_scanned_with_the_write_lock_held(
     first = _catalog(tmp_path / "import1.xml", ["Товар"] * 5)
     second = _catalog(tmp_path / "import2.xml", ["Услуга"])
     settings.CML_EXCHANGE_SCAN_BESIDE_FROM = (tmp_path / first).stat().st_size  # the first only
-    held: list[tuple[str, bool]] = []
-    real = scan_stage.scan_counts
-
-    def watched(path: Path, name: str) -> dict[str, int]:
-        held.append((name, late_writes.holding(connection)))
-        return real(path, name)
-
-    monkeypatch.setattr(scan_stage, "scan_counts", watched)
+    held = watch_scans(monkeypatch, lambda: late_writes.holding(connection))
     job = create_job([first, second], base_dir=tmp_path, options=ImportOptions(batch_size=2))
 
     result = run_to_end(job)
@@ -362,115 +345,3 @@ def test_an_atomic_block_opened_while_the_writes_run_is_refused_until_they_settl
     assert Price.objects.count() == 1
     assert connection.get_autocommit() and not connection.in_atomic_block
     assert not Catalog.objects.filter(external_id="other").exists()
-
-
-#: A batch of a product and :data:`ROWS` requisites written late, in a database of its own;
-#: then, by the mode in ``argv[1]``: ``kill`` at once, ``settle`` and kill, or ``lock``: write
-#: from another connection before settling, as the site would meanwhile.
-_LATE_BATCH = """
-import os, signal, sqlite3, sys
-import django
-django.setup()
-from django.core.management import call_command
-from django.db import connection
-call_command("migrate", verbosity=0)
-from cml_exchange.importer import late_commit, sql
-from cml_exchange.models import Catalog, Product, ProductRequisite
-with late_commit.batch(connection):
-    catalog = Catalog.objects.create(external_id="cat", name="Каталог")
-    product = Product.objects.create(catalog=catalog, external_id="p1", name="Товар", slug="p1")
-    rows = [{"product_id": product.pk, "name": "Н", "value": str(n)} for n in range(%d)]
-    sql.insert(ProductRequisite, rows, late=True)
-mode = sys.argv[1]
-if mode == "lock":
-    site = sqlite3.connect(connection.settings_dict["NAME"], timeout=30)
-    site.execute("BEGIN IMMEDIATE")  # "database is locked" after 30 s if the batch holds it
-    seen = site.execute("SELECT count(*) FROM " + ProductRequisite._meta.db_table).fetchone()
-    site.rollback()
-    print(late_commit.running(connection), seen[0])
-    late_commit.settle(connection)
-    sys.exit(0)
-if mode == "settle":
-    late_commit.settle(connection)
-print("written", flush=True)
-os.kill(os.getpid(), signal.SIGKILL)
-"""
-
-ROWS = 200_000
-
-
-def _late_batch(tmp_path: Path, mode: str) -> tuple[subprocess.CompletedProcess[str], Path]:
-    database = tmp_path / "late.sqlite3"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": f"sqlite:///{database}",
-    }
-    process = subprocess.run(
-        [sys.executable, "-c", _LATE_BATCH % ROWS, mode],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return process, database
-
-
-@pytest.mark.parametrize("mode", ["kill", "settle"])
-def test_a_process_killed_while_the_writes_run_leaves_the_batch_whole_or_none_of_it(
-    tmp_path: Path, mode: str
-) -> None:
-    process, database = _late_batch(tmp_path, mode)
-
-    assert process.returncode == -signal.SIGKILL, process.stderr
-    assert process.stdout.strip() == "written"
-    with sqlite3.connect(database) as stored:
-        counts = tuple(
-            stored.execute(f"SELECT count(*) FROM {model._meta.db_table}").fetchone()[0]  # noqa: S608
-            for model in (Product, Requisite)
-        )
-    expected = [(1, ROWS)] if mode == "settle" else [(0, 0), (1, ROWS)]
-    assert counts in expected
-
-
-def test_the_site_can_write_while_the_step_reads_on(tmp_path: Path) -> None:
-    """Once the late rows are in, the batch is committed: SQLite's one write lock is free."""
-    process, _database = _late_batch(tmp_path, "lock")
-
-    assert process.returncode == 0, process.stderr
-    # The step had not settled, yet another connection could write and saw the batch whole.
-    assert process.stdout.split() == ["True", str(ROWS)]
-
-
-VALUES = [
-    (Decimal("1.50"), dt.datetime(2026, 12, 5, 14, 30, 1, 5, tzinfo=dt.UTC), 'кавычки " и \\', 1),
-    (Decimal("-0.000001"), dt.date(2026, 1, 2), "", True),
-    (None, None, "☕\n\t", 2**40),
-    (b"\x00\x01", 1.5, None, False),  # JSON carries no bytes: the rows go as executemany
-]
-
-
-@pytest.mark.parametrize("rows", [VALUES[:3], VALUES], ids=["json", "bytes"])
-def test_late_rows_are_bound_as_django_binds_them(
-    tmp_path: Path, rows: list[tuple[Any, ...]]
-) -> None:
-    """Decimals, dates and times as Django's adapters bind them, into columns of Django's types."""
-    connection.ensure_connection()  # Django's SQLite backend registers its adapters
-    raw = sqlite3.connect(tmp_path / "plain.sqlite3")
-    stored = []
-    for table in ("now", "late"):
-        raw.execute(f"CREATE TABLE {table} (a decimal, b datetime, c text, d integer)")
-        write = late_writes.Write(table, f"INSERT INTO {table} (a, b, c, d)", 4, list(rows))
-        if table == "now":
-            write.now(raw)
-        else:
-            write.late(raw)
-        stored.append(
-            raw.execute(
-                f"SELECT a, typeof(a), b, typeof(b), c, d, typeof(d) FROM {table} ORDER BY rowid"  # noqa: S608
-            ).fetchall()
-        )
-
-    assert stored[1] == stored[0]
-    assert len(stored[1]) == len(rows)

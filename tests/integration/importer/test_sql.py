@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from cml_exchange.importer import sql
+from cml_exchange.importer import pg_copy, sql
 from cml_exchange.models import Catalog, Offer, Price, PriceType, Product
 
 pytestmark = pytest.mark.django_db
@@ -291,13 +291,13 @@ def test_rows_said_new_in_a_batch_of_its_own_are_copied_or_upserted(monkeypatch)
     """
     monkeypatch.setattr(sql, "CHUNK", 2)
     copied: list[bool] = []
-    copy_new = sql._copy_new
+    copy_new = pg_copy.copy_new
 
     def recorded(*args):
         copied.append(copy_new(*args))
         return copied[-1]
 
-    monkeypatch.setattr(sql, "_copy_new", recorded)
+    monkeypatch.setattr(pg_copy, "copy_new", recorded)
     catalog = Catalog.objects.create(external_id="cat", name="Каталог")
     theirs = Offer.objects.create(catalog=catalog, external_id="o6", name="было", article="A-6")
     later = timezone.now() + dt.timedelta(hours=1)
