@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from cml_exchange.importer import sql
+from cml_exchange.importer import sql, statistics
 
 if TYPE_CHECKING:
     from cml_exchange.importer.sql import Row, _Columns
@@ -35,6 +35,7 @@ def write(connection: Any, columns: _Columns, rows: Sequence[Row], suffix: str) 
     table = columns.quote(columns.table)
     names = ", ".join(columns.names())
     connection.ensure_connection()
+    statistics.rows_added(connection)
     written = 0
     with (
         transaction.atomic(using=connection.alias, savepoint=False),
@@ -86,6 +87,7 @@ def copy_new(
     table = columns.quote(columns.table)
     names = ", ".join(columns.names())
     connection.ensure_connection()
+    statistics.rows_added(connection)
     try:
         with (
             transaction.atomic(using=connection.alias, savepoint=savepoint),

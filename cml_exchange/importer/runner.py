@@ -33,7 +33,14 @@ from django.utils import timezone
 
 from cml_exchange import signals
 from cml_exchange.commerceml.errors import CmlExchangeError
-from cml_exchange.importer import collector, late_commit, messages, page_cache, scan_ahead
+from cml_exchange.importer import (
+    collector,
+    late_commit,
+    messages,
+    page_cache,
+    scan_ahead,
+    statistics,
+)
 from cml_exchange.importer.errors import unexpected
 from cml_exchange.importer.loaders.unchanged import known_digests
 from cml_exchange.importer.missing import DEFER_MISSING, handle_missing
@@ -89,7 +96,7 @@ def run(
     with job.lease(lease, owner=owner) as holder:
         if holder is None:
             return Progress(messages.ALREADY_RUNNING)
-        with collector.step(), page_cache.step(connection):
+        with collector.step(), page_cache.step(connection), statistics.watching(connection):
             return _Step(job, budget, owner, lease, clock, progress).run()
 
 

@@ -12,17 +12,25 @@ hold twice the rows they held at their last ``ANALYZE`` (and
 :data:`GROWTH_FLOOR` rows at least) are analyzed: three or four times as a
 table grows tenfold, each a sample of at most 30,000 rows.
 
+Within an import step (:func:`watching`) the look at the tables is made only when
+the step's connection may have added rows since its last look: an unchanged
+re-import, which adds none, spares its four round trips after every batch.
+
 SQLite plans these lookups by the index without statistics; nothing is done there.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
 from django.apps import apps
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connections, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +39,56 @@ logger = logging.getLogger(__name__)
 GROWTH_FLOOR = 10_000
 #: The longest an ``ANALYZE`` waits for its table's lock before it is given up.
 LOCK_WAIT = "200ms"
+
+
+#: Connections in an import step, and whether each may have added rows since its last look
+#: (``False`` once a look found the tables' statistics fresh).
+_grown: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+#: Statements that add no rows; anything else (``INSERT``, ``WITH``, ``COPY``…) may.
+_ADDS_NO_ROWS = re.compile(
+    r"\s*(SELECT|UPDATE|DELETE|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|ANALYZE)\b",
+    re.IGNORECASE,
+)
+
+
+@contextmanager
+def watching(connection: Any) -> Iterator[None]:
+    """Within: :func:`refresh` looks at the tables only after rows may have been added.
+
+    The first refresh always looks (another process may have filled the tables);
+    after a look, the next one waits for a statement of the connection that may
+    add rows, or for :func:`rows_added`. On PostgreSQL only; nested, the outer one holds.
+    """
+    connection = connections[connection.alias]
+    if connection.vendor != "postgresql" or connection in _grown:
+        yield
+        return
+    _grown[connection] = True
+    wrapper = _noting_added_rows(connection)
+    connection.execute_wrappers.append(wrapper)
+    try:
+        yield
+    finally:
+        # By identity: a wrapper appended after this one may still be there.
+        wrappers = connection.execute_wrappers
+        wrappers[:] = [other for other in wrappers if other is not wrapper]
+        _grown.pop(connection, None)
+
+
+def rows_added(connection: Any) -> None:
+    """Tell :func:`watching` of rows added past Django's cursor (psycopg's ``COPY``)."""
+    connection = connections[connection.alias]
+    if connection in _grown:
+        _grown[connection] = True
+
+
+def _noting_added_rows(connection: Any) -> Callable[..., Any]:
+    def noting(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
+        if not _ADDS_NO_ROWS.match(sql):
+            _grown[connection] = True
+        return execute(sql, *args)
+
+    return noting
 
 
 def refresh(connection: Any) -> list[str]:
@@ -46,6 +104,9 @@ def refresh(connection: Any) -> list[str]:
     """
     if connection.vendor != "postgresql":
         return []
+    wrapper = connections[connection.alias]
+    if _grown.get(wrapper) is False:
+        return []  # nothing added since the last look (:func:`watching`)
     indexed = _indexed_columns()
     try:
         if connection.pg_version >= 150000 and not connection.in_atomic_block:
@@ -67,6 +128,8 @@ def refresh(connection: Any) -> list[str]:
     except DatabaseError:
         logger.warning("Could not refresh the catalog tables' statistics", exc_info=True)
         return []
+    if wrapper in _grown:
+        _grown[wrapper] = False
     return stale
 
 

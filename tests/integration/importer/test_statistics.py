@@ -16,9 +16,10 @@ from typing import Any
 import psycopg
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from benchmarks.generator import generate_catalog
-from cml_exchange.importer import ImportOptions, create_job, statistics
+from cml_exchange.importer import ImportOptions, create_job, sql, statistics
 from cml_exchange.models import Offer, Product
 from tests.integration.importer.helpers import assert_done, run_to_end
 
@@ -105,3 +106,60 @@ def test_an_import_does_not_wait_for_a_table_another_session_is_analyzing(
     with connection.cursor() as cursor:
         cursor.execute("SHOW lock_timeout")
         assert cursor.fetchone()[0] == "0"
+
+
+def _looks(queries: CaptureQueriesContext) -> int:
+    """How many times the tables' statistics were looked at among ``queries``."""
+    return sum("pg_stat_user_tables" in query["sql"] for query in queries.captured_queries)
+
+
+def test_an_unchanged_re_import_does_not_look_at_the_statistics_after_each_batch(
+    tmp_path: Path,
+) -> None:
+    generate_catalog(tmp_path, 300, seed=11)
+    options = ImportOptions(batch_size=50)
+    with CaptureQueriesContext(connection) as first:
+        assert_done(
+            run_to_end(create_job(["import.xml", "offers.xml"], base_dir=tmp_path, options=options))
+        )
+    with CaptureQueriesContext(connection) as again:
+        done = assert_done(
+            run_to_end(create_job(["import.xml", "offers.xml"], base_dir=tmp_path, options=options))
+        )
+    assert done.summary["products_unchanged"] == 300
+    assert done.summary["offers_unchanged"] == Offer.objects.count()
+    assert _looks(first) >= 12  # after each of the first import's batches
+    assert _looks(again) == 1  # the step's first look only: nothing was added since
+
+
+def test_rows_added_in_a_step_are_looked_at_however_they_came(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An insert through Django's cursor, or psycopg's ``COPY`` (``sql.insert``), brings a look."""
+    monkeypatch.setattr(statistics, "GROWTH_FLOOR", 200)
+    generate_catalog(tmp_path, 300, seed=12)
+    assert_done(run_to_end(create_job(["import.xml"], base_dir=tmp_path)))
+    products = Product._meta.db_table
+    catalog = Product.objects.first().catalog  # type: ignore[union-attr]
+
+    with statistics.watching(connection):
+        assert statistics.refresh(connection) == []  # the first look
+        with CaptureQueriesContext(connection) as quiet:
+            assert statistics.refresh(connection) == []
+        assert _looks(quiet) == 0
+        Product.objects.bulk_create(
+            Product(catalog=catalog, external_id=f"new-{n}", name="Новый", slug=f"new-{n}")
+            for n in range(300)
+        )
+        assert statistics.refresh(connection) == [products]  # 600 rows: twice 300
+        assert statistics.refresh(connection) == []
+        rows = [
+            {"catalog_id": catalog.pk, "external_id": f"copied-{n}", "name": "Новый",
+             "slug": f"copied-{n}"}
+            for n in range(600)
+        ]  # fmt: skip
+        sql.insert(Product, rows)
+        assert statistics.refresh(connection) == [products]  # 1,200 rows, copied in
+    with CaptureQueriesContext(connection) as outside:
+        assert statistics.refresh(connection) == []
+    assert _looks(outside) == 1  # outside a step every call looks, as before
