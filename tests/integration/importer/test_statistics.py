@@ -62,13 +62,18 @@ def test_the_tables_an_import_fills_are_analyzed_while_it_runs(
     assert _planned_rows(offers) >= Offer.objects.count() / 2
 
 
+def _three_hundred_imported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, seed: int) -> str:
+    """300 generated products imported, the growth floor at 200; the products' table."""
+    monkeypatch.setattr(statistics, "GROWTH_FLOOR", 200)
+    generate_catalog(tmp_path, 300, seed=seed)
+    assert_done(run_to_end(create_job(["import.xml"], base_dir=tmp_path)))
+    return Product._meta.db_table
+
+
 def test_a_table_is_analyzed_again_only_once_it_has_doubled(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(statistics, "GROWTH_FLOOR", 200)
-    generate_catalog(tmp_path, 300, seed=5)
-    assert_done(run_to_end(create_job(["import.xml"], base_dir=tmp_path)))
-    products = Product._meta.db_table
+    products = _three_hundred_imported(tmp_path, monkeypatch, seed=5)
     assert _planned_rows(products) == Product.objects.count() == 300  # analyzed at its end
 
     assert statistics.refresh(connection) == []  # nothing grew since
@@ -136,10 +141,7 @@ def test_rows_added_in_a_step_are_looked_at_however_they_came(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An insert through Django's cursor, or psycopg's ``COPY`` (``sql.insert``), brings a look."""
-    monkeypatch.setattr(statistics, "GROWTH_FLOOR", 200)
-    generate_catalog(tmp_path, 300, seed=12)
-    assert_done(run_to_end(create_job(["import.xml"], base_dir=tmp_path)))
-    products = Product._meta.db_table
+    products = _three_hundred_imported(tmp_path, monkeypatch, seed=12)
     catalog = Product.objects.first().catalog  # type: ignore[union-attr]
 
     with statistics.watching(connection):
