@@ -40,21 +40,22 @@ def step(connection: Any) -> Iterator[None]:
         cursor.execute("PRAGMA cache_size")
         before = int(cursor.fetchone()[0])
         cursor.execute("PRAGMA page_size")
-        page_size = int(cursor.fetchone()[0])
-        if cache_bytes(before, page_size) >= wanted:
-            yield
-            return
-        raw = connection.connection
-        # A negative size is in KiB (SQLite's own unit for it), whatever the page size.
-        cursor.execute(f"PRAGMA cache_size = -{max(1, wanted // _KIB)}")
+        raising = cache_bytes(before, int(cursor.fetchone()[0])) < wanted
+        if raising:
+            # A negative size is in KiB (SQLite's own unit for it), whatever the page size.
+            cursor.execute(f"PRAGMA cache_size = -{max(1, wanted // _KIB)}")
+    if not raising:
+        yield
+        return
+    raw = connection.connection
     try:
         yield
     finally:
         # The connection the step began with, if it is still open: a new one has the old
         # size anyway. Straight to SQLite: a failed step may have left Django's side of
-        # the connection refusing statements until its atomic block ends.
-        # A step settles its late writes before it ends; were one still writing, its
-        # thread would share the connection, and the larger cache stays instead.
+        # the connection refusing statements until its atomic block ends. A step settles
+        # its late writes before it ends; were one still writing, its thread would share
+        # the connection, and the larger cache stays instead.
         if raw is not None and raw is connection.connection and not late_commit.running(connection):
             with contextlib.suppress(sqlite3.Error):
                 raw.execute(f"PRAGMA cache_size = {before}")

@@ -84,7 +84,8 @@ def rows_added(connection: Any) -> None:
 
 def _noting_added_rows(connection: Any) -> Callable[..., Any]:
     def noting(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
-        if not _ADDS_NO_ROWS.match(sql):
+        # Once noted, the flag stays until the next look: no need to read the statement.
+        if _grown.get(connection) is False and not _ADDS_NO_ROWS.match(sql):
             _grown[connection] = True
         return execute(sql, *args)
 
