@@ -67,6 +67,22 @@ def before_the_verdict():
     counter.close()
 
 
+def answering_after(monkeypatch: pytest.MonkeyPatch, looks: int) -> None:
+    """Make every scan beside the reader answer after ``looks`` looks at it, at the soonest.
+
+    As the scan of a file larger than the few entities these tests read before it answers.
+    """
+    looked = 0
+    answered = ScanProcess.ready
+
+    def slow(process: ScanProcess) -> bool:
+        nonlocal looked
+        looked += 1
+        return looked > looks and answered(process)
+
+    monkeypatch.setattr(ScanProcess, "ready", slow)
+
+
 def stepwise(tmp_path: Path, budget: float) -> tuple[ImportJob, Any, set[str]]:
     """Import ``FILES`` in steps of ``budget``; the job, its result and every progress message."""
     directory, names = exchange_dir(tmp_path, *FILES)
@@ -79,7 +95,9 @@ def stepwise(tmp_path: Path, budget: float) -> tuple[ImportJob, Any, set[str]]:
 
 
 @pytest.mark.parametrize("budget", [1e-9, 60.0], ids=["a batch a step", "one step"])
-def test_a_sound_file_ends_as_after_a_scan_first(tmp_path, settings, before_the_verdict, budget):
+def test_a_sound_file_ends_as_after_a_scan_first(
+    tmp_path, settings, before_the_verdict, budget, monkeypatch
+):
     settings.CML_EXCHANGE_SCAN_BESIDE_FROM = 0
     first_job, first_result, first_messages = stepwise(tmp_path / "first", budget)
     assert_done(first_result)
@@ -89,6 +107,7 @@ def test_a_sound_file_ends_as_after_a_scan_first(tmp_path, settings, before_the_
     ScannedFile.objects.all().delete()
 
     settings.CML_EXCHANGE_SCAN_BESIDE_FROM = 1
+    answering_after(monkeypatch, looks=3)  # the first file's groups fill two batches
     job, result, messages = stepwise(tmp_path / "beside", budget)
 
     assert_done(result)
@@ -108,15 +127,7 @@ def test_a_sound_file_ends_as_after_a_scan_first(tmp_path, settings, before_the_
 def test_a_step_out_of_time_reads_on_until_the_scans_verdict(tmp_path, settings, monkeypatch):
     """It would wait for the verdict to commit anyway: it reads on instead of waiting idle."""
     settings.CML_EXCHANGE_SCAN_BESIDE_FROM = 1
-    looks = 0
-    answered = ScanProcess.ready
-
-    def slow(process: ScanProcess) -> bool:  # a scan that answers after ten looks, at the soonest
-        nonlocal looks
-        looks += 1
-        return looks > 10 and answered(process)
-
-    monkeypatch.setattr(ScanProcess, "ready", slow)
+    answering_after(monkeypatch, looks=10)
     directory, names = exchange_dir(tmp_path, *FILES)
     job = create_job(names, base_dir=directory, options=ImportOptions(batch_size=97))
 
@@ -147,9 +158,16 @@ def test_a_refused_file_leaves_nothing_though_batches_were_written(
     assert not ScannedFile.objects.exists()
 
 
-def test_the_window_wrote_before_a_refusal_and_took_it_back(tmp_path, settings, before_the_verdict):
-    """In batches of one offer, the first is written before the verdict is first looked at."""
+def test_the_window_wrote_before_a_refusal_and_took_it_back(
+    tmp_path, settings, before_the_verdict, monkeypatch
+):
+    """Batches of one entity written while the scan is still at work go with its refusal.
+
+    The file's price type and warehouse come before its offers: a scan that answers
+    after five looks (one a batch) leaves three batches of offers written before it.
+    """
     settings.CML_EXCHANGE_SCAN_BESIDE_FROM = 1
+    answering_after(monkeypatch, looks=5)
     name = "offer_id_too_long.xml"
     job, result = import_text(tmp_path, name, (CASES / name).read_text(encoding="utf-8"))
 

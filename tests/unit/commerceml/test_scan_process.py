@@ -2,15 +2,18 @@
 
 It counts the same, refuses with the same words, and when its process cannot
 answer (killed, not started) the scan runs here instead: the verdict is never
-lost, only later.
+lost, only later. One child takes file after file while it is kept waiting for
+them, and ends by itself once nobody gives it one.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -23,6 +26,38 @@ from tests.unit.commerceml.test_value_checks import LIMITS
 
 CASES = DATA_DIR / "cases" / "values"
 CATALOG = sample("Dialdev__Santechtula__upload__1c_catalog__import")
+OFFERS = sample("Dialdev__Santechtula__upload__1c_catalog__offers")
+
+
+@pytest.fixture(autouse=True)
+def no_child_kept_from_before():
+    """Each test starts with no child waiting, and leaves none behind."""
+    scan_process._end_waiting_children()
+    yield
+    scan_process._end_waiting_children()
+
+
+def scanned(path: Path, name: str | None = None) -> tuple[int | None, dict[str, int]]:
+    """The pid of the child that scanned ``path``, and its counts."""
+    process = ScanProcess(path, name or path.name, LIMITS)
+    pid = process._process.pid if process._process is not None else None
+    try:
+        return pid, process.verdict()
+    finally:
+        process.close()
+
+
+def ended(pid: int, within: float) -> bool:
+    """Whether this process's child ``pid`` has ended, within ``within`` s (left unreaped)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                return True
+        except ChildProcessError:  # reaped already
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def test_the_child_counts_what_the_scan_counts():
@@ -145,3 +180,95 @@ def test_a_file_rewritten_while_it_was_scanned_is_named_by_no_digest(tmp_path, m
     answer = scan_process._answer_for(request)
     assert answer["counts"]["products"] == 1660
     assert answer["digest"] is None
+
+
+def test_one_child_scans_file_after_file():
+    """No interpreter started per file: the child that answered takes the next one."""
+    first, catalog = scanned(CATALOG)
+    second, offers = scanned(OFFERS)
+    third, again = scanned(CATALOG)
+
+    assert first is not None
+    assert first == second == third
+    assert catalog == again == dict(scan(CATALOG, limits=LIMITS).counts)
+    assert offers == dict(scan(OFFERS, limits=LIMITS).counts)
+    assert offers["offers"] == 1660
+
+
+def test_a_child_that_refused_a_file_scans_the_next_as_any_other():
+    refusing = ScanProcess(CASES / "price_1e30.xml", "price_1e30.xml", LIMITS)
+    pid = refusing._process.pid if refusing._process is not None else None
+    with pytest.raises(ScanRefused):
+        refusing.verdict()
+    refusing.close()
+
+    assert scanned(CATALOG) == (pid, dict(scan(CATALOG, limits=LIMITS).counts))
+
+
+def test_a_child_closed_while_scanning_is_not_given_another_file():
+    busy = ScanProcess(CATALOG, CATALOG.name, LIMITS)
+    stopped = busy._process
+    assert stopped is not None
+    busy.close()  # the import failed before the verdict: the scan may be half-way
+
+    pid, counts = scanned(OFFERS)
+    assert pid != stopped.pid
+    assert counts == dict(scan(OFFERS, limits=LIMITS).counts)
+
+
+def test_a_child_that_waited_too_long_is_ended_and_replaced(monkeypatch):
+    first, _ = scanned(CATALOG)
+    monkeypatch.setattr(scan_process, "REUSE_WITHIN", 0.0)  # it may be ending by itself
+
+    second, counts = scanned(OFFERS)
+    assert second != first
+    assert first is not None and ended(first, within=5)
+    assert counts == dict(scan(OFFERS, limits=LIMITS).counts)
+
+
+def test_a_waiting_child_that_died_is_replaced_without_a_scan_here(caplog):
+    first, _ = scanned(CATALOG)
+    assert first is not None
+    os.kill(first, signal.SIGKILL)  # as the out-of-memory killer would, between two files
+    assert ended(first, within=5)
+
+    second, counts = scanned(OFFERS)
+    assert second not in (None, first)
+    assert counts == dict(scan(OFFERS, limits=LIMITS).counts)
+    assert not [r for r in caplog.records if r.name == scan_process.__name__]
+
+
+def test_a_child_given_no_file_ends_by_itself(monkeypatch):
+    monkeypatch.setattr(scan_process, "IDLE_EXIT", 0.3)  # told to the child when it starts
+    pid, _ = scanned(CATALOG)
+    assert pid is not None
+    assert ended(pid, within=5)
+
+    again, counts = scanned(OFFERS)  # the pool finds it gone and starts another
+    assert again != pid
+    assert counts == dict(scan(OFFERS, limits=LIMITS).counts)
+
+
+def test_a_forked_process_leaves_its_parents_children_alone():
+    """A server that forks its workers after a scan (gunicorn's preload): each starts its own."""
+    parent_child, _ = scanned(CATALOG)
+    read, write = os.pipe()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork() with threads: on purpose
+        pid = os.fork()
+    if pid == 0:  # the forked process: report, and leave at once
+        try:
+            waiting = len(scan_process._WAITING)
+            own, counts = scanned(OFFERS)
+            ok = counts == dict(scan(OFFERS, limits=LIMITS).counts)
+            os.write(write, f"{waiting} {own} {ok}".encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as report:
+        waiting, own, ok = report.read().split()
+    os.waitpid(pid, 0)
+
+    assert (waiting, ok) == ("0", "True")
+    assert int(own) != parent_child
+    assert scanned(CATALOG)[0] == parent_child  # the parent's child still waits for it
