@@ -164,10 +164,10 @@ class AppSettings:
         The importer scans a file whole before it writes anything; a file this
         large or larger is scanned by a child process instead while the import
         reads and writes its first batches, committed only once the scan has
-        found the file sound (docs/import_workflow.md). Default 1 MiB; ``0``
+        found the file sound (docs/import_workflow.md). Default 256 KiB; ``0``
         scans every file first, in the importing process.
         """
-        return self._positive("SCAN_BESIDE_FROM", 1024 * 1024)
+        return self._positive("SCAN_BESIDE_FROM", 256 * 1024)
 
     @property
     def SQLITE_IMPORT_CACHE(self) -> int:

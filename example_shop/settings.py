@@ -190,7 +190,7 @@ CML_EXCHANGE_UPLOAD_ROOT = Path(
 )
 # Behind nginx: the proxies whose X-Forwarded-For names the client (the login throttle).
 CML_EXCHANGE_TRUSTED_PROXIES = env.list("CML_EXCHANGE_TRUSTED_PROXIES", default=[])
-CML_EXCHANGE_SCAN_BESIDE_FROM = env.int("CML_EXCHANGE_SCAN_BESIDE_FROM", default=1024 * 1024)
+CML_EXCHANGE_SCAN_BESIDE_FROM = env.int("CML_EXCHANGE_SCAN_BESIDE_FROM", default=256 * 1024)
 CML_EXCHANGE_SQLITE_IMPORT_CACHE = env.int(
     "CML_EXCHANGE_SQLITE_IMPORT_CACHE", default=32 * 1024 * 1024
 )
