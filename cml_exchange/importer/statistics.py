@@ -129,7 +129,9 @@ def refresh(connection: Any) -> list[str]:
     except DatabaseError:
         logger.warning("Could not refresh the catalog tables' statistics", exc_info=True)
         return []
-    if wrapper in _grown:
+    if wrapper in _grown and not connection.in_atomic_block:
+        # Inside a transaction its own rows are not counted yet (a scan beside the reader
+        # holds the file's first batches): the look after its commit must still be made.
         _grown[wrapper] = False
     return stale
 

@@ -70,6 +70,22 @@ def _three_hundred_imported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, 
     return Product._meta.db_table
 
 
+def test_rows_committed_with_the_scans_verdict_are_looked_at_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """A file read whole while the scan beside it runs: its one batch commits with the verdict.
+
+    The look made before that commit cannot count the batch's rows yet; the one after it does.
+    """
+    settings.CML_EXCHANGE_SCAN_BESIDE_FROM = 1
+    monkeypatch.setattr(statistics, "GROWTH_FLOOR", 200)
+    generate_catalog(tmp_path, 300, seed=4)
+    job = create_job(["import.xml"], base_dir=tmp_path, options=ImportOptions(batch_size=1000))
+    assert_done(run_to_end(job))
+
+    assert _planned_rows(Product._meta.db_table) == Product.objects.count() == 300
+
+
 def test_a_table_is_analyzed_again_only_once_it_has_doubled(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
