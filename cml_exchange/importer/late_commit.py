@@ -143,6 +143,13 @@ def running(connection: Any) -> bool:
     return connections[connection.alias] in _running or late_writes.running(connection)
 
 
+def finished(connection: Any) -> bool:
+    """Whether :func:`settle` would not wait: no commit (or writes) left running, or it is done."""
+    connection = connections[connection.alias]
+    commit = _running.get(connection)
+    return (commit is None or not commit.is_alive()) and late_writes.finished(connection)
+
+
 def settle(connection: Any) -> bool:
     """Wait for the commit :func:`batch` left running; raise its error, or run its hooks.
 

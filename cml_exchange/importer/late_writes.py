@@ -230,6 +230,12 @@ def running(connection: Any) -> bool:
     return connections[connection.alias] in _running
 
 
+def finished(connection: Any) -> bool:
+    """Whether :func:`settle` would not wait: no writes left running, or they are done."""
+    writer = _running.get(connections[connection.alias])
+    return writer is None or not writer.is_alive()
+
+
 def holding(connection: Any) -> bool:
     """Whether writes left running keep a transaction open until :func:`settle`, done or not.
 

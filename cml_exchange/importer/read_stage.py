@@ -6,6 +6,10 @@ nothing and repeats nothing. A step that runs out of time keeps its reader
 (:mod:`~cml_exchange.importer.open_readers`) for the next step in the same
 process. At the end of a file, what was read is compared with what was
 written (:mod:`~cml_exchange.importer.reconcile`).
+
+A file's first entities may be read while the last file's commit still runs
+(:meth:`ReadStage._read_ahead`): reading needs no statement, and the step
+would otherwise wait for that commit idle.
 """
 
 from __future__ import annotations
@@ -30,6 +34,35 @@ from cml_exchange.models import ImportJob
 COUNTED_BEFORE, DIFFERENCES, NOTES = "counted_before", "differences", "notes"
 
 
+class _ReadAhead:
+    """A file's first entities, read before its reading stage began, and its reader."""
+
+    def __init__(
+        self,
+        index: int,
+        reader: CmlReader,
+        entities: Iterator[object],
+        read: list[object],
+        error: Exception | None,
+    ) -> None:
+        self.index = index
+        self.reader = reader
+        self.entities = entities
+        self.read = read
+        #: What the reader raised after ``read``: raised again where it came.
+        self.error = error
+
+    def replay(self) -> Iterator[object]:
+        """The entities read ahead, then the reader's own, as one iteration of the reader."""
+        try:
+            yield from self.read
+            if self.error is not None:
+                raise self.error
+            yield from self.entities
+        finally:
+            _close(self.entities)
+
+
 class ReadStage(ScanStage):
     """The read stage of the runner's step; the step gives the clock and the bookkeeping."""
 
@@ -37,6 +70,8 @@ class ReadStage(ScanStage):
     digests: KnownDigests
     #: Told of the job after each batch (``run(progress=…)``).
     progress: Callable[[ImportJob], object] | None = None
+    #: The current file's first entities, read while the last file's commit ran.
+    _ahead: _ReadAhead | None = None
 
     def out_of_time(self) -> bool:
         raise NotImplementedError
@@ -82,16 +117,14 @@ class ReadStage(ScanStage):
             )
             job.state["skipped_before"] = kept.skipped_before
         else:
-            reader = CmlReader(
-                self._path(job.file_index),
-                name=name,
-                skip=job.position,
-                check_references=False,
-                # Without checksums every item is built, and still gets its digest.
-                digests=self.digests if session.options.use_checksums else NO_DIGESTS,
-                announce_items=session.options.use_checksums,
-            )
-            entities = iter(reader)
+            ahead, self._ahead = self._ahead, None
+            if ahead is not None and (ahead.index, job.position) == (job.file_index, 0):
+                reader, entities = ahead.reader, ahead.replay()
+            else:
+                if ahead is not None:
+                    _close(ahead.entities)
+                reader = self._new_reader(session)
+                entities = iter(reader)
             # Empty items skipped by earlier steps of this file, for the summary at its end.
             job.state["skipped_before"] = dict(job.state.get("skipped", {}))
             scope = Scope()
@@ -132,6 +165,59 @@ class ReadStage(ScanStage):
                     open_readers.keep(key, kept)
                     return
         self._flush(session, batch, reader, reported, end=True)
+
+    def _new_reader(self, session: ImportSession) -> CmlReader:
+        """A reader of the current file from the job's position."""
+        job = self.job
+        return CmlReader(
+            self._path(job.file_index),
+            name=job.files[job.file_index],
+            skip=job.position,
+            check_references=False,
+            # Without checksums every item is built, and still gets its digest.
+            digests=self.digests if session.options.use_checksums else NO_DIGESTS,
+            announce_items=session.options.use_checksums,
+        )
+
+    def _read_ahead(self, session: ImportSession, *, remembered: bool) -> None:
+        """Read the current file's first entities while the last file's commit runs.
+
+        Called at the file's scan, before the step waits for that commit: the
+        entities are kept for :meth:`_read_batches`, which handles them as it
+        would have read them. Up to a batch of them; for a file ``remembered``
+        from an earlier scan, not past
+        :class:`~cml_exchange.commerceml.entities.ItemsAhead`, where the rest
+        of it may be passed over unread (:func:`passable`; any file may be,
+        should another process have read the same bytes meanwhile: what was
+        read ahead is then dropped). Only while the commit runs, and only when
+        reading needs no statement (the stored digests are read already). What
+        the reader raises is raised where it came, once the entities before it
+        are handled.
+        """
+        job = self.job
+        if (
+            job.position
+            or not late_commit.running(connection)
+            or (session.options.use_checksums and not self.digests.loaded)
+        ):
+            return
+        reader = self._new_reader(session)
+        entities = iter(reader)
+        read: list[object] = []
+        error = None
+        limit = session.options.batch_size
+        try:
+            for entity in entities:
+                read.append(entity)
+                if (
+                    (remembered and isinstance(entity, cml.ItemsAhead))
+                    or len(read) >= limit
+                    or late_commit.finished(connection)
+                ):
+                    break
+        except Exception as raised:  # raised again in its place, after what came before
+            error = raised
+        self._ahead = _ReadAhead(job.file_index, reader, entities, read, error)
 
     def _flush(
         self,

@@ -70,6 +70,9 @@ class ScanStage:
     def _read(self, session: ImportSession) -> None:
         raise NotImplementedError
 
+    def _read_ahead(self, session: ImportSession, *, remembered: bool) -> None:
+        raise NotImplementedError
+
     def _committed(self, *, refresh: bool = True) -> None:
         raise NotImplementedError
 
@@ -109,6 +112,9 @@ class ScanStage:
                     process = ScanProcess(path, name, value_limits())
                 else:
                     scanned = scan_counts(path, name)
+            # While the last commit runs: reading writes nothing. Only a file remembered
+            # before may have items kept, to be passed over unread.
+            self._read_ahead(session, remembered=counts is not None)
         finally:
             try:
                 self._committed(refresh=False)  # a last commit refused is the job's failure

@@ -37,6 +37,11 @@ class KnownDigests:
     def __init__(self, digests: Iterable[int] | None = None) -> None:
         self._digests = None if digests is None else array("q", sorted(digests))
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the digests are read already: asking about one needs no query."""
+        return self._digests is not None
+
     def __contains__(self, digest: object) -> bool:
         found = self._digests
         if found is None:
