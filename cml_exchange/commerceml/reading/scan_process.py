@@ -209,7 +209,12 @@ def _give_back(child: _Child) -> None:
 
 
 def _forget_children() -> None:
-    """In a forked process: the waiting children are the parent's, not to be used or ended."""
+    """In a forked process: the waiting children are the parent's, not to be used or ended.
+
+    The lock is made anew: another thread of the parent may have held it at the fork.
+    """
+    global _LOCK
+    _LOCK = threading.Lock()
     _WAITING.clear()
 
 
