@@ -68,10 +68,10 @@ class ReadAhead:
 
 
 def import_files(
-    directory: Path, names: list[str], *, batch_size: int = 200, **run_options: Any
+    directory: Path, names: list[str], *, batch_size: int = 200
 ) -> tuple[ImportJob, Any]:
     job = create_job(names, base_dir=directory, options=ImportOptions(batch_size=batch_size))
-    result = run_to_end(job, **run_options)
+    result = run_to_end(job)
     job.refresh_from_db()
     return job, result
 
