@@ -242,12 +242,19 @@ class _Step(ReadStage):
             self._next_file()
         self._save(session)
 
-    def _begin_reading(self, session: ImportSession) -> None:
+    def _begin_reading(self, session: ImportSession, *, save: bool = True) -> None:
+        """Move the job to the file's reading; saved now unless ``save=False``.
+
+        Unsaved, the job is saved with the file's first batch, or when the step ends
+        before it (out of time, failed); a crash before either leaves it at the scan,
+        which finds the file's counts remembered and moves it here again.
+        """
         job = self.job
         job.stage = Stage.READ
         session.checkpoint()
         job.state[COUNTED_BEFORE] = dict(job.counters)
-        self._save(session)
+        if save:
+            self._save(session)
 
     def _missing(self, session: ImportSession) -> None:
         job = self.job

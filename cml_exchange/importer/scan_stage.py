@@ -64,7 +64,7 @@ class ScanStage:
     def _path(self, index: int) -> Path:
         raise NotImplementedError
 
-    def _begin_reading(self, session: ImportSession) -> None:
+    def _begin_reading(self, session: ImportSession, *, save: bool = True) -> None:
         raise NotImplementedError
 
     def _read(self, session: ImportSession) -> None:
@@ -135,7 +135,9 @@ class ScanStage:
         else:
             job.state.pop(root_group.STATE_KEY, None)
         job.message = messages.scanned(name, counts)
-        self._begin_reading(session)
+        # Saved with the first batch: a commit less a file (a tenth of an unchanged re-import
+        # of many small files on PostgreSQL).
+        self._begin_reading(session, save=False)
 
     def _look_up_next(self) -> None:
         """The digest and remembered counts of the file to be scanned next, looked up now.

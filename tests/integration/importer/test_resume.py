@@ -93,6 +93,34 @@ def test_a_crash_between_batches_loses_nothing_and_repeats_nothing(tmp_path, uni
     assert (snapshot(), job.counters, job.warning_counts) == uninterrupted
 
 
+def test_a_crash_in_a_files_first_batch_leaves_it_to_its_scan(tmp_path, settings, uninterrupted):
+    """A crash in a file's first batch leaves the job at the file's scan, and it goes on.
+
+    The move to a file's reading is saved with its first batch; the scan, done again,
+    finds the file's counts remembered.
+    """
+    settings.CML_EXCHANGE_SCAN_BESIDE_FROM = 0  # scanned first, then read
+    directory, names = exchange_dir(tmp_path / "crash", *FILES)
+    job = create_job(names, base_dir=directory, options=ImportOptions(batch_size=97))
+
+    def crash_in_the_first_batch_of_offers(**kwargs):
+        raise SimulatedCrash
+
+    signals.offers_saved.connect(crash_in_the_first_batch_of_offers)
+    try:
+        with pytest.raises(SimulatedCrash):
+            run(job, budget=None)
+    finally:
+        signals.offers_saved.disconnect(crash_in_the_first_batch_of_offers)
+    job.refresh_from_db()
+    assert (job.file_index, job.stage, job.position) == (1, ImportJob.Stage.SCAN, 0)
+    assert Product.objects.count() == 1660  # the catalog before it, whole
+
+    assert_done(run_to_end(job))
+    job.refresh_from_db()
+    assert (snapshot(), job.counters, job.warning_counts) == uninterrupted
+
+
 def test_a_job_another_process_is_running_is_left_alone(tmp_path):
     directory, names = exchange_dir(tmp_path, "carono__php-commerceml__tests__xml__import")
     job = create_job(names, base_dir=directory)
