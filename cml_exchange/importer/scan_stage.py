@@ -135,8 +135,8 @@ class ScanStage:
         else:
             job.state.pop(root_group.STATE_KEY, None)
         job.message = messages.scanned(name, counts)
-        # Saved with the first batch: a commit less a file (a tenth of an unchanged re-import
-        # of many small files on PostgreSQL).
+        # Saved with the first batch: a commit less a file (5% of an unchanged re-import of
+        # many small files on PostgreSQL).
         self._begin_reading(session, save=False)
 
     def _look_up_next(self) -> None:
