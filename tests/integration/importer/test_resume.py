@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -66,6 +68,17 @@ class SimulatedCrash(BaseException):
     """Stands for the process dying: not an Exception, so nothing in the importer catches it."""
 
 
+def run_until_crash(job: ImportJob, signal: Any, receiver: Callable[..., None]) -> None:
+    """Run ``job`` with ``receiver`` on ``signal`` until it raises :class:`SimulatedCrash`."""
+    signal.connect(receiver)
+    try:
+        with pytest.raises(SimulatedCrash):
+            run(job, budget=None)
+    finally:
+        signal.disconnect(receiver)
+    job.refresh_from_db()
+
+
 def test_a_crash_between_batches_loses_nothing_and_repeats_nothing(tmp_path, uninterrupted):
     directory, names = exchange_dir(tmp_path / "crash", *FILES)
     job = create_job(names, base_dir=directory, options=ImportOptions(batch_size=97))
@@ -76,13 +89,7 @@ def test_a_crash_between_batches_loses_nothing_and_repeats_nothing(tmp_path, uni
         if batches["n"] == 7:
             raise SimulatedCrash
 
-    signals.products_saved.connect(crash_on_the_seventh_batch)
-    try:
-        with pytest.raises(SimulatedCrash):
-            run(job, budget=None)
-    finally:
-        signals.products_saved.disconnect(crash_on_the_seventh_batch)
-    job.refresh_from_db()
+    run_until_crash(job, signals.products_saved, crash_on_the_seventh_batch)
     # The batches before the crash were committed with the job's position; the seventh
     # rolled back whole. The file's 163 groups come before its products.
     assert 6 * 97 - 163 < Product.objects.count() < 1660
@@ -106,13 +113,7 @@ def test_a_crash_in_a_files_first_batch_leaves_it_to_its_scan(tmp_path, settings
     def crash_in_the_first_batch_of_offers(**kwargs):
         raise SimulatedCrash
 
-    signals.offers_saved.connect(crash_in_the_first_batch_of_offers)
-    try:
-        with pytest.raises(SimulatedCrash):
-            run(job, budget=None)
-    finally:
-        signals.offers_saved.disconnect(crash_in_the_first_batch_of_offers)
-    job.refresh_from_db()
+    run_until_crash(job, signals.offers_saved, crash_in_the_first_batch_of_offers)
     assert (job.file_index, job.stage, job.position) == (1, ImportJob.Stage.SCAN, 0)
     assert Product.objects.count() == 1660  # the catalog before it, whole
 
