@@ -9,7 +9,7 @@ scan refused is never remembered, so it is refused again every time. A
 large file scanned in a second process (the runner's scan beside the
 reader) is remembered here once its verdict is in.
 
-A remembered file read whole also keeps its items' element digests
+A remembered file read whole also keeps its items' element digests and ids
 (:func:`keep_items`): when the same bytes come again and every one of those
 digests is still stored, the runner does not read the items at all.
 """
@@ -17,9 +17,11 @@ digests is still stored, the runner does not read the items at all.
 from __future__ import annotations
 
 import sys
+import zlib
 from array import array
 from pathlib import Path
 
+from django.db.models import Sum
 from django.utils import timezone
 
 from cml_exchange.commerceml.reading.digests import FileItems
@@ -27,11 +29,15 @@ from cml_exchange.commerceml.reading.scan import scan, scan_digest
 from cml_exchange.importer.limits import value_limits
 from cml_exchange.models import ScannedFile
 
-#: Files remembered at most; the least recently scanned are forgotten first.
-KEPT = 200
-#: Of those, the files whose items' digests are kept (8 bytes an item, 800 KB for
-#: 100,000 offers): the most recently scanned; older versions of a file rarely come back.
-KEPT_ITEMS = 50
+#: Files remembered at most; the least recently scanned are forgotten first. A row is
+#: a digest and a few counts; 1C's split packages of a 100,000-product catalog are
+#: about 200 files, and every one of them must outlive the exchange that sends it.
+KEPT = 5000
+#: Items whose digests and ids are kept, in all (8 bytes and about 17 an item): the
+#: most recently scanned files' while they add up to no more. The benchmark's
+#: 100,000 products in 1C's split packages (goods, offers, prices and rests files)
+#: keep 520,000 of them in 13 MB.
+KEPT_ITEMS = 3_000_000
 
 
 def remembered_counts(path: Path) -> tuple[str, dict[str, int] | None]:
@@ -69,16 +75,28 @@ def remember(digest: str, counts: dict[str, int]) -> None:
 
 
 def keep_items(digest: str, items: FileItems) -> bool:
-    """Keep the digests of a remembered file's items (read whole); ``False``: not remembered yet.
+    """Keep the digests and ids of a file's items (read whole); ``False``: not remembered yet.
 
-    Only the :data:`KEPT_ITEMS` most recently scanned files keep theirs.
+    The most recently scanned files keep theirs while they hold no more than
+    :data:`KEPT_ITEMS` items in all; older files lose theirs.
     """
     kept = ScannedFile.objects.filter(digest=digest).update(
-        items_kind=items.kind, item_digests=_as_bytes(items.digests)
+        items_kind=items.kind,
+        item_digests=_as_bytes(items.digests),
+        item_ids=zlib.compress("".join(f"{item_id}\0" for item_id in items.ids).encode(), 1),
+        items_count=len(items.digests),
     )
-    with_items = ScannedFile.objects.exclude(items_kind="").order_by("-scanned")
-    stale = with_items.values_list("pk", flat=True)[KEPT_ITEMS:]
-    ScannedFile.objects.filter(pk__any=list(stale)).update(items_kind="", item_digests=None)
+    with_items = ScannedFile.objects.exclude(items_kind="")
+    if (with_items.aggregate(total=Sum("items_count"))["total"] or 0) > KEPT_ITEMS:
+        newest = with_items.order_by("-scanned", "-pk").values_list("pk", "items_count")
+        total, stale = 0, []
+        for pk, count in newest:
+            total += count
+            if total > KEPT_ITEMS:
+                stale.append(pk)
+        ScannedFile.objects.filter(pk__any=stale).update(
+            items_kind="", item_digests=None, item_ids=None, items_count=0
+        )
     return bool(kept)
 
 
@@ -89,15 +107,18 @@ def kept_items(digest: str | None) -> FileItems | None:
     found = (
         ScannedFile.objects.filter(digest=digest)
         .exclude(items_kind="")
-        .values_list("items_kind", "item_digests")
+        .values_list("items_kind", "item_digests", "item_ids")
         .first()
     )
-    if found is None or found[1] is None:
-        return None
+    if found is None or found[1] is None or found[2] is None:
+        return None  # kept before ids were: read once more, to keep them
     digests = array("q", bytes(found[1]))
     if sys.byteorder == "big":
         digests.byteswap()
-    return FileItems(kind=found[0], digests=digests)
+    ids = zlib.decompress(bytes(found[2])).decode().split("\0")[:-1]
+    if len(ids) != len(digests):
+        return None
+    return FileItems(kind=found[0], digests=digests, ids=ids)
 
 
 def _as_bytes(digests: array[int]) -> bytes:

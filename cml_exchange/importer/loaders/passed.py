@@ -30,6 +30,8 @@ from cml_exchange.models import Catalog, Offer, Product
 
 #: Rows per update when marking them seen (below SQLite's parameter limit).
 _CHUNK = 900
+#: Ids per query when finding the items' rows (one array parameter, ``__any``).
+_LOOKUP_CHUNK = 5000
 
 
 @dataclass
@@ -104,31 +106,35 @@ def stored_items(items: FileItems, catalog: int) -> list[int] | None:
     ``None`` when one item is not held, or one row holds two items (an element
     the file holds twice).
 
-    A row holds an item when one of its digests (``source_digest``, and an
-    offer's ``prices_digest`` and ``stock_digest``) is the item's element digest
-    and it is not deactivated (the condition of ``pass_over``): the
-    digest is keyed with the reader's code and covers the element's ``Ид``,
-    so the row was written from that very element.
+    An item is held by the row of its id in ``catalog`` when one of the row's
+    digests (``source_digest``, and an offer's ``prices_digest`` and
+    ``stock_digest``) is the item's element digest and the row is not
+    deactivated (the condition of ``pass_over``): the digest is keyed with the
+    reader's code, so the row was written from that very element. The rows are
+    found by their ids, a file's items at a time: the cost is the file's, not
+    the catalog's.
     """
     model = Offer if items.kind == OFFERS else Product
     columns = DIGEST_COLUMNS[model]
-    stored: dict[int, int] = {}
-    for pk, *digests in (
-        model._default_manager.filter(catalog_id=catalog)
-        .exclude(**dict.fromkeys(columns, 0))
-        .exclude(active=F("deleted"))
-        .values_list("pk", *columns)
-        .iterator(chunk_size=5000)
-    ):
-        for digest in digests:
-            if digest:
-                stored[digest] = pk
+    ids = items.ids
     pks: list[int] = []
-    for digest in items.digests:
-        pk = stored.get(digest)
-        if pk is None:
-            return None
-        pks.append(pk)
+    for start in range(0, len(ids), _LOOKUP_CHUNK):
+        chunk = ids[start : start + _LOOKUP_CHUNK]
+        rows = {
+            external_id: (pk, digests)
+            for external_id, pk, *digests in model._default_manager.filter(
+                catalog_id=catalog, external_id__any=chunk
+            )
+            .exclude(active=F("deleted"))
+            .values_list("external_id", "pk", *columns)
+        }
+        for item_id, digest in zip(
+            chunk, items.digests[start : start + _LOOKUP_CHUNK], strict=True
+        ):
+            row = rows.get(item_id)
+            if row is None or digest not in row[1]:
+                return None
+            pks.append(row[0])
     pks.sort()
     if any(pk == following for pk, following in pairwise(pks)):
         return None  # an element sent twice: read, to be counted as reading counts it

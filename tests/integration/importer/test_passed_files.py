@@ -260,10 +260,10 @@ def test_an_offer_waiting_for_a_passed_product_gets_it(tmp_path, saved):
 
 
 def test_only_the_latest_files_keep_their_items(tmp_path, saved, monkeypatch):
-    """An old file's digests are kept only while few files have come after it."""
+    """An old file's digests are kept only while few items have come after it."""
     from cml_exchange.importer import scans
 
-    monkeypatch.setattr(scans, "KEPT_ITEMS", 2)
+    monkeypatch.setattr(scans, "KEPT_ITEMS", 4)  # two files of two products
     versions = [
         _catalog(f"p{n}a=Чайник", f"p{n}b=Утюг").replace('Изменения="false"', 'Изменения="true"')
         for n in range(3)
@@ -368,3 +368,43 @@ def test_prices_written_by_another_element_have_the_prices_file_read(tmp_path, s
     assert not job.counters.get("items_passed") and job.counters["prices"] == 1
     job = _run(tmp_path / "4", prices)
     assert job.counters["items_passed"] == 3
+
+
+def test_a_file_kept_without_its_items_ids_is_read_once_more_then_passed_over(tmp_path, saved):
+    """Items kept before their ids were (an upgraded shop): read, to keep the ids, not trusted."""
+    files = {"import.xml": CATALOG}
+    _run(tmp_path / "1", files)
+    ScannedFile.objects.update(item_ids=None)
+    saved.products.clear()
+    job = _run(tmp_path / "2", files)
+    assert len(saved.products) == 3 and not job.counters.get("items_passed")
+    assert job.counters["products_unchanged"] == 3
+    saved.products.clear()
+    _run(tmp_path / "3", files)
+    assert _passed(saved)
+
+
+def test_offers_of_characteristics_sent_again_are_passed_over(tmp_path, saved):
+    """An offer's id is its product's and its characteristic's: the rows are found by it."""
+    characteristics = _package(
+        "".join(
+            f"<Предложение><Ид>p1</Ид><ИдХарактеристики>{c}</ИдХарактеристики>"
+            f"<Наименование>Чайник {c}</Наименование>{_price('990')}</Предложение>"
+            for c in ("red", "blue")
+        )
+        + f"<Предложение><Ид>p2#big</Ид><Наименование>Утюг</Наименование>{_price('5')}"
+        "</Предложение>"
+    )
+    files = {"import.xml": CATALOG, "offers.xml": characteristics}
+    _run(tmp_path / "1", files)
+    assert sorted(Offer.objects.values_list("external_id", flat=True)) == [
+        "p1#blue",
+        "p1#red",
+        "p2#big",
+    ]
+    before = snapshot()
+    saved.offers.clear()
+    job = _run(tmp_path / "2", files)
+    assert job.counters["items_passed"] == 3 + 3
+    assert saved.offers == [sorted(Offer.objects.values_list("pk", flat=True))]
+    assert snapshot() == before
