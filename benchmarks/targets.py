@@ -77,6 +77,14 @@ def check(rows: Sequence[dict[str, Any]], *, step_budget: float) -> list[dict[st
                         f"{ratio:.2f}×",
                         ratio <= 1.2,
                     )
+                again = _row(rows, products, db, "re-import 3.1")
+                if step31 == "cml_import 3.1" and again and products in (10_000, 100_000):
+                    add(
+                        f"{products // 1000}k 3.1 split set on {db}: re-import unchanged"
+                        f" ≤ {SHAPE_REIMPORT_SHARE:.0%} of first (issue 17)",
+                        f"{again['x_first']:.0%}",
+                        again["x_first"] <= SHAPE_REIMPORT_SHARE,
+                    )
                 if new and "counts_match" in new:
                     add(
                         f"{products:,} {step31} gives the rows of 2.08 on {db} (issue 15)",
