@@ -183,6 +183,72 @@ def read_prolog(stream: BinaryReadable, name: str) -> Prolog:
     return _check_root(root, head, name)
 
 
+def unload_date_span(head: bytes) -> tuple[int, int] | None:
+    """Where in ``head`` the value of the root's ``ДатаФормирования`` lies, if it can be told.
+
+    1C writes the moment of the unload there, and nothing else in an unload of an
+    unchanged catalog differs from the last one. ``None`` when the root's start tag
+    does not end within ``head``, has no such attribute, or the file is not in
+    an encoding that keeps ASCII as it is (UTF-16, an unknown name).
+    """
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    start = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+    match = _DECLARED_ENCODING.match(head[start:])  # "^" holds at the string's start only
+    encoding = match.group(1).decode("ascii") if match else "utf-8"
+    try:
+        if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
+            return None
+        name = T.GENERATED_AT.encode(encoding)
+    except (LookupError, UnicodeError):
+        return None
+    root = _root_start(head, start)
+    if root is None:
+        return None
+    end = _tag_end(head, root)
+    if end is None:
+        return None
+    found = re.compile(rb"\s" + re.escape(name) + rb"""\s*=\s*(["'])""").search(head, root, end)
+    if found is None:
+        return None
+    closing = head.find(found.group(1), found.end(), end)
+    return (found.end(), closing) if closing >= 0 else None
+
+
+def _root_start(head: bytes, position: int) -> int | None:
+    """Where the root's start tag begins: after the declaration, comments and PIs."""
+    while True:
+        start = head.find(b"<", position)
+        if start < 0:
+            return None
+        if head.startswith(b"<?", start):
+            end, skip = head.find(b"?>", start + 2), 2
+        elif head.startswith(b"<!--", start):
+            end, skip = head.find(b"-->", start + 4), 3
+        elif head.startswith(b"<!", start):
+            return None
+        else:
+            return start
+        if end < 0:
+            return None
+        position = end + skip
+
+
+def _tag_end(head: bytes, start: int) -> int | None:
+    """Where the start tag at ``start`` ends (its ``>``, outside quoted values)."""
+    quote = 0
+    for position in range(start, len(head)):
+        byte = head[position]
+        if quote:
+            if byte == quote:
+                quote = 0
+        elif byte in (0x22, 0x27):  # " '
+            quote = byte
+        elif byte == 0x3E:  # >
+            return position
+    return None
+
+
 def refuse_doctype(root: etree._Element, name: str) -> None:
     """Refuse a file whose parsed tree has a DOCTYPE after all (the main parse's root)."""
     if root.getroottree().docinfo.doctype:

@@ -30,6 +30,7 @@ from cml_exchange.commerceml.reading._prolog import (
     PrefixedStream,
     read_prolog,
     syntax_error,
+    unload_date_span,
 )
 from cml_exchange.commerceml.reading._structure import offer_rows
 from cml_exchange.commerceml.reading._value_checks import Checker
@@ -183,6 +184,10 @@ def scan_digest(path: str | os.PathLike[str], limits: ValueLimits) -> str:
     What a scan found is worth keeping for these bytes under this key only:
     the same bytes read by other code, or checked against other column sizes,
     may scan otherwise.
+
+    The value of the root's ``ДатаФормирования`` is left out (:func:`unload_date_span`):
+    nothing reads it, and 1C's next unload of an unchanged catalog differs only
+    there, so it is the same file to the scan and to the passing over of its items.
     """
     from cml_exchange.commerceml.reading.digests import code_key  # the builders: not for scans
 
@@ -194,4 +199,15 @@ def scan_digest(path: str | os.PathLike[str], limits: ValueLimits) -> str:
     )
     keyed = hashlib.sha256(code_key() + repr(sizes).encode())
     with open(path, "rb") as file:
-        return hashlib.file_digest(file, keyed.copy).hexdigest()
+        head = file.read(_DIGEST_HEAD)
+        span = unload_date_span(head)
+        if span is None:
+            keyed.update(head)
+        else:
+            keyed.update(head[: span[0]])
+            keyed.update(head[span[1] :])
+        return hashlib.file_digest(file, lambda: keyed).hexdigest()
+
+
+#: How far into a file :func:`scan_digest` looks for the root's ``ДатаФормирования``.
+_DIGEST_HEAD = 64 * 1024

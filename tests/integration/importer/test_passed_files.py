@@ -408,3 +408,27 @@ def test_offers_of_characteristics_sent_again_are_passed_over(tmp_path, saved):
     assert job.counters["items_passed"] == 3 + 3
     assert saved.offers == [sorted(Offer.objects.values_list("pk", flat=True))]
     assert snapshot() == before
+
+
+def test_the_next_unload_of_an_unchanged_catalog_is_passed_over(tmp_path, saved):
+    """1C dates each unload on its root; a catalog that did not change is the same files."""
+
+    def unloaded(text: str, moment: str) -> str:
+        return text.replace(
+            'ВерсияСхемы="2.08">', f'ВерсияСхемы="2.08" ДатаФормирования="{moment}">', 1
+        )
+
+    today = {name: unloaded(text, "2026-12-05T10:00:00") for name, text in SPLIT.items()}
+    tomorrow = {name: unloaded(text, "2026-12-06T10:00:00") for name, text in SPLIT.items()}
+    first = _run(tmp_path / "1", today)
+    before = snapshot()
+    saved.products.clear(), saved.offers.clear()
+    again = _run(tmp_path / "2", tomorrow)
+    assert again.counters["items_passed"] == 3 + 3 + 3 + 3
+    assert _passed(saved) and len(saved.offers) == 3
+    assert snapshot() == before
+    assert again.state["scans"] == first.state["scans"]
+    # A price changed since: that file is read, the others are passed over.
+    changed = {**tomorrow, "prices.xml": tomorrow["prices.xml"].replace(">990<", ">999<")}
+    job = _run(tmp_path / "3", changed)
+    assert job.counters["items_passed"] == 3 + 3 + 3 and job.counters["prices"] == 1
