@@ -33,7 +33,8 @@ with ``--shapes`` (issue 17), for each catalog shape of ``shapes.py`` (the
 generator's options varied, and every real sample set repeated):
 
 * ``floor`` of the shape's own files, its rows checked against the shape's manifest;
-* ``cml_import`` and ``re-import`` on each database, as above (rows with a ``shape``);
+* ``cml_import`` and ``re-import`` on each database, as above (rows with a ``shape``),
+  and ``re-unload``: the same catalog as 1C unloads it next time, every file dated anew;
 
 and once per database:
 
@@ -73,7 +74,7 @@ if str(ROOT) not in sys.path:  # run as a script: make ``benchmarks`` importable
 from benchmarks.arguments import parse_arguments  # noqa: E402
 from benchmarks.bench_parse import _machine, run_child  # noqa: E402
 from benchmarks.bench_served import ServedSteps  # noqa: E402
-from benchmarks.datasets import ensure_data  # noqa: E402
+from benchmarks.datasets import ensure_data, next_unload  # noqa: E402
 from benchmarks.measure import (  # noqa: E402
     MANAGE,
     drop_database,
@@ -248,13 +249,22 @@ class Run(ServedSteps):
     ) -> float | None:
         """``cml_import`` then the re-import; the first one's seconds (``None`` if it failed).
 
-        ``shape`` (issue 17) names the catalog shape in the rows and the database.
+        ``shape`` (issue 17) names the catalog shape in the rows and the database,
+        and adds a third import, ``re-unload``: 1C's next unload of the unchanged
+        catalog, every file dated anew (:func:`~benchmarks.datasets.next_unload`).
         ``repeat`` > 1: the pair runs that many times, each in a fresh database, and
         the pair with the quickest first import is reported (every first import's
         seconds in its ``runs``).
         """
         name = f"{products}_{shape.replace('-', '_')}_import" if shape else f"{products}_import"
         command = [sys.executable, MANAGE, "cml_import", *map(str, files)]
+        commands = {"cml_import": command, "re-import": command}
+        if shape:
+            # 1C's next unload of the unchanged catalog: the same files, dated anew.
+            folder = files[0].parent
+            unloaded = next_unload(files, folder.with_name(f"{folder.name}-next-unload"))
+            commands["re-unload"] = [sys.executable, MANAGE, "cml_import", *map(str, unloaded)]
+        steps = tuple(commands)
         tag = {"shape": shape} if shape else {}
         pairs: list[list[dict[str, Any]]] = []
         env: dict[str, str] = {}
@@ -262,8 +272,8 @@ class Run(ServedSteps):
             _url, env = self.database(kind, name)
             manage(env, "migrate", "--no-input", "-v0")
             pair: list[dict[str, Any]] = []
-            for step in ("cml_import", "re-import"):
-                measured = run_measured(command, env)
+            for step in steps:
+                measured = run_measured(commands[step], env)
                 if measured["returncode"]:
                     self.add(products, kind, step, **tag, error=measured["output"])
                     return pair[0]["seconds"] if pair else None
@@ -271,7 +281,7 @@ class Run(ServedSteps):
             pairs.append(pair)
         best = min(pairs, key=lambda pair: pair[0]["seconds"])
         first: dict[str, Any] | None = None
-        for step, measured in zip(("cml_import", "re-import"), best, strict=True):
+        for step, measured in zip(steps, best, strict=True):
             values: dict[str, Any] = {
                 **tag,
                 "seconds": measured["seconds"],

@@ -132,3 +132,36 @@ def ensure_samples(
     manifest = build_samples(directory, products, samples_dir)
     print(f"  done in {time.perf_counter() - started:.1f} s", flush=True)
     return directory, manifest, True
+
+
+#: The moment :func:`next_unload` writes in each file's ``ДатаФормирования``.
+NEXT_UNLOAD_AT = b"2099-01-01T00:00:00"
+
+
+def next_unload(files: list[Path], directory: Path) -> list[Path]:
+    """``files`` as 1C's next unload of the unchanged catalog: each root dated anew.
+
+    Written into ``directory`` (emptied first) under the same names, with the
+    value of every root's ``ДатаФормирования`` replaced by :data:`NEXT_UNLOAD_AT`
+    (a file without one, as some hand-made exports, is copied as it is); the
+    folders beside the files (pictures) are linked, not copied.
+    """
+    from cml_exchange.commerceml.reading._prolog import unload_date_span
+
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    for source in files[0].parent.iterdir():
+        if source.is_dir():
+            (directory / source.name).symlink_to(source.resolve())
+    copies = []
+    for source in files:
+        copy = directory / source.name
+        with source.open("rb") as original, copy.open("wb") as out:
+            head = original.read(64 * 1024)
+            span = unload_date_span(head)
+            if span is not None:
+                head = head[: span[0]] + NEXT_UNLOAD_AT + head[span[1] :]
+            out.write(head)
+            shutil.copyfileobj(original, out, 1024 * 1024)
+        copies.append(copy)
+    return copies

@@ -67,7 +67,7 @@ def _step_notes(row: dict[str, Any]) -> str:
             f"{row['rows']} rows, {row['rows_x_floor']:.2f}× the floor's; "
             f"{row['x_floor_per_row']:.2f}× floor per row"
         )
-    if step in ("re-import", "re-import 3.1"):
+    if step in ("re-import", "re-import 3.1", "re-unload"):
         return f"{row['x_first']:.0%} of the first import"
     if step.startswith("oscar") and row.get("x_default"):
         return f"{row['x_default']:.2f}× cml_import on the app's own models"

@@ -208,9 +208,10 @@ def check_shapes(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 f"{row['x_floor']:.2f}×",
                 row["x_floor"] <= limit,
             )
-        if row["step"] == "re-import" and "x_first" in row:
+        if row["step"] in ("re-import", "re-unload") and "x_first" in row:
+            what = "re-import unchanged" if row["step"] == "re-import" else "1C's next unload"
             add(
-                f"{name}: re-import unchanged ≤ {SHAPE_REIMPORT_SHARE:.0%} of first (issue 17)",
+                f"{name}: {what} ≤ {SHAPE_REIMPORT_SHARE:.0%} of first (issue 17)",
                 f"{row['x_first']:.0%}",
                 row["x_first"] <= SHAPE_REIMPORT_SHARE,
             )
