@@ -240,6 +240,8 @@ class ReadStage(ScanStage):
             skipped = job.state.setdefault("skipped", {})
             for code, count in reader.skipped.items():
                 skipped[code] = count + job.state.get("skipped_before", {}).get(code, 0)
+            for passed in batch.passed:  # the whole file's, those read before its items too
+                skipped.update(passed.skipped)
             if end:
                 for code, count in skipped.items():
                     session.warn(code, f"{name}: {SKIPPED_ITEMS[code].format(count=count)}")

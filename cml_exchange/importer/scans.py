@@ -85,6 +85,7 @@ def keep_items(digest: str, items: FileItems) -> bool:
         item_digests=_as_bytes(items.digests),
         item_ids=zlib.compress("".join(f"{item_id}\0" for item_id in items.ids).encode(), 1),
         items_count=len(items.digests),
+        item_skips=items.skipped,
     )
     with_items = ScannedFile.objects.exclude(items_kind="")
     if (with_items.aggregate(total=Sum("items_count"))["total"] or 0) > KEPT_ITEMS:
@@ -95,7 +96,7 @@ def keep_items(digest: str, items: FileItems) -> bool:
             if total > KEPT_ITEMS:
                 stale.append(pk)
         ScannedFile.objects.filter(pk__any=stale).update(
-            items_kind="", item_digests=None, item_ids=None, items_count=0
+            items_kind="", item_digests=None, item_ids=None, items_count=0, item_skips={}
         )
     return bool(kept)
 
@@ -107,7 +108,7 @@ def kept_items(digest: str | None) -> FileItems | None:
     found = (
         ScannedFile.objects.filter(digest=digest)
         .exclude(items_kind="")
-        .values_list("items_kind", "item_digests", "item_ids")
+        .values_list("items_kind", "item_digests", "item_ids", "item_skips")
         .first()
     )
     if found is None or found[1] is None or found[2] is None:
@@ -118,7 +119,7 @@ def kept_items(digest: str | None) -> FileItems | None:
     ids = zlib.decompress(bytes(found[2])).decode().split("\0")[:-1]
     if len(ids) != len(digests):
         return None
-    return FileItems(kind=found[0], digests=digests, ids=ids)
+    return FileItems(kind=found[0], digests=digests, ids=ids, skipped=dict(found[3]))
 
 
 def _as_bytes(digests: array[int]) -> bytes:

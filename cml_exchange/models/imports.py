@@ -168,8 +168,10 @@ class ScannedFile(models.Model):
     ``item_digests`` keeps their element digests (signed 64-bit integers, in
     the file's order, little-endian), ``item_ids`` their ids (UTF-8, each
     ended by a NUL, which XML text cannot hold; zlib-compressed),
-    ``items_count`` their number and ``items_kind`` their kind: the next time,
-    if every one of them is still stored, the items are not read.
+    ``items_count`` their number, ``items_kind`` their kind and ``item_skips``
+    the empty items the file skipped, by code (told again when it is passed
+    over): the next time, if every one of them is still stored, the items are
+    not read.
     """
 
     digest = models.CharField(max_length=64, unique=True)
@@ -178,6 +180,7 @@ class ScannedFile(models.Model):
     item_digests = models.BinaryField(null=True, editable=False)
     item_ids = models.BinaryField(null=True, editable=False)
     items_count = models.PositiveIntegerField(default=0)
+    item_skips = models.JSONField(default=_empty_dict)
     scanned = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:

@@ -123,6 +123,8 @@ class FileItems:
     #: The items' ids (a product's ``Ид``, an offer's as its builder makes it), one a digest.
     ids: list[str] = field(default_factory=list)
     mixed: bool = False
+    #: Empty items the whole file skipped, by code (``CmlReader.skipped``), when kept.
+    skipped: dict[str, int] = field(default_factory=dict)
 
     def note(self, kind: str, digest: int, item_id: str) -> None:
         if self.kind and kind != self.kind:

@@ -14,7 +14,7 @@ element since), the file is read as usual.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from django.db.models import F
@@ -36,7 +36,11 @@ _LOOKUP_CHUNK = 5000
 
 @dataclass
 class PassedItems:
-    """The items of a file passed over unread: the pks of their rows in ``catalog``."""
+    """The items of a file passed over unread: the pks of their rows in ``catalog``.
+
+    ``skipped``: the empty items the whole file holds, by code, as reading it
+    counted them (``CmlReader.skipped``).
+    """
 
     kind: str
     catalog: int
@@ -44,6 +48,7 @@ class PassedItems:
     full: bool
     prices: int = 0
     stock_rows: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
 
 
 def passable(
@@ -79,6 +84,7 @@ def passable(
         full=scope.full,
         prices=counts.get("prices", 0),
         stock_rows=counts.get("stock_rows", 0),
+        skipped=items.skipped,
     )
 
 
@@ -86,17 +92,19 @@ def keep_read_items(file_digest: str | None, reader: CmlReader) -> None:
     """Keep the items of a file just read whole, for :func:`passable` next time.
 
     Only a file whose items were all of one kind, with nothing but items after
-    the first, read by one reader from its start without a warning or a
-    skipped item: then those digests are all there is to it.
+    the first, read by one reader from its start without a warning: then those
+    digests are all there is to it. Empty items skipped on the way (the
+    summary that counts them is its only warning) are kept by number, to be
+    told again whenever the file is passed over.
     """
     items = reader.items
     if (
         file_digest
         and items is not None
         and items.whole
-        and not reader.warning_counts
-        and not reader.skipped
+        and set(reader.warning_counts) <= set(reader.skipped)
     ):
+        items.skipped = dict(reader.skipped)
         keep_items(file_digest, items)
 
 

@@ -432,3 +432,41 @@ def test_the_next_unload_of_an_unchanged_catalog_is_passed_over(tmp_path, saved)
     changed = {**tomorrow, "prices.xml": tomorrow["prices.xml"].replace(">990<", ">999<")}
     job = _run(tmp_path / "3", changed)
     assert job.counters["items_passed"] == 3 + 3 + 3 and job.counters["prices"] == 1
+
+
+def test_a_file_that_skipped_empty_items_is_passed_over_and_tells_them_again(tmp_path, saved):
+    """Empty offers (no Ид) leave nothing to read: the file is passed, the count told as before."""
+    empty = "<Предложение><Наименование>Без Ид</Наименование></Предложение>"
+    offers = OFFERS.replace("<Предложения>", f"<Предложения>{empty}").replace(
+        "</Предложения>", f"{empty}{empty}</Предложения>"
+    )
+    files = {"import.xml": CATALOG, "offers.xml": offers}
+    first = _run(tmp_path / "1", files)
+    told = [w for w in first.warnings if w["code"] == "empty_offer"]
+    assert [w["message"] for w in told] == ["offers.xml: Пропущено пустых предложений (без Ид): 3."]
+    before = snapshot()
+    saved.offers.clear()
+    again = _run(tmp_path / "2", files)
+    assert again.counters["items_passed"] == 3 + 3
+    assert saved.offers == [sorted(Offer.objects.values_list("pk", flat=True))]
+    assert [w for w in again.warnings if w["code"] == "empty_offer"] == told
+    assert snapshot() == before
+
+
+def test_empty_options_before_the_items_are_told_once_when_the_file_is_passed_over(tmp_path, saved):
+    """Those the reader counts again before it stops are the kept ones, not more."""
+    options = (
+        "<Свойства><Свойство><Ид>color</Ид><Наименование>Цвет</Наименование>"
+        "<ТипЗначений>Справочник</ТипЗначений><ВариантыЗначений>"
+        "<Справочник><Значение>Без Ид</Значение></Справочник>"
+        "<Справочник><ИдЗначения>o1</ИдЗначения><Значение>Красный</Значение></Справочник>"
+        "</ВариантыЗначений></Свойство></Свойства></Классификатор>"
+    )
+    files = {"import.xml": CATALOG.replace("</Классификатор>", options, 1)}
+    first = _run(tmp_path / "1", files)
+    told = [w for w in first.warnings if w["code"] == "empty_option"]
+    assert len(told) == 1 and told[0]["message"].endswith(": 1.")
+    saved.products.clear()
+    again = _run(tmp_path / "2", files)
+    assert _passed(saved)
+    assert [w for w in again.warnings if w["code"] == "empty_option"] == told
