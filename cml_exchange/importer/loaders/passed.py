@@ -28,18 +28,16 @@ from cml_exchange.importer.scans import keep_items, kept_items
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import Catalog, Offer, Product
 
-#: Rows per update when marking them seen (below SQLite's parameter limit).
-_CHUNK = 900
-#: Ids per query when finding the items' rows (one array parameter, ``__any``).
-_LOOKUP_CHUNK = 5000
+#: Ids or pks per statement (one array parameter, ``__any``).
+_CHUNK = 5000
 
 
 @dataclass
 class PassedItems:
     """The items of a file passed over unread: the pks of their rows in ``catalog``.
 
-    ``skipped``: the empty items the whole file holds, by code, as reading it
-    counted them (``CmlReader.skipped``).
+    ``ids``: their 1C ids, in the file's order; ``skipped``: the empty items
+    the whole file holds, by code, as reading it counted them (``CmlReader.skipped``).
     """
 
     kind: str
@@ -48,6 +46,7 @@ class PassedItems:
     full: bool
     prices: int = 0
     stock_rows: int = 0
+    ids: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
 
 
@@ -84,6 +83,7 @@ def passable(
         full=scope.full,
         prices=counts.get("prices", 0),
         stock_rows=counts.get("stock_rows", 0),
+        ids=items.ids,
         skipped=items.skipped,
     )
 
@@ -126,8 +126,8 @@ def stored_items(items: FileItems, catalog: int) -> list[int] | None:
     columns = DIGEST_COLUMNS[model]
     ids = items.ids
     pks: list[int] = []
-    for start in range(0, len(ids), _LOOKUP_CHUNK):
-        chunk = ids[start : start + _LOOKUP_CHUNK]
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
         rows = {
             external_id: (pk, digests)
             for external_id, pk, *digests in model._default_manager.filter(
@@ -136,9 +136,7 @@ def stored_items(items: FileItems, catalog: int) -> list[int] | None:
             .exclude(active=F("deleted"))
             .values_list("external_id", "pk", *columns)
         }
-        for item_id, digest in zip(
-            chunk, items.digests[start : start + _LOOKUP_CHUNK], strict=True
-        ):
+        for item_id, digest in zip(chunk, items.digests[start : start + _CHUNK], strict=True):
             row = rows.get(item_id)
             if row is None or digest not in row[1]:
                 return None
@@ -169,11 +167,7 @@ def load_passed(session: ImportSession, passed: PassedItems) -> None:
             sender=Offer, job=session.job, catalog_id=passed.catalog, offer_ids=pks
         )
         return
-    if Offer.objects.filter(product__isnull=True).exists():  # nearly always none waits
-        for start in range(0, len(pks), _CHUNK):
-            chunk = pks[start : start + _CHUNK]
-            ids = list(Product.objects.filter(pk__any=chunk).values_list("external_id", flat=True))
-            link_waiting_offers(session, passed.catalog, ids)
+    link_waiting_offers(session, passed.catalog, passed.ids)
     signals.products_saved.send(
         sender=Product,
         job=session.job,
