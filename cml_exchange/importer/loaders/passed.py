@@ -119,8 +119,7 @@ def stored_items(items: FileItems, catalog: int) -> list[int] | None:
     ``stock_digest``) is the item's element digest and the row is not
     deactivated (the condition of ``pass_over``): the digest is keyed with the
     reader's code, so the row was written from that very element. The rows are
-    found by their ids, a file's items at a time: the cost is the file's, not
-    the catalog's.
+    found by their ids, 5,000 a query: the cost is the file's, not the catalog's.
     """
     model = Offer if items.kind == OFFERS else Product
     columns = DIGEST_COLUMNS[model]
@@ -167,7 +166,8 @@ def load_passed(session: ImportSession, passed: PassedItems) -> None:
             sender=Offer, job=session.job, catalog_id=passed.catalog, offer_ids=pks
         )
         return
-    link_waiting_offers(session, passed.catalog, passed.ids)
+    for start in range(0, len(passed.ids), _CHUNK):
+        link_waiting_offers(session, passed.catalog, passed.ids[start : start + _CHUNK])
     signals.products_saved.send(
         sender=Product,
         job=session.job,

@@ -470,3 +470,19 @@ def test_empty_options_before_the_items_are_told_once_when_the_file_is_passed_ov
     again = _run(tmp_path / "2", files)
     assert _passed(saved)
     assert [w for w in again.warnings if w["code"] == "empty_option"] == told
+
+
+def test_a_file_of_more_items_than_one_statement_takes_is_passed_over_the_same(
+    tmp_path, saved, monkeypatch
+):
+    """Rows are looked up and offered to waiting offers a few thousand at a time."""
+    from cml_exchange.importer.loaders import passed
+
+    monkeypatch.setattr(passed, "_CHUNK", 2)
+    _run(tmp_path / "1", {"import.xml": CATALOG, "offers.xml": OFFERS})
+    Offer.objects.filter(external_id__in=["p1", "p3"]).update(product=None)
+    saved.products.clear()
+    job = _run(tmp_path / "2", {"import.xml": CATALOG})
+    assert _passed(saved) and job.counters["items_passed"] == 3
+    assert job.counters.get("offers_linked") == 2
+    assert all(o.product.external_id == o.external_id for o in Offer.objects.all())
