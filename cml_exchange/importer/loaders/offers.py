@@ -79,6 +79,7 @@ def _load(
             "prices_digest",
             "stock_digest",
             "active",
+            "product_id",
         )
     }
     use_checksums = session.options.use_checksums
@@ -94,9 +95,18 @@ def _load(
             or existing[o.id]["active"] == o.deleted  # deactivated as missing, now back
         )
     ]
-    products = _product_pks(catalog, offers)
+    # A stored offer with its product keeps it unless its identity is written again: the
+    # products are looked up only for the others (a prices or rests file's offers need none).
+    rewritten = {o.id for o in identity}
+    linked = {
+        xid
+        for xid, row in existing.items()
+        if row["product_id"] is not None and xid not in rewritten
+    }
+    products = _product_pks(catalog, [o for o in offers if o.id not in linked])
     session.count(
-        "offers_without_product", sum(1 for o in offers if _product_of(o, products) is None)
+        "offers_without_product",
+        sum(1 for o in offers if o.id not in linked and _product_of(o, products) is None),
     )
     for offer in offers:
         if offer.id not in existing and _product_of(offer, products) is None:

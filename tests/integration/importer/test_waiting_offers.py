@@ -54,3 +54,24 @@ def test_offers_get_their_products_of_their_own_catalog_when_those_come(tmp_path
     summary = import_(tmp_path, "import_b.xml", cml_files.catalog("B", items))
     assert summary.get("items_passed") == 4 and "offers_linked" not in summary
     assert linked() == placed
+
+
+def test_offers_whose_prices_change_are_counted_without_product_while_they_wait(
+    tmp_path: Path,
+) -> None:
+    """Only the prices change: an offer that waits is still told of, a placed one is not."""
+    lots = [Lot("p1#red"), Lot("p2")]
+    assert (
+        import_(tmp_path, "offers_b.xml", cml_files.offers("B", lots))["offers_without_product"]
+        == 2
+    )
+    repriced = [Lot("p1#red", price="90"), Lot("p2", price="90")]
+    summary = import_(tmp_path, "offers_b.xml", cml_files.offers("B", repriced))
+    assert summary["prices"] == 2 and summary["offers_without_product"] == 2
+
+    items = [Item("p1", "Куртка"), Item("p2", "Шапка")]
+    assert import_(tmp_path, "import_b.xml", cml_files.catalog("B", items))["offers_linked"] == 2
+    repriced = [Lot("p1#red", price="80"), Lot("p2", price="80")]
+    summary = import_(tmp_path, "offers_b.xml", cml_files.offers("B", repriced))
+    assert summary["prices"] == 2 and "offers_without_product" not in summary
+    assert linked() == {("B", "p1#red"): "p1", ("B", "p2"): "p2"}
