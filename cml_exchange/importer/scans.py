@@ -83,7 +83,7 @@ def keep_items(digest: str, items: FileItems) -> bool:
     kept = ScannedFile.objects.filter(digest=digest).update(
         items_kind=items.kind,
         item_digests=_as_bytes(items.digests),
-        item_ids=zlib.compress("".join(f"{item_id}\0" for item_id in items.ids).encode(), 1),
+        item_ids=zlib.compress(items.id_bytes, 1),
         items_count=len(items.digests),
         item_skips=items.skipped,
     )
@@ -116,10 +116,10 @@ def kept_items(digest: str | None) -> FileItems | None:
     digests = array("q", bytes(found[1]))
     if sys.byteorder == "big":
         digests.byteswap()
-    ids = zlib.decompress(bytes(found[2])).decode().split("\0")[:-1]
-    if len(ids) != len(digests):
+    ids = bytearray(zlib.decompress(bytes(found[2])))
+    if ids.count(0) != len(digests):
         return None
-    return FileItems(kind=found[0], digests=digests, ids=ids, skipped=dict(found[3]))
+    return FileItems(kind=found[0], digests=digests, id_bytes=ids, skipped=dict(found[3]))
 
 
 def _as_bytes(digests: array[int]) -> bytes:

@@ -120,8 +120,10 @@ class FileItems:
 
     kind: str = ""
     digests: array[int] = field(default_factory=lambda: array("q"))
-    #: The items' ids (a product's ``Ид``, an offer's as its builder makes it), one a digest.
-    ids: list[str] = field(default_factory=list)
+    #: The items' ids (a product's ``Ид``, an offer's as its builder makes it), one a
+    #: digest: each in UTF-8 and ended by a NUL, which XML text cannot hold (a file's
+    #: ids as strings would take twice the memory, for as long as the file is read).
+    id_bytes: bytearray = field(default_factory=bytearray)
     mixed: bool = False
     #: Empty items the whole file skipped, by code (``CmlReader.skipped``), when kept.
     skipped: dict[str, int] = field(default_factory=dict)
@@ -131,7 +133,13 @@ class FileItems:
             self.mixed = True
         self.kind = kind
         self.digests.append(digest)
-        self.ids.append(item_id)
+        self.id_bytes += item_id.encode()
+        self.id_bytes.append(0)
+
+    @property
+    def ids(self) -> list[str]:
+        """The items' ids, in the file's order."""
+        return self.id_bytes.decode().split("\0")[:-1]
 
     def note_other(self) -> None:
         """Something other than an item was read; after the first item, that ends ``whole``."""
