@@ -9,7 +9,7 @@ scan refused is never remembered, so it is refused again every time. A
 large file scanned in a second process (the runner's scan beside the
 reader) is remembered here once its verdict is in.
 
-A remembered file read whole also keeps its items' element digests and ids
+A remembered file read whole also keeps its items' element digests
 (:func:`keep_items`): when the same bytes come again and every one of those
 digests is still stored, the runner does not read the items at all.
 """
@@ -17,7 +17,6 @@ digests is still stored, the runner does not read the items at all.
 from __future__ import annotations
 
 import sys
-import zlib
 from array import array
 from pathlib import Path
 
@@ -33,10 +32,9 @@ from cml_exchange.models import ScannedFile
 #: a digest and a few counts; 1C's split packages of a 100,000-product catalog are
 #: about 200 files, and every one of them must outlive the exchange that sends it.
 KEPT = 5000
-#: Items whose digests and ids are kept, in all (8 bytes and about 17 an item): the
-#: most recently scanned files' while they add up to no more. The benchmark's
-#: 100,000 products in 1C's split packages (goods, offers, prices and rests files)
-#: keep 520,000 of them in 13 MB.
+#: Items whose digests are kept, in all (8 bytes an item): the most recently scanned
+#: files' while they add up to no more. The benchmark's 100,000 products in 1C's split
+#: packages (goods, offers, prices and rests files) keep 520,000 of them.
 KEPT_ITEMS = 3_000_000
 
 
@@ -75,7 +73,7 @@ def remember(digest: str, counts: dict[str, int]) -> None:
 
 
 def keep_items(digest: str, items: FileItems) -> bool:
-    """Keep the digests and ids of a file's items (read whole); ``False``: not remembered yet.
+    """Keep the digests of a file's items (read whole); ``False``: not remembered yet.
 
     The most recently scanned files keep theirs while they hold no more than
     :data:`KEPT_ITEMS` items in all; older files lose theirs.
@@ -83,7 +81,6 @@ def keep_items(digest: str, items: FileItems) -> bool:
     kept = ScannedFile.objects.filter(digest=digest).update(
         items_kind=items.kind,
         item_digests=_as_bytes(items.digests),
-        item_ids=zlib.compress(items.id_bytes, 1),
         items_count=len(items.digests),
         item_skips=items.skipped,
     )
@@ -96,7 +93,7 @@ def keep_items(digest: str, items: FileItems) -> bool:
             if total > KEPT_ITEMS:
                 stale.append(pk)
         ScannedFile.objects.filter(pk__any=stale).update(
-            items_kind="", item_digests=None, item_ids=None, items_count=0, item_skips={}
+            items_kind="", item_digests=None, items_count=0, item_skips={}
         )
     return bool(kept)
 
@@ -108,18 +105,15 @@ def kept_items(digest: str | None) -> FileItems | None:
     found = (
         ScannedFile.objects.filter(digest=digest)
         .exclude(items_kind="")
-        .values_list("items_kind", "item_digests", "item_ids", "item_skips")
+        .values_list("items_kind", "item_digests", "item_skips")
         .first()
     )
-    if found is None or found[1] is None or found[2] is None:
-        return None  # kept before ids were: read once more, to keep them
+    if found is None or found[1] is None:
+        return None
     digests = array("q", bytes(found[1]))
     if sys.byteorder == "big":
         digests.byteswap()
-    ids = bytearray(zlib.decompress(bytes(found[2])))
-    if ids.count(0) != len(digests):
-        return None
-    return FileItems(kind=found[0], digests=digests, id_bytes=ids, skipped=dict(found[3]))
+    return FileItems(kind=found[0], digests=digests, skipped=dict(found[2]))
 
 
 def _as_bytes(digests: array[int]) -> bytes:

@@ -49,6 +49,8 @@ class ImportSession:
     ids: dict[Any, dict[str, int]] = field(default_factory=dict)
     #: Whom the loaders tell what changed (``CML_EXCHANGE_CATALOG_ADAPTER``).
     adapter: CatalogAdapter = field(default_factory=get_catalog_adapter)
+    #: What a loader reads once a step and keeps for the rest of it, by the loader's key.
+    built: dict[Any, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         job = self.job

@@ -166,9 +166,8 @@ class ScannedFile(models.Model):
     Once such a file has been read whole, and its items (products or offers)
     were all of one kind with nothing but items after the first of them,
     ``item_digests`` keeps their element digests (signed 64-bit integers, in
-    the file's order, little-endian), ``item_ids`` their ids (UTF-8, each
-    ended by a NUL, which XML text cannot hold; zlib-compressed),
-    ``items_count`` their number, ``items_kind`` their kind and ``item_skips``
+    the file's order, little-endian), ``items_count`` their number,
+    ``items_kind`` their kind and ``item_skips``
     the empty items the file skipped, by code (told again when it is passed
     over): the next time, if every one of them is still stored, the items are
     not read.
@@ -178,7 +177,6 @@ class ScannedFile(models.Model):
     counts = models.JSONField(default=_empty_dict)
     items_kind = models.CharField(max_length=16, blank=True, default="")
     item_digests = models.BinaryField(null=True, editable=False)
-    item_ids = models.BinaryField(null=True, editable=False)
     items_count = models.PositiveIntegerField(default=0)
     item_skips = models.JSONField(default=_empty_dict)
     scanned = models.DateTimeField(auto_now=True, db_index=True)

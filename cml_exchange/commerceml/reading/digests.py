@@ -106,40 +106,29 @@ def known(
 
 @dataclass
 class FileItems:
-    """The digests and ids of a file's product or offer elements, in the file's order.
+    """The digests of a file's product or offer elements, in the file's order.
 
     A reader that hashes elements (``CmlReader(digests=…)``) from the file's
-    start notes each item's digest and id here as it yields the item (digest 0
-    for one that gets none: it warned, or an offer lost a row). ``whole`` says
-    whether the items were all of one kind and nothing but items came after the
-    first of them, that is, whether these digests are everything the file holds
-    from its first item on: then a caller that finds every one of them stored may stop at
+    start notes each item's digest here as it yields the item (0 for one that
+    gets none: it warned, or an offer lost a row). ``whole`` says whether the items were
+    all of one kind and nothing but items came after the first of them, that
+    is, whether these digests are everything the file holds from its first item
+    on: then a caller that finds every one of them stored may stop at
     :class:`~cml_exchange.commerceml.entities.ItemsAhead` the next time the same
     bytes come.
     """
 
     kind: str = ""
     digests: array[int] = field(default_factory=lambda: array("q"))
-    #: The items' ids (a product's ``Ид``, an offer's as its builder makes it), one a
-    #: digest: each in UTF-8 and ended by a NUL, which XML text cannot hold (a file's
-    #: ids as strings would take twice the memory, for as long as the file is read).
-    id_bytes: bytearray = field(default_factory=bytearray)
     mixed: bool = False
     #: Empty items the whole file skipped, by code (``CmlReader.skipped``), when kept.
     skipped: dict[str, int] = field(default_factory=dict)
 
-    def note(self, kind: str, digest: int, item_id: str) -> None:
+    def note(self, kind: str, digest: int) -> None:
         if self.kind and kind != self.kind:
             self.mixed = True
         self.kind = kind
         self.digests.append(digest)
-        self.id_bytes += item_id.encode()
-        self.id_bytes.append(0)
-
-    @property
-    def ids(self) -> list[str]:
-        """The items' ids, in the file's order."""
-        return self.id_bytes.decode().split("\0")[:-1]
 
     def note_other(self) -> None:
         """Something other than an item was read; after the first item, that ends ``whole``."""

@@ -350,13 +350,13 @@ class CmlReader(ElementHandlers):
 
 
 def _note(items: FileItems, entity: Entity) -> None:
-    """Note an item's digest and id as it is yielded (its container's header comes before it)."""
+    """Note an item's digest as it is yielded (its container's header comes before it)."""
     if isinstance(entity, Unchanged):
-        items.note(entity.kind, entity.digest, entity.id)
+        items.note(entity.kind, entity.digest)
     elif isinstance(entity, Product):
-        items.note(PRODUCTS, entity.source_digest, entity.id)
+        items.note(PRODUCTS, entity.source_digest)
     elif isinstance(entity, Offer):
-        items.note(OFFERS, entity.source_digest, entity.id)
+        items.note(OFFERS, entity.source_digest)
     elif not isinstance(entity, ItemsAhead):
         items.note_other()
 

@@ -3,7 +3,9 @@
 A file read whole keeps its items' element digests (``importer.scans.keep_items``).
 When the same bytes come again, the runner asks :func:`stored_items` whether the
 catalog still holds every one of them as :func:`~.unchanged.pass_over` would
-confirm it (a row of that catalog with that digest, not deactivated since). If
+confirm it (a row of that catalog with that digest, not deactivated since): the
+rows that hold each digest are found in a :class:`DigestIndex` of every stored
+product's or offer's digests, read once a step, and then read themselves. If
 it does, reading the items could only pass each of them over, so the runner
 stops before the first one and :func:`load_passed` does what passing them over
 one by one would have done: the counts, the marks of a full exchange, offers
@@ -14,10 +16,9 @@ element since), the file is read as usual.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from itertools import pairwise
-
-from django.db.models import F
 
 from cml_exchange import signals
 from cml_exchange.commerceml.reading.digests import OFFERS, FileItems
@@ -28,16 +29,69 @@ from cml_exchange.importer.scans import keep_items, kept_items
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import Catalog, Offer, Product
 
-#: Ids or pks per statement (one array parameter, ``__any``).
+#: Pks per statement (one array parameter, ``__any``).
 _CHUNK = 5000
+
+
+class DigestIndex:
+    """The element digests of every stored row of a model, and the pk of the row of each.
+
+    Read once a step and never brought up to date: the rows a digest leads to
+    are read again before anything is concluded from them, so a row changed
+    since can only make a file be read. The digests are spread over buckets by
+    their low bits, each a pair of arrays (16 bytes a digest; an offer's row
+    may hold three) searched in C: no sort, whose Python objects would take
+    five times the memory at 100,000 products.
+    """
+
+    #: Digests a bucket holds on average, at most.
+    BUCKET = 64
+
+    def __init__(self, model: type[Product] | type[Offer]) -> None:
+        columns = DIGEST_COLUMNS[model]
+        rows = model._default_manager.exclude(**dict.fromkeys(columns, 0))
+        digests, buckets = rows.count() * len(columns), 1
+        while buckets * self.BUCKET < digests:
+            buckets *= 2
+        self._mask = buckets - 1
+        self._digests = [array("q") for _ in range(buckets)]
+        self._pks = [array("q") for _ in range(buckets)]
+        for pk, *held in rows.values_list("pk", *columns).iterator(chunk_size=5000):
+            for digest in held:
+                if digest:
+                    bucket = digest & self._mask
+                    self._digests[bucket].append(digest)
+                    self._pks[bucket].append(pk)
+
+    @classmethod
+    def of(cls, session: ImportSession, model: type[Product] | type[Offer]) -> DigestIndex:
+        """The step's index of ``model``, read at its first use."""
+        key = (cls, model)
+        index = session.built.get(key)
+        if index is None:
+            index = session.built[key] = cls(model)
+        return index
+
+    def rows_of(self, digest: int) -> list[int]:
+        """The pks of the rows that held ``digest`` when the index was read."""
+        bucket = digest & self._mask
+        digests, pks = self._digests[bucket], self._pks[bucket]
+        found: list[int] = []
+        position = -1
+        while True:
+            try:
+                position = digests.index(digest, position + 1)
+            except ValueError:
+                return found
+            found.append(pks[position])
 
 
 @dataclass
 class PassedItems:
     """The items of a file passed over unread: the pks of their rows in ``catalog``.
 
-    ``ids``: their 1C ids, in the file's order; ``skipped``: the empty items
-    the whole file holds, by code, as reading it counted them (``CmlReader.skipped``).
+    ``skipped``: the empty items the whole file holds, by code, as reading it
+    counted them (``CmlReader.skipped``).
     """
 
     kind: str
@@ -46,7 +100,6 @@ class PassedItems:
     full: bool
     prices: int = 0
     stock_rows: int = 0
-    ids: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
 
 
@@ -73,7 +126,8 @@ def passable(
     )
     if catalog is None:
         return None
-    pks = stored_items(items, catalog)
+    model = Offer if items.kind == OFFERS else Product
+    pks = stored_items(items, catalog, DigestIndex.of(session, model))
     if pks is None:
         return None
     return PassedItems(
@@ -83,7 +137,6 @@ def passable(
         full=scope.full,
         prices=counts.get("prices", 0),
         stock_rows=counts.get("stock_rows", 0),
-        ids=items.ids,
         skipped=items.skipped,
     )
 
@@ -108,38 +161,42 @@ def keep_read_items(file_digest: str | None, reader: CmlReader) -> None:
         keep_items(file_digest, items)
 
 
-def stored_items(items: FileItems, catalog: int) -> list[int] | None:
+def stored_items(items: FileItems, catalog: int, index: DigestIndex) -> list[int] | None:
     """The pks of the rows holding ``items`` in ``catalog`` (sorted), or ``None``.
 
     ``None`` when one item is not held, or one row holds two items (an element
     the file holds twice).
 
-    An item is held by the row of its id in ``catalog`` when one of the row's
-    digests (``source_digest``, and an offer's ``prices_digest`` and
-    ``stock_digest``) is the item's element digest and the row is not
-    deactivated (the condition of ``pass_over``): the digest is keyed with the
-    reader's code, so the row was written from that very element. The rows are
-    found by their ids, 5,000 a query: the cost is the file's, not the catalog's.
+    A row holds an item when it is of ``catalog``, one of its digests
+    (``source_digest``, and an offer's ``prices_digest`` and ``stock_digest``)
+    is the item's element digest, and it is not deactivated (the condition of
+    ``pass_over``): the digest is keyed with the reader's code and covers the
+    element's ``Ид``, so the row was written from that very element. ``index``
+    (of the items' model) says which rows held each digest; those rows are read
+    by their pks, so the look costs what the file holds, not what the catalog
+    holds.
     """
     model = Offer if items.kind == OFFERS else Product
     columns = DIGEST_COLUMNS[model]
-    ids = items.ids
     pks: list[int] = []
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        rows = {
-            external_id: (pk, digests)
-            for external_id, pk, *digests in model._default_manager.filter(
-                catalog_id=catalog, external_id__any=chunk
-            )
-            .exclude(active=F("deleted"))
-            .values_list("external_id", "pk", *columns)
-        }
-        for item_id, digest in zip(chunk, items.digests[start : start + _CHUNK], strict=True):
-            row = rows.get(item_id)
-            if row is None or digest not in row[1]:
+    for start in range(0, len(items.digests), _CHUNK):  # a file of 100,000 items too
+        chunk = items.digests[start : start + _CHUNK]
+        candidates = {digest: index.rows_of(digest) for digest in set(chunk)}
+        if not all(candidates.values()):
+            return None
+        wanted = sorted({pk for rows in candidates.values() for pk in rows})
+        held: dict[int, tuple[int, ...]] = {}
+        for first in range(0, len(wanted), _CHUNK):
+            for pk, row_catalog, active, deleted, *digests in model._default_manager.filter(
+                pk__any=wanted[first : first + _CHUNK]
+            ).values_list("pk", "catalog_id", "active", "deleted", *columns):
+                if row_catalog == catalog and active != deleted:
+                    held[pk] = tuple(digests)
+        for digest in chunk:
+            rows = [pk for pk in candidates[digest] if digest in held.get(pk, ())]
+            if len(rows) != 1:
                 return None
-            pks.append(row[0])
+            pks.append(rows[0])
     pks.sort()
     if any(pk == following for pk, following in pairwise(pks)):
         return None  # an element sent twice: read, to be counted as reading counts it
@@ -166,8 +223,11 @@ def load_passed(session: ImportSession, passed: PassedItems) -> None:
             sender=Offer, job=session.job, catalog_id=passed.catalog, offer_ids=pks
         )
         return
-    for start in range(0, len(passed.ids), _CHUNK):
-        link_waiting_offers(session, passed.catalog, passed.ids[start : start + _CHUNK])
+    if Offer.objects.filter(product__isnull=True).exists():  # nearly always none waits
+        for start in range(0, len(pks), _CHUNK):
+            chunk = pks[start : start + _CHUNK]
+            ids = list(Product.objects.filter(pk__any=chunk).values_list("external_id", flat=True))
+            link_waiting_offers(session, passed.catalog, ids)
     signals.products_saved.send(
         sender=Product,
         job=session.job,

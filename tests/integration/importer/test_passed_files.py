@@ -370,22 +370,8 @@ def test_prices_written_by_another_element_have_the_prices_file_read(tmp_path, s
     assert job.counters["items_passed"] == 3
 
 
-def test_a_file_kept_without_its_items_ids_is_read_once_more_then_passed_over(tmp_path, saved):
-    """Items kept before their ids were (an upgraded shop): read, to keep the ids, not trusted."""
-    files = {"import.xml": CATALOG}
-    _run(tmp_path / "1", files)
-    ScannedFile.objects.update(item_ids=None)
-    saved.products.clear()
-    job = _run(tmp_path / "2", files)
-    assert len(saved.products) == 3 and not job.counters.get("items_passed")
-    assert job.counters["products_unchanged"] == 3
-    saved.products.clear()
-    _run(tmp_path / "3", files)
-    assert _passed(saved)
-
-
 def test_offers_of_characteristics_sent_again_are_passed_over(tmp_path, saved):
-    """An offer's id is its product's and its characteristic's: the rows are found by it."""
+    """Offers of one product's characteristics: each element leads to its own row."""
     characteristics = _package(
         "".join(
             f"<Предложение><Ид>p1</Ид><ИдХарактеристики>{c}</ИдХарактеристики>"
@@ -475,7 +461,7 @@ def test_empty_options_before_the_items_are_told_once_when_the_file_is_passed_ov
 def test_a_file_of_more_items_than_one_statement_takes_is_passed_over_the_same(
     tmp_path, saved, monkeypatch
 ):
-    """Rows are looked up and offered to waiting offers a few thousand at a time."""
+    """Rows are read and offered to waiting offers a few thousand at a time."""
     from cml_exchange.importer.loaders import passed
 
     monkeypatch.setattr(passed, "_CHUNK", 2)
@@ -486,3 +472,40 @@ def test_a_file_of_more_items_than_one_statement_takes_is_passed_over_the_same(
     assert _passed(saved) and job.counters["items_passed"] == 3
     assert job.counters.get("offers_linked") == 2
     assert all(o.product.external_id == o.external_id for o in Offer.objects.all())
+
+
+def test_the_same_elements_in_two_catalogs_pass_each_catalogs_file_over_with_its_own_rows(
+    tmp_path, saved
+):
+    """One element, one digest, in two catalogs: each file's pass takes its own catalog's rows."""
+    other = CATALOG.replace("<Ид>cat</Ид>", "<Ид>cat2</Ид>")
+    _run(tmp_path / "1", {"import.xml": CATALOG})
+    _run(tmp_path / "2", {"import.xml": other})
+    theirs = sorted(
+        Product.objects.filter(catalog__external_id="cat2").values_list("pk", flat=True)
+    )
+    saved.products.clear()
+    job = _run(tmp_path / "3", {"import.xml": other})
+    assert job.counters["items_passed"] == 3
+    assert saved.products == [([], theirs)]
+
+
+def test_a_row_changed_after_the_steps_index_was_read_has_the_file_read(tmp_path):
+    """The index only says where to look: the rows themselves decide."""
+    from cml_exchange.importer.loaders.passed import DigestIndex, stored_items
+    from cml_exchange.importer.scans import kept_items
+
+    _run(tmp_path / "1", {"import.xml": CATALOG})
+    (digest,) = ScannedFile.objects.exclude(items_kind="").values_list("digest", flat=True)
+    items = kept_items(digest)
+    assert items is not None
+    catalog = Product.objects.values_list("catalog_id", flat=True).first()
+    assert catalog is not None
+    index = DigestIndex(Product)
+    assert stored_items(items, catalog, index) == sorted(
+        Product.objects.values_list("pk", flat=True)
+    )
+    Product.objects.filter(external_id="p2").update(active=False)
+    assert stored_items(items, catalog, index) is None
+    Product.objects.filter(external_id="p2").update(active=True, source_digest=1)
+    assert stored_items(items, catalog, index) is None
