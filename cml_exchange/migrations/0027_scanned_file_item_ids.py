@@ -4,7 +4,10 @@ from django.db import migrations, models
 
 
 def forget_items_kept_without_ids(apps, schema_editor):
-    """Items kept before their ids were cannot be looked up by id: the files are read again."""
+    """Forget the items kept so far: their files are read once more and keep them counted.
+
+    (The ids this migration added are dropped again by 0029.)
+    """
     ScannedFile = apps.get_model("cml_exchange", "ScannedFile")
     ScannedFile.objects.exclude(items_kind="").update(items_kind="", item_digests=None)
 
