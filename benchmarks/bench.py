@@ -252,8 +252,8 @@ class Run(ServedSteps):
         ``shape`` (issue 17) names the catalog shape in the rows and the database,
         and adds a third import, ``re-unload``: 1C's next unload of the unchanged
         catalog, every file dated anew (:func:`~benchmarks.datasets.next_unload`).
-        ``repeat`` > 1: the pair runs that many times, each in a fresh database, and
-        the pair with the quickest first import is reported (every first import's
+        ``repeat`` > 1: the imports run that many times, each time in a fresh database,
+        and the run with the quickest first import is reported (every first import's
         seconds in its ``runs``).
         """
         name = f"{products}_{shape.replace('-', '_')}_import" if shape else f"{products}_import"
