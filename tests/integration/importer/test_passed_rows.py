@@ -1,0 +1,71 @@
+"""How a passed file's rows are found: a step's index of the stored digests, then the rows.
+
+The index only says where to look; the rows read by pk decide (issue 17).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cml_exchange.models import Offer, Product, ScannedFile
+from tests.integration.importer.passed_files import (
+    CATALOG,
+    OFFERS,
+    import_files,
+    passed_over,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_file_of_more_items_than_one_statement_takes_is_passed_over_the_same(
+    tmp_path, saved, monkeypatch
+):
+    """Rows are read and offered to waiting offers a few thousand at a time."""
+    from cml_exchange.importer.loaders import passed
+
+    monkeypatch.setattr(passed, "_CHUNK", 2)
+    import_files(tmp_path / "1", {"import.xml": CATALOG, "offers.xml": OFFERS})
+    Offer.objects.filter(external_id__in=["p1", "p3"]).update(product=None)
+    saved.products.clear()
+    job = import_files(tmp_path / "2", {"import.xml": CATALOG})
+    assert passed_over(saved) and job.counters["items_passed"] == 3
+    assert job.counters.get("offers_linked") == 2
+    assert all(o.product.external_id == o.external_id for o in Offer.objects.all())
+
+
+def test_the_same_elements_in_two_catalogs_pass_each_catalogs_file_over_with_its_own_rows(
+    tmp_path, saved
+):
+    """One element, one digest, in two catalogs: each file's pass takes its own catalog's rows."""
+    other = CATALOG.replace("<Ид>cat</Ид>", "<Ид>cat2</Ид>")
+    import_files(tmp_path / "1", {"import.xml": CATALOG})
+    import_files(tmp_path / "2", {"import.xml": other})
+    theirs = sorted(
+        Product.objects.filter(catalog__external_id="cat2").values_list("pk", flat=True)
+    )
+    saved.products.clear()
+    job = import_files(tmp_path / "3", {"import.xml": other})
+    assert job.counters["items_passed"] == 3
+    assert saved.products == [([], theirs)]
+
+
+def test_a_row_changed_after_the_steps_index_was_read_has_the_file_read(tmp_path):
+    """The index only says where to look: the rows themselves decide."""
+    from cml_exchange.importer.loaders.passed import DigestIndex, stored_items
+    from cml_exchange.importer.scans import kept_items
+
+    import_files(tmp_path / "1", {"import.xml": CATALOG})
+    (digest,) = ScannedFile.objects.exclude(items_kind="").values_list("digest", flat=True)
+    items = kept_items(digest)
+    assert items is not None
+    catalog = Product.objects.values_list("catalog_id", flat=True).first()
+    assert catalog is not None
+    index = DigestIndex(Product)
+    assert stored_items(items, catalog, index) == sorted(
+        Product.objects.values_list("pk", flat=True)
+    )
+    Product.objects.filter(external_id="p2").update(active=False)
+    assert stored_items(items, catalog, index) is None
+    Product.objects.filter(external_id="p2").update(active=True, source_digest=1)
+    assert stored_items(items, catalog, index) is None
