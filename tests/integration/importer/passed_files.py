@@ -41,6 +41,15 @@ def catalog_xml(*products: str, after: str = "") -> str:
     )
 
 
+def package_xml(offers: str, *, only_changes: bool = False) -> str:
+    return (
+        f'{HEAD}<ПакетПредложений СодержитТолькоИзменения="{str(only_changes).lower()}">'
+        "<Ид>cat#</Ид><Наименование>Пакет</Наименование><ИдКаталога>cat</ИдКаталога>"
+        f"<ИдКлассификатора>cls</ИдКлассификатора><Предложения>{offers}</Предложения>"
+        "</ПакетПредложений></КоммерческаяИнформация>"
+    )
+
+
 def offers_xml(*offers: str) -> str:
     items = "".join(
         f"<Предложение><Ид>{oid}</Ид><Наименование>{oid}</Наименование>"
@@ -49,12 +58,7 @@ def offers_xml(*offers: str) -> str:
         '<Склад ИдСклада="w1" КоличествоНаСкладе="3"/></Предложение>'
         for oid, price in (item.split("=") for item in offers)
     )
-    return (
-        f'{HEAD}<ПакетПредложений СодержитТолькоИзменения="false">'
-        "<Ид>cat#</Ид><Наименование>Пакет</Наименование><ИдКаталога>cat</ИдКаталога>"
-        f"<ИдКлассификатора>cls</ИдКлассификатора><Предложения>{items}</Предложения>"
-        "</ПакетПредложений></КоммерческаяИнформация>"
-    )
+    return package_xml(items)
 
 
 CATALOG = catalog_xml("p1=Чайник", "p2=Утюг", "p3=Лампа")
@@ -93,15 +97,6 @@ def passed_over(saved: Saved) -> bool:
     """Whether the last import told of all its products in one signal, none of them written."""
     pks = sorted(Product.objects.values_list("pk", flat=True))
     return saved.products == [([], pks)]
-
-
-def package_xml(offers: str, *, only_changes: bool = False) -> str:
-    return (
-        f'{HEAD}<ПакетПредложений СодержитТолькоИзменения="{str(only_changes).lower()}">'
-        "<Ид>cat#</Ид><Наименование>Пакет</Наименование><ИдКаталога>cat</ИдКаталога>"
-        f"<ИдКлассификатора>cls</ИдКлассификатора><Предложения>{offers}</Предложения>"
-        "</ПакетПредложений></КоммерческаяИнформация>"
-    )
 
 
 def price_xml(price: str) -> str:
