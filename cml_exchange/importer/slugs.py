@@ -4,16 +4,16 @@
 table is Bitrix's (``CUtil::translit`` with its Russian language file), so a
 shop moving from Bitrix keeps its URLs.
 
-:func:`choose` picks the slugs of a batch of items as if they were given one
-at a time in the file's order; it is pure, the loaders write what it picks
-(``cml_exchange.importer.loaders.common.save_with_slugs``).
+:class:`Choice` picks the slugs of a batch of items as if they were given one
+at a time in the file's order; it is pure, the loaders look up what it asks
+and write what it picks (``cml_exchange.importer.loaders.common.save_with_slugs``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _TABLE = {
@@ -84,11 +84,19 @@ class Wanted:
     text: str
     current: str = ""
 
-    def candidates(self, replace_char: str) -> tuple[str, ...]:
-        """The slugs the item may get, best first: the text's, then with suffixes of its 1C id."""
-        slug = make_slug(self.text, replace_char=replace_char) or fallback_slug(
+    def slug(self, replace_char: str) -> str:
+        """The item's first candidate: its text's slug, or its 1C id's when the text gives none."""
+        return make_slug(self.text, replace_char=replace_char) or fallback_slug(
             self.external_id, replace_char=replace_char
         )
+
+    def candidates(self, replace_char: str, slug: str | None = None) -> tuple[str, ...]:
+        """The slugs the item may get, best first: ``slug`` (its :meth:`slug`), then with suffixes.
+
+        The suffixes are of its 1C id (:func:`disambiguated`).
+        """
+        if slug is None:
+            slug = self.slug(replace_char)
         return (
             slug,
             *(
@@ -98,32 +106,84 @@ class Wanted:
         )
 
 
-def candidates_of(items: Iterable[Wanted], *, replace_char: str) -> set[str]:
-    """Every slug any of ``items`` may get (what :func:`choose` needs to know the owners of)."""
-    return {slug for item in items for slug in item.candidates(replace_char)}
+class Choice:
+    """The slugs of a batch being chosen (:meth:`choose`), and what must be looked up first.
 
-
-def choose(items: Sequence[Wanted], in_use: set[str], *, replace_char: str) -> dict[str, str]:
-    """``{1C id: slug}`` for ``items``, as if they were given their slugs one at a time, in order.
-
-    ``in_use`` holds the slugs among the candidates that rows other than
-    ``items`` have. An item gives up its ``current`` slug when its turn comes
-    and takes its first candidate nobody holds at that moment, so a slug an
-    item gives up is free for the items after it, not for those before. The
-    outcome depends only on what is stored and on the items' order, not on
-    how a file was cut into batches: the batches of a file, one after the
-    other, give what the whole file in one batch gives. The chosen slugs are
-    distinct from each other and from ``in_use``.
+    Most items take their first candidate, so only those are looked up at
+    first (:attr:`asked`). The items that may not get it (their first
+    candidate stored for another row, another item's too, or an item's
+    current slug) have every candidate looked up with them. Should
+    :meth:`choose` still reach a candidate nobody looked up, it says which:
+    the caller looks them up and chooses again.
     """
-    held = set(in_use) | {item.current for item in items if item.current}
-    result: dict[str, str] = {}
-    for item in items:
-        held.discard(item.current)
-        for candidate in item.candidates(replace_char):
-            if candidate not in held:
-                break
-        else:  # pragma: no cover - needs a 128-bit hash collision
-            raise RuntimeError(f"No free slug for {item.external_id!r}")
-        held.add(candidate)
-        result[item.external_id] = candidate
-    return result
+
+    def __init__(self, items: Sequence[Wanted], *, replace_char: str) -> None:
+        self.items = items
+        self.replace_char = replace_char
+        self.first = [item.slug(replace_char) for item in items]
+        #: The candidates whose owners among the stored rows are known to the caller.
+        self.asked: set[str] = set()
+
+    def to_ask(self, in_use: set[str] | None = None) -> set[str]:
+        """The candidates to look up now, marked asked: first the items' first candidates.
+
+        Given ``in_use`` (what the lookups found so far), every candidate of the
+        items that may not get their first one. Empty once all of those are asked.
+        """
+        if in_use is None:
+            wanted = set(self.first)
+        else:
+            seen: set[str] = set()
+            contested = {item.current for item in self.items if item.current} | in_use
+            for slug in self.first:
+                if slug in seen:
+                    contested.add(slug)
+                seen.add(slug)
+            wanted = {
+                candidate
+                for item, slug in zip(self.items, self.first, strict=True)
+                if slug in contested
+                for candidate in item.candidates(self.replace_char, slug)
+            }
+        wanted -= self.asked
+        self.asked |= wanted
+        return wanted
+
+    def choose(self, in_use: set[str]) -> tuple[dict[str, str], set[str]]:
+        """``{1C id: slug}`` for the items, as if given one at a time in order; and what is unasked.
+
+        ``in_use`` holds the asked candidates that rows other than the items
+        have. An item gives up its ``current`` slug when its turn comes and
+        takes its first candidate nobody holds at that moment, so a slug an
+        item gives up is free for the items after it, not for those before.
+        The outcome depends only on what is stored and on the items' order,
+        not on how a file was cut into batches: the batches of a file, one
+        after the other, give what the whole file in one batch gives. The
+        chosen slugs are distinct from each other and from ``in_use``.
+
+        The second value holds the candidates the choice reached without knowing
+        whether a stored row has them; when it is not empty, the slugs are not
+        to be used: the caller looks those up too and chooses again.
+        """
+        held = set(in_use) | {item.current for item in self.items if item.current}
+        result: dict[str, str] = {}
+        unasked: set[str] = set()
+        for item, slug in zip(self.items, self.first, strict=True):
+            held.discard(item.current)
+            if slug not in held and slug in self.asked:
+                candidate = slug
+            else:
+                for candidate in item.candidates(self.replace_char, slug):
+                    if candidate not in self.asked:
+                        unasked.add(candidate)
+                    elif candidate not in held:
+                        break
+                else:
+                    if unasked:
+                        continue
+                    raise RuntimeError(  # pragma: no cover - needs a 128-bit hash collision
+                        f"No free slug for {item.external_id!r}"
+                    )
+            held.add(candidate)
+            result[item.external_id] = candidate
+        return result, unasked
