@@ -17,6 +17,7 @@ as they are. No signals are sent, as with ``bulk_create``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -24,6 +25,7 @@ from operator import itemgetter
 from typing import Any, cast
 
 from django.db import connections, models, router, transaction
+from django.db.models.sql.query import Query
 from django.utils import timezone
 
 from cml_exchange.importer import late_writes
@@ -366,3 +368,71 @@ def pks(model: type[models.Model], key: str, values: Iterable[Any], **scope: Any
             )
         )
     return found
+
+
+def pks_in_partial_index(
+    model: type[models.Model], index: str, key: str, values: Sequence[Any], **scope: Any
+) -> list[int]:
+    """The pks of ``model``'s rows in its partial index ``index`` whose ``key`` is in ``values``.
+
+    ``index`` is the name of one of the model's ``Meta.indexes`` with a condition;
+    ``scope`` adds equalities. The rows are those of the index's condition, found
+    through the index itself. SQLite's planner, without statistics, takes a foreign
+    key's index for an ``IS NULL`` of the condition (every offer without a product,
+    every value without an option, walked row by row), and uses a partial index
+    only when the query repeats its condition word for word, which Django's
+    parameters never do: there the statement names the index, with the condition
+    as the index was made with it.
+    """
+    if not values:
+        return []
+    using = router.db_for_read(model)
+    connection = connections[using]
+    manager: Any = model._default_manager
+    if connection.vendor != "sqlite":
+        return list(
+            manager.using(using)
+            .filter(_condition(model, index), **{f"{key}__any": list(values)}, **scope)
+            .values_list("pk", flat=True)
+        )
+    quote = connection.ops.quote_name
+    meta = model._meta
+    where = [
+        _condition_sql(model, index, connection),
+        f"{_column(model, key, quote)} IN (SELECT value FROM json_each(%s))",  # noqa: S608
+    ]
+    parameters: list[Any] = [json.dumps(list(values), ensure_ascii=False)]
+    for name, value in scope.items():
+        where.append(f"{_column(model, name, quote)} = %s")
+        parameters.append(value)
+    statement = (
+        f"SELECT {quote(str(meta.pk.column))} FROM {quote(meta.db_table)} "  # noqa: S608
+        f"INDEXED BY {quote(index)} WHERE {' AND '.join(where)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, parameters)
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _condition(model: type[models.Model], index: str) -> models.Q:
+    """The condition of ``model``'s partial index ``index``."""
+    return cast(
+        models.Q, next(each for each in model._meta.indexes if each.name == index).condition
+    )
+
+
+def _condition_sql(model: type[models.Model], index: str, connection: Any) -> str:
+    """The SQL of the condition of ``model``'s index ``index``, as its ``CREATE INDEX`` has it."""
+    key = (model, index, connection.alias)
+    text = _CONDITIONS.get(key)
+    if text is None:
+        query = Query(model=model, alias_cols=False)
+        where = query.build_where(_condition(model, index))
+        sql, parameters = where.as_sql(query.get_compiler(connection=connection), connection)
+        editor = connection.schema_editor()  # not entered: only its quoting of literals
+        text = _CONDITIONS[key] = sql % tuple(editor.quote_value(value) for value in parameters)
+    return text
+
+
+#: The SQL of partial indexes' conditions (:func:`_condition_sql`), by model, index and alias.
+_CONDITIONS: dict[tuple[type[models.Model], str, str], str] = {}

@@ -11,6 +11,7 @@ from typing import TypeVar
 from django.db.models import Exists, OuterRef, Subquery
 
 from cml_exchange.commerceml import entities as cml
+from cml_exchange.importer import sql
 from cml_exchange.importer.loaders import pending
 from cml_exchange.importer.loaders.common import pk_map, upsert
 from cml_exchange.importer.session import ImportSession, Scope
@@ -139,14 +140,18 @@ def load_properties(session: ImportSession, items: Sequence[tuple[cml.Property, 
 
 def _link_waiting_values(property_pks: list[int]) -> None:
     """Values that named an option before it was declared get it (and its text) now."""
-    for model in (ProductPropertyValue, OfferPropertyValue):
+    for model, index in (
+        (ProductPropertyValue, "cml_product_value_waiting"),
+        (OfferPropertyValue, "cml_offer_value_waiting"),
+    ):
+        # WAITING_FOR_OPTION has a partial index of its own: the few waiting values.
+        waiting = sql.pks_in_partial_index(model, index, "property", property_pks)
+        if not waiting:
+            continue
         option = PropertyOption.objects.filter(
             property_id=OuterRef("property_id"), external_id=OuterRef("option_external_id")
         )
-        # WAITING_FOR_OPTION has a partial index of its own: the few waiting values.
-        model.objects.filter(
-            WAITING_FOR_OPTION, Exists(option), property_id__any=property_pks
-        ).update(
+        model.objects.filter(WAITING_FOR_OPTION, Exists(option), pk__any=waiting).update(
             option_id=Subquery(option.values("pk")[:1]),
             value=Subquery(option.values("value")[:1]),
         )

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from cml_exchange import signals
@@ -412,9 +412,19 @@ def link_waiting_offers(session: ImportSession, catalog: int, product_ids: list[
     if not product_ids or not Offer.objects.filter(product__isnull=True).exists():
         return
     products = Product.objects.filter(catalog_id=catalog)
-    waiting = Offer.objects.filter(catalog_id=catalog, product__isnull=True).filter(
-        Q(external_id__any=product_ids) | Q(product_external_id__any=product_ids)
-    )
+    # By the catalog's unique ids, and by the partial index of offers waiting: with both
+    # in one statement SQLite walks every offer of the catalog.
+    found = {
+        *Offer.objects.filter(
+            catalog_id=catalog, external_id__any=product_ids, product__isnull=True
+        ).values_list("pk", flat=True),
+        *sql.pks_in_partial_index(
+            Offer, "cml_offer_waiting_product", "product_external_id", product_ids, catalog=catalog
+        ),
+    }
+    if not found:
+        return
+    waiting = Offer.objects.filter(pk__any=list(found), product__isnull=True)
     told = overrides(session.adapter, "save_offers")
     linked = list(waiting.values_list("pk", flat=True)) if told else []
     linked_count = waiting.update(

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cml_exchange.importer import pg_copy, sql
@@ -321,3 +322,38 @@ def test_rows_said_new_in_a_batch_of_its_own_are_copied_or_upserted(monkeypatch)
         ("o6", "стало 6", "A-6"),
         ("o7", "после", ""),
     ]
+
+
+def test_rows_of_a_partial_index_are_found_through_it(catalog):
+    """Offers waiting for their product, by the product's id, within the catalog.
+
+    On SQLite the statement must walk the partial index, not every offer without
+    a product (what its planner picks when the query leaves the choice to it).
+    """
+    other = Catalog.objects.create(external_id="other", name="Другой")
+    product = Product.objects.create(catalog=catalog, external_id="p1", name="Куртка", slug="k")
+    waiting = Offer.objects.create(catalog=catalog, external_id="p1#1", product_external_id="p1")
+    Offer.objects.create(catalog=catalog, external_id="p2#1", product_external_id="p2")
+    Offer.objects.create(catalog=other, external_id="p1#1", product_external_id="p1")
+    Offer.objects.create(
+        catalog=catalog, external_id="p1#2", product_external_id="p1", product=product
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        found = sql.pks_in_partial_index(
+            Offer,
+            "cml_offer_waiting_product",
+            "product_external_id",
+            ["p1", "p3"],
+            catalog=catalog.pk,
+        )
+
+    assert found == [waiting.pk]
+    assert not sql.pks_in_partial_index(
+        Offer, "cml_offer_waiting_product", "product_external_id", []
+    )
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {queries[-1]['sql']}")
+            plan = " ".join(str(step[-1]) for step in cursor.fetchall())
+        assert "USING INDEX cml_offer_waiting_product" in plan
