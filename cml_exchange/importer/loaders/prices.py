@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from itertools import chain
 from typing import Any
-
-from django.db.models import Sum
 
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.importer import sql
@@ -52,6 +51,11 @@ def write_prices(
         for o in due
         for p in o.prices or ()
     }
+    # A full package lists all prices of an offer: the others are gone. An offer the batch
+    # found unstored has no others. Deleted first: the upsert is queued (late_writes), and
+    # a statement on the table after it would have it written here, not by its thread.
+    stored = [pks[o.id] for o in due if o.id in full and o.id in existing]
+    _delete_other_prices(stored, rows)
     _upsert(
         Price,
         rows,
@@ -59,10 +63,6 @@ def write_prices(
         unique_fields=["offer", "price_type"],
         update_fields=["value", "currency", "unit", "coefficient", "presentation"],
     )
-    # A full package lists all prices of an offer: the others are gone. An offer the batch
-    # found unstored has no others.
-    stored = [pks[o.id] for o in due if o.id in full and o.id in existing]
-    _delete_others(Price, "price_type_id", stored, rows)
     for o in due:
         updates.setdefault(o.id, {})["prices_checksum"] = sums[o.id]
     session.count("prices", len(rows))
@@ -103,19 +103,26 @@ def write_stock(
         for o in with_rows
         for row in o.stock or ()
     }
+    # The statements on the stock table come before the upsert: it is queued (late_writes),
+    # and one after it would have the queue written first, here, instead of by its thread.
+    new = {pks[o.id] for o in with_rows if o.id not in existing}
+    replaced = {pks[o.id] for o in with_rows if o.id in full and o.id in existing}
+    summed = {pks[o.id] for o in due if o.quantity is None}
+    kept = _other_rows(replaced, summed - replaced - new, rows)
     _upsert(
         Stock,
         rows,
-        {pks[o.id] for o in with_rows if o.id not in existing},
+        new,
         unique_fields=["offer", "warehouse"],
         update_fields=["quantity"],
     )
-    stored = [pks[o.id] for o in with_rows if o.id in full and o.id in existing]
-    _delete_others(Stock, "warehouse_id", stored, rows)
     # 1C's total is kept as sent, even when it differs from the warehouses' sum;
     # without a total (a rests___ file with warehouse rows only), it is the sum of what is
-    # stored. A warehouse-less Остаток is a total (the reader makes it the quantity).
-    totals = _stored_totals([pks[o.id] for o in due if o.quantity is None])
+    # stored now. A warehouse-less Остаток is a total (the reader makes it the quantity).
+    totals: dict[int, Decimal] = {}
+    for (offer, _warehouse), row in chain(rows.items(), kept):
+        if offer in summed:
+            totals[offer] = totals.get(offer, 0) + row["quantity"]
     for o in due:
         fields = updates.setdefault(o.id, {})
         fields["stock_checksum"] = sums[o.id]
@@ -150,36 +157,46 @@ def _upsert(
         )
 
 
-def _delete_others(
-    model: type[Price] | type[Stock],
-    key: str,
-    offer_pks: list[int],
-    kept: Mapping[tuple[int, int], object],
-) -> None:
-    """Delete the rows of ``offer_pks`` whose ``(offer, key)`` is not among ``kept``."""
+def _delete_other_prices(offer_pks: list[int], kept: Mapping[tuple[int, int], object]) -> None:
+    """Delete the prices of ``offer_pks`` whose ``(offer, price type)`` is not among ``kept``."""
     if not offer_pks:
         return
-    manager: Any = model.objects
     stale = [
         pk
-        for pk, offer, other in manager.filter(offer_id__any=offer_pks).values_list(
-            "pk", "offer_id", key
+        for pk, offer, price_type in Price.objects.filter(offer_id__any=offer_pks).values_list(
+            "pk", "offer_id", "price_type_id"
         )
-        if (offer, other) not in kept
+        if (offer, price_type) not in kept
     ]
     if stale:
-        manager.filter(pk__any=stale).delete()
+        Price.objects.filter(pk__any=stale).delete()
 
 
-def _stored_totals(offer_pks: list[int]) -> dict[int, Decimal]:
-    if not offer_pks:
-        return {}
-    return dict(
-        Stock.objects.filter(offer_id__any=offer_pks)
-        .values("offer_id")
-        .annotate(total=Sum("quantity"))
-        .values_list("offer_id", "total")
-    )
+def _other_rows(
+    replaced: set[int], summed: set[int], rows: Mapping[tuple[int, int], object]
+) -> list[tuple[tuple[int, int], dict[str, Any]]]:
+    """The stored stock rows of ``summed`` offers' other warehouses than in ``rows``.
+
+    Those of the offers ``replaced`` (a full package lists all of an offer's
+    warehouses) are deleted instead. Returned as ``rows`` holds its own, for
+    the offers' totals.
+    """
+    if not replaced and not summed:
+        return []
+    stale: list[int] = []
+    kept: list[tuple[tuple[int, int], dict[str, Any]]] = []
+    for pk, offer, warehouse, quantity in Stock.objects.filter(
+        offer_id__any=[*replaced, *summed]
+    ).values_list("pk", "offer_id", "warehouse_id", "quantity"):
+        if (offer, warehouse) in rows:
+            continue
+        if offer in replaced:
+            stale.append(pk)
+        else:
+            kept.append(((offer, warehouse), {"quantity": quantity}))
+    if stale:
+        Stock.objects.filter(pk__any=stale).delete()
+    return kept
 
 
 def _changed(

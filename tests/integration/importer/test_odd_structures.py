@@ -87,6 +87,62 @@ def test_stock_without_a_warehouse_is_the_offers_total_and_warehouse_stock_still
     assert stock_of("p-2") == (Decimal("0"), {"main": Decimal("0")})
 
 
+def rests(stock: dict[str, dict[str, str]], *, only_changes: bool) -> str:
+    """A rests file: each offer's stock by warehouse, without a total (Количество)."""
+    rows = "".join(
+        f"<Предложение><Ид>{offer}</Ид>"
+        + "".join(
+            f'<Склад ИдСклада="{warehouse}" КоличествоНаСкладе="{amount}"/>'
+            for warehouse, amount in amounts.items()
+        )
+        + "</Предложение>"
+        for offer, amounts in stock.items()
+    )
+    return (
+        f"{files.HEAD}{files.ROOT}"
+        f'<ПакетПредложений СодержитТолькоИзменения="{files.flag(only_changes)}">'
+        "<Ид>cat-1#</Ид><Наименование>Остатки</Наименование><ИдКаталога>cat-1</ИдКаталога>"
+        f"<Предложения>{rows}</Предложения></ПакетПредложений>{files.END}"
+    )
+
+
+@pytest.mark.parametrize("steps", [1, 2])
+def test_a_rests_file_without_totals_sums_what_each_offer_holds_after_it(tmp_path, steps):
+    """Changes only: the warehouses not in the file stay and count; a full file replaces them.
+
+    Both offers in one batch, or a batch each.
+    """
+    lots = [
+        Lot("p-1", quantity="10", stock={"main": "4", "shop": "6"}),
+        Lot("p-2", quantity="3", stock={"main": "3"}),
+    ]
+    assert_done(
+        import_files(
+            tmp_path / "1",
+            ("import.xml", files.catalog("cat-1", [Item("p-1", "Молоток"), Item("p-2", "Пила")])),
+            ("offers.xml", files.offers("cat-1", lots)),
+        )[1]
+    )
+    options = ImportOptions(batch_size=3 - steps)
+
+    def import_rests(directory: str, text: str) -> None:
+        job = create_job(
+            [files.write(tmp_path / directory, "rests.xml", text)],
+            base_dir=tmp_path / directory,
+            options=options,
+        )
+        assert_done(run_to_end(job))
+
+    changes = {"p-1": {"main": "1"}, "p-2": {"shop": "2"}}
+    import_rests("2", rests(changes, only_changes=True))
+    assert stock_of("p-1") == (Decimal("7"), {"main": Decimal("1"), "shop": Decimal("6")})
+    assert stock_of("p-2") == (Decimal("5"), {"main": Decimal("3"), "shop": Decimal("2")})
+
+    import_rests("3", rests({"p-1": {"main": "2"}, "p-2": {"main": "0"}}, only_changes=False))
+    assert stock_of("p-1") == (Decimal("2"), {"main": Decimal("2")})
+    assert stock_of("p-2") == (Decimal("0"), {"main": Decimal("0")})
+
+
 def test_catalog_inside_the_classifier_gets_its_products_and_their_offers(tmp_path):
     job, result = import_files(tmp_path, "nested_catalog_import.xml", "nested_catalog_offers.xml")
 
