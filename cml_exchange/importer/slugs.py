@@ -4,16 +4,16 @@
 table is Bitrix's (``CUtil::translit`` with its Russian language file), so a
 shop moving from Bitrix keeps its URLs.
 
-:class:`Choice` picks the slugs of a batch of items as if they were given one
-at a time in the file's order; it is pure, the loaders look up what it asks
-and write what it picks (``cml_exchange.importer.loaders.common.save_with_slugs``).
+:func:`choose` picks the slugs of a batch of items as if they were given one
+at a time in the file's order; it is pure: the loaders give it the lookup of
+stored slugs and write what it picks (``cml_exchange.importer.loaders.common.save_with_slugs``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 _TABLE = {
@@ -107,28 +107,31 @@ class Wanted:
 
 
 class Choice:
-    """The slugs of a batch being chosen (:meth:`choose`), and what must be looked up first.
+    """The slugs of a batch being chosen (:meth:`choose`), and what must be looked up for it.
 
     Most items take their first candidate, so only those are looked up at
-    first (:attr:`asked`). The items that may not get it (their first
+    first (:meth:`to_ask`). The items that may not get it (their first
     candidate stored for another row, another item's too, or an item's
-    current slug) have every candidate looked up with them. Should
-    :meth:`choose` still reach a candidate nobody looked up, it says which:
-    the caller looks them up and chooses again.
+    current slug) have every candidate looked up next. Should :meth:`choose`
+    still reach a candidate nobody looked up, it returns ``None`` and
+    :meth:`to_ask` names that candidate too.
     """
 
     def __init__(self, items: Sequence[Wanted], *, replace_char: str) -> None:
         self.items = items
         self.replace_char = replace_char
         self.first = [item.slug(replace_char) for item in items]
-        #: The candidates whose owners among the stored rows are known to the caller.
+        #: The candidates whose owners among the stored rows the caller looked up.
         self.asked: set[str] = set()
+        #: Candidates :meth:`choose` reached without their owners known.
+        self._unasked: set[str] = set()
 
     def to_ask(self, in_use: set[str] | None = None) -> set[str]:
-        """The candidates to look up now, marked asked: first the items' first candidates.
+        """The candidates to look up now (then counted as asked); empty when none is left.
 
-        Given ``in_use`` (what the lookups found so far), every candidate of the
-        items that may not get their first one. Empty once all of those are asked.
+        First the items' first candidates; given ``in_use`` (what the lookups
+        found so far), every candidate of the items that may not get their
+        first one, and what :meth:`choose` reached unasked.
         """
         if in_use is None:
             wanted = set(self.first)
@@ -144,13 +147,13 @@ class Choice:
                 for item, slug in zip(self.items, self.first, strict=True)
                 if slug in contested
                 for candidate in item.candidates(self.replace_char, slug)
-            }
+            } | self._unasked
         wanted -= self.asked
         self.asked |= wanted
         return wanted
 
-    def choose(self, in_use: set[str]) -> tuple[dict[str, str], set[str]]:
-        """``{1C id: slug}`` for the items, as if given one at a time in order; and what is unasked.
+    def choose(self, in_use: set[str]) -> dict[str, str] | None:
+        """``{1C id: slug}`` for the items, as if given one at a time in order.
 
         ``in_use`` holds the asked candidates that rows other than the items
         have. An item gives up its ``current`` slug when its turn comes and
@@ -161,13 +164,12 @@ class Choice:
         after the other, give what the whole file in one batch gives. The
         chosen slugs are distinct from each other and from ``in_use``.
 
-        The second value holds the candidates the choice reached without knowing
-        whether a stored row has them; when it is not empty, the slugs are not
-        to be used: the caller looks those up too and chooses again.
+        ``None`` when the choice reached a candidate not looked up: the caller
+        looks up what :meth:`to_ask` gives and chooses again.
         """
         held = set(in_use) | {item.current for item in self.items if item.current}
         result: dict[str, str] = {}
-        unasked: set[str] = set()
+        unasked = self._unasked = set()
         for item, slug in zip(self.items, self.first, strict=True):
             held.discard(item.current)
             if slug not in held and slug in self.asked:
@@ -186,4 +188,26 @@ class Choice:
                     )
             held.add(candidate)
             result[item.external_id] = candidate
-        return result, unasked
+        return None if unasked else result
+
+
+def choose(
+    items: Sequence[Wanted], owned: Callable[[set[str]], Iterable[str]], *, replace_char: str
+) -> dict[str, str]:
+    """``{1C id: slug}`` for ``items`` (:meth:`Choice.choose`), looking up what it needs.
+
+    ``owned(candidates)`` gives those of ``candidates`` that rows other than
+    the items have; it is asked as few times, and about as few candidates, as
+    the choice allows (:class:`Choice`).
+    """
+    choice = Choice(items, replace_char=replace_char)
+    in_use: set[str] = set()
+    asking = choice.to_ask()
+    while True:
+        while asking:
+            in_use.update(owned(asking))
+            asking = choice.to_ask(in_use)
+        slugs = choice.choose(in_use)
+        if slugs is not None:
+            return slugs
+        asking = choice.to_ask(in_use)

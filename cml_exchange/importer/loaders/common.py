@@ -20,7 +20,7 @@ from django.db.models.functions import Cast, Concat
 
 from cml_exchange.importer import sql
 from cml_exchange.importer.options import ImportOptions
-from cml_exchange.importer.slugs import MAX_LENGTH, Choice, Wanted
+from cml_exchange.importer.slugs import MAX_LENGTH, Wanted, choose
 
 M = TypeVar("M", bound=models.Model)
 
@@ -172,7 +172,7 @@ def save_with_slugs(
     e.g. ``{"catalog_id": pk}``) that get a new slug, in the file's order;
     ``save`` writes the batch's rows, taking ``{1C id: slug}`` for those and
     leaving the other rows' slugs as they are; it may be called again, so it
-    must only write. The slugs are chosen by :class:`~cml_exchange.importer.slugs.Choice`
+    must only write. The slugs are chosen by :func:`~cml_exchange.importer.slugs.choose`
     against what is stored; rows of the batch whose old slug goes to another
     row of it give it up first, so the write never trips on the order of its
     rows (two items that swap names, say).
@@ -203,10 +203,14 @@ def save_with_slugs(
     # The first attempt copies new rows in the savepoint (PostgreSQL); a unique violation
     # there may be a row another import stored since, which only the upsert settles.
     copying, copied = True, False
+    others = model._default_manager.using(using).exclude(external_id__any=ids, **scope)
+
+    def owned(candidates: set[str]) -> Iterable[str]:
+        return others.filter(slug__any=candidates).values_list("slug", flat=True)
+
     while True:
         attempt += 1
-        others = model._default_manager.using(using).exclude(external_id__any=ids, **scope)
-        slugs = _choose_slugs(others, wanted, replace_char=replace_char)
+        slugs = choose(wanted, owned, replace_char=replace_char)
         if failure is not None and slugs == tried and not _is_deadlock(failure) and not copied:
             raise failure
         try:
@@ -224,29 +228,6 @@ def save_with_slugs(
             copied, copying = copying, False
         else:
             return slugs
-
-
-def _choose_slugs(
-    others: models.QuerySet[Any], wanted: Sequence[Wanted], *, replace_char: str
-) -> dict[str, str]:
-    """The slugs chosen for ``wanted`` (:class:`~cml_exchange.importer.slugs.Choice`).
-
-    ``others`` are the stored rows that are not the items'. Only the candidates
-    the choice may need are looked up: the items' first ones, then every
-    candidate of the items that may not get theirs.
-    """
-    choice = Choice(wanted, replace_char=replace_char)
-    in_use: set[str] = set()
-    asking = choice.to_ask()
-    while True:
-        while asking:
-            in_use.update(others.filter(slug__any=asking).values_list("slug", flat=True))
-            asking = choice.to_ask(in_use)
-        slugs, unasked = choice.choose(in_use)
-        if not unasked:
-            return slugs
-        asking = unasked
-        choice.asked |= unasked
 
 
 def _release(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from cml_exchange.importer.slugs import Choice, Wanted, disambiguated
+from cml_exchange.importer.slugs import Wanted, choose, disambiguated
 
 
 def _reference(items: Sequence[Wanted], stored: set[str], replace_char: str) -> dict[str, str]:
@@ -28,20 +28,13 @@ def _reference(items: Sequence[Wanted], stored: set[str], replace_char: str) -> 
 
 def _chosen(items: Sequence[Wanted], stored: set[str], replace_char: str) -> tuple[dict, int]:
     """The slugs as the loaders choose them, and how many lookups it took."""
-    choice = Choice(items, replace_char=replace_char)
-    in_use: set[str] = set()
-    lookups = 0
-    asking = choice.to_ask()
-    while True:
-        while asking:
-            lookups += 1
-            in_use |= asking & stored
-            asking = choice.to_ask(in_use)
-        slugs, unasked = choice.choose(in_use)
-        if not unasked:
-            return slugs, lookups
-        asking = unasked
-        choice.asked |= unasked
+    lookups = []
+
+    def owned(candidates: set[str]) -> set[str]:
+        lookups.append(candidates)
+        return candidates & stored
+
+    return choose(items, owned, replace_char=replace_char), len(lookups)
 
 
 def test_new_items_with_free_names_take_them_in_one_lookup() -> None:
