@@ -42,7 +42,8 @@ from cml_exchange.importer import (
     statistics,
 )
 from cml_exchange.importer.errors import unexpected
-from cml_exchange.importer.loaders.unchanged import known_digests
+from cml_exchange.importer.exchange_reads import exchange_of, shared
+from cml_exchange.importer.loaders.unchanged import KnownDigests
 from cml_exchange.importer.missing import DEFER_MISSING, handle_missing
 from cml_exchange.importer.options import ImportOptions
 from cml_exchange.importer.read_stage import COUNTED_BEFORE, DIFFERENCES, NOTES, ReadStage
@@ -129,10 +130,13 @@ class _Step(ReadStage):
         self.clock = clock
         self.progress = progress
         self.deadline = clock() + budget if budget else math.inf
-        #: The stored items' digests, read once a step for all its files (read when first
-        #: asked about). Items written since are not in them, and an item changed since is
-        #: confirmed against its row: a digest out of date costs a build, never a wrong skip.
-        self.digests = known_digests()
+        #: The exchange the job is a file of, whose later jobs may reuse what this step reads.
+        self.exchange = exchange_of(job)
+        #: The stored items' digests, read once a step for all its files, or once for the
+        #: jobs of an exchange (read when first asked about). Items written since are not in
+        #: them, and an item changed since is confirmed against its row: a digest out of
+        #: date costs a build, never a wrong skip.
+        self.digests = shared(self.exchange, KnownDigests, KnownDigests, {})
         #: The sizes of the job's warnings when this step last saved it (none yet).
         self._saved_sizes: tuple[int, int, int] | None = None
         self._beside = None
@@ -282,6 +286,7 @@ class _Step(ReadStage):
             picture_dirs=tuple(Path(folder) for folder in job.state.get("picture_dirs", [])),
             seen_at=dt.datetime.fromisoformat(seen_since) if seen_since else started,
             now=timezone.now(),
+            exchange=self.exchange,
         )
 
     def _save(self, session: ImportSession) -> None:

@@ -51,6 +51,9 @@ class ImportSession:
     adapter: CatalogAdapter = field(default_factory=get_catalog_adapter)
     #: What a loader reads once a step and keeps for the rest of it, by the loader's key.
     built: dict[Any, Any] = field(default_factory=dict)
+    #: The exchange the job is a file of (``exchange_reads.exchange_of``): what a step
+    #: reads whole may serve its later jobs too (``exchange_reads.shared``).
+    exchange: tuple[int, dt.datetime, dt.datetime | None] | None = None
 
     def __post_init__(self) -> None:
         job = self.job

@@ -23,6 +23,7 @@ from itertools import pairwise
 from cml_exchange import signals
 from cml_exchange.commerceml.reading.digests import OFFERS, FileItems
 from cml_exchange.commerceml.reading.reader import CmlReader
+from cml_exchange.importer.exchange_reads import shared
 from cml_exchange.importer.loaders.products import link_waiting_offers
 from cml_exchange.importer.loaders.unchanged import DIGEST_COLUMNS
 from cml_exchange.importer.scans import keep_items, kept_items
@@ -65,12 +66,8 @@ class DigestIndex:
 
     @classmethod
     def of(cls, session: ImportSession, model: type[Product] | type[Offer]) -> DigestIndex:
-        """The step's index of ``model``, read at its first use."""
-        key = (cls, model)
-        index = session.built.get(key)
-        if index is None:
-            index = session.built[key] = cls(model)
-        return index
+        """The index of ``model``, read at its first use in the step, or in the exchange."""
+        return shared(session.exchange, (cls, model), lambda: cls(model), session.built)
 
     def rows_of(self, digest: int) -> list[int]:
         """The pks of the rows that held ``digest`` when the index was read."""

@@ -1,7 +1,7 @@
 """Products and offers the reader passed over unbuilt, because their elements' digests are known.
 
 The reader is given the digests of every stored product and offer
-(:func:`known_digests`) and yields :class:`~cml_exchange.commerceml.entities.Unchanged`
+(:class:`KnownDigests`) and yields :class:`~cml_exchange.commerceml.entities.Unchanged`
 for an element whose digest is among them. The digest alone says only that *some*
 stored item came from an equal element; :func:`pass_over` confirms it against the
 item's own row (same catalog, same id, same digest, not deactivated since) and
@@ -52,11 +52,6 @@ class KnownDigests:
 
 #: Digests that match nothing: every element is built, and its digest kept.
 NO_DIGESTS: frozenset[int] = frozenset()
-
-
-def known_digests() -> KnownDigests:
-    """The digests of all stored products and offers (the reader's ``digests``)."""
-    return KnownDigests()
 
 
 def _stored() -> Iterable[int]:
