@@ -16,44 +16,23 @@ from django.contrib.auth import get_user_model
 from cml_exchange.importer import ImportOptions, create_job
 from cml_exchange.importer.exchange_reads import exchange_of, shared
 from cml_exchange.models import ExchangeSession, ImportJob, Offer, Product
+from tests.integration.importer import cml_files as files
+from tests.integration.importer.cml_files import Item, Lot
 from tests.integration.importer.helpers import assert_done, run_to_end
 
 pytestmark = pytest.mark.django_db
 
-HEAD = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    '<КоммерческаяИнформация xmlns="urn:1C.ru:commerceml_2" ВерсияСхемы="2.08">'
-)
-
 
 def changes(*products: str) -> str:
     """A catalog of changes only: ``id=name`` products."""
-    items = "".join(
-        f"<Товар><Ид>{pid}</Ид><Наименование>{name}</Наименование></Товар>"
-        for pid, name in (item.split("=") for item in products)
-    )
-    return (
-        f"{HEAD}<Классификатор><Ид>cls</Ид><Наименование>К</Наименование></Классификатор>"
-        '<Каталог СодержитТолькоИзменения="true"><Ид>cat</Ид>'
-        "<ИдКлассификатора>cls</ИдКлассификатора><Наименование>Каталог</Наименование>"
-        f"<Товары>{items}</Товары></Каталог></КоммерческаяИнформация>"
-    )
+    items = [Item(pid, name) for pid, name in (item.split("=") for item in products)]
+    return files.catalog("cat", items, only_changes=True)
 
 
 def prices(*offers: str) -> str:
     """A package of changes only: ``id=price`` offers."""
-    items = "".join(
-        f"<Предложение><Ид>{oid}</Ид><Цены><Цена><ИдТипаЦены>retail</ИдТипаЦены>"
-        f"<ЦенаЗаЕдиницу>{price}</ЦенаЗаЕдиницу></Цена></Цены></Предложение>"
-        for oid, price in (item.split("=") for item in offers)
-    )
-    return (
-        f'{HEAD}<ПакетПредложений СодержитТолькоИзменения="true"><Ид>cat#</Ид>'
-        "<Наименование>Цены</Наименование><ИдКаталога>cat</ИдКаталога>"
-        "<ТипыЦен><ТипЦены><Ид>retail</Ид><Наименование>Розничная</Наименование>"
-        f"</ТипЦены></ТипыЦен><Предложения>{items}</Предложения>"
-        "</ПакетПредложений></КоммерческаяИнформация>"
-    )
+    lots = [Lot(oid, price=price) for oid, price in (item.split("=") for item in offers)]
+    return files.offers("cat", lots, only_changes=True)
 
 
 @pytest.fixture
@@ -93,7 +72,7 @@ def test_an_item_sent_again_as_before_the_exchange_is_written_after_the_exchange
         "p1": 100,
         "p2": 200,
     }
-    assert (third.counters["products_unchanged"], fourth.counters["prices_unchanged"]) == (1, 1)
+    assert (third.counters["products_unchanged"], fourth.counters["offers_unchanged"]) == (1, 1)
 
 
 def test_the_jobs_of_one_exchange_read_once_and_a_new_init_reads_again(

@@ -54,21 +54,25 @@ def stock_of(offer_id: str) -> tuple[Decimal | None, dict[str, Decimal]]:
     return offer.quantity, dict(rows)
 
 
-def test_stock_without_a_warehouse_is_the_offers_total_and_warehouse_stock_still_works(
-    tmp_path,
-):
-    items = [Item("p-1", "Молоток"), Item("p-2", "Пила")]
+def stocked(directory: Path, *, p2_quantity: str, p2_stock: dict[str, str]) -> None:
+    """Two products and their offers: p-1 with 10 in two warehouses, p-2 as given."""
     lots = [
         Lot("p-1", quantity="10", stock={"main": "4", "shop": "6"}),
-        Lot("p-2", quantity="1", stock={"main": "1"}),
+        Lot("p-2", quantity=p2_quantity, stock=p2_stock),
     ]
     assert_done(
         import_files(
-            tmp_path / "1",
-            ("import.xml", files.catalog("cat-1", items)),
+            directory,
+            ("import.xml", files.catalog("cat-1", [Item("p-1", "Молоток"), Item("p-2", "Пила")])),
             ("offers.xml", files.offers("cat-1", lots)),
         )[1]
     )
+
+
+def test_stock_without_a_warehouse_is_the_offers_total_and_warehouse_stock_still_works(
+    tmp_path,
+):
+    stocked(tmp_path / "1", p2_quantity="1", p2_stock={"main": "1"})
 
     # A rests file with only totals: Остаток/Количество and a bare <Остаток>66</Остаток>.
     job, result = import_files(tmp_path / "2", "rests_total.xml")
@@ -112,17 +116,7 @@ def test_a_rests_file_without_totals_sums_what_each_offer_holds_after_it(tmp_pat
 
     Both offers in one batch, or a batch each.
     """
-    lots = [
-        Lot("p-1", quantity="10", stock={"main": "4", "shop": "6"}),
-        Lot("p-2", quantity="3", stock={"main": "3"}),
-    ]
-    assert_done(
-        import_files(
-            tmp_path / "1",
-            ("import.xml", files.catalog("cat-1", [Item("p-1", "Молоток"), Item("p-2", "Пила")])),
-            ("offers.xml", files.offers("cat-1", lots)),
-        )[1]
-    )
+    stocked(tmp_path / "1", p2_quantity="3", p2_stock={"main": "3"})
     options = ImportOptions(batch_size=3 - steps)
 
     def import_rests(directory: str, text: str) -> None:
