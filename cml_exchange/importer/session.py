@@ -16,6 +16,7 @@ from typing import Any
 
 from cml_exchange.importer import sql
 from cml_exchange.importer.adapter import AdapterContext, CatalogAdapter, get_catalog_adapter
+from cml_exchange.importer.exchange_reads import Exchange
 from cml_exchange.importer.options import ImportOptions
 from cml_exchange.models import ImportJob, ImportWarningKey
 
@@ -53,7 +54,7 @@ class ImportSession:
     built: dict[Any, Any] = field(default_factory=dict)
     #: The exchange the job is a file of (``exchange_reads.exchange_of``): what a step
     #: reads whole may serve its later jobs too (``exchange_reads.shared``).
-    exchange: tuple[int, dt.datetime, dt.datetime | None] | None = None
+    exchange: Exchange | None = None
 
     def __post_init__(self) -> None:
         job = self.job

@@ -17,7 +17,6 @@ as they are. No signals are sent, as with ``bulk_create``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -29,7 +28,7 @@ from django.db.models.sql.query import Query
 from django.utils import timezone
 
 from cml_exchange.importer import late_writes
-from cml_exchange.models.lookups import array_literal
+from cml_exchange.models.lookups import array_literal, json_array
 
 #: Rows per ``executemany``: bounded so that a batch's parameters stay small.
 CHUNK = 2000
@@ -389,7 +388,8 @@ def pks_in_partial_index(
     using = router.db_for_read(model)
     connection = connections[using]
     manager: Any = model._default_manager
-    if connection.vendor != "sqlite":
+    listed = json_array(values) if connection.vendor == "sqlite" else None
+    if listed is None:  # not SQLite, or values json_each would not give back as they are
         return list(
             manager.using(using)
             .filter(_condition(model, index), **{f"{key}__any": list(values)}, **scope)
@@ -401,7 +401,7 @@ def pks_in_partial_index(
         _condition_sql(model, index, connection),
         f"{_column(model, key, quote)} IN (SELECT value FROM json_each(%s))",  # noqa: S608
     ]
-    parameters: list[Any] = [json.dumps(list(values), ensure_ascii=False)]
+    parameters: list[Any] = [listed]
     for name, value in scope.items():
         where.append(f"{_column(model, name, quote)} = %s")
         parameters.append(value)
