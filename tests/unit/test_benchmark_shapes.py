@@ -202,3 +202,21 @@ def test_the_tables_show_the_runs_of_a_repeat() -> None:
 
     assert "best of 6.00, 7.25 s" in format_table([row])
     assert "| best of 6.00, 7.25 s |" in format_markdown([row])
+
+
+def test_the_sale_query_targets() -> None:
+    rows = [
+        {"products": None, "database": "sqlite", "step": "sale query", "orders": 10_000,
+         "seconds": 1.93, "peak_rss_mib": 75},
+        {"products": None, "database": "postgresql", "step": "sale query", "orders": 10_000,
+         "seconds": 2.02, "peak_rss_mib": 82},
+    ]  # fmt: skip
+
+    results = {result["target"]: result["holds"] for result in check(rows, step_budget=30)}
+
+    assert results == {
+        "sale query over 10000 orders ≤ 5 s on sqlite": True,
+        "sale query over 10000 orders ≤ 2 s on sqlite (issue 17)": True,
+        "sale query over 10000 orders ≤ 5 s on postgresql": True,
+        "sale query over 10000 orders ≤ 2 s on postgresql (issue 17)": False,
+    }
