@@ -13,14 +13,17 @@ digest missing only costs a build, and one gone stale only a file read. What
 the first file of an exchange reads holds what the exchange before it stored,
 which is what 1C sends again unchanged. So the jobs of one exchange (a session
 from one ``init``) share them within this process; a new ``init`` of the
-session, or another exchange, reads them anew. Only the last
-:data:`EXCHANGES` exchanges' are kept.
+session, or another exchange, reads them anew, and so does a job
+:data:`FRESH_FOR` after they were read (a script that sends no ``init`` may
+keep one session for many exchanges). Only the last :data:`EXCHANGES`
+exchanges' are kept.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
@@ -33,8 +36,11 @@ Exchange = tuple[int, dt.datetime, dt.datetime | None]
 
 #: Exchanges whose reads are kept (two 1C bases exchanging at once each keep theirs).
 EXCHANGES = 2
+#: Seconds a read serves the exchange's later jobs.
+FRESH_FOR = 600.0
 
-_kept: OrderedDict[Exchange, dict[Hashable, Any]] = OrderedDict()
+#: Per exchange, by key: what was read and when (``time.monotonic()``).
+_kept: OrderedDict[Exchange, dict[Hashable, tuple[Any, float]]] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -75,8 +81,10 @@ def shared(
                 _kept.popitem(last=False)
         else:
             _kept.move_to_end(exchange)
-        if key in reads:
-            return reads[key]
+        kept = reads.get(key)
+        if kept is not None and time.monotonic() - kept[1] < FRESH_FOR:
+            return kept[0]
     value = read()
     with _lock:
-        return reads.setdefault(key, value)
+        reads[key] = (value, time.monotonic())
+    return value

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
-from cml_exchange.importer import ImportOptions, create_job
+from cml_exchange.importer import ImportOptions, create_job, exchange_reads
 from cml_exchange.importer.exchange_reads import exchange_of, shared
 from cml_exchange.models import ExchangeSession, ImportJob, Offer, Product
 from tests.integration.importer import cml_files as files
@@ -75,8 +75,8 @@ def test_an_item_sent_again_as_before_the_exchange_is_written_after_the_exchange
     assert (third.counters["products_unchanged"], fourth.counters["offers_unchanged"]) == (1, 1)
 
 
-def test_the_jobs_of_one_exchange_read_once_and_a_new_init_reads_again(
-    tmp_path: Path, session: ExchangeSession
+def test_the_jobs_of_one_exchange_read_once_until_a_new_init_or_ten_minutes(
+    tmp_path: Path, session: ExchangeSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reads: list[object] = []
 
@@ -95,9 +95,15 @@ def test_the_jobs_of_one_exchange_read_once_and_a_new_init_reads_again(
     assert shared(exchange_of(second), "digests", read, {}) is not kept
     assert len(reads) == 2
 
+    # A session kept for many exchanges without an init: read again once old.
+    monkeypatch.setattr(exchange_reads, "FRESH_FOR", 0.0)
+    again = shared(exchange_of(second), "digests", read, {})
+    assert len(reads) == 3 and again is reads[-1]
+    monkeypatch.undo()
+
     alone = create_job([], base_dir=tmp_path)  # no exchange: once a step
     step: dict[object, object] = {}
     assert exchange_of(alone) is None
     assert shared(None, "digests", read, step) is shared(None, "digests", read, step)
     assert shared(None, "digests", read, {}) is not reads[-2]
-    assert len(reads) == 4
+    assert len(reads) == 5
