@@ -5,7 +5,7 @@ When the same bytes come again, the runner asks :func:`stored_items` whether the
 catalog still holds every one of them as :func:`~.unchanged.pass_over` would
 confirm it (a row of that catalog with that digest, not deactivated since): the
 rows that hold each digest are found in a :class:`DigestIndex` of every stored
-product's or offer's digests, read once a step, and then read themselves. If
+product's or offer's digests, read once a step (or an exchange), and then read themselves. If
 it does, reading the items could only pass each of them over, so the runner
 stops before the first one and :func:`load_passed` does what passing them over
 one by one would have done: the counts, the marks of a full exchange, offers
@@ -37,7 +37,8 @@ _CHUNK = 5000
 class DigestIndex:
     """The element digests of every stored row of a model, and the pk of the row of each.
 
-    Read once a step and never brought up to date: the rows a digest leads to
+    Read once a step, or once for an exchange's jobs (:mod:`~cml_exchange.importer.exchange_reads`),
+    and never brought up to date: the rows a digest leads to
     are read again before anything is concluded from them, so a row changed
     since can only make a file be read. The digests are spread over buckets by
     their low bits, each a pair of arrays (16 bytes a digest; an offer's row

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from itertools import chain
 from typing import Any
 
 from cml_exchange.commerceml import entities as cml
@@ -94,7 +93,7 @@ def write_stock(
     warehouses = placeholders(
         session, Warehouse, {row.warehouse_id for o in with_rows for row in o.stock or ()}
     )
-    rows = {
+    rows: dict[tuple[int, int], dict[str, Any]] = {
         (pks[o.id], warehouses[row.warehouse_id]): {
             "offer_id": pks[o.id],
             "warehouse_id": warehouses[row.warehouse_id],
@@ -108,7 +107,7 @@ def write_stock(
     new = {pks[o.id] for o in with_rows if o.id not in existing}
     replaced = {pks[o.id] for o in with_rows if o.id in full and o.id in existing}
     summed = {pks[o.id] for o in due if o.quantity is None}
-    kept = _other_rows(replaced, summed - replaced - new, rows)
+    totals = _other_warehouses(replaced, summed - replaced - new, rows)
     _upsert(
         Stock,
         rows,
@@ -119,10 +118,9 @@ def write_stock(
     # 1C's total is kept as sent, even when it differs from the warehouses' sum;
     # without a total (a rests___ file with warehouse rows only), it is the sum of what is
     # stored now. A warehouse-less Остаток is a total (the reader makes it the quantity).
-    totals: dict[int, Decimal] = {}
-    for (offer, _warehouse), row in chain(rows.items(), kept):
+    for (offer, _warehouse), row in rows.items():
         if offer in summed:
-            totals[offer] = totals.get(offer, 0) + row["quantity"]
+            totals[offer] = totals.get(offer, Decimal(0)) + row["quantity"]
     for o in due:
         fields = updates.setdefault(o.id, {})
         fields["stock_checksum"] = sums[o.id]
@@ -172,19 +170,18 @@ def _delete_other_prices(offer_pks: list[int], kept: Mapping[tuple[int, int], ob
         Price.objects.filter(pk__any=stale).delete()
 
 
-def _other_rows(
+def _other_warehouses(
     replaced: set[int], summed: set[int], rows: Mapping[tuple[int, int], object]
-) -> list[tuple[tuple[int, int], dict[str, Any]]]:
-    """The stored stock rows of ``summed`` offers' other warehouses than in ``rows``.
+) -> dict[int, Decimal]:
+    """The stock of ``summed`` offers stored for other warehouses than in ``rows``, by offer.
 
-    Those of the offers ``replaced`` (a full package lists all of an offer's
-    warehouses) are deleted instead. Returned as ``rows`` holds its own, for
-    the offers' totals.
+    The stored rows of the offers ``replaced`` (a full package lists all of an
+    offer's warehouses) that ``rows`` lacks are deleted instead.
     """
     if not replaced and not summed:
-        return []
+        return {}
     stale: list[int] = []
-    kept: list[tuple[tuple[int, int], dict[str, Any]]] = []
+    totals: dict[int, Decimal] = {}
     for pk, offer, warehouse, quantity in Stock.objects.filter(
         offer_id__any=[*replaced, *summed]
     ).values_list("pk", "offer_id", "warehouse_id", "quantity"):
@@ -193,10 +190,10 @@ def _other_rows(
         if offer in replaced:
             stale.append(pk)
         else:
-            kept.append(((offer, warehouse), {"quantity": quantity}))
+            totals[offer] = totals.get(offer, Decimal(0)) + quantity
     if stale:
         Stock.objects.filter(pk__any=stale).delete()
-    return kept
+    return totals
 
 
 def _changed(
