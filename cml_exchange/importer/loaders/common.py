@@ -74,9 +74,10 @@ def upsert(
     :data:`READ_CHUNK` keys): an object whose ``update_fields`` other than
     ``updated`` equal its row's just takes the row's pk, so a classifier 1C
     sends again unchanged costs no write and keeps its ``updated`` time, as an
-    unchanged product does. The others are written in one statement per
-    database batch (on PostgreSQL and SQLite 3.35+ Django fills the primary
-    keys of upserted rows, inserted or updated alike). Objects with the same
+    unchanged product does. The others are written as rows
+    (:func:`~cml_exchange.importer.sql.upsert_rows`, ``auto_now`` fields at the
+    time now as ``save()`` sets them), and the pks of those not stored before
+    are read back. Objects with the same
     ``unique_fields`` (a price type declared in both the classifier and the
     package, say) are one row: the last one's values are written, and every
     one gets its pk. PostgreSQL refuses to update one row twice in a statement.
@@ -94,26 +95,50 @@ def upsert(
     for obj in objects:
         last[tuple(getattr(obj, attribute) for attribute in keys)] = obj
     stored = _stored_values(model, keys, compared, list(last))
-    changed: list[M] = []
+    changed: dict[tuple[Any, ...], M] = {}
     for key, obj in last.items():
         row = stored.get(key)
-        if row is not None and row[1:] == tuple(getattr(obj, attribute) for attribute in compared):
+        if row is not None:
             obj.pk = row[0]
-        else:
-            changed.append(obj)
+        if row is None or row[1:] != tuple(getattr(obj, attribute) for attribute in compared):
+            changed[key] = obj
     if changed:
-        model.objects.bulk_create(  # type: ignore[attr-defined]
-            changed,
-            update_conflicts=True,
-            unique_fields=list(unique_fields),
-            update_fields=list(update_fields),
-            batch_size=500,
-        )
+        _write_objects(model, changed, stored, unique_fields, update_fields)
+        new = [key for key in changed if key not in stored]
+        for key, (pk,) in _stored_values(model, keys, [], new).items():
+            changed[key].pk = pk
     if len(last) == len(objects):
         return list(objects)
     for obj in objects:
         obj.pk = last[tuple(getattr(obj, attribute) for attribute in keys)].pk
     return list(objects)
+
+
+def _write_objects(
+    model: type[M],
+    objects: Mapping[tuple[Any, ...], M],
+    stored: Container[tuple[Any, ...]],
+    unique_fields: Sequence[str],
+    update_fields: Sequence[str],
+) -> None:
+    """Upsert ``objects`` (by key) as rows: those whose key is not ``stored`` as new ones."""
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if not field.primary_key
+        and not getattr(field, "auto_now", False)
+        and not getattr(field, "auto_now_add", False)
+    ]
+    names = [field.attname for field in fields]
+    for new in (True, False):
+        rows = [
+            {name: getattr(obj, name) for name in names}
+            for key, obj in objects.items()
+            if (key not in stored) is new
+        ]
+        sql.upsert_rows(
+            model, rows, unique_fields=unique_fields, update_fields=update_fields, new=new
+        )
 
 
 #: Keys per query when :func:`upsert` reads the stored rows (below SQLite's parameter limit).

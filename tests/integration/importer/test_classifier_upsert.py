@@ -1,0 +1,100 @@
+"""``loaders.common.upsert``: the classifier's rows (properties, groups, price types…).
+
+Every object comes back with its row's pk; a row that holds the object's
+values is left alone (its ``updated`` time too); a changed one keeps its pk
+and ``created``; a 1C id given twice is one row with the last one's values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from cml_exchange.importer.loaders.common import upsert
+from cml_exchange.models import Classifier, Property
+
+pytestmark = pytest.mark.django_db
+
+LONG_AGO = timezone.now() - dt.timedelta(days=30)
+
+
+def _property(classifier: Classifier, external_id: str, name: str, **fields: object) -> Property:
+    return Property(classifier=classifier, external_id=external_id, name=name, **fields)
+
+
+def _upsert(objects: list[Property]) -> list[Property]:
+    return upsert(
+        Property,
+        objects,
+        unique_fields=["classifier", "external_id"],
+        update_fields=["name", "value_type", "multiple", "updated"],
+    )
+
+
+def test_stored_rows_are_updated_or_left_alone_and_new_ones_inserted() -> None:
+    classifier = Classifier.objects.create(external_id="cl", name="Классификатор")
+    kept = _property(classifier, "kept", "Цвет")
+    changed = _property(classifier, "changed", "Размер")
+    kept.save()
+    changed.save()
+    Property.objects.update(created=LONG_AGO, updated=LONG_AGO)
+    before = timezone.now()
+
+    given = [
+        _property(classifier, "kept", "Цвет"),
+        _property(classifier, "changed", "Размер обуви", value_type="Число", multiple=True),
+        _property(classifier, "new", "Материал"),
+        _property(classifier, "twice", "Первое"),
+        _property(classifier, "twice", "Второе"),
+    ]
+    returned = _upsert(given)
+
+    assert returned == given
+    rows = {row.external_id: row for row in Property.objects.all()}
+    assert sorted(rows) == ["changed", "kept", "new", "twice"]
+    assert [obj.pk for obj in given] == [
+        rows["kept"].pk,
+        rows["changed"].pk,
+        rows["new"].pk,
+        rows["twice"].pk,
+        rows["twice"].pk,
+    ]
+    assert rows["kept"].pk == kept.pk and rows["kept"].updated == LONG_AGO
+    assert rows["changed"].pk == changed.pk and rows["changed"].created == LONG_AGO
+    assert rows["changed"].updated >= before
+    assert (rows["changed"].name, rows["changed"].value_type, rows["changed"].multiple) == (
+        "Размер обуви",
+        "Число",
+        True,
+    )
+    assert rows["new"].created >= before and rows["new"].updated >= before
+    assert rows["twice"].name == "Второе"  # the last of the two, as 1C's own import does
+
+
+def test_the_same_objects_again_write_nothing() -> None:
+    classifier = Classifier.objects.create(external_id="cl", name="Классификатор")
+    _upsert([_property(classifier, f"p{n}", f"Свойство {n}") for n in range(3)])
+    Property.objects.update(updated=LONG_AGO)
+
+    again = [_property(classifier, f"p{n}", f"Свойство {n}") for n in range(3)]
+    _upsert(again)
+
+    assert set(Property.objects.values_list("updated", flat=True)) == {LONG_AGO}
+    assert [obj.pk for obj in again] == list(
+        Property.objects.order_by("external_id").values_list("pk", flat=True)
+    )
+
+
+def test_an_object_of_another_classifier_is_a_row_of_its_own() -> None:
+    first = Classifier.objects.create(external_id="cl1", name="Первый")
+    second = Classifier.objects.create(external_id="cl2", name="Второй")
+    _upsert([_property(first, "p", "Цвет")])
+
+    theirs = _property(second, "p", "Color")
+    _upsert([theirs])
+
+    assert Property.objects.count() == 2
+    assert Property.objects.get(pk=theirs.pk).classifier_id == second.pk
+    assert Property.objects.get(classifier=first).name == "Цвет"
