@@ -76,11 +76,11 @@ def upsert(
     sends again unchanged costs no write and keeps its ``updated`` time, as an
     unchanged product does. The others are written as rows
     (:func:`~cml_exchange.importer.sql.upsert_rows`, ``auto_now`` fields at the
-    time now as ``save()`` sets them), and the pks of those not stored before
-    are read back. Objects with the same
-    ``unique_fields`` (a price type declared in both the classifier and the
-    package, say) are one row: the last one's values are written, and every
-    one gets its pk. PostgreSQL refuses to update one row twice in a statement.
+    time now as ``save()`` sets them), and their pks are read back. Objects
+    with the same ``unique_fields`` (a price type declared in both the
+    classifier and the package, say) are one row: the last one's values are
+    written, and every one gets its pk. PostgreSQL refuses to update one row
+    twice in a statement.
     """
     if not objects:
         return []
@@ -104,8 +104,8 @@ def upsert(
             changed[key] = obj
     if changed:
         _write_objects(model, changed, stored, unique_fields, update_fields)
-        new = [key for key in changed if key not in stored]
-        for key, (pk,) in _stored_values(model, keys, [], new).items():
+        # All of them: a row deleted meanwhile by another transaction was inserted anew.
+        for key, (pk,) in _stored_values(model, keys, [], list(changed)).items():
             changed[key].pk = pk
     if len(last) == len(objects):
         return list(objects)

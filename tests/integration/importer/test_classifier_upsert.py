@@ -8,10 +8,12 @@ and ``created``; a 1C id given twice is one row with the last one's values.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.utils import timezone
 
+from cml_exchange.importer.loaders import common
 from cml_exchange.importer.loaders.common import upsert
 from cml_exchange.models import Classifier, Property
 
@@ -98,3 +100,24 @@ def test_an_object_of_another_classifier_is_a_row_of_its_own() -> None:
     assert Property.objects.count() == 2
     assert Property.objects.get(pk=theirs.pk).classifier_id == second.pk
     assert Property.objects.get(classifier=first).name == "Цвет"
+
+
+def test_a_row_deleted_meanwhile_is_written_anew_and_its_new_pk_returned(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another transaction (the admin, say) deletes a row between the read and the write."""
+    classifier = Classifier.objects.create(external_id="cl", name="Классификатор")
+    stored = _property(classifier, "p", "Цвет")
+    stored.save()
+    write = common._write_objects
+
+    def deleted_first(*args: Any, **kwargs: Any) -> None:
+        Property.objects.filter(pk=stored.pk).delete()
+        write(*args, **kwargs)
+
+    monkeypatch.setattr(common, "_write_objects", deleted_first)
+    changed = _property(classifier, "p", "Цвет и размер")
+    _upsert([changed])
+
+    assert changed.pk != stored.pk
+    assert Property.objects.get(pk=changed.pk).name == "Цвет и размер"
