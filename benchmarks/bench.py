@@ -61,9 +61,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import statistics
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -235,7 +236,23 @@ class Run(ServedSteps):
         directory, manifest, files = shape_data(shape, args.data_dir, products, args.seed)
         floor = self.floor(products, directory, shape=shape, manifest=manifest, repeat=args.repeat)
         for kind in args.databases:
-            self.cml_import(kind, products, files, floor, shape=shape, repeat=args.repeat)
+            self.cml_import(
+                kind,
+                products,
+                files,
+                floor,
+                shape=shape,
+                repeat=args.repeat,
+                floor_again=lambda: self._floor_seconds(directory),
+            )
+
+    def _floor_seconds(self, directory: Path) -> float | None:
+        """One more run of ``floor.py`` over ``directory``: its seconds (``None``: failed)."""
+        measured = run_measured(
+            [sys.executable, str(ROOT / "benchmarks/floor.py"), str(directory)],
+            self._plain_env(),
+        )
+        return None if measured["returncode"] else float(measured["seconds"])
 
     def cml_import(
         self,
@@ -246,6 +263,7 @@ class Run(ServedSteps):
         *,
         shape: str | None = None,
         repeat: int = 1,
+        floor_again: Callable[[], float | None] | None = None,
     ) -> float | None:
         """``cml_import`` then the re-import; the first one's seconds (``None`` if it failed).
 
@@ -254,7 +272,11 @@ class Run(ServedSteps):
         catalog, every file dated anew (:func:`~benchmarks.datasets.next_unload`).
         ``repeat`` > 1: the imports run that many times, each time in a fresh database,
         and the run with the quickest first import is reported (every first import's
-        seconds in its ``runs``).
+        seconds in its ``runs``). ``floor_again`` runs the floor once more just before
+        each first import: the first import's row then has ``x_floor_paired``, the median
+        of each first import over the floor run beside it, and those floors in
+        ``paired_floors``; the machine's speed, which changes from one minute to the next
+        here, then weighs on both sides of each ratio alike.
         """
         name = f"{products}_{shape.replace('-', '_')}_import" if shape else f"{products}_import"
         command = [sys.executable, MANAGE, "cml_import", *map(str, files)]
@@ -267,10 +289,13 @@ class Run(ServedSteps):
         steps = tuple(commands)
         tag = {"shape": shape} if shape else {}
         pairs: list[list[dict[str, Any]]] = []
+        paired: list[float | None] = []
         env: dict[str, str] = {}
         for _ in range(repeat):
             _url, env = self.database(kind, name)
             manage(env, "migrate", "--no-input", "-v0")
+            if floor_again is not None:
+                paired.append(floor_again())
             pair: list[dict[str, Any]] = []
             for step in steps:
                 measured = run_measured(commands[step], env)
@@ -294,6 +319,14 @@ class Run(ServedSteps):
             else:
                 if repeat > 1:
                     values["runs"] = [pair[0]["seconds"] for pair in pairs]
+                ratios = [
+                    pair[0]["seconds"] / seconds
+                    for pair, seconds in zip(pairs, paired, strict=False)
+                    if seconds
+                ]
+                if ratios:
+                    values["x_floor_paired"] = round(statistics.median(ratios), 2)
+                    values["paired_floors"] = paired
                 if shape and floor and self.floor_rows:
                     values.update(self.rows_versus_floor(env, values["x_floor"]))
                 if self.compares_31:

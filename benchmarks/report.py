@@ -62,11 +62,17 @@ def _step_notes(row: dict[str, Any]) -> str:
                 else f"; counts DIFFER from the manifest {row['counts_differ']}"
             )
         return notes
-    if step == "cml_import" and "rows_x_floor" in row:
-        return (
-            f"{row['rows']} rows, {row['rows_x_floor']:.2f}× the floor's; "
-            f"{row['x_floor_per_row']:.2f}× floor per row"
-        )
+    if step == "cml_import" and ("rows_x_floor" in row or "x_floor_paired" in row):
+        parts: list[str] = []
+        if "x_floor_paired" in row:
+            floors = ", ".join(f"{seconds:.2f}" for seconds in row["paired_floors"] if seconds)
+            parts.append(f"{row['x_floor_paired']:.2f}× a floor run beside each ({floors} s)")
+        if "rows_x_floor" in row:
+            parts.append(
+                f"{row['rows']} rows, {row['rows_x_floor']:.2f}× the floor's; "
+                f"{row['x_floor_per_row']:.2f}× floor per row"
+            )
+        return "; ".join(parts)
     if step in ("re-import", "re-import 3.1", "re-unload"):
         return f"{row['x_first']:.0%} of the first import"
     if step.startswith("oscar") and row.get("x_default"):

@@ -211,11 +211,10 @@ def check_shapes(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         name = f"{row['products'] // 1000}k {row['shape']} on {row['database']}"
         limit = SHAPE_FLOOR_LIMITS.get(row["database"])
         if row["step"] == "cml_import" and limit and row.get("x_floor"):
-            add(
-                f"{name}: cml_import ≤ {limit}× floor (issue 17)",
-                f"{row['x_floor']:.2f}×",
-                row["x_floor"] <= limit,
-            )
+            # The floor run beside each import where there is one (bench.py's shapes): the
+            # best of runs minutes apart flatters whichever side met a quick minute.
+            ratio = row.get("x_floor_paired") or row["x_floor"]
+            add(f"{name}: cml_import ≤ {limit}× floor (issue 17)", f"{ratio:.2f}×", ratio <= limit)
         if row["step"] in ("re-import", "re-unload") and "x_first" in row:
             what = "re-import unchanged" if row["step"] == "re-import" else "1C's next unload"
             add(

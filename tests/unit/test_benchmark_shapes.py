@@ -204,6 +204,25 @@ def test_the_tables_show_the_runs_of_a_repeat() -> None:
     assert "| best of 6.00, 7.25 s |" in format_markdown([row])
 
 
+def test_a_floor_run_beside_each_import_decides_the_shape_target() -> None:
+    """The best import over the best floor of runs minutes apart would pass here (2.4×)."""
+    row = {
+        **ROWS[1],
+        "x_floor": 2.4,
+        "x_floor_paired": 2.9,
+        "paired_floors": [2.1, None],
+        "rows": 20,
+        "rows_x_floor": 2.0,
+        "x_floor_per_row": 1.2,
+    }
+
+    results = {result["target"]: result for result in check_shapes([row])}
+
+    verdict = results["10k rich on sqlite: cml_import ≤ 2.5× floor (issue 17)"]
+    assert (verdict["figure"], verdict["holds"]) == ("2.90×", False)
+    assert "2.90× a floor run beside each (2.10 s); 20 rows" in format_table([row])
+
+
 def test_the_sale_query_targets() -> None:
     rows = [
         {"products": None, "database": "sqlite", "step": "sale query", "orders": 10_000,
