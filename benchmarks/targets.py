@@ -212,7 +212,7 @@ def check_shapes(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         limit = SHAPE_FLOOR_LIMITS.get(row["database"])
         if row["step"] == "cml_import" and limit and row.get("x_floor"):
             # The floor run beside each import where there is one (bench.py's shapes): the
-            # best of runs minutes apart flatters whichever side met a quick minute.
+            # best floor and the best import of runs minutes apart may meet different minutes.
             ratio = row.get("x_floor_paired") or row["x_floor"]
             add(f"{name}: cml_import ≤ {limit}× floor (issue 17)", f"{ratio:.2f}×", ratio <= limit)
         if row["step"] in ("re-import", "re-unload") and "x_first" in row:
