@@ -202,10 +202,7 @@ class Run(ServedSteps):
         self.floor_rows = None
         runs = []
         for _ in range(repeat):
-            measured = run_measured(
-                [sys.executable, str(ROOT / "benchmarks/floor.py"), str(directory)],
-                self._plain_env(),
-            )
+            measured = self._run_floor(directory)
             if measured["returncode"]:
                 self.add(products, "-", "floor", **tag, error=measured["output"])
                 return None
@@ -246,12 +243,16 @@ class Run(ServedSteps):
                 floor_again=lambda: self._floor_seconds(directory),
             )
 
-    def _floor_seconds(self, directory: Path) -> float | None:
-        """One more run of ``floor.py`` over ``directory``: its seconds (``None``: failed)."""
-        measured = run_measured(
+    def _run_floor(self, directory: Path) -> dict[str, Any]:
+        """One run of ``floor.py`` over ``directory``, measured (:func:`run_measured`)."""
+        return run_measured(
             [sys.executable, str(ROOT / "benchmarks/floor.py"), str(directory)],
             self._plain_env(),
         )
+
+    def _floor_seconds(self, directory: Path) -> float | None:
+        """One more run of ``floor.py`` over ``directory``: its seconds (``None``: failed)."""
+        measured = self._run_floor(directory)
         return None if measured["returncode"] else float(measured["seconds"])
 
     def cml_import(
