@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from django.conf import settings
 from django.db import models
@@ -49,18 +49,40 @@ class ExchangeSessionManager(models.Manager["ExchangeSession"]):
             address=address,
         )
 
-    def by_token(self, token: str, kind: str) -> ExchangeSession | None:
+    def by_token(
+        self, token: str, kind: str, *, upload: str | None = None
+    ) -> ExchangeSession | None:
         """The session cookie ``token`` names: of ``kind`` if there is one, else of another type.
 
         Sessions silent for :data:`SESSION_IDLE` are no longer found. A finished
         session still is: 1C goes on after ``success`` with the same cookie
         (orders files), as a 1-C-Bitrix session outlives its exchange.
+        ``upload``: the name of a file a part of which the request brings; its
+        row comes with the session (:meth:`ExchangeSession.upload_row`).
         """
-        found = statements.rows(
+        return self.pick(self.token_read(token, kind, upload=upload).rows(), kind)
+
+    def token_read(self, token: str, kind: str, *, upload: str | None = None) -> statements.Read:
+        """The read of :meth:`by_token`, for ``statements.together()``; :meth:`pick` chooses."""
+        beside = None
+        if upload is not None:
+            beside = statements.Beside(
+                ExchangeFile,
+                {"kind": kind},
+                named="name",
+                prefix=FOLDER_PREFIX,
+                suffix=f"/{upload}",
+                attribute=_UPLOAD_ROW,
+            )
+        return statements.Read(
             self.model,
             {"token": token, "last_seen__gte": timezone.now() - SESSION_IDLE},
             related="user",
+            beside=beside,
         )
+
+    def pick(self, found: list[ExchangeSession], kind: str) -> ExchangeSession | None:
+        """The session :meth:`by_token` gives among the rows its read found."""
         found.sort(key=lambda session: session.kind != kind)
         return found[0] if found else None
 
@@ -134,6 +156,19 @@ class ExchangeSession(Leased):
         )
         return f"{self.get_kind_display()} {created:%Y-%m-%d %H:%M}"
 
+    def upload_row(self, kind: str, name: str) -> ExchangeFile | Literal[False] | None:
+        """The row of the upload ``name`` (folder included) read with this session, if it was.
+
+        ``False`` when it was not read with it (``by_token(upload=…)``) for that
+        type and name; ``None`` when it was and there is no such row.
+        """
+        read = self.__dict__.get(_UPLOAD_ROW)
+        if not isinstance(read, statements.BesideRow):
+            return False
+        if read.looked_for != {"kind": kind, "name": name}:
+            return False
+        return cast("ExchangeFile | None", read.row)
+
     @property
     def folder(self) -> str:
         """The exchange's own folder in its type's upload directory.
@@ -191,6 +226,8 @@ class ExchangeSession(Leased):
 
 #: The prefix of an exchange's folder name (``exchange-<session pk>``).
 FOLDER_PREFIX = "exchange-"
+#: Where a session read with an upload's row (``by_token(upload=…)``) keeps it.
+_UPLOAD_ROW = "_cml_upload_row"
 
 
 class ExchangeRequestManager(models.Manager["ExchangeRequest"]):

@@ -298,7 +298,16 @@ class ExchangeSettings(models.Model):
         (:mod:`~cml_exchange.models.statements`); from the database written to,
         as ``get_or_create`` reads.
         """
-        found = statements.rows(cls, {"pk": 1}, using=router.db_for_write(cls))
+        return cls.from_rows(cls.read().rows())
+
+    @classmethod
+    def read(cls) -> statements.Read:
+        """The read of :meth:`load`, for ``statements.together()`` with a request's other reads."""
+        return statements.Read(cls, {"pk": 1}, using=router.db_for_write(cls))
+
+    @classmethod
+    def from_rows(cls, found: list[ExchangeSettings]) -> ExchangeSettings:
+        """What :meth:`load` gives for the rows :meth:`read` found."""
         if found:
             return found[0]
         settings, created = cls.objects.get_or_create(pk=1)

@@ -19,6 +19,9 @@ by :func:`update`; :func:`insert` fills defaults and
 ``auto_now``/``auto_now_add`` fields as ``save()`` would, without signals.
 A model these statements cannot serve (multi-table inheritance or a proxy,
 database defaults, a composite key) goes through the ORM instead.
+A request's reads go together: the settings and the session in one round
+trip on PostgreSQL (:func:`together`), an upload's row in its session's
+statement (:class:`Beside`).
 :func:`update` and :func:`insert` join an upload part's one-query batch when
 one is being gathered (:mod:`~cml_exchange.models.unsynced`).
 """
@@ -28,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from django.db import connections, models, router, transaction
 from django.db.models import F
@@ -43,6 +46,9 @@ Converter = Callable[..., Any]
 #: Comparison lookups a condition may name (``last_seen__gte``); ``ne`` is the ORM's
 #: ``exclude(field=value)`` on a column that cannot be NULL. ``isnull`` takes no parameter.
 _OPERATORS = {"exact": "=", "ne": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+#: Databases whose SQL joins a :class:`Beside` row in the same statement.
+_CONCATENATING = ("sqlite", "postgresql")
 
 #: What was built, by database alias and vendor. Each thread has a connection of its
 #: own: nothing here may hold one (a converter of the backend is kept unbound).
@@ -107,11 +113,70 @@ class _Columns:
 
 
 @dataclass(frozen=True)
+class Beside:
+    """For :func:`rows`: with each row found, the row of another model that names it.
+
+    That is the row of ``model`` whose columns equal ``where`` and whose
+    ``named`` column holds ``prefix``, the found row's primary key and
+    ``suffix`` (an upload's row, whose name is its exchange's folder,
+    ``exchange-<session pk>/``, and the file's name). It comes in the same
+    statement, in the found row's attribute ``attribute`` as a
+    :class:`BesideRow`, as ``Prefetch(to_attr=…)`` puts rows. On a database
+    other than SQLite and PostgreSQL, and for a model these statements
+    cannot serve, it is read by a statement of its own for each row found.
+    """
+
+    model: type[models.Model]
+    where: Mapping[str, Any]
+    named: str
+    prefix: str
+    suffix: str
+    attribute: str
+
+
+class BesideRow(NamedTuple):
+    """What :class:`Beside` found for a row: every condition it looked by, and the row."""
+
+    #: The :attr:`Beside.where` conditions and the name (``{"kind": …, "name": …}``).
+    looked_for: dict[str, Any]
+    #: The row, or ``None`` where there is none.
+    row: models.Model | None
+
+
+@dataclass(frozen=True)
 class _Select:
     sql: str
     prepare: list[Callable[[Any, Any], Any]]
     own: _Columns
     related: tuple[ForeignKey[Any, Any], _Columns] | None
+    #: The columns of a :class:`Beside` row, after the related row's, and how its
+    #: conditions' values are prepared (they come before the WHERE clause's).
+    beside: tuple[_Columns, list[Callable[[Any, Any], Any]]] | None = None
+
+
+@dataclass(frozen=True)
+class Read:
+    """One read of :func:`rows`, for :func:`together`; the same arguments."""
+
+    model: type[models.Model]
+    where: Mapping[str, Any]
+    related: str | None = None
+    order: Sequence[str] = ()
+    limit: int | None = None
+    using: str | None = None
+    beside: Beside | None = None
+
+    def rows(self) -> list[Any]:
+        """Its rows, read now, by a statement of its own."""
+        return rows(
+            self.model,
+            self.where,
+            related=self.related,
+            order=self.order,
+            limit=self.limit,
+            using=self.using,
+            beside=self.beside,
+        )
 
 
 def rows(
@@ -122,6 +187,7 @@ def rows(
     order: Sequence[str] = (),
     limit: int | None = None,
     using: str | None = None,
+    beside: Beside | None = None,
 ) -> list[M]:
     """The rows of ``model`` matching every condition of ``where``, ``order``-ed, ``limit`` at most.
 
@@ -131,64 +197,175 @@ def rows(
     foreign key whose row comes in the same statement, as with
     ``select_related`` (``None`` where the key is empty). ``order`` names
     fields, ``-`` before one for descending, as ``order_by``; without it the
-    order is the database's. A model of multi-table inheritance (a site's user
-    model may be one) is read by the ORM.
+    order is the database's. ``beside``: another model's row that names each
+    row found (:class:`Beside`). A model of multi-table inheritance (a site's
+    user model may be one) is read by the ORM.
     """
-    alias = using or router.db_for_read(model)
+    read = Read(model, where, related, order, limit, using, beside)
+    prepared = _prepare(read)
+    if prepared is None:
+        return _rows_by_orm(read)
+    connection, select, parameters = prepared
+    with connection.cursor() as cursor:
+        cursor.execute(select.sql, parameters)
+        fetched = cursor.fetchall()
+    return _instances(read, connection, select, fetched)
+
+
+def together(*reads: Read) -> list[list[Any]]:
+    """Each read's rows, as :func:`rows` gives them; on PostgreSQL in one round trip.
+
+    There the reads' statements go as one query, as
+    :func:`~cml_exchange.models.unsynced.unsynced_batch` sends its writes
+    (:func:`~cml_exchange.models.unsynced.execute_several`), and
+    their results come back together: a request's settings and its session
+    cost one wait for the server instead of two. Elsewhere, for reads of
+    different databases, and for one the ORM makes, each is read in turn.
+    """
+    aliases = {_alias(read) for read in reads}
+    if len(reads) < 2 or len(aliases) != 1:
+        return [read.rows() for read in reads]
+    connection = connections[aliases.pop()]
+    if connection.vendor != "postgresql":
+        return [read.rows() for read in reads]
+    prepared = [_prepare(read) for read in reads]
+    if any(found is None for found in prepared):
+        return [read.rows() for read in reads]
+    ready = cast("list[tuple[Any, _Select, list[Any]]]", prepared)
+    results = []
+    with connection.cursor() as cursor:
+        unsynced.execute_several(
+            connection,
+            cursor,
+            [select.sql for _, select, _ in ready],
+            [value for _, _, parameters in ready for value in parameters],
+        )
+        for index, (_, select, _parameters) in enumerate(ready):
+            if index:
+                cursor.nextset()
+            results.append(_instances(reads[index], connection, select, cursor.fetchall()))
+    return results
+
+
+def _alias(read: Read) -> str:
+    return read.using or router.db_for_read(read.model)
+
+
+def _prepare(read: Read) -> tuple[Any, _Select, list[Any]] | None:
+    """The connection, the built statement and its parameters; ``None``: the ORM reads it."""
+    alias = _alias(read)
     connection = connections[alias]
+    where, beside = read.where, read.beside
     # An isnull condition's value is in the statement, not among its parameters.
     shape = tuple(
         (name, value) if name.endswith("__isnull") else name for name, value in where.items()
     )
+    beside_shape = (
+        None
+        if beside is None
+        else (beside.model, tuple(beside.where), beside.named, beside.attribute)
+    )
     select: _Select | None = _built(
         connection,
-        ("select", model, shape, related, tuple(order), limit is not None),
-        lambda: _build_select(model, shape, related, order, limit is not None, connection),
+        (
+            "select",
+            read.model,
+            shape,
+            read.related,
+            tuple(read.order),
+            read.limit is not None,
+            beside_shape,
+        ),
+        lambda: _build_select(
+            read.model,
+            shape,
+            read.related,
+            read.order,
+            read.limit is not None,
+            connection,
+            beside,
+        ),
     )
     if select is None:
-        return _rows_by_orm(model, where, related, order, limit, alias)
+        return None
+    parameters: list[Any] = []
+    if beside is not None and select.beside is not None:
+        _, preparers = select.beside
+        parameters.extend(
+            prepare(value, connection)
+            for prepare, value in zip(preparers, beside.where.values(), strict=True)
+        )
+        parameters.extend([beside.prefix, beside.suffix])
     values = [value for name, value in where.items() if not name.endswith("__isnull")]
-    parameters = [
+    parameters.extend(
         prepare(value, connection) for prepare, value in zip(select.prepare, values, strict=True)
-    ]
-    if limit is not None:
-        parameters.append(limit)
-    with connection.cursor() as cursor:
-        cursor.execute(select.sql, parameters)
-        fetched = cursor.fetchall()
+    )
+    if read.limit is not None:
+        parameters.append(read.limit)
+    return connection, select, parameters
+
+
+def _instances(read: Read, connection: Any, select: _Select, fetched: list[Any]) -> list[Any]:
+    """The model instances of ``fetched``, with their related and beside rows."""
+    alias = connection.alias
     width = len(select.own.names)
     found = []
     for row in fetched:
         instance = select.own.instance(list(row[:width]), alias, connection)
+        rest = list(row[width:])
         if select.related is not None:
             field, columns = select.related
-            rest = list(row[width:])
-            empty = rest[columns.key_index] is None
-            target = None if empty else columns.instance(rest, alias, connection)
+            related_width = len(columns.names)
+            values, rest = rest[:related_width], rest[related_width:]
+            empty = values[columns.key_index] is None
+            target = None if empty else columns.instance(values, alias, connection)
             field.set_cached_value(instance, target)
-        found.append(cast(M, instance))
+        found.append(instance)
+    beside = read.beside
+    if beside is not None:
+        if select.beside is None:
+            _read_beside_apart(beside, found, alias)
+        else:
+            columns, _ = select.beside
+            for instance, row in zip(found, fetched, strict=True):
+                values = list(row[len(row) - len(columns.names) :])
+                empty = values[columns.key_index] is None
+                target = None if empty else columns.instance(values, alias, connection)
+                setattr(
+                    instance, beside.attribute, BesideRow(_looked_for(beside, instance), target)
+                )
     return found
 
 
-def _rows_by_orm(
-    model: type[M],
-    where: Mapping[str, Any],
-    related: str | None,
-    order: Sequence[str],
-    limit: int | None,
-    alias: str,
-) -> list[M]:
-    queryset = model._default_manager.using(alias).all()
-    for name, value in where.items():
+def _looked_for(beside: Beside, instance: models.Model) -> dict[str, Any]:
+    return {**beside.where, beside.named: f"{beside.prefix}{instance.pk}{beside.suffix}"}
+
+
+def _read_beside_apart(beside: Beside, found: Sequence[models.Model], alias: str) -> None:
+    for instance in found:
+        looked_for = _looked_for(beside, instance)
+        matching = rows(beside.model, looked_for, using=alias, limit=1)
+        setattr(
+            instance, beside.attribute, BesideRow(looked_for, matching[0] if matching else None)
+        )
+
+
+def _rows_by_orm(read: Read) -> list[Any]:
+    alias = _alias(read)
+    queryset = read.model._default_manager.using(alias).all()
+    for name, value in read.where.items():
         if name.endswith("__ne"):
             queryset = queryset.exclude(**{name.removesuffix("__ne"): value})
         else:
             queryset = queryset.filter(**{name: value})
-    if related:
-        queryset = queryset.select_related(related)
-    if order:
-        queryset = queryset.order_by(*order)
-    return list(queryset[:limit] if limit is not None else queryset)
+    if read.related:
+        queryset = queryset.select_related(read.related)
+    if read.order:
+        queryset = queryset.order_by(*read.order)
+    found = list(queryset[: read.limit] if read.limit is not None else queryset)
+    if read.beside is not None:
+        _read_beside_apart(read.beside, found, alias)
+    return found
 
 
 def _build_select(
@@ -198,6 +375,7 @@ def _build_select(
     order: Sequence[str],
     limited: bool,
     connection: Any,
+    beside: Beside | None = None,
 ) -> _Select | None:
     quote = connection.ops.quote_name
     opts = model._meta
@@ -219,6 +397,24 @@ def _build_select(
             f" = {quote('r')}.{quote(field.target_field.column)}"
         )
         joined = (field, columns)
+    placed = None
+    if beside is not None and connection.vendor in _CONCATENATING and _served(beside.model):
+        # ||, and a key cast to text, read alike on both; MySQL's || is OR.
+        columns = _Columns.of(beside.model, "b", connection)
+        select.extend(columns.select)
+        ons, preparers = [], []
+        for name in beside.where:
+            tested = _field(beside.model, name)
+            ons.append(f"{quote('b')}.{quote(_column(tested))} = %s")
+            preparers.append(_value_preparer(tested))
+        named = f"{quote('b')}.{quote(_column(_field(beside.model, beside.named)))}"
+        key = f"{quote('t')}.{quote(_column(opts.pk))}"
+        ons.append(f"{named} = %s || CAST({key} AS TEXT) || %s")
+        joins += (
+            f" LEFT OUTER JOIN {quote(beside.model._meta.db_table)} {quote('b')}"
+            f" ON {' AND '.join(ons)}"
+        )
+        placed = (columns, preparers)
     tests, prepare = [], []
     for condition in conditions:
         condition, null = condition if isinstance(condition, tuple) else (condition, None)
@@ -248,7 +444,7 @@ def _build_select(
         + (f" ORDER BY {', '.join(ordering)}" if ordering else "")
         + (" LIMIT %s" if limited else "")
     )
-    return _Select(sql, prepare, own, joined)
+    return _Select(sql, prepare, own, joined, placed)
 
 
 def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:

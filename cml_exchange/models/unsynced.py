@@ -88,12 +88,25 @@ def unsynced_batch(*, using: str | None = None) -> Iterator[None]:
     finally:
         _BATCH.reset(token)
     if len(batch.sql) > 1:
-        # Values are bound here, on the client, as Django's PostgreSQL backend binds them
-        # by default: a query with parameters could hold one statement only.
-        operations: Any = connection.ops  # PostgreSQL's: compose_sql() is its own
-        query = operations.compose_sql("; ".join(batch.sql), batch.parameters)
         with connection.cursor() as cursor:
-            cursor.execute(query)
+            execute_several(connection, cursor, batch.sql, batch.parameters)
+
+
+def execute_several(connection: Any, cursor: Any, sql: list[str], parameters: list[Any]) -> None:
+    """Run the statements ``sql`` as one query on PostgreSQL, one round trip for them all.
+
+    ``parameters`` are all of theirs, in order. With Django's default binding
+    (on the client) the cursor sends them as they are; with
+    ``server_side_binding``, whose prepared statements hold one statement
+    only, they are bound here first, as the client would bind them. The
+    results of the statements follow one another (``cursor.nextset()``).
+    """
+    query = "; ".join(sql)
+    if connection.settings_dict["OPTIONS"].get("server_side_binding") is True:
+        operations: Any = connection.ops  # PostgreSQL's: compose_sql() is its own
+        cursor.execute(operations.compose_sql(query, parameters))
+    else:
+        cursor.execute(query, parameters)
 
 
 #: SQLite's ``synchronous`` level that syncs a write-ahead log at checkpoints only.

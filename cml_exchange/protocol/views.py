@@ -24,14 +24,13 @@ from cml_exchange.models import (
     ExchangeKind,
     ExchangeRequest,
     ExchangeSession,
-    ExchangeSettings,
     unsynced,
 )
 from cml_exchange.protocol import catalog, replies, sale
 from cml_exchange.protocol.auth import client_address, credentials, may_exchange, throttled
 from cml_exchange.protocol.call import Call, authorise
 from cml_exchange.protocol.replies import Reply
-from cml_exchange.protocol.sessions import cookie_session, sessid_ok
+from cml_exchange.protocol.sessions import sessid_ok, settings_and_session
 
 logger = logging.getLogger("cml_exchange.protocol")
 
@@ -58,10 +57,16 @@ class ExchangeView(View):
         kind = request.GET.get("type", "")
         mode = request.GET.get("mode", "")
         address = client_address(request)
-        call = Call(request=request, kind=kind, settings=ExchangeSettings.load(), address=address)
         username = ""
         try:
-            reply, username = self._answer(call, mode)
+            settings, known = settings_and_session(request, kind, mode)
+        except Exception as error:
+            logger.exception("1C exchange request %s/%s failed", kind, mode)
+            reply = replies.failure(replies.INTERNAL_ERROR.format(error=type(error).__name__))
+            return reply.response(secure=request.is_secure())
+        call = Call(request=request, kind=kind, settings=settings, address=address)
+        try:
+            reply, username = self._answer(call, mode, known)
         except CmlExchangeError as error:
             reply = replies.failure(str(error))
         except Exception as error:
@@ -70,7 +75,7 @@ class ExchangeView(View):
         reply = _book(call, username, reply, started)
         return reply.response(secure=request.is_secure())
 
-    def _answer(self, call: Call, mode: str) -> tuple[Reply, str]:
+    def _answer(self, call: Call, mode: str, known: ExchangeSession | None) -> tuple[Reply, str]:
         """The reply, and the login name for the log.
 
         Bitrix's order: the request's source (``sessid``), the login, the
@@ -83,7 +88,6 @@ class ExchangeView(View):
         if kind not in HANDLERS or (mode != "checkauth" and mode not in HANDLERS[kind]):
             return replies.failure(replies.UNKNOWN_COMMAND), ""
         name = _login_name(call.request)
-        known = None if mode == "checkauth" else cookie_session(call.request, kind)
         if known is None:
             wait = throttled(call.address, name)
             if wait:

@@ -83,11 +83,15 @@ class ExchangeFolder:
     def upload_starts_anew(self, name: str) -> tuple[bool, ExchangeFile | None]:
         """Whether a part of ``name`` starts it afresh (new, or imported since); its row.
 
-        Read on every part of an upload, so by a statement built once
+        Read on every part of an upload: with the session where the request's
+        cookie found it (``by_token(upload=…)``), else by a statement built once
         (:mod:`~cml_exchange.models.statements`); (type, name) is unique.
         """
-        found = statements.rows(ExchangeFile, {"kind": self.kind, "name": self.stored_name(name)})
-        record = found[0] if found else None
+        stored = self.stored_name(name)
+        record = self.session.upload_row(self.kind, stored)
+        if record is False:
+            found = statements.rows(ExchangeFile, {"kind": self.kind, "name": stored})
+            record = found[0] if found else None
         return record is None or record.imported is not None, record
 
     def record_part(

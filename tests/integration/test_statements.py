@@ -28,6 +28,7 @@ from cml_exchange.models import (
     ExchangeSettings,
     OrderStatus,
     statements,
+    unsynced,
 )
 
 pytestmark = pytest.mark.django_db
@@ -216,3 +217,87 @@ def test_a_threads_statements_leave_with_its_connection():
     gc.collect()
     assert built and built[0]() is None
     assert statements.rows(ExchangeSettings, {"pk": 1}) == []
+
+
+def test_reads_together_give_what_each_gives_in_one_round_trip_on_postgresql(session, user):
+    ExchangeSettings.load()
+    settings = ExchangeSettings.objects.get()
+    with CaptureQueriesContext(connection) as queries:
+        settings_rows, session_rows, none = statements.together(
+            ExchangeSettings.read(),
+            statements.Read(ExchangeSession, {"token": session.token}, related="user"),
+            statements.Read(ExchangeFile, {"name": "exchange-0/nothing.xml"}),
+        )
+    assert [columns(row) for row in settings_rows] == [columns(settings)]
+    (found,) = session_rows
+    assert columns(found) == columns(ExchangeSession.objects.get(pk=session.pk))
+    assert columns(found.user) == columns(user)
+    assert none == []
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 3)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's binding")
+@pytest.mark.parametrize("server_side", [False, True], ids=["client-binding", "server-binding"])
+def test_several_statements_go_as_one_query_whichever_binding(monkeypatch, server_side):
+    """Prepared statements hold one statement: with them the values are bound on the client."""
+    import psycopg
+
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "server_side_binding", server_side)
+    connection.ensure_connection()
+    kind = psycopg.Cursor if server_side else psycopg.ClientCursor
+    tricky = "50% 'готово'; -- %s"
+    with kind(connection.connection) as cursor:
+        unsynced.execute_several(
+            connection, cursor, ["SELECT %s::int", "SELECT %s::text"], [7, tricky]
+        )
+        assert cursor.fetchall() == [(7,)]
+        assert cursor.nextset()
+        assert cursor.fetchall() == [(tricky,)]
+
+
+def upload_read(token: str, upload: str = "import.xml") -> dict[str, ExchangeSession]:
+    read = ExchangeSession.objects.token_read(token, "catalog", upload=upload)
+    return {found.kind: found for found in read.rows()}
+
+
+def test_an_uploads_row_comes_with_its_session(session, user):
+    """A part's file row is read in the session's statement, by the name it has in its folder."""
+    sale = ExchangeSession.objects.open(
+        user, "sale", "10.0.0.7", token=session.token, sessid=session.sessid
+    )
+    name = f"{session.folder}/import.xml"
+    mine = ExchangeFile.objects.create(kind="catalog", name=name, session=session)
+    ExchangeFile.objects.create(kind="catalog", name=f"{session.folder}/offers.xml")
+    ExchangeFile.objects.create(kind="sale", name=name)
+    ExchangeFile.objects.create(kind="catalog", name=f"{session.folder}0/import.xml")
+
+    with CaptureQueriesContext(connection) as queries:
+        found = upload_read(session.token)
+    assert len(queries) == 1
+    catalog = found["catalog"]
+    assert columns(catalog) == columns(session)
+    assert columns(catalog.user) == columns(user)
+    row = catalog.upload_row("catalog", name)
+    assert row is not False and row is not None
+    assert columns(row) == columns(mine)
+    # what was not read with it is to be read apart
+    assert catalog.upload_row("catalog", f"{session.folder}/offers.xml") is False
+    assert catalog.upload_row("sale", name) is False
+    assert upload_read(session.token, "offers.xml")["catalog"].upload_row("catalog", name) is False
+    assert ExchangeSession.objects.get(pk=session.pk).upload_row("catalog", name) is False
+    # read, and there is none: the other type's session has no such upload
+    assert found["sale"].upload_row("catalog", f"{sale.folder}/import.xml") is None
+
+
+def test_elsewhere_an_uploads_row_is_read_apart(session, monkeypatch):
+    """A database whose SQL is not known to join it (MySQL's || is OR) reads it by itself."""
+    monkeypatch.setattr(statements, "_CONCATENATING", ())
+    monkeypatch.setattr(statements, "_BUILT", {})
+    name = f"{session.folder}/import.xml"
+    mine = ExchangeFile.objects.create(kind="catalog", name=name, session=session)
+    with CaptureQueriesContext(connection) as queries:
+        (found,) = upload_read(session.token).values()
+    assert len(queries) == 2
+    row = found.upload_row("catalog", name)
+    assert row is not False and row is not None
+    assert columns(row) == columns(mine)

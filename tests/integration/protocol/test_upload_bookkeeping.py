@@ -13,8 +13,15 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from cml_exchange.models import ExchangeFile, ExchangeRequest, ExchangeSession, Product
+from cml_exchange.models import (
+    ExchangeFile,
+    ExchangeRequest,
+    ExchangeSession,
+    ExchangeSettings,
+    Product,
+)
 from tests.integration.protocol.exchange import URL, basic, folder_of, post, session_of, stored
 from tests.paths import sample
 
@@ -105,12 +112,18 @@ def test_a_part_that_extends_a_file_is_recorded_in_one_query(one_c, upload_root)
         for part in (b"<second/>", b"<third/>"):
             assert post(one_c, "import.xml", part) == b"success\n"
     writes = [q["sql"] for q in later.captured_queries if not q["sql"].startswith("SELECT")]
+    reads = [q["sql"] for q in later.captured_queries if q["sql"].startswith("SELECT")]
     if connection.vendor == "postgresql":
         # the part that starts the file commits in full: its row lost, the next part
         # would start the file over
         assert not any("synchronous_commit" in q["sql"] for q in first.captured_queries)
         assert len(writes) == 2
         assert all(w.startswith("SET LOCAL synchronous_commit TO OFF; UPDATE ") for w in writes)
+        # and reads the settings, its session and the file's row in one query
+        assert len(reads) == 2
+        assert all(r.count("; SELECT ") == 1 and "cml_exchange_exchangefile" in r for r in reads)
+    else:
+        assert len(reads) == 4  # the settings; the session with the file's row
     record = ExchangeFile.objects.get(name=stored(one_c, "import.xml"))
     assert (record.size, record.parts) == (25, 3)
     assert session_of(one_c).bytes_received == 25
@@ -143,3 +156,44 @@ def test_a_script_without_cookies_uploads_in_parts_and_imports(admin_user, uploa
         pass
     assert reply.startswith(b"success\n"), reply.decode("cp1251")
     assert Product.objects.count() == 2  # as EXPECTED_COUNTS.json counts the sample's
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_sent_again_after_its_import_starts_afresh(one_c, upload_root):
+    """The file's row comes with the session: an imported one still makes the next part a start."""
+    for part in (b"<first/>", b"<second/>"):
+        assert post(one_c, "import.xml", part) == b"success\n"
+    ExchangeFile.objects.filter(name=stored(one_c, "import.xml")).update(imported=timezone.now())
+    assert post(one_c, "import.xml", b"<again/>") == b"success\n"
+    assert (folder_of(one_c) / "import.xml").read_bytes() == b"<again/>"
+    record = ExchangeFile.objects.get(name=stored(one_c, "import.xml"))
+    assert (record.size, record.parts, record.imported) == (8, 1, None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_orders_files_under_a_catalog_cookie_go_to_the_orders_exchange(one_c, upload_root):
+    """A sale part whose cookie is the catalog's: its file's row is the sale session's."""
+    assert post(one_c, "orders.xml", b"<catalog/>") == b"success\n"
+    one_c.kind = "sale"
+    document = '<КоммерческаяИнформация ВерсияСхемы="2.05"/>'.encode()
+    assert post(one_c, "orders.xml", document).startswith(b"success")
+    sale = session_of(one_c, "sale")
+    record = ExchangeFile.objects.get(kind="sale", name=f"{sale.folder}/orders.xml")
+    assert (record.size, record.parts, record.session_id) == (len(document), 1, sale.pk)
+    catalog = session_of(one_c, "catalog")
+    assert ExchangeFile.objects.get(kind="catalog", name=f"{catalog.folder}/orders.xml").size == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_whose_settings_cannot_be_read_gets_failure_not_an_error_page(one_c):
+    """The database refusing the first reads (here: the settings' table gone) is 1C's failure."""
+    table = ExchangeSettings._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} RENAME TO {table}_gone")
+    try:
+        reply = post(one_c, "import.xml", b"<first/>")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table}_gone RENAME TO {table}")
+    assert reply.startswith(FAILED)
+    assert not (folder_of(one_c) / "import.xml").exists()
