@@ -19,28 +19,29 @@ COOKIE_NAME = "CML_EXCHANGE_SESSION"
 
 
 def settings_and_session(
-    request: HttpRequest, kind: str, mode: str
+    request: HttpRequest, kind: str, *, session: bool, upload: bool
 ) -> tuple[ExchangeSettings, ExchangeSession | None]:
-    """The settings and, but for ``checkauth``, the session the request's cookie names.
+    """The settings and, with ``session``, the session the request's cookie names.
 
     The session is of ``kind`` if there is one, else of another type
     (``ExchangeSession.objects.by_token``). Both are read together, in one
-    round trip on PostgreSQL; for a part of an upload (``mode=file``) the
-    file's row comes with the session, so that the part waits for the
-    database once before its writes, not three times.
+    round trip on PostgreSQL; with ``upload`` (a part of a file, whose name is
+    the ``filename`` parameter) the file's row comes with the session, so
+    that the part waits for the database once before its writes, not three
+    times.
     """
-    token = None if mode == "checkauth" else request.COOKIES.get(COOKIE_NAME)
+    token = request.COOKIES.get(COOKIE_NAME) if session else None
     if not token:
         return ExchangeSettings.load(), None
-    upload = None
-    if mode == "file":
+    name = None
+    if upload:
         try:
-            upload = safe_name(request.GET.get("filename"))
+            name = safe_name(request.GET.get("filename"))
         except UnsafeName:  # refused by the handler, in its words
-            upload = None
+            name = None
     sessions = ExchangeSession.objects
     settings_rows, session_rows = statements.together(
-        ExchangeSettings.read(), sessions.token_read(token, kind, upload=upload)
+        ExchangeSettings.read(), sessions.token_read(token, kind, upload=name)
     )
     return ExchangeSettings.from_rows(settings_rows), sessions.pick(session_rows, kind)
 

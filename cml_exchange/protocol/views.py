@@ -58,11 +58,20 @@ class ExchangeView(View):
         mode = request.GET.get("mode", "")
         address = client_address(request)
         username = ""
+        # Only a request some handler serves counts its cookie: the others are refused first.
+        served = mode in HANDLERS.get(kind, {})
         try:
-            settings, known = settings_and_session(request, kind, mode)
+            settings, known = settings_and_session(
+                request, kind, session=served, upload=served and mode == "file"
+            )
         except Exception as error:
             logger.exception("1C exchange request %s/%s failed", kind, mode)
             reply = replies.failure(replies.INTERNAL_ERROR.format(error=type(error).__name__))
+            try:
+                with transaction.atomic():
+                    _log_request(request, kind, address, None, "", reply, started)
+            except Exception:
+                logger.exception("Could not log a 1C exchange request")
             return reply.response(secure=request.is_secure())
         call = Call(request=request, kind=kind, settings=settings, address=address)
         try:
@@ -146,19 +155,30 @@ def _book(call: Call, username: str, reply: Reply, started: float) -> Reply:
 
 
 def _log(call: Call, username: str, reply: Reply, started: float) -> None:
-    request = call.request
     if call.session is not None:
         call.session.touch(
             reopen=call.reopens_session, received=call.received, new_files=call.new_files
         )
+    _log_request(call.request, call.kind, call.address, call.session, username, reply, started)
+
+
+def _log_request(
+    request: HttpRequest,
+    kind: str,
+    address: str | None,
+    session: ExchangeSession | None,
+    username: str,
+    reply: Reply,
+    started: float,
+) -> None:
     ExchangeRequest.objects.log(
-        session=call.session,
-        kind=call.kind,
+        session=session,
+        kind=kind,
         mode=request.GET.get("mode", ""),
         filename=request.GET.get("filename") or "",
         method=request.method or "",
         username=username,
-        address=call.address,
+        address=address,
         status=reply.status,
         message=reply.message,
         bytes_in=int(request.META.get("CONTENT_LENGTH") or 0),

@@ -153,6 +153,14 @@ def test_unknown_commands(client, query):
     assert reply.content == "failure\nНеизвестная команда.".encode("cp1251")
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", ["nonsense", "cat\x00alog"])
+def test_unknown_types_are_refused_before_their_cookie_is_looked_up(one_c, kind):
+    """Whatever the type holds (PostgreSQL refuses a NUL in any value it is given)."""
+    reply = get(one_c, "file", kind=kind, filename="import.xml")
+    assert reply == "failure\nНеизвестная команда.".encode("cp1251")
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -197,3 +197,6 @@ def test_a_request_whose_settings_cannot_be_read_gets_failure_not_an_error_page(
             cursor.execute(f"ALTER TABLE {table}_gone RENAME TO {table}")
     assert reply.startswith(FAILED)
     assert not (folder_of(one_c) / "import.xml").exists()
+    # the request is in the exchange log all the same, as a failure
+    logged = ExchangeRequest.objects.filter(mode="file").values_list("status", "filename")
+    assert list(logged) == [("failure", "import.xml")]
