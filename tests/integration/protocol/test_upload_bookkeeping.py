@@ -123,7 +123,7 @@ def test_a_part_that_extends_a_file_is_recorded_in_one_query(one_c, upload_root)
         assert len(reads) == 2
         assert all(r.count("; SELECT ") == 1 and "cml_exchange_exchangefile" in r for r in reads)
     else:
-        assert len(reads) == 4  # the settings; the session with the file's row
+        assert len(reads) == 4  # two a part: the settings; the session with the file's row
     record = ExchangeFile.objects.get(name=stored(one_c, "import.xml"))
     assert (record.size, record.parts) == (25, 3)
     assert session_of(one_c).bytes_received == 25
