@@ -291,8 +291,8 @@ def test_an_uploads_row_comes_with_its_session(session, user):
 
 def test_elsewhere_an_uploads_row_is_read_apart(session, monkeypatch):
     """A database whose SQL is not known to join it (MySQL's || is OR) reads it by itself."""
-    monkeypatch.setattr(statements, "_CONCATENATING", ())
-    monkeypatch.setattr(statements, "_BUILT", {})
+    monkeypatch.setattr("cml_exchange.models.statements.reads._CONCATENATING", ())
+    monkeypatch.setattr("cml_exchange.models.statements._shared._BUILT", {})
     name = f"{session.folder}/import.xml"
     mine = ExchangeFile.objects.create(kind="catalog", name=name, session=session)
     with CaptureQueriesContext(connection) as queries:

@@ -1,43 +1,16 @@
-"""The statements of every 1C request, their SQL built once per database.
-
-Each request of an exchange reads the settings row and its session (with
-its user) and writes the session's counts and the request's log; a part of
-an upload reads and writes its file's row too. Built through the ORM, each
-of these statements costs 0.1–0.45 ms of Python, many times what the
-database takes to run it: a 1 MiB part of an upload spent more on building
-them than on writing its bytes.
-
-Here a statement's SQL is made once per model, shape and database from the
-models' metadata (so it follows the models), and run with new parameters on
-the calling thread's connection (nothing built holds one). Values go in
-through the fields' ``get_db_prep_value``/``get_db_prep_save``; rows come
-back through the fields' and the backend's converters and ``Model.from_db``,
-as the ORM's own iterator makes them. A failed write marks the atomic block
-it runs in for rollback, as the ORM's writes do. As with
-``QuerySet.update()``, no signals are sent and ``auto_now`` is not applied
-by :func:`update`; :func:`insert` fills defaults and
-``auto_now``/``auto_now_add`` fields as ``save()`` would, without signals.
-A model these statements cannot serve (multi-table inheritance or a proxy,
-database defaults, a composite key) goes through the ORM instead.
-A request's reads go together: the settings and the session in one round
-trip on PostgreSQL (:func:`together`), an upload's row in its session's
-statement (:class:`Beside`).
-:func:`update` and :func:`insert` join an upload part's one-query batch when
-one is being gathered (:mod:`~cml_exchange.models.unsynced`).
-"""
+"""The reads of every 1C request: :func:`rows`, and several of them at once by :func:`together`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any, NamedTuple, TypeVar, cast
 
-from django.db import connections, models, router, transaction
-from django.db.models import F
+from django.db import connections, models, router
 from django.db.models.fields.related import ForeignKey
 
 from cml_exchange.models import unsynced
+from cml_exchange.models.statements._shared import built_once, column_name, served
 
 M = TypeVar("M", bound=models.Model)
 
@@ -49,24 +22,6 @@ _OPERATORS = {"exact": "=", "ne": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte"
 
 #: Databases whose SQL joins a :class:`Beside` row in the same statement.
 _CONCATENATING = ("sqlite", "postgresql")
-
-#: What was built, by database alias and vendor. Each thread has a connection of its
-#: own: nothing here may hold one (a converter of the backend is kept unbound).
-_BUILT: dict[tuple[Any, ...], Any] = {}
-
-
-def _built(connection: Any, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
-    """``build()``'s result for ``key`` on ``connection``'s database, built on first use."""
-    key = (connection.alias, connection.vendor, *key)
-    if key not in _BUILT:
-        _BUILT[key] = build()
-    return _BUILT[key]
-
-
-def _served(model: type[models.Model]) -> bool:
-    """Whether a model's row is one row of its own table, with a one-column key."""
-    opts = model._meta
-    return not opts.parents and getattr(opts.pk, "column", None) is not None
 
 
 @dataclass(frozen=True)
@@ -88,7 +43,7 @@ class _Columns:
         fields = model._meta.concrete_fields
         select, converters = [], []
         for index, field in enumerate(fields):
-            select.append(f"{quote(alias)}.{quote(_column(field))}")
+            select.append(f"{quote(alias)}.{quote(column_name(field))}")
             column = field.get_col(alias)
             found = [
                 _unbound(convert, connection.ops)
@@ -265,7 +220,7 @@ def _prepare(read: Read) -> tuple[Any, _Select, list[Any]] | None:
         if beside is None
         else (beside.model, tuple(beside.where), beside.named, beside.attribute)
     )
-    select: _Select | None = _built(
+    select: _Select | None = built_once(
         connection,
         (
             "select",
@@ -380,7 +335,7 @@ def _build_select(
     quote = connection.ops.quote_name
     opts = model._meta
     target = opts.get_field(related).related_model if related is not None else None
-    if not _served(model) or (isinstance(target, type) and not _served(target)):
+    if not served(model) or (isinstance(target, type) and not served(target)):
         return None
     own = _Columns.of(model, "t", connection)
     select = list(own.select)
@@ -393,22 +348,22 @@ def _build_select(
         select.extend(columns.select)
         joins = (
             f" LEFT OUTER JOIN {quote(target._meta.db_table)} {quote('r')}"
-            f" ON {quote('t')}.{quote(_column(field))}"
+            f" ON {quote('t')}.{quote(column_name(field))}"
             f" = {quote('r')}.{quote(field.target_field.column)}"
         )
         joined = (field, columns)
     placed = None
-    if beside is not None and connection.vendor in _CONCATENATING and _served(beside.model):
+    if beside is not None and connection.vendor in _CONCATENATING and served(beside.model):
         # ||, and a key cast to text, read alike on both; MySQL's || is OR.
         columns = _Columns.of(beside.model, "b", connection)
         select.extend(columns.select)
         ons, preparers = [], []
         for name in beside.where:
             tested = _field(beside.model, name)
-            ons.append(f"{quote('b')}.{quote(_column(tested))} = %s")
+            ons.append(f"{quote('b')}.{quote(column_name(tested))} = %s")
             preparers.append(_value_preparer(tested))
-        named = f"{quote('b')}.{quote(_column(_field(beside.model, beside.named)))}"
-        key = f"{quote('t')}.{quote(_column(opts.pk))}"
+        named = f"{quote('b')}.{quote(column_name(_field(beside.model, beside.named)))}"
+        key = f"{quote('t')}.{quote(column_name(opts.pk))}"
         ons.append(f"{named} = %s || CAST({key} AS TEXT) || %s")
         joins += (
             f" LEFT OUTER JOIN {quote(beside.model._meta.db_table)} {quote('b')}"
@@ -420,7 +375,7 @@ def _build_select(
         condition, null = condition if isinstance(condition, tuple) else (condition, None)
         name, _, lookup = condition.partition("__")
         tested = _field(model, name)
-        column = f"{quote('t')}.{quote(_column(tested))}"
+        column = f"{quote('t')}.{quote(column_name(tested))}"
         if lookup == "isnull":
             if not isinstance(null, bool):
                 raise ValueError(f"{condition}: True or False")
@@ -434,7 +389,7 @@ def _build_select(
         tests.append(f"{column} {operator} %s")
         prepare.append(_value_preparer(tested))
     ordering = [
-        f"{quote('t')}.{quote(_column(_field(model, name.lstrip('-'))))}"
+        f"{quote('t')}.{quote(column_name(_field(model, name.lstrip('-'))))}"
         f" {'DESC' if name.startswith('-') else 'ASC'}"
         for name in order
     ]
@@ -463,10 +418,6 @@ def _unbound(convert: Converter, operations: Any) -> tuple[Converter, bool]:
     return convert, False
 
 
-def _column(field: models.Field[Any, Any]) -> str:
-    return cast(str, field.column)
-
-
 def _value_preparer(field: models.Field[Any, Any]) -> Callable[[Any, Any], Any]:
     def prepare(value: Any, connection: Any) -> Any:
         if value is None:
@@ -474,116 +425,3 @@ def _value_preparer(field: models.Field[Any, Any]) -> Callable[[Any, Any], Any]:
         return field.get_db_prep_value(value, connection, prepared=False)
 
     return prepare
-
-
-@dataclass(frozen=True)
-class Add:
-    """For :func:`update`: add ``amount`` to the column's value in the database."""
-
-    amount: int
-
-
-def update(model: type[models.Model], pk: Any, *, using: str | None = None, **values: Any) -> int:
-    """Set ``values`` (field names; :class:`Add` for increments) on the row ``pk``; rows changed.
-
-    In an :func:`~cml_exchange.models.unsynced.unsynced_batch` the statement waits for the
-    batch's end, and -1 is returned.
-    """
-    if not values:
-        raise ValueError("update() needs values to set")
-    alias = using or router.db_for_write(model)
-    if not _served(model):
-        if unsynced.gathering():
-            raise TypeError(f"{model.__name__} is written by the ORM: it cannot join a batch")
-        changes = {
-            name: F(name) + value.amount if isinstance(value, Add) else value
-            for name, value in values.items()
-        }
-        return model._default_manager.using(alias).filter(pk=pk).update(**changes)
-    connection = connections[alias]
-    opts = model._meta
-    fields = [cast("models.Field[Any, Any]", opts.get_field(name)) for name in values]
-    shape = tuple((name, isinstance(value, Add)) for name, value in values.items())
-
-    def build() -> str:
-        quote = connection.ops.quote_name
-        assignments = [
-            f"{quote(_column(field))} = {quote(_column(field))} + %s"
-            if isinstance(value, Add)
-            else f"{quote(_column(field))} = %s"
-            for field, value in zip(fields, values.values(), strict=True)
-        ]
-        return (
-            f"UPDATE {quote(opts.db_table)} SET {', '.join(assignments)}"  # noqa: S608
-            f" WHERE {quote(_column(opts.pk))} = %s"
-        )
-
-    sql = _built(connection, ("update", model, shape), build)
-    parameters = [
-        value.amount if isinstance(value, Add) else field.get_db_prep_save(value, connection)
-        for field, value in zip(fields, values.values(), strict=True)
-    ]
-    parameters.append(opts.pk.get_db_prep_value(pk, connection, prepared=False))
-    if unsynced.gathered(alias, sql, parameters):
-        return -1
-    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
-        return int(cursor.rowcount)
-
-
-def insert(model: type[models.Model], *, using: str | None = None, **values: Any) -> None:
-    """Insert one row of ``values`` (attnames); other fields get what ``save()`` would give.
-
-    In an :func:`~cml_exchange.models.unsynced.unsynced_batch` the statement waits for the
-    batch's end.
-    """
-    alias = using or router.db_for_write(model)
-    connection = connections[alias]
-    opts = model._meta
-
-    def build() -> tuple[str, list[models.Field[Any, Any]], frozenset[str]] | None:
-        if not _served(model) or any(field.has_db_default() for field in opts.concrete_fields):
-            return None
-        quote = connection.ops.quote_name
-        fields = [
-            field
-            for field in opts.concrete_fields
-            if field is not opts.auto_field and not getattr(field, "generated", False)
-        ]
-        sql = (
-            f"INSERT INTO {quote(opts.db_table)}"  # noqa: S608
-            f" ({', '.join(quote(_column(field)) for field in fields)})"
-            f" VALUES ({', '.join(['%s'] * len(fields))})"
-        )
-        return sql, fields, frozenset(field.attname for field in fields)
-
-    built = _built(connection, ("insert", model), build)
-    if built is None:
-        if unsynced.gathering():
-            raise TypeError(f"{model.__name__} is written by the ORM: it cannot join a batch")
-        model._default_manager.using(alias).create(**values)
-        return
-    sql, fields, columns = built
-    unknown = values.keys() - columns
-    if unknown:
-        raise TypeError(f"{model.__name__} has no columns {sorted(unknown)}")
-    row = SimpleNamespace(
-        **{
-            field.attname: values[field.attname] if field.attname in values else field.get_default()
-            for field in fields
-        }
-    )
-    parameters = [
-        field.get_db_prep_save(
-            # as save() does: the time now in auto_now/auto_now_add fields, over any value given
-            field.pre_save(row, add=True)
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-            else getattr(row, field.attname),
-            connection,
-        )
-        for field in fields
-    ]
-    if unsynced.gathered(alias, sql, parameters):
-        return
-    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
