@@ -9,9 +9,11 @@ sends ``Cookie: name=value`` with every later request, and appends line 4
 
 from __future__ import annotations
 
+from django.db import router
 from django.http import HttpRequest
 
 from cml_exchange.models import ExchangeSession, ExchangeSettings, statements
+from cml_exchange.models.health import read_checking
 from cml_exchange.storage.uploads import UnsafeName, safe_name
 
 #: The session cookie's name: no dots, which 1C cannot handle.
@@ -28,11 +30,13 @@ def settings_and_session(
     round trip on PostgreSQL; with ``upload`` (a part of a file, whose name is
     the ``filename`` parameter) the file's row comes with the session, so
     that the part waits for the database once before its writes, not three
-    times.
+    times. Being the request's first read, it also stands for Django's check of
+    a kept connection (:func:`~cml_exchange.models.health.read_checking`).
     """
+    using = router.db_for_write(ExchangeSettings)  # where ExchangeSettings.read() reads
     token = request.COOKIES.get(COOKIE_NAME) if session else None
     if not token:
-        return ExchangeSettings.load(), None
+        return read_checking(ExchangeSettings.load, using=using), None
     name = None
     if upload:
         try:
@@ -40,8 +44,11 @@ def settings_and_session(
         except UnsafeName:  # refused by the handler, in its words
             name = None
     sessions = ExchangeSession.objects
-    settings_rows, session_rows = statements.together(
-        ExchangeSettings.read(), sessions.token_read(token, kind, upload=name)
+    settings_rows, session_rows = read_checking(
+        lambda: statements.together(
+            ExchangeSettings.read(), sessions.token_read(token, kind, upload=name)
+        ),
+        using=using,
     )
     return ExchangeSettings.from_rows(settings_rows), sessions.pick(session_rows, kind)
 
