@@ -117,10 +117,12 @@ def refresh(connection: Any) -> list[str]:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_stat_force_next_flush()")
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            # The statistics functions on this app's tables alone: the pg_stat_user_tables
+            # view computes every column for every table of the database before it filters.
             cursor.execute(
-                "SELECT c.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid"
-                " WHERE s.relid IN (SELECT to_regclass(name) FROM unnest(%s::text[]) AS name)"
-                " AND s.n_live_tup >= GREATEST(%s, 2 * c.reltuples)",
+                "SELECT c.relname FROM pg_class c"
+                " WHERE c.oid IN (SELECT to_regclass(name) FROM unnest(%s::text[]) AS name)"
+                " AND pg_stat_get_live_tuples(c.oid) >= GREATEST(%s, 2 * c.reltuples)",
                 [sorted(indexed), GROWTH_FLOOR],
             )
             stale = sorted(row[0] for row in cursor.fetchall())
