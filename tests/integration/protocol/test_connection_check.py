@@ -68,13 +68,25 @@ def backend() -> int:
     return int(connection.connection.info.backend_pid)
 
 
-def test_a_part_on_a_kept_connection_waits_for_the_database_twice(
-    admin_user, upload_root, kept_connection, tmp_path
-):
+def terminated(pid: int) -> None:
+    """End the server process of connection ``pid``, as a restart or a dropped link would."""
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+def exchange_begun() -> ExchangeClient:
+    """1C after checkauth and init, each a request of its own on the kept connection."""
     one_c = new_1c()
     for step in (one_c.checkauth, one_c.init):
         close_old_connections()
         step()
+    return one_c
+
+
+def test_a_part_on_a_kept_connection_waits_for_the_database_twice(
+    admin_user, upload_root, kept_connection, tmp_path
+):
+    one_c = exchange_begun()
     close_old_connections()
     assert post(one_c, "import.xml", b"<first/>") == b"success\n"
     kept = backend()
@@ -93,15 +105,11 @@ def test_a_part_on_a_kept_connection_waits_for_the_database_twice(
 def test_a_connection_the_server_dropped_is_replaced_before_the_request_reads(
     admin_user, upload_root, kept_connection
 ):
-    one_c = new_1c()
-    for step in (one_c.checkauth, one_c.init):
-        close_old_connections()
-        step()
+    one_c = exchange_begun()
     close_old_connections()
     assert post(one_c, "import.xml", b"<first/>") == b"success\n"
     dropped = backend()
-    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [dropped])
+    terminated(dropped)
     close_old_connections()
     assert post(one_c, "import.xml", b"<second/>") == b"success\n"
     assert backend() != dropped
@@ -109,8 +117,7 @@ def test_a_connection_the_server_dropped_is_replaced_before_the_request_reads(
     assert (record.size, record.parts) == (17, 2)
     # and a request without a cookie (its first read is the settings alone) likewise
     dropped = backend()
-    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [dropped])
+    terminated(dropped)
     close_old_connections()
     assert new_1c().checkauth().cookie_value
     assert backend() != dropped
@@ -119,10 +126,7 @@ def test_a_connection_the_server_dropped_is_replaced_before_the_request_reads(
 def test_a_read_that_fails_on_a_live_connection_is_not_made_again(
     admin_user, upload_root, kept_connection, tmp_path
 ):
-    one_c = new_1c()
-    for step in (one_c.checkauth, one_c.init):
-        close_old_connections()
-        step()
+    one_c = exchange_begun()
     table = ExchangeSettings._meta.db_table
     # A lock not granted within 100 ms is an error (any connection, a new one too).
     connection.close()
@@ -131,7 +135,7 @@ def test_a_read_that_fails_on_a_live_connection_is_not_made_again(
     options["options"] = "-c lock_timeout=100ms"
     try:
         close_old_connections()
-        get(one_c, "init")
+        get(one_c, "init")  # the kept connection, opened with that option
         kept = backend()
         reply, sent = _init_while_locked(one_c, table, tmp_path / "trace.txt")
         after = backend()
