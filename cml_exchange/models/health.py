@@ -3,7 +3,7 @@
 With ``CONN_HEALTH_CHECKS``, Django checks a connection kept from an earlier
 request before the request's first query: ``SELECT 1`` on PostgreSQL, a round
 trip of its own. 1C's requests are many and small (a 100 MB catalog comes in a
-hundred parts, and each part waits for the database twice besides), so the
+hundred parts, each of which otherwise waits for the database twice), so the
 exchange lets its first read stand for that check (:func:`read_checking`).
 """
 
@@ -27,7 +27,8 @@ def read_checking(read: Callable[[], T], *, using: str) -> T:
     the connection is closed and ``read()`` is made once more on a new one: what
     Django's check would have done before it. A read that fails on a live
     connection raises as it would, and so does one inside a transaction, whose
-    connection cannot be replaced. ``read()`` must only read: it may run twice.
+    connection cannot be replaced. ``read()`` may run twice: it must be safe to
+    repeat (a read, or a ``get_or_create``).
     """
     # Django's attributes since 4.1, not in its type stubs.
     connection: Any = connections[using]
