@@ -184,6 +184,15 @@ class ScannedFile(models.Model):
     class Meta:
         verbose_name = _("scanned file")
         verbose_name_plural = _("scanned files")
+        indexes = [
+            # What keep_items() reads of every remembered file (the sum of their items, and
+            # which to forget first, newest first), from the index alone: on SQLite the
+            # item digests come before items_count in a row, whose later columns are then
+            # reached through every page of the digests.
+            models.Index(
+                fields=["scanned", "id", "items_kind", "items_count"], name="cml_scanned_kept"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.digest[:12]

@@ -15,6 +15,8 @@ are in test_passed_split_packages.py, how the rows are found in test_passed_rows
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cml_exchange.commerceml.reading.scan_process import can_start
 from cml_exchange.models import Offer, Product, ScannedFile
@@ -193,6 +195,36 @@ def test_only_the_latest_files_keep_their_items(tmp_path, saved, monkeypatch):
     saved.products.clear()
     import_files(tmp_path / "last again", {"import.xml": versions[2]})
     assert len(saved.products) == 1 and saved.products[0][0] == []  # passed over
+
+
+def test_keeping_a_files_items_reads_no_other_files_digests(tmp_path, saved, monkeypatch):
+    """The sum of the kept items, and which files forget theirs, come from an index (SQLite).
+
+    Each remembered file's digests (up to 24 MB in all) lie in its row before its count:
+    read from the table, every file read whole would read them all again.
+    """
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's query plans")
+    from cml_exchange.importer import scans
+
+    monkeypatch.setattr(scans, "KEPT_ITEMS", 4)  # the third file makes the first forget
+    versions = [catalog_xml(f"p{n}a=Чайник", f"p{n}b=Утюг") for n in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        for n, text in enumerate(versions):
+            import_files(tmp_path / str(n), {"import.xml": text})
+    table = ScannedFile._meta.db_table
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and '"items_count"' in q["sql"] and table in q["sql"]
+    ]
+    assert any("SUM(" in sql for sql in reads) and any("ORDER BY" in sql for sql in reads)
+    with connection.cursor() as cursor:
+        for sql in reads:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            plan = " ".join(str(step[-1]) for step in cursor.fetchall())
+            assert "USING COVERING INDEX cml_scanned_kept" in plan, (sql, plan)
+    assert ScannedFile.objects.exclude(items_kind="").count() == 2
 
 
 def test_a_file_that_skipped_empty_items_is_passed_over_and_tells_them_again(tmp_path, saved):
