@@ -68,8 +68,9 @@ def remember(digest: str, counts: dict[str, int]) -> None:
         unique_fields=["digest"],
         update_fields=["counts", "scanned"],
     )
-    stale = ScannedFile.objects.order_by("-scanned").values_list("pk", flat=True)[KEPT:]
-    ScannedFile.objects.filter(pk__any=list(stale)).delete()
+    stale = list(ScannedFile.objects.order_by("-scanned").values_list("pk", flat=True)[KEPT:])
+    if stale:  # a delete of nothing still takes SQLite's write lock and commits
+        ScannedFile.objects.filter(pk__any=stale).delete()
 
 
 def keep_items(digest: str, items: FileItems) -> bool:

@@ -197,6 +197,24 @@ def test_only_the_latest_files_keep_their_items(tmp_path, saved, monkeypatch):
     assert len(saved.products) == 1 and saved.products[0][0] == []  # passed over
 
 
+def test_only_the_latest_files_are_remembered(tmp_path, saved, monkeypatch):
+    """Past ``KEPT`` files, the least recently scanned is forgotten: it is scanned again."""
+    from cml_exchange.importer import scans
+
+    monkeypatch.setattr(scans, "KEPT", 2)
+    versions = [
+        catalog_xml(f"p{n}a=Чайник", f"p{n}b=Утюг").replace('Изменения="false"', 'Изменения="true"')
+        for n in range(3)
+    ]
+    for n, text in enumerate(versions):
+        import_files(tmp_path / str(n), {"import.xml": text})
+        assert ScannedFile.objects.count() == min(n + 1, 2)
+    forgotten = import_files(tmp_path / "first again", {"import.xml": versions[0]})
+    remembered = import_files(tmp_path / "last again", {"import.xml": versions[2]})
+    assert "items_passed" not in forgotten.counters  # read again, after a scan of its own
+    assert remembered.counters["items_passed"] == 2
+
+
 def test_keeping_a_files_items_reads_no_other_files_digests(tmp_path, saved, monkeypatch):
     """The sum of the kept items, and which files forget theirs, come from an index (SQLite).
 
