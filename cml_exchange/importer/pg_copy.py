@@ -35,7 +35,7 @@ def write(connection: Any, columns: _Columns, rows: Sequence[Row], suffix: str) 
     table = columns.quote(columns.table)
     names = ", ".join(columns.names())
     connection.ensure_connection()
-    statistics.rows_added(connection)
+    statistics.rows_added(connection, len(rows))
     written = 0
     with (
         transaction.atomic(using=connection.alias, savepoint=False),
@@ -87,7 +87,7 @@ def copy_new(
     table = columns.quote(columns.table)
     names = ", ".join(columns.names())
     connection.ensure_connection()
-    statistics.rows_added(connection)
+    statistics.rows_added(connection, len(rows))
     try:
         with (
             transaction.atomic(using=connection.alias, savepoint=savepoint),

@@ -12,9 +12,12 @@ hold twice the rows they held at their last ``ANALYZE`` (and
 :data:`GROWTH_FLOOR` rows at least) are analyzed: three or four times as a
 table grows tenfold, each a sample of at most 30,000 rows.
 
-Within an import step (:func:`watching`) the look at the tables is made only when
-the step's connection may have added rows since its last look: an unchanged
-re-import, which adds none, spares its four round trips after every batch.
+Within an import step (:func:`watching`) the look at the tables is made only once
+the step's connection may have added as many rows since its last look as the
+table nearest to going stale then lacked: an unchanged re-import, which adds
+none, spares its round trips after every batch, and so does a first import of
+small files (1C's split packages), each a batch or two far from any table's
+next ``ANALYZE``.
 
 SQLite plans these lookups by the index without statistics; nothing is done there.
 """
@@ -22,6 +25,7 @@ SQLite plans these lookups by the index without statistics; nothing is done ther
 from __future__ import annotations
 
 import logging
+import math
 import re
 import weakref
 from collections.abc import Callable, Iterator
@@ -41,29 +45,37 @@ GROWTH_FLOOR = 10_000
 LOCK_WAIT = "200ms"
 
 
-#: Connections in an import step, and whether each may have added rows since its last look
-#: (``False`` once a look found the tables' statistics fresh).
-_grown: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+#: Connections in an import step, and the rows each may still add before the next look:
+#: 0 or less, look at the next :func:`refresh`.
+_to_go: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 #: Statements that add no rows; anything else (``INSERT``, ``WITH``, ``COPY``…) may.
 _ADDS_NO_ROWS = re.compile(
     r"\s*(SELECT|UPDATE|DELETE|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|ANALYZE)\b",
     re.IGNORECASE,
 )
+#: Statements whose row count is the rows they added (or more: an upsert counts its
+#: updates too); any other that may add rows brings the next look.
+_COUNTS_ADDED_ROWS = re.compile(r"\s*INSERT\b", re.IGNORECASE)
 
 
 @contextmanager
 def watching(connection: Any) -> Iterator[None]:
-    """Within: :func:`refresh` looks at the tables only after rows may have been added.
+    """Within: :func:`refresh` looks at the tables only once enough rows may have been added.
 
-    The first refresh always looks (another process may have filled the tables);
-    after a look, the next one waits for a statement of the connection that may
-    add rows, or for :func:`rows_added`. On PostgreSQL only; nested, the outer one holds.
+    The first refresh always looks (another process may have filled the tables).
+    A look outside a transaction notes the fewest rows any of the app's tables
+    lacks to go stale; the next look waits until the connection's statements
+    (and :func:`rows_added`) may have added that many rows to any of them. A
+    statement that may add rows without saying how many (``WITH``, ``COPY``
+    through Django's cursor) brings the next look. Rows other connections add
+    count at this connection's next look. On PostgreSQL only; nested, the outer
+    one holds.
     """
     connection = connections[connection.alias]
-    if connection.vendor != "postgresql" or connection in _grown:
+    if connection.vendor != "postgresql" or connection in _to_go:
         yield
         return
-    _grown[connection] = True
+    _to_go[connection] = 0
     wrapper = _noting_added_rows(connection)
     connection.execute_wrappers.append(wrapper)
     try:
@@ -72,22 +84,29 @@ def watching(connection: Any) -> Iterator[None]:
         # By identity: a wrapper appended after this one may still be there.
         wrappers = connection.execute_wrappers
         wrappers[:] = [other for other in wrappers if other is not wrapper]
-        _grown.pop(connection, None)
+        _to_go.pop(connection, None)
 
 
-def rows_added(connection: Any) -> None:
-    """Tell :func:`watching` of rows added past Django's cursor (psycopg's ``COPY``)."""
+def rows_added(connection: Any, count: int | None = None) -> None:
+    """Tell :func:`watching` of ``count`` rows added past Django's cursor (psycopg's ``COPY``).
+
+    ``None``: an unknown number, which brings the next look.
+    """
     connection = connections[connection.alias]
-    if connection in _grown:
-        _grown[connection] = True
+    if connection in _to_go:
+        _to_go[connection] = _to_go[connection] - count if count is not None else 0
 
 
 def _noting_added_rows(connection: Any) -> Callable[..., Any]:
-    def noting(execute: Callable[..., Any], sql: str, *args: Any) -> Any:
-        # Once noted, the flag stays until the next look: no need to read the statement.
-        if _grown.get(connection) is False and not _ADDS_NO_ROWS.match(sql):
-            _grown[connection] = True
-        return execute(sql, *args)
+    def noting(
+        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+    ) -> Any:
+        result = execute(sql, params, many, context)
+        # Once due, the look stays due until it is made: no need to read the statement.
+        if _to_go.get(connection, 0) > 0 and not _ADDS_NO_ROWS.match(sql):
+            added = context["cursor"].rowcount if _COUNTS_ADDED_ROWS.match(sql) else -1
+            _to_go[connection] = _to_go[connection] - added if added >= 0 else 0
+        return result
 
     return noting
 
@@ -106,8 +125,8 @@ def refresh(connection: Any) -> list[str]:
     if connection.vendor != "postgresql":
         return []
     wrapper = connections[connection.alias]
-    if _grown.get(wrapper) is False:
-        return []  # nothing added since the last look (:func:`watching`)
+    if _to_go.get(wrapper, 0) > 0:
+        return []  # too few rows added since the last look to make a table stale (:func:`watching`)
     indexed = _indexed_columns()
     try:
         if connection.pg_version >= 150000 and not connection.in_atomic_block:
@@ -119,23 +138,37 @@ def refresh(connection: Any) -> list[str]:
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             # The statistics functions on this app's tables alone: the pg_stat_user_tables
             # view computes every column for every table of the database before it filters.
+            # Each table's live rows and the rows at which it goes stale.
             cursor.execute(
-                "SELECT c.relname FROM pg_class c"
-                " WHERE c.oid IN (SELECT to_regclass(name) FROM unnest(%s::text[]) AS name)"
-                " AND pg_stat_get_live_tuples(c.oid) >= GREATEST(%s, 2 * c.reltuples)",
-                [sorted(indexed), GROWTH_FLOOR],
+                "SELECT c.relname, pg_stat_get_live_tuples(c.oid), GREATEST(%s, 2 * c.reltuples)"
+                " FROM pg_class c"
+                " WHERE c.oid IN (SELECT to_regclass(name) FROM unnest(%s::text[]) AS name)",
+                [GROWTH_FLOOR, sorted(indexed)],
             )
-            stale = sorted(row[0] for row in cursor.fetchall())
+            tables = {name: (live, float(limit)) for name, live, limit in cursor.fetchall()}
+            stale = sorted(name for name, (live, limit) in tables.items() if live >= limit)
             if stale:
                 _analyze(connection, cursor, {table: indexed[table] for table in stale})
     except DatabaseError:
         logger.warning("Could not refresh the catalog tables' statistics", exc_info=True)
         return []
-    if wrapper in _grown and not connection.in_atomic_block:
+    if wrapper in _to_go and not connection.in_atomic_block:
         # Inside a transaction its own rows are not counted yet (a scan beside the reader
         # holds the file's first batches): the look after its commit must still be made.
-        _grown[wrapper] = False
+        _to_go[wrapper] = _fewest_to_stale(tables, stale)
     return stale
+
+
+def _fewest_to_stale(tables: dict[str, tuple[int, float]], analyzed: list[str]) -> int:
+    """The fewest rows any of ``tables`` (live rows, stale at) lacks to go stale; at least 1.
+
+    A table just analyzed goes stale again at twice its live rows, or the floor.
+    """
+    lacking = [
+        (max(GROWTH_FLOOR, 2 * live) if name in analyzed else math.ceil(limit)) - live
+        for name, (live, limit) in tables.items()
+    ]
+    return max(1, min(lacking, default=1))
 
 
 def _analyze(connection: Any, cursor: Any, tables: dict[str, list[str]]) -> None:

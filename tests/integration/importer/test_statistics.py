@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 
 from benchmarks.generator import generate_catalog
 from cml_exchange.importer import ImportOptions, create_job, sql, statistics
-from cml_exchange.models import Offer, Product
+from cml_exchange.models import Catalog, Offer, Product
 from tests.integration.importer.helpers import assert_done, run_to_end
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
@@ -134,9 +134,15 @@ def _looks(queries: CaptureQueriesContext) -> int:
     return sum("pg_stat_get_live_tuples" in query["sql"] for query in queries.captured_queries)
 
 
-def test_an_unchanged_re_import_does_not_look_at_the_statistics_after_each_batch(
-    tmp_path: Path,
+def test_imports_far_from_any_tables_next_analyze_do_not_look_after_each_batch(
+    tmp_path: Path, settings: Any
 ) -> None:
+    """300 products, 12 batches or more, and 10,000 rows before a table goes stale: one look.
+
+    So it is for an unchanged re-import, which adds no rows, and for a first import of
+    small files (1C's split packages), each far from any table's next ``ANALYZE``.
+    """
+    settings.CML_EXCHANGE_SCAN_BESIDE_FROM = 0  # no transaction held for a scan beside
     generate_catalog(tmp_path, 300, seed=11)
     options = ImportOptions(batch_size=50)
     with CaptureQueriesContext(connection) as first:
@@ -149,8 +155,64 @@ def test_an_unchanged_re_import_does_not_look_at_the_statistics_after_each_batch
         )
     assert done.summary["products_unchanged"] == 300
     assert done.summary["offers_unchanged"] == Offer.objects.count()
-    assert _looks(first) >= 12  # after each of the first import's batches
-    assert _looks(again) == 1  # the step's first look only: nothing was added since
+    assert _looks(first) == 1  # the step's first look only: too few rows added since
+    assert _looks(again) == 1  # likewise: nothing was added since
+
+
+def test_a_step_looks_again_once_its_rows_could_make_a_table_stale(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Counted by the rows each insert reports, and by the rows ``COPY`` takes in.
+
+    The growth floor at 200, the app's tables empty but for a few rows (the catalog, the
+    order statuses): the first look finds some 190 rows lacking before one goes stale. A
+    statement that may add rows without saying how many brings a look.
+    """
+    monkeypatch.setattr(statistics, "GROWTH_FLOOR", 200)
+    catalog = Catalog.objects.create(external_id="catalog", name="Каталог")
+    products = Product._meta.db_table
+
+    def added(first: int, count: int) -> None:
+        Product.objects.bulk_create(
+            Product(catalog=catalog, external_id=f"p-{n}", name="Товар", slug=f"p-{n}")
+            for n in range(first, first + count)
+        )
+
+    with statistics.watching(connection):
+        with CaptureQueriesContext(connection) as first:
+            assert statistics.refresh(connection) == []
+        assert _looks(first) == 1
+        added(0, 150)
+        with CaptureQueriesContext(connection) as below:
+            assert statistics.refresh(connection) == []
+        assert _looks(below) == 0  # 150 rows added
+        added(150, 50)
+        assert statistics.refresh(connection) == [products]  # 200 rows: the floor
+        # Now each table lacks some 190 rows or more (the products' 200).
+        rows = [
+            {"catalog_id": catalog.pk, "external_id": f"c-{n}", "name": "Товар", "slug": f"c-{n}"}
+            for n in range(150)
+        ]  # fmt: skip
+        sql.insert(Product, rows)
+        with CaptureQueriesContext(connection) as copied:
+            assert statistics.refresh(connection) == []
+        assert _looks(copied) == 0  # 150 rows copied in
+        sql.insert(
+            Product,
+            [
+                {**row, "external_id": f"{row['slug']}+", "slug": f"{row['slug']}+"}
+                for row in rows[:60]
+            ],
+        )
+        assert statistics.refresh(connection) == [products]  # 410 rows: twice 200
+        with connection.cursor() as cursor:
+            cursor.execute(  # the rows it adds (none) are not its row count
+                "WITH copied AS (SELECT * FROM cml_exchange_product WHERE false)"
+                " INSERT INTO cml_exchange_product SELECT * FROM copied"
+            )
+        with CaptureQueriesContext(connection) as uncounted:
+            statistics.refresh(connection)
+        assert _looks(uncounted) == 1
 
 
 def test_rows_added_in_a_step_are_looked_at_however_they_came(
