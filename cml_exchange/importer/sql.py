@@ -414,6 +414,38 @@ def pks_in_partial_index(
         return [pk for (pk,) in cursor.fetchall()]
 
 
+def any_in_partial_index(model: type[models.Model], index: str, **scope: Any) -> bool:
+    """Whether ``model`` has a row in its partial index ``index`` with the equalities ``scope``.
+
+    ``scope`` should give the index's leading columns, so that one look in it answers.
+    As in :func:`pks_in_partial_index`, on SQLite the statement names the index.
+    PostgreSQL, asked for any one row, may expect to meet one soon in another index
+    or in the table and filter what it walks (every offer without a product, for a
+    catalog that has none of them: 4.5 ms at 5,400 such offers); asked for the rows in
+    the index's order, which only the index gives without a sort, it takes the index.
+    """
+    using = router.db_for_read(model)
+    connection = connections[using]
+    manager: Any = model._default_manager
+    if connection.vendor != "sqlite":
+        fields = next(each for each in model._meta.indexes if each.name == index).fields
+        rows = manager.using(using).filter(_condition(model, index), **scope)
+        ordered = rows.order_by(
+            *(getattr(model._meta.get_field(name), "attname", name) for name in fields)
+        )
+        return bool(list(ordered.values_list("pk", flat=True)[:1]))
+    quote = connection.ops.quote_name
+    where = [_condition_sql(model, index, connection)]
+    where += [f"{_column(model, name, quote)} = %s" for name in scope]
+    statement = (
+        f"SELECT 1 FROM {quote(model._meta.db_table)} INDEXED BY {quote(index)} "  # noqa: S608
+        f"WHERE {' AND '.join(where)} LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, list(scope.values()))
+        return cursor.fetchone() is not None
+
+
 def _condition(model: type[models.Model], index: str) -> models.Q:
     """The condition of ``model``'s partial index ``index``."""
     return cast(

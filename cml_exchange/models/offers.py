@@ -142,10 +142,11 @@ class Offer(FromOneC):
                 fields=["active"], condition=models.Q(active=False), name="cml_offer_inactive"
             ),
             # Only offers that came before their product, which link_waiting_offers looks
-            # up by it: an offer stored with its product costs no entry (a third of the
-            # offers' insert on SQLite with a full index).
+            # up by it within its catalog, after a look whether the catalog has any: an
+            # offer stored with its product costs no entry (a third of the offers' insert
+            # on SQLite with a full index).
             models.Index(
-                fields=["product_external_id"],
+                fields=["catalog", "product_external_id"],
                 condition=models.Q(product__isnull=True),
                 name="cml_offer_waiting_product",
             ),

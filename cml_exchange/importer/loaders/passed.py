@@ -24,7 +24,7 @@ from cml_exchange import signals
 from cml_exchange.commerceml.reading.digests import OFFERS, FileItems
 from cml_exchange.commerceml.reading.reader import CmlReader
 from cml_exchange.importer.exchange_reads import shared
-from cml_exchange.importer.loaders.products import link_waiting_offers
+from cml_exchange.importer.loaders.products import link_waiting_offers, offers_wait_in
 from cml_exchange.importer.loaders.unchanged import DIGEST_COLUMNS
 from cml_exchange.importer.scans import keep_items, kept_items
 from cml_exchange.importer.session import ImportSession, Scope
@@ -221,7 +221,7 @@ def load_passed(session: ImportSession, passed: PassedItems) -> None:
             sender=Offer, job=session.job, catalog_id=passed.catalog, offer_ids=pks
         )
         return
-    if Offer.objects.filter(product__isnull=True).exists():  # nearly always none waits
+    if offers_wait_in(passed.catalog):  # nearly always none waits
         for start in range(0, len(pks), _CHUNK):
             chunk = pks[start : start + _CHUNK]
             ids = list(Product.objects.filter(pk__any=chunk).values_list("external_id", flat=True))

@@ -401,15 +401,20 @@ def property_value_rows(
     return rows, unknown
 
 
+def offers_wait_in(catalog: int) -> bool:
+    """Whether an offer of ``catalog`` waits for its product."""
+    return sql.any_in_partial_index(Offer, "cml_offer_waiting_product", catalog=catalog)
+
+
 def link_waiting_offers(session: ImportSession, catalog: int, product_ids: list[str]) -> None:
     """Offers that came before their product get it now (an exact id first, then the base id).
 
     The catalog adapter is told of them then, prices and stock included: it
     could not place them without their product.
     """
-    # Nearly always no offer waits: a look at the product index alone (of any catalog: with
-    # the catalog, SQLite walks the catalog's offers) spares the update over the batch's ids.
-    if not product_ids or not Offer.objects.filter(product__isnull=True).exists():
+    # Nearly always no offer of the catalog waits: one look in the index of those that do
+    # spares the lookups by the batch's ids (two of 1,000 ids, 10 ms on PostgreSQL).
+    if not product_ids or not offers_wait_in(catalog):
         return
     products = Product.objects.filter(catalog_id=catalog)
     # By the catalog's unique ids, and by the partial index of offers waiting: with both

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cml_exchange.importer import ImportOptions, create_job
 from cml_exchange.models import Offer
@@ -54,6 +56,34 @@ def test_offers_get_their_products_of_their_own_catalog_when_those_come(tmp_path
     summary = import_(tmp_path, "import_b.xml", cml_files.catalog("B", items))
     assert summary.get("items_passed") == 4 and "offers_linked" not in summary
     assert linked() == placed
+
+
+def test_products_of_a_catalog_where_no_offer_waits_do_not_look_for_waiting_offers(
+    tmp_path: Path,
+) -> None:
+    """Offers of another catalog wait: a batch of products looks in its own catalog only.
+
+    Neither a catalog's first import nor an unchanged one passed over looks its products'
+    ids up among waiting offers; in the catalog where an offer waits, they are.
+    """
+    import_(tmp_path, "offers_b.xml", cml_files.offers("B", [Lot("p1#red")]))
+    catalog_a = cml_files.catalog("A", [Item("p1", "Куртка"), Item("p2", "Шапка")])
+
+    def offers_looked_up_by_id(name: str, text: str) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            summary = import_(tmp_path, name, text)
+        assert "offers_linked" not in summary
+        return [
+            query["sql"]
+            for query in queries.captured_queries
+            if "cml_exchange_offer" in query["sql"] and "p1" in query["sql"]
+        ]
+
+    assert offers_looked_up_by_id("import_a.xml", catalog_a) == []
+    assert offers_looked_up_by_id("import_a.xml", catalog_a) == []  # passed over
+    summary = import_(tmp_path, "import_b.xml", cml_files.catalog("B", [Item("p1", "Куртка")]))
+    assert summary["offers_linked"] == 1
+    assert linked() == {("B", "p1#red"): "p1"}
 
 
 def test_offers_whose_prices_change_are_counted_without_product_while_they_wait(
