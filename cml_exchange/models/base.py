@@ -74,9 +74,3 @@ class Leased(models.Model):
         finally:
             if taken:
                 rows.filter(lease_owner=owner).update(lease_owner="", lease_until=None)
-
-    def extend_lease(self, owner: str, seconds: float) -> None:
-        """Push the end of ``owner``'s lease ``seconds`` from now (a long job between steps)."""
-        type(self)._default_manager.filter(pk=self.pk, lease_owner=owner).update(
-            lease_until=timezone.now() + dt.timedelta(seconds=seconds)
-        )

@@ -137,6 +137,30 @@ def test_a_job_another_process_is_running_is_left_alone(tmp_path):
     assert Product.objects.count() == 2
 
 
+def test_a_step_renews_its_lease_after_each_batch_while_it_holds_it(tmp_path):
+    """A long step is not taken for dead; a job another worker took over stays that worker's."""
+    directory, names = exchange_dir(tmp_path, "Dialdev__Santechtula__upload__1c_catalog__import")
+    job = create_job(names, base_dir=directory, options=ImportOptions(batch_size=200))
+    leases: list[tuple[str, dt.datetime | None]] = []
+
+    def seen(job: ImportJob) -> None:
+        stored = ImportJob.objects.get(pk=job.pk)
+        leases.append((stored.lease_owner, stored.lease_until))
+        if len(leases) == 4:  # the lease ran out; another worker took the job over
+            ImportJob.objects.filter(pk=job.pk).update(
+                lease_owner="other-worker", lease_until=later
+            )
+
+    later = timezone.now() + dt.timedelta(hours=2)
+    started = timezone.now()
+    assert isinstance(run(job, budget=None, owner="this-worker", lease=600, progress=seen), Done)
+    ours = [until for owner, until in leases[:4]]
+    assert {owner for owner, _until in leases[:4]} == {"this-worker"}
+    assert all(until is not None and until >= started + dt.timedelta(seconds=600) for until in ours)
+    assert ours == sorted(ours) and ours[0] < ours[-1]  # pushed on, batch after batch
+    assert leases[4:] and set(leases[4:]) == {("other-worker", later)}
+
+
 def test_an_import_survives_a_broken_file_without_writing_any_of_it(tmp_path):
     directory, names = exchange_dir(tmp_path, "Dialdev__Santechtula__upload__1c_catalog__import")
     path = directory / names[0]
