@@ -16,10 +16,13 @@ digests is still stored, the runner does not read the items at all.
 
 from __future__ import annotations
 
+import json
 import sys
 from array import array
 from pathlib import Path
+from typing import Any
 
+from django.db import connections, router
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -39,13 +42,40 @@ KEPT_ITEMS = 3_000_000
 
 
 def remembered_counts(path: Path) -> tuple[str, dict[str, int] | None]:
-    """The file's digest, and what its scan counted if the same bytes were found sound before."""
+    """The file's digest, and what its scan counted if the same bytes were found sound before.
+
+    A file found is marked as scanned now, so that it is kept longer.
+    """
     digest = file_digest(path)
+    connection = connections[router.db_for_write(ScannedFile)]
+    if connection.vendor == "postgresql":
+        return digest, _touched_counts(connection, digest)
+    # SQLite takes its write lock for an update, even of no row: only for a file found.
     known = ScannedFile.objects.filter(digest=digest).values_list("counts", flat=True).first()
     if known is None:
         return digest, None
-    ScannedFile.objects.filter(digest=digest).update(scanned=timezone.now())  # kept longer
+    ScannedFile.objects.filter(digest=digest).update(scanned=timezone.now())
     return digest, dict(known)
+
+
+def _touched_counts(connection: Any, digest: str) -> dict[str, int] | None:
+    """PostgreSQL: mark the file of ``digest`` scanned now and read its counts, in one statement."""
+    meta = ScannedFile._meta
+    quote = connection.ops.quote_name
+    counts = meta.get_field("counts")
+    scanned = meta.get_field("scanned")
+    digest_column = meta.get_field("digest")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {quote(scanned.column)} = %s"  # noqa: S608
+            f" WHERE {quote(digest_column.column)} = %s RETURNING {quote(counts.column)}",
+            [timezone.now(), digest],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    value = row[0]  # Django's psycopg connections load jsonb as text
+    return dict(json.loads(value) if isinstance(value, (str, bytes)) else value)
 
 
 def scan_counts(path: Path, name: str) -> dict[str, int]:

@@ -215,6 +215,37 @@ def test_only_the_latest_files_are_remembered(tmp_path, saved, monkeypatch):
     assert remembered.counters["items_passed"] == 2
 
 
+def test_a_file_sent_again_is_remembered_longer(tmp_path, saved, monkeypatch):
+    """A remembered file found again counts as scanned now: the files forgotten are older.
+
+    On PostgreSQL its counts are read and its time renewed in one statement.
+    """
+    from cml_exchange.importer import scans
+
+    monkeypatch.setattr(scans, "KEPT", 2)
+    versions = [
+        catalog_xml(f"p{n}a=Чайник", f"p{n}b=Утюг").replace('Изменения="false"', 'Изменения="true"')
+        for n in range(3)
+    ]
+    import_files(tmp_path / "0", {"import.xml": versions[0]})
+    import_files(tmp_path / "1", {"import.xml": versions[1]})
+    with CaptureQueriesContext(connection) as queries:
+        again = import_files(tmp_path / "0 again", {"import.xml": versions[0]})
+    assert again.counters["items_passed"] == 2
+    if connection.vendor == "postgresql":
+        looks = [q["sql"] for q in queries.captured_queries if '"counts"' in q["sql"]]
+        assert len(looks) == 1 and looks[0].startswith("UPDATE")
+    import_files(tmp_path / "2", {"import.xml": versions[2]})  # the second file is forgotten
+    assert (
+        import_files(tmp_path / "0 once more", {"import.xml": versions[0]}).counters["items_passed"]
+        == 2
+    )
+    assert (
+        "items_passed"
+        not in import_files(tmp_path / "1 again", {"import.xml": versions[1]}).counters
+    )
+
+
 def test_keeping_a_files_items_reads_no_other_files_digests(tmp_path, saved, monkeypatch):
     """The sum of the kept items, and which files forget theirs, come from an index (SQLite).
 
