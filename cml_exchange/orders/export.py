@@ -198,7 +198,7 @@ def _native_timestamps(alias: str) -> Callable[[], AbstractContextManager[object
 def _lines_of(order_ids: list[int]) -> dict[int, list[OrderLine]]:
     """The lines of these orders, by order, each order's in their positions' order."""
     rows = (
-        OrderLineRow.objects.filter(order_id__in=order_ids)
+        OrderLineRow.objects.filter(order_id__any=order_ids)
         .order_by("order_id", "position", "pk")
         .values_list(*LINE_FIELDS)
     )
