@@ -69,18 +69,21 @@ def test_products_of_a_catalog_where_no_offer_waits_do_not_look_for_waiting_offe
     import_(tmp_path, "offers_b.xml", cml_files.offers("B", [Lot("p1#red")]))
     catalog_a = cml_files.catalog("A", [Item("p1", "Куртка"), Item("p2", "Шапка")])
 
-    def offers_looked_up_by_id(name: str, text: str) -> list[str]:
+    def offers_looked_up_by_id(name: str, text: str) -> tuple[list[str], dict[str, int]]:
         with CaptureQueriesContext(connection) as queries:
             summary = import_(tmp_path, name, text)
         assert "offers_linked" not in summary
-        return [
+        looked_up = [
             query["sql"]
             for query in queries.captured_queries
             if "cml_exchange_offer" in query["sql"] and "p1" in query["sql"]
         ]
+        return looked_up, summary
 
-    assert offers_looked_up_by_id("import_a.xml", catalog_a) == []
-    assert offers_looked_up_by_id("import_a.xml", catalog_a) == []  # passed over
+    looked_up, _summary = offers_looked_up_by_id("import_a.xml", catalog_a)
+    assert looked_up == []
+    looked_up, summary = offers_looked_up_by_id("import_a.xml", catalog_a)
+    assert looked_up == [] and summary["items_passed"] == 2  # passed over
     summary = import_(tmp_path, "import_b.xml", cml_files.catalog("B", [Item("p1", "Куртка")]))
     assert summary["offers_linked"] == 1
     assert linked() == {("B", "p1#red"): "p1"}
