@@ -24,11 +24,10 @@ from operator import itemgetter
 from typing import Any, cast
 
 from django.db import connections, models, router, transaction
-from django.db.models.sql.query import Query
 from django.utils import timezone
 
 from cml_exchange.importer import late_writes
-from cml_exchange.models.lookups import array_literal, json_array
+from cml_exchange.models.lookups import array_literal
 
 #: Rows per ``executemany``: bounded so that a batch's parameters stay small.
 CHUNK = 2000
@@ -169,7 +168,8 @@ def _preparer(field: models.Field[Any, Any], connection: Any) -> Callable[[Any],
     return prepare
 
 
-def _column(model: type[models.Model], name: str, quote: Callable[[str], str]) -> str:
+def quoted_column(model: type[models.Model], name: str, quote: Callable[[str], str]) -> str:
+    """The column of ``model``'s field ``name``, quoted by ``quote``."""
     field = model._meta.get_field(name)
     return quote(str(getattr(field, "column", name)))
 
@@ -220,10 +220,10 @@ def upsert_rows(
         return
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
-    conflict = ", ".join(_column(model, name, quote) for name in unique_fields)
+    conflict = ", ".join(quoted_column(model, name, quote) for name in unique_fields)
     updates = ", ".join(
         f"{column} = EXCLUDED.{column}"
-        for column in (_column(model, name, quote) for name in update_fields)
+        for column in (quoted_column(model, name, quote) for name in update_fields)
     )
     upsert = f" ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
     if new:
@@ -367,104 +367,3 @@ def pks(model: type[models.Model], key: str, values: Iterable[Any], **scope: Any
             )
         )
     return found
-
-
-def pks_in_partial_index(
-    model: type[models.Model], index: str, key: str, values: Sequence[Any], **scope: Any
-) -> list[int]:
-    """The pks of ``model``'s rows in its partial index ``index`` whose ``key`` is in ``values``.
-
-    ``index`` is the name of one of the model's ``Meta.indexes`` with a condition;
-    ``scope`` adds equalities. The rows are those of the index's condition, found
-    through the index itself. SQLite's planner, without statistics, takes a foreign
-    key's index for an ``IS NULL`` of the condition (every offer without a product,
-    every value without an option, walked row by row), and uses a partial index
-    only when the query repeats its condition word for word, which Django's
-    parameters never do: there the statement names the index, with the condition
-    as the index was made with it.
-    """
-    if not values:
-        return []
-    using = router.db_for_read(model)
-    connection = connections[using]
-    manager: Any = model._default_manager
-    listed = json_array(values) if connection.vendor == "sqlite" else None
-    if listed is None:  # not SQLite, or values json_each would not give back as they are
-        return list(
-            manager.using(using)
-            .filter(_condition(model, index), **{f"{key}__any": list(values)}, **scope)
-            .values_list("pk", flat=True)
-        )
-    quote = connection.ops.quote_name
-    meta = model._meta
-    where = [
-        _condition_sql(model, index, connection),
-        f"{_column(model, key, quote)} IN (SELECT value FROM json_each(%s))",  # noqa: S608
-    ]
-    parameters: list[Any] = [listed]
-    for name, value in scope.items():
-        where.append(f"{_column(model, name, quote)} = %s")
-        parameters.append(value)
-    statement = (
-        f"SELECT {quote(str(meta.pk.column))} FROM {quote(meta.db_table)} "  # noqa: S608
-        f"INDEXED BY {quote(index)} WHERE {' AND '.join(where)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, parameters)
-        return [pk for (pk,) in cursor.fetchall()]
-
-
-def any_in_partial_index(model: type[models.Model], index: str, **scope: Any) -> bool:
-    """Whether ``model`` has a row in its partial index ``index`` with the equalities ``scope``.
-
-    ``scope`` should give the index's leading columns, so that one look in it answers.
-    As in :func:`pks_in_partial_index`, on SQLite the statement names the index.
-    PostgreSQL, asked for any one row, may expect to meet one soon in another index
-    or in the table and filter what it walks (every offer without a product, for a
-    catalog that has none of them: 4.5 ms at 5,400 such offers); asked for the rows in
-    the index's order, which only the index gives without a sort, it takes the index.
-    """
-    using = router.db_for_read(model)
-    connection = connections[using]
-    manager: Any = model._default_manager
-    if connection.vendor != "sqlite":
-        fields = next(each for each in model._meta.indexes if each.name == index).fields
-        rows = manager.using(using).filter(_condition(model, index), **scope)
-        ordered = rows.order_by(
-            *(getattr(model._meta.get_field(name), "attname", name) for name in fields)
-        )
-        return bool(list(ordered.values_list("pk", flat=True)[:1]))
-    quote = connection.ops.quote_name
-    where = [_condition_sql(model, index, connection)]
-    where += [f"{_column(model, name, quote)} = %s" for name in scope]
-    statement = (
-        f"SELECT 1 FROM {quote(model._meta.db_table)} INDEXED BY {quote(index)} "  # noqa: S608
-        f"WHERE {' AND '.join(where)} LIMIT 1"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, list(scope.values()))
-        return cursor.fetchone() is not None
-
-
-def _condition(model: type[models.Model], index: str) -> models.Q:
-    """The condition of ``model``'s partial index ``index``."""
-    return cast(
-        models.Q, next(each for each in model._meta.indexes if each.name == index).condition
-    )
-
-
-def _condition_sql(model: type[models.Model], index: str, connection: Any) -> str:
-    """The SQL of the condition of ``model``'s index ``index``, as its ``CREATE INDEX`` has it."""
-    key = (model, index, connection.alias)
-    text = _CONDITIONS.get(key)
-    if text is None:
-        query = Query(model=model, alias_cols=False)
-        where = query.build_where(_condition(model, index))
-        sql, parameters = where.as_sql(query.get_compiler(connection=connection), connection)
-        editor = connection.schema_editor()  # not entered: only its quoting of literals
-        text = _CONDITIONS[key] = sql % tuple(editor.quote_value(value) for value in parameters)
-    return text
-
-
-#: The SQL of partial indexes' conditions (:func:`_condition_sql`), by model, index and alias.
-_CONDITIONS: dict[tuple[type[models.Model], str, str], str] = {}

@@ -11,7 +11,7 @@ from typing import TypeVar
 from django.db.models import Exists, OuterRef, Subquery
 
 from cml_exchange.commerceml import entities as cml
-from cml_exchange.importer import sql
+from cml_exchange.importer import partial_indexes
 from cml_exchange.importer.loaders import pending
 from cml_exchange.importer.loaders.common import pk_map, upsert
 from cml_exchange.importer.session import ImportSession, Scope
@@ -145,7 +145,7 @@ def _link_waiting_values(property_pks: list[int]) -> None:
         (OfferPropertyValue, "cml_offer_value_waiting"),
     ):
         # WAITING_FOR_OPTION has a partial index of its own: the few waiting values.
-        waiting = sql.pks_in_partial_index(model, index, "property", property_pks)
+        waiting = partial_indexes.pks_in_partial_index(model, index, "property", property_pks)
         if not waiting:
             continue
         option = PropertyOption.objects.filter(

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from cml_exchange import signals
 from cml_exchange.commerceml import entities as cml
-from cml_exchange.importer import sql
+from cml_exchange.importer import partial_indexes, sql
 from cml_exchange.importer.adapter import overrides
 from cml_exchange.importer.images import sync_images
 from cml_exchange.importer.limits import value_limits
@@ -403,7 +403,7 @@ def property_value_rows(
 
 def offers_wait_in(catalog: int) -> bool:
     """Whether an offer of ``catalog`` waits for its product."""
-    return sql.any_in_partial_index(Offer, "cml_offer_waiting_product", catalog=catalog)
+    return partial_indexes.any_in_partial_index(Offer, "cml_offer_waiting_product", catalog=catalog)
 
 
 def link_waiting_offers(session: ImportSession, catalog: int, product_ids: list[str]) -> None:
@@ -423,7 +423,7 @@ def link_waiting_offers(session: ImportSession, catalog: int, product_ids: list[
         *Offer.objects.filter(
             catalog_id=catalog, external_id__any=product_ids, product__isnull=True
         ).values_list("pk", flat=True),
-        *sql.pks_in_partial_index(
+        *partial_indexes.pks_in_partial_index(
             Offer, "cml_offer_waiting_product", "product_external_id", product_ids, catalog=catalog
         ),
     }
