@@ -15,6 +15,7 @@ from lxml import etree
 from benchmarks.datasets import ensure_data, ensure_samples
 from benchmarks.floor import exchange_files, run_floor
 from benchmarks.generator import generate_catalog
+from benchmarks.per_file import floor_per_file, table, totals
 from benchmarks.report import format_markdown, format_table
 from benchmarks.samples import SETS, build_samples, repeat_file, repeated_id, repetitions
 from benchmarks.shapes import SHAPES, floor_differences, parse_shapes, shape_data
@@ -239,3 +240,31 @@ def test_the_sale_query_targets() -> None:
         "sale query over 10000 orders ≤ 5 s on postgresql": True,
         "sale query over 10000 orders ≤ 2 s on postgresql (issue 17)": False,
     }
+
+
+def test_per_file_names_what_each_file_holds(tmp_path: Path) -> None:
+    generate_catalog(tmp_path / "data", 30, seed=3)
+    (tmp_path / "data" / "classifier.xml").write_bytes(
+        (
+            CML_DIR
+            / "gillbeits__commerceml__example__import___b815e2db-7a65-4265-9241-5f0c4f0565a7.xml"
+        ).read_bytes()
+    )
+    files = [tmp_path / "data" / name for name in ("import.xml", "offers.xml", "classifier.xml")]
+
+    figures = floor_per_file(files, tmp_path / "floor.sqlite3")
+    for figure, seconds in zip(figures, (1.0, 3.0, 0.5), strict=True):
+        figure.import_seconds = figure.floor_seconds * seconds
+
+    assert [(f.name, f.kind) for f in figures] == [
+        ("import.xml", "products"),
+        ("offers.xml", "offers"),
+        ("classifier.xml", "neither"),
+    ]
+    sums = totals(figures)
+    assert {kind: sums[kind]["files"] for kind in sums} == {
+        "products": 1, "offers": 1, "neither": 1, "all": 3,
+    }  # fmt: skip
+    assert sums["offers"]["x_floor"] == 3.0
+    assert sums["all"]["floor_seconds"] == round(sum(f.floor_seconds for f in figures), 3)
+    assert "3.00× the floor" in table(figures, sums)
