@@ -13,10 +13,10 @@ For each catalog file of the shape's data set, in import order (its manifest's
   command after another into one database, so that each finds what the files
   before it stored.
 
-The table gives both, their ratio and the kind of item the file holds (what the
-floor counted in it: ``products``, ``offers``, ``both`` or ``neither``), then
-the totals of each kind. The floor pass runs first, so both read the files from
-the page cache.
+Each file's floor runs just before its import, so that the two meet the same
+minute of a machine whose speed drifts. The table gives both, their ratio and
+the kind of item the file holds (what the floor counted in it: ``products``,
+``offers``, ``both`` or ``neither``), then the totals of each kind.
 
 The import's total exceeds one ``cml_import`` of every file (``bench.py``'s
 figure): each command here opens a job of its own, and none reads the next
@@ -64,30 +64,41 @@ class FileFigures:
         return self.import_seconds / self.floor_seconds if self.floor_seconds else 0.0
 
 
+class _Floor:
+    """The floor's writer over one fresh SQLite file, file by file (:func:`file`)."""
+
+    def __init__(self, database: Path) -> None:
+        database.unlink(missing_ok=True)
+        self.db = sqlite3.connect(database)
+        self.db.executescript(floor._SCHEMA)
+        self.out = floor._Writer(self.db)
+
+    def file(self, path: Path) -> FileFigures:
+        """The floor of ``path``, after the files before it: its seconds and what it holds."""
+        before = dict(self.out.counts)
+        started = time.perf_counter()
+        floor._catalog_file(path, self.out)
+        self.out.close()
+        seconds = time.perf_counter() - started
+        added = {table for table, count in self.out.counts.items() if count > before.get(table, 0)}
+        return FileFigures(
+            name=path.name,
+            mib=path.stat().st_size / 2**20,
+            kind=_kind(added),
+            floor_seconds=seconds,
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+
 def floor_per_file(files: list[Path], database: Path) -> list[FileFigures]:
     """The floor over ``files`` in order, timed file by file, into one fresh SQLite file."""
-    database.unlink(missing_ok=True)
-    db = sqlite3.connect(database)
-    db.executescript(floor._SCHEMA)
-    out = floor._Writer(db)
-    figures = []
-    for path in files:
-        before = dict(out.counts)
-        started = time.perf_counter()
-        floor._catalog_file(path, out)
-        out.close()
-        seconds = time.perf_counter() - started
-        added = {table for table, count in out.counts.items() if count > before.get(table, 0)}
-        figures.append(
-            FileFigures(
-                name=path.name,
-                mib=path.stat().st_size / 2**20,
-                kind=_kind(added),
-                floor_seconds=seconds,
-            )
-        )
-    db.close()
-    return figures
+    run = _Floor(database)
+    try:
+        return [run.file(path) for path in files]
+    finally:
+        run.close()
 
 
 def _kind(tables: set[str]) -> str:
@@ -100,8 +111,12 @@ def _kind(tables: set[str]) -> str:
     return "neither"
 
 
-def import_per_file(files: list[Path], figures: list[FileFigures], database_url: str) -> None:
-    """``cml_import`` each file alone, in order, into the database; its seconds into ``figures``."""
+def measure(files: list[Path], floor_database: Path, database_url: str) -> list[FileFigures]:
+    """Each file's floor, then at once its ``cml_import`` (the machine's speed drifts).
+
+    The floor's files go into ``floor_database``, the imports into ``database_url``
+    (migrated first), each file after the ones before it.
+    """
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example_shop.settings")
     os.environ.setdefault("SECRET_KEY", "per-file-benchmark")
@@ -111,10 +126,18 @@ def import_per_file(files: list[Path], figures: list[FileFigures], database_url:
 
     django.setup()
     call_command("migrate", verbosity=0)
-    for path, figure in zip(files, figures, strict=True):
-        started = time.perf_counter()
-        call_command("cml_import", str(path), stdout=io.StringIO(), stderr=io.StringIO())
-        figure.import_seconds = time.perf_counter() - started
+    run = _Floor(floor_database)
+    figures = []
+    try:
+        for path in files:
+            figure = run.file(path)
+            started = time.perf_counter()
+            call_command("cml_import", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+            figure.import_seconds = time.perf_counter() - started
+            figures.append(figure)
+    finally:
+        run.close()
+    return figures
 
 
 def totals(figures: list[FileFigures]) -> dict[str, dict[str, float]]:
@@ -163,8 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _directory, _manifest, files = shape_data(args.shape, args.data_dir, args.products, args.seed)
     with tempfile.TemporaryDirectory(prefix="cml-per-file-") as tmp:
-        figures = floor_per_file(files, Path(tmp) / "floor.sqlite3")
-        import_per_file(files, figures, args.database_url or f"sqlite:///{tmp}/shop.sqlite3")
+        figures = measure(
+            files, Path(tmp) / "floor.sqlite3", args.database_url or f"sqlite:///{tmp}/shop.sqlite3"
+        )
     sums = totals(figures)
     print(table(figures, sums))
     if args.json:
