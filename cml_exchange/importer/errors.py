@@ -1,4 +1,4 @@
-"""What 1C is told of an error the importer did not expect: its kind, never its text."""
+"""What 1C is told of an error the importer did not expect, and the step's lost lease."""
 
 from __future__ import annotations
 
@@ -7,6 +7,16 @@ from typing import Any
 from django.db import DatabaseError, connections, router
 
 from cml_exchange.models import ImportJob
+
+
+class LeaseLost(Exception):
+    """The job's lease is another worker's now: this step writes nothing more.
+
+    Raised by the step's save when the job row no longer names this step as
+    its holder (the lease ran out, a worker paused that long, and another one
+    took the job over). The batch being saved rolls back with it, and the step
+    ends as ``run()`` ends for a job another process is running (``importer.runner``).
+    """
 
 
 def unexpected(error: Exception) -> str:

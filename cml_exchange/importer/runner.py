@@ -29,7 +29,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.db import connection, transaction
-from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from cml_exchange import signals
@@ -42,7 +41,7 @@ from cml_exchange.importer import (
     scan_ahead,
     statistics,
 )
-from cml_exchange.importer.errors import unexpected
+from cml_exchange.importer.errors import LeaseLost, unexpected
 from cml_exchange.importer.exchange_reads import exchange_of, shared
 from cml_exchange.importer.loaders.unchanged import KnownDigests
 from cml_exchange.importer.missing import DEFER_MISSING, handle_missing
@@ -55,7 +54,7 @@ from cml_exchange.models import ImportJob
 logger = logging.getLogger(__name__)
 
 Stage = ImportJob.Stage
-#: Fields a step writes; the lease fields are written only by the lease functions.
+#: Fields a step writes; its saves push the lease's end on too (``_Step._save``).
 _STATE_FIELDS = [
     "status", "stage", "files", "file_index", "position", "state", "counters", "warnings",
     "warning_counts", "full_catalogs", "full_classifiers", "message", "error", "steps",
@@ -181,6 +180,12 @@ class _Step(ReadStage):
                     self._committed(refresh=False)
                     self._save(session)
                     return Progress(job.message)
+        except LeaseLost:
+            late_commit.settle_after_failure(connection)
+            logger.warning(
+                "Import job %s was taken over by another worker; this step stops", job.pk
+            )
+            return Progress(messages.ALREADY_RUNNING)
         except CmlExchangeError as error:
             late_commit.settle_after_failure(connection)
             return self._fail(str(error))
@@ -291,9 +296,15 @@ class _Step(ReadStage):
         )
 
     def _save(self, session: ImportSession) -> None:
-        """Save the job's state; of its warnings, what was added to since the last save.
+        """Save the job's state, and push its lease on, while the lease is still this step's.
 
-        Warnings and their keys grow to hundreds of kilobytes in a file full of
+        One ``UPDATE`` on the job's row where its holder is this step (no
+        ``pre_save``/``post_save``: the app's own signals tell of an import).
+        Should another worker hold it now, nothing is written and
+        :class:`LeaseLost` is raised, in the batch's transaction, which rolls back.
+
+        Of the warnings, only what was added to since the last save is written:
+        warnings and their keys grow to hundreds of kilobytes in a file full of
         missing pictures; each batch's save would rewrite them all.
         """
         session.checkpoint()
@@ -307,17 +318,20 @@ class _Step(ReadStage):
             for index, name in enumerate(_WARNING_FIELDS)
             if saved is None or sizes[index] != saved[index]
         ]
-        # The lease is pushed on in the same statement, while it is still this step's: a
-        # round trip less after every batch and file.
         until = timezone.now() + dt.timedelta(seconds=self.lease)
-        job.lease_until = Case(
-            When(lease_owner=self.owner, then=Value(until)), default=F("lease_until")
-        )
-        try:
-            job.save(update_fields=[*fields, "lease_until"])
-        finally:
-            job.lease_until = until
+        if not self._write_held(fields, lease_until=until):
+            raise LeaseLost
+        job.lease_until = until
         self._saved_sizes = sizes
+
+    def _write_held(self, fields: list[str], **values: object) -> bool:
+        """Write the job's ``fields`` and ``values`` if the step holds its lease.
+
+        ``False``, and nothing written, when another worker holds the job.
+        """
+        job = self.job
+        held = ImportJob.objects.filter(pk=job.pk, lease_owner=self.owner)
+        return bool(held.update(**values, **{name: getattr(job, name) for name in fields}))
 
     def _finish(self, session: ImportSession) -> StepResult:
         job = self.job
@@ -340,7 +354,9 @@ class _Step(ReadStage):
         """Stop the job: ``message`` is what 1C is told, ``detail`` what the admin sees.
 
         ``job.error`` keeps the detail (or the message when there is none) for
-        the monitor and ``import_failed``; ``job.message`` keeps the message.
+        the monitor and ``import_failed``; ``job.message`` keeps the message. A step
+        that no longer holds the job (another worker took it over) leaves it as it
+        is, and ends as :func:`run` ends for a job another process is running.
         """
         job = self.job
         job.refresh_from_db()  # drop what the failed batch left in memory
@@ -356,7 +372,12 @@ class _Step(ReadStage):
         job.error = detail or message
         job.message = message[:500]
         job.finished = timezone.now()
-        job.save(update_fields=_STATE_FIELDS)
+        # Not over another worker's job: what failed here may be this step's meeting it.
+        if not self._write_held(_STATE_FIELDS):
+            logger.warning(
+                "Import job %s failed in a step that no longer held it: %s", job.pk, job.error
+            )
+            return Progress(messages.ALREADY_RUNNING)
         signals.import_failed.send(sender=ImportJob, job=job, error=job.error)
         return _failed(job)
 

@@ -26,6 +26,7 @@ from cml_exchange.commerceml.reading.scan_process import ScanProcess, can_start
 from cml_exchange.conf import app_settings
 from cml_exchange.importer import late_commit, late_writes, messages, root_group, scan_ahead
 from cml_exchange.importer.batch import Batch
+from cml_exchange.importer.errors import LeaseLost
 from cml_exchange.importer.limits import value_limits
 from cml_exchange.importer.scans import remember, remembered_counts, scan_counts
 from cml_exchange.importer.session import ImportSession
@@ -226,6 +227,8 @@ class ScanStage:
                 self._begin_reading(session)
                 try:
                     self._read(session)
+                except LeaseLost:
+                    raise  # the job is another worker's: nothing more of this step is written
                 except Exception as error:
                     counts = process.verdict()  # the scan's refusal, if any, is what 1C is told
                     failure = error

@@ -137,28 +137,90 @@ def test_a_job_another_process_is_running_is_left_alone(tmp_path):
     assert Product.objects.count() == 2
 
 
-def test_a_step_renews_its_lease_after_each_batch_while_it_holds_it(tmp_path):
-    """A long step is not taken for dead; a job another worker took over stays that worker's."""
+def take_over(job: ImportJob, until: dt.datetime) -> None:
+    """Another worker takes ``job`` over, as when this step's lease ran out unrenewed."""
+    ImportJob.objects.filter(pk=job.pk).update(lease_owner="other-worker", lease_until=until)
+
+
+def test_a_step_renews_its_lease_after_each_batch_and_stops_once_it_lost_it(tmp_path, settings):
+    """A long step is not taken for dead; one whose job was taken over writes nothing more.
+
+    A worker paused past its lease (or a batch that outlasted it) finds the job
+    another worker's at its next save: that batch rolls back, the step ends as for
+    a job another process runs, and the job stays as the other worker holds it.
+    The file is scanned first, so that each batch is a transaction of its own and
+    the takeover comes between two of them, as another worker's would.
+    """
+    settings.CML_EXCHANGE_SCAN_BESIDE_FROM = 0
     directory, names = exchange_dir(tmp_path, "Dialdev__Santechtula__upload__1c_catalog__import")
     job = create_job(names, base_dir=directory, options=ImportOptions(batch_size=200))
     leases: list[tuple[str, dt.datetime | None]] = []
+    at_takeover: dict[str, object] = {}
 
     def seen(job: ImportJob) -> None:
         stored = ImportJob.objects.get(pk=job.pk)
         leases.append((stored.lease_owner, stored.lease_until))
-        if len(leases) == 4:  # the lease ran out; another worker took the job over
-            ImportJob.objects.filter(pk=job.pk).update(
-                lease_owner="other-worker", lease_until=later
-            )
+        if len(leases) == 4:
+            take_over(job, later)
+            at_takeover.update(position=stored.position, products=Product.objects.count())
 
     later = timezone.now() + dt.timedelta(hours=2)
     started = timezone.now()
-    assert isinstance(run(job, budget=None, owner="this-worker", lease=600, progress=seen), Done)
-    ours = [until for owner, until in leases[:4]]
-    assert {owner for owner, _until in leases[:4]} == {"this-worker"}
+    result = run(job, budget=None, owner="this-worker", lease=600, progress=seen)
+
+    assert result == Progress("Импорт уже выполняется другим запросом, ожидайте.")
+    ours = [until for owner, until in leases]
+    assert len(leases) == 4 and {owner for owner, _until in leases} == {"this-worker"}
     assert all(until is not None and until >= started + dt.timedelta(seconds=600) for until in ours)
     assert ours == sorted(ours) and ours[0] < ours[-1]  # pushed on, batch after batch
-    assert leases[4:] and set(leases[4:]) == {("other-worker", later)}
+    job.refresh_from_db()
+    # The batch that found the job taken rolled back: nothing of it, nor of its save, stays.
+    assert (job.lease_owner, job.lease_until) == ("other-worker", later)
+    assert (job.position, job.status) == (at_takeover["position"], ImportJob.Status.RUNNING)
+    assert Product.objects.count() == at_takeover["products"] < 1660
+
+    # The other worker's lease runs out in its turn: the job goes on from where it stood.
+    ImportJob.objects.filter(pk=job.pk).update(lease_until=timezone.now() - dt.timedelta(seconds=1))
+    assert_done(run(job, budget=None))
+    assert Product.objects.count() == 1660
+
+
+def test_a_step_that_lost_its_job_does_not_fail_it(tmp_path, settings):
+    """An error in a step whose job another worker took over leaves the job to that worker."""
+    settings.CML_EXCHANGE_SCAN_BESIDE_FROM = 0  # a transaction a batch
+    directory, names = exchange_dir(tmp_path, "Dialdev__Santechtula__upload__1c_catalog__import")
+    job = create_job(names, base_dir=directory, options=ImportOptions(batch_size=200))
+    later = timezone.now() + dt.timedelta(hours=2)
+    batches: list[int] = []
+    failed: list[object] = []
+
+    def taken_over(job: ImportJob) -> None:
+        if len(batches) == 2:
+            take_over(job, later)
+
+    def broken_after_the_takeover(**kwargs: object) -> None:
+        batches.append(1)
+        if len(batches) == 3:
+            raise RuntimeError("the disk went away")
+
+    def import_failed(**kwargs: object) -> None:
+        failed.append(kwargs["error"])
+
+    signals.products_saved.connect(broken_after_the_takeover)
+    signals.import_failed.connect(import_failed)
+    try:
+        result = run(job, budget=None, owner="this-worker", progress=taken_over)
+    finally:
+        signals.products_saved.disconnect(broken_after_the_takeover)
+        signals.import_failed.disconnect(import_failed)
+
+    assert len(batches) == 3
+    assert result == Progress("Импорт уже выполняется другим запросом, ожидайте.")
+    assert failed == []
+    job.refresh_from_db()
+    assert (job.status, job.error, job.lease_owner) == (
+        ImportJob.Status.RUNNING, "", "other-worker",
+    )  # fmt: skip
 
 
 def test_an_import_survives_a_broken_file_without_writing_any_of_it(tmp_path):
