@@ -97,6 +97,11 @@ def run(
     with job.lease(lease, owner=owner) as holder:
         if holder is None:
             return Progress(messages.ALREADY_RUNNING)
+        # As the lease's last holder left it: its step may have ended since the look above.
+        job.refresh_from_db()
+        ended = outcome(job)
+        if ended is not None:
+            return ended
         with collector.step(), page_cache.step(connection), statistics.watching(connection):
             return _Step(job, budget, owner, lease, clock, progress).run()
 

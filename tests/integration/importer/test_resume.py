@@ -223,6 +223,33 @@ def test_a_step_that_lost_its_job_does_not_fail_it(tmp_path, settings):
     )  # fmt: skip
 
 
+def test_a_step_goes_on_from_where_the_jobs_last_holder_left_it(tmp_path, monkeypatch):
+    """A step looks at its job again once it holds the lease, not before.
+
+    Another worker may end its own step on the job between the look a step takes
+    first (to answer a finished job at once) and the lease: the step must not go
+    on from what the job was before that other step.
+    """
+    directory, names = exchange_dir(tmp_path, "Dialdev__Santechtula__upload__1c_catalog__import")
+    job = create_job(names, base_dir=directory, options=ImportOptions(batch_size=200))
+    lease = ImportJob.lease
+    others: list[object] = []
+
+    def lease_after_another_workers_step(self: ImportJob, *args: Any, **kwargs: Any) -> Any:
+        if not others:  # another worker runs the whole job, then lets its lease go
+            others.append(None)
+            others.append(run(ImportJob.objects.get(pk=self.pk), budget=None))
+        return lease(self, *args, **kwargs)
+
+    monkeypatch.setattr(ImportJob, "lease", lease_after_another_workers_step)
+    result = run(job, budget=None)
+
+    assert_done(others[1])
+    assert result == others[1]  # the other worker's import, not a second one over it
+    job.refresh_from_db()
+    assert (job.steps, job.counters) == (1, {"groups": 163, "products_created": 1660})
+
+
 def test_an_import_survives_a_broken_file_without_writing_any_of_it(tmp_path):
     directory, names = exchange_dir(tmp_path, "Dialdev__Santechtula__upload__1c_catalog__import")
     path = directory / names[0]
