@@ -190,17 +190,19 @@ class _Step(ReadStage):
             logger.warning(
                 "Import job %s was taken over by another worker; this step stops", job.pk
             )
+            job.refresh_from_db()  # as the other worker holds it, not as this step left it
             return Progress(messages.ALREADY_RUNNING)
         except CmlExchangeError as error:
             late_commit.settle_after_failure(connection)
             return self._fail(str(error))
         except Exception as error:
             late_commit.settle_after_failure(connection)
-            logger.exception("Import job %s failed", job.pk)
             # The text of a database error names tables, constraints and the values
             # that broke them: it is for the site's log and monitor, not for 1C.
             return self._fail(
-                unexpected(error), detail=f"Ошибка импорта: {type(error).__name__}: {error}"
+                unexpected(error),
+                detail=f"Ошибка импорта: {type(error).__name__}: {error}",
+                error=error,
             )
 
     # -- stages -----------------------------------------------------------------
@@ -234,12 +236,16 @@ class _Step(ReadStage):
             if self._scanned_first(session, base / name):
                 scan_ahead.begin(base / name, name)
 
+        # A piece of the archive at a time, each saved, none longer than a third of the lease:
+        # the save renews it. A worker's step has no budget, and a large archive would
+        # otherwise outlast the lease and be taken over, this step's unpacking lost with it.
+        ends = min(self.deadline, self.clock() + self.lease / 3)
         result = unpack_step(
             self._path(job.file_index),
             base,
             job.state.get("unzip"),
-            # The unzipper reads time.monotonic itself: give it what is left of the budget.
-            deadline=time.monotonic() + max(0.0, self.deadline - self.clock()),
+            # The unzipper reads time.monotonic itself: give it what is left of the piece.
+            deadline=time.monotonic() + max(0.0, ends - self.clock()),
             on_xml=scan_ahead_of,
         )
         job.state["unzip"] = result.position
@@ -312,6 +318,12 @@ class _Step(ReadStage):
         warnings and their keys grow to hundreds of kilobytes in a file full of
         missing pictures; each batch's save would rewrite them all.
         """
+        # The warnings' keys the checkpoint writes roll back with the save, also where the
+        # save is not a batch's (no savepoint in one: the batch's transaction is the save's).
+        with transaction.atomic(savepoint=False):
+            self._save_held(session)
+
+    def _save_held(self, session: ImportSession) -> None:
         session.checkpoint()
         job = self.job
         # Each only grows, so its size says whether it changed: past the first thousand
@@ -355,13 +367,16 @@ class _Step(ReadStage):
         signals.import_finished.send(sender=ImportJob, job=job, summary=summary)
         return Done(job.message, summary, tuple(differences), tuple(notes))
 
-    def _fail(self, message: str, *, detail: str = "") -> StepResult:
+    def _fail(
+        self, message: str, *, detail: str = "", error: Exception | None = None
+    ) -> StepResult:
         """Stop the job: ``message`` is what 1C is told, ``detail`` what the admin sees.
 
         ``job.error`` keeps the detail (or the message when there is none) for
         the monitor and ``import_failed``; ``job.message`` keeps the message. A step
         that no longer holds the job (another worker took it over) leaves it as it
         is, and ends as :func:`run` ends for a job another process is running.
+        ``error``, an exception the importer did not expect, goes to the log with it.
         """
         job = self.job
         job.refresh_from_db()  # drop what the failed batch left in memory
@@ -380,9 +395,14 @@ class _Step(ReadStage):
         # Not over another worker's job: what failed here may be this step's meeting it.
         if not self._write_held(_STATE_FIELDS):
             logger.warning(
-                "Import job %s failed in a step that no longer held it: %s", job.pk, job.error
+                "Import job %s failed in a step that no longer held it: %s",
+                job.pk,
+                job.error,
+                exc_info=error,
             )
             return Progress(messages.ALREADY_RUNNING)
+        if error is not None:
+            logger.error("Import job %s failed", job.pk, exc_info=error)
         signals.import_failed.send(sender=ImportJob, job=job, error=job.error)
         return _failed(job)
 

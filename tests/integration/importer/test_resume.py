@@ -309,6 +309,47 @@ def test_a_zip_archive_imports_like_its_files(tmp_path, settings):
     assert ProductImage.objects.count() == 2
 
 
+def test_a_workers_unzip_is_saved_in_pieces_that_renew_its_lease(tmp_path, settings):
+    """A step without a budget (a worker's) unpacks a large archive a piece at a time.
+
+    Each piece, no longer than a third of the lease, is saved, which renews the lease:
+    unpacked in one go, an archive that outlasts the lease had the job taken over by the
+    next worker, and the unpacking lost. The clock here says that every piece took 25 s
+    of a 60 s lease.
+    """
+    settings.MEDIA_ROOT = tmp_path / "media"
+    plain, names = exchange_dir(tmp_path / "plain", "carono__php-commerceml__tests__xml__import")
+    packed = tmp_path / "packed"
+    packed.mkdir()
+    with zipfile.ZipFile(packed / "v8_1C_exchange.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(plain / names[0], names[0])
+        for i in range(6):
+            archive.writestr(f"import_files/{i:02}/picture{i}.jpg", TINY_JPEG + bytes([i]))
+    job = create_job(["v8_1C_exchange.zip"], base_dir=packed)
+    now = [0.0]
+
+    def clock() -> float:
+        now[0] += 25.0
+        return now[0]
+
+    unpacking: list[tuple[dict[str, Any], dt.datetime | None]] = []
+
+    def seen(job: ImportJob) -> None:
+        stored = ImportJob.objects.get(pk=job.pk)
+        if stored.stage == ImportJob.Stage.UNZIP:
+            unpacking.append((stored.state["unzip"], stored.lease_until))
+
+    assert_done(run(job, budget=None, owner="worker", lease=60.0, clock=clock, progress=seen))
+
+    assert len(unpacking) >= 3  # saved piece after piece, the lease renewed with each
+    entries = [position["position"]["entry"] for position, _until in unpacking]
+    assert entries == sorted(entries) and entries[0] < entries[-1]
+    leases = [until for _position, until in unpacking]
+    assert None not in leases and leases == sorted(leases) and leases[0] < leases[-1]
+    job.refresh_from_db()
+    assert job.files == ["v8_1C_exchange.zip", names[0]] and Product.objects.count() > 0
+
+
 def catalog_with_pictures(tmp_path: Path, pictures: list[str]) -> Path:
     """An exchange folder with an import.xml of one product per picture, none uploaded."""
     directory = tmp_path / "exchange"
