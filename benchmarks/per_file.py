@@ -64,8 +64,8 @@ class FileFigures:
         return self.import_seconds / self.floor_seconds if self.floor_seconds else 0.0
 
 
-class _Floor:
-    """The floor's writer over one fresh SQLite file, file by file (:func:`file`)."""
+class FloorRun:
+    """The floor over one fresh SQLite file, timed file by file (:meth:`file`), in order."""
 
     def __init__(self, database: Path) -> None:
         database.unlink(missing_ok=True)
@@ -90,15 +90,6 @@ class _Floor:
 
     def close(self) -> None:
         self.db.close()
-
-
-def floor_per_file(files: list[Path], database: Path) -> list[FileFigures]:
-    """The floor over ``files`` in order, timed file by file, into one fresh SQLite file."""
-    run = _Floor(database)
-    try:
-        return [run.file(path) for path in files]
-    finally:
-        run.close()
 
 
 def _kind(tables: set[str]) -> str:
@@ -126,7 +117,7 @@ def measure(files: list[Path], floor_database: Path, database_url: str) -> list[
 
     django.setup()
     call_command("migrate", verbosity=0)
-    run = _Floor(floor_database)
+    run = FloorRun(floor_database)
     figures = []
     try:
         for path in files:

@@ -15,7 +15,7 @@ from lxml import etree
 from benchmarks.datasets import ensure_data, ensure_samples
 from benchmarks.floor import exchange_files, run_floor
 from benchmarks.generator import generate_catalog
-from benchmarks.per_file import floor_per_file, table, totals
+from benchmarks.per_file import FloorRun, table, totals
 from benchmarks.report import format_markdown, format_table
 from benchmarks.samples import SETS, build_samples, repeat_file, repeated_id, repetitions
 from benchmarks.shapes import SHAPES, floor_differences, parse_shapes, shape_data
@@ -252,7 +252,9 @@ def test_per_file_names_what_each_file_holds(tmp_path: Path) -> None:
     )
     files = [tmp_path / "data" / name for name in ("import.xml", "offers.xml", "classifier.xml")]
 
-    figures = floor_per_file(files, tmp_path / "floor.sqlite3")
+    run = FloorRun(tmp_path / "floor.sqlite3")
+    figures = [run.file(path) for path in files]
+    run.close()
     for figure, seconds in zip(figures, (1.0, 3.0, 0.5), strict=True):
         figure.import_seconds = figure.floor_seconds * seconds
 
