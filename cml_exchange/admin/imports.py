@@ -22,7 +22,6 @@ _SHOWN = {
     "files": "files_shown",
     "counters": "counters_shown",
     "warning_counts": "warning_counts_shown",
-    "warnings": "warnings_shown",
 }
 
 
@@ -32,7 +31,16 @@ class ImportJobAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("message", "error")
     date_hierarchy = "created"
-    readonly_fields = [_SHOWN.get(field.name, field.name) for field in ImportJob._meta.fields]
+    readonly_fields = [
+        name
+        for field in ImportJob._meta.fields
+        for name in (
+            # The warnings listed in full are rows of their own (ImportWarning).
+            (_SHOWN[field.name], "warnings_shown")
+            if field.name == "warning_counts"
+            else (_SHOWN.get(field.name, field.name),)
+        )
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -54,10 +62,7 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("warnings"))
     def warnings_shown(self, job: ImportJob) -> SafeString:
-        return _list(
-            str(warning.get("message", "")) if isinstance(warning, dict) else str(warning)
-            for warning in job.warnings or []
-        )
+        return _list(warning["message"] for warning in job.warnings)
 
 
 def _counted(counts: list[labels.Counted]) -> SafeString:

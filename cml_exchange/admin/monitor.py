@@ -201,10 +201,7 @@ def job_rows(session: ExchangeSession, *, link: bool = False) -> list[JobRow]:
     rows = []
     for job in session.import_jobs.order_by("created", "pk"):
         counts = {str(code): int(count) for code, count in (job.warning_counts or {}).items()}
-        warnings = [
-            str(warning.get("message", "")) if isinstance(warning, dict) else str(warning)
-            for warning in (job.warnings or [])[:SHOWN_WARNINGS]
-        ]
+        warnings = list(job.warning_rows.values_list("message", flat=True)[:SHOWN_WARNINGS])
         rows.append(
             JobRow(
                 job=job,

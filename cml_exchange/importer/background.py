@@ -27,12 +27,13 @@ import logging
 import time
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from cml_exchange.conf import app_settings
 from cml_exchange.importer.results import Progress, StepResult
 from cml_exchange.importer.runner import outcome, run
-from cml_exchange.models import ImportJob
+from cml_exchange.models import ImportJob, ImportWarning
 
 try:  # Django 6
     from django.tasks import task, task_backends  # type: ignore[import-not-found,unused-ignore]
@@ -148,10 +149,12 @@ def _task_status(job: ImportJob) -> tuple[str | None, dt.datetime | None]:
 def _in_request(job: ImportJob, budget: float | None) -> StepResult:
     if "no_worker" not in job.warning_counts:
         seconds = app_settings.TASK_WAIT
-        warning = {"code": "no_worker", "message": NO_WORKER.format(seconds=seconds)}
-        ImportJob.objects.filter(pk=job.pk).update(
-            warnings=[*job.warnings, warning],
-            warning_counts={**job.warning_counts, "no_worker": 1},
-        )
+        with transaction.atomic():
+            ImportWarning.objects.create(
+                job=job, code="no_worker", message=NO_WORKER.format(seconds=seconds)
+            )
+            ImportJob.objects.filter(pk=job.pk).update(
+                warning_counts={**job.warning_counts, "no_worker": 1},
+            )
         logger.warning("No task worker took import job %s in %s s", job.pk, seconds)
     return run(job, budget)

@@ -182,12 +182,12 @@ def settle(jobs: QuerySet[ImportJob], *, waiting: Iterable[Path] = ()) -> FullSc
                 latest.counters[name] = latest.counters.get(name, 0) + amount
             fields: dict[str, Any] = {
                 "counters": latest.counters,
-                "warnings": latest.warnings,
                 "warning_counts": latest.warning_counts,
             }
             if latest.message == messages.IMPORT_DONE:  # a reconciliation's message stays
                 fields["message"] = messages.MISSING_DONE
             ImportJob.objects.filter(pk=latest.pk).update(**fields)
+            latest.save_warnings()
         return due
 
 
@@ -347,9 +347,9 @@ def deactivate_unseen(jobs: QuerySet[ImportJob], *, before: dt.datetime) -> int:
             latest.counters[name] = latest.counters.get(name, 0) + amount
         ImportJob.objects.filter(pk=latest.pk).update(
             counters=latest.counters,
-            warnings=latest.warnings,
             warning_counts=latest.warning_counts,
         )
+        latest.save_warnings()
     return total
 
 

@@ -56,12 +56,13 @@ logger = logging.getLogger(__name__)
 Stage = ImportJob.Stage
 #: Fields a step writes; its saves push the lease's end on too (``_Step._save``).
 _STATE_FIELDS = [
-    "status", "stage", "files", "file_index", "position", "state", "counters", "warnings",
+    "status", "stage", "files", "file_index", "position", "state", "counters",
     "warning_counts", "full_catalogs", "full_classifiers", "message", "error", "steps",
     "started", "finished", "warned",
 ]  # fmt: skip
-#: The job's warnings, their counts by code and the keys of once-a-job warnings.
-_WARNING_FIELDS = ("warnings", "warning_counts", "warned")
+#: The job's warning counts by code and the keys of once-a-job warnings (the listed
+#: warnings are rows of their own: ``ImportJob.save_warnings``).
+_WARNING_FIELDS = ("warning_counts", "warned")
 _STATE_FIELDS_BUT_WARNINGS = [name for name in _STATE_FIELDS if name not in _WARNING_FIELDS]
 
 
@@ -142,8 +143,8 @@ class _Step(ReadStage):
         #: them, and an item changed since is confirmed against its row: a digest out of
         #: date costs a build, never a wrong skip.
         self.digests = shared(self.exchange, KnownDigests, KnownDigests, {})
-        #: The sizes of the job's warnings when this step last saved it (none yet).
-        self._saved_sizes: tuple[int, int, int] | None = None
+        #: The sizes of the job's warning counts and keys when this step last saved it.
+        self._saved_sizes: tuple[int, int] | None = None
         self._beside = None
         self._last_batch = None
 
@@ -316,7 +317,9 @@ class _Step(ReadStage):
 
         Of the warnings, only what was added to since the last save is written:
         warnings and their keys grow to hundreds of kilobytes in a file full of
-        missing pictures; each batch's save would rewrite them all.
+        missing pictures; each batch's save would rewrite them all. The listed
+        warnings the step added are rows of their own, written after the job's row
+        (once the step is known to hold it).
         """
         # The warnings' keys the checkpoint writes roll back with the save, also where the
         # save is not a batch's (no savepoint in one: the batch's transaction is the save's).
@@ -328,7 +331,7 @@ class _Step(ReadStage):
         job = self.job
         # Each only grows, so its size says whether it changed: past the first thousand
         # warnings, a batch that warns again rewrites the counts and keys, not the list.
-        sizes = (len(job.warnings), sum(job.warning_counts.values()), len(job.warned))
+        sizes = (sum(job.warning_counts.values()), len(job.warned))
         saved = self._saved_sizes
         fields = _STATE_FIELDS_BUT_WARNINGS + [
             name
@@ -338,6 +341,7 @@ class _Step(ReadStage):
         until = timezone.now() + dt.timedelta(seconds=self.lease)
         if not self._write_held(fields, lease_until=until):
             raise LeaseLost
+        job.save_warnings()
         job.lease_until = until
         self._saved_sizes = sizes
 

@@ -29,7 +29,13 @@ from cml_exchange.models.exchange import (
     ExchangeRequest,
     ExchangeSession,
 )
-from cml_exchange.models.imports import ImportJob, ImportWarningKey, PendingReference, ScannedFile
+from cml_exchange.models.imports import (
+    ImportJob,
+    ImportWarning,
+    ImportWarningKey,
+    PendingReference,
+    ScannedFile,
+)
 from cml_exchange.models.offers import (
     Offer,
     OfferCharacteristic,
@@ -64,6 +70,7 @@ __all__ = [
     "ExchangeSettings",
     "Group",
     "ImportJob",
+    "ImportWarning",
     "ImportWarningKey",
     "Offer",
     "OfferCharacteristic",

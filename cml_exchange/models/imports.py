@@ -28,7 +28,8 @@ class ImportJob(Leased):
     scans of the files counted and which warnings were already given
     (``state``), counters, warnings, options, and which catalogs and
     classifiers came in full. Its lease (:class:`Leased`) keeps two processes
-    from running the same job at once.
+    from running the same job at once. The warnings listed in full are rows of
+    their own (:class:`ImportWarning`, read through :attr:`warnings`).
     """
 
     class Status(models.TextChoices):
@@ -57,7 +58,6 @@ class ImportJob(Leased):
     state = models.JSONField(default=_empty_dict, blank=True)
     options = models.JSONField(_("options"), default=_empty_dict, blank=True)
     counters = models.JSONField(_("counters"), default=_empty_dict, blank=True)
-    warnings = models.JSONField(_("warnings"), default=_empty_list, blank=True)
     warning_counts = models.JSONField(default=_empty_dict, blank=True)
     #: The keys of the warnings told once a job, as versions before ImportWarningKey kept
     #: them (a job they left unfinished is read, then emptied).
@@ -93,6 +93,74 @@ class ImportJob(Leased):
     def __str__(self) -> str:
         names = ", ".join(str(name) for name in self.files)
         return f"#{self.pk} {names}"
+
+    @property
+    def warnings(self) -> list[dict[str, str]]:
+        """The warnings listed in full, oldest first, as ``{"code": …, "message": …}``.
+
+        Read from the job's :class:`ImportWarning` rows when first asked for,
+        then kept with the instance: a warning appended to the list is written
+        by :meth:`save_warnings`, and ``refresh_from_db()`` reads the rows again
+        (a warning appended and not saved is then dropped). All warnings are
+        counted in ``warning_counts``; the importer lists the first thousand.
+        """
+        listed: list[dict[str, str]] | None = self.__dict__.get("_listed_warnings")
+        if listed is None:
+            listed = (
+                [
+                    {"code": code, "message": message}
+                    for code, message in self.warning_rows.values_list("code", "message")
+                ]
+                if self.pk is not None
+                else []
+            )
+            self.__dict__["_listed_warnings"] = listed
+            self.__dict__["_stored_warnings"] = len(listed)
+        return listed
+
+    def save_warnings(self) -> None:
+        """Write the warnings appended to :attr:`warnings` since they were read or saved.
+
+        One row each, in the caller's transaction: a batch's warnings are
+        committed with the batch, or not at all.
+        """
+        listed: list[dict[str, str]] | None = self.__dict__.get("_listed_warnings")
+        stored: int = self.__dict__.get("_stored_warnings", 0)
+        if listed is None or len(listed) <= stored:
+            return
+        ImportWarning.objects.bulk_create(
+            ImportWarning(job=self, code=item.get("code", "")[:100], message=item["message"])
+            for item in listed[stored:]
+        )
+        self.__dict__["_stored_warnings"] = len(listed)
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        self.__dict__.pop("_listed_warnings", None)
+        self.__dict__.pop("_stored_warnings", None)
+        super().refresh_from_db(*args, **kwargs)
+
+
+class ImportWarning(models.Model):
+    """A warning of an import job, one of those it lists in full (:attr:`ImportJob.warnings`).
+
+    A row each, written with the batch that told it, so that a step's save
+    adds the batch's new ones, and the job's own row stays small: SQLite
+    writes a row whole, its longest columns too, at every update of it, and
+    a job saves itself after every batch (a thousand warnings are some
+    700 KB of JSON).
+    """
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="warning_rows")
+    code = models.CharField(_("warning kind"), max_length=100, blank=True)
+    message = models.TextField(_("message"))
+
+    class Meta:
+        verbose_name = _("import warning")
+        verbose_name_plural = _("import warnings")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class PendingReference(models.Model):

@@ -68,6 +68,7 @@ _NATURAL = {
 #: The exchange's own records: how the data came, not the data.
 _NOT_CATALOG = {
     "ImportJob",
+    "ImportWarning",
     "ImportWarningKey",
     "ExchangeSession",
     "ExchangeRequest",
