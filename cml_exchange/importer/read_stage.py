@@ -30,6 +30,8 @@ from cml_exchange.importer.scopes import scope_after
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import ImportJob
 
+#: How many entities are read ahead between two looks at the commit they wait for.
+_COMMIT_ASKED_EVERY = 32
 #: ``job.state`` keys: the counters when a file's reading began; the reconciliation's findings.
 COUNTED_BEFORE, DIFFERENCES, NOTES = "counted_before", "differences", "notes"
 
@@ -212,7 +214,8 @@ class ReadStage(ScanStage):
                 if (
                     (remembered and isinstance(entity, cml.ItemsAhead))
                     or len(read) >= limit
-                    or late_commit.finished(connection)
+                    # Asked every few entities: a look takes a tenth of what reading one does.
+                    or (len(read) % _COMMIT_ASKED_EVERY == 0 and late_commit.finished(connection))
                 ):
                     break
         except Exception as raised:  # raised again in its place, after what came before

@@ -62,7 +62,14 @@ def disambiguated(
     Deterministic, so an import that is repeated, resumed or cut into other
     batches gives every item the same slug.
     """
-    suffix = hashlib.blake2b(external_id.encode(), digest_size=16).hexdigest()[:strength]
+    return _suffixed(slug, _id_digest(external_id)[:strength], replace_char)
+
+
+def _id_digest(external_id: str) -> str:
+    return hashlib.blake2b(external_id.encode(), digest_size=16).hexdigest()
+
+
+def _suffixed(slug: str, suffix: str, replace_char: str) -> str:
     room = MAX_LENGTH - len(suffix) - len(replace_char)
     return f"{slug[:room].rstrip(replace_char)}{replace_char}{suffix}"
 
@@ -97,12 +104,10 @@ class Wanted:
         """
         if slug is None:
             slug = self.slug(replace_char)
+        digest = _id_digest(self.external_id)  # the suffixes are its first characters
         return (
             slug,
-            *(
-                disambiguated(slug, self.external_id, replace_char=replace_char, strength=strength)
-                for strength in _STRENGTHS
-            ),
+            *(_suffixed(slug, digest[:strength], replace_char) for strength in _STRENGTHS),
         )
 
 
@@ -121,6 +126,8 @@ class Choice:
         self.items = items
         self.replace_char = replace_char
         self.first = [item.slug(replace_char) for item in items]
+        #: Each item's candidates, by its index, once asked for.
+        self._candidates: dict[int, tuple[str, ...]] = {}
         #: The candidates whose owners among the stored rows the caller looked up.
         self.asked: set[str] = set()
         #: Candidates :meth:`choose` reached without their owners known.
@@ -144,13 +151,20 @@ class Choice:
                 seen.add(slug)
             wanted = {
                 candidate
-                for item, slug in zip(self.items, self.first, strict=True)
+                for index, slug in enumerate(self.first)
                 if slug in contested
-                for candidate in item.candidates(self.replace_char, slug)
+                for candidate in self._candidates_of(index)
             } | self._unasked
         wanted -= self.asked
         self.asked |= wanted
         return wanted
+
+    def _candidates_of(self, index: int) -> tuple[str, ...]:
+        found = self._candidates.get(index)
+        if found is None:
+            item = self.items[index]
+            found = self._candidates[index] = item.candidates(self.replace_char, self.first[index])
+        return found
 
     def choose(self, in_use: set[str]) -> dict[str, str] | None:
         """``{1C id: slug}`` for the items, as if given one at a time in order.
@@ -170,12 +184,12 @@ class Choice:
         held = set(in_use) | {item.current for item in self.items if item.current}
         result: dict[str, str] = {}
         unasked = self._unasked = set()
-        for item, slug in zip(self.items, self.first, strict=True):
+        for index, (item, slug) in enumerate(zip(self.items, self.first, strict=True)):
             held.discard(item.current)
             if slug not in held and slug in self.asked:
                 candidate = slug
             else:
-                for candidate in item.candidates(self.replace_char, slug):
+                for candidate in self._candidates_of(index):
                     if candidate not in self.asked:
                         unasked.add(candidate)
                     elif candidate not in held:

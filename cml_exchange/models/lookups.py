@@ -26,7 +26,9 @@ from the app's ``ready()``), so no other app's fields gain a lookup.
 On both databases a list of plain ``str`` and ``int`` values on a field that
 passes prepared values through unchanged (text, integers, keys to them) skips
 Django's per-value preparation, which returns each of them as it is (a tenth
-of an unchanged re-import's time on SQLite went there).
+of an unchanged re-import's time on SQLite went there); so does the lookup's
+own preparation when the query is built, for texts on a text field and
+integers on an integer field (1% of a first import: 115,000 calls).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from typing import Any
 
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
-from django.db.models.fields import AutoFieldMixin, Field, IntegerField
+from django.db.models.fields import AutoFieldMixin, CharField, Field, IntegerField, TextField
 from django.db.models.lookups import In
 
 #: Values whose prepared database value is themselves on a field of :func:`_passes_through`.
@@ -52,6 +54,16 @@ class AnyOf(In):
     """
 
     lookup_name = "any"
+
+    def get_prep_lookup(self) -> Any:
+        values = self.rhs
+        if (
+            self.prepare_rhs
+            and isinstance(values, (list, tuple, set, frozenset))
+            and _prepares_to_itself(self.lhs.output_field, values)
+        ):
+            return list(values)
+        return super().get_prep_lookup()
 
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
         # A subquery, or values with an expression among them (Django wraps those), is in's.
@@ -136,6 +148,28 @@ def json_array(values: Any) -> str | None:
 
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+#: ``get_prep_value`` of the fields that give back a value of their own type as it is.
+_TEXT_PREPARED = frozenset((CharField.get_prep_value, TextField.get_prep_value))
+_INTEGER_PREPARED = frozenset((IntegerField.get_prep_value,))
+
+
+def _prepares_to_itself(field: Any, values: Any) -> bool:
+    """Whether ``field.get_prep_value`` gives back each of ``values`` as it is.
+
+    Plain texts on a text field, plain integers on an integer field (a key's is its
+    target's); not an empty collection, whose lookup Django settles itself.
+    """
+    while field.is_relation and getattr(field, "target_field", None) is not None:
+        field = field.target_field
+    kinds = set(map(type, values))
+    method = getattr(type(field), "get_prep_value", None)
+    if kinds == {str}:
+        return method in _TEXT_PREPARED
+    if kinds == {int}:
+        return method in _INTEGER_PREPARED
+    return False
 
 
 def _passes_through(field: Any, connection: Any) -> bool:

@@ -136,3 +136,14 @@ def test_integers_and_texts_on_each_others_fields(products):
     assert found(pk__any=[str(key)]) == {"p-1"}
     Product.objects.filter(pk=key).update(external_id="17")
     assert found(external_id__any=[17, "NULL"]) == {"17", "NULL"}
+
+
+def test_lazy_texts_and_flags_are_prepared_by_their_field(products):
+    """Values that are not plain texts or integers go through the field's preparation."""
+    from django.utils.functional import lazy
+
+    lazy_text = lazy(lambda: "ёж", str)()
+    assert found(external_id__any=[lazy_text]) == {"ёж"}
+    assert found(external_id__any=(lazy_text, "p-1")) == {"ёж", "p-1"}
+    Product.objects.filter(pk=products["p-1"]).update(active=False)
+    assert found(active__any=[False]) == {"p-1"}
