@@ -42,6 +42,21 @@ _OFFER_FIELDS = fields_of(
 def offer(element: Element, warn: Warn) -> Offer:
     """Read one ``Предложение``; the caller skips one without an ``Ид`` (an empty offer).
 
+    See :func:`offer_and_rows`, which also counts the element's rows.
+    """
+    return offer_and_rows(element, warn)[0]
+
+
+def offer_and_rows(element: Element, warn: Warn) -> tuple[Offer, tuple[int, int]]:
+    """Read one ``Предложение``, and count its prices and stock rows as the scan does.
+
+    The counts are :func:`~cml_exchange.commerceml.reading._structure.offer_rows`'s
+    (every ``Цены/Цена``; every ``Склад``/``Склады`` with an ``ИдСклада`` and every
+    ``Остатки/Остаток/Склад``), taken on the same walk: an offer built with fewer
+    rows than it holds, and no warning, lost one it could not read (a warehouse
+    without a quantity), or had its prices in two ``Цены``, of which the last is kept.
+    The offer is :func:`offer`'s.
+
     Stock is gathered from every form 1C writes: ``<Склад ИдСклада КоличествоНаСкладе/>``
     attributes (2.06+), nested ``Остатки/Остаток/Склад/(Ид, Количество)``
     (2.09 packages), and the ``Склады`` block of ``ИзмененияПакетаПредложений``.
@@ -58,6 +73,7 @@ def offer(element: Element, warn: Warn) -> Offer:
     characteristic_id = None
     stock: list[StockRow] | None = None
     rest_total: Decimal | None = None
+    prices_met = stock_met = 0
     for tag, child in children(element):
         field = _OFFER_FIELDS.get(tag)
         if field is not None:
@@ -65,26 +81,32 @@ def offer(element: Element, warn: Warn) -> Offer:
         elif tag == T.CHARACTERISTIC_ID:
             characteristic_id = optional_text(child)
         elif tag == T.PRICES:
-            found.prices = _prices(child, warn, found.id)
+            found.prices, met = _prices(child, warn, found.id)
+            prices_met += met
         elif tag == T.QUANTITY:
             found.quantity = number(child, warn, found.id or None)
         elif tag == T.WAREHOUSE:
-            stock = _add(stock, _attribute_stock(child, warn, found.id))
+            row, met = _attribute_stock(child, warn, found.id)
+            stock = _add(stock, row)
+            stock_met += met
         elif tag == T.WAREHOUSES:
             # ИзмененияПакетаПредложений (2.07+ XSD): <Склады ИдСклада=… КоличествоНаСкладе=…/>,
             # one element per warehouse; also accepted with <Склад …/> children.
-            stock = _add(
-                stock if stock is not None else [], _attribute_stock(child, warn, found.id)
-            )
+            row, met = _attribute_stock(child, warn, found.id)
+            stock = _add(stock if stock is not None else [], row)
+            stock_met += met
             for inner_tag, inner in children(child):
                 if inner_tag == T.WAREHOUSE:
-                    stock = _add(stock, _attribute_stock(inner, warn, found.id))
+                    row, met = _attribute_stock(inner, warn, found.id)
+                    stock = _add(stock, row)
+                    stock_met += met
         elif tag == T.UNIT_CODE:
             code = optional_text(child)
             if code:
                 found.base_unit = found.base_unit or Unit(code=code)
         elif tag == T.RESTS:
-            rows, total = _nested_stock(child, warn, found.id)
+            rows, total, met = _nested_stock(child, warn, found.id)
+            stock_met += met
             if rows or total is None:
                 stock = (stock or []) + rows
             if total is not None:
@@ -95,7 +117,7 @@ def offer(element: Element, warn: Warn) -> Offer:
         found.quantity = rest_total
     found.id = offer_id(found.id, characteristic_id)
     found.stock = stock
-    return found
+    return found, (prices_met, stock_met)
 
 
 def offer_id(own_id: str, characteristic_id: str | None) -> str:
@@ -114,10 +136,11 @@ def _add(stock: list[StockRow] | None, row: StockRow | None) -> list[StockRow] |
     return stock
 
 
-def _attribute_stock(element: Element, warn: Warn, offer_id: str) -> StockRow | None:
+def _attribute_stock(element: Element, warn: Warn, offer_id: str) -> tuple[StockRow | None, int]:
+    """A ``Склад``/``Склады`` with an ``ИдСклада``: its row, if it has a quantity, and 1."""
     warehouse_id = (element.get(T.WAREHOUSE_ID_ATTR) or "").strip()
     if not warehouse_id:
-        return None
+        return None, 0
     raw = element.get(T.WAREHOUSE_QUANTITY_ATTR)
     quantity = parse_decimal(raw)
     if quantity is None:
@@ -127,21 +150,23 @@ def _attribute_stock(element: Element, warn: Warn, offer_id: str) -> StockRow | 
                 f"Не удалось прочитать остаток «{raw.strip()[:40]}» на складе {warehouse_id}.",
                 offer_id,
             )
-        return None
-    return StockRow(warehouse_id=warehouse_id, quantity=quantity)
+        return None, 1
+    return StockRow(warehouse_id=warehouse_id, quantity=quantity), 1
 
 
 def _nested_stock(
     element: Element, warn: Warn, offer_id: str
-) -> tuple[list[StockRow], Decimal | None]:
-    """Read ``Остатки``: the warehouse rows, and the total of a warehouse-less ``Остаток``.
+) -> tuple[list[StockRow], Decimal | None, int]:
+    """Read ``Остатки``: the warehouse rows, the total of a warehouse-less ``Остаток``.
 
     ``Остаток/Склад/(Ид, Количество)`` is a warehouse row (one without an
     ``Ид`` is skipped, as Bitrix skips it); ``Остаток/Количество`` and a bare
     ``<Остаток>66</Остаток>`` are the offer's total, the last one winning.
+    The third value is how many ``Остаток/Склад`` there were, read or not.
     """
     rows: list[StockRow] = []
     total: Decimal | None = None
+    met = 0
     for rest_tag, rest in children(element):
         if rest_tag != T.REST:
             continue
@@ -153,10 +178,11 @@ def _nested_stock(
             if tag == T.QUANTITY:
                 total = _or(number(child, warn, offer_id), total)
             elif tag == T.WAREHOUSE:
+                met += 1
                 row = _warehouse_row(child, warn, offer_id)
                 if row is not None:
                     rows.append(row)
-    return rows, total
+    return rows, total, met
 
 
 def _or(value: Decimal | None, previous: Decimal | None) -> Decimal | None:
@@ -190,16 +216,21 @@ _PRICE_FIELDS = fields_of(
 _PRICE_NUMBERS = fields_of(Price, {T.PRICE_PER_UNIT: "value", T.COEFFICIENT: "coefficient"})
 
 
-def _prices(element: Element, warn: Warn, offer_id: str) -> list[Price]:
-    """Read ``Цены``; a price without a price type is skipped, one without a value is kept."""
+def _prices(element: Element, warn: Warn, offer_id: str) -> tuple[list[Price], int]:
+    """Read ``Цены``; a price without a price type is skipped, one without a value is kept.
+
+    Also how many ``Цена`` there were, read or not.
+    """
     result = []
+    met = 0
     for tag, item in children(element):
         if tag != T.PRICE:
             continue
+        met += 1
         price = Price(price_type_id="", value=None)
         fill_numbers(price, item, _PRICE_FIELDS, _PRICE_NUMBERS, warn, offer_id)
         if not price.price_type_id:
             warn("incomplete_price", "Цена без типа цены (ИдТипаЦены) пропущена.", offer_id)
             continue
         result.append(price)
-    return result
+    return result, met

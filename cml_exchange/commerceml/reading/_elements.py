@@ -25,10 +25,10 @@ from cml_exchange.commerceml.entities import (
 from cml_exchange.commerceml.reading import _build_classifier as classifier
 from cml_exchange.commerceml.reading._build_catalog import product
 from cml_exchange.commerceml.reading._build_documents import document
-from cml_exchange.commerceml.reading._build_offers import offer
+from cml_exchange.commerceml.reading._build_offers import offer_and_rows
 from cml_exchange.commerceml.reading._groups import GroupFrame
 from cml_exchange.commerceml.reading._references import References
-from cml_exchange.commerceml.reading._structure import CONTAINER_KINDS, PACKAGES, offer_rows
+from cml_exchange.commerceml.reading._structure import CONTAINER_KINDS, PACKAGES
 from cml_exchange.commerceml.reading._xml import Element, local_name
 from cml_exchange.commerceml.reading.digests import OFFERS, PRODUCTS, known
 
@@ -134,13 +134,13 @@ class ElementHandlers:
         if marker is not None:
             return marker
         warned = self._warned
-        found = offer(element, self.warn)
+        found, met = offer_and_rows(element, self.warn)
         # An offer passed over later is counted by its elements, as the scan counts:
         # only one whose prices and warehouse rows were all read gets a digest.
         if (
             digest
             and self._warned == warned
-            and offer_rows(element) == (len(found.prices or ()), len(found.stock or ()))
+            and met == (len(found.prices or ()), len(found.stock or ()))
         ):
             found.source_digest = digest
         if not found.id:

@@ -13,7 +13,7 @@ from typing import Any
 
 from cml_exchange.commerceml import CmlReader, Offer, Product, Unchanged
 from cml_exchange.commerceml.reading.digests import rebuild
-from tests.paths import sample
+from tests.paths import CML_DIR, sample
 
 CATALOG = """<?xml version="1.0" encoding="{encoding}"?>
 <КоммерческаяИнформация xmlns="urn:1C.ru:commerceml_2" ВерсияСхемы="2.08">
@@ -181,3 +181,51 @@ def test_items_followed_by_anything_else_are_not_the_whole_of_the_rest():
     )
     reader, _ = _entities(both)
     assert reader.items is not None and not reader.items.whole
+
+
+ODD_OFFERS = """<?xml version="1.0" encoding="UTF-8"?>
+<КоммерческаяИнформация ВерсияСхемы="2.09"><ПакетПредложений><Предложения>
+<Предложение><Ид>two-price-lists</Ид>
+<Цены><Цена><ИдТипаЦены>a</ИдТипаЦены><ЦенаЗаЕдиницу>1</ЦенаЗаЕдиницу></Цена></Цены>
+<Цены><Цена><ИдТипаЦены>b</ИдТипаЦены><ЦенаЗаЕдиницу>2</ЦенаЗаЕдиницу></Цена>
+<Цена><ИдТипаЦены>c</ИдТипаЦены><ЦенаЗаЕдиницу>3</ЦенаЗаЕдиницу></Цена></Цены></Предложение>
+<Предложение><Ид>no-quantity</Ид><Склад ИдСклада="w1"/><Склад ИдСклада=" "/>
+<Склады ИдСклада="w2" КоличествоНаСкладе="1"><Склад ИдСклада="w3" КоличествоНаСкладе="2"/>
+<Склад ИдСклада="w4"/></Склады></Предложение>
+<Предложение><Ид>nested</Ид><Остатки><Остаток><Склад><Ид>w1</Ид></Склад>
+<Склад><Количество>3</Количество></Склад><Склад><Ид>w2</Ид><Количество>4</Количество></Склад>
+</Остаток><Остаток>7</Остаток><Остаток><Количество>8</Количество></Остаток></Остатки>
+<Остатки><Остаток><Склад><Ид>w3</Ид><Количество>1</Количество></Склад></Остаток></Остатки>
+</Предложение>
+<Предложение><Ид>whole</Ид><Цены><Цена><ИдТипаЦены>a</ИдТипаЦены></Цена><Прочее/></Цены>
+<Склад ИдСклада="w1" КоличествоНаСкладе="5"/></Предложение>
+</Предложения></ПакетПредложений></КоммерческаяИнформация>
+"""
+
+
+def test_the_builders_count_of_an_offers_rows_is_the_scans():
+    """The reader counts the rows an offer holds on its build's walk (a digest needs
+    them all read); the count is the one the scan and a passed-over offer's marker take."""
+    from lxml import etree
+
+    from cml_exchange.commerceml.reading._build_offers import offer_and_rows
+    from cml_exchange.commerceml.reading._structure import offer_rows
+
+    files = [BytesIO(ODD_OFFERS.encode())] + [
+        path.open("rb") for path in sorted(CML_DIR.glob("*.xml"))
+    ]
+    compared = 0
+    for source in files:
+        with source:
+            for _, element in etree.iterparse(source, tag="{*}Предложение"):
+                assert offer_and_rows(element, lambda *args: None)[1] == offer_rows(element)
+                compared += 1
+    assert compared > 5000
+    odd = [item for item in _read(ODD_OFFERS) if isinstance(item, Offer)]
+    # Only the offer whose every row was read gets a digest.
+    assert [(item.id, bool(item.source_digest)) for item in odd] == [
+        ("two-price-lists", False),
+        ("no-quantity", False),
+        ("nested", False),
+        ("whole", True),
+    ]
