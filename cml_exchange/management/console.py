@@ -15,18 +15,21 @@ the site's ``LANGUAGE_CODE`` unless a caller activates another.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import time
 from collections.abc import Callable, MutableMapping
 from types import TracebackType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.core.management.base import OutputWrapper
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from tqdm import tqdm
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 #: Seconds between two plain lines of one meter, off a terminal.
 PLAIN_EVERY = 5.0
@@ -182,9 +185,9 @@ class Meter:
         self.note = _flat(note)
         self.printed = self.drawn = console.clock()
         self.started = self.printed if started is None else started
-        self.bar: _Bar | None = None
+        self.bar: tqdm[Any] | None = None
         if console.tty:
-            self.bar = _Bar(
+            self.bar = _bar_class()(
                 self,
                 desc=desc,
                 total=total,
@@ -282,6 +285,8 @@ class Meter:
         n, total = fields["n"], fields["total"]
         elapsed = max(0.0, self.console.clock() - self.started)
         rate = n / elapsed if elapsed and n else None
+        from tqdm import tqdm  # loaded: a bar asks for its words
+
         stats = [tqdm.format_interval(elapsed)]
         if total and rate:
             left = tqdm.format_interval((total - n) / rate)
@@ -298,18 +303,30 @@ class Meter:
         }
 
 
-class _Bar(tqdm):
-    """A tqdm bar whose numbers are the meter's words (tqdm's own are English)."""
+@functools.cache
+def _bar_class() -> Callable[..., tqdm[Any]]:
+    """The bar's class, made when a terminal first shows one.
 
-    #: No monitor thread: the commands update their bars often enough.
-    monitor_interval = 0
+    tqdm is imported then, not with the commands: it reads its own version from
+    the package's metadata as it is imported, some 15 ms of every command's start,
+    ``cml_import``'s off a terminal too.
+    """
+    from tqdm import tqdm
 
-    def __init__(self, meter: Meter, **options: Any) -> None:
-        self.meter = meter
-        super().__init__(**options)
+    class _Bar(tqdm):
+        """A tqdm bar whose numbers are the meter's words (tqdm's own are English)."""
 
-    @property
-    def format_dict(self) -> MutableMapping[str, Any]:
-        fields = super().format_dict
-        fields.update(self.meter.words(fields))
-        return fields
+        #: No monitor thread: the commands update their bars often enough.
+        monitor_interval = 0
+
+        def __init__(self, meter: Meter, **options: Any) -> None:
+            self.meter = meter
+            super().__init__(**options)
+
+        @property
+        def format_dict(self) -> MutableMapping[str, Any]:
+            fields = super().format_dict
+            fields.update(self.meter.words(fields))
+            return fields
+
+    return _Bar
