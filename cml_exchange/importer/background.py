@@ -150,11 +150,16 @@ def _in_request(job: ImportJob, budget: float | None) -> StepResult:
     if "no_worker" not in job.warning_counts:
         seconds = app_settings.TASK_WAIT
         with transaction.atomic():
-            ImportWarning.objects.create(
-                job=job, code="no_worker", message=NO_WORKER.format(seconds=seconds)
+            # Told by the request that writes the count first: two requests of 1C may both
+            # have found it untold (a retry after a proxy's timeout).
+            told = (
+                ImportJob.objects.filter(pk=job.pk)
+                .exclude(warning_counts__has_key="no_worker")
+                .update(warning_counts={**job.warning_counts, "no_worker": 1})
             )
-            ImportJob.objects.filter(pk=job.pk).update(
-                warning_counts={**job.warning_counts, "no_worker": 1},
-            )
+            if told:
+                ImportWarning.objects.create(
+                    job=job, code="no_worker", message=NO_WORKER.format(seconds=seconds)
+                )
         logger.warning("No task worker took import job %s in %s s", job.pk, seconds)
     return run(job, budget)

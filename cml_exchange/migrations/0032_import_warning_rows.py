@@ -11,32 +11,40 @@ from django.db import migrations, models
 CHUNK = 1000
 
 
+def _listed(item):
+    """A stored warning as a row's (code, message): the app wrote ``{"code", "message"}``."""
+    if isinstance(item, dict):
+        return str(item.get("code") or "")[:100], str(item.get("message") or "")
+    return "", str(item)
+
+
 def warnings_to_rows(apps, schema_editor):
     ImportJob = apps.get_model("cml_exchange", "ImportJob")
     ImportWarning = apps.get_model("cml_exchange", "ImportWarning")
-    for job_id, listed in ImportJob.objects.values_list("pk", "warnings").iterator():
-        if not listed:
+    # A job at a time: a shop keeps every job, some with a thousand warnings (500 KB) each.
+    for job_id in ImportJob.objects.order_by("pk").values_list("pk", flat=True).iterator():
+        listed = ImportJob.objects.filter(pk=job_id).values_list("warnings", flat=True).first()
+        if not isinstance(listed, list) or not listed:
             continue
-        rows = [
-            ImportWarning(
-                job_id=job_id,
-                code=str(item.get("code", ""))[:100] if isinstance(item, dict) else "",
-                message=str(item.get("message", "")) if isinstance(item, dict) else str(item),
-            )
-            for item in listed
-        ]
-        ImportWarning.objects.bulk_create(rows, batch_size=CHUNK)
+        ImportWarning.objects.bulk_create(
+            (
+                ImportWarning(job_id=job_id, code=code, message=message)
+                for code, message in map(_listed, listed)
+            ),
+            batch_size=CHUNK,
+        )
 
 
 def rows_to_warnings(apps, schema_editor):
     ImportJob = apps.get_model("cml_exchange", "ImportJob")
     ImportWarning = apps.get_model("cml_exchange", "ImportWarning")
-    listed: dict[int, list[dict[str, str]]] = {}
-    for job_id, code, message in ImportWarning.objects.order_by("pk").values_list(
-        "job_id", "code", "message"
-    ):
-        listed.setdefault(job_id, []).append({"code": code, "message": message})
-    for job_id, warnings in listed.items():
+    jobs = ImportWarning.objects.order_by("job_id").values_list("job_id", flat=True).distinct()
+    for job_id in jobs.iterator():
+        rows = ImportWarning.objects.filter(job_id=job_id).order_by("pk")
+        warnings = [
+            {"code": code, "message": message}
+            for code, message in rows.values_list("code", "message").iterator()
+        ]
         ImportJob.objects.filter(pk=job_id).update(warnings=warnings)
 
 

@@ -134,10 +134,13 @@ class ImportJob(Leased):
         )
         self.__dict__["_stored_warnings"] = len(listed)
 
-    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
-        self.__dict__.pop("_listed_warnings", None)
-        self.__dict__.pop("_stored_warnings", None)
-        super().refresh_from_db(*args, **kwargs)
+    def refresh_from_db(
+        self, using: str | None = None, fields: Any = None, *args: Any, **kwargs: Any
+    ) -> None:
+        if fields is None:  # a whole refresh; a deferred field read alone keeps the list
+            self.__dict__.pop("_listed_warnings", None)
+            self.__dict__.pop("_stored_warnings", None)
+        super().refresh_from_db(using, fields, *args, **kwargs)
 
 
 class ImportWarning(models.Model):

@@ -150,9 +150,12 @@ def json_array(values: Any) -> str | None:
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
-#: ``get_prep_value`` of the fields that give back a value of their own type as it is.
-_TEXT_PREPARED = frozenset((CharField.get_prep_value, TextField.get_prep_value))
-_INTEGER_PREPARED = frozenset((IntegerField.get_prep_value,))
+#: ``get_prep_value`` and ``to_python`` of the fields that give back a value of their own
+#: type as it is (a subclass that changes either, a lower-casing text field, is left out).
+_TEXT_PREPARED = frozenset(
+    (CharField.get_prep_value, TextField.get_prep_value, CharField.to_python, TextField.to_python)
+)
+_INTEGER_PREPARED = frozenset((IntegerField.get_prep_value, IntegerField.to_python))
 
 
 def _prepares_to_itself(field: Any, values: Any) -> bool:
@@ -164,11 +167,11 @@ def _prepares_to_itself(field: Any, values: Any) -> bool:
     while field.is_relation and getattr(field, "target_field", None) is not None:
         field = field.target_field
     kinds = set(map(type, values))
-    method = getattr(type(field), "get_prep_value", None)
+    methods = {getattr(type(field), name, None) for name in ("get_prep_value", "to_python")}
     if kinds == {str}:
-        return method in _TEXT_PREPARED
+        return methods <= _TEXT_PREPARED
     if kinds == {int}:
-        return method in _INTEGER_PREPARED
+        return methods <= _INTEGER_PREPARED
     return False
 
 

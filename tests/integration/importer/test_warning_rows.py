@@ -96,11 +96,24 @@ def test_a_job_left_unfinished_by_an_earlier_version_keeps_its_listed_warnings_i
         old_job = executor.loader.project_state(before).apps.get_model("cml_exchange", "ImportJob")
         kept = old_job.objects.create(base_dir="/tmp", files=["import.xml"], warnings=listed)
         empty = old_job.objects.create(base_dir="/tmp", files=["offers.xml"])
+        # Never written by the app, but JSON all the same: kept as text, not spelt out.
+        odd = old_job.objects.create(
+            base_dir="/tmp",
+            files=["odd.xml"],
+            warnings=["plain text", {"code": None, "message": None}, {"code": "c" * 150}],
+        )
+        not_a_list = old_job.objects.create(base_dir="/tmp", files=["x.xml"], warnings="abc")
 
         executor = MigrationExecutor(connection)
         executor.migrate(after)
         assert ImportJob.objects.get(pk=kept.pk).warnings == listed
         assert ImportJob.objects.get(pk=empty.pk).warnings == []
+        assert ImportJob.objects.get(pk=odd.pk).warnings == [
+            {"code": "", "message": "plain text"},
+            {"code": "", "message": ""},
+            {"code": "c" * 100, "message": ""},
+        ]
+        assert ImportJob.objects.get(pk=not_a_list.pk).warnings == []
 
         executor = MigrationExecutor(connection)
         executor.migrate(before)
@@ -110,3 +123,32 @@ def test_a_job_left_unfinished_by_an_earlier_version_keeps_its_listed_warnings_i
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db
+def test_two_requests_that_both_found_no_worker_tell_it_once(tmp_path):
+    """Two of 1C's requests (a retry after a proxy's timeout) may both find it untold."""
+    from cml_exchange.importer.background import _in_request
+
+    directory = catalog_with_pictures(tmp_path, ["a.jpg"])
+    job = create_job(["import.xml"], base_dir=directory, options=ImportOptions())
+    first, second = ImportJob.objects.get(pk=job.pk), ImportJob.objects.get(pk=job.pk)
+    _in_request(first, 1e-9)
+    _in_request(second, 1e-9)
+    job.refresh_from_db()
+    assert job.warning_counts["no_worker"] == 1
+    assert [w["code"] for w in job.warnings].count("no_worker") == 1
+
+
+@pytest.mark.django_db
+def test_a_deferred_field_read_keeps_the_warnings_appended_so_far(tmp_path):
+    """Only a refresh of the whole job reads the list again (and drops what was not saved)."""
+    job = create_job(["import.xml"], base_dir=tmp_path, options=ImportOptions())
+    ImportWarning.objects.create(job=job, code="stored", message="сохранено")
+    partial = ImportJob.objects.only("pk", "status").get(pk=job.pk)
+    partial.warnings.append({"code": "new", "message": "ещё не сохранено"})
+    assert partial.state == {}  # a deferred field: Django refreshes that field alone
+    assert [w["code"] for w in partial.warnings] == ["stored", "new"]
+    partial.save_warnings()
+    partial.refresh_from_db()
+    assert [w["code"] for w in partial.warnings] == ["stored", "new"]
