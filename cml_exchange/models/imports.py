@@ -100,8 +100,8 @@ class ImportJob(Leased):
 
         Read from the job's :class:`ImportWarning` rows when first asked for,
         then kept with the instance: a warning appended to the list is written
-        by :meth:`save_warnings`, and ``refresh_from_db()`` reads the rows again
-        (a warning appended and not saved is then dropped). All warnings are
+        by :meth:`save_warnings`, and a whole ``refresh_from_db()`` reads the rows
+        again (a warning appended and not saved is then dropped). All warnings are
         counted in ``warning_counts``; the importer lists the first thousand.
         """
         listed: list[dict[str, str]] | None = self.__dict__.get("_listed_warnings")
@@ -129,8 +129,8 @@ class ImportJob(Leased):
         if listed is None or len(listed) <= stored:
             return
         ImportWarning.objects.bulk_create(
-            ImportWarning(job=self, code=item.get("code", "")[:100], message=item["message"])
-            for item in listed[stored:]
+            ImportWarning(job=self, code=code, message=message)
+            for code, message in map(_warning_row, listed[stored:])
         )
         self.__dict__["_stored_warnings"] = len(listed)
 
@@ -141,6 +141,13 @@ class ImportJob(Leased):
             self.__dict__.pop("_listed_warnings", None)
             self.__dict__.pop("_stored_warnings", None)
         super().refresh_from_db(using, fields, *args, **kwargs)
+
+
+def _warning_row(item: object) -> tuple[str, str]:
+    """A listed warning as its row's code and message (anything but a dict is a message)."""
+    if isinstance(item, dict):
+        return str(item.get("code") or "")[:100], str(item.get("message") or "")
+    return "", str(item)
 
 
 class ImportWarning(models.Model):
