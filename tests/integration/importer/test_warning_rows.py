@@ -152,3 +152,17 @@ def test_a_deferred_field_read_keeps_the_warnings_appended_so_far(tmp_path):
     partial.save_warnings()
     partial.refresh_from_db()
     assert [w["code"] for w in partial.warnings] == ["stored", "new"]
+
+
+@pytest.mark.django_db
+def test_a_warning_appended_by_other_code_in_another_shape_is_kept_as_text(tmp_path):
+    """An adapter may append to the list itself: what it appends is kept, as text."""
+    job = create_job(["import.xml"], base_dir=tmp_path, options=ImportOptions())
+    job.warnings.extend(["просто текст", {"code": "mine"}, {"code": None, "message": "м"}])
+    job.save_warnings()
+    job.refresh_from_db()
+    assert job.warnings == [
+        {"code": "", "message": "просто текст"},
+        {"code": "mine", "message": ""},
+        {"code": "", "message": "м"},
+    ]
