@@ -31,16 +31,9 @@ class ImportJobAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("message", "error")
     date_hierarchy = "created"
-    readonly_fields = [
-        name
-        for field in ImportJob._meta.fields
-        for name in (
-            # The warnings listed in full are rows of their own (ImportWarning).
-            (_SHOWN[field.name], "warnings_shown")
-            if field.name == "warning_counts"
-            else (_SHOWN.get(field.name, field.name),)
-        )
-    ]
+    readonly_fields = [_SHOWN.get(field.name, field.name) for field in ImportJob._meta.fields]
+    # The warnings listed in full are rows of their own (ImportWarning), shown after their counts.
+    readonly_fields.insert(readonly_fields.index("warning_counts_shown") + 1, "warnings_shown")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

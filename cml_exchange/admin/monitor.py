@@ -36,8 +36,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -45,7 +46,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cml_exchange.importer import labels
-from cml_exchange.models import ExchangeKind, ExchangeRequest, ExchangeSession, ImportJob
+from cml_exchange.models import (
+    ExchangeKind,
+    ExchangeRequest,
+    ExchangeSession,
+    ImportJob,
+    ImportWarning,
+)
 
 #: How long an unfinished exchange counts as open after its last request.
 #: 1C sends its next request as soon as it has the answer to the last one,
@@ -199,9 +206,11 @@ SHOWN_WARNINGS = 50
 def job_rows(session: ExchangeSession, *, link: bool = False) -> list[JobRow]:
     """The session's import jobs in order; ``link`` adds the URLs of their admin pages."""
     rows = []
-    for job in session.import_jobs.order_by("created", "pk"):
+    jobs = list(session.import_jobs.order_by("created", "pk"))
+    listed = first_warnings([job.pk for job in jobs], SHOWN_WARNINGS)
+    for job in jobs:
         counts = {str(code): int(count) for code, count in (job.warning_counts or {}).items()}
-        warnings = list(job.warning_rows.values_list("message", flat=True)[:SHOWN_WARNINGS])
+        warnings = listed.get(job.pk, [])
         rows.append(
             JobRow(
                 job=job,
@@ -215,3 +224,17 @@ def job_rows(session: ExchangeSession, *, link: bool = False) -> list[JobRow]:
             )
         )
     return rows
+
+
+def first_warnings(job_pks: list[int], limit: int) -> dict[int, list[str]]:
+    """The messages of each job's first ``limit`` listed warnings, in one query."""
+    numbered = (
+        ImportWarning.objects.filter(job_id__any=job_pks)
+        .annotate(number=Window(RowNumber(), partition_by=F("job_id"), order_by=F("pk").asc()))
+        .filter(number__lte=limit)
+        .order_by("job_id", "pk")
+    )
+    found: dict[int, list[str]] = {}
+    for job_id, message in numbered.values_list("job_id", "message"):
+        found.setdefault(job_id, []).append(message)
+    return found

@@ -345,11 +345,12 @@ def deactivate_unseen(jobs: QuerySet[ImportJob], *, before: dt.datetime) -> int:
     if counters or warned != warnings_before:  # what the adapter said is kept with the job
         for name, amount in counters.items():
             latest.counters[name] = latest.counters.get(name, 0) + amount
-        ImportJob.objects.filter(pk=latest.pk).update(
-            counters=latest.counters,
-            warning_counts=latest.warning_counts,
-        )
-        latest.save_warnings()
+        with transaction.atomic():  # the counts and the listed warnings together
+            ImportJob.objects.filter(pk=latest.pk).update(
+                counters=latest.counters,
+                warning_counts=latest.warning_counts,
+            )
+            latest.save_warnings()
     return total
 
 

@@ -267,3 +267,32 @@ def test_an_orders_exchange_ends_with_its_last_import(one_c, admin_client):
     sale.import_file("orders.xml")
     ended = session_of(sale)
     assert ended.finished is not None and states(admin_client)[ended.pk] == "success"
+
+
+def test_each_import_shows_its_first_warnings_read_in_one_query(one_c, django_assert_num_queries):
+    """The session page lists a job's first SHOWN_WARNINGS warnings, whatever the jobs' number."""
+    from cml_exchange.admin.monitor import SHOWN_WARNINGS, job_rows
+    from cml_exchange.models import ImportJob, ImportWarning
+
+    catalog_exchange(one_c())
+    session = ExchangeSession.objects.get()
+    jobs = list(session.import_jobs.order_by("created", "pk"))
+    ImportWarning.objects.filter(job__in=jobs).delete()
+    many, few = jobs[0], jobs[1]
+    ImportWarning.objects.bulk_create(
+        ImportWarning(job=many, code="image_missing", message=f"Картинка {i}.jpg не найдена.")
+        for i in range(SHOWN_WARNINGS + 10)
+    )
+    ImportWarning.objects.bulk_create(
+        ImportWarning(job=few, code="unknown_product", message=text)
+        for text in ("первое", "второе")
+    )
+    session = ExchangeSession.objects.get()
+    with django_assert_num_queries(2):  # the jobs, then their warnings
+        rows = job_rows(session)
+    assert [row.job.pk for row in rows] == [many.pk, few.pk]
+    assert rows[0].warnings == [f"Картинка {i}.jpg не найдена." for i in range(SHOWN_WARNINGS)]
+    assert rows[1].warnings == ["первое", "второе"]
+    assert (
+        ImportJob.objects.get(pk=many.pk).warnings[-1]["message"] == "Картинка 59.jpg не найдена."
+    )
