@@ -74,13 +74,14 @@ def copy_new(
     Without the staging table, its creation, second copy and emptying are
     spared, as is the speculative insertion ``ON CONFLICT`` costs on every row.
 
-    Only where no savepoint of the caller's is open: another transaction that
-    waits for a row written in a savepoint since released waits for the whole
-    transaction, not for the savepoint it was written in. A caller that rolls
-    back its savepoint to let such a waiter go on (the slugs' retry after a
-    deadlock) would then leave it waiting, and meet it again. Such a caller may
-    have the rows copied in its own savepoint instead (``savepoint=False``,
-    ``sql.copying_new_in_callers_savepoint``): a violation is then raised.
+    The savepoint may be nested in the caller's (a batch's, inside the
+    transaction held for a scan beside). Another transaction that waits for a
+    row written in a savepoint since released waits for an enclosing one, not
+    for the savepoint it was written in: a caller that rolls back its own
+    savepoint to let such a waiter go on and then writes again (the slugs'
+    retry after a deadlock) has the rows copied in its savepoint instead
+    (``savepoint=False``, ``sql.copying_new_in_callers_savepoint``; a violation
+    is then raised), and its attempt after the error upserted.
     """
     import psycopg
 

@@ -46,19 +46,23 @@ _PLAIN = (
 
 Row = Mapping[str, Any]
 
-#: Set by :func:`copying_new_in_callers_savepoint`.
-_COPY_IN_CALLERS_SAVEPOINT: ContextVar[bool] = ContextVar("cml_copy_in_savepoint", default=False)
+#: Set by :func:`copying_new_in_callers_savepoint`: ``None`` outside it.
+_COPY_IN_CALLERS_SAVEPOINT: ContextVar[bool | None] = ContextVar(
+    "cml_copy_in_savepoint", default=None
+)
 
 
 @contextmanager
 def copying_new_in_callers_savepoint(enabled: bool = True) -> Iterator[None]:
     """Within: rows said new are copied in the caller's open savepoint (PostgreSQL).
 
-    Outside any savepoint such rows are copied in one of their own, and upserted
-    if one was stored after all (``pg_copy.copy_new``). Inside a savepoint they
-    take the staging table, unless the caller says, with this block, that it
-    rolls its savepoint back on an error and writes the rows again outside the
-    block: a unique violation is then the caller's to handle.
+    Elsewhere such rows are copied in a savepoint of their own, and upserted if
+    one was stored after all (``pg_copy.copy_new``). A caller that rolls its
+    savepoint back on an error and writes the rows again says so with this
+    block: with ``enabled``, a unique violation is then the caller's to handle;
+    without (its attempt after such an error), the rows take the staging
+    table's upsert, and no savepoint of theirs outlives the caller's rollback
+    (see ``pg_copy.copy_new``).
     """
     token = _COPY_IN_CALLERS_SAVEPOINT.set(enabled)
     try:
@@ -213,8 +217,9 @@ def upsert_rows(
     ends the same. With foreign keys enforced, SQLite makes an upsert pay for
     its update clause on every row it inserts: twice a plain insert's time for
     products, whose table seven others reference. On PostgreSQL such rows are
-    copied straight into the table (``pg_copy.copy_new``), outside a savepoint or
-    in :func:`copying_new_in_callers_savepoint`. ``late`` as for :func:`insert`.
+    copied straight into the table (``pg_copy.copy_new``), except in the attempt
+    :func:`copying_new_in_callers_savepoint` makes after an error. ``late`` as for
+    :func:`insert`.
     """
     if not rows:
         return
@@ -329,11 +334,11 @@ def _write(
     if connection.vendor == "postgresql":
         from cml_exchange.importer import pg_copy
 
-        if new and not any(connection.savepoint_ids):  # None: an atomic block without one
-            if pg_copy.copy_new(connection, columns, rows):
-                return len(rows)
-        elif new and _COPY_IN_CALLERS_SAVEPOINT.get():
+        in_callers_savepoint = _COPY_IN_CALLERS_SAVEPOINT.get()
+        if new and in_callers_savepoint:
             pg_copy.copy_new(connection, columns, rows, savepoint=False)
+            return len(rows)
+        if new and in_callers_savepoint is None and pg_copy.copy_new(connection, columns, rows):
             return len(rows)
         return pg_copy.write(connection, columns, rows, suffix)
     written = 0

@@ -321,3 +321,47 @@ def test_rows_said_new_in_a_batch_of_its_own_are_copied_or_upserted(monkeypatch)
         ("o6", "стало 6", "A-6"),
         ("o7", "после", ""),
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_said_new_in_a_batch_within_a_held_transaction_are_copied_or_upserted(monkeypatch):
+    """A batch's savepoint inside the transaction held for a scan beside, as a large file's.
+
+    On PostgreSQL its new rows are copied in a savepoint nested in the batch's,
+    and a call that meets a stored row is rolled back to that one alone and
+    upserted: the batch's rows before it stay, and the held transaction commits
+    them all. After a caller's error (the slugs' attempt after a violation), the
+    rows it says are new take the upsert, copied in no savepoint of their own.
+    """
+    copied: list[bool] = []
+    copy_new = pg_copy.copy_new
+
+    def recorded(*args, **kwargs):
+        copied.append(copy_new(*args, **kwargs))
+        return copied[-1]
+
+    monkeypatch.setattr(pg_copy, "copy_new", recorded)
+    catalog = Catalog.objects.create(external_id="cat", name="Каталог")
+    theirs = Offer.objects.create(catalog=catalog, external_id="o3", name="было", article="A-3")
+    later = timezone.now() + dt.timedelta(hours=1)
+    upsert = {"unique_fields": ["catalog", "external_id"], "update_fields": ["name", "updated"]}
+    with transaction.atomic():  # held for the scan beside
+        with transaction.atomic():  # a batch
+            sql.upsert_rows(
+                Offer, [offer_row(catalog, i, later) for i in (0, 1)], new=True, **upsert
+            )
+            sql.upsert_rows(
+                Offer, [offer_row(catalog, i, later) for i in (2, 3)], new=True, **upsert
+            )
+        with transaction.atomic(), sql.copying_new_in_callers_savepoint(False):
+            sql.upsert_rows(Offer, [offer_row(catalog, 4, later)], new=True, **upsert)
+    if connection.vendor == "postgresql":
+        assert copied == [True, False]
+    kept = Offer.objects.get(external_id="o3")
+    assert (kept.pk, kept.name, kept.article) == (theirs.pk, "стало 3", "A-3")
+    stored = Offer.objects.order_by("external_id").values_list("external_id", "name", "article")
+    assert list(stored) == [
+        *[(f"o{i}", f"стало {i}", f"B-{i}") for i in range(3)],
+        ("o3", "стало 3", "A-3"),
+        ("o4", "стало 4", "B-4"),
+    ]
