@@ -18,7 +18,13 @@ from cml_exchange.importer.loaders import pending
 from cml_exchange.importer.loaders.adapting import tell_offers, tell_prices, tell_stock
 from cml_exchange.importer.loaders.classifier import catalog_pk, unit_pks
 from cml_exchange.importer.loaders.common import checksum, upsert_marking_full
-from cml_exchange.importer.loaders.prices import write_prices, write_stock
+from cml_exchange.importer.loaders.prices import (
+    new_offer_parts,
+    prices_checksums,
+    stock_checksums,
+    write_prices,
+    write_stock,
+)
 from cml_exchange.importer.loaders.products import property_value_rows
 from cml_exchange.importer.loaders.unchanged import pass_over
 from cml_exchange.importer.session import ImportSession, Scope
@@ -116,7 +122,13 @@ def _load(
                 "предложение сохранено и будет связано с товаром, когда тот придет.",
                 key=offer.product_id,
             )
-    _save_identity(session, catalog, identity, sums, products, full, existing)
+    prices_sums, stock_sums = prices_checksums(offers), stock_checksums(offers)
+    # An offer new to the site gets its prices' and stock's checksums and its quantity
+    # with its identity: no update of its row follows (a second version of it, on PostgreSQL).
+    preset = {
+        o.id: new_offer_parts(o, prices_sums, stock_sums) for o in identity if o.id not in existing
+    }
+    _save_identity(session, catalog, identity, sums, products, full, existing, preset)
     bare = [o for o in offers if o.id not in sums and o.id not in existing]
     if bare:
         sql.insert(
@@ -139,13 +151,13 @@ def _load(
     )
     _replace_details(session, catalog, identity, pks, existing)
     updates: dict[str, dict[str, object]] = {}
-    write_prices(session, offers, existing, pks, full, updates)
-    write_stock(session, offers, existing, pks, full, updates)
+    write_prices(session, offers, existing, pks, full, updates, prices_sums)
+    write_stock(session, offers, existing, pks, full, updates, stock_sums)
     written = {o.id for o in identity} | set(updates)
     digests = _with_part_digests(
         offers, existing, _with_digests(offers, identity, existing, updates)
     )
-    _update_offers(pks, digests)
+    _update_offers(pks, _not_written(digests, preset))
     new = [pks[o.id] for o in offers if o.id not in existing]
     tell_offers(session, [pks[o.id] for o in identity] + [pks[o.id] for o in bare], new)
     tell_prices(
@@ -207,10 +219,13 @@ def _save_identity(
     products: dict[str, int],
     full: set[str],
     existing: Mapping[str, Any],
+    preset: Mapping[str, Mapping[str, object]],
 ) -> None:
     """Upsert the offers whose identity changed; those of a full package get its mark too.
 
-    ``existing``: the stored rows of the batch's offers, by 1C id.
+    ``existing``: the stored rows of the batch's offers, by 1C id; ``preset``: more
+    fields of the offers new to the site (:func:`~.prices.new_offer_parts`), set by an
+    upsert too should another import have stored one of them since.
     """
     if not identity:
         return
@@ -233,17 +248,23 @@ def _save_identity(
             "source_parts": _parts(o),
             "active": not o.deleted,
             "updated": session.now,
+            **preset.get(o.id, {}),
         }
         for o in identity
     ]
-    upsert_marking_full(
-        Offer,
-        rows,
-        full=full,
-        seen_at=session.seen_at,
-        update_fields=_IDENTITY_FIELDS,
-        stored=existing,
-    )
+    by_fields: dict[tuple[str, ...], list[dict[str, object]]] = {}
+    for row in rows:
+        extra = preset.get(str(row["external_id"]), {})
+        by_fields.setdefault(tuple(sorted(extra)), []).append(row)
+    for extra_fields, part in by_fields.items():
+        upsert_marking_full(
+            Offer,
+            part,
+            full=full,
+            seen_at=session.seen_at,
+            update_fields=[*_IDENTITY_FIELDS, *extra_fields],
+            stored=existing,
+        )
 
 
 def _replace_details(
@@ -379,6 +400,25 @@ def _with_part_digests(
                 result[o.id] = {**fields, column: own}
             elif own and o.id in existing and existing[o.id][column] != own:
                 result[o.id] = {**(fields or {}), column: own}
+    return result
+
+
+def _not_written(
+    updates: dict[str, dict[str, object]], preset: Mapping[str, Mapping[str, object]]
+) -> dict[str, dict[str, object]]:
+    """``updates`` without the values the offers' identity rows were written with (``preset``)."""
+    if not preset:
+        return updates
+    result: dict[str, dict[str, object]] = {}
+    for external_id, fields in updates.items():
+        written = preset.get(external_id, {})
+        due = {
+            name: value
+            for name, value in fields.items()
+            if name not in written or written[name] != value
+        }
+        if due:
+            result[external_id] = due
     return result
 
 

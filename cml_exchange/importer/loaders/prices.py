@@ -18,6 +18,45 @@ from cml_exchange.importer.session import ImportSession
 from cml_exchange.models import Price, PriceType, Stock, Warehouse
 
 
+def prices_checksums(offers: list[cml.Offer]) -> dict[str, str]:
+    """The checksums of the prices of the offers that carry prices, by 1C id."""
+    return {o.id: checksum(o.prices) for o in offers if o.prices is not None}
+
+
+def stock_checksums(offers: list[cml.Offer]) -> dict[str, str]:
+    """The checksums of the stock of the offers that carry stock or a quantity, by 1C id."""
+    return {
+        o.id: checksum(o.quantity, o.stock)
+        for o in offers
+        if o.stock is not None or o.quantity is not None
+    }
+
+
+def new_offer_parts(
+    offer: cml.Offer, prices_sums: Mapping[str, str], stock_sums: Mapping[str, str]
+) -> dict[str, object]:
+    """The fields :func:`write_prices` and :func:`write_stock` note for an offer new to the site.
+
+    Its identity row may be inserted with them, sparing the update that would
+    follow (``sums`` as :func:`prices_checksums` and :func:`stock_checksums`
+    give them): the checksums, the quantity (1C's total, else the sum of its
+    warehouses' rows, as :func:`write_stock` stores them), and no part digest.
+    """
+    fields: dict[str, object] = {}
+    if offer.id in prices_sums:
+        fields["prices_checksum"] = prices_sums[offer.id]
+        fields["prices_digest"] = 0
+    if offer.id in stock_sums:
+        fields["stock_checksum"] = stock_sums[offer.id]
+        fields["stock_digest"] = 0
+        quantity = offer.quantity
+        if quantity is None and offer.stock:
+            by_warehouse = {row.warehouse_id: row.quantity for row in offer.stock}
+            quantity = sum(by_warehouse.values(), Decimal(0))
+        fields["quantity"] = quantity
+    return fields
+
+
 def write_prices(
     session: ImportSession,
     offers: list[cml.Offer],
@@ -25,9 +64,12 @@ def write_prices(
     pks: dict[str, int],
     full: set[str],
     updates: dict[str, dict[str, object]],
+    sums: Mapping[str, str],
 ) -> None:
-    """Write the prices of offers that carry changed prices; note their new checksums."""
-    sums = {o.id: checksum(o.prices) for o in offers if o.prices is not None}
+    """Write the prices of offers that carry changed prices; note their new checksums.
+
+    ``sums``: :func:`prices_checksums` of ``offers``.
+    """
     due = [o for o in offers if o.id in sums and _changed(session, existing, o.id, "prices", sums)]
     due_ids = {o.id for o in due}
     session.count(
@@ -74,13 +116,12 @@ def write_stock(
     pks: dict[str, int],
     full: set[str],
     updates: dict[str, dict[str, object]],
+    sums: Mapping[str, str],
 ) -> None:
-    """Write the stock of offers that carry changed stock; note their quantities and checksums."""
-    sums = {
-        o.id: checksum(o.quantity, o.stock)
-        for o in offers
-        if o.stock is not None or o.quantity is not None
-    }
+    """Write the stock of offers that carry changed stock; note their quantities and checksums.
+
+    ``sums``: :func:`stock_checksums` of ``offers``.
+    """
     due = [o for o in offers if o.id in sums and _changed(session, existing, o.id, "stock", sums)]
     due_ids = {o.id for o in due}
     session.count(
@@ -201,7 +242,7 @@ def _changed(
     existing: Mapping[str, Mapping[str, Any]],
     offer_id: str,
     aspect: str,
-    sums: dict[str, str],
+    sums: Mapping[str, str],
 ) -> bool:
     if not session.options.use_checksums or offer_id not in existing:
         return True
