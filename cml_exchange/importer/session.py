@@ -114,7 +114,8 @@ class ImportSession:
         if self._unsaved:
             job = self.job.pk
             rows = [{"job_id": job, "digest": digest} for digest in self._unsaved]
-            sql.insert(ImportWarningKey, rows, ignore_conflicts=True)
+            # Those the job had stored were read when the session began.
+            sql.insert(ImportWarningKey, rows, ignore_conflicts=True, new=True)
             self._unsaved.clear()
 
     def _remember(self, digest: int) -> None:

@@ -184,16 +184,21 @@ def insert(
     *,
     ignore_conflicts: bool = False,
     late: bool = False,
+    new: bool = False,
 ) -> None:
     """Insert ``rows`` (dicts of attnames such as ``product_id``) into ``model``'s table.
 
     With ``ignore_conflicts``, rows that break a unique constraint are left
-    out (``ON CONFLICT DO NOTHING``). ``late``: inside a batch of
+    out (``ON CONFLICT DO NOTHING``); ``new`` then says the caller found none
+    of them stored, as for :func:`upsert_rows` (PostgreSQL copies them straight
+    into the table, and leaves them out as above only should one be stored
+    after all). ``late``: inside a batch of
     :mod:`~cml_exchange.importer.late_writes` (SQLite), the rows may be written
     when the batch ends, by then in another thread; an error they meet is
     raised there, not here.
     """
-    _write(model, rows, suffix=" ON CONFLICT DO NOTHING" if ignore_conflicts else "", late=late)
+    suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    _write(model, rows, suffix=suffix, late=late, new=new and ignore_conflicts)
 
 
 def upsert_rows(

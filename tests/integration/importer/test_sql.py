@@ -51,6 +51,38 @@ def test_insert_with_ignore_conflicts_leaves_existing_rows_alone(catalog):
     assert dict(Offer.objects.values_list("external_id", "name")) == {"o1": "было", "o2": "новое"}
 
 
+def test_rows_said_new_but_stored_are_still_left_alone_by_an_insert_ignoring_conflicts(
+    catalog, monkeypatch
+):
+    """On PostgreSQL the rows are copied first; one stored after all sends them the other way."""
+    copied: list[bool] = []
+    copy_new = pg_copy.copy_new
+
+    def recorded(*args, **kwargs):
+        copied.append(copy_new(*args, **kwargs))
+        return copied[-1]
+
+    monkeypatch.setattr(pg_copy, "copy_new", recorded)
+    sql.insert(
+        Offer,
+        [{"catalog_id": catalog.pk, "external_id": "o1", "name": "было"}],
+        ignore_conflicts=True,
+        new=True,
+    )
+    sql.insert(
+        Offer,
+        [
+            {"catalog_id": catalog.pk, "external_id": "o1", "name": "стало"},
+            {"catalog_id": catalog.pk, "external_id": "o2", "name": "новое"},
+        ],
+        ignore_conflicts=True,
+        new=True,
+    )
+    if connection.vendor == "postgresql":
+        assert copied == [True, False]
+    assert dict(Offer.objects.values_list("external_id", "name")) == {"o1": "было", "o2": "новое"}
+
+
 def test_upsert_updates_only_the_named_fields_of_existing_rows(catalog):
     old = Offer.objects.create(catalog=catalog, external_id="o1", name="было", article="A-1")
     later = timezone.now() + dt.timedelta(hours=1)
