@@ -39,6 +39,7 @@ from cml_exchange.importer import (
     messages,
     page_cache,
     scan_ahead,
+    scans,
     statistics,
 )
 from cml_exchange.importer.errors import LeaseLost, unexpected
@@ -181,9 +182,11 @@ class _Step(ReadStage):
                 self._progressed()
                 if job.stage == Stage.DONE:
                     self._committed(refresh=False)
+                    scans.trim()
                     return self._finish(session)
                 if self.out_of_time():
                     self._committed(refresh=False)
+                    scans.trim()
                     self._save(session)
                     return Progress(job.message)
         except LeaseLost:

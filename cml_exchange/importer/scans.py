@@ -87,10 +87,10 @@ def scan_counts(path: Path, name: str) -> dict[str, int]:
 
 
 def remember(digest: str, counts: dict[str, int]) -> None:
-    """Note that the file of ``digest`` was scanned sound and what it holds; forget the oldest.
+    """Note that the file of ``digest`` was scanned sound and what it holds.
 
     One upsert, not ``update_or_create``: its savepoint would write a batch's late rows
-    (``late_writes``) before their time.
+    (``late_writes``) before their time. The oldest files are forgotten by :func:`trim`.
     """
     ScannedFile.objects.bulk_create(
         [ScannedFile(digest=digest, counts=counts)],
@@ -98,16 +98,12 @@ def remember(digest: str, counts: dict[str, int]) -> None:
         unique_fields=["digest"],
         update_fields=["counts", "scanned"],
     )
-    stale = list(ScannedFile.objects.order_by("-scanned").values_list("pk", flat=True)[KEPT:])
-    if stale:  # a delete of nothing still takes SQLite's write lock and commits
-        ScannedFile.objects.filter(pk__any=stale).delete()
 
 
 def keep_items(digest: str, items: FileItems) -> bool:
     """Keep the digests of a file's items (read whole); ``False``: not remembered yet.
 
-    The most recently scanned files keep theirs while they hold no more than
-    :data:`KEPT_ITEMS` items in all; older files lose theirs.
+    Older files lose theirs at :func:`trim`.
     """
     kept = ScannedFile.objects.filter(digest=digest).update(
         items_kind=items.kind,
@@ -115,6 +111,20 @@ def keep_items(digest: str, items: FileItems) -> bool:
         items_count=len(items.digests),
         item_skips=items.skipped,
     )
+    return bool(kept)
+
+
+def trim() -> None:
+    """Forget the files scanned least recently past :data:`KEPT`, and their items past the rest.
+
+    The most recently scanned files keep their items' digests while they hold
+    no more than :data:`KEPT_ITEMS` items in all; older files lose theirs. Run
+    once an import step ends (not after each file: two statements each time),
+    so the limits may be passed by a step's files until then.
+    """
+    stale = list(ScannedFile.objects.order_by("-scanned").values_list("pk", flat=True)[KEPT:])
+    if stale:  # a delete of nothing still takes SQLite's write lock and commits
+        ScannedFile.objects.filter(pk__any=stale).delete()
     with_items = ScannedFile.objects.exclude(items_kind="")
     if (with_items.aggregate(total=Sum("items_count"))["total"] or 0) > KEPT_ITEMS:
         newest = with_items.order_by("-scanned", "-pk").values_list("pk", "items_count")
@@ -126,7 +136,6 @@ def keep_items(digest: str, items: FileItems) -> bool:
         ScannedFile.objects.filter(pk__any=stale).update(
             items_kind="", item_digests=None, items_count=0, item_skips={}
         )
-    return bool(kept)
 
 
 def kept_items(digest: str | None) -> FileItems | None:

@@ -215,6 +215,35 @@ def test_only_the_latest_files_are_remembered(tmp_path, saved, monkeypatch):
     assert remembered.counters["items_passed"] == 2
 
 
+def test_the_limits_of_the_remembered_files_hold_when_an_import_of_many_files_ends(
+    tmp_path, saved, monkeypatch
+):
+    """The oldest files are forgotten once a step ends, not after each of its files."""
+    from cml_exchange.importer import scans
+
+    monkeypatch.setattr(scans, "KEPT", 2)
+    monkeypatch.setattr(scans, "KEPT_ITEMS", 2)
+    files = {
+        f"import{n}.xml": catalog_xml(f"p{n}a=Чайник", f"p{n}b=Утюг").replace(
+            'Изменения="false"', 'Изменения="true"'
+        )
+        for n in range(3)
+    }
+    with CaptureQueriesContext(connection) as queries:
+        import_files(tmp_path / "all", files, batch_size=100)
+    table = ScannedFile._meta.db_table
+    looks = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and f'ORDER BY "{table}"."scanned" DESC' in q["sql"]
+    ]
+    assert len(looks) == 2  # the files past KEPT, the items past KEPT_ITEMS: once each
+    assert ScannedFile.objects.count() == 2
+    assert ScannedFile.objects.exclude(items_kind="").count() == 1
+    again = import_files(tmp_path / "last again", {"import2.xml": files["import2.xml"]})
+    assert again.counters["items_passed"] == 2
+
+
 def test_a_file_sent_again_is_remembered_longer(tmp_path, saved, monkeypatch):
     """A remembered file found again counts as scanned now: the files forgotten are older.
 
