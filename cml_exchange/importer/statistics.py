@@ -48,6 +48,8 @@ LOCK_WAIT = "200ms"
 #: Connections in an import step, and the rows each may still add before the next look:
 #: 0 or less, look at the next :func:`refresh`.
 _to_go: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+#: Connections in an import step that have looked at the tables once.
+_looked: weakref.WeakSet[Any] = weakref.WeakSet()
 #: Statements that add no rows; anything else (``INSERT``, ``WITH``, ``COPY``…) may.
 _ADDS_NO_ROWS = re.compile(
     r"\s*(SELECT|UPDATE|DELETE|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|ANALYZE)\b",
@@ -68,14 +70,17 @@ def watching(connection: Any) -> Iterator[None]:
     (and :func:`rows_added`) may have added that many rows to any of them. A
     statement that may add rows without saying how many (``WITH``, ``COPY``
     through Django's cursor) brings the next look. Rows other connections add
-    count at this connection's next look. On PostgreSQL only; nested, the outer
-    one holds.
+    count at this connection's next look. Inside a transaction only the
+    step's first look is made: the transaction's own rows are not counted until
+    it commits, and the look after that sees them and other connections' alike.
+    On PostgreSQL only; nested, the outer one holds.
     """
     connection = connections[connection.alias]
     if connection.vendor != "postgresql" or connection in _to_go:
         yield
         return
     _to_go[connection] = 0
+    _looked.discard(connection)
     wrapper = _noting_added_rows(connection)
     connection.execute_wrappers.append(wrapper)
     try:
@@ -85,6 +90,7 @@ def watching(connection: Any) -> Iterator[None]:
         wrappers = connection.execute_wrappers
         wrappers[:] = [other for other in wrappers if other is not wrapper]
         _to_go.pop(connection, None)
+        _looked.discard(connection)
 
 
 def rows_added(connection: Any, count: int | None = None) -> None:
@@ -127,6 +133,8 @@ def refresh(connection: Any) -> list[str]:
     wrapper = connections[connection.alias]
     if _to_go.get(wrapper, 0) > 0:
         return []  # too few rows added since the last look to make a table stale (:func:`watching`)
+    if connection.in_atomic_block and wrapper in _looked:
+        return []  # its own rows are not counted before its commit (:func:`watching`)
     indexed = _indexed_columns()
     try:
         if connection.pg_version >= 150000 and not connection.in_atomic_block:
@@ -152,6 +160,8 @@ def refresh(connection: Any) -> list[str]:
     except DatabaseError:
         logger.warning("Could not refresh the catalog tables' statistics", exc_info=True)
         return []
+    if wrapper in _to_go:
+        _looked.add(wrapper)
     if wrapper in _to_go and not connection.in_atomic_block:
         # Inside a transaction its own rows are not counted yet (a scan beside the reader
         # holds the file's first batches): the look after its commit must still be made.

@@ -15,7 +15,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from benchmarks.generator import generate_catalog
@@ -213,6 +213,32 @@ def test_a_step_looks_again_once_its_rows_could_make_a_table_stale(
         with CaptureQueriesContext(connection) as uncounted:
             statistics.refresh(connection)
         assert _looks(uncounted) == 1
+
+
+def test_inside_a_transaction_only_the_steps_first_look_is_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The transaction held for a scan beside: its rows are counted once it commits.
+
+    A look inside it could not count them; the first look of a step is made
+    wherever it comes (another process may have filled the tables before it).
+    """
+    monkeypatch.setattr(statistics, "GROWTH_FLOOR", 200)
+    catalog = Catalog.objects.create(external_id="catalog", name="Каталог")
+    rows = [
+        {"catalog_id": catalog.pk, "external_id": f"p-{n}", "name": "Товар", "slug": f"p-{n}"}
+        for n in range(300)
+    ]
+    with statistics.watching(connection):
+        with transaction.atomic():
+            with CaptureQueriesContext(connection) as first:
+                assert statistics.refresh(connection) == []
+            sql.insert(Product, rows)
+            with CaptureQueriesContext(connection) as held:
+                assert statistics.refresh(connection) == []
+        assert _looks(first) == 1
+        assert _looks(held) == 0
+        assert statistics.refresh(connection) == [Product._meta.db_table]  # committed
 
 
 def test_rows_added_in_a_step_are_looked_at_however_they_came(
