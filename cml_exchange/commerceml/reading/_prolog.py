@@ -23,6 +23,9 @@ from cml_exchange.commerceml.errors import UnsafeXmlError, UnsupportedFormatErro
 #: the first few hundred bytes; a longer prolog is a sign of something odd.
 PROLOG_LIMIT = 1024 * 1024
 _CHUNK = 64 * 1024
+#: What the prolog's parser is fed at a time: the root's start tag lies within the first
+#: few hundred bytes of nearly every file, and the main parse reads all of it again.
+_FED = 2048
 
 _DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 #: Cyrillic read as windows-1251 from UTF-8 bytes turns into "Р"/"С" followed by
@@ -163,16 +166,19 @@ def read_prolog(stream: BinaryReadable, name: str) -> Prolog:
             break
         head += chunk
         _refuse_dtd(head, name)
-        try:
-            parser.feed(chunk)
-        except etree.XMLSyntaxError as error:
-            # An error after the root's start tag is left to the main parse,
-            # which knows the element it happened in.
-            root = _first_start(parser)
-            if root is None:
-                raise syntax_error(error, name) from error
-        else:
-            root = _first_start(parser)
+        for start in range(0, len(chunk), _FED):
+            try:
+                parser.feed(chunk[start : start + _FED])
+            except etree.XMLSyntaxError as error:
+                # An error after the root's start tag is left to the main parse,
+                # which knows the element it happened in.
+                root = _first_start(parser)
+                if root is None:
+                    raise syntax_error(error, name) from error
+            else:
+                root = _first_start(parser)
+            if root is not None:
+                break
         if root is None and len(head) >= PROLOG_LIMIT:
             raise XmlParseError("Корневой элемент не найден в первом мегабайте файла", file=name)
     if root is None:

@@ -31,10 +31,8 @@ def read_all(data: bytes, name: str = "import.xml") -> list[object]:
     return list(read(io.BytesIO(data), name=name))
 
 
-XXE = xml(
-    "<Каталог><Ид>&xxe;</Ид></Каталог>",
-    prolog='<!DOCTYPE КоммерческаяИнформация [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n',
-)
+XXE_DOCTYPE = '<!DOCTYPE КоммерческаяИнформация [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+XXE = xml("<Каталог><Ид>&xxe;</Ид></Каталог>", prolog=XXE_DOCTYPE)
 LAUGHS = xml(
     "<Каталог><Ид>&lol9;</Ид></Каталог>",
     # lol9 expands to 10**9 "lol": three gigabytes from a few hundred bytes.
@@ -90,6 +88,16 @@ def test_external_dtd_is_refused_without_any_network_access():
         watcher.join()
         server.close()
     assert connections == []
+
+
+@pytest.mark.parametrize("split", ["", "x" + "\u0416" * 2000], ids=["ascii", "a letter split"])
+def test_a_doctype_after_kilobytes_of_comments_is_still_refused(split):
+    """The prolog is parsed a few kilobytes at a time: what lies past the first still counts."""
+    comments = f"<!-- {split}{'x' * 5000} -->\n" * 3
+    with pytest.raises(UnsafeXmlError):
+        read_all(xml("<Каталог><Ид>&xxe;</Ид></Каталог>", prolog=comments + XXE_DOCTYPE))
+    catalog = [e for e in read_all(xml("<Каталог><Ид>c</Ид></Каталог>", prolog=comments))]
+    assert any(getattr(entity, "id", None) == "c" for entity in catalog)
 
 
 def test_doctype_text_inside_a_description_is_not_a_declaration():
