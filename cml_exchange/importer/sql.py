@@ -26,7 +26,7 @@ from typing import Any, cast
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 
-from cml_exchange.importer import late_writes
+from cml_exchange.importer import late_writes, queries
 from cml_exchange.models.lookups import array_literal
 
 #: Rows per ``executemany``: bounded so that a batch's parameters stay small.
@@ -369,11 +369,7 @@ def pks(model: type[models.Model], key: str, values: Iterable[Any], **scope: Any
     """``{key value: pk}`` of ``model``'s rows within ``scope`` whose ``key`` is in ``values``."""
     wanted = list(dict.fromkeys(values))
     found: dict[Any, int] = {}
-    manager: Any = model._default_manager
     for start in range(0, len(wanted), CHUNK):
-        found.update(
-            manager.filter(**{f"{key}__any": wanted[start : start + CHUNK]}, **scope).values_list(
-                key, "pk"
-            )
-        )
+        lookups = {f"{key}__any": wanted[start : start + CHUNK], **scope}
+        found.update(queries.values_list(model, [key, "pk"], **lookups))
     return found

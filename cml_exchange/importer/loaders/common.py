@@ -18,7 +18,7 @@ from django.db import (
 from django.db.models import Value
 from django.db.models.functions import Cast, Concat
 
-from cml_exchange.importer import sql
+from cml_exchange.importer import queries, sql
 from cml_exchange.importer.options import ImportOptions
 from cml_exchange.importer.slugs import MAX_LENGTH, Wanted, choose
 
@@ -153,7 +153,6 @@ def _stored_values(
 ) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     """``{key: (pk, *compared values)}`` of the stored rows among the ``wanted`` keys."""
     found: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    manager: Any = model._default_manager
     width = len(keys)
     for start in range(0, len(wanted), READ_CHUNK):
         chunk = wanted[start : start + READ_CHUNK]
@@ -161,7 +160,7 @@ def _stored_values(
             f"{attribute}__any": {key[index] for key in chunk}
             for index, attribute in enumerate(keys)
         }
-        for row in manager.filter(**lookups).values_list(*keys, "pk", *compared):
+        for row in queries.values_list(model, [*keys, "pk", *compared], **lookups):
             found[tuple(row[:width])] = tuple(row[width:])
     return found
 

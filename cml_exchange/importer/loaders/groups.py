@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cml_exchange.commerceml import entities as cml
-from cml_exchange.importer import sql
+from cml_exchange.importer import queries, sql
 from cml_exchange.importer.loaders import pending
 from cml_exchange.importer.loaders.adapting import tell_groups
 from cml_exchange.importer.loaders.classifier import by_classifier
@@ -34,9 +34,12 @@ def _load_groups_of(
     groups = list({g.id: g for g in occurrences}.values())
     existing = {
         row["external_id"]: row
-        for row in Group.objects.filter(
-            classifier_id=classifier, external_id__any=[g.id for g in groups]
-        ).values("external_id", "pk", "slug", "name", "path")
+        for row in queries.values(
+            Group,
+            ["external_id", "pk", "slug", "name", "path"],
+            classifier_id=classifier,
+            external_id__any=[g.id for g in groups],
+        )
     }
     saved: dict[str, Group] = {}
 
@@ -116,8 +119,8 @@ def _set_parents(
     outside = {g.parent_id for g in occurrences if g.parent_id and g.parent_id not in saved}
     parents = {
         row["external_id"]: row
-        for row in Group.objects.filter(classifier_id=classifier, external_id__any=outside).values(
-            "external_id", "pk", "path"
+        for row in queries.values(
+            Group, ["external_id", "pk", "path"], classifier_id=classifier, external_id__any=outside
         )
     }
     tree = _Tree()

@@ -13,7 +13,7 @@ from typing import Any
 
 from cml_exchange import signals
 from cml_exchange.commerceml import entities as cml
-from cml_exchange.importer import sql
+from cml_exchange.importer import queries, sql
 from cml_exchange.importer.loaders import pending
 from cml_exchange.importer.loaders.adapting import tell_offers, tell_prices, tell_stock
 from cml_exchange.importer.loaders.classifier import catalog_pk, unit_pks
@@ -39,6 +39,13 @@ _IDENTITY_FIELDS = [
     "product", "product_external_id", "name", "barcode", "article", "code", "base_unit",
     "deleted", "version", "checksum", "source_digest", "source_parts", "active", "updated",
 ]  # fmt: skip
+
+
+#: What a batch reads of its stored offers.
+_STORED_COLUMNS = (
+    "external_id", "pk", "checksum", "prices_checksum", "stock_checksum", "source_digest",
+    "source_parts", "prices_digest", "stock_digest", "active", "product_id",
+)  # fmt: skip
 
 
 def load_offers(
@@ -72,20 +79,11 @@ def _load(
     full = {offer.id for offer, scope in batch if scope.full}
     existing = {
         row["external_id"]: row
-        for row in Offer.objects.filter(
-            catalog_id=catalog, external_id__any=[o.id for o in offers]
-        ).values(
-            "external_id",
-            "pk",
-            "checksum",
-            "prices_checksum",
-            "stock_checksum",
-            "source_digest",
-            "source_parts",
-            "prices_digest",
-            "stock_digest",
-            "active",
-            "product_id",
+        for row in queries.values(
+            Offer,
+            _STORED_COLUMNS,
+            catalog_id=catalog,
+            external_id__any=[o.id for o in offers],
         )
     }
     use_checksums = session.options.use_checksums
@@ -200,8 +198,8 @@ def _product_pks(catalog: int, offers: list[cml.Offer]) -> dict[str, int]:
     """Products the offers belong to, by the offer's exact id or by its product id."""
     wanted = {o.id for o in offers} | {o.product_id for o in offers}
     return dict(
-        Product.objects.filter(catalog_id=catalog, external_id__any=wanted).values_list(
-            "external_id", "pk"
+        queries.values_list(
+            Product, ["external_id", "pk"], catalog_id=catalog, external_id__any=wanted
         )
     )
 

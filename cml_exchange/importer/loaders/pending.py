@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 
 from cml_exchange.commerceml import entities as cml
-from cml_exchange.importer import sql
+from cml_exchange.importer import queries, sql
 from cml_exchange.importer.loaders.adapting import tell_offers, tell_products
 from cml_exchange.importer.session import ImportSession
 from cml_exchange.models import (
@@ -70,8 +70,12 @@ def keep(session: ImportSession, rows: Sequence[Mapping[str, object]]) -> None:
 
 def resolve_groups(session: ImportSession, groups: Mapping[str, int]) -> None:
     """Link products to the groups just written (``{1C id: pk}``) that they named before."""
-    waiting = PendingReference.objects.filter(kind=Kind.GROUP, external_id__any=list(groups))
-    found = list(waiting.values_list("pk", "product_id", "external_id", "position"))
+    found = queries.values_list(
+        PendingReference,
+        ["pk", "product_id", "external_id", "position"],
+        kind=Kind.GROUP,
+        external_id__any=list(groups),
+    )
     if not found:
         return
     sql.insert(
@@ -96,13 +100,19 @@ def resolve_values(session: ImportSession, properties: Collection[str]) -> None:
         (Kind.PRODUCT_VALUE, "product_id", Product, ProductPropertyValue),
         (Kind.OFFER_VALUE, "offer_id", Offer, OfferPropertyValue),
     ):
-        waiting = PendingReference.objects.filter(kind=kind, external_id__any=list(properties))
-        found = list(
-            waiting.values_list(
-                "pk", owner_field, f"{owner_field[:-3]}__catalog_id", "external_id", "values",
+        found = queries.values_list(
+            PendingReference,
+            [
+                "pk",
+                owner_field,
+                f"{owner_field[:-3]}__catalog_id",
+                "external_id",
+                "values",
                 "position",
-            )
-        )  # fmt: skip
+            ],
+            kind=kind,
+            external_id__any=list(properties),
+        )
         if not found:
             continue
         # Each pending value is an "owner" of its own, so that its rows keep its place.

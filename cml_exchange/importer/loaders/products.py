@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from cml_exchange import signals
 from cml_exchange.commerceml import entities as cml
-from cml_exchange.importer import partial_indexes, sql
+from cml_exchange.importer import partial_indexes, queries, sql
 from cml_exchange.importer.adapter import overrides
 from cml_exchange.importer.images import sync_images
 from cml_exchange.importer.limits import value_limits
@@ -127,11 +127,11 @@ def _load(
 
 def _existing(catalog: int, products: list[cml.Product]) -> dict[str, Mapping[str, Any]]:
     """The stored rows of ``products`` in ``catalog``, by 1C id."""
+    columns = ["external_id", "pk", "checksum", "source_digest", "slug", "name", "active"]
+    ids = [p.id for p in products]
     return {
         row["external_id"]: row
-        for row in Product.objects.filter(
-            catalog_id=catalog, external_id__any=[p.id for p in products]
-        ).values("external_id", "pk", "checksum", "source_digest", "slug", "name", "active")
+        for row in queries.values(Product, columns, catalog_id=catalog, external_id__any=ids)
     }
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from django.db.models import Model
 
+from cml_exchange.importer import queries
 from cml_exchange.importer.session import ImportSession
 from cml_exchange.models import Catalog, Property, PropertyOption
 
@@ -35,8 +36,8 @@ def scoped_pks(
     cache = session.cache((model, preferred))
     wanted = {xid for xid in external_ids if xid not in cache}
     if wanted:
-        rows = model.objects.filter(external_id__any=wanted).values_list(  # type: ignore[attr-defined]
-            "external_id", "pk", "classifier_id"
+        rows = queries.values_list(
+            model, ["external_id", "pk", "classifier_id"], external_id__any=wanted
         )
         for external_id, pk, _classifier in sorted(rows, key=lambda row: row[2] == preferred):
             cache[external_id] = pk  # rows of the preferred classifier come last and win
@@ -51,9 +52,7 @@ def property_types(
     directory = session.cache("property-is-directory")
     unknown = [pk for pk in pks.values() if str(pk) not in directory]
     if unknown:
-        for pk, value_type in Property.objects.filter(pk__any=unknown).values_list(
-            "pk", "value_type"
-        ):
+        for pk, value_type in queries.values_list(Property, ["pk", "value_type"], pk__any=unknown):
             directory[str(pk)] = int(value_type == Property.ValueType.DIRECTORY)
     return {xid: (pk, bool(directory[str(pk)])) for xid, pk in pks.items()}
 
@@ -66,8 +65,11 @@ def option_values(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[in
     ids = {xid for _, xid in pairs}
     return {
         (property_pk, external_id): (pk, value)
-        for pk, property_pk, external_id, value in PropertyOption.objects.filter(
-            property_id__any=properties, external_id__any=ids
-        ).values_list("pk", "property_id", "external_id", "value")
+        for pk, property_pk, external_id, value in queries.values_list(
+            PropertyOption,
+            ["pk", "property_id", "external_id", "value"],
+            property_id__any=properties,
+            external_id__any=ids,
+        )
         if (property_pk, external_id) in pairs
     }

@@ -1,0 +1,129 @@
+"""The importer's lookups by id lists, each shape's statement built once (``importer.queries``).
+
+Whatever the path (the statement kept for the shape, or the ORM when the values
+are of another kind), the rows are the ORM's own, converted as it converts them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+
+from cml_exchange.importer import queries
+from cml_exchange.models import Catalog, Offer, PendingReference, Product
+from cml_exchange.models.imports import PendingReference as Pending
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def stored() -> dict[str, Any]:
+    catalog = Catalog.objects.create(external_id="cat", name="Каталог")
+    other = Catalog.objects.create(external_id="other", name="Другой")
+    products = [
+        Product.objects.create(catalog=catalog, external_id=xid, name=name, slug=xid, active=active)
+        for xid, name, active in (
+            ("p1", "Чайник", True),
+            ('p"2', 'Утюг "Мини"', False),
+            ("p\\3", "Лампа", True),
+        )
+    ]
+    Product.objects.create(catalog=other, external_id="p1", name="Чужой", slug="other-p1")
+    Offer.objects.create(
+        catalog=catalog, external_id="p1", product=products[0], quantity=Decimal("2.500")
+    )
+    PendingReference.objects.create(
+        kind=Pending.Kind.PRODUCT_VALUE,
+        product=products[0],
+        external_id="prop",
+        values=[{"id": "o1", "text": "красный"}],
+        position=3,
+    )
+    return {"catalog": catalog, "products": products}
+
+
+def _orm(model: Any, columns: list[str], **lookups: Any) -> list[tuple[Any, ...]]:
+    return list(model._default_manager.filter(**lookups).values_list(*columns))
+
+
+@pytest.mark.parametrize(
+    ("model", "columns", "lookups"),
+    [
+        (Product, ["external_id", "pk", "active", "name"], {"external_id__any": ["p1", "p4"]}),
+        (Product, ["external_id", "pk"], {"catalog_id": "catalog", "external_id__any": ["p1"]}),
+        (Product, ["pk", "catalog__external_id"], {"pk__any": "products"}),
+        (Offer, ["external_id", "quantity", "product_id"], {"catalog_id": "catalog"}),
+        (
+            PendingReference,
+            ["pk", "product__catalog_id", "values", "position"],
+            {"kind": Pending.Kind.PRODUCT_VALUE, "external_id__any": ["prop", "none"]},
+        ),
+    ],
+    ids=["texts", "a key and texts", "pks and a join", "decimals", "json and a text choice"],
+)
+def test_the_rows_are_the_orms_whichever_path(stored, model, columns, lookups) -> None:
+    given = {
+        key: (
+            stored["catalog"].pk
+            if value == "catalog"
+            else [p.pk for p in stored["products"]]
+            if value == "products"
+            else value
+        )
+        for key, value in lookups.items()
+    }
+    expected = sorted(_orm(model, columns, **given), key=repr)
+    assert expected  # the stored rows are found
+    for _twice in range(2):  # built, then the statement kept
+        assert sorted(queries.values_list(model, columns, **given), key=repr) == expected
+    kept = connections["default"].__dict__[queries._STATEMENTS]
+    assert kept[queries._shape(model, columns, given)] is not None  # not the ORM's path
+    assert queries.values(model, columns, **given) == [
+        dict(zip(columns, row, strict=True)) for row in queries.values_list(model, columns, **given)
+    ]
+
+
+def test_a_shape_is_built_once_and_then_one_statement_a_query(stored, monkeypatch) -> None:
+    built: list[Any] = []
+    build = queries._build
+
+    def counted(*args: Any) -> Any:
+        built.append(args[2])
+        return build(*args)
+
+    monkeypatch.setattr(queries, "_build", counted)
+    seen: list[str] = []
+
+    def wrapper(execute, sql, params, many, context):  # the connection's wrappers see it
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    catalog = stored["catalog"].pk
+    with connection.execute_wrapper(wrapper), CaptureQueriesContext(connection) as captured:
+        for ids in (["p1"], ["p4", "p1"], ["none"]):
+            queries.values_list(
+                Product, ["external_id", "pk"], catalog_id=catalog, external_id__any=ids
+            )
+    assert len(built) <= 1  # another test of this connection may have built it
+    assert len(captured) == 3 and len(seen) == 3
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [["p1", None], [True, 1], ["p1", 1], ["p2".replace("2", '2"'), "p\\3"], []],
+    ids=["with None", "booleans", "texts and integers", "quotes and backslashes", "none"],
+)
+def test_values_of_another_kind_give_what_the_orm_gives(stored, ids) -> None:
+    """None is left out, as ``in`` leaves it; odd values go through the ORM itself."""
+    queries.values_list(Product, ["external_id", "pk"], external_id__any=["p1"])  # a shape kept
+    if ids and ids[0] is True:
+        ids = [True, 1]
+    got = queries.values_list(Product, ["external_id", "pk"], external_id__any=ids)
+    expected = _orm(Product, ["external_id", "pk"], external_id__any=ids)
+    assert sorted(got, key=repr) == sorted(expected, key=repr)
+    if ids and ids[0] == 'p2"':
+        assert {xid for xid, _pk in got} == {"p\\3"}
