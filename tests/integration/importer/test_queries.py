@@ -65,7 +65,9 @@ def _orm(model: Any, columns: list[str], **lookups: Any) -> list[tuple[Any, ...]
     ],
     ids=["texts", "a key and texts", "pks and a join", "decimals", "json and a text choice"],
 )
-def test_the_rows_are_the_orms_whichever_path(stored, model, columns, lookups) -> None:
+def test_the_rows_are_the_orms_whichever_path(
+    stored: dict[str, Any], model: Any, columns: list[str], lookups: dict[str, Any]
+) -> None:
     given = {
         key: (
             stored["catalog"].pk
@@ -87,7 +89,9 @@ def test_the_rows_are_the_orms_whichever_path(stored, model, columns, lookups) -
     ]
 
 
-def test_a_shape_is_built_once_and_then_one_statement_a_query(stored, monkeypatch) -> None:
+def test_a_shape_is_built_once_and_then_one_statement_a_query(
+    stored: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     built: list[Any] = []
     build = queries._build
 
@@ -98,7 +102,7 @@ def test_a_shape_is_built_once_and_then_one_statement_a_query(stored, monkeypatc
     monkeypatch.setattr(queries, "_build", counted)
     seen: list[str] = []
 
-    def wrapper(execute, sql, params, many, context):  # the connection's wrappers see it
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         seen.append(sql)
         return execute(sql, params, many, context)
 
