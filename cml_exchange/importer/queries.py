@@ -49,18 +49,19 @@ _SENTINEL_INT = 1_000_003
 
 
 def values_list(
-    model: type[models.Model], columns: Sequence[str], **lookups: Any
+    model: type[models.Model], columns: Sequence[str], *, using: str | None = None, **lookups: Any
 ) -> list[tuple[Any, ...]]:
     """``model.objects.filter(**lookups).values_list(*columns)`` as a list.
 
     ``lookups`` are ``field__any=values`` (a list, tuple or set) and
     ``field=value`` (text or integer) on the model's own concrete fields
-    (``pk`` for its primary key); ``columns`` anything ``values_list`` takes.
+    (``pk`` for its primary key); ``columns`` anything ``values_list`` takes;
+    ``using`` the database (the router's for reading by default).
     """
-    manager: Any = model._default_manager
     if any(key.endswith("__any") and not value for key, value in lookups.items()):
         return []  # nothing matches no values (nor does the ORM run a query)
-    connection = connections[router.db_for_read(model)]
+    connection = connections[using or router.db_for_read(model)]
+    manager: Any = model._default_manager.using(connection.alias)
     shape = _shape(model, columns, lookups)
     statement = None
     if shape is not None:
@@ -87,10 +88,11 @@ def values_list(
 
 
 def values(
-    model: type[models.Model], columns: Sequence[str], **lookups: Any
+    model: type[models.Model], columns: Sequence[str], *, using: str | None = None, **lookups: Any
 ) -> list[dict[str, Any]]:
     """``model.objects.filter(**lookups).values(*columns)`` as a list (see :func:`values_list`)."""
-    return [dict(zip(columns, row, strict=True)) for row in values_list(model, columns, **lookups)]
+    rows = values_list(model, columns, using=using, **lookups)
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 def _shape(

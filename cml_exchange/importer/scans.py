@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from cml_exchange.commerceml.reading.digests import FileItems
 from cml_exchange.commerceml.reading.scan import scan, scan_digest
+from cml_exchange.importer import queries
 from cml_exchange.importer.limits import value_limits
 from cml_exchange.models import ScannedFile
 
@@ -51,9 +52,10 @@ def remembered_counts(path: Path) -> tuple[str, dict[str, int] | None]:
     if connection.vendor == "postgresql":
         return digest, _touched_counts(connection, digest)
     # SQLite takes its write lock for an update, even of no row: only for a file found.
-    known = ScannedFile.objects.filter(digest=digest).values_list("counts", flat=True).first()
-    if known is None:
+    found = queries.values_list(ScannedFile, ["counts"], digest=digest)  # the digest is unique
+    if not found:
         return digest, None
+    known = found[0][0]
     ScannedFile.objects.filter(digest=digest).update(scanned=timezone.now())
     return digest, dict(known)
 
@@ -142,13 +144,11 @@ def kept_items(digest: str | None) -> FileItems | None:
     """The items :func:`keep_items` kept for the file of ``digest``, if any."""
     if not digest:
         return None
-    found = (
-        ScannedFile.objects.filter(digest=digest)
-        .exclude(items_kind="")
-        .values_list("items_kind", "item_digests", "item_skips")
-        .first()
-    )
-    if found is None or found[1] is None:
+    rows = queries.values_list(
+        ScannedFile, ["items_kind", "item_digests", "item_skips"], digest=digest
+    )  # the digest is unique
+    found = rows[0] if rows else None
+    if found is None or not found[0] or found[1] is None:
         return None
     digests = array("q", bytes(found[1]))
     if sys.byteorder == "big":

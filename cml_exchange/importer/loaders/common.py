@@ -156,7 +156,7 @@ def _stored_values(
     width = len(keys)
     for start in range(0, len(wanted), READ_CHUNK):
         chunk = wanted[start : start + READ_CHUNK]
-        lookups = {
+        lookups: dict[str, Any] = {
             f"{attribute}__any": {key[index] for key in chunk}
             for index, attribute in enumerate(keys)
         }
@@ -227,10 +227,18 @@ def save_with_slugs(
     # The first attempt copies new rows in the savepoint (PostgreSQL); a unique violation
     # there may be a row another import stored since, which only the upsert settles.
     copying, copied = True, False
-    others = model._default_manager.using(using).exclude(external_id__any=ids, **scope)
+    batch, scoped = set(ids), tuple(scope.values())
 
     def owned(candidates: set[str]) -> Iterable[str]:
-        return others.filter(slug__any=candidates).values_list("slug", flat=True)
+        """The candidates rows other than the batch's own hold."""
+        rows = queries.values_list(
+            model, ["slug", "external_id", *scope], using=using, slug__any=candidates
+        )
+        return [
+            slug
+            for slug, external_id, *where in rows
+            if external_id not in batch or tuple(where) != scoped
+        ]
 
     while True:
         attempt += 1

@@ -22,9 +22,7 @@ def catalog_classifier(session: ImportSession, catalog: int) -> int | None:
     cache = session.cache("catalog-classifier")
     key = str(catalog)
     if key not in cache:
-        cache[key] = (
-            Catalog.objects.filter(pk=catalog).values_list("classifier_id", flat=True)[0] or 0
-        )
+        cache[key] = queries.values_list(Catalog, ["classifier_id"], pk=catalog)[0][0] or 0
     return cache[key] or None
 
 

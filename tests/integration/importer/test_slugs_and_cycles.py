@@ -278,3 +278,24 @@ def test_paths_follow_two_moves_in_one_branch(tmp_path: Path) -> None:
     # A subtree query finds C under Y, where B now is, and not under X.
     assert c in Group.objects.filter(path__startswith=Group.objects.get(external_id="Y").path)
     assert c not in Group.objects.filter(path__startswith=Group.objects.get(external_id="X").path)
+
+
+def test_an_item_of_another_catalog_with_the_same_id_keeps_its_slug(tmp_path: Path) -> None:
+    """The batch's own rows give their slugs up; a row of the same 1C id elsewhere does not."""
+    from tests.integration.importer.passed_files import catalog_xml, import_files
+
+    first = catalog_xml("p1=Чайник", "p2=Утюг")
+    import_files(tmp_path / "1", {"import.xml": first})
+    second = first.replace("<Ид>cat</Ид>", "<Ид>cat2</Ид>").replace("Утюг", "Чайник")
+    import_files(tmp_path / "2", {"import.xml": second})
+    slugs = {
+        (catalog, xid): slug
+        for catalog, xid, slug in Product.objects.values_list(
+            "catalog__external_id", "external_id", "slug"
+        )
+    }
+    assert slugs[("cat", "p1")] == "chaynik"
+    assert slugs[("cat", "p2")] == "utyug"
+    assert slugs[("cat2", "p1")] == disambiguated("chaynik", "p1")
+    assert slugs[("cat2", "p2")] == disambiguated("chaynik", "p2")
+    assert len(set(slugs.values())) == 4
