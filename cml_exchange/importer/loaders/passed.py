@@ -23,6 +23,7 @@ from itertools import pairwise
 from cml_exchange import signals
 from cml_exchange.commerceml.reading.digests import OFFERS, FileItems
 from cml_exchange.commerceml.reading.reader import CmlReader
+from cml_exchange.importer import queries
 from cml_exchange.importer.exchange_reads import shared
 from cml_exchange.importer.loaders.products import link_waiting_offers, offers_wait_in
 from cml_exchange.importer.loaders.unchanged import DIGEST_COLUMNS
@@ -119,11 +120,10 @@ def passable(
     items = kept_items(file_digest)
     if items is None or items.kind != kind:
         return None
-    catalog = (
-        Catalog.objects.filter(external_id=scope.catalog or "").values_list("pk", flat=True).first()
-    )
-    if catalog is None:
+    found = queries.values_list(Catalog, ["pk"], external_id=scope.catalog or "")  # unique
+    if not found:
         return None
+    catalog = found[0][0]
     model = Offer if items.kind == OFFERS else Product
     pks = stored_items(items, catalog, DigestIndex.of(session, model))
     if pks is None:
@@ -185,9 +185,11 @@ def stored_items(items: FileItems, catalog: int, index: DigestIndex) -> list[int
         wanted = sorted({pk for rows in candidates.values() for pk in rows})
         held: dict[int, tuple[int, ...]] = {}
         for first in range(0, len(wanted), _CHUNK):
-            for pk, row_catalog, active, deleted, *digests in model._default_manager.filter(
-                pk__any=wanted[first : first + _CHUNK]
-            ).values_list("pk", "catalog_id", "active", "deleted", *columns):
+            for pk, row_catalog, active, deleted, *digests in queries.values_list(
+                model,
+                ["pk", "catalog_id", "active", "deleted", *columns],
+                pk__any=wanted[first : first + _CHUNK],
+            ):
                 if row_catalog == catalog and active != deleted:
                     held[pk] = tuple(digests)
         for digest in chunk:
@@ -224,7 +226,7 @@ def load_passed(session: ImportSession, passed: PassedItems) -> None:
     if offers_wait_in(passed.catalog):  # nearly always none waits
         for start in range(0, len(pks), _CHUNK):
             chunk = pks[start : start + _CHUNK]
-            ids = list(Product.objects.filter(pk__any=chunk).values_list("external_id", flat=True))
+            ids = [xid for (xid,) in queries.values_list(Product, ["external_id"], pk__any=chunk)]
             link_waiting_offers(session, passed.catalog, ids)
     signals.products_saved.send(
         sender=Product,
