@@ -53,18 +53,23 @@ class DigestIndex:
     def __init__(self, model: type[Product] | type[Offer]) -> None:
         columns = DIGEST_COLUMNS[model]
         rows = model._default_manager.exclude(**dict.fromkeys(columns, 0))
-        digests, buckets = rows.count() * len(columns), 1
-        while buckets * self.BUCKET < digests:
-            buckets *= 2
-        self._mask = buckets - 1
-        self._digests = [array("q") for _ in range(buckets)]
-        self._pks = [array("q") for _ in range(buckets)]
+        # Read whole first, then spread: counting the rows beforehand read the table twice.
+        read_digests, read_pks = array("q"), array("q")
         for pk, *held in rows.values_list("pk", *columns).iterator(chunk_size=5000):
             for digest in held:
                 if digest:
-                    bucket = digest & self._mask
-                    self._digests[bucket].append(digest)
-                    self._pks[bucket].append(pk)
+                    read_digests.append(digest)
+                    read_pks.append(pk)
+        buckets = 1
+        while buckets * self.BUCKET < len(read_digests):
+            buckets *= 2
+        mask = self._mask = buckets - 1
+        self._digests = [array("q") for _ in range(buckets)]
+        self._pks = [array("q") for _ in range(buckets)]
+        for digest, pk in zip(read_digests, read_pks, strict=True):
+            bucket = digest & mask
+            self._digests[bucket].append(digest)
+            self._pks[bucket].append(pk)
 
     @classmethod
     def of(cls, session: ImportSession, model: type[Product] | type[Offer]) -> DigestIndex:
@@ -74,15 +79,17 @@ class DigestIndex:
     def rows_of(self, digest: int) -> list[int]:
         """The pks of the rows that held ``digest`` when the index was read."""
         bucket = digest & self._mask
-        digests, pks = self._digests[bucket], self._pks[bucket]
-        found: list[int] = []
-        position = -1
-        while True:
-            try:
-                position = digests.index(digest, position + 1)
-            except ValueError:
-                return found
+        digests = self._digests[bucket]
+        held = digests.count(digest)  # in C, as index(): no exception to end the search
+        if not held:
+            return []
+        pks = self._pks[bucket]
+        position = digests.index(digest)
+        found = [pks[position]]
+        for _ in range(held - 1):
+            position = digests.index(digest, position + 1)
             found.append(pks[position])
+        return found
 
 
 @dataclass

@@ -69,3 +69,30 @@ def test_a_row_changed_after_the_steps_index_was_read_has_the_file_read(tmp_path
     assert stored_items(items, catalog, index) is None
     Product.objects.filter(external_id="p2").update(active=True, source_digest=1)
     assert stored_items(items, catalog, index) is None
+
+
+def test_the_index_gives_every_row_of_a_digest_and_none_of_another(monkeypatch):
+    """Digests in a few buckets, some held by several rows, some by an offer's three columns."""
+    from cml_exchange.importer.loaders.passed import DigestIndex
+    from cml_exchange.models import Catalog
+
+    monkeypatch.setattr(DigestIndex, "BUCKET", 2)
+    catalog = Catalog.objects.create(external_id="cat", name="Каталог")
+    digests = {f"p{n}": (n % 7) * 1024 - 3 for n in range(40)}  # -3 and six more, repeated
+    digests["p0"] = 0  # none: not in the index
+    rows = {
+        xid: Product.objects.create(
+            catalog=catalog, external_id=xid, name=xid, slug=xid, source_digest=digest
+        ).pk
+        for xid, digest in digests.items()
+    }
+    offer = Offer.objects.create(
+        catalog=catalog, external_id="o1", source_digest=5, prices_digest=6, stock_digest=5
+    )
+    index = DigestIndex(Product)
+    for digest in {d for d in digests.values() if d}:
+        expected = sorted(rows[xid] for xid, held in digests.items() if held == digest)
+        assert sorted(index.rows_of(digest)) == expected
+    assert index.rows_of(0) == [] and index.rows_of(12345) == []
+    offers = DigestIndex(Offer)
+    assert offers.rows_of(5) == [offer.pk, offer.pk] and offers.rows_of(6) == [offer.pk]
