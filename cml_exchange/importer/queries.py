@@ -19,9 +19,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import connections, models, router
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FullResultSet
+from django.db import connections, models, router, transaction
 from django.db.models.lookups import Exact
+from django.db.models.sql import UpdateQuery
 
 from cml_exchange.models.lookups import AnyOf
 
@@ -120,13 +121,7 @@ def _build(
     model: type[models.Model], columns: Sequence[str], shape: tuple[Any, ...], connection: Any
 ) -> _Statement | None:
     """The shape's statement, built by the ORM with sentinel values; ``None`` if not found in it."""
-    lookups: dict[str, Any] = {}
-    for index, (name, kind, value_type) in enumerate(shape[2]):
-        sentinel: Any = _SENTINEL_TEXT.format(index) if value_type is str else _SENTINEL_INT + index
-        if kind == "any":
-            lookups[f"{name}__any"] = [sentinel]
-        else:
-            lookups[name] = sentinel
+    lookups = _sentinels(shape)
     manager: Any = model._default_manager
     query = manager.using(connection.alias).filter(**lookups).values_list(*columns).query
     compiler = query.get_compiler(connection=connection)
@@ -134,6 +129,37 @@ def _build(
         sql, params = compiler.as_sql()
     except (EmptyResultSet, FullResultSet):
         return None
+    found = _found(compiler, connection, model, shape, lookups, sql, list(params))
+    if found is None:
+        return None
+    fields = [expression for expression, _sql, _alias in compiler.select[: compiler.col_count]]
+    return _Statement(
+        sql=sql, lookups=found, compiler=compiler, converters=compiler.get_converters(fields)
+    )
+
+
+def _sentinels(shape: tuple[Any, ...]) -> dict[str, Any]:
+    """The shape's lookups, each given a sentinel value of its kind."""
+    lookups: dict[str, Any] = {}
+    for index, (name, kind, value_type) in enumerate(shape[2]):
+        sentinel: Any = _SENTINEL_TEXT.format(index) if value_type is str else _SENTINEL_INT + index
+        if kind == "any":
+            lookups[f"{name}__any"] = [sentinel]
+        else:
+            lookups[name] = sentinel
+    return lookups
+
+
+def _found(
+    compiler: Any,
+    connection: Any,
+    model: type[models.Model],
+    shape: tuple[Any, ...],
+    lookups: Mapping[str, Any],
+    sql: str,
+    params: list[Any],
+) -> tuple[tuple[_Lookup, str], ...] | None:
+    """The lookups as found in ``sql``, in the order of their ``params``; ``None`` if not."""
     rendered: list[tuple[int, _Lookup, str, list[Any]]] = []
     for name, kind, _value_type in shape[2]:
         value = lookups[f"{name}__any" if kind == "any" else name]
@@ -146,16 +172,9 @@ def _build(
             return None
         rendered.append((position, (name, kind), fragment, fragment_params))
     rendered.sort(key=lambda item: item[0])
-    ordered = [param for *_, fragment_params in rendered for param in fragment_params]
-    if list(params) != ordered:
+    if params != [param for *_, fragment_params in rendered for param in fragment_params]:
         return None
-    fields = [expression for expression, _sql, _alias in compiler.select[: compiler.col_count]]
-    return _Statement(
-        sql=sql,
-        lookups=tuple((lookup, fragment) for _p, lookup, fragment, _params in rendered),
-        compiler=compiler,
-        converters=compiler.get_converters(fields),
-    )
+    return tuple((lookup, fragment) for _p, lookup, fragment, _params in rendered)
 
 
 def _render(
@@ -170,3 +189,103 @@ def _render(
     except (EmptyResultSet, FullResultSet):
         return None
     return sql, list(params)
+
+
+def update(model: type[models.Model], values: Mapping[str, Any], **lookups: Any) -> int:
+    """``model.objects.filter(**lookups).update(**values)``: the rows updated.
+
+    ``values`` are plain values (no expressions, no model instances) of the
+    model's own concrete fields (a foreign key's by its ``_id``); ``lookups`` as for
+    :func:`values_list`. Each value is prepared as the ORM prepares it
+    (``get_db_prep_save``); a ``None`` is part of the shape (``= NULL``).
+    """
+    manager: Any = model._default_manager
+    connection = connections[router.db_for_write(model)]
+    if any(key.endswith("__any") and not value for key, value in lookups.items()):
+        return 0
+    shape = _shape(model, (), lookups)
+    fields = _plain_fields(model, values)
+    statement = None
+    if shape is not None and fields is not None:
+        key = ("update", shape, tuple((name, values[name] is None) for name in values))
+        by_shape = connection.__dict__.setdefault(_STATEMENTS, {})
+        if key in by_shape:
+            statement = by_shape[key]
+        else:
+            statement = by_shape[key] = _build_update(model, values, shape, connection)
+    if statement is None or fields is None:
+        return int(manager.using(connection.alias).filter(**lookups).update(**values))
+    params: list[Any] = [
+        field.get_db_prep_save(value, connection=connection)
+        for field, value in zip(fields, values.values(), strict=True)
+        if value is not None
+    ]
+    for (name, kind), fragment in statement.lookups:
+        value = lookups[f"{name}__any"] if kind == "any" else lookups[name]
+        rendered = _render(statement.compiler, connection, model, name, kind, value)
+        if rendered is None or rendered[0] != fragment:
+            return int(manager.using(connection.alias).filter(**lookups).update(**values))
+        params.extend(rendered[1])
+    with (
+        transaction.mark_for_rollback_on_error(using=connection.alias),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement.sql, params)
+        return int(cursor.rowcount)
+
+
+def _plain_fields(
+    model: type[models.Model], values: Mapping[str, Any]
+) -> list[models.Field[Any, Any]] | None:
+    """The fields of ``values``, in their order, if each is a plain column set to a plain value.
+
+    A foreign key counts by its column's name (``classifier_id``), given a pk.
+    """
+    meta = model._meta
+    if meta.parents:
+        return None
+    fields: list[models.Field[Any, Any]] = []
+    for name, value in values.items():
+        try:
+            found = meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if not isinstance(found, models.Field):
+            return None  # the other side of a relation
+        field: models.Field[Any, Any] = found
+        key = field.is_relation and field.many_to_one and name == field.attname  # ``x_id``
+        if (
+            (field.name != name and not key)
+            or not field.concrete
+            or (field.is_relation and not key)
+            or hasattr(field, "get_placeholder")
+            or hasattr(value, "resolve_expression")
+            or hasattr(value, "prepare_database_save")
+        ):
+            return None
+        fields.append(field)
+    return fields
+
+
+def _build_update(
+    model: type[models.Model], values: Mapping[str, Any], shape: tuple[Any, ...], connection: Any
+) -> _Statement | None:
+    """The update's statement, built by the ORM with these values and sentinel lookups."""
+    lookups = _sentinels(shape)
+    manager: Any = model._default_manager
+    query = manager.using(connection.alias).filter(**lookups).query.chain(UpdateQuery)
+    query.add_update_values(dict(values))
+    compiler = query.get_compiler(connection=connection)
+    try:
+        sql, params = compiler.as_sql()
+    except (EmptyResultSet, FullResultSet):
+        return None
+    if query.related_updates:
+        return None
+    set_params = [value for value in values.values() if value is not None]
+    found = _found(
+        compiler, connection, model, shape, lookups, sql, list(params)[len(set_params) :]
+    )
+    if found is None:
+        return None
+    return _Statement(sql=sql, lookups=found, compiler=compiler, converters={})

@@ -38,6 +38,7 @@ from cml_exchange.importer import (
     late_commit,
     messages,
     page_cache,
+    queries,
     scan_ahead,
     scans,
     statistics,
@@ -354,8 +355,8 @@ class _Step(ReadStage):
         ``False``, and nothing written, when another worker holds the job.
         """
         job = self.job
-        held = ImportJob.objects.filter(pk=job.pk, lease_owner=self.owner)
-        return bool(held.update(**values, **{name: getattr(job, name) for name in fields}))
+        written = {**values, **{name: getattr(job, name) for name in fields}}
+        return bool(queries.update(ImportJob, written, pk=job.pk, lease_owner=self.owner))
 
     def _finish(self, session: ImportSession) -> StepResult:
         job = self.job

@@ -107,12 +107,13 @@ def keep_items(digest: str, items: FileItems) -> bool:
 
     Older files lose theirs at :func:`trim`.
     """
-    kept = ScannedFile.objects.filter(digest=digest).update(
-        items_kind=items.kind,
-        item_digests=_as_bytes(items.digests),
-        items_count=len(items.digests),
-        item_skips=items.skipped,
-    )
+    written = {
+        "items_kind": items.kind,
+        "item_digests": _as_bytes(items.digests),
+        "items_count": len(items.digests),
+        "item_skips": items.skipped,
+    }
+    kept = queries.update(ScannedFile, written, digest=digest)
     return bool(kept)
 
 

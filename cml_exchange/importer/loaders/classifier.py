@@ -11,7 +11,7 @@ from typing import TypeVar
 from django.db.models import Exists, OuterRef, Subquery
 
 from cml_exchange.commerceml import entities as cml
-from cml_exchange.importer import partial_indexes
+from cml_exchange.importer import partial_indexes, queries
 from cml_exchange.importer.loaders import pending
 from cml_exchange.importer.loaders.common import pk_map, upsert
 from cml_exchange.importer.session import ImportSession, Scope
@@ -66,7 +66,7 @@ def load_catalog_header(session: ImportSession, header: cml.Catalog) -> None:
     fields: dict[str, object] = {"name": header.name, "description": header.description or ""}
     if header.classifier_id is not None:
         fields["classifier_id"] = classifier_pk(session, header.classifier_id)
-    Catalog.objects.filter(pk=pk).update(updated=session.now, active=True, **fields)
+    queries.update(Catalog, {"updated": session.now, "active": True, **fields}, pk=pk)
     session.forget("catalog-classifier")
     if not header.only_changes and header.id not in session.job.full_catalogs:
         session.job.full_catalogs.append(header.id)

@@ -68,7 +68,7 @@ def _orm(model: Any, columns: list[str], **lookups: Any) -> list[tuple[Any, ...]
 def test_the_rows_are_the_orms_whichever_path(
     stored: dict[str, Any], model: Any, columns: list[str], lookups: dict[str, Any]
 ) -> None:
-    given = {
+    given: dict[str, Any] = {
         key: (
             stored["catalog"].pk
             if value == "catalog"
@@ -136,3 +136,32 @@ def test_values_of_another_kind_give_what_the_orm_gives(
     expected = _orm(Product, ["external_id", "pk"], external_id__any=ids)
     assert sorted(got, key=repr) == sorted(expected, key=repr)
     assert {xid for xid, _pk in got} == found
+
+
+def test_an_update_writes_what_the_orms_writes_and_counts_the_rows(stored: dict[str, Any]) -> None:
+    """JSON, times, texts, a key by its column, None; matched by a text and a pk, or not at all."""
+    from django.utils import timezone
+
+    from cml_exchange.models import Classifier, ImportJob
+
+    job = ImportJob.objects.create(base_dir="/tmp", lease_owner="me")
+    catalog = stored["catalog"]
+    classifier = Classifier.objects.create(external_id="cls", name="Классификатор")
+    for round_ in range(3):  # built, then the statement kept (and a None: another shape)
+        written = {
+            "state": {"scans": {"a.xml": {"products": round_}}, "notes": ["«ё»"]},
+            "files": ["a.xml", f"b{round_}.xml"],
+            "position": round_,
+            "message": f"Шаг {round_}",
+            "lease_until": None if round_ == 2 else timezone.now(),
+        }
+        assert queries.update(ImportJob, written, pk=job.pk, lease_owner="me") == 1
+        job.refresh_from_db()
+        assert {name: getattr(job, name) for name in written} == written
+        assert queries.update(ImportJob, written, pk=job.pk, lease_owner="another") == 0
+        fields = {"name": f"Каталог {round_}", "classifier_id": classifier.pk, "active": True}
+        assert queries.update(Catalog, fields, pk=catalog.pk) == 1
+        catalog.refresh_from_db()
+        assert (catalog.name, catalog.classifier_id) == (f"Каталог {round_}", classifier.pk)
+    kept = connections["default"].__dict__[queries._STATEMENTS]
+    assert any(key[0] == "update" and value is not None for key, value in kept.items())
