@@ -76,12 +76,13 @@ def copy_new(
 
     The savepoint may be nested in the caller's (a batch's, inside the
     transaction held for a scan beside). Another transaction that waits for a
-    row written in a savepoint since released waits for an enclosing one, not
-    for the savepoint it was written in: a caller that rolls back its own
-    savepoint to let such a waiter go on and then writes again (the slugs'
-    retry after a deadlock) has the rows copied in its savepoint instead
-    (``savepoint=False``, ``sql.copying_new_in_callers_savepoint``; a violation
-    is then raised), and its attempt after the error upserted.
+    row written in a savepoint since released waits for the whole transaction,
+    not for that savepoint nor an enclosing one: so nothing is copied in a
+    savepoint of its own under one that is rolled back to let such a waiter go
+    on. The one caller that does (the slugs' retry after a deadlock) has the
+    rows copied in its own savepoint (``savepoint=False``,
+    ``sql.copying_new_in_callers_savepoint``; a violation is then raised), and
+    its attempts after an error upserted through the staging table.
     """
     import psycopg
 

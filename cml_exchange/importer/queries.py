@@ -19,12 +19,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FullResultSet
+from django.core.exceptions import (
+    EmptyResultSet,
+    FieldDoesNotExist,
+    FullResultSet,
+    ValidationError,
+)
 from django.db import connections, models, router, transaction
-from django.db.models.lookups import Exact
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models.sql import UpdateQuery
-
-from cml_exchange.models.lookups import AnyOf
 
 #: A lookup: ``(field name, "any" or "exact")``.
 _Lookup = tuple[str, str]
@@ -41,6 +44,9 @@ class _Statement:
     converters: Mapping[int, Any]
 
 
+#: What building or rendering a statement may raise where the ORM would give no rows, or
+#: would raise the same itself: the query then goes through the ORM.
+_NOT_RENDERED = (EmptyResultSet, FullResultSet, ValueError, TypeError, ValidationError)
 #: The connection's attribute that keeps each shape's statement (``None``: left to the ORM).
 #: Kept on the connection itself: the statements' compilers refer to it.
 _STATEMENTS = "_cml_importer_statements"
@@ -59,7 +65,7 @@ def values_list(
     (``pk`` for its primary key); ``columns`` anything ``values_list`` takes;
     ``using`` the database (the router's for reading by default).
     """
-    if any(key.endswith("__any") and not value for key, value in lookups.items()):
+    if _none_listed(lookups):
         return []  # nothing matches no values (nor does the ORM run a query)
     connection = connections[using or router.db_for_read(model)]
     manager: Any = model._default_manager.using(connection.alias)
@@ -96,6 +102,14 @@ def values(
     return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
+def _none_listed(lookups: Mapping[str, Any]) -> bool:
+    """Whether an ``__any`` lookup is given an empty list (tuple, set)."""
+    return any(
+        key.endswith("__any") and isinstance(value, (list, tuple, set, frozenset)) and not value
+        for key, value in lookups.items()
+    )
+
+
 def _shape(
     model: type[models.Model], columns: Sequence[str], lookups: Mapping[str, Any]
 ) -> tuple[Any, ...] | None:
@@ -123,11 +137,11 @@ def _build(
     """The shape's statement, built by the ORM with sentinel values; ``None`` if not found in it."""
     lookups = _sentinels(shape)
     manager: Any = model._default_manager
-    query = manager.using(connection.alias).filter(**lookups).values_list(*columns).query
-    compiler = query.get_compiler(connection=connection)
     try:
+        query = manager.using(connection.alias).filter(**lookups).values_list(*columns).query
+        compiler = query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-    except (EmptyResultSet, FullResultSet):
+    except _NOT_RENDERED:
         return None
     found = _found(compiler, connection, model, shape, lookups, sql, list(params))
     if found is None:
@@ -183,10 +197,13 @@ def _render(
     """The lookup's own SQL and parameters for ``value``, as the query's compiler writes them."""
     field = model._meta.pk if name == "pk" else model._meta.get_field(name)
     column = field.get_col(model._meta.db_table)  # type: ignore[union-attr]
-    lookup = AnyOf(column, value) if kind == "any" else Exact(column, value)
+    # The field's own lookup, as the ORM takes it (an integer's exact one knows its range).
+    lookup_class = column.output_field.get_lookup(kind)
+    if lookup_class is None:
+        return None
     try:
-        sql, params = compiler.compile(lookup)
-    except (EmptyResultSet, FullResultSet):
+        sql, params = compiler.compile(lookup_class(column, value))
+    except _NOT_RENDERED:
         return None
     return sql, list(params)
 
@@ -201,10 +218,10 @@ def update(model: type[models.Model], values: Mapping[str, Any], **lookups: Any)
     """
     manager: Any = model._default_manager
     connection = connections[router.db_for_write(model)]
-    if any(key.endswith("__any") and not value for key, value in lookups.items()):
+    if _none_listed(lookups):
         return 0
     shape = _shape(model, (), lookups)
-    fields = _plain_fields(model, values)
+    fields = _plain_fields(model, values, connection)
     statement = None
     if shape is not None and fields is not None:
         key = ("update", shape, tuple((name, values[name] is None) for name in values))
@@ -234,8 +251,17 @@ def update(model: type[models.Model], values: Mapping[str, Any], **lookups: Any)
         return int(cursor.rowcount)
 
 
+def _plain_placeholder(field: models.Field[Any, Any], connection: Any) -> bool:
+    """Whether the field's ``get_placeholder`` gives ``%s`` on this connection (bytes but MySQL)."""
+    return (
+        type(field).get_placeholder is models.BinaryField.get_placeholder  # type: ignore[attr-defined]
+        and type(connection.ops).binary_placeholder_sql
+        is BaseDatabaseOperations.binary_placeholder_sql
+    )
+
+
 def _plain_fields(
-    model: type[models.Model], values: Mapping[str, Any]
+    model: type[models.Model], values: Mapping[str, Any], connection: Any
 ) -> list[models.Field[Any, Any]] | None:
     """The fields of ``values``, in their order, if each is a plain column set to a plain value.
 
@@ -258,7 +284,7 @@ def _plain_fields(
             (field.name != name and not key)
             or not field.concrete
             or (field.is_relation and not key)
-            or hasattr(field, "get_placeholder")
+            or (hasattr(field, "get_placeholder") and not _plain_placeholder(field, connection))
             or hasattr(value, "resolve_expression")
             or hasattr(value, "prepare_database_save")
         ):
@@ -273,15 +299,16 @@ def _build_update(
     """The update's statement, built by the ORM with these values and sentinel lookups."""
     lookups = _sentinels(shape)
     manager: Any = model._default_manager
-    query = manager.using(connection.alias).filter(**lookups).query.chain(UpdateQuery)
-    query.add_update_values(dict(values))
-    compiler = query.get_compiler(connection=connection)
     try:
+        query = manager.using(connection.alias).filter(**lookups).query.chain(UpdateQuery)
+        query.add_update_values(dict(values))
+        compiler = query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
-    except (EmptyResultSet, FullResultSet):
+    except _NOT_RENDERED:
         return None
     if query.related_updates:
         return None
+    query.values = []  # the compiler is kept: not the first call's values with it
     set_params = [value for value in values.values() if value is not None]
     found = _found(
         compiler, connection, model, shape, lookups, sql, list(params)[len(set_params) :]

@@ -17,12 +17,13 @@ digests is still stored, the runner does not read the items at all.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from array import array
 from pathlib import Path
 from typing import Any
 
-from django.db import connections, router
+from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -31,6 +32,8 @@ from cml_exchange.commerceml.reading.scan import scan, scan_digest
 from cml_exchange.importer import queries
 from cml_exchange.importer.limits import value_limits
 from cml_exchange.models import ScannedFile
+
+logger = logging.getLogger(__name__)
 
 #: Files remembered at most; the least recently scanned are forgotten first. A row is
 #: a digest and a few counts; 1C's split packages of a 100,000-product catalog are
@@ -123,8 +126,17 @@ def trim() -> None:
     The most recently scanned files keep their items' digests while they hold
     no more than :data:`KEPT_ITEMS` items in all; older files lose theirs. Run
     once an import step ends (not after each file: two statements each time),
-    so the limits may be passed by a step's files until then.
+    so the limits may be passed by a step's files until then. Housekeeping: a
+    database error (a lock another process holds) is logged, and the import goes on.
     """
+    try:
+        with transaction.atomic(using=router.db_for_write(ScannedFile)):
+            _trim()
+    except DatabaseError:
+        logger.warning("Could not forget the oldest remembered files", exc_info=True)
+
+
+def _trim() -> None:
     stale = list(ScannedFile.objects.order_by("-scanned").values_list("pk", flat=True)[KEPT:])
     if stale:  # a delete of nothing still takes SQLite's write lock and commits
         ScannedFile.objects.filter(pk__any=stale).delete()

@@ -341,3 +341,18 @@ def test_empty_options_before_the_items_are_told_once_when_the_file_is_passed_ov
     again = import_files(tmp_path / "2", files)
     assert passed_over(saved)
     assert [w for w in again.warnings if w["code"] == "empty_option"] == told
+
+
+def test_an_error_forgetting_old_files_leaves_the_import_done(tmp_path, saved, monkeypatch, caplog):
+    """Forgetting the oldest remembered files is housekeeping: its failure is only logged."""
+    from django.db import OperationalError
+
+    from cml_exchange.importer import scans
+
+    def locked() -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(scans, "_trim", locked)
+    job = import_files(tmp_path / "1", {"import.xml": CATALOG})
+    assert job.status == job.Status.DONE and Product.objects.count() == 3
+    assert "Could not forget the oldest remembered files" in caplog.text

@@ -165,3 +165,30 @@ def test_an_update_writes_what_the_orms_writes_and_counts_the_rows(stored: dict[
         assert (catalog.name, catalog.classifier_id) == (f"Каталог {round_}", classifier.pk)
     kept = connections["default"].__dict__[queries._STATEMENTS]
     assert any(key[0] == "update" and value is not None for key, value in kept.items())
+
+
+def test_values_the_orm_converts_or_finds_out_of_range_go_through_it(
+    stored: dict[str, Any],
+) -> None:
+    """A pk given as text, or beyond its column: what the ORM gives, no error of the shape's."""
+    pk = stored["catalog"].pk
+    assert queries.values_list(Catalog, ["external_id"], pk__any=[str(pk)]) == [("cat",)]
+    assert queries.values_list(Catalog, ["external_id"], pk=str(pk)) == [("cat",)]
+    assert queries.values_list(Catalog, ["external_id"], pk=pk) == [("cat",)]  # a shape kept
+    assert queries.values_list(Catalog, ["external_id"], pk=2**63) == []
+
+
+def test_a_kept_update_keeps_no_values_and_writes_bytes(stored: dict[str, Any]) -> None:
+    """The statement kept for an update holds none of the first call's values (a job's state)."""
+    from cml_exchange.models import ScannedFile
+
+    ScannedFile.objects.create(digest="d" * 64, counts={"products": 1})
+    for digests in (b"\x01" * 16, b"\x02" * 8):
+        written = {"items_kind": "products", "item_digests": digests, "items_count": 1}
+        assert queries.update(ScannedFile, written, digest="d" * 64) == 1
+        stored_digests: Any = ScannedFile.objects.values_list("item_digests", flat=True).get()
+        assert bytes(stored_digests) == digests
+    kept = connections["default"].__dict__[queries._STATEMENTS]
+    updates = [value for key, value in kept.items() if key[0] == "update"]
+    assert updates and all(value is not None for value in updates)
+    assert all(value.compiler.query.values == [] for value in updates)
