@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -18,6 +19,20 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def catalog():
     return Catalog.objects.create(external_id="cat", name="Каталог")
+
+
+@pytest.fixture
+def copied(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """What each ``pg_copy.copy_new`` returned: rows copied, or one of them stored after all."""
+    returned: list[bool] = []
+    copy_new = pg_copy.copy_new
+
+    def recorded(*args: Any, **kwargs: Any) -> bool:
+        returned.append(copy_new(*args, **kwargs))
+        return returned[-1]
+
+    monkeypatch.setattr(pg_copy, "copy_new", recorded)
+    return returned
 
 
 def test_insert_fills_defaults_and_timestamps_as_a_model_would(catalog):
@@ -52,17 +67,9 @@ def test_insert_with_ignore_conflicts_leaves_existing_rows_alone(catalog):
 
 
 def test_rows_said_new_but_stored_are_still_left_alone_by_an_insert_ignoring_conflicts(
-    catalog, monkeypatch
+    catalog, copied
 ):
     """On PostgreSQL the rows are copied first; one stored after all sends them the other way."""
-    copied: list[bool] = []
-    copy_new = pg_copy.copy_new
-
-    def recorded(*args, **kwargs):
-        copied.append(copy_new(*args, **kwargs))
-        return copied[-1]
-
-    monkeypatch.setattr(pg_copy, "copy_new", recorded)
     sql.insert(
         Offer,
         [{"catalog_id": catalog.pk, "external_id": "o1", "name": "было"}],
@@ -314,7 +321,7 @@ def test_outside_a_transaction_a_write_is_all_or_nothing(monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_rows_said_new_in_a_batch_of_its_own_are_copied_or_upserted(monkeypatch):
+def test_rows_said_new_in_a_batch_of_its_own_are_copied_or_upserted(monkeypatch, copied):
     """A batch's transaction (no test savepoint around it): new rows, then a stored one among new.
 
     On PostgreSQL the first rows are copied straight into the table, and the
@@ -322,14 +329,6 @@ def test_rows_said_new_in_a_batch_of_its_own_are_copied_or_upserted(monkeypatch)
     savepoint and upserted; the batch goes on and commits all of it.
     """
     monkeypatch.setattr(sql, "CHUNK", 2)
-    copied: list[bool] = []
-    copy_new = pg_copy.copy_new
-
-    def recorded(*args):
-        copied.append(copy_new(*args))
-        return copied[-1]
-
-    monkeypatch.setattr(pg_copy, "copy_new", recorded)
     catalog = Catalog.objects.create(external_id="cat", name="Каталог")
     theirs = Offer.objects.create(catalog=catalog, external_id="o6", name="было", article="A-6")
     later = timezone.now() + dt.timedelta(hours=1)
@@ -356,7 +355,7 @@ def test_rows_said_new_in_a_batch_of_its_own_are_copied_or_upserted(monkeypatch)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_rows_said_new_in_a_batch_within_a_held_transaction_are_copied_or_upserted(monkeypatch):
+def test_rows_said_new_in_a_batch_within_a_held_transaction_are_copied_or_upserted(copied):
     """A batch's savepoint inside the transaction held for a scan beside, as a large file's.
 
     On PostgreSQL its new rows are copied in a savepoint nested in the batch's,
@@ -365,14 +364,6 @@ def test_rows_said_new_in_a_batch_within_a_held_transaction_are_copied_or_upsert
     them all. After a caller's error (the slugs' attempt after a violation), the
     rows it says are new take the upsert, copied in no savepoint of their own.
     """
-    copied: list[bool] = []
-    copy_new = pg_copy.copy_new
-
-    def recorded(*args, **kwargs):
-        copied.append(copy_new(*args, **kwargs))
-        return copied[-1]
-
-    monkeypatch.setattr(pg_copy, "copy_new", recorded)
     catalog = Catalog.objects.create(external_id="cat", name="Каталог")
     theirs = Offer.objects.create(catalog=catalog, external_id="o3", name="было", article="A-3")
     later = timezone.now() + dt.timedelta(hours=1)
