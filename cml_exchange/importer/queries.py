@@ -15,7 +15,7 @@ writes, the statistics) see the statement.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,20 +72,10 @@ def values_list(
     shape = _shape(model, columns, lookups)
     statement = None
     if shape is not None:
-        by_shape = connection.__dict__.setdefault(_STATEMENTS, {})
-        if shape in by_shape:
-            statement = by_shape[shape]
-        else:
-            statement = by_shape[shape] = _build(model, columns, shape, connection)
-    if statement is None:
+        statement = _kept(connection, shape, lambda: _build(model, columns, shape, connection))
+    params = None if statement is None else _where_params(statement, connection, model, lookups)
+    if statement is None or params is None:
         return list(manager.filter(**lookups).values_list(*columns))
-    params: list[Any] = []
-    for (name, kind), fragment in statement.lookups:
-        value = lookups[f"{name}__any"] if kind == "any" else lookups[name]
-        rendered = _render(statement.compiler, connection, model, name, kind, value)
-        if rendered is None or rendered[0] != fragment:
-            return list(manager.filter(**lookups).values_list(*columns))
-        params.extend(rendered[1])
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, params)
         rows = cursor.fetchall()
@@ -100,6 +90,31 @@ def values(
     """``model.objects.filter(**lookups).values(*columns)`` as a list (see :func:`values_list`)."""
     rows = values_list(model, columns, using=using, **lookups)
     return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def _kept(
+    connection: Any, key: tuple[Any, ...], build: Callable[[], _Statement | None]
+) -> _Statement | None:
+    """The statement kept on ``connection`` for ``key``, built at its first use."""
+    by_shape = connection.__dict__.setdefault(_STATEMENTS, {})
+    if key not in by_shape:
+        by_shape[key] = build()
+    statement: _Statement | None = by_shape[key]
+    return statement
+
+
+def _where_params(
+    statement: _Statement, connection: Any, model: type[models.Model], lookups: Mapping[str, Any]
+) -> list[Any] | None:
+    """The lookups' parameters in the statement's order; ``None`` if one renders other SQL."""
+    params: list[Any] = []
+    for (name, kind), fragment in statement.lookups:
+        value = lookups[f"{name}__any"] if kind == "any" else lookups[name]
+        rendered = _render(statement.compiler, connection, model, name, kind, value)
+        if rendered is None or rendered[0] != fragment:
+            return None
+        params.extend(rendered[1])
+    return params
 
 
 def _none_listed(lookups: Mapping[str, Any]) -> bool:
@@ -225,24 +240,16 @@ def update(model: type[models.Model], values: Mapping[str, Any], **lookups: Any)
     statement = None
     if shape is not None and fields is not None:
         key = ("update", shape, tuple((name, values[name] is None) for name in values))
-        by_shape = connection.__dict__.setdefault(_STATEMENTS, {})
-        if key in by_shape:
-            statement = by_shape[key]
-        else:
-            statement = by_shape[key] = _build_update(model, values, shape, connection)
-    if statement is None or fields is None:
+        statement = _kept(connection, key, lambda: _build_update(model, values, shape, connection))
+    where = None if statement is None else _where_params(statement, connection, model, lookups)
+    if statement is None or fields is None or where is None:
         return int(manager.using(connection.alias).filter(**lookups).update(**values))
-    params: list[Any] = [
+    params = [
         field.get_db_prep_save(value, connection=connection)
         for field, value in zip(fields, values.values(), strict=True)
         if value is not None
     ]
-    for (name, kind), fragment in statement.lookups:
-        value = lookups[f"{name}__any"] if kind == "any" else lookups[name]
-        rendered = _render(statement.compiler, connection, model, name, kind, value)
-        if rendered is None or rendered[0] != fragment:
-            return int(manager.using(connection.alias).filter(**lookups).update(**values))
-        params.extend(rendered[1])
+    params.extend(where)
     with (
         transaction.mark_for_rollback_on_error(using=connection.alias),
         connection.cursor() as cursor,

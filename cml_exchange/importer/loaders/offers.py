@@ -251,9 +251,8 @@ def _save_identity(
         for o in identity
     ]
     by_fields: dict[tuple[str, ...], list[dict[str, object]]] = {}
-    for row in rows:
-        extra = preset.get(str(row["external_id"]), {})
-        by_fields.setdefault(tuple(sorted(extra)), []).append(row)
+    for o, row in zip(identity, rows, strict=True):
+        by_fields.setdefault(tuple(sorted(preset.get(o.id, {}))), []).append(row)
     for extra_fields, part in by_fields.items():
         upsert_marking_full(
             Offer,
