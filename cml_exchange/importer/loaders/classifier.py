@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.importer import partial_indexes, queries
 from cml_exchange.importer.loaders import pending
-from cml_exchange.importer.loaders.common import pk_map, upsert
+from cml_exchange.importer.loaders.common import pk_map, upsert, upsert_dicts
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import (
     Catalog,
@@ -92,24 +92,24 @@ def package_catalog_id(session: ImportSession, header: cml.OfferPackage) -> str:
 def load_properties(session: ImportSession, items: Sequence[tuple[cml.Property, Scope]]) -> None:
     for classifier, batch in by_classifier(session, items).items():
         properties = [p for p, _ in batch]
+        # Rows, not model objects: a classifier declares thousands of properties and options.
         rows = [
-            Property(
-                classifier_id=classifier,
-                external_id=p.id,
-                name=p.name or p.id,
-                value_type=p.value_type or Property.ValueType.STRING,
-                for_products=p.for_products,
-                for_offers=p.for_offers,
-                required=p.required,
-                multiple=p.multiple,
-                version=p.version or "",
-                deleted=p.deleted,
-                active=not p.deleted,
-                updated=session.now,
-            )
+            {
+                "classifier_id": classifier,
+                "external_id": p.id,
+                "name": p.name or p.id,
+                "value_type": p.value_type or Property.ValueType.STRING,
+                "for_products": p.for_products,
+                "for_offers": p.for_offers,
+                "required": p.required,
+                "multiple": p.multiple,
+                "version": p.version or "",
+                "deleted": p.deleted,
+                "active": not p.deleted,
+            }
             for p in properties
         ]
-        saved = upsert(
+        saved = upsert_dicts(
             Property,
             rows,
             unique_fields=["classifier", "external_id"],
@@ -120,14 +120,14 @@ def load_properties(session: ImportSession, items: Sequence[tuple[cml.Property, 
         )  # fmt: skip
         session.count("properties", len(rows))
         session.forget(Property, "property-is-directory")
-        pks = {row.external_id: row.pk for row in saved}
+        pks = {p.id: pk for p, pk in zip(properties, saved, strict=True)}
         options = [
-            PropertyOption(property_id=pks[p.id], external_id=o.id, value=o.value)
+            {"property_id": pks[p.id], "external_id": o.id, "value": o.value}
             for p in properties
             for o in p.options
         ]
         if options:
-            upsert(
+            upsert_dicts(
                 PropertyOption,
                 options,
                 unique_fields=["property", "external_id"],

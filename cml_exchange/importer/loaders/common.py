@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from django.db import (
@@ -68,21 +69,39 @@ def upsert(
     unique_fields: Sequence[str],
     update_fields: Sequence[str],
 ) -> list[M]:
-    """Insert or update ``objects``, leaving alone rows that hold their values; pks set on return.
+    """:func:`upsert_dicts` for model objects: their rows written as needed, their pks set."""
+    names = _written_attnames(model)
+    rows = [{name: getattr(obj, name) for name in names} for obj in objects]
+    pks = upsert_dicts(model, rows, unique_fields=unique_fields, update_fields=update_fields)
+    for obj, pk in zip(objects, pks, strict=True):
+        obj.pk = pk
+    return list(objects)
 
-    The stored rows of the objects' keys are read first (one query per
-    :data:`READ_CHUNK` keys): an object whose ``update_fields`` other than
-    ``updated`` equal its row's just takes the row's pk, so a classifier 1C
+
+def upsert_dicts(
+    model: type[models.Model],
+    rows: Sequence[dict[str, Any]],
+    *,
+    unique_fields: Sequence[str],
+    update_fields: Sequence[str],
+) -> list[int]:
+    """Insert or update ``rows``, leaving alone those stored as they are; their pks, in order.
+
+    ``rows`` are dicts of attnames: every ``unique_fields`` and ``update_fields``
+    but ``updated``; a field left out takes its default in a new row, and
+    ``auto_now`` fields (given or not) the time now, as ``save()`` sets them.
+    The stored rows of their keys are read first (one query per
+    :data:`READ_CHUNK` keys): a row whose ``update_fields`` other than
+    ``updated`` equal the stored row's just takes its pk, so a classifier 1C
     sends again unchanged costs no write and keeps its ``updated`` time, as an
-    unchanged product does. The others are written as rows
-    (:func:`~cml_exchange.importer.sql.upsert_rows`, ``auto_now`` fields at the
-    time now as ``save()`` sets them), and their pks are read back. Objects
-    with the same ``unique_fields`` (a price type declared in both the
-    classifier and the package, say) are one row: the last one's values are
-    written, and every one gets its pk. PostgreSQL refuses to update one row
-    twice in a statement.
+    unchanged product does. The others are written
+    (:func:`~cml_exchange.importer.sql.upsert_rows`), and their pks are read
+    back. Rows with the same ``unique_fields`` (a price type declared in both
+    the classifier and the package, say) are one row: the last one's values
+    are written, and every one gets its pk. PostgreSQL refuses to update one
+    row twice in a statement.
     """
-    if not objects:
+    if not rows:
         return []
     meta = model._meta
     keys = [meta.get_field(name).attname for name in unique_fields]  # type: ignore[union-attr]
@@ -91,53 +110,67 @@ def upsert(
         for name in update_fields
         if name != "updated"
     ]
-    last: dict[tuple[Any, ...], M] = {}
-    for obj in objects:
-        last[tuple(getattr(obj, attribute) for attribute in keys)] = obj
+    key_of = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+    compared_of = itemgetter(*compared) if len(compared) > 1 else None
+    last: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        last[key_of(row)] = row
     stored = _stored_values(model, keys, compared, list(last))
-    changed: dict[tuple[Any, ...], M] = {}
-    for key, obj in last.items():
-        row = stored.get(key)
-        if row is not None:
-            obj.pk = row[0]
-        if row is None or row[1:] != tuple(getattr(obj, attribute) for attribute in compared):
-            changed[key] = obj
+    pks: dict[tuple[Any, ...], int] = {}
+    changed: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for key, row in last.items():
+        found = stored.get(key)
+        if found is not None:
+            pks[key] = found[0]
+        values = (
+            compared_of(row)
+            if compared_of is not None
+            else tuple(row[attribute] for attribute in compared)
+        )
+        if found is None or found[1:] != values:
+            changed[key] = row
     if changed:
-        _write_objects(model, changed, stored, unique_fields, update_fields)
+        _write_rows(model, changed, stored, unique_fields, update_fields)
         # All of them: a row deleted meanwhile by another transaction was inserted anew.
         for key, (pk,) in _stored_values(model, keys, [], list(changed)).items():
-            changed[key].pk = pk
-    if len(last) == len(objects):
-        return list(objects)
-    for obj in objects:
-        obj.pk = last[tuple(getattr(obj, attribute) for attribute in keys)].pk
-    return list(objects)
+            pks[key] = pk
+    return [pks[key_of(row)] for row in rows]
 
 
-def _write_objects(
-    model: type[M],
-    objects: Mapping[tuple[Any, ...], M],
-    stored: Container[tuple[Any, ...]],
-    unique_fields: Sequence[str],
-    update_fields: Sequence[str],
-) -> None:
-    """Upsert ``objects`` (by key) as rows: those whose key is not ``stored`` as new ones."""
-    fields = [
-        field
+def _written_attnames(model: type[models.Model]) -> list[str]:
+    """The attnames a row of ``model`` is written with: not the pk, nor ``auto_now`` fields."""
+    return [
+        field.attname
         for field in model._meta.concrete_fields
         if not field.primary_key
         and not getattr(field, "auto_now", False)
         and not getattr(field, "auto_now_add", False)
     ]
-    names = [field.attname for field in fields]
+
+
+def _write_rows(
+    model: type[models.Model],
+    rows: Mapping[tuple[Any, ...], dict[str, Any]],
+    stored: Container[tuple[Any, ...]],
+    unique_fields: Sequence[str],
+    update_fields: Sequence[str],
+) -> None:
+    """Upsert ``rows`` (by key): those whose key is not ``stored`` as new ones."""
+    auto = {
+        field.attname
+        for field in model._meta.concrete_fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    }
     for new in (True, False):
-        rows = [
-            {name: getattr(obj, name) for name in names}
-            for key, obj in objects.items()
+        part = [
+            {name: value for name, value in row.items() if name not in auto}
+            if not auto.isdisjoint(row)
+            else row
+            for key, row in rows.items()
             if (key not in stored) is new
         ]
         sql.upsert_rows(
-            model, rows, unique_fields=unique_fields, update_fields=update_fields, new=new
+            model, part, unique_fields=unique_fields, update_fields=update_fields, new=new
         )
 
 

@@ -3,6 +3,8 @@
 Every object comes back with its row's pk; a row that holds the object's
 values is left alone (its ``updated`` time too); a changed one keeps its pk
 and ``created``; a 1C id given twice is one row with the last one's values.
+``upsert_dicts`` does the same for rows given as dicts (the properties and
+their options, by the thousand in one classifier).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import pytest
 from django.utils import timezone
 
 from cml_exchange.importer.loaders import common
-from cml_exchange.importer.loaders.common import upsert
+from cml_exchange.importer.loaders.common import upsert, upsert_dicts
 from cml_exchange.models import Classifier, Property
 
 pytestmark = pytest.mark.django_db
@@ -109,15 +111,46 @@ def test_a_row_deleted_meanwhile_is_written_anew_and_its_new_pk_returned(
     classifier = Classifier.objects.create(external_id="cl", name="Классификатор")
     stored = _property(classifier, "p", "Цвет")
     stored.save()
-    write = common._write_objects
+    write = common._write_rows
 
     def deleted_first(*args: Any, **kwargs: Any) -> None:
         Property.objects.filter(pk=stored.pk).delete()
         write(*args, **kwargs)
 
-    monkeypatch.setattr(common, "_write_objects", deleted_first)
+    monkeypatch.setattr(common, "_write_rows", deleted_first)
     changed = _property(classifier, "p", "Цвет и размер")
     _upsert([changed])
 
     assert changed.pk != stored.pk
     assert Property.objects.get(pk=changed.pk).name == "Цвет и размер"
+
+
+def test_rows_given_as_dicts_get_their_pks_in_order_and_defaults_where_left_out() -> None:
+    classifier = Classifier.objects.create(external_id="cl", name="Классификатор")
+    kept = _property(classifier, "kept", "Цвет", multiple=True)
+    kept.save()
+    Property.objects.update(updated=LONG_AGO)
+    before = timezone.now()
+
+    def row(external_id: str, name: str, **fields: object) -> dict[str, object]:
+        return {"classifier_id": classifier.pk, "external_id": external_id, "name": name, **fields}
+
+    pks = upsert_dicts(
+        Property,
+        [
+            row("kept", "Цвет", value_type=kept.value_type, multiple=True, updated=before),
+            row("new", "Материал", value_type="Число", multiple=False),
+            row("twice", "Первое", value_type="Строка", multiple=False),
+            row("twice", "Второе", value_type="Строка", multiple=False),
+        ],
+        unique_fields=["classifier", "external_id"],
+        update_fields=["name", "value_type", "multiple", "updated"],
+    )
+
+    rows = {row.external_id: row for row in Property.objects.all()}
+    assert pks == [rows["kept"].pk, rows["new"].pk, rows["twice"].pk, rows["twice"].pk]
+    assert rows["kept"].updated == LONG_AGO  # holds what was sent: not written, nor its time
+    assert rows["twice"].name == "Второе"
+    # Left out: the field's default; an auto_now field is the time of the write.
+    assert rows["new"].for_products is Property._meta.get_field("for_products").get_default()
+    assert rows["new"].updated >= before
