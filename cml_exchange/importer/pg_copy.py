@@ -1,8 +1,9 @@
 """Rows written to PostgreSQL with ``COPY``, for :mod:`~cml_exchange.importer.sql`.
 
 :func:`write` copies rows into their table, or through a staging table when
-they are upserted; :func:`copy_new` copies rows the caller found unstored
-straight into the table, in a savepoint that falls back to the upsert.
+they are upserted (:func:`upsert_few`: a few rows, in one statement);
+:func:`copy_new` copies rows the caller found unstored straight into the
+table, in a savepoint that falls back to the upsert.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def write(connection: Any, columns: _Columns, rows: Sequence[Row], suffix: str) 
     table = columns.quote(columns.table)
     names = ", ".join(columns.names())
     connection.ensure_connection()
-    statistics.rows_added(connection, len(rows))
+    statistics.rows_added(connection, len(rows), columns.table)
     written = 0
     with (
         transaction.atomic(using=connection.alias, savepoint=False),
@@ -60,6 +61,33 @@ def write(connection: Any, columns: _Columns, rows: Sequence[Row], suffix: str) 
             else:
                 written += len(values)
     return written
+
+
+def upsert_few(connection: Any, columns: _Columns, rows: Sequence[Row], suffix: str) -> int:
+    """Upsert a few rows in one ``INSERT … VALUES (…), (…)`` + ``suffix``; the rows written.
+
+    As :func:`write`, through a plain ``psycopg.Cursor`` within the caller's
+    transaction (its errors are the driver's), the rows counted for
+    :mod:`statistics`; without the staging table, whose creation alone writes
+    the system catalogs.
+    """
+    import psycopg
+
+    names = columns.names()
+    marks = f"({', '.join(['%s'] * len(names))})"
+    values = columns.parameters(rows)
+    connection.ensure_connection()
+    statistics.rows_added(connection, len(rows), columns.table)
+    with (
+        transaction.atomic(using=connection.alias, savepoint=False),
+        psycopg.Cursor(connection.connection) as cursor,
+    ):
+        cursor.execute(
+            f"INSERT INTO {columns.quote(columns.table)} ({', '.join(names)}) "  # noqa: S608
+            f"VALUES {', '.join([marks] * len(values))}{suffix}",
+            [value for row in values for value in row],
+        )
+        return int(cursor.rowcount)
 
 
 def copy_new(
@@ -89,7 +117,7 @@ def copy_new(
     table = columns.quote(columns.table)
     names = ", ".join(columns.names())
     connection.ensure_connection()
-    statistics.rows_added(connection, len(rows))
+    statistics.rows_added(connection, len(rows), columns.table)
     try:
         with (
             transaction.atomic(using=connection.alias, savepoint=savepoint),

@@ -13,11 +13,12 @@ hold twice the rows they held at their last ``ANALYZE`` (and
 table grows tenfold, each a sample of at most 30,000 rows.
 
 Within an import step (:func:`watching`) the look at the tables is made only once
-the step's connection may have added as many rows since its last look as the
-table nearest to going stale then lacked: an unchanged re-import, which adds
-none, spares its round trips after every batch, and so does a first import of
-small files (1C's split packages), each a batch or two far from any table's
-next ``ANALYZE``.
+the step's connection may have given one of them as many rows since its last look
+as that table then lacked to go stale: an unchanged re-import, which adds none,
+spares its round trips after every batch, and so does a first import of small
+files (1C's split packages), each a batch or two far from any table's next
+``ANALYZE``; a table near its next one is not looked at again for rows the
+others are given.
 
 SQLite plans these lookups by the index without statistics; nothing is done there.
 """
@@ -45,9 +46,9 @@ GROWTH_FLOOR = 10_000
 LOCK_WAIT = "200ms"
 
 
-#: Connections in an import step, and the rows each may still add before the next look:
-#: 0 or less, look at the next :func:`refresh`.
-_to_go: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+#: Connections in an import step, and for each the rows each of the app's tables may still
+#: be given before the next look (:class:`_Lacking`).
+_to_go: weakref.WeakKeyDictionary[Any, _Lacking] = weakref.WeakKeyDictionary()
 #: Connections in an import step that have looked at the tables once.
 _looked: weakref.WeakSet[Any] = weakref.WeakSet()
 #: Statements that add no rows; anything else (``INSERT``, ``WITH``, ``COPY``…) may.
@@ -55,9 +56,31 @@ _ADDS_NO_ROWS = re.compile(
     r"\s*(SELECT|UPDATE|DELETE|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|ANALYZE)\b",
     re.IGNORECASE,
 )
-#: Statements whose row count is the rows they added (or more: an upsert counts its
-#: updates too); any other that may add rows brings the next look.
-_COUNTS_ADDED_ROWS = re.compile(r"\s*INSERT\b", re.IGNORECASE)
+#: Statements whose row count is the rows they added to the table they name (or more: an
+#: upsert counts its updates too); any other that may add rows brings the next look.
+_COUNTS_ADDED_ROWS = re.compile(r'\s*INSERT\s+INTO\s+"?(\w+)"?[\s(]', re.IGNORECASE)
+
+
+class _Lacking(dict[str, int]):
+    """For each of the app's tables, the rows it may be given before it could go stale.
+
+    ``due``: the next :func:`refresh` looks. Rows given to another table (not this
+    app's, which :func:`refresh` never analyzes) are not counted.
+    """
+
+    due = True
+
+    def add(self, table: str | None, count: int | None) -> None:
+        """``count`` rows given to ``table`` (``None``: unknown, the next look is due)."""
+        if self.due:
+            return
+        if table is None or count is None:
+            self.due = True
+            return
+        if table in self:
+            self[table] -= count
+            if self[table] <= 0:
+                self.due = True
 
 
 @contextmanager
@@ -65,11 +88,11 @@ def watching(connection: Any) -> Iterator[None]:
     """Within: :func:`refresh` looks at the tables only once enough rows may have been added.
 
     The first refresh always looks (another process may have filled the tables).
-    A look outside a transaction notes the fewest rows any of the app's tables
-    lacks to go stale; the next look waits until the connection's statements
-    (and :func:`rows_added`) may have added that many rows to any of them. A
-    statement that may add rows without saying how many (``WITH``, ``COPY``
-    through Django's cursor) brings the next look. Rows other connections add
+    A look outside a transaction notes the rows each of the app's tables lacks
+    to go stale; the next look waits until the connection's statements (and
+    :func:`rows_added`) may have given one of them that many. A statement that
+    may add rows without saying how many, or where (``WITH``, ``COPY`` through
+    Django's cursor), brings the next look. Rows other connections add
     count at this connection's next look. Inside a transaction only the
     step's first look is made: the transaction's own rows are not counted until
     it commits, and the look after that sees them and other connections' alike.
@@ -79,7 +102,7 @@ def watching(connection: Any) -> Iterator[None]:
     if connection.vendor != "postgresql" or connection in _to_go:
         yield
         return
-    _to_go[connection] = 0
+    _to_go[connection] = _Lacking()
     _looked.discard(connection)
     wrapper = _noting_added_rows(connection)
     connection.execute_wrappers.append(wrapper)
@@ -93,14 +116,14 @@ def watching(connection: Any) -> Iterator[None]:
         _looked.discard(connection)
 
 
-def rows_added(connection: Any, count: int | None = None) -> None:
-    """Tell :func:`watching` of ``count`` rows added past Django's cursor (psycopg's ``COPY``).
+def rows_added(connection: Any, count: int | None = None, table: str | None = None) -> None:
+    """Tell :func:`watching` of ``count`` rows added to ``table`` past Django's cursor (``COPY``).
 
-    ``None``: an unknown number, which brings the next look.
+    ``None`` for either: unknown, which brings the next look.
     """
-    connection = connections[connection.alias]
-    if connection in _to_go:
-        _to_go[connection] = _to_go[connection] - count if count is not None else 0
+    lacking = _to_go.get(connections[connection.alias])
+    if lacking is not None:
+        lacking.add(table, count)
 
 
 def _noting_added_rows(connection: Any) -> Callable[..., Any]:
@@ -108,10 +131,15 @@ def _noting_added_rows(connection: Any) -> Callable[..., Any]:
         execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
     ) -> Any:
         result = execute(sql, params, many, context)
+        lacking = _to_go.get(connection)
         # Once due, the look stays due until it is made: no need to read the statement.
-        if _to_go.get(connection, 0) > 0 and not _ADDS_NO_ROWS.match(sql):
-            added = context["cursor"].rowcount if _COUNTS_ADDED_ROWS.match(sql) else -1
-            _to_go[connection] = _to_go[connection] - added if added >= 0 else 0
+        if lacking is not None and not lacking.due and not _ADDS_NO_ROWS.match(sql):
+            counted = _COUNTS_ADDED_ROWS.match(sql)
+            added = context["cursor"].rowcount if counted else -1
+            if counted and added >= 0:
+                lacking.add(counted[1], added)
+            else:
+                lacking.add(None, None)
         return result
 
     return noting
@@ -131,7 +159,8 @@ def refresh(connection: Any) -> list[str]:
     if connection.vendor != "postgresql":
         return []
     wrapper = connections[connection.alias]
-    if _to_go.get(wrapper, 0) > 0:
+    lacking = _to_go.get(wrapper)
+    if lacking is not None and not lacking.due:
         return []  # too few rows added since the last look to make a table stale (:func:`watching`)
     if connection.in_atomic_block and wrapper in _looked:
         return []  # its own rows are not counted before its commit (:func:`watching`)
@@ -165,20 +194,21 @@ def refresh(connection: Any) -> list[str]:
     if wrapper in _to_go and not connection.in_atomic_block:
         # Inside a transaction its own rows are not counted yet (a scan beside the reader
         # holds the file's first batches): the look after its commit must still be made.
-        _to_go[wrapper] = _fewest_to_stale(tables, stale)
+        _to_go[wrapper] = _lacking(tables, stale)
     return stale
 
 
-def _fewest_to_stale(tables: dict[str, tuple[int, float]], analyzed: list[str]) -> int:
-    """The fewest rows any of ``tables`` (live rows, stale at) lacks to go stale; at least 1.
+def _lacking(tables: dict[str, tuple[int, float]], analyzed: list[str]) -> _Lacking:
+    """The rows each of ``tables`` (live rows, stale at) lacks to go stale; at least 1 each.
 
     A table just analyzed goes stale again at twice its live rows, or the floor.
     """
-    lacking = [
-        (max(GROWTH_FLOOR, 2 * live) if name in analyzed else math.ceil(limit)) - live
-        for name, (live, limit) in tables.items()
-    ]
-    return max(1, min(lacking, default=1))
+    lacking = _Lacking()
+    for name, (live, limit) in tables.items():
+        stale_at = max(GROWTH_FLOOR, 2 * live) if name in analyzed else math.ceil(limit)
+        lacking[name] = max(1, stale_at - live)
+    lacking.due = not lacking
+    return lacking
 
 
 def _analyze(connection: Any, cursor: Any, tables: dict[str, list[str]]) -> None:

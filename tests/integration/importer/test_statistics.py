@@ -215,6 +215,38 @@ def test_a_step_looks_again_once_its_rows_could_make_a_table_stale(
         assert _looks(uncounted) == 1
 
 
+def test_rows_given_to_other_tables_bring_no_look_at_one_near_its_next_analyze(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each table is counted for itself: prices copied in say nothing of the products.
+
+    The growth floor at 200 and 150 products stored: the products lack 50 rows, every
+    other table about 200. Catalogs and products given as many rows as that in all bring
+    no look until the products themselves are given their 50.
+    """
+    monkeypatch.setattr(statistics, "GROWTH_FLOOR", 200)
+    catalog = Catalog.objects.create(external_id="catalog", name="Каталог")
+    products = Product._meta.db_table
+
+    def product_rows(prefix: str, count: int) -> list[dict[str, object]]:
+        return [
+            {"catalog_id": catalog.pk, "external_id": f"{prefix}-{n}", "name": "Товар",
+             "slug": f"{prefix}-{n}"}
+            for n in range(count)
+        ]  # fmt: skip
+
+    sql.insert(Product, product_rows("p", 150))
+    with statistics.watching(connection):
+        assert statistics.refresh(connection) == []  # the first look: 150 of 200
+        sql.insert(Catalog, [{"external_id": f"c-{n}", "name": "Каталог"} for n in range(120)])
+        sql.insert(Product, product_rows("q", 40))
+        with CaptureQueriesContext(connection) as elsewhere:
+            assert statistics.refresh(connection) == []
+        assert _looks(elsewhere) == 0  # 160 rows given, but only 40 to the products
+        sql.insert(Product, product_rows("r", 10))
+        assert statistics.refresh(connection) == [products]  # 200 products: the floor
+
+
 def test_inside_a_transaction_only_the_steps_first_look_is_made(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
