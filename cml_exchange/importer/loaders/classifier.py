@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
+from django.db import router
 from django.db.models import Exists, OuterRef, Subquery
 
 from cml_exchange.commerceml import entities as cml
-from cml_exchange.importer import partial_indexes, queries
+from cml_exchange.importer import partial_indexes, queries, sql
 from cml_exchange.importer.loaders import pending
 from cml_exchange.importer.loaders.common import pk_map, upsert, upsert_dicts
 from cml_exchange.importer.session import ImportSession, Scope
@@ -39,8 +40,7 @@ def classifier_pk(session: ImportSession, external_id: str | None, name: str = "
     external_id = external_id or ""
     cache = session.cache(Classifier)
     if external_id not in cache:
-        row, _ = Classifier.objects.get_or_create(external_id=external_id, defaults={"name": name})
-        cache[external_id] = row.pk
+        cache[external_id] = _pk_of(Classifier, external_id, name=name)
     return cache[external_id]
 
 
@@ -48,9 +48,27 @@ def catalog_pk(session: ImportSession, external_id: str) -> int:
     """The pk of a catalog, created on first mention (by an offers package, say)."""
     cache = session.cache(Catalog)
     if external_id not in cache:
-        row, _ = Catalog.objects.get_or_create(external_id=external_id)
-        cache[external_id] = row.pk
+        cache[external_id] = _pk_of(Catalog, external_id)
     return cache[external_id]
+
+
+def _pk_of(model: type[Classifier] | type[Catalog], external_id: str, **defaults: object) -> int:
+    """The pk of ``model``'s row of ``external_id`` (a unique key), inserted if there is none.
+
+    ``get_or_create`` without its savepoint and its model object: an insert that
+    leaves alone a row another import stored meanwhile, then the row looked up again.
+    """
+    using = router.db_for_write(model)  # the row inserted is looked up where it went
+    found = queries.values_list(model, ["pk"], using=using, external_id=external_id)
+    if not found:
+        sql.insert(model, [{"external_id": external_id, **defaults}], ignore_conflicts=True)
+        found = queries.values_list(model, ["pk"], using=using, external_id=external_id)
+    if found:
+        return int(found[0][0])
+    # Deleted as soon as stored (the admin, say): as get_or_create would, once more.
+    manager = model._default_manager.db_manager(using)
+    row, _ = manager.get_or_create(external_id=external_id, defaults=defaults)
+    return int(row.pk)
 
 
 def load_classifier_header(session: ImportSession, header: cml.Classifier) -> None:

@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from cml_exchange.importer.loaders import classifier as classifier_loader
 from cml_exchange.importer.loaders import common
 from cml_exchange.importer.loaders.common import upsert, upsert_dicts
-from cml_exchange.models import Classifier, Property
+from cml_exchange.models import Catalog, Classifier, Property
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +140,14 @@ def test_rows_given_as_dicts_get_their_pks_in_order_and_defaults_where_left_out(
         Property,
         [
             row("kept", "Цвет", value_type=kept.value_type, multiple=True, updated=before),
-            row("new", "Материал", value_type="Число", multiple=False),
+            row(
+                "new",
+                "Материал",
+                value_type="Число",
+                multiple=False,
+                created=LONG_AGO,
+                updated=LONG_AGO,
+            ),
             row("twice", "Первое", value_type="Строка", multiple=False),
             row("twice", "Второе", value_type="Строка", multiple=False),
         ],
@@ -151,6 +159,35 @@ def test_rows_given_as_dicts_get_their_pks_in_order_and_defaults_where_left_out(
     assert pks == [rows["kept"].pk, rows["new"].pk, rows["twice"].pk, rows["twice"].pk]
     assert rows["kept"].updated == LONG_AGO  # holds what was sent: not written, nor its time
     assert rows["twice"].name == "Второе"
-    # Left out: the field's default; an auto_now field is the time of the write.
-    assert rows["new"].for_products is Property._meta.get_field("for_products").get_default()
-    assert rows["new"].updated >= before
+    # Left out: the field's default; auto_now fields, given or not, the time of the write.
+    new = rows["new"]
+    assert (new.active, new.deleted, new.version, new.for_products) == (True, False, "", None)
+    assert new.created >= before and new.updated >= before
+
+
+def test_a_classifier_first_mentioned_is_stored_as_get_or_create_would() -> None:
+    pk = classifier_loader._pk_of(Classifier, "cl-new", name="Новый")
+
+    row = Classifier.objects.get(pk=pk)
+    assert (row.external_id, row.name, row.active) == ("cl-new", "Новый", True)
+    assert row.created is not None and row.updated is not None
+    assert classifier_loader._pk_of(Classifier, "cl-new", name="Другое имя") == pk
+    assert Classifier.objects.get(pk=pk).name == "Новый"  # a name given later: not here
+
+
+def test_a_catalog_another_import_stored_meanwhile_is_the_one_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not found by the first look, stored before the insert: the insert leaves it alone."""
+    theirs = Catalog.objects.create(external_id="cat", name="Их каталог")
+    values_list = classifier_loader.queries.values_list
+    looks: list[str] = []
+
+    def missed_first(model: Any, columns: Any, **lookups: Any) -> list[tuple[Any, ...]]:
+        looks.append(lookups["external_id"])
+        return [] if len(looks) == 1 else values_list(model, columns, **lookups)
+
+    monkeypatch.setattr(classifier_loader.queries, "values_list", missed_first)
+    assert classifier_loader._pk_of(Catalog, "cat") == theirs.pk
+    assert looks == ["cat", "cat"]
+    assert list(Catalog.objects.values_list("pk", "name")) == [(theirs.pk, "Их каталог")]
