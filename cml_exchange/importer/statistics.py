@@ -58,7 +58,7 @@ _ADDS_NO_ROWS = re.compile(
 )
 #: Statements whose row count is the rows they added to the table they name (or more: an
 #: upsert counts its updates too); any other that may add rows brings the next look.
-_COUNTS_ADDED_ROWS = re.compile(r'\s*INSERT\s+INTO\s+"?(\w+)"?[\s(]', re.IGNORECASE)
+_COUNTS_ADDED_ROWS = re.compile(r'\s*INSERT\s+INTO\s+(?:"(\w+)"|(\w+))[\s(]', re.IGNORECASE)
 
 
 class _Lacking(dict[str, int]):
@@ -137,7 +137,8 @@ def _noting_added_rows(connection: Any) -> Callable[..., Any]:
             counted = _COUNTS_ADDED_ROWS.match(sql)
             added = context["cursor"].rowcount if counted else -1
             if counted and added >= 0:
-                lacking.add(counted[1], added)
+                # An unquoted name is folded to lower case, as PostgreSQL folds it.
+                lacking.add(counted[1] or counted[2].lower(), added)
             else:
                 lacking.add(None, None)
         return result

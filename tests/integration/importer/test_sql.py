@@ -108,21 +108,28 @@ def test_upsert_updates_only_the_named_fields_of_existing_rows(catalog):
     assert Offer.objects.get(external_id="o2").name == "новое"
 
 
+@pytest.mark.postgresql
 @pytest.mark.parametrize("count", [3, sql._FEW_ROWS + 1], ids=["few", "many"])
 def test_an_upsert_of_a_few_rows_is_one_statement_of_theirs(catalog, monkeypatch, count):
-    """PostgreSQL: a few rows go in one ``INSERT … VALUES``; more through the staging table.
+    """A few rows go in one ``INSERT … VALUES``; more through the staging table.
 
     The staging table's creation alone writes PostgreSQL's system catalogs (a
     classifier's new price type took 5 ms that way). Either way the rows end the same.
     """
     staged: list[int] = []
-    write = pg_copy.write
+    few: list[int] = []
+    write, upsert_few = pg_copy.write, pg_copy.upsert_few
 
     def recorded(connection: Any, columns: Any, rows: Any, suffix: str) -> int:
         staged.append(len(rows))
         return write(connection, columns, rows, suffix)
 
+    def recorded_few(connection: Any, columns: Any, rows: Any, suffix: str) -> int:
+        few.append(len(rows))
+        return upsert_few(connection, columns, rows, suffix)
+
     monkeypatch.setattr(pg_copy, "write", recorded)
+    monkeypatch.setattr(pg_copy, "upsert_few", recorded_few)
     Offer.objects.create(catalog=catalog, external_id="o0", name="было")
     sql.upsert_rows(
         Offer,
@@ -131,8 +138,8 @@ def test_an_upsert_of_a_few_rows_is_one_statement_of_theirs(catalog, monkeypatch
         update_fields=["name"],
     )
     assert sorted(Offer.objects.values_list("name", flat=True)) == ["стало"] * count
-    many = connection.vendor == "postgresql" and count > sql._FEW_ROWS
-    assert staged == ([count] if many else [])
+    many = count > sql._FEW_ROWS
+    assert (staged, few) == (([count], []) if many else ([], [count]))
 
 
 def product_row(catalog, i):
