@@ -98,7 +98,8 @@ def copy_new(
     Rows the caller found unstored in its transaction can only meet a key that
     another transaction wrote since. The copy runs in a savepoint: a unique
     violation rolls it back, and the caller writes the rows as an upsert would
-    (through the staging table, whose ``ON CONFLICT`` settles them row by row).
+    (through the staging table, or :func:`upsert_few`, whose ``ON CONFLICT``
+    settles them row by row).
     Without the staging table, its creation, second copy and emptying are
     spared, as is the speculative insertion ``ON CONFLICT`` costs on every row.
 
@@ -110,7 +111,7 @@ def copy_new(
     on. The one caller that does (the slugs' retry after a deadlock) has the
     rows copied in its own savepoint (``savepoint=False``,
     ``sql.copying_new_in_callers_savepoint``; a violation is then raised), and
-    its attempts after an error upserted through the staging table.
+    its attempts after an error upserted (``ON CONFLICT``).
     """
     import psycopg
 
