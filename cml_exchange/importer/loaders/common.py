@@ -139,13 +139,21 @@ def upsert_dicts(
 
 def _written_attnames(model: type[models.Model]) -> list[str]:
     """The attnames a row of ``model`` is written with: not the pk, nor ``auto_now`` fields."""
+    auto = _auto_attnames(model)
     return [
         field.attname
         for field in model._meta.concrete_fields
-        if not field.primary_key
-        and not getattr(field, "auto_now", False)
-        and not getattr(field, "auto_now_add", False)
+        if not field.primary_key and field.attname not in auto
     ]
+
+
+def _auto_attnames(model: type[models.Model]) -> set[str]:
+    """The attnames of ``model``'s ``auto_now`` and ``auto_now_add`` fields (set when written)."""
+    return {
+        field.attname
+        for field in model._meta.concrete_fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    }
 
 
 def _write_rows(
@@ -156,11 +164,7 @@ def _write_rows(
     update_fields: Sequence[str],
 ) -> None:
     """Upsert ``rows`` (by key): those whose key is not ``stored`` as new ones."""
-    auto = {
-        field.attname
-        for field in model._meta.concrete_fields
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-    }
+    auto = _auto_attnames(model)
     for new in (True, False):
         part = [
             {name: value for name, value in row.items() if name not in auto}
