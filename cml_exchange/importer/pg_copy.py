@@ -8,7 +8,8 @@ table, in a savepoint that falls back to the upsert.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -31,17 +32,10 @@ def write(connection: Any, columns: _Columns, rows: Sequence[Row], suffix: str) 
     never splits the staging table from its insert. The cursor is a plain
     ``psycopg.Cursor`` on Django's connection, so within the caller's transaction.
     """
-    import psycopg
-
     table = columns.quote(columns.table)
     names = ", ".join(columns.names())
-    connection.ensure_connection()
-    statistics.rows_added(connection, len(rows), columns.table)
     written = 0
-    with (
-        transaction.atomic(using=connection.alias, savepoint=False),
-        psycopg.Cursor(connection.connection) as cursor,
-    ):
+    with _driver_cursor(connection, columns.table, len(rows)) as cursor:
         target = table
         if suffix:
             target = columns.quote(f"cml_stage__{columns.table}")
@@ -71,17 +65,10 @@ def upsert_few(connection: Any, columns: _Columns, rows: Sequence[Row], suffix: 
     :mod:`statistics`; without the staging table, whose creation alone writes
     the system catalogs.
     """
-    import psycopg
-
     names = columns.names()
     marks = f"({', '.join(['%s'] * len(names))})"
     values = columns.parameters(rows)
-    connection.ensure_connection()
-    statistics.rows_added(connection, len(rows), columns.table)
-    with (
-        transaction.atomic(using=connection.alias, savepoint=False),
-        psycopg.Cursor(connection.connection) as cursor,
-    ):
+    with _driver_cursor(connection, columns.table, len(rows)) as cursor:
         cursor.execute(
             f"INSERT INTO {columns.quote(columns.table)} ({', '.join(names)}) "  # noqa: S608
             f"VALUES {', '.join([marks] * len(values))}{suffix}",
@@ -117,13 +104,8 @@ def copy_new(
 
     table = columns.quote(columns.table)
     names = ", ".join(columns.names())
-    connection.ensure_connection()
-    statistics.rows_added(connection, len(rows), columns.table)
     try:
-        with (
-            transaction.atomic(using=connection.alias, savepoint=savepoint),
-            psycopg.Cursor(connection.connection) as cursor,
-        ):
+        with _driver_cursor(connection, columns.table, len(rows), savepoint=savepoint) as cursor:
             for start in range(0, len(rows), sql.CHUNK):
                 copy_in(cursor, table, names, columns.parameters(rows[start : start + sql.CHUNK]))
     except psycopg.errors.UniqueViolation:
@@ -131,6 +113,28 @@ def copy_new(
             raise
         return False
     return True
+
+
+@contextmanager
+def _driver_cursor(
+    connection: Any, table: str, rows: int, *, savepoint: bool = False
+) -> Iterator[Any]:
+    """A plain ``psycopg.Cursor`` on Django's connection, inside an atomic block of it.
+
+    ``rows`` rows about to be given to ``table`` are counted for :mod:`statistics`
+    first. ``savepoint``: the block is a savepoint of the caller's transaction, which
+    an error rolls back (the error raised); otherwise it only opens a transaction
+    where the caller had none.
+    """
+    import psycopg
+
+    connection.ensure_connection()
+    statistics.rows_added(connection, rows, table)
+    with (
+        transaction.atomic(using=connection.alias, savepoint=savepoint),
+        psycopg.Cursor(connection.connection) as cursor,
+    ):
+        yield cursor
 
 
 def copy_in(cursor: Any, table: str, names: str, values: Sequence[tuple[Any, ...]]) -> None:

@@ -231,10 +231,10 @@ def update(model: type[models.Model], values: Mapping[str, Any], **lookups: Any)
     :func:`values_list`. Each value is prepared as the ORM prepares it
     (``get_db_prep_save``); a ``None`` is part of the shape (``= NULL``).
     """
-    manager: Any = model._default_manager
-    connection = connections[router.db_for_write(model)]
     if _none_listed(lookups):
         return 0
+    manager: Any = model._default_manager
+    connection = connections[router.db_for_write(model)]
     shape = _shape(model, (), lookups)
     fields = _plain_fields(model, values, connection)
     statement = None
