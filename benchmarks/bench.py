@@ -43,8 +43,9 @@ and once per database:
 * ``upload``: ``--upload-mib`` MiB in ``--chunk`` parts to a fresh server,
   against writing the same bytes to disk.
 
-The table goes to stdout with the targets (issues 8, 14, 15, 16, 17) checked, everything to
-a JSON file (default ``benchmarks/results/bench-<time>.json``). CLI::
+The table goes to stdout with the targets (issues 8, 14, 15, 16, 17) checked and the
+machine's pace at the run's start and end (:mod:`benchmarks.pace`), everything to a JSON
+file (default ``benchmarks/results/bench-<time>.json``). CLI::
 
     python benchmarks/bench.py [--with-100k] [--products N ...]
         [--databases sqlite,postgresql] [--pg-url postgres://postgres@127.0.0.1:5432]
@@ -72,6 +73,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(ROOT))
 
+from benchmarks import pace  # noqa: E402
 from benchmarks.arguments import parse_arguments  # noqa: E402
 from benchmarks.bench_parse import _machine, run_child  # noqa: E402
 from benchmarks.bench_served import ServedSteps  # noqa: E402
@@ -387,6 +389,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; 1 when a step failed."""
     args = parse_arguments(argv, __doc__.split("\n\n")[0])
     started = dt.datetime.now()
+    pace_at_start = pace.measure()
+    print(f"machine pace at the start: 10⁷ additions in {pace_at_start:.2f} s", flush=True)
     with tempfile.TemporaryDirectory(prefix="cml-bench-") as tmp:
         run = Run(args, Path(tmp))
         try:
@@ -401,17 +405,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             for url in run.databases:
                 drop_database(url, args.pg_url)
+    pace_at_end = pace.measure()
     targets = check(run.rows, step_budget=args.step) + check_shapes(run.rows)
     print()
     print(format_table(run.rows))
     print("\ntargets:")
     print(format_targets(targets))
+    print(f"\n{pace.describe(pace_at_start, pace_at_end)}")
     json_path = args.json or ROOT / "benchmarks" / "results" / f"bench-{started:%Y%m%d-%H%M%S}.json"
     json_path.parent.mkdir(parents=True, exist_ok=True)
     report = {
         "created": started.isoformat(timespec="seconds"),
         "finished": dt.datetime.now().isoformat(timespec="seconds"),
         "machine": _machine(),
+        "pace": {"start": round(pace_at_start, 3), "end": round(pace_at_end, 3)},
         "arguments": {
             key: str(value) if isinstance(value, Path) else value
             for key, value in vars(args).items()

@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import floor  # noqa: E402
+from benchmarks import floor, pace  # noqa: E402
 from benchmarks.shapes import SHAPES, shape_data  # noqa: E402
 
 
@@ -176,18 +176,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     _directory, _manifest, files = shape_data(args.shape, args.data_dir, args.products, args.seed)
+    pace_at_start = pace.measure()
     with tempfile.TemporaryDirectory(prefix="cml-per-file-") as tmp:
         figures = measure(
             files, Path(tmp) / "floor.sqlite3", args.database_url or f"sqlite:///{tmp}/shop.sqlite3"
         )
+    pace_at_end = pace.measure()
     sums = totals(figures)
     print(table(figures, sums))
+    print(f"\n{pace.describe(pace_at_start, pace_at_end)}")
     if args.json:
         result: dict[str, Any] = {
             "shape": args.shape,
             "products": args.products,
             "files": [asdict(f) for f in figures],
             "totals": sums,
+            "pace": {"start": round(pace_at_start, 3), "end": round(pace_at_end, 3)},
         }
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), "utf-8")
     return 0
