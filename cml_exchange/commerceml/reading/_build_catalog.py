@@ -12,14 +12,15 @@ from cml_exchange.commerceml.reading._build_common import (
     tax_rates,
 )
 from cml_exchange.commerceml.reading._xml import (
+    LOCAL_NAMES,
     Element,
     Warn,
-    children,
     description,
     fields_of,
     fill,
     ids,
     is_deleted_status,
+    name_of,
     number,
     optional_text,
     requisites,
@@ -70,7 +71,9 @@ def product(element: Element, warn: Warn) -> Product:
     """
     found = Product(id="", deleted=is_deleted_status(element.get(T.STATUS)))
     weight_element = None
-    for tag, child in children(element):
+    names = LOCAL_NAMES
+    for child in element:
+        tag = names.get(child.tag) or name_of(child)
         field = _PRODUCT_FIELDS.get(tag)
         if field is not None:
             setattr(found, field[0], field[1](child))

@@ -16,6 +16,7 @@ from cml_exchange.commerceml.entities import (
     Unit,
 )
 from cml_exchange.commerceml.reading._xml import (
+    LOCAL_NAMES,
     Element,
     Warn,
     bool_text,
@@ -26,6 +27,7 @@ from cml_exchange.commerceml.reading._xml import (
     fill_numbers,
     flag,
     is_deleted_status,
+    name_of,
     optional_text,
     text,
 )
@@ -144,7 +146,9 @@ def property_values(element: Element) -> list[PropertyValue]:
     def build(item: Element) -> PropertyValue | None:
         property_id = ""
         values = []
-        for tag, child in children(item):
+        names = LOCAL_NAMES
+        for child in item:
+            tag = names.get(child.tag) or name_of(child)
             if tag == T.ID:
                 property_id = text(child)
             elif tag == T.VALUE:

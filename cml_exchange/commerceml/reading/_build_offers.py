@@ -13,11 +13,13 @@ from cml_exchange.commerceml.reading._build_common import (
     read_merged,
 )
 from cml_exchange.commerceml.reading._xml import (
+    LOCAL_NAMES,
     Element,
     Warn,
     children,
     fields_of,
     fill_numbers,
+    name_of,
     number,
     optional_text,
     text,
@@ -74,7 +76,9 @@ def offer_and_rows(element: Element, warn: Warn) -> tuple[Offer, tuple[int, int]
     stock: list[StockRow] | None = None
     rest_total: Decimal | None = None
     prices_met = stock_met = 0
-    for tag, child in children(element):
+    names = LOCAL_NAMES
+    for child in element:
+        tag = names.get(child.tag) or name_of(child)
         field = _OFFER_FIELDS.get(tag)
         if field is not None:
             setattr(found, field[0], field[1](child))
@@ -223,8 +227,9 @@ def _prices(element: Element, warn: Warn, offer_id: str) -> tuple[list[Price], i
     """
     result = []
     met = 0
-    for tag, item in children(element):
-        if tag != T.PRICE:
+    names = LOCAL_NAMES
+    for item in element:
+        if (names.get(item.tag) or name_of(item)) != T.PRICE:
             continue
         met += 1
         price = Price(price_type_id="", value=None)

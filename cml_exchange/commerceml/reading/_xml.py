@@ -32,28 +32,38 @@ FieldTable = Mapping[str, tuple[str, Callable[[Element], object]]]
 #: it fills with :func:`number` (which warns about text that is not a number).
 NumberTable = Mapping[str, str]
 
-_LOCAL_NAMES: dict[str, str] = {}
+#: Local names by tag, as :func:`local_name` gives them (a cache: tags repeat millions of
+#: times). The hottest loops over an element's children take a child's name as
+#: ``LOCAL_NAMES.get(child.tag) or name_of(child)`` rather than through :func:`children`,
+#: whose generator costs about a fifth of such a loop.
+LOCAL_NAMES: dict[object, str] = {}
 _LOCAL_NAMES_CAP = 4096
 
 
 def local_name(tag: str) -> str:
     """``{urn:1C.ru:commerceml_2}Товар`` → ``Товар``; cached, as tags repeat millions of times."""
     try:
-        return _LOCAL_NAMES[tag]
+        return LOCAL_NAMES[tag]
     except KeyError:
         name = tag.rpartition("}")[2]
-        if len(_LOCAL_NAMES) < _LOCAL_NAMES_CAP:
-            _LOCAL_NAMES[tag] = name
+        if len(LOCAL_NAMES) < _LOCAL_NAMES_CAP:
+            LOCAL_NAMES[tag] = name
         return name
+
+
+def name_of(child: Element) -> str:
+    """A child's local name; ``""`` for a comment or a processing instruction."""
+    tag = child.tag
+    return local_name(tag) if isinstance(tag, str) else ""
 
 
 def children(element: Element) -> Iterator[tuple[str, Element]]:
     """Yield ``(local name, child)`` for the element children, skipping anything else."""
-    names = _LOCAL_NAMES
+    names = LOCAL_NAMES
     for child in element:
         tag = child.tag
         try:
-            yield names[tag], child  # type: ignore[index]  # the hot path: a known tag
+            yield names[tag], child  # the hot path: a known tag
         except KeyError:
             if isinstance(tag, str):
                 yield local_name(tag), child
@@ -163,7 +173,9 @@ def requisite_fields(item: Element) -> RequisiteFields:
     """Read a ``ЗначениеРеквизита``: its ``Наименование``, and its first non-empty ``Значение``."""
     name = value = ""
     name_element = value_element = item
-    for tag, field in children(item):
+    names = LOCAL_NAMES
+    for field in item:
+        tag = names.get(field.tag) or name_of(field)
         if tag == T.NAME:
             name, name_element = text(field), field
         elif tag == T.VALUE and not value:
@@ -205,8 +217,9 @@ def fill(found: _T, element: Element, fields: FieldTable) -> _T:
 
     Children are read in document order, so of two with one name the last wins.
     """
-    for tag, child in children(element):
-        field = fields.get(tag)
+    names = LOCAL_NAMES
+    for child in element:
+        field = fields.get(names.get(child.tag) or name_of(child))
         if field is not None:
             setattr(found, field[0], field[1](child))
     return found
@@ -224,7 +237,9 @@ def fill_numbers(
 
     An unreadable number is reported through ``warn`` under ``owner`` (an entity id).
     """
-    for tag, child in children(element):
+    names = LOCAL_NAMES
+    for child in element:
+        tag = names.get(child.tag) or name_of(child)
         field = fields.get(tag)
         if field is not None:
             setattr(found, field[0], field[1](child))
@@ -236,8 +251,9 @@ def fill_numbers(
 def collect(element: Element, item_tag: str, build: Callable[[Element], _T | None]) -> list[_T]:
     """Build one object per child called ``item_tag``, dropping those ``build`` rejects."""
     result: list[_T] = []
-    for tag, child in children(element):
-        if tag == item_tag:
+    names = LOCAL_NAMES
+    for child in element:
+        if (names.get(child.tag) or name_of(child)) == item_tag:
             built = build(child)
             if built is not None:
                 result.append(built)
