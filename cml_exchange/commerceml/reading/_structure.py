@@ -21,7 +21,9 @@ from cml_exchange.commerceml.errors import XmlParseError
 from cml_exchange.commerceml.reading._xml import Element, children, first_child, local_name, text
 
 #: The elements the parser reports to Python; everything else is handled
-#: inside the entity that contains it, at C speed.
+#: inside the entity that contains it, at C speed. Declared warehouses are read
+#: from their ``Склады``, not their ``Склад``: most ``Склад`` elements are an
+#: offer's stock, 2–3 an offer, which would be two events each for nothing.
 WATCHED: Final = (
     T.ROOT,
     T.CLASSIFIER,
@@ -36,7 +38,7 @@ WATCHED: Final = (
     T.GROUP,
     T.PROPERTY,
     T.PRICE_TYPE,
-    T.WAREHOUSE,
+    T.WAREHOUSES,
     T.UNIT_OF_MEASURE,
     T.CATEGORY,
     T.PRODUCT,

@@ -123,9 +123,15 @@ class Checker(ItemChecks):
         if tag == T.CLASSIFIER:
             wanted += [T.UNIT_OF_MEASURE, T.CATEGORY]
         for item in element.iter(*(f"{{*}}{name}" for name in wanted)):
-            if _nearest_watched(item) != tag:
-                continue  # a warehouse of an offer's stock, not a declaration
             name = local_name(cast(str, item.tag))
+            anchor = item
+            if name == T.WAREHOUSE:  # the reader reads a declared one from its Склады
+                holder = item.getparent()
+                if holder is None or local_name(cast(str, holder.tag)) != T.WAREHOUSES:
+                    continue
+                anchor = holder
+            if _nearest_watched(anchor) != tag:
+                continue  # a warehouse of an offer's stock, not a declaration
             if name == T.UNIT_OF_MEASURE:
                 self.unit_of_measure(item)
             else:

@@ -75,7 +75,7 @@ from cml_exchange.commerceml.reading._structure import (
     WATCHED,
     misplaced_container,
 )
-from cml_exchange.commerceml.reading._xml import Element, local_name, release
+from cml_exchange.commerceml.reading._xml import Element, children, local_name, release
 from cml_exchange.commerceml.reading.digests import OFFERS, PRODUCTS, FileItems
 
 #: Empty items that are skipped without a warning each; one warning per file sums them up.
@@ -311,9 +311,18 @@ class CmlReader(ElementHandlers):
             elif name == T.PRICE_TYPE and parent in DECLARING:
                 if self._take():
                     built = self._declared(classifier.price_type(element), "price_type")
-            elif name == T.WAREHOUSE and parent in DECLARING:
-                if self._take():
-                    built = self._declared(classifier.warehouse(element), "warehouse")
+            elif name == T.WAREHOUSES and parent in DECLARING:
+                for tag, item in children(element):
+                    if tag == T.WAREHOUSE and self._take():
+                        declared = self._declared(classifier.warehouse(item), "warehouse")
+                        if declared is not None:
+                            if pending is not None:
+                                yield self._header(pending)
+                                pending = None
+                            yield declared
+                # Emptied, not released: that would drop the container's fields before it.
+                element.clear(keep_tail=False)
+                discard = False
             elif name == T.UNIT_OF_MEASURE and parent == T.CLASSIFIER:
                 built = classifier.unit_of_measure(element) if self._take() else None
             elif name == T.CATEGORY and parent == T.CLASSIFIER:

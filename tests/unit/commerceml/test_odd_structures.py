@@ -203,3 +203,40 @@ def test_subgroups_of_a_group_outside_any_group_list_are_a_clear_failure():
     assert error.line == 10
     assert error.element == "КоммерческаяИнформация/Классификатор/Группа/Группы/Группа"
     assert "Группа" in str(error)
+
+
+def test_a_packages_warehouses_are_declared_from_its_skladi_and_an_offers_are_stock():
+    """Declared: each ``Склады/Склад`` of the package; an offer's ``Склад``/``Склады`` is stock.
+
+    Resumed after them, the read still gives the package's header whole.
+    """
+    body = (
+        "<ПакетПредложений><Ид>cat#</Ид><Наименование>Пакет</Наименование>"
+        "<Склады><Склад><Ид>wh-1</Ид><Наименование>Первый</Наименование></Склад>"
+        "<Склад><Ид>wh-2</Ид><Наименование>Второй</Наименование></Склад></Склады>"
+        "<Предложения><Предложение><Ид>p-1</Ид>"
+        '<Склады ИдСклада="wh-1" КоличествоНаСкладе="3"/>'
+        '<Склад ИдСклада="wh-2" КоличествоНаСкладе="4"/>'
+        "</Предложение></Предложения></ПакетПредложений>"
+    )
+    data = f'<?xml version="1.0" encoding="UTF-8"?>\n{ROOT_OPEN}{body}</КоммерческаяИнформация>'
+
+    def entities(skip: int) -> tuple[list[object], CmlReader]:
+        reader = CmlReader(io.BytesIO(data.encode()), name="offers.xml", skip=skip)
+        return list(reader), reader
+
+    found, reader = entities(0)
+    assert [type(e).__name__ for e in found] == [
+        "FileInfo", "OfferPackage", "Warehouse", "Warehouse", "Offer"
+    ]  # fmt: skip
+    assert [(w.id, w.name) for w in found[2:4]] == [("wh-1", "Первый"), ("wh-2", "Второй")]
+    assert offers_of(found)["p-1"].stock == [
+        StockRow(warehouse_id="wh-1", quantity=Decimal("3")),
+        StockRow(warehouse_id="wh-2", quantity=Decimal("4")),
+    ]
+    assert reader.warnings == []
+
+    for skip in (1, 2):
+        resumed, _ = entities(skip)
+        assert resumed[1] == found[1] and resumed[1].name == "Пакет"
+        assert resumed[2:] == found[2 + skip :]

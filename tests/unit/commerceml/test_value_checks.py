@@ -163,6 +163,43 @@ def test_only_what_the_reader_reads_is_checked(tmp_path):
     assert (found.problem_count, found.counts["offers"], found.counts["documents"]) == (0, 3, 1)
 
 
+def test_a_declared_warehouse_is_checked_and_a_stock_row_is_not(tmp_path):
+    """A package's and a classifier's Склады/Склад are written; an offer's Склад is stock.
+
+    The stock row's warehouse id is checked as the id it is, never as a declaration's name.
+    """
+    long_name = "Склад " + "ы" * 300
+    text = (CASES / "stock_too_big.xml").read_text(encoding="utf-8")
+    text = text.replace('КоличествоНаСкладе="1E+15"', 'КоличествоНаСкладе="2"')
+    text = text.replace(
+        '<Склад ИдСклада="wh-1"', f'<Склад ИдСклада="wh-1" Наименование="{long_name}"'
+    )
+    package = tmp_path / "offers.xml"
+    package.write_text(text, encoding="utf-8")
+    assert scan(package, limits=LIMITS).problems == []
+
+    package.write_text(
+        text.replace("<Наименование>Основной склад<", f"<Наименование>{long_name}<"),
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueLimitError) as caught:
+        scan(package, limits=LIMITS)
+    assert caught.value.element == "ПакетПредложений/Склады/Склад/Наименование"
+    assert "наименование склада длиннее 255 символов (306)" in str(caught.value)
+
+    classifier = tmp_path / "import.xml"
+    classifier.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<КоммерческаяИнформация ВерсияСхемы="2.08"><Классификатор><Ид>c-1</Ид>'
+        f"<Склады><Склад><Ид>wh-2</Ид><Наименование>{long_name}</Наименование></Склад>"
+        "</Склады></Классификатор></КоммерческаяИнформация>",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueLimitError) as caught:
+        scan(classifier, limits=LIMITS)
+    assert caught.value.element == "Классификатор/Склады/Склад/Наименование"
+
+
 def test_without_limits_the_scan_only_counts():
     assert scan(CASES / "price_1e30.xml").counts["offers"] == 3
 
