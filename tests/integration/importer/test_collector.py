@@ -21,6 +21,12 @@ pytestmark = pytest.mark.django_db
 FILES = ("carono__php-commerceml__tests__xml__import", "carono__php-commerceml__tests__xml__offers")
 
 
+@pytest.fixture(autouse=True)
+def _a_fresh_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test a process whose steps have not yet found it holding frozen objects."""
+    monkeypatch.setattr(collector, "_process_froze", False)
+
+
 def _import_watching_the_collector(tmp_path: Path) -> list[tuple[Any, ...]]:
     """Import two sample files in one step; the collector's state at each batch and stage."""
     directory, files = exchange_dir(tmp_path, *FILES)
@@ -59,6 +65,26 @@ def test_objects_the_process_froze_itself_stay_frozen(tmp_path):
         assert gc.get_threshold() == thresholds
     finally:
         gc.unfreeze()
+
+
+def test_a_process_that_froze_itself_is_looked_up_once_not_at_every_step(tmp_path, monkeypatch):
+    """Counting the frozen objects walks them all (7 ms for a Django process): once a process."""
+    looked: list[int] = []
+    count_frozen = gc.get_freeze_count
+
+    def counting() -> int:
+        looked.append(count_frozen())
+        return looked[-1]
+
+    monkeypatch.setattr(gc, "get_freeze_count", counting)
+    gc.freeze()
+    try:
+        for number in range(3):
+            directory, files = exchange_dir(tmp_path / str(number), *FILES)
+            assert_done(run(create_job(files, base_dir=directory, options=ImportOptions()), None))
+    finally:
+        gc.unfreeze()
+    assert len(looked) == 1 and looked[0] > 0
 
 
 def test_a_process_with_the_collector_off_is_left_alone(tmp_path):
