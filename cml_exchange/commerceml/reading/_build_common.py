@@ -86,15 +86,13 @@ def base_unit(element: Element) -> Unit | None:
     (``<БазоваяЕдиница>796 </БазоваяЕдиница>``, 2.09 packages).
     """
     code, _, _, name_short = base_unit_code(element)
-    unit = Unit(
-        code=code,
-        name_full=_trimmed(element.get(T.UNIT_FULL_NAME)),
-        name_short=name_short,
-        international_abbr=_trimmed(element.get(T.INTERNATIONAL_ABBR)),
-    )
-    if unit == Unit():
+    name_full = _trimmed(element.get(T.UNIT_FULL_NAME))
+    abbreviation = _trimmed(element.get(T.INTERNATIONAL_ABBR))
+    if code is None and name_full is None and name_short is None and abbreviation is None:
         return None
-    return unit
+    return Unit(
+        code=code, name_full=name_full, name_short=name_short, international_abbr=abbreviation
+    )
 
 
 _UNIT_FIELDS = fields_of(

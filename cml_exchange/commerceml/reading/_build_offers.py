@@ -18,7 +18,6 @@ from cml_exchange.commerceml.reading._xml import (
     Warn,
     children,
     fields_of,
-    fill_numbers,
     name_of,
     number,
     optional_text,
@@ -208,18 +207,6 @@ def _warehouse_row(element: Element, warn: Warn, offer_id: str) -> StockRow | No
     return None
 
 
-_PRICE_FIELDS = fields_of(
-    Price,
-    {
-        T.PRICE_TYPE_ID: ("price_type_id", text),
-        T.PRESENTATION: ("presentation", optional_text),
-        T.CURRENCY: ("currency", optional_text),
-        T.UNIT: ("unit", optional_text),
-    },
-)
-_PRICE_NUMBERS = fields_of(Price, {T.PRICE_PER_UNIT: "value", T.COEFFICIENT: "coefficient"})
-
-
 def _prices(element: Element, warn: Warn, offer_id: str) -> tuple[list[Price], int]:
     """Read ``Цены``; a price without a price type is skipped, one without a value is kept.
 
@@ -232,10 +219,34 @@ def _prices(element: Element, warn: Warn, offer_id: str) -> tuple[list[Price], i
         if (names.get(item.tag) or name_of(item)) != T.PRICE:
             continue
         met += 1
-        price = Price(price_type_id="", value=None)
-        fill_numbers(price, item, _PRICE_FIELDS, _PRICE_NUMBERS, warn, offer_id)
+        price = _price(item, warn, offer_id)
         if not price.price_type_id:
             warn("incomplete_price", "Цена без типа цены (ИдТипаЦены) пропущена.", offer_id)
             continue
         result.append(price)
     return result, met
+
+
+def _price(element: Element, warn: Warn, offer_id: str) -> Price:
+    """One ``Цена``; of two children with one name, the last wins.
+
+    Its children are matched one by one rather than through :func:`fill_numbers`'s
+    tables: three or four prices an offer make this one of the reader's hottest loops.
+    """
+    price = Price(price_type_id="", value=None)
+    names = LOCAL_NAMES
+    for child in element:
+        tag = names.get(child.tag) or name_of(child)
+        if tag == T.PRICE_TYPE_ID:
+            price.price_type_id = text(child)
+        elif tag == T.PRICE_PER_UNIT:
+            price.value = number(child, warn, offer_id)
+        elif tag == T.CURRENCY:
+            price.currency = optional_text(child)
+        elif tag == T.PRESENTATION:
+            price.presentation = optional_text(child)
+        elif tag == T.UNIT:
+            price.unit = optional_text(child)
+        elif tag == T.COEFFICIENT:
+            price.coefficient = number(child, warn, offer_id)
+    return price
