@@ -84,8 +84,9 @@ def count(files: list[Path], workdir: Path, *, counted: bool = True) -> int:
         check=False,
     )
     if done.returncode:
+        run = "counted" if counted else "native, uncounted"
         raise RuntimeError(
-            f"the counted import failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+            f"the import failed ({run} run):\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
         )
     return collected(done.stderr) if counted else 0
 
