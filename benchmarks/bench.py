@@ -41,7 +41,7 @@ and once per database:
 * ``sale query``: ``type=sale&mode=query`` over ``--orders`` orders
   (``cml_demo_orders`` on the smallest catalog), through a fresh server;
 * ``upload``: ``--upload-mib`` MiB in ``--chunk`` parts to a fresh server,
-  against writing the same bytes to disk.
+  against a plain server, the loopback alone and writing the same bytes to disk.
 
 The table goes to stdout with the targets (issues 8, 14, 15, 16, 17) checked and the
 machine's pace at the run's start and end (:mod:`benchmarks.pace`), everything to a JSON

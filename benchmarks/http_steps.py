@@ -186,24 +186,27 @@ def sale_query(server: Server, *, version: str) -> dict[str, Any]:
 
 
 def upload(server: Server, size: int, *, chunk: int, scratch: Path) -> dict[str, Any]:
-    """``mode=file`` of ``size`` bytes in parts of ``chunk``, against a floor server and the disk.
+    """``mode=file`` of ``size`` bytes in parts of ``chunk``, against its floors and the disk.
 
     The same parts go, in :data:`UPLOAD_ROUNDS` alternating rounds, to the
-    endpoint and to :mod:`benchmarks.upload_floor` (the development server's
+    endpoint, to :mod:`benchmarks.upload_floor` (the development server's
     classes and an app that only appends the body to a file, on the same
-    file system): ``overhead_ms_per_part`` is what a part costs beyond the
-    floor's (Django, the login, the session, the bookkeeping), each side
-    paying the same page cache, whose speed here changes by three times from
-    one minute to the next. The disk figures are the same bytes written in
-    ``chunk`` pieces to a file in ``scratch``, once as the server writes them
-    (no fsync: the page cache), once with an fsync at the end;
-    ``write_overhead_ms_per_part`` is (upload − that write) / parts. Server
-    RSS is read before and after.
+    file system), over the loopback with no HTTP
+    (:class:`~benchmarks.upload_floor.Loopback`), and to a file in
+    ``scratch`` with plain writes (no fsync: the page cache), each side
+    paying the same page cache, whose speed here changes by three times or
+    more from one minute to the next. ``overhead_ms_per_part`` is what a
+    part costs beyond the floor server's (Django, the login, the session,
+    the bookkeeping); ``x_disk`` is the upload over the plain writes and
+    ``loopback_x_disk`` the loopback's over the same writes: what no HTTP
+    server on this machine can go below. The same bytes written once more
+    with an fsync at the end, before the rounds, give ``x_disk_fsync``.
+    Server RSS is read before and after.
     """
     piece = os.urandom(chunk)
     parts = size // chunk
     scratch.mkdir(parents=True, exist_ok=True)
-    disk, synced = _plain_writes(scratch / "disk-write.bin", piece, parts)
+    synced = _synced_write(scratch / "disk-write.bin", piece, parts)
 
     client, timed = _client(server)
     client.checkauth("catalog")
@@ -219,12 +222,16 @@ def upload(server: Server, size: int, *, chunk: int, scratch: Path) -> dict[str,
         ],
     )
     floor.start()
+    from benchmarks.upload_floor import Loopback
+
+    loopback_file, disk_file = scratch / "loopback.bin", scratch / "disk-write.bin"
+    loopback = Loopback(loopback_file)
     try:
         from cml_exchange.client import HttpTransport, Request
 
         to_floor = HttpTransport(floor.url, timeout=600.0)
         before = after_first = server.rss_mib()
-        seconds = floor_seconds = 0.0
+        seconds = floor_seconds = loopback_seconds = disk = 0.0
         sent = 0
         for round_ in range(UPLOAD_ROUNDS):
             count = parts // UPLOAD_ROUNDS + (round_ < parts % UPLOAD_ROUNDS)
@@ -240,8 +247,20 @@ def upload(server: Server, size: int, *, chunk: int, scratch: Path) -> dict[str,
                 query = "type=catalog&mode=file&filename=upload-test.dat"
                 to_floor.send(Request("file", "POST", query, {}, piece))
             floor_seconds += time.perf_counter() - started
+            started = time.perf_counter()
+            for _ in range(count):
+                loopback.send(piece)
+            loopback_seconds += time.perf_counter() - started
+            started = time.perf_counter()
+            with disk_file.open("ab" if round_ else "wb") as out:
+                for _ in range(count):
+                    out.write(piece)
+            disk += time.perf_counter() - started
     finally:
+        loopback.close()
         floor.stop()
+        loopback_file.unlink(missing_ok=True)
+        disk_file.unlink(missing_ok=True)
     sent = len(timed.of("file"))
     cookieless = _cookieless_parts(server, piece, COOKIELESS_PARTS)
     return {
@@ -253,6 +272,8 @@ def upload(server: Server, size: int, *, chunk: int, scratch: Path) -> dict[str,
         "write_overhead_ms_per_part": _per_part(seconds - disk, sent),
         "disk_seconds": round(disk, 3),
         "x_disk": round(seconds / disk, 2) if disk else None,
+        "loopback_seconds": round(loopback_seconds, 3),
+        "loopback_x_disk": round(loopback_seconds / disk, 2) if disk else None,
         "disk_fsync_seconds": round(synced, 3),
         "x_disk_fsync": round(seconds / synced, 2) if synced else None,
         "server_rss_before_mib": before,
@@ -271,13 +292,8 @@ def _per_part(seconds: float, parts: int) -> float | None:
     return round(seconds / parts * 1000, 2) if parts else None
 
 
-def _plain_writes(target: Path, piece: bytes, parts: int) -> tuple[float, float]:
-    """Seconds to write ``parts`` pieces to ``target``: as they come, then with an fsync."""
-    started = time.perf_counter()
-    with target.open("wb") as out:
-        for _ in range(parts):
-            out.write(piece)
-    disk = time.perf_counter() - started
+def _synced_write(target: Path, piece: bytes, parts: int) -> float:
+    """Seconds to write ``parts`` pieces to ``target`` and fsync it at the end."""
     started = time.perf_counter()
     with target.open("wb") as out:
         for _ in range(parts):
@@ -286,7 +302,7 @@ def _plain_writes(target: Path, piece: bytes, parts: int) -> tuple[float, float]
         os.fsync(out.fileno())
     synced = time.perf_counter() - started
     target.unlink()
-    return disk, synced
+    return synced
 
 
 #: Parts of the upload without a cookie (Basic auth on each): a script that keeps no cookies.

@@ -99,7 +99,13 @@ def _step_notes(row: dict[str, Any]) -> str:
     if step == "upload":
         return (
             f"{row['mib']} MiB: {row['x_disk']:.1f}× disk write "
-            f"({row['x_disk_fsync']:.1f}× with fsync)"
+            f"({row['x_disk_fsync']:.1f}× with fsync"
+            + (
+                f"; the loopback alone {row['loopback_x_disk']:.1f}×"
+                if row.get("loopback_x_disk") is not None
+                else ""
+            )
+            + ")"
             + (
                 f", {row['overhead_ms_per_part']:.1f} ms a part beyond a plain server's"
                 f" ({row['floor_server_seconds']:.2f} s)"
