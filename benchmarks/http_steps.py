@@ -221,12 +221,12 @@ def upload(server: Server, size: int, *, chunk: int, scratch: Path) -> dict[str,
             str(scratch / "floor"),
         ],
     )
-    floor.start()
     from benchmarks.upload_floor import Loopback
 
     loopback_file, disk_file = scratch / "loopback.bin", scratch / "disk-write.bin"
     loopback = Loopback(loopback_file)
     try:
+        floor.start()
         from cml_exchange.client import HttpTransport, Request
 
         to_floor = HttpTransport(floor.url, timeout=600.0)

@@ -99,7 +99,8 @@ def _receive(path: Path) -> None:
     out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         while True:
-            connection.recv_into(header, _LENGTH.size, socket.MSG_WAITALL)
+            if connection.recv_into(header, _LENGTH.size, socket.MSG_WAITALL) < _LENGTH.size:
+                return  # the sender is gone
             (left,) = _LENGTH.unpack(header)
             if not left:
                 return
