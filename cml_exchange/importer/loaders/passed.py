@@ -17,6 +17,7 @@ element since), the file is read as usual.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -41,14 +42,17 @@ class DigestIndex:
     Read once a step, or once for an exchange's jobs (:mod:`~cml_exchange.importer.exchange_reads`),
     and never brought up to date: the rows a digest leads to
     are read again before anything is concluded from them, so a row changed
-    since can only make a file be read. The digests are spread over buckets by
-    their low bits, each a pair of arrays (16 bytes a digest; an offer's row
-    may hold three) searched in C: no sort, whose Python objects would take
-    five times the memory at 100,000 products.
+    since can only make a file be read. The digests are grouped by their low
+    bits into buckets of a few, which lie one after another in one array, with
+    the pks in a second beside it and where each bucket starts in a third (18
+    bytes a digest; an offer's row may hold three). A digest is sought among
+    its bucket's few by the array's own search, in C: no stored digest becomes
+    a Python object, as in a dict, which would take five times the memory at
+    100,000 products.
     """
 
     #: Digests a bucket holds on average, at most.
-    BUCKET = 64
+    BUCKET = 4
 
     def __init__(self, model: type[Product] | type[Offer]) -> None:
         columns = DIGEST_COLUMNS[model]
@@ -64,12 +68,24 @@ class DigestIndex:
         while buckets * self.BUCKET < len(read_digests):
             buckets *= 2
         mask = self._mask = buckets - 1
-        self._digests = [array("q") for _ in range(buckets)]
-        self._pks = [array("q") for _ in range(buckets)]
+        # Each bucket's end, counted, then its start: where its next digest goes.
+        bounds = array("q", bytes(8 * (buckets + 1)))
+        for digest in read_digests:
+            bounds[(digest & mask) + 1] += 1
+        total = 0
+        for bucket in range(buckets + 1):
+            total += bounds[bucket]
+            bounds[bucket] = total
+        self._starts = array("q", bounds)
+        digests = array("q", bytes(8 * len(read_digests)))
+        pks = array("q", bytes(8 * len(read_digests)))
         for digest, pk in zip(read_digests, read_pks, strict=True):
             bucket = digest & mask
-            self._digests[bucket].append(digest)
-            self._pks[bucket].append(pk)
+            slot = bounds[bucket]
+            bounds[bucket] = slot + 1
+            digests[slot] = digest
+            pks[slot] = pk
+        self._digests, self._pks = digests, pks
 
     @classmethod
     def of(cls, session: ImportSession, model: type[Product] | type[Offer]) -> DigestIndex:
@@ -78,17 +94,29 @@ class DigestIndex:
 
     def rows_of(self, digest: int) -> list[int]:
         """The pks of the rows that held ``digest`` when the index was read."""
-        bucket = digest & self._mask
-        digests = self._digests[bucket]
-        held = digests.count(digest)  # in C, as index(): no exception to end the search
-        if not held:
-            return []
-        pks = self._pks[bucket]
-        position = digests.index(digest)
-        found = [pks[position]]
-        for _ in range(held - 1):
-            position = digests.index(digest, position + 1)
-            found.append(pks[position])
+        found = self.rows_of_each([digest])
+        return [] if found is None else found[digest]
+
+    def rows_of_each(self, wanted: Iterable[int]) -> dict[int, list[int]] | None:
+        """``{digest: pks of the rows that held it}`` for every digest ``wanted``.
+
+        ``None`` as soon as one of them was held by no row: a file with such an
+        item is read, whatever the others.
+        """
+        digests, pks, starts, mask = self._digests, self._pks, self._starts, self._mask
+        found: dict[int, list[int]] = {}
+        for digest in wanted:
+            bucket = digest & mask
+            end = starts[bucket + 1]
+            try:
+                position = digests.index(digest, starts[bucket], end)  # in C
+            except ValueError:
+                return None
+            rows = [pks[position]]
+            for other in range(position + 1, end):
+                if digests[other] == digest:
+                    rows.append(pks[other])
+            found[digest] = rows
         return found
 
 
@@ -186,8 +214,8 @@ def stored_items(items: FileItems, catalog: int, index: DigestIndex) -> list[int
     pks: list[int] = []
     for start in range(0, len(items.digests), _CHUNK):  # a file of 100,000 items too
         chunk = items.digests[start : start + _CHUNK]
-        candidates = {digest: index.rows_of(digest) for digest in set(chunk)}
-        if not all(candidates.values()):
+        candidates = index.rows_of_each(set(chunk))
+        if candidates is None:
             return None
         wanted = sorted({pk for rows in candidates.values() for pk in rows})
         held: dict[int, tuple[int, ...]] = {}

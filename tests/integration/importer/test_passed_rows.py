@@ -94,5 +94,8 @@ def test_the_index_gives_every_row_of_a_digest_and_none_of_another(monkeypatch):
         expected = sorted(rows[xid] for xid, held in digests.items() if held == digest)
         assert sorted(index.rows_of(digest)) == expected
     assert index.rows_of(0) == [] and index.rows_of(12345) == []
+    held = {digest for digest in digests.values() if digest}
+    assert index.rows_of_each(held) == {digest: index.rows_of(digest) for digest in held}
+    assert index.rows_of_each([*held, 12345]) is None  # one item of a file not held: read it
     offers = DigestIndex(Offer)
     assert offers.rows_of(5) == [offer.pk, offer.pk] and offers.rows_of(6) == [offer.pk]
