@@ -29,6 +29,7 @@ def _import_in_steps(
     # Each file scanned before it is read: a step out of time with a scan beside still
     # running reads on until its verdict, as many batches as the machine's speed allows.
     settings.CML_EXCHANGE_SCAN_BESIDE_FROM = 0
+    open_readers.clear()  # what earlier tests' jobs left open in this process
     generate_catalog(tmp_path / "data", 300, seed=7)
     made = []
     original = read_stage.CmlReader
