@@ -20,8 +20,11 @@ from the file meanwhile.
 
 The thread commits the batch's transaction once its rows are in, so that
 the database's one write lock is free for the site's own writes while the
-step reads on; a batch inside a transaction (the one held for a scan beside
-the reader) is a savepoint, released by :func:`settle`. :func:`settle` waits
+step reads on. A batch inside a transaction (the one held for a scan beside
+the reader) is a savepoint, released by :func:`settle`; but when that
+transaction's own block ends while the thread still writes, the thread
+commits it too (and with it the savepoint), so that the step reads the next
+file meanwhile rather than wait for the disk at :func:`settle`. :func:`settle` waits
 for the thread, then ends the batch's atomic block as Django expects (running
 what was to run on commit), or rolls it back and raises the thread's error.
 Until then any statement of the step's settles first (a guard among the
@@ -110,19 +113,37 @@ class _Writer(threading.Thread):
         super().__init__(name="cml-late-writes", daemon=True)
         self.raw = raw
         self.writes = writes
-        #: Whether the batch is the whole transaction, committed here once its rows are in.
+        #: Whether the transaction is committed here once the rows are in: the batch's
+        #: own, or the enclosing one, whose block ended meanwhile (:meth:`commit_too`).
         self.commit = commit
+        #: Whether the thread has made up its mind about :attr:`commit`.
+        self._decided = False
+        self._deciding = threading.Lock()
         #: The atomic blocks to close once the writes are in, innermost first.
         self.atomics = [atomic]
         #: How many atomic blocks are open until then.
         self.depth = depth
         self.error: BaseException | None = None
 
+    def commit_too(self) -> bool:
+        """Have the thread commit the transaction once its rows are in; ``False``: too late.
+
+        For the block that encloses the batch and ends with the transaction while
+        the thread still writes; where it answers ``False``, :func:`settle` commits.
+        """
+        with self._deciding:
+            if not self._decided:
+                self.commit = True
+            return self.commit
+
     def run(self) -> None:
         try:
             for write in self.writes:
                 write.late(self.raw)
-            if self.commit:
+            with self._deciding:
+                self._decided = True
+                commit = self.commit
+            if commit:
                 # Now, not at settle(): the database's one write lock is the site's again
                 # (an order, another import) while the step reads on.
                 self.raw.execute("COMMIT")
@@ -186,8 +207,11 @@ def batch(connection: Any) -> Iterator[None]:
         yield
         writer = _running.get(connection)
         if writer is not None and not queue and not connection.needs_rollback:
-            # A batch of the body's own left its writes running: this block closes after it.
+            # A batch of the body's own left its writes running: this block closes after it,
+            # and where it is the transaction, the writes' thread may commit it.
             writer.atomics.append(atomic)
+            if len(writer.atomics) == writer.depth and connection.commit_on_exit:
+                writer.commit_too()
             _leave(connection, outer)
             return
         settle(connection)
@@ -240,8 +264,9 @@ def holding(connection: Any) -> bool:
     """Whether writes left running keep a transaction open until :func:`settle`, done or not.
 
     So they do in a batch inside a transaction (the one held for a scan beside the
-    reader): until then SQLite's one write lock stays taken, where a batch of its own
-    frees it once its rows are in.
+    reader), unless that transaction's block ended while they ran (the thread then
+    commits it): until then SQLite's one write lock stays taken, where a batch of its
+    own frees it once its rows are in.
     """
     writer = _running.get(connections[connection.alias])
     return writer is not None and not writer.commit
@@ -261,6 +286,10 @@ def settle(connection: Any) -> bool:
     writer.join()
     innermost, *enclosing = writer.atomics
     if writer.error is None:
+        if writer.commit and enclosing:
+            # The thread's COMMIT ended the savepoints inside the transaction: their blocks
+            # close without releasing them again.
+            connection.savepoint_ids[:] = [None] * len(connection.savepoint_ids)
         innermost.__exit__(None, None, None)
     else:
         try:

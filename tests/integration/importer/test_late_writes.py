@@ -301,6 +301,30 @@ def test_late_rows_refused_at_the_commit_roll_the_batch_back() -> None:
     assert connection.get_autocommit() and not connection.in_atomic_block
 
 
+def test_a_held_transaction_refused_at_the_threads_commit_keeps_the_batches_before() -> None:
+    """The transaction held for a scan's verdict, committed by the thread, fails as batches do.
+
+    Its last batch's late rows break a foreign key that SQLite checks at the commit, which
+    the thread sends once the held block has ended: that batch is rolled back, the one
+    before it stays, as when each batch is a transaction of its own.
+    """
+    with late_commit.batch(connection):  # held, as for a scan beside the reader
+        with late_commit.batch(connection):
+            Catalog.objects.create(external_id="cat", name="Каталог")
+        with late_commit.batch(connection):
+            Catalog.objects.create(external_id="other", name="Другой")
+            sql.insert(Requisite, [{"product_id": 987654, "name": "Н", "value": "1"}], late=True)
+
+    assert not late_writes.holding(connection)  # the thread commits it: SQLite's lock is freed
+    with pytest.raises(IntegrityError):
+        late_commit.settle(connection)
+
+    assert list(Catalog.objects.values_list("external_id", flat=True)) == ["cat"]
+    assert not Requisite.objects.exists()
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    assert connection.savepoint_ids == []
+
+
 class _Undone(Exception):
     """Raised to roll a savepoint back."""
 

@@ -1,9 +1,10 @@
 """A batch's late writes as SQLite itself sees them (``importer/late_writes.py``).
 
 Another connection may write once the batch's rows are in, though the step
-has not settled; a process killed while the thread writes leaves the batch
-whole or none of it; and the rows are bound as Django binds them. Each runs
-on a database file of its own, whatever the suite's database.
+has not settled, also when the batch was the last of a transaction held for
+a scan beside the reader; a process killed while the thread writes leaves
+the batch whole or none of it; and the rows are bound as Django binds them.
+Each runs on a database file of its own, whatever the suite's database.
 """
 
 from __future__ import annotations
@@ -29,11 +30,13 @@ from cml_exchange.models import ProductRequisite as Requisite
 ROOT = Path(__file__).resolve().parents[3]
 
 
-#: A batch of a product and :data:`ROWS` requisites written late, in a database of its own;
-#: then, by the mode in ``argv[1]``: ``kill`` at once, ``settle`` and kill, or ``lock``: write
-#: from another connection before settling, as the site would meanwhile.
+#: A batch of a product and :data:`ROWS` requisites written late, in a database of its own,
+#: alone or (``argv[2]`` ``held``) as the last batch of a transaction of its own batches, as
+#: held for a scan beside the reader; then, by the mode in ``argv[1]``: ``kill`` at once,
+#: ``settle`` and kill, or ``lock``: write from another connection before settling, as the
+#: site would meanwhile, then settle and tell how Django's connection was left.
 _LATE_BATCH = """
-import os, signal, sqlite3, sys
+import contextlib, os, signal, sqlite3, sys
 import django
 django.setup()
 from django.core.management import call_command
@@ -41,11 +44,14 @@ from django.db import connection
 call_command("migrate", verbosity=0)
 from cml_exchange.importer import late_commit, sql
 from cml_exchange.models import Catalog, Product, ProductRequisite
-with late_commit.batch(connection):
-    catalog = Catalog.objects.create(external_id="cat", name="Каталог")
-    product = Product.objects.create(catalog=catalog, external_id="p1", name="Товар", slug="p1")
-    rows = [{"product_id": product.pk, "name": "Н", "value": str(n)} for n in range(%d)]
-    sql.insert(ProductRequisite, rows, late=True)
+held = late_commit.batch(connection) if sys.argv[2] == "held" else contextlib.nullcontext()
+with held:
+    with late_commit.batch(connection):
+        catalog = Catalog.objects.create(external_id="cat", name="Каталог")
+    with late_commit.batch(connection):
+        product = Product.objects.create(catalog=catalog, external_id="p1", name="Т", slug="p1")
+        rows = [{"product_id": product.pk, "name": "Н", "value": str(n)} for n in range(%d)]
+        sql.insert(ProductRequisite, rows, late=True)
 mode = sys.argv[1]
 if mode == "lock":
     site = sqlite3.connect(connection.settings_dict["NAME"], timeout=30)
@@ -54,6 +60,8 @@ if mode == "lock":
     site.rollback()
     print(late_commit.running(connection), seen[0])
     late_commit.settle(connection)
+    print(connection.in_atomic_block, connection.get_autocommit(), connection.savepoint_ids)
+    print(Product.objects.count(), ProductRequisite.objects.count())
     sys.exit(0)
 if mode == "settle":
     late_commit.settle(connection)
@@ -64,7 +72,9 @@ os.kill(os.getpid(), signal.SIGKILL)
 ROWS = 200_000
 
 
-def _late_batch(tmp_path: Path, mode: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+def _late_batch(
+    tmp_path: Path, mode: str, held: str = "alone"
+) -> tuple[subprocess.CompletedProcess[str], Path]:
     database = tmp_path / "late.sqlite3"
     env = {
         **os.environ,
@@ -72,7 +82,7 @@ def _late_batch(tmp_path: Path, mode: str) -> tuple[subprocess.CompletedProcess[
         "DATABASE_URL": f"sqlite:///{database}",
     }
     process = subprocess.run(
-        [sys.executable, "-c", _LATE_BATCH % ROWS, mode],
+        [sys.executable, "-c", _LATE_BATCH % ROWS, mode, held],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -82,11 +92,12 @@ def _late_batch(tmp_path: Path, mode: str) -> tuple[subprocess.CompletedProcess[
     return process, database
 
 
+@pytest.mark.parametrize("held", ["alone", "held"])
 @pytest.mark.parametrize("mode", ["kill", "settle"])
 def test_a_process_killed_while_the_writes_run_leaves_the_batch_whole_or_none_of_it(
-    tmp_path: Path, mode: str
+    tmp_path: Path, mode: str, held: str
 ) -> None:
-    process, database = _late_batch(tmp_path, mode)
+    process, database = _late_batch(tmp_path, mode, held)
 
     assert process.returncode == -signal.SIGKILL, process.stderr
     assert process.stdout.strip() == "written"
@@ -99,13 +110,19 @@ def test_a_process_killed_while_the_writes_run_leaves_the_batch_whole_or_none_of
     assert counts in expected
 
 
-def test_the_site_can_write_while_the_step_reads_on(tmp_path: Path) -> None:
-    """Once the late rows are in, the batch is committed: SQLite's one write lock is free."""
-    process, _database = _late_batch(tmp_path, "lock")
+@pytest.mark.parametrize("held", ["alone", "held"])
+def test_the_site_can_write_while_the_step_reads_on(tmp_path: Path, held: str) -> None:
+    """Once the late rows are in, the batch is committed: SQLite's one write lock is free.
+
+    So too when the batch is the last of a transaction held for a scan beside the reader,
+    whose block ended while the rows were written: the thread commits it, savepoint and all,
+    and the step then closes Django's blocks without a statement.
+    """
+    process, _database = _late_batch(tmp_path, "lock", held)
 
     assert process.returncode == 0, process.stderr
     # The step had not settled, yet another connection could write and saw the batch whole.
-    assert process.stdout.split() == ["True", str(ROWS)]
+    assert process.stdout.splitlines() == [f"True {ROWS}", "False True []", f"1 {ROWS}"]
 
 
 VALUES = [
