@@ -68,7 +68,8 @@ class DigestIndex:
         while buckets * self.BUCKET < len(read_digests):
             buckets *= 2
         mask = self._mask = buckets - 1
-        # Each bucket's end, counted, then its start: where its next digest goes.
+        # Each bucket's size, counted where the next one starts; summed, each bucket's start,
+        # then where its next digest goes.
         bounds = array("q", bytes(8 * (buckets + 1)))
         for digest in read_digests:
             bounds[(digest & mask) + 1] += 1
