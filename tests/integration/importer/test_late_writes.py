@@ -313,7 +313,9 @@ def test_a_held_transaction_refused_at_the_threads_commit_keeps_the_batches_befo
             Catalog.objects.create(external_id="cat", name="Каталог")
         with late_commit.batch(connection):
             Catalog.objects.create(external_id="other", name="Другой")
-            sql.insert(Requisite, [{"product_id": 987654, "name": "Н", "value": "1"}], late=True)
+            # Enough rows that the thread is still at them when the held block ends.
+            rows = [{"product_id": 987654, "name": "Н", "value": str(n)} for n in range(20_000)]
+            sql.insert(Requisite, rows, late=True)
 
     assert not late_writes.holding(connection)  # the thread commits it: SQLite's lock is freed
     with pytest.raises(IntegrityError):
