@@ -125,16 +125,16 @@ class _Writer(threading.Thread):
         self.depth = depth
         self.error: BaseException | None = None
 
-    def commit_too(self) -> bool:
-        """Have the thread commit the transaction once its rows are in; ``False``: too late.
+    def commit_too(self) -> None:
+        """Have the thread commit the transaction once its rows are in, if not too late.
 
         For the block that encloses the batch and ends with the transaction while
-        the thread still writes; where it answers ``False``, :func:`settle` commits.
+        the thread still writes. Where the thread is past its writes already,
+        :attr:`commit` stays off and :func:`settle` commits.
         """
         with self._deciding:
             if not self._decided:
                 self.commit = True
-            return self.commit
 
     def run(self) -> None:
         try:
