@@ -18,6 +18,8 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from cml_exchange.models.statements.prepared import execute_several
+
 
 @dataclass
 class _Batch:
@@ -90,23 +92,6 @@ def unsynced_batch(*, using: str | None = None) -> Iterator[None]:
     if len(batch.sql) > 1:
         with connection.cursor() as cursor:
             execute_several(connection, cursor, batch.sql, batch.parameters)
-
-
-def execute_several(connection: Any, cursor: Any, sql: list[str], parameters: list[Any]) -> None:
-    """Run the statements ``sql`` as one query on PostgreSQL, one round trip for them all.
-
-    ``parameters`` are all of theirs, in order. With Django's default binding
-    (on the client) the cursor sends them as they are; with
-    ``server_side_binding``, whose prepared statements hold one statement
-    only, they are bound here first, as the client would bind them. The
-    results of the statements follow one another (``cursor.nextset()``).
-    """
-    query = "; ".join(sql)
-    if connection.settings_dict["OPTIONS"].get("server_side_binding") is True:
-        operations: Any = connection.ops  # PostgreSQL's: compose_sql() is its own
-        cursor.execute(operations.compose_sql(query, parameters))
-    else:
-        cursor.execute(query, parameters)
 
 
 #: SQLite's ``synchronous`` level that syncs a write-ahead log at checkpoints only.

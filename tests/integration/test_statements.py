@@ -28,8 +28,8 @@ from cml_exchange.models import (
     ExchangeSettings,
     OrderStatus,
     statements,
-    unsynced,
 )
+from cml_exchange.models.statements.prepared import execute_several
 
 pytestmark = pytest.mark.django_db
 
@@ -247,9 +247,7 @@ def test_several_statements_go_as_one_query_whichever_binding(monkeypatch, serve
     kind = psycopg.Cursor if server_side else psycopg.ClientCursor
     tricky = "50% 'готово'; -- %s"
     with kind(connection.connection) as cursor:
-        unsynced.execute_several(
-            connection, cursor, ["SELECT %s::int", "SELECT %s::text"], [7, tricky]
-        )
+        execute_several(connection, cursor, ["SELECT %s::int", "SELECT %s::text"], [7, tricky])
         assert cursor.fetchall() == [(7,)]
         assert cursor.nextset()
         assert cursor.fetchall() == [(tricky,)]

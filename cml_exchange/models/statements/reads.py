@@ -9,8 +9,8 @@ from typing import Any, NamedTuple, TypeVar, cast
 from django.db import connections, models, router
 from django.db.models.fields.related import ForeignKey
 
-from cml_exchange.models import unsynced
 from cml_exchange.models.statements._shared import built_once, column_name, served
+from cml_exchange.models.statements.prepared import execute_several
 
 M = TypeVar("M", bound=models.Model)
 
@@ -172,7 +172,7 @@ def together(*reads: Read) -> list[list[Any]]:
 
     There the reads' statements go as one query, as
     :func:`~cml_exchange.models.unsynced.unsynced_batch` sends its writes
-    (:func:`~cml_exchange.models.unsynced.execute_several`), and
+    (:func:`~cml_exchange.models.statements.prepared.execute_several`), and
     their results come back together: a request's settings and its session
     cost one wait for the server instead of two. Elsewhere, for reads of
     different databases, and for one the ORM makes, each is read in turn.
@@ -189,7 +189,7 @@ def together(*reads: Read) -> list[list[Any]]:
     ready = cast("list[tuple[Any, _Select, list[Any]]]", prepared)
     results = []
     with connection.cursor() as cursor:
-        unsynced.execute_several(
+        execute_several(
             connection,
             cursor,
             [select.sql for _, select, _ in ready],

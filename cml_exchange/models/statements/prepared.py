@@ -1,0 +1,191 @@
+"""Several statements in one query, each prepared on its connection where the site allows it.
+
+PostgreSQL parses and plans a statement sent as text every time it comes:
+for a request's read of its settings and its session (three tables joined)
+that is about 0.2 ms, as long as the round trip itself. A statement
+prepared once on a connection (SQL ``PREPARE``) is then sent as ``EXECUTE``
+with its values, and planned from what the server kept.
+
+Django leaves prepared statements off by default, because a pooler in
+transaction mode (PgBouncer) may send each transaction to another server
+connection, where a statement prepared on the first does not exist; a site
+turns them on with ``OPTIONS["prepare_threshold"]``, psycopg's number of
+runs after which a statement is prepared. :func:`execute_several` follows
+that setting: without it, nothing is prepared. With it, a statement that
+has come that many times on one connection is prepared there. Should the
+server refuse to prepare one, or later not know it (a pooler, a ``DISCARD
+ALL``) or refuse to run it as prepared (a migration changed a column it
+returns), preparing stops for that connection and the statements go as
+text, in the same call: the caller sees no difference. Inside an atomic
+block nothing is prepared, since a refused statement would spoil the
+transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import DatabaseError, InterfaceError, OperationalError
+
+#: The statements that can be prepared (``PREPARE`` takes no others, such as ``SET``).
+_PREPARABLE = ("SELECT", "INSERT", "UPDATE", "DELETE")
+#: A placeholder of psycopg's client-side binding, or an escaped percent sign.
+_PLACEHOLDER = re.compile(r"%%|%s")
+#: Why the server may refuse an ``EXECUTE`` that the same statement as text would pass:
+#: it does not know the statement (a pooler, ``DEALLOCATE``/``DISCARD``), or a migration
+#: changed a column it returns ("cached plan must not change result type").
+_REFUSED_EXECUTE = frozenset({"26000", "0A000"})
+#: How many statements a connection counts, at most: the shapes of the requests' SQL are few.
+_COUNTED = 256
+
+
+@dataclass
+class _Preparing:
+    """What one database connection (psycopg's, not Django's wrapper) has prepared."""
+
+    raw: Any
+    threshold: int
+    runs: dict[str, int] = field(default_factory=dict)
+    ready: set[str] = field(default_factory=set)
+    off: bool = False
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """A statement's name, its text with ``$n`` placeholders, and how many values it takes."""
+
+    name: str
+    numbered: str
+    values: int
+
+
+_STATEMENTS: dict[str, _Statement | None] = {}
+
+
+def execute_several(connection: Any, cursor: Any, sql: list[str], parameters: list[Any]) -> None:
+    """Run the statements ``sql`` as one query on PostgreSQL, one round trip for them all.
+
+    ``parameters`` are all of theirs, in order. The statements run as one
+    transaction unless one is open (all of them or none), and their results
+    follow one another (``cursor.nextset()``). Each is sent as text or, once
+    it has run ``OPTIONS["prepare_threshold"]`` times on this connection, as
+    ``EXECUTE`` of what it was prepared as (see the module's text).
+    """
+    preparing = _preparing(connection)
+    if preparing is None:
+        _send(connection, cursor, "; ".join(sql), parameters)
+        return
+    parts, to_prepare = _parts(preparing, sql)
+    if to_prepare:
+        try:
+            with connection.cursor() as preparer:
+                preparer.execute("; ".join(f"PREPARE {s.name} AS {s.numbered}" for s in to_prepare))
+        except (OperationalError, InterfaceError):
+            raise  # the connection itself failed: for the caller to handle, as with any read
+        except DatabaseError:
+            _stop(preparing)
+            _send(connection, cursor, "; ".join(sql), parameters)
+            return
+        preparing.ready.update(statement.name for statement in to_prepare)
+    try:
+        _send(connection, cursor, "; ".join(parts), parameters)
+    except DatabaseError as error:
+        if getattr(error.__cause__, "sqlstate", None) not in _REFUSED_EXECUTE:
+            raise
+        # Outside any transaction the query's statements were undone together: none ran.
+        _stop(preparing)
+        _send(connection, cursor, "; ".join(sql), parameters)
+
+
+def _preparing(connection: Any) -> _Preparing | None:
+    """The record of what the connection prepared; ``None``: send everything as text."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return None
+    raw = connection.connection
+    preparing: _Preparing | None = getattr(connection, "_cml_preparing", None)
+    if preparing is None or preparing.raw is not raw:
+        threshold = _threshold(connection.settings_dict["OPTIONS"].get("prepare_threshold"))
+        if threshold is None or raw is None:
+            return None
+        preparing = _Preparing(raw, threshold)
+        connection._cml_preparing = preparing
+    return None if preparing.off else preparing
+
+
+def _threshold(value: Any) -> int | None:
+    """The ``prepare_threshold`` option as given (a URL's options are strings); ``None``: off."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and value >= 0 else None
+
+
+def _parts(preparing: _Preparing, sql: list[str]) -> tuple[list[str], list[_Statement]]:
+    """Each statement as it is to be sent, and those to be prepared first."""
+    parts: list[str] = []
+    to_prepare: list[_Statement] = []
+    for text in sql:
+        statement = _statement(text)
+        if statement is None:
+            parts.append(text)
+            continue
+        name = statement.name
+        if name not in preparing.ready and statement not in to_prepare:
+            runs = preparing.runs.get(name, 0) + 1
+            if len(preparing.runs) < _COUNTED or name in preparing.runs:
+                preparing.runs[name] = runs
+            if runs <= preparing.threshold:
+                parts.append(text)
+                continue
+            to_prepare.append(statement)
+        values = ", ".join(["%s"] * statement.values)
+        parts.append(f"EXECUTE {name}({values})" if statement.values else f"EXECUTE {name}")
+    return parts, to_prepare
+
+
+def _statement(text: str) -> _Statement | None:
+    """``text`` as a statement to prepare (named after its text), or ``None`` if it cannot be."""
+    if text not in _STATEMENTS:
+        _STATEMENTS[text] = _numbered(text)
+    return _STATEMENTS[text]
+
+
+def _numbered(text: str) -> _Statement | None:
+    if not text.lstrip().upper().startswith(_PREPARABLE):
+        return None
+    count = 0
+
+    def number(found: re.Match[str]) -> str:
+        nonlocal count
+        if found.group() == "%%":
+            return "%"  # PREPARE goes without values: nothing unescapes it
+        count += 1
+        return f"${count}"
+
+    numbered = _PLACEHOLDER.sub(number, text)
+    name = "cml_" + hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
+    return _Statement(name, numbered, count)
+
+
+def _stop(preparing: _Preparing) -> None:
+    preparing.off = True
+    preparing.ready.clear()
+    preparing.runs.clear()
+
+
+def _send(connection: Any, cursor: Any, query: str, parameters: list[Any]) -> None:
+    """One query of several statements: bound here first with ``server_side_binding``.
+
+    With Django's default binding (on the client) the cursor sends the values
+    as they are; with ``server_side_binding``, whose protocol takes one
+    statement a query, they are bound here, as the client would bind them.
+    """
+    if connection.settings_dict["OPTIONS"].get("server_side_binding") is True:
+        operations: Any = connection.ops  # PostgreSQL's: compose_sql() is its own
+        cursor.execute(operations.compose_sql(query, parameters))
+    else:
+        cursor.execute(query, parameters)

@@ -1,0 +1,248 @@
+"""A request's frequent statements prepared on their PostgreSQL connection, where the site allows.
+
+``statements.prepared.execute_several`` sends a request's read (settings,
+session, an upload's row) and an upload part's bookkeeping as one query.
+With ``OPTIONS["prepare_threshold"]`` set (the example shop sets 5), a
+statement run that many times on a connection is prepared there and sent as
+``EXECUTE``; whatever the server does with prepared statements (a pooler
+that moves the connection, a ``DISCARD ALL``, a name taken, a migration),
+the caller gets what the text would have given, and a write is made once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from cml_exchange.models import ExchangeRequest, ExchangeSession, ExchangeSettings, statements
+from cml_exchange.models.statements.prepared import execute_several
+from cml_exchange.models.unsynced import unsynced_batch
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statements"),
+]
+
+
+@pytest.fixture
+def session() -> ExchangeSession:
+    user = get_user_model().objects.create_user("exchange", password="secret")
+    return ExchangeSession.objects.open(user, "catalog", "10.0.0.7")
+
+
+@pytest.fixture
+def threshold(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[object], None]]:
+    """Set ``prepare_threshold`` on a new connection, as a site's settings would."""
+
+    def set_to(value: object) -> None:
+        connection.close()
+        options = connection.settings_dict["OPTIONS"]
+        if value is None:
+            monkeypatch.delitem(options, "prepare_threshold", raising=False)
+        else:
+            monkeypatch.setitem(options, "prepare_threshold", value)
+        connection.ensure_connection()
+
+    yield set_to
+    connection.close()
+
+
+def prepared_here() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 'cml\\_%%'")
+        return {name for (name,) in cursor.fetchall()}
+
+
+def read(session: ExchangeSession) -> tuple[list[ExchangeSettings], list[ExchangeSession]]:
+    settings_rows, session_rows = statements.together(
+        ExchangeSettings.read(),
+        ExchangeSession.objects.token_read(session.token, "catalog", upload="import.xml"),
+    )
+    return settings_rows, session_rows
+
+
+def part(session: ExchangeSession, size: int) -> None:
+    """An upload part's bookkeeping, as the view writes it."""
+    with unsynced_batch():
+        statements.update(ExchangeSession, session.pk, bytes_received=statements.Add(size))
+        statements.insert(ExchangeRequest, session_id=session.pk, kind="catalog", mode="file")
+
+
+def sent(queries: CaptureQueriesContext) -> list[str]:
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def as_text(query: str) -> bool:
+    """Whether a query neither prepares nor executes a prepared statement of ours."""
+    return "PREPARE cml_" not in query and "EXECUTE cml_" not in query
+
+
+def received(session: ExchangeSession) -> int:
+    return ExchangeSession.objects.get(pk=session.pk).bytes_received
+
+
+def test_nothing_is_prepared_unless_the_site_allows_it(session, threshold):
+    threshold(None)  # Django's default: off
+    for _ in range(8):
+        read(session)
+        part(session, 1)
+    assert prepared_here() == set()
+    assert received(session) == 8
+
+
+def test_a_statement_run_often_is_prepared_and_reads_what_the_text_reads(session, threshold):
+    threshold(2)
+    ExchangeSettings.load()
+    first = read(session)
+    with CaptureQueriesContext(connection) as queries:
+        runs = [read(session) for _ in range(4)]
+    # the second run as text, the third prepares and executes, and so on
+    text, preparing, *executing = sent(queries)
+    assert as_text(text)
+    assert preparing.startswith("PREPARE cml_")
+    assert len(executing) == 3
+    assert all(query.startswith("EXECUTE cml_") for query in executing)
+    assert len(prepared_here()) == 2  # the settings' statement and the session's
+    for settings_rows, session_rows in runs:
+        assert [vars_of(row) for row in settings_rows] == [vars_of(r) for r in first[0]]
+        assert [vars_of(row) for row in session_rows] == [vars_of(r) for r in first[1]]
+        assert session_rows[0].user.get_username() == "exchange"
+
+
+def vars_of(instance: object) -> dict[str, object]:
+    return {name: value for name, value in vars(instance).items() if name != "_state"}
+
+
+def test_a_prepared_parts_bookkeeping_writes_once(session, threshold):
+    threshold(1)
+    for size in (1, 10, 100, 1000):
+        part(session, size)
+    assert received(session) == 1111
+    assert ExchangeRequest.objects.filter(session=session).count() == 4
+    assert len(prepared_here()) == 2
+
+
+def test_a_statement_twice_in_one_query_is_prepared_once(session, threshold):
+    threshold(0)
+
+    def batch() -> None:
+        with unsynced_batch():
+            statements.update(ExchangeSession, session.pk, bytes_received=statements.Add(1))
+            for message in ("first", "second"):
+                statements.insert(
+                    ExchangeRequest, session_id=session.pk, kind="catalog", message=message
+                )
+
+    batch()
+    with CaptureQueriesContext(connection) as queries:
+        batch()
+    (query,) = sent(queries)
+    assert query.count("EXECUTE cml_") == 3  # still prepared: nothing was refused
+    assert received(session) == 2
+    assert sorted(ExchangeRequest.objects.values_list("message", flat=True)) == [
+        "first",
+        "first",
+        "second",
+        "second",
+    ]
+
+
+def test_a_pooler_that_loses_the_statements_costs_only_the_preparing(session, threshold):
+    """A pooler in transaction mode sends the next transaction to a connection without them."""
+    threshold(1)
+    part(session, 1)
+    part(session, 2)  # prepared now
+    assert prepared_here()
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # as another server connection would have none
+    with CaptureQueriesContext(connection) as queries:
+        part(session, 4)
+        part(session, 8)
+        read(session)
+    assert received(session) == 15  # every part counted, none twice
+    assert ExchangeRequest.objects.filter(session=session).count() == 4
+    # the refused EXECUTE, its text again, then text only: preparing stopped for the connection
+    assert "EXECUTE cml_" in sent(queries)[0]
+    assert all(as_text(query) for query in sent(queries)[1:])
+    assert prepared_here() == set()
+
+
+def test_a_name_the_server_already_holds_stops_preparing(session, threshold):
+    """A pooler put our new connection on a server connection where the names are taken."""
+    settings = ExchangeSettings.load()
+    threshold(1)
+    read(session)
+    read(session)
+    names = prepared_here()
+    assert len(names) == 2
+    threshold(1)  # a new connection of ours; another client prepared those names there
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f"PREPARE {name} AS SELECT 'someone else''s'")
+    for _ in range(3):
+        settings_rows, session_rows = read(session)
+        assert session_rows[0].pk == session.pk
+        assert [row.pk for row in settings_rows] == [settings.pk]
+    with CaptureQueriesContext(connection) as queries:
+        read(session)
+    assert all(as_text(query) for query in sent(queries))
+
+
+def test_a_migration_that_changes_a_returned_column_is_read_through(session, threshold):
+    """A column's type changed under a prepared read: its plan cannot return the new type."""
+    threshold(1)
+    read(session)
+    read(session)
+    assert prepared_here()
+    with connection.cursor() as cursor:
+        cursor.execute('ALTER TABLE "cml_exchange_exchangesession" ALTER "address" TYPE text')
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            _settings_rows, session_rows = read(session)
+            read(session)
+        assert str(session_rows[0].address).startswith("10.0.0.7")  # inet as text: /32
+        refused, *later = sent(queries)
+        assert refused.startswith("EXECUTE cml_")
+        assert later and all(as_text(query) for query in later)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                'ALTER TABLE "cml_exchange_exchangesession" ALTER "address" TYPE inet'
+                ' USING "address"::inet'
+            )
+
+
+def test_inside_an_atomic_block_nothing_is_prepared(session, threshold):
+    threshold(0)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        for _ in range(3):
+            read(session)
+            part(session, 1)
+    assert all(as_text(query) for query in sent(queries))
+    assert prepared_here() == set()
+    assert received(session) == 3
+
+
+@pytest.mark.parametrize("server_side", [False, True], ids=["client-binding", "server-binding"])
+def test_values_and_percent_signs_survive_preparing(threshold, monkeypatch, server_side):
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "server_side_binding", server_side)
+    threshold(1)
+    tricky = "50% 'готово'; -- %s $1"
+    for _ in range(2):  # as text, then prepared
+        with connection.cursor() as cursor:
+            execute_several(
+                connection,
+                cursor,
+                ["SELECT %s::int", "SELECT %s::text || '%%'", "SELECT 'a%%b'"],
+                [7, tricky],
+            )
+            assert cursor.fetchall() == [(7,)]
+            assert cursor.nextset()
+            assert cursor.fetchall() == [(tricky + "%",)]
+            assert cursor.nextset()
+            assert cursor.fetchall() == [("a%b",)]
+    assert len(prepared_here()) == 3
