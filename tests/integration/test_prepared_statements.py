@@ -95,8 +95,8 @@ def test_nothing_is_prepared_unless_the_site_allows_it(session, threshold):
 
 
 def test_a_statement_run_often_is_prepared_and_reads_what_the_text_reads(session, threshold):
-    threshold(2)
     ExchangeSettings.load()
+    threshold(2)  # a new connection: the settings' read above does not count
     first = read(session)
     with CaptureQueriesContext(connection) as queries:
         runs = [read(session) for _ in range(4)]
@@ -111,6 +111,20 @@ def test_a_statement_run_often_is_prepared_and_reads_what_the_text_reads(session
         assert [vars_of(row) for row in settings_rows] == [vars_of(r) for r in first[0]]
         assert [vars_of(row) for row in session_rows] == [vars_of(r) for r in first[1]]
         assert session_rows[0].user.get_username() == "exchange"
+
+
+def test_a_single_read_is_prepared_too(session, threshold):
+    """A request without a cookie reads its settings, its login and its session one by one."""
+    threshold(1)
+    where = {"user": session.user_id, "kind": "catalog", "finished__isnull": True}
+    with CaptureQueriesContext(connection) as queries:
+        found = [statements.rows(ExchangeSession, where, order=("-last_seen",), limit=1)]
+        found += [statements.rows(ExchangeSession, where, order=("-last_seen",), limit=1)]
+    text, preparing, executing = sent(queries)
+    assert as_text(text)
+    assert preparing.startswith("PREPARE cml_")
+    assert executing.startswith("EXECUTE cml_")
+    assert [[vars_of(row) for row in rows] for rows in found] == [[vars_of(session)]] * 2
 
 
 def vars_of(instance: object) -> dict[str, object]:
@@ -245,4 +259,7 @@ def test_values_and_percent_signs_survive_preparing(threshold, monkeypatch, serv
             assert cursor.fetchall() == [(tricky + "%",)]
             assert cursor.nextset()
             assert cursor.fetchall() == [("a%b",)]
+        with connection.cursor() as cursor:
+            execute_several(connection, cursor, ["SELECT %s::text || '%%'"], [tricky])
+            assert cursor.fetchall() == [(tricky + "%",)]
     assert len(prepared_here()) == 3

@@ -76,7 +76,7 @@ def execute_several(connection: Any, cursor: Any, sql: list[str], parameters: li
     """
     preparing = _preparing(connection)
     if preparing is None:
-        _send(connection, cursor, "; ".join(sql), parameters)
+        _send(connection, cursor, sql, parameters, text=True)
         return
     parts, to_prepare = _parts(preparing, sql)
     if to_prepare:
@@ -87,17 +87,17 @@ def execute_several(connection: Any, cursor: Any, sql: list[str], parameters: li
             raise  # the connection itself failed: for the caller to handle, as with any read
         except DatabaseError:
             _stop(preparing)
-            _send(connection, cursor, "; ".join(sql), parameters)
+            _send(connection, cursor, sql, parameters, text=True)
             return
         preparing.ready.update(statement.name for statement in to_prepare)
     try:
-        _send(connection, cursor, "; ".join(parts), parameters)
+        _send(connection, cursor, parts, parameters, text=parts == sql)
     except DatabaseError as error:
         if getattr(error.__cause__, "sqlstate", None) not in _REFUSED_EXECUTE:
             raise
         # Outside any transaction the query's statements were undone together: none ran.
         _stop(preparing)
-        _send(connection, cursor, "; ".join(sql), parameters)
+        _send(connection, cursor, sql, parameters, text=True)
 
 
 def _preparing(connection: Any) -> _Preparing | None:
@@ -177,14 +177,21 @@ def _stop(preparing: _Preparing) -> None:
     preparing.runs.clear()
 
 
-def _send(connection: Any, cursor: Any, query: str, parameters: list[Any]) -> None:
-    """One query of several statements: bound here first with ``server_side_binding``.
+def _send(
+    connection: Any, cursor: Any, sql: list[str], parameters: list[Any], *, text: bool
+) -> None:
+    """The statements ``sql`` as one query; ``text``: none of them is an ``EXECUTE``.
 
     With Django's default binding (on the client) the cursor sends the values
-    as they are; with ``server_side_binding``, whose protocol takes one
-    statement a query, they are bound here, as the client would bind them.
+    as they are. With ``server_side_binding`` a statement and its values go
+    apart, which takes one statement a query and no ``EXECUTE`` (whose values
+    the server does not bind): there several statements, or an ``EXECUTE``,
+    are bound here first, as the client would bind them.
     """
-    if connection.settings_dict["OPTIONS"].get("server_side_binding") is True:
+    query = "; ".join(sql)
+    if connection.settings_dict["OPTIONS"].get("server_side_binding") is True and (
+        len(sql) > 1 or not text
+    ):
         operations: Any = connection.ops  # PostgreSQL's: compose_sql() is its own
         cursor.execute(operations.compose_sql(query, parameters))
     else:

@@ -162,7 +162,7 @@ def rows(
         return _rows_by_orm(read)
     connection, select, parameters = prepared
     with connection.cursor() as cursor:
-        cursor.execute(select.sql, parameters)
+        execute_several(connection, cursor, [select.sql], parameters)
         fetched = cursor.fetchall()
     return _instances(read, connection, select, fetched)
 
