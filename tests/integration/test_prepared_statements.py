@@ -241,6 +241,21 @@ def test_inside_an_atomic_block_nothing_is_prepared(session, threshold):
     assert received(session) == 3
 
 
+def test_with_autocommit_off_nothing_is_prepared(session, threshold):
+    """A site that runs its own transaction: a refused statement would spoil it."""
+    threshold(0)
+    connection.set_autocommit(False)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            for _ in range(3):
+                read(session)
+        connection.commit()
+    finally:
+        connection.set_autocommit(True)
+    assert all(as_text(query) for query in sent(queries))
+    assert prepared_here() == set()
+
+
 @pytest.mark.parametrize("server_side", [False, True], ids=["client-binding", "server-binding"])
 def test_values_and_percent_signs_survive_preparing(threshold, monkeypatch, server_side):
     monkeypatch.setitem(connection.settings_dict["OPTIONS"], "server_side_binding", server_side)

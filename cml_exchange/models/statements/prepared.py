@@ -16,9 +16,9 @@ has come that many times on one connection is prepared there. Should the
 server refuse to prepare one, or later not know it (a pooler, a ``DISCARD
 ALL``) or refuse to run it as prepared (a migration changed a column it
 returns), preparing stops for that connection and the statements go as
-text, in the same call: the caller sees no difference. Inside an atomic
-block nothing is prepared, since a refused statement would spoil the
-transaction.
+text, in the same call: the caller sees no difference. Inside a
+transaction (an atomic block, or autocommit turned off) nothing is
+prepared, since a refused statement would spoil it.
 """
 
 from __future__ import annotations
@@ -102,7 +102,11 @@ def execute_several(connection: Any, cursor: Any, sql: list[str], parameters: li
 
 def _preparing(connection: Any) -> _Preparing | None:
     """The record of what the connection prepared; ``None``: send everything as text."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    if (
+        connection.vendor != "postgresql"
+        or connection.in_atomic_block
+        or not connection.get_autocommit()
+    ):
         return None
     raw = connection.connection
     preparing: _Preparing | None = getattr(connection, "_cml_preparing", None)
