@@ -165,7 +165,7 @@ def test_a_statement_twice_in_one_query_is_prepared_once(session, threshold):
     ]
 
 
-def test_a_pooler_that_loses_the_statements_costs_only_the_preparing(session, threshold):
+def test_a_pooler_that_loses_the_statements_costs_only_the_preparing(session, threshold, caplog):
     """A pooler in transaction mode sends the next transaction to a connection without them."""
     threshold(1)
     part(session, 1)
@@ -183,6 +183,9 @@ def test_a_pooler_that_loses_the_statements_costs_only_the_preparing(session, th
     assert "EXECUTE cml_" in sent(queries)[0]
     assert all(as_text(query) for query in sent(queries)[1:])
     assert prepared_here() == set()
+    (warning,) = [r for r in caplog.records if r.name == "cml_exchange.models.statements.prepared"]
+    assert "SQLSTATE 26000" in warning.getMessage()
+    assert "prepare_threshold" in warning.getMessage()
 
 
 def test_a_name_the_server_already_holds_stops_preparing(session, threshold):

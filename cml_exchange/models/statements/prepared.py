@@ -24,11 +24,14 @@ prepared, since a refused statement would spoil it.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import DatabaseError, InterfaceError, OperationalError
+
+logger = logging.getLogger(__name__)
 
 #: The statements that can be prepared (``PREPARE`` takes no others, such as ``SET``).
 _PREPARABLE = ("SELECT", "INSERT", "UPDATE", "DELETE")
@@ -85,8 +88,8 @@ def execute_several(connection: Any, cursor: Any, sql: list[str], parameters: li
                 preparer.execute("; ".join(f"PREPARE {s.name} AS {s.numbered}" for s in to_prepare))
         except (OperationalError, InterfaceError):
             raise  # the connection itself failed: for the caller to handle, as with any read
-        except DatabaseError:
-            _stop(preparing)
+        except DatabaseError as error:
+            _stop(preparing, error)
             _send(connection, cursor, sql, parameters, text=True)
             return
         preparing.ready.update(statement.name for statement in to_prepare)
@@ -96,7 +99,7 @@ def execute_several(connection: Any, cursor: Any, sql: list[str], parameters: li
         if getattr(error.__cause__, "sqlstate", None) not in _REFUSED_EXECUTE:
             raise
         # Outside any transaction the query's statements were undone together: none ran.
-        _stop(preparing)
+        _stop(preparing, error)
         _send(connection, cursor, sql, parameters, text=True)
 
 
@@ -175,7 +178,14 @@ def _numbered(text: str) -> _Statement | None:
     return _Statement(name, numbered, count)
 
 
-def _stop(preparing: _Preparing) -> None:
+def _stop(preparing: _Preparing, error: DatabaseError) -> None:
+    logger.warning(
+        "PostgreSQL refused a prepared statement (%s, SQLSTATE %s): this connection sends "
+        "the exchange's statements as text from now on. Behind a pooler in transaction "
+        "mode, leave the database's OPTIONS prepare_threshold unset.",
+        str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__,
+        getattr(error.__cause__, "sqlstate", None),
+    )
     preparing.off = True
     preparing.ready.clear()
     preparing.runs.clear()
