@@ -39,3 +39,14 @@ def old_sqlite_limit(db: None) -> Iterator[int]:
     raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, OLD_SQLITE_LIMIT)
     yield OLD_SQLITE_LIMIT
     raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, before)
+
+
+@pytest.fixture
+def statements_as_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No statement prepared on PostgreSQL, for a test that reads the SQL sent.
+
+    The example shop (whose settings the tests use) prepares a statement
+    after five runs on a connection (``statements.prepared``): a test's
+    queries would read ``EXECUTE cml_…`` or not, by how many ran before it.
+    """
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "prepare_threshold", None)

@@ -18,7 +18,10 @@ from django.test.utils import CaptureQueriesContext
 
 from cml_exchange.models import ExchangeRequest, ExchangeSession, statements, unsynced
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("statements_as_text"),  # the queries are read as SQL
+]
 
 POSTGRESQL = connection.vendor == "postgresql"
 

@@ -50,7 +50,7 @@ class _Preparing:
     """What one database connection (psycopg's, not Django's wrapper) has prepared."""
 
     raw: Any
-    threshold: int
+    threshold: int = 0
     runs: dict[str, int] = field(default_factory=dict)
     ready: set[str] = field(default_factory=set)
     off: bool = False
@@ -111,14 +111,15 @@ def _preparing(connection: Any) -> _Preparing | None:
         or not connection.get_autocommit()
     ):
         return None
+    threshold = _threshold(connection.settings_dict["OPTIONS"].get("prepare_threshold"))
     raw = connection.connection
+    if threshold is None or raw is None:
+        return None
     preparing: _Preparing | None = getattr(connection, "_cml_preparing", None)
     if preparing is None or preparing.raw is not raw:
-        threshold = _threshold(connection.settings_dict["OPTIONS"].get("prepare_threshold"))
-        if threshold is None or raw is None:
-            return None
-        preparing = _Preparing(raw, threshold)
+        preparing = _Preparing(raw)
         connection._cml_preparing = preparing
+    preparing.threshold = threshold
     return None if preparing.off else preparing
 
 

@@ -30,6 +30,7 @@ from tests.integration.protocol.exchange import get, new_1c, post, stored
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif("connection.vendor != 'postgresql'"),
+    pytest.mark.usefixtures("statements_as_text"),  # the traces are read as SQL
 ]
 
 

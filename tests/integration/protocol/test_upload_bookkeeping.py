@@ -25,6 +25,8 @@ from cml_exchange.models import (
 from tests.integration.protocol.exchange import URL, basic, folder_of, post, session_of, stored
 from tests.paths import sample
 
+pytestmark = pytest.mark.usefixtures("statements_as_text")  # the queries are read as SQL
+
 LOG_TABLE = ExchangeRequest._meta.db_table
 
 
