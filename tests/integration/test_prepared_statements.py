@@ -281,3 +281,17 @@ def test_values_and_percent_signs_survive_preparing(threshold, monkeypatch, serv
             execute_several(connection, cursor, ["SELECT %s::text || '%%'"], [tricky])
             assert cursor.fetchall() == [(tricky + "%",)]
     assert len(prepared_here()) == 3
+
+
+def test_several_statements_with_server_binding_and_psycopgs_threshold_at_0(threshold, monkeypatch):
+    """psycopg would prepare the query of several statements too, which the server refuses."""
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "server_side_binding", True)
+    threshold(0)  # psycopg's own too: every query prepared the first time it comes
+    for _ in range(3):
+        with connection.cursor() as cursor:
+            execute_several(connection, cursor, ["SELECT %s::int", "SELECT 'b'"], [7])
+            assert cursor.fetchall() == [(7,)]
+            assert cursor.nextset()
+            assert cursor.fetchall() == [("b",)]
+    assert len(prepared_here()) == 2
+    assert connection.connection.prepare_threshold == 0

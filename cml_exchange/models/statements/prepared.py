@@ -26,6 +26,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,7 +86,7 @@ def execute_several(connection: Any, cursor: Any, sql: list[str], parameters: li
     parts, to_prepare = _parts(preparing, sql)
     if to_prepare:
         try:
-            with connection.cursor() as preparer:
+            with connection.cursor() as preparer, _unprepared(connection):
                 preparer.execute("; ".join(f"PREPARE {s.name} AS {s.numbered}" for s in to_prepare))
         except (OperationalError, InterfaceError):
             raise  # the connection itself failed: for the caller to handle, as with any read
@@ -201,13 +203,36 @@ def _send(
     as they are. With ``server_side_binding`` a statement and its values go
     apart, which takes one statement a query and no ``EXECUTE`` (whose values
     the server does not bind): there several statements, or an ``EXECUTE``,
-    are bound here first, as the client would bind them.
+    are bound here first, as the client would bind them, and go unprepared
+    by psycopg.
     """
     query = "; ".join(sql)
     if connection.settings_dict["OPTIONS"].get("server_side_binding") is True and (
         len(sql) > 1 or not text
     ):
         operations: Any = connection.ops  # PostgreSQL's: compose_sql() is its own
-        cursor.execute(operations.compose_sql(query, parameters))
+        with _unprepared(connection):
+            cursor.execute(operations.compose_sql(query, parameters))
     else:
         cursor.execute(query, parameters)
+
+
+@contextmanager
+def _unprepared(connection: Any) -> Iterator[None]:
+    """Psycopg prepares nothing in the block (a query of several statements cannot be).
+
+    With ``server_side_binding`` and ``prepare_threshold`` 0, psycopg would
+    prepare every query the first time it comes, several statements too, which
+    the server refuses ("cannot insert multiple commands into a prepared
+    statement"); with a threshold above 0 it never counts them.
+    """
+    raw = connection.connection
+    threshold = getattr(raw, "prepare_threshold", None)
+    if threshold is None:
+        yield
+        return
+    raw.prepare_threshold = None
+    try:
+        yield
+    finally:
+        raw.prepare_threshold = threshold
