@@ -79,7 +79,7 @@ def _postgres_database(url: str) -> tuple[str, str]:
     import psycopg
 
     name = f"cml_exchange_browser_{uuid.uuid4().hex[:12]}"
-    maintenance = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    maintenance = urlunsplit(urlsplit(url)._replace(path="/postgres", query=""))
     with psycopg.connect(maintenance, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}")), name
@@ -88,7 +88,7 @@ def _postgres_database(url: str) -> tuple[str, str]:
 def _drop_postgres_database(url: str, name: str) -> None:
     import psycopg
 
-    maintenance = urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    maintenance = urlunsplit(urlsplit(url)._replace(path="/postgres", query=""))
     with psycopg.connect(maintenance, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

@@ -254,7 +254,12 @@ def suite_postgres_url() -> str | None:
 
 
 def _maintenance_url(url: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/postgres"))
+    return _libpq_url(urlunsplit(urlsplit(url)._replace(path="/postgres")))
+
+
+def _libpq_url(url: str) -> str:
+    """``url`` for psycopg: without the options only Django reads (``?conn_max_age=0``)."""
+    return urlunsplit(urlsplit(url)._replace(query=""))
 
 
 def create_postgres_database(url: str) -> str:
@@ -306,5 +311,5 @@ def rows(env: dict[str, str], sql: str, params: Sequence[Any] = ()) -> list[tupl
             return connection.execute(sql.replace("%s", "?"), tuple(params)).fetchall()
     import psycopg
 
-    with psycopg.connect(url) as connection:
+    with psycopg.connect(_libpq_url(url)) as connection:
         return connection.execute(sql, tuple(params)).fetchall()
