@@ -52,7 +52,6 @@ class _Preparing:
     """What one database connection (psycopg's, not Django's wrapper) has prepared."""
 
     raw: Any
-    threshold: int = 0
     runs: dict[str, int] = field(default_factory=dict)
     ready: set[str] = field(default_factory=set)
     off: bool = False
@@ -79,11 +78,12 @@ def execute_several(connection: Any, cursor: Any, sql: list[str], parameters: li
     it has run ``OPTIONS["prepare_threshold"]`` times on this connection, as
     ``EXECUTE`` of what it was prepared as (see the module's text).
     """
-    preparing = _preparing(connection)
-    if preparing is None:
+    found = _preparing(connection)
+    if found is None:
         _send(connection, cursor, sql, parameters, text=True)
         return
-    parts, to_prepare = _parts(preparing, sql)
+    preparing, threshold = found
+    parts, to_prepare = _parts(preparing, threshold, sql)
     if to_prepare:
         try:
             with connection.cursor() as preparer, _unprepared(connection):
@@ -105,8 +105,8 @@ def execute_several(connection: Any, cursor: Any, sql: list[str], parameters: li
         _send(connection, cursor, sql, parameters, text=True)
 
 
-def _preparing(connection: Any) -> _Preparing | None:
-    """The record of what the connection prepared; ``None``: send everything as text."""
+def _preparing(connection: Any) -> tuple[_Preparing, int] | None:
+    """The record of what the connection prepared, and the threshold; ``None``: all as text."""
     if (
         connection.vendor != "postgresql"
         or connection.in_atomic_block
@@ -121,8 +121,7 @@ def _preparing(connection: Any) -> _Preparing | None:
     if preparing is None or preparing.raw is not raw:
         preparing = _Preparing(raw)
         connection._cml_preparing = preparing
-    preparing.threshold = threshold
-    return None if preparing.off else preparing
+    return None if preparing.off else (preparing, threshold)
 
 
 def _threshold(value: Any) -> int | None:
@@ -134,7 +133,9 @@ def _threshold(value: Any) -> int | None:
     return value if isinstance(value, int) and value >= 0 else None
 
 
-def _parts(preparing: _Preparing, sql: list[str]) -> tuple[list[str], list[_Statement]]:
+def _parts(
+    preparing: _Preparing, threshold: int, sql: list[str]
+) -> tuple[list[str], list[_Statement]]:
     """Each statement as it is to be sent, and those to be prepared first."""
     parts: list[str] = []
     to_prepare: list[_Statement] = []
@@ -148,7 +149,7 @@ def _parts(preparing: _Preparing, sql: list[str]) -> tuple[list[str], list[_Stat
             runs = preparing.runs.get(name, 0) + 1
             if len(preparing.runs) < _COUNTED or name in preparing.runs:
                 preparing.runs[name] = runs
-            if runs <= preparing.threshold:
+            if runs <= threshold:
                 parts.append(text)
                 continue
             to_prepare.append(statement)
