@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import DataError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from cml_exchange.models import ExchangeRequest, ExchangeSession, ExchangeSettings, statements
@@ -165,27 +165,62 @@ def test_a_statement_twice_in_one_query_is_prepared_once(session, threshold):
     ]
 
 
-def test_a_pooler_that_loses_the_statements_costs_only_the_preparing(session, threshold, caplog):
-    """A pooler in transaction mode sends the next transaction to a connection without them."""
+def test_statements_the_server_lost_are_prepared_again_then_no_more(session, threshold, caplog):
+    """``DEALLOCATE ALL`` (psycopg's after a rollback, or a pooler's other server connection)."""
     threshold(1)
     part(session, 1)
     part(session, 2)  # prepared now
     assert prepared_here()
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")  # as another server connection would have none
-    with CaptureQueriesContext(connection) as queries:
-        part(session, 4)
-        part(session, 8)
-        read(session)
-    assert received(session) == 15  # every part counted, none twice
-    assert ExchangeRequest.objects.filter(session=session).count() == 4
-    # the refused EXECUTE, its text again, then text only: preparing stopped for the connection
-    assert "EXECUTE cml_" in sent(queries)[0]
-    assert all(as_text(query) for query in sent(queries)[1:])
-    assert prepared_here() == set()
+    sizes = iter(range(3, 100))
+    for loss in range(1, 5):
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")  # as another server connection would have none
+        with CaptureQueriesContext(connection) as queries:
+            part(session, next(sizes))  # refused, then sent again as text
+            part(session, next(sizes))  # text: the count starts again
+            part(session, next(sizes))
+        refused, resent, counted, *again = sent(queries)
+        assert "EXECUTE cml_" in refused
+        assert as_text(resent)
+        assert as_text(counted)
+        if loss <= 3:  # prepared again after the threshold's runs
+            assert again[0].startswith("PREPARE cml_")
+            assert "EXECUTE cml_" in again[1]
+            assert prepared_here()
+        else:  # the fourth loss: text from now on
+            assert [as_text(query) for query in again] == [True]
+            assert prepared_here() == set()
+    parts = 2 + 4 * 3
+    assert received(session) == sum(range(1, parts + 1))  # every part counted, none twice
+    assert ExchangeRequest.objects.filter(session=session).count() == parts
     (warning,) = [r for r in caplog.records if r.name == "cml_exchange.models.statements.prepared"]
     assert "SQLSTATE 26000" in warning.getMessage()
     assert "prepare_threshold" in warning.getMessage()
+
+
+def test_a_pool_that_moves_connections_between_threads_keeps_what_each_prepared(
+    session, threshold, caplog
+):
+    """Django's pool hands the wrapper another of psycopg's connections at each request."""
+    threshold(1)
+    first = connection.connection
+    second = connection.get_new_connection(connection.get_connection_params())
+    second.autocommit = True
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            for raw in [first, second] * 3:
+                connection.connection = raw
+                part(session, 1)
+    finally:
+        connection.connection = first
+        second.close()
+    # each connection: text, then prepared, then its statement executed
+    preparing = [query for query in sent(queries) if query.startswith("PREPARE cml_")]
+    executing = [query for query in sent(queries) if "EXECUTE cml_" in query]
+    assert len(preparing) == 2
+    assert len(executing) == 4
+    assert received(session) == 6
+    assert not [r for r in caplog.records if r.name == "cml_exchange.models.statements.prepared"]
 
 
 def test_a_name_the_server_already_holds_stops_preparing(session, threshold):
@@ -280,7 +315,7 @@ def test_values_and_percent_signs_survive_preparing(threshold, monkeypatch, serv
         with connection.cursor() as cursor:
             execute_several(connection, cursor, ["SELECT %s::text || '%%'"], [tricky])
             assert cursor.fetchall() == [(tricky + "%",)]
-    assert len(prepared_here()) == 3
+    assert len(prepared_here()) == (0 if server_side else 3)
 
 
 def test_several_statements_with_server_binding_and_psycopgs_threshold_at_0(threshold, monkeypatch):
@@ -293,5 +328,97 @@ def test_several_statements_with_server_binding_and_psycopgs_threshold_at_0(thre
             assert cursor.fetchall() == [(7,)]
             assert cursor.nextset()
             assert cursor.fetchall() == [("b",)]
-    assert len(prepared_here()) == 2
+    assert prepared_here() == set()  # psycopg prepares the single ones there (below)
     assert connection.connection.prepare_threshold == 0
+
+
+def test_with_server_binding_a_rollback_costs_nothing(session, threshold, monkeypatch, caplog):
+    """There psycopg prepares the site's queries and drops every prepared statement at a
+    rollback: the app leaves preparing to psycopg, and nothing is refused after a rollback."""
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "server_side_binding", True)
+    threshold(0)
+    for size in (1, 2):
+        read(session)
+        part(session, size)
+    with pytest.raises(DataError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT 1 / 0")  # the block rolled back
+    with CaptureQueriesContext(connection) as queries:
+        for size in (4, 8):
+            _settings_rows, session_rows = read(session)
+            part(session, size)
+    assert session_rows[0].pk == session.pk
+    assert all(as_text(query) for query in sent(queries))
+    assert prepared_here() == set()
+    assert received(session) == 15
+    assert not [r for r in caplog.records if r.name == "cml_exchange.models.statements.prepared"]
+
+
+@pytest.fixture
+def widened() -> Iterator[None]:
+    """A table of the test's own, ``cml_test_widened``: row 1's ``n`` an ``integer``, 0."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE cml_test_widened (id integer PRIMARY KEY, n integer)")
+        cursor.execute("INSERT INTO cml_test_widened VALUES (1, 0)")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE cml_test_widened")
+
+
+#: The write of those tests: row 1's ``n``.
+UPDATE_N = ["UPDATE cml_test_widened SET n = %s WHERE id = %s"]
+
+
+def stored_n() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n FROM cml_test_widened")
+        ((value,),) = cursor.fetchall()
+        return int(value)
+
+
+def test_a_value_beyond_a_prepared_parameters_old_type_is_written(threshold, widened, caplog):
+    """A migration widened a column: a statement prepared before still types it the old way."""
+    threshold(1)
+
+    def write(value: int) -> None:
+        with connection.cursor() as cursor:
+            execute_several(connection, cursor, UPDATE_N, [value, 1])
+
+    write(1)
+    write(2)  # prepared: n is an integer parameter
+    assert prepared_here()
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE cml_test_widened ALTER n TYPE bigint")
+    write(2**40)  # beyond integer: refused as prepared, written as text
+    with CaptureQueriesContext(connection) as queries:
+        write(2**41)
+    assert stored_n() == 2**41
+    assert all(as_text(query) for query in sent(queries))
+    (warning,) = [r for r in caplog.records if r.name == "cml_exchange.models.statements.prepared"]
+    assert "SQLSTATE 22003" in warning.getMessage()
+    assert "migration" in warning.getMessage()
+
+
+def test_a_value_the_text_refuses_too_is_the_texts_error(threshold, widened, caplog):
+    """A value no column could hold fails as the text fails, and preparing goes on."""
+    threshold(1)
+    for value in (1, 2):  # the second prepared
+        with connection.cursor() as cursor:
+            execute_several(connection, cursor, UPDATE_N, [value, 1])
+    with pytest.raises(DataError), connection.cursor() as cursor:
+        execute_several(connection, cursor, UPDATE_N, [2**40, 1])
+    with CaptureQueriesContext(connection) as queries, connection.cursor() as cursor:
+        execute_several(connection, cursor, UPDATE_N, [3, 1])
+    assert "EXECUTE cml_" in sent(queries)[0]
+    assert not [r for r in caplog.records if r.name == "cml_exchange.models.statements.prepared"]
+
+
+def test_a_text_of_two_statements_is_never_prepared(threshold, widened):
+    """``PREPARE`` would take the first and run the second once, then never again."""
+    threshold(0)
+    for _ in range(4):
+        with connection.cursor() as cursor:
+            execute_several(
+                connection, cursor, ["SELECT 1; UPDATE cml_test_widened SET n = n + 1"], []
+            )
+    assert stored_n() == 4
+    assert prepared_here() == set()

@@ -12,13 +12,29 @@ connection, where a statement prepared on the first does not exist; a site
 turns them on with ``OPTIONS["prepare_threshold"]``, psycopg's number of
 runs after which a statement is prepared. :func:`execute_several` follows
 that setting: without it, nothing is prepared. With it, a statement that
-has come that many times on one connection is prepared there. Should the
-server refuse to prepare one, or later not know it (a pooler, a ``DISCARD
-ALL``) or refuse to run it as prepared (a migration changed a column it
-returns), preparing stops for that connection and the statements go as
-text, in the same call: the caller sees no difference. Inside a
-transaction (an atomic block, or autocommit turned off) nothing is
-prepared, since a refused statement would spoil it.
+has come that many times on one connection is prepared there; what a
+connection prepared is recorded with psycopg's connection itself, so that a
+pool (Django's ``OPTIONS["pool"]``) handing it to another thread keeps it.
+
+Whatever the server then does, the caller gets what the text would have
+given, in the same call, and a write is made once (the statements of one
+query are undone together when one fails):
+
+- it no longer knows the statements (``DEALLOCATE ALL``, which psycopg
+  sends on a rollback once it has prepared queries of its own, or a pooler
+  that moved the connection): the same statements go as text, and are
+  prepared again after as many runs; the fourth time on one connection,
+  preparing stops there;
+- it refuses to prepare them, or to run them as prepared where the text
+  passes (a migration changed a column's type: the plan cannot return the
+  new type, or a value no longer fits the old parameter's): the text goes,
+  and preparing stops for that connection.
+
+Each stop is logged once, as a warning. Nothing is prepared inside a
+transaction (an atomic block, or autocommit turned off), since a refused
+statement would spoil it, nor with ``server_side_binding``, where psycopg
+prepares the site's queries itself and throws every prepared statement
+away at each rollback.
 """
 
 from __future__ import annotations
@@ -26,6 +42,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,10 +57,15 @@ logger = logging.getLogger(__name__)
 _PREPARABLE = ("SELECT", "INSERT", "UPDATE", "DELETE")
 #: A placeholder of psycopg's client-side binding, or an escaped percent sign.
 _PLACEHOLDER = re.compile(r"%%|%s")
-#: Why the server may refuse an ``EXECUTE`` that the same statement as text would pass:
-#: it does not know the statement (a pooler, ``DEALLOCATE``/``DISCARD``), or a migration
-#: changed a column it returns ("cached plan must not change result type").
-_REFUSED_EXECUTE = frozenset({"26000", "0A000"})
+#: The server does not know a statement it prepared (``DEALLOCATE``/``DISCARD``, a pooler).
+_UNKNOWN_STATEMENT = "26000"
+#: The SQLSTATE classes in which an ``EXECUTE`` may fail where its text passes, once a
+#: migration changed a column under a prepared statement: "cached plan must not change
+#: result type" (0A), a value beyond the old parameter's type (22), an operator for the
+#: old type (42). The statements are sent again as text; the text's own error is final.
+_STALE_CLASSES = ("0A", "22", "42")
+#: How many times a connection prepares its statements again after the server lost them.
+_LOSSES = 3
 #: How many statements a connection counts, at most: the shapes of the requests' SQL are few.
 _COUNTED = 256
 
@@ -51,10 +74,16 @@ _COUNTED = 256
 class _Preparing:
     """What one database connection (psycopg's, not Django's wrapper) has prepared."""
 
-    raw: Any
     runs: dict[str, int] = field(default_factory=dict)
     ready: set[str] = field(default_factory=set)
+    #: Times the server lost the statements prepared here.
+    losses: int = 0
     off: bool = False
+
+
+#: Each psycopg connection's record, gone with the connection.
+_RECORDS: weakref.WeakKeyDictionary[Any, _Preparing] = weakref.WeakKeyDictionary()
+_RECORDS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -91,18 +120,31 @@ def execute_several(connection: Any, cursor: Any, sql: list[str], parameters: li
         except (OperationalError, InterfaceError):
             raise  # the connection itself failed: for the caller to handle, as with any read
         except DatabaseError as error:
-            _stop(preparing, error)
+            _stop(preparing, error, _REFUSED_PREPARE)
             _send(connection, cursor, sql, parameters, text=True)
             return
         preparing.ready.update(statement.name for statement in to_prepare)
-    try:
-        _send(connection, cursor, parts, parameters, text=parts == sql)
-    except DatabaseError as error:
-        if getattr(error.__cause__, "sqlstate", None) not in _REFUSED_EXECUTE:
-            raise
-        # Outside any transaction the query's statements were undone together: none ran.
-        _stop(preparing, error)
+    if parts == sql:
         _send(connection, cursor, sql, parameters, text=True)
+        return
+    try:
+        _send(connection, cursor, parts, parameters, text=False)
+        return
+    except (OperationalError, InterfaceError):
+        raise
+    except DatabaseError as error:
+        refused = error
+        sqlstate = str(getattr(error.__cause__, "sqlstate", None) or "")
+        if sqlstate != _UNKNOWN_STATEMENT and not sqlstate.startswith(_STALE_CLASSES):
+            raise
+    # Outside any transaction the query's statements were undone together: none ran. If
+    # the text fails too, its own error is the caller's, as it would be without preparing.
+    if sqlstate == _UNKNOWN_STATEMENT:
+        _lost(preparing, refused)
+        _send(connection, cursor, sql, parameters, text=True)
+    else:
+        _send(connection, cursor, sql, parameters, text=True)
+        _stop(preparing, refused, _STALE)
 
 
 def _preparing(connection: Any) -> tuple[_Preparing, int] | None:
@@ -113,14 +155,15 @@ def _preparing(connection: Any) -> tuple[_Preparing, int] | None:
         or not connection.get_autocommit()
     ):
         return None
-    threshold = _threshold(connection.settings_dict["OPTIONS"].get("prepare_threshold"))
+    options = connection.settings_dict["OPTIONS"]
+    threshold = _threshold(options.get("prepare_threshold"))
     raw = connection.connection
-    if threshold is None or raw is None:
+    if threshold is None or raw is None or options.get("server_side_binding") is True:
         return None
-    preparing: _Preparing | None = getattr(connection, "_cml_preparing", None)
-    if preparing is None or preparing.raw is not raw:
-        preparing = _Preparing(raw)
-        connection._cml_preparing = preparing
+    preparing = _RECORDS.get(raw)
+    if preparing is None:
+        with _RECORDS_LOCK:
+            preparing = _RECORDS.setdefault(raw, _Preparing())
     return None if preparing.off else (preparing, threshold)
 
 
@@ -166,8 +209,8 @@ def _statement(text: str) -> _Statement | None:
 
 
 def _numbered(text: str) -> _Statement | None:
-    if not text.lstrip().upper().startswith(_PREPARABLE):
-        return None
+    if not text.lstrip().upper().startswith(_PREPARABLE) or ";" in text:
+        return None  # PREPARE takes one statement: the rest would run once, then never
     count = 0
 
     def number(found: re.Match[str]) -> str:
@@ -182,13 +225,39 @@ def _numbered(text: str) -> _Statement | None:
     return _Statement(name, numbered, count)
 
 
-def _stop(preparing: _Preparing, error: DatabaseError) -> None:
+def _lost(preparing: _Preparing, error: DatabaseError) -> None:
+    """The server no longer knows the statements prepared here: prepare them again, or stop."""
+    preparing.losses += 1
+    if preparing.losses > _LOSSES:
+        _stop(preparing, error, _LOST)
+        return
+    preparing.ready.clear()
+    preparing.runs.clear()
+
+
+#: Why a connection stopped preparing, for the warning.
+_REFUSED_PREPARE = (
+    "the server refused to prepare it (behind a pooler in transaction mode, where another "
+    "client may hold the name, leave the database's OPTIONS prepare_threshold unset)"
+)
+_LOST = (
+    "the server lost the statements prepared on it again and again (behind a pooler in "
+    "transaction mode, or a pool that discards a connection's state, leave the database's "
+    "OPTIONS prepare_threshold unset)"
+)
+_STALE = (
+    "a prepared statement failed where its text passed, as after a migration that changed "
+    "a column's type; connections opened from now on prepare afresh"
+)
+
+
+def _stop(preparing: _Preparing, error: DatabaseError, why: str) -> None:
     logger.warning(
         "PostgreSQL refused a prepared statement (%s, SQLSTATE %s): this connection sends "
-        "the exchange's statements as text from now on. Behind a pooler in transaction "
-        "mode, leave the database's OPTIONS prepare_threshold unset.",
+        "the exchange's statements as text from now on; %s.",
         str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__,
         getattr(error.__cause__, "sqlstate", None),
+        why,
     )
     preparing.off = True
     preparing.ready.clear()
