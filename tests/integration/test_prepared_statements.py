@@ -12,6 +12,7 @@ the caller gets what the text would have given, and a write is made once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -330,6 +331,36 @@ def test_several_statements_with_server_binding_and_psycopgs_threshold_at_0(thre
             assert cursor.fetchall() == [("b",)]
     assert prepared_here() == set()  # psycopg prepares the single ones there (below)
     assert connection.connection.prepare_threshold == 0
+
+
+@pytest.fixture
+def pooled(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Django's own pool of two connections, each request's taken from it and given back."""
+    wrapper: Any = connection  # PostgreSQL's, with its pool
+    wrapper.close()
+    monkeypatch.setitem(wrapper.settings_dict, "CONN_MAX_AGE", 0)  # the pool requires it
+    monkeypatch.setitem(wrapper.settings_dict["OPTIONS"], "pool", {"min_size": 2, "max_size": 2})
+    monkeypatch.setitem(wrapper.settings_dict["OPTIONS"], "prepare_threshold", 0)
+    try:
+        yield
+    finally:
+        wrapper.close()
+        wrapper.close_pool()  # closed, and forgotten by the backend
+
+
+def test_with_djangos_pool_each_connection_prepares_once(session, pooled, caplog):
+    """The wrapper gets another of the pool's connections from one request to the next."""
+    served, preparing = set(), 0
+    for size in range(1, 11):
+        with CaptureQueriesContext(connection) as queries:
+            part(session, size)
+        served.add(id(connection.connection))
+        preparing += sum(query.startswith("PREPARE cml_") for query in sent(queries))
+        connection.close()  # the request's end: back to the pool
+    assert len(served) == 2
+    assert preparing == 2  # once on each, kept there whichever request it serves next
+    assert received(session) == sum(range(1, 11))
+    assert not [r for r in caplog.records if r.name == "cml_exchange.models.statements.prepared"]
 
 
 def test_with_server_binding_a_rollback_costs_nothing(session, threshold, monkeypatch, caplog):
