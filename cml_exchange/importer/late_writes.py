@@ -148,6 +148,8 @@ class _Writer(threading.Thread):
                 # (an order, another import) while the step reads on.
                 self.raw.execute("COMMIT")
         except BaseException as error:  # handed to the step by settle()
+            with self._deciding:
+                self._decided = True  # a thread that failed commits nothing: settle() decides
             self.error = error
 
 
@@ -266,10 +268,11 @@ def holding(connection: Any) -> bool:
     So they do in a batch inside a transaction (the one held for a scan beside the
     reader), unless that transaction's block ended while they ran (the thread then
     commits it): until then SQLite's one write lock stays taken, where a batch of its
-    own frees it once its rows are in.
+    own frees it once its rows are in. A thread that failed (its writes, or the commit,
+    which SQLite refuses with the transaction left open) holds it too.
     """
     writer = _running.get(connections[connection.alias])
-    return writer is not None and not writer.commit
+    return writer is not None and (not writer.commit or writer.error is not None)
 
 
 def settle(connection: Any) -> bool:

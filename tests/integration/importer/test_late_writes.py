@@ -197,6 +197,35 @@ def test_the_next_file_is_not_scanned_with_the_write_lock_held(
     assert stored["p1"] == "Услуга"  # the second file's p1 is the first's, rewritten
 
 
+@pytest.mark.skipif(not can_start(), reason="a scan beside the reader needs a second core")
+def test_the_next_file_is_not_scanned_after_a_refused_last_batch_with_the_lock_held(
+    tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch, refused_requisite: None
+) -> None:
+    """The held transaction's last batch refused: the step fails before the next file's scan.
+
+    The thread that was to commit the held transaction failed at its writes, so the
+    transaction stays open, and with it SQLite's write lock, until the step settles.
+    """
+    first = _catalog(tmp_path / "import1.xml", ["Товар"] * 4 + [REFUSED])
+    second = _catalog(tmp_path / "import2.xml", ["Услуга"])
+    settings.CML_EXCHANGE_SCAN_BESIDE_FROM = (tmp_path / first).stat().st_size  # the first only
+
+    def lock_taken() -> bool:
+        _wait_for_the_thread()
+        return bool(connection.connection.in_transaction)
+
+    scanned = watch_scans(monkeypatch, lock_taken)
+    job = create_job([first, second], base_dir=tmp_path, options=ImportOptions(batch_size=2))
+
+    result = run_to_end(job)
+
+    job.refresh_from_db()
+    assert isinstance(result, Failed), result
+    assert "refused requisite" in job.error
+    assert not [name for name, taken in scanned if taken]
+    assert _stored() == [(f"p{n}", "Товар") for n in range(1, 5)]
+
+
 def _offer_with_price_types(count: int) -> tuple[Offer, list[PriceType]]:
     catalog = Catalog.objects.create(external_id="cat", name="Каталог")
     offer = Offer.objects.create(catalog=catalog, external_id="o1")
@@ -301,23 +330,29 @@ def test_late_rows_refused_at_the_commit_roll_the_batch_back() -> None:
     assert connection.get_autocommit() and not connection.in_atomic_block
 
 
-def test_a_held_transaction_refused_at_the_threads_commit_keeps_the_batches_before() -> None:
+def test_a_held_transaction_refused_at_the_threads_commit_keeps_the_batches_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The transaction held for a scan's verdict, committed by the thread, fails as batches do.
 
     Its last batch's late rows break a foreign key that SQLite checks at the commit, which
     the thread sends once the held block has ended: that batch is rolled back, the one
-    before it stays, as when each batch is a transaction of its own.
+    before it stays, as when each batch is a transaction of its own. Until the step settles,
+    the refused commit's transaction, still open, holds SQLite's write lock.
     """
+    ended = _writes_wait_for_the_test(monkeypatch)
     with late_commit.batch(connection):  # held, as for a scan beside the reader
         with late_commit.batch(connection):
             Catalog.objects.create(external_id="cat", name="Каталог")
         with late_commit.batch(connection):
             Catalog.objects.create(external_id="other", name="Другой")
-            # Enough rows that the thread is still at them when the held block ends.
-            rows = [{"product_id": 987654, "name": "Н", "value": str(n)} for n in range(20_000)]
+            rows = [{"product_id": 987654, "name": "Н", "value": str(n)} for n in range(50)]
             sql.insert(Requisite, rows, late=True)
 
-    assert not late_writes.holding(connection)  # the thread commits it: SQLite's lock is freed
+    assert not late_writes.holding(connection)  # the thread is to commit it once its rows are in
+    ended.set()
+    _wait_for_the_thread()
+    assert late_writes.holding(connection)  # its commit refused: the transaction still open
     with pytest.raises(IntegrityError):
         late_commit.settle(connection)
 
@@ -325,6 +360,43 @@ def test_a_held_transaction_refused_at_the_threads_commit_keeps_the_batches_befo
     assert not Requisite.objects.exists()
     assert connection.get_autocommit() and not connection.in_atomic_block
     assert connection.savepoint_ids == []
+
+
+def test_a_thread_that_failed_before_the_held_block_ended_commits_nothing() -> None:
+    """Its writes refused while the held block still ran: the step, not the thread, ends it."""
+    with late_commit.batch(connection):  # held
+        with late_commit.batch(connection):
+            Catalog.objects.create(external_id="cat", name="Каталог")
+            sql.insert(Requisite, [{"product_id": 1, "name": None, "value": "1"}], late=True)
+        _wait_for_the_thread()  # refused: NOT NULL
+
+    assert late_writes.holding(connection)  # nobody committed: SQLite's lock is still taken
+    with pytest.raises(IntegrityError):
+        late_commit.settle(connection)
+
+    assert not Catalog.objects.exists()
+    assert connection.get_autocommit() and not connection.in_atomic_block
+
+
+def _writes_wait_for_the_test(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """The thread's first late write waits until the test sets the event it returns."""
+    ended = threading.Event()
+    real = late_writes.Write.late
+
+    def late(write: late_writes.Write, raw: Any) -> None:
+        assert ended.wait(10), "the test never let the writes go"
+        real(write, raw)
+
+    monkeypatch.setattr(late_writes.Write, "late", late)
+    return ended
+
+
+def _wait_for_the_thread() -> None:
+    for _ in range(1000):
+        if late_writes.finished(connection):
+            return
+        threading.Event().wait(0.01)
+    raise AssertionError("the late writes never ended")
 
 
 class _Undone(Exception):
