@@ -204,11 +204,19 @@ def test_the_next_file_is_not_scanned_after_a_refused_last_batch_with_the_lock_h
     """The held transaction's last batch refused: the step fails before the next file's scan.
 
     The thread that was to commit the held transaction failed at its writes, so the
-    transaction stays open, and with it SQLite's write lock, until the step settles.
+    transaction stays open, and with it SQLite's write lock, until the step settles. (A
+    thread that fails only once the next file's scan has begun keeps the lock that long.)
     """
     first = _catalog(tmp_path / "import1.xml", ["Товар"] * 4 + [REFUSED])
     second = _catalog(tmp_path / "import2.xml", ["Услуга"])
     settings.CML_EXCHANGE_SCAN_BESIDE_FROM = (tmp_path / first).stat().st_size  # the first only
+    real_holding = late_writes.holding
+
+    def holding_once_failed(connection: Any) -> bool:
+        _wait_for_the_thread()  # failed before the next file's scan stage asks
+        return real_holding(connection)
+
+    monkeypatch.setattr(late_writes, "holding", holding_once_failed)
 
     def lock_taken() -> bool:
         _wait_for_the_thread()
