@@ -99,3 +99,46 @@ def test_the_index_gives_every_row_of_a_digest_and_none_of_another(monkeypatch):
     assert index.rows_of_each([*held, 12345]) is None  # one item of a file not held: read it
     offers = DigestIndex(Offer)
     assert offers.rows_of(5) == [offer.pk, offer.pk] and offers.rows_of(6) == [offer.pk]
+
+
+@pytest.mark.parametrize("bucket", [1, 4])
+def test_the_index_agrees_with_a_dict_across_buckets(monkeypatch, bucket):
+    """Stored digests over the whole signed 64-bit range, duplicated, in every bucket.
+
+    Each digest the index was built from gives exactly the rows that hold it, whichever
+    bucket (first, last, neighbours) it fell in; any other value gives none.
+    """
+    import random
+
+    from cml_exchange.importer.loaders.passed import DigestIndex
+    from cml_exchange.models import Catalog
+
+    monkeypatch.setattr(DigestIndex, "BUCKET", bucket)
+    lowest, highest = -(2**63), 2**63 - 1
+    edges = [lowest, lowest + 1, -(2**31), -2, -1, 1, 2, 3, 2**31 - 1, 2**32, highest - 1, highest]
+    chosen = random.Random(17)  # noqa: S311 -- repeatable digests, not secrets
+    digests = edges + [chosen.randint(lowest, highest) for _ in range(150)]
+    digests += [chosen.choice(digests) for _ in range(40)]  # some held by several rows
+    catalog = Catalog.objects.create(external_id="cat", name="Каталог")
+    products = Product.objects.bulk_create(
+        Product(catalog=catalog, external_id=f"p{n}", name=f"p{n}", slug=f"p{n}", source_digest=d)
+        for n, d in enumerate(digests)
+    )
+    expected: dict[int, list[int]] = {}
+    for product in products:
+        expected.setdefault(product.source_digest, []).append(product.pk)
+
+    index = DigestIndex(Product)
+
+    assert len(index._starts) > 32  # the digests spread over many buckets
+    for digest, pks in expected.items():
+        assert sorted(index.rows_of(digest)) == sorted(pks)
+    found = index.rows_of_each(expected)
+    assert found is not None
+    assert {digest: sorted(pks) for digest, pks in found.items()} == {
+        digest: sorted(pks) for digest, pks in expected.items()
+    }
+    for absent in (0, 4, -3, 2**40 + 1, chosen.randint(lowest, highest)):
+        if absent not in expected:
+            assert index.rows_of(absent) == []
+            assert index.rows_of_each([*expected, absent]) is None
