@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.db.models import F
+from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
 from cml_exchange.conf import app_settings
-from cml_exchange.models import ExchangeFile, ExchangeKind, ImportJob
+from cml_exchange.models import ExchangeFile, ExchangeKind, ImportJob, Offer, PriceType, Warehouse
 from cml_exchange.signals import import_finished
 
 
@@ -29,4 +31,38 @@ def mark_files_imported(sender: type[ImportJob], job: ImportJob, **kwargs: Any) 
     names = [name if folder == "." else f"{folder}/{name}" for name in job.files]
     ExchangeFile.objects.filter(kind=ExchangeKind.CATALOG, name__in=names).update(
         imported=timezone.now()
+    )
+
+
+@receiver(pre_delete, sender=PriceType, dispatch_uid="cml_exchange.forget_deleted_prices")
+def forget_deleted_prices(sender: type[PriceType], instance: PriceType, **kwargs: Any) -> None:
+    """Deleting a price type deletes its prices: their offers no longer hold what 1C sent.
+
+    Their checksums and digests of prices are cleared before the prices go, so that
+    the next exchange writes them again (to the type 1C declares anew) instead of
+    passing the unchanged offers, or their unchanged file, over.
+    """
+    from cml_exchange.importer.loaders.offers import PRICES
+
+    _forget(Offer.objects.filter(prices__price_type=instance), "prices", PRICES)
+
+
+@receiver(pre_delete, sender=Warehouse, dispatch_uid="cml_exchange.forget_deleted_stock")
+def forget_deleted_stock(sender: type[Warehouse], instance: Warehouse, **kwargs: Any) -> None:
+    """The same for a warehouse, whose stock rows go with it."""
+    from cml_exchange.importer.loaders.offers import STOCK
+
+    _forget(Offer.objects.filter(stock__warehouse=instance), "stock", STOCK)
+
+
+def _forget(offers: Any, part: str, bit: int) -> None:
+    pks = list(offers.values_list("pk", flat=True).distinct())
+    if not pks:
+        return
+    chosen = Offer.objects.filter(pk__in=pks)
+    chosen.update(**{f"{part}_checksum": "", f"{part}_digest": 0})
+    # The element of the offer's identity carried this part too (``Offer.source_parts``):
+    # its digest no longer says what the offer holds.
+    chosen.annotate(carried=F("source_parts").bitand(bit)).filter(carried=bit).update(
+        source_digest=0
     )
