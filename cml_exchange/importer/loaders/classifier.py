@@ -6,7 +6,7 @@ The group tree has its own module, :mod:`~cml_exchange.importer.loaders.groups`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import router
 from django.db.models import Exists, OuterRef, Subquery
@@ -145,6 +145,7 @@ def load_properties(session: ImportSession, items: Sequence[tuple[cml.Property, 
             for o in p.options
         ]
         if options:
+            renamed = _renamed_options(options)
             upsert_dicts(
                 PropertyOption,
                 options,
@@ -152,8 +153,36 @@ def load_properties(session: ImportSession, items: Sequence[tuple[cml.Property, 
                 update_fields=["value"],
             )
             session.count("property_options", len(options))
+            _copy_new_texts(renamed)
             _link_waiting_values(list(pks.values()))
         pending.resolve_values(session, list(pks))
+
+
+def _renamed_options(options: list[dict[str, Any]]) -> list[int]:
+    """The pks of the stored options whose text ``options`` (rows about to be upserted) change."""
+    sent = {(o["property_id"], o["external_id"]): o["value"] for o in options}
+    stored = PropertyOption.objects.filter(
+        property_id__in={o["property_id"] for o in options}
+    ).values_list("pk", "property_id", "external_id", "value")
+    return [
+        pk
+        for pk, prop, external_id, value in stored
+        if sent.get((prop, external_id), value) != value
+    ]
+
+
+def _copy_new_texts(option_pks: list[int]) -> None:
+    """Values naming a renamed option take its new text, as a value naming it first would.
+
+    A product or offer names a reference value by its id, so its own element, and
+    with it its checksum and digest, does not change when 1C renames the value:
+    the copy of the text its value row keeps is brought up to date here.
+    """
+    if not option_pks:
+        return
+    text = PropertyOption.objects.filter(pk=OuterRef("option_id")).values("value")[:1]
+    for model in (ProductPropertyValue, OfferPropertyValue):
+        model.objects.filter(option_id__in=option_pks).update(value=Subquery(text))
 
 
 def _link_waiting_values(property_pks: list[int]) -> None:
