@@ -56,13 +56,10 @@ def forget_deleted_stock(sender: type[Warehouse], instance: Warehouse, **kwargs:
 
 
 def _forget(offers: Any, part: str, bit: int) -> None:
-    pks = list(offers.values_list("pk", flat=True).distinct())
-    if not pks:
-        return
-    chosen = Offer.objects.filter(pk__in=pks)
-    chosen.update(**{f"{part}_checksum": "", f"{part}_digest": 0})
+    """Clear ``part``'s checksum and digests of ``offers`` (a queryset: any number of them)."""
+    offers.update(**{f"{part}_checksum": "", f"{part}_digest": 0})
     # The element of the offer's identity carried this part too (``Offer.source_parts``):
     # its digest no longer says what the offer holds.
-    chosen.annotate(carried=F("source_parts").bitand(bit)).filter(carried=bit).update(
+    offers.annotate(carried=F("source_parts").bitand(bit)).filter(carried=bit).update(
         source_digest=0
     )
