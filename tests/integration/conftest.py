@@ -1,7 +1,7 @@
 """Fixtures shared by the integration tests: exchange files, 1C's login, SQLite's limits."""
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.contrib.auth.models import User
@@ -50,3 +50,20 @@ def statements_as_text(monkeypatch: pytest.MonkeyPatch) -> None:
     queries would read ``EXECUTE cml_…`` or not, by how many ran before it.
     """
     monkeypatch.setitem(connection.settings_dict["OPTIONS"], "prepare_threshold", None)
+
+
+@pytest.fixture
+def threshold(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[object], None]]:
+    """Set ``prepare_threshold`` on a new connection, as a site's settings would (PostgreSQL)."""
+
+    def set_to(value: object) -> None:
+        connection.close()
+        options = connection.settings_dict["OPTIONS"]
+        if value is None:
+            monkeypatch.delitem(options, "prepare_threshold", raising=False)
+        else:
+            monkeypatch.setitem(options, "prepare_threshold", value)
+        connection.ensure_connection()
+
+    yield set_to
+    connection.close()
