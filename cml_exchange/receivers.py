@@ -5,13 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, Model
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
 from cml_exchange.conf import app_settings
-from cml_exchange.models import ExchangeFile, ExchangeKind, ImportJob, Offer, PriceType, Warehouse
+from cml_exchange.models import (
+    Category,
+    ExchangeFile,
+    ExchangeKind,
+    Group,
+    ImportJob,
+    Offer,
+    PriceType,
+    Product,
+    Property,
+    Unit,
+    Warehouse,
+)
 from cml_exchange.signals import import_finished
 
 
@@ -62,4 +74,41 @@ def _forget(offers: Any, part: str, bit: int) -> None:
     # its digest no longer says what the offer holds.
     offers.annotate(carried=F("source_parts").bitand(bit)).filter(carried=bit).update(
         source_digest=0
+    )
+
+
+#: The rows of the site's that products and offers name, and how each model finds the items
+#: naming one (``None``: its items never do). Deleting such a row takes something 1C wrote
+#: from those items: a group its links, a property its values, a unit or a category the
+#: reference (set to null). A deleted option needs nothing: the values naming it keep its
+#: id and take the option 1C declares anew (``classifier._link_waiting_values``).
+NAMED_BY: dict[type[Model], tuple[str | None, str | None]] = {
+    Group: ("group_links__group", None),
+    Category: ("category", None),
+    Unit: ("base_unit", "base_unit"),
+    Property: ("property_values__property", "property_values__property"),
+}
+
+
+def forget_naming_items(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    """Deleting a row that products or offers name: they no longer hold what 1C sent.
+
+    Their checksums and element digests are cleared before the row goes (and,
+    for a cascade, before any row goes), so that the next exchange writes them
+    again, naming the row 1C declares anew, instead of passing them, or their
+    unchanged file, over. An offer's prices and stock are not touched: they
+    name none of these.
+    """
+    products, offers = NAMED_BY[sender]
+    if products:
+        Product.objects.filter(**{products: instance}).update(checksum="", source_digest=0)
+    if offers:
+        Offer.objects.filter(**{offers: instance}).update(checksum="", source_digest=0)
+
+
+for _model in NAMED_BY:
+    pre_delete.connect(
+        forget_naming_items,
+        sender=_model,
+        dispatch_uid=f"cml_exchange.forget_naming_{_model._meta.model_name}",
     )
