@@ -175,6 +175,9 @@ def _load(
     seen = [pks[item.id] for item, scope in items if scope.full and item.id not in marked]
     if seen:
         Offer.objects.filter(pk__any=seen).update(last_seen_full=session.seen_at)
+    pending.count_still_waiting(
+        session, offers=[pk for xid, pk in pks.items() if xid not in marked]
+    )
     signals.offers_saved.send(
         sender=Offer, job=session.job, catalog_id=catalog, offer_ids=sorted(pks.values())
     )

@@ -3,7 +3,8 @@
 A file read whole keeps its items' element digests (``importer.scans.keep_items``).
 When the same bytes come again, the runner asks :func:`stored_items` whether the
 catalog still holds every one of them as :func:`~.unchanged.pass_over` would
-confirm it (a row of that catalog with that digest, not deactivated since): the
+confirm it (a row of that catalog with that digest, not deactivated since, an
+offer linked to its product): the
 rows that hold each digest are found in a :class:`DigestIndex` of every stored
 product's or offer's digests, read once a step (or an exchange), and then read themselves. If
 it does, reading the items could only pass each of them over, so the runner
@@ -11,7 +12,7 @@ stops before the first one and :func:`load_passed` does what passing them over
 one by one would have done: the counts, the marks of a full exchange, offers
 waiting for these products, the signals. If one digest is missing (an item
 changed on the site's side, deleted, deactivated, or written from another
-element since), the file is read as usual.
+element since), or an offer still waits for its product, the file is read as usual.
 """
 
 from __future__ import annotations
@@ -26,8 +27,13 @@ from cml_exchange.commerceml.reading.digests import OFFERS, FileItems
 from cml_exchange.commerceml.reading.reader import CmlReader
 from cml_exchange.importer import queries
 from cml_exchange.importer.exchange_reads import shared
+from cml_exchange.importer.loaders import pending
 from cml_exchange.importer.loaders.products import link_waiting_offers, offers_wait_in
-from cml_exchange.importer.loaders.unchanged import DIGEST_COLUMNS
+from cml_exchange.importer.loaders.unchanged import (
+    DIGEST_COLUMNS,
+    PASSABLE_COLUMNS,
+    passable_row,
+)
 from cml_exchange.importer.scans import keep_items, kept_items
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import Catalog, Offer, Product
@@ -203,12 +209,12 @@ def stored_items(items: FileItems, catalog: int, index: DigestIndex) -> list[int
 
     A row holds an item when it is of ``catalog``, one of its digests
     (``source_digest``, and an offer's ``prices_digest`` and ``stock_digest``)
-    is the item's element digest, and it is not deactivated (the condition of
-    ``pass_over``): the digest is keyed with the reader's code and covers the
-    element's ``Ид``, so the row was written from that very element. ``index``
-    (of the items' model) says which rows held each digest; those rows are read
-    by their pks, so the look costs what the file holds, not what the catalog
-    holds.
+    is the item's element digest, and :func:`~.unchanged.passable_row` says so
+    (the condition of ``pass_over``: not deactivated, an offer linked). The digest
+    is keyed with the reader's code and covers the element's ``Ид``, so the row
+    was written from that very element. ``index`` (of the items' model) says which
+    rows held each digest; those rows are read by their pks, so the look costs
+    what the file holds, not what the catalog holds.
     """
     model = Offer if items.kind == OFFERS else Product
     columns = DIGEST_COLUMNS[model]
@@ -221,13 +227,14 @@ def stored_items(items: FileItems, catalog: int, index: DigestIndex) -> list[int
         wanted = sorted({pk for rows in candidates.values() for pk in rows})
         held: dict[int, tuple[int, ...]] = {}
         for first in range(0, len(wanted), _CHUNK):
-            for pk, row_catalog, active, deleted, *digests in queries.values_list(
+            flags = len(PASSABLE_COLUMNS[model])
+            for pk, row_catalog, *rest in queries.values_list(
                 model,
-                ["pk", "catalog_id", "active", "deleted", *columns],
+                ["pk", "catalog_id", *PASSABLE_COLUMNS[model], *columns],
                 pk__any=wanted[first : first + _CHUNK],
             ):
-                if row_catalog == catalog and active != deleted:
-                    held[pk] = tuple(digests)
+                if row_catalog == catalog and passable_row(model, rest[:flags]):
+                    held[pk] = tuple(rest[flags:])
         for digest in chunk:
             rows = [pk for pk in candidates[digest] if digest in held.get(pk, ())]
             if len(rows) != 1:
@@ -255,10 +262,12 @@ def load_passed(session: ImportSession, passed: PassedItems) -> None:
                 last_seen_full=session.seen_at
             )
     if offers:
+        pending.count_still_waiting(session, offers=pks)
         signals.offers_saved.send(
             sender=Offer, job=session.job, catalog_id=passed.catalog, offer_ids=pks
         )
         return
+    pending.count_still_waiting(session, products=pks)
     if offers_wait_in(passed.catalog):  # nearly always none waits
         for start in range(0, len(pks), _CHUNK):
             chunk = pks[start : start + _CHUNK]

@@ -68,6 +68,36 @@ def keep(session: ImportSession, rows: Sequence[Mapping[str, object]]) -> None:
     session.count("references_waiting", len(rows))
 
 
+def count_still_waiting(
+    session: ImportSession, *, products: Sequence[int] = (), offers: Sequence[int] = ()
+) -> None:
+    """Count the references still waiting of items 1C sent unchanged (pks), as :func:`keep` does.
+
+    Products and offers passed over, or found unchanged by their checksums, keep
+    what they wait for; the reconciliation tells of it at every exchange, as for
+    an item written. Looked for only while any reference waits (read once a step).
+    """
+    if not (products or offers) or not _any_waiting(session):
+        return
+    found = 0
+    for owner, pks in (("product_id", products), ("offer_id", offers)):
+        for start in range(0, len(pks), _CHUNK):
+            chunk = list(pks[start : start + _CHUNK])
+            found += PendingReference.objects.filter(**{f"{owner}__any": chunk}).count()
+    session.count("references_waiting", found)
+
+
+#: Pks per statement (one array parameter, ``__any``).
+_CHUNK = 5000
+
+
+def _any_waiting(session: ImportSession) -> bool:
+    key = (PendingReference, "any")
+    if key not in session.built:
+        session.built[key] = PendingReference.objects.exists()
+    return bool(session.built[key])
+
+
 def resolve_groups(session: ImportSession, groups: Mapping[str, int]) -> None:
     """Link products to the groups just written (``{1C id: pk}``) that they named before."""
     found = queries.values_list(

@@ -4,10 +4,11 @@ The reader is given the digests of every stored product and offer
 (:class:`KnownDigests`) and yields :class:`~cml_exchange.commerceml.entities.Unchanged`
 for an element whose digest is among them. The digest alone says only that *some*
 stored item came from an equal element; :func:`pass_over` confirms it against the
-item's own row (same catalog, same id, same digest, not deactivated since) and
-builds the entity after all for any marker it cannot confirm, so that an item
-changed earlier in the same exchange, or deactivated as missing, is written as if
-no digest had been kept.
+item's own row (same catalog, same id, same digest, not deactivated since, an
+offer linked to its product) and builds the entity after all for any marker it
+cannot confirm, so that an item changed earlier in the same exchange, or
+deactivated as missing, is written as if no digest had been kept, and an offer
+still waiting for its product is counted as reading it counts it.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def pass_over(
     passed: dict[str, tuple[int, cml.Unchanged]] = {}
     for marker in markers:
         row = rows.get(marker.id)
-        if row is not None and marker.digest in row[1] and row[2] != row[3]:
+        if row is not None and marker.digest in row[1] and row[2]:
             passed[marker.id] = (row[0], marker)
 
     def warn(code: str, message: str, entity_id: str | None = None) -> None:
@@ -106,18 +107,40 @@ def pass_over(
 
 def _rows(
     model: type[Product] | type[Offer], catalog: int, ids: list[str]
-) -> dict[str, tuple[int, tuple[int, ...], bool, bool]]:
-    """``{id: (pk, digests, active, deleted)}`` of the stored items of ``catalog``.
+) -> dict[str, tuple[int, tuple[int, ...], bool]]:
+    """``{id: (pk, digests, passable)}`` of the stored items of ``catalog``.
 
     ``digests`` are the row's (:data:`DIGEST_COLUMNS`): an element whose digest is
     among them wrote what the row holds of it (an offer's prices alone, say).
+    ``passable``: see :func:`passable_row`.
     """
-    found: dict[str, tuple[int, tuple[int, ...], bool, bool]] = {}
+    found: dict[str, tuple[int, tuple[int, ...], bool]] = {}
     manager: Any = model._default_manager
     columns = DIGEST_COLUMNS[model]
+    flags = len(PASSABLE_COLUMNS[model])
     for start in range(0, len(ids), _CHUNK):
-        for external_id, pk, active, deleted, *digests in manager.filter(
+        for external_id, pk, *held in manager.filter(
             catalog_id=catalog, external_id__any=ids[start : start + _CHUNK]
-        ).values_list("external_id", "pk", "active", "deleted", *columns):
-            found[external_id] = (pk, tuple(digests), active, deleted)
+        ).values_list("external_id", "pk", *PASSABLE_COLUMNS[model], *columns):
+            found[external_id] = (pk, tuple(held[flags:]), passable_row(model, held[:flags]))
     return found
+
+
+#: The columns :func:`passable_row` reads.
+PASSABLE_COLUMNS: dict[type[Product] | type[Offer], tuple[str, ...]] = {
+    Product: ("active", "deleted"),
+    Offer: ("active", "deleted", "product_id"),
+}
+
+
+def passable_row(model: type[Product] | type[Offer], flags: Sequence[Any]) -> bool:
+    """Whether a row holding an element's digest may have that element passed over.
+
+    ``flags`` are the row's :data:`PASSABLE_COLUMNS`. Not when the row was
+    deactivated since (as missing from a full exchange: the element brings it
+    back), nor an offer still waiting for its product: reading its element
+    counts it among the offers without product, which the reconciliation tells
+    of at every exchange.
+    """
+    active, deleted, *product = flags
+    return active != deleted and (model is not Offer or product[0] is not None)

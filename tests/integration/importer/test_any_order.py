@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence, Set
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -38,8 +39,8 @@ pytestmark = pytest.mark.django_db
 IN_ORDER = [path.name for path in catalog_files()]
 
 
-def import_(files: Sequence[str]) -> ImportJob:
-    job = create_job(list(files), base_dir=CML31, options=ImportOptions())
+def import_(files: Sequence[str], base_dir: Path = CML31) -> ImportJob:
+    job = create_job(list(files), base_dir=base_dir, options=ImportOptions())
     assert isinstance(run_to_end(job), Done)
     job.refresh_from_db()
     return job
@@ -155,3 +156,30 @@ def test_the_catalog_adapter_hears_of_products_once_their_groups_arrive(settings
     import_([name for name in IN_ORDER if name.startswith("groups")])
     assert len(Recorder.told) == 12
     assert all(len(groups) == 1 for _, groups in Recorder.told)
+
+
+@pytest.mark.parametrize("again", ["", "<!-- sent again -->"], ids=["same files", "files read"])
+@pytest.mark.parametrize("kinds", [("goods",), ("goods", "offers")], ids=["goods", "offers too"])
+def test_references_still_waiting_are_told_of_at_every_exchange(
+    tmp_path: Path, kinds: tuple[str, ...], again: str
+) -> None:
+    """Unchanged products and offers that still miss a group or value are never passed in silence.
+
+    Without its groups and properties, the goods leave references waiting (the offers
+    too, for the properties of offers); sent again unchanged, they still wait, and the
+    reconciliation says so again: whether their files are passed over whole, or read
+    (their bytes differ) and their items passed over one by one.
+    """
+    files = [name for name in IN_ORDER if name.startswith(kinds)]
+    first = import_(files).counters
+    assert first["references_waiting"] == PendingReference.objects.count() > 12
+    offer_values = PendingReference.objects.filter(kind="offer_value")
+    assert offer_values.exists() == ("offers" in kinds)
+    for name in files:
+        (tmp_path / name).write_bytes((CML31 / name).read_bytes() + again.encode())
+
+    counters = import_(files, base_dir=tmp_path).counters
+
+    assert counters["products_unchanged"] == 12 and "products_updated" not in counters
+    assert counters["references_waiting"] == first["references_waiting"]
+    assert PendingReference.objects.count() == first["references_waiting"]

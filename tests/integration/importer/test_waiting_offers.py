@@ -108,3 +108,20 @@ def test_offers_whose_prices_change_are_counted_without_product_while_they_wait(
     summary = import_(tmp_path, "offers_b.xml", cml_files.offers("B", repriced))
     assert summary["prices"] == 2 and "offers_without_product" not in summary
     assert linked() == {("B", "p1#red"): "p1", ("B", "p2"): "p2"}
+
+
+@pytest.mark.parametrize(
+    "again",
+    ["", "<!-- sent again -->"],
+    ids=["the same file, passed over", "the file read, its offers passed over"],
+)
+def test_offers_still_waiting_are_told_of_at_every_exchange(tmp_path: Path, again: str) -> None:
+    """An unchanged offer that cannot be sold yet is never passed over in silence."""
+    text = cml_files.offers("B", [Lot("p1#red"), Lot("p2"), Lot("p3")])
+    import_(tmp_path, "import_b.xml", cml_files.catalog("B", [Item("p3", "Шарф")]))
+    assert import_(tmp_path, "offers_b.xml", text)["offers_without_product"] == 2
+
+    summary = import_(tmp_path, "offers_b.xml", text + again)
+
+    assert summary["offers_without_product"] == 2
+    assert summary["offers_unchanged"] == 3 and "offers_updated" not in summary
