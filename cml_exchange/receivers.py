@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
-from django.db.models import F, Model
-from django.db.models.signals import pre_delete
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import F, Model, QuerySet
+from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
 from cml_exchange.conf import app_settings
 from cml_exchange.models import (
     Category,
+    Classifier,
     ExchangeFile,
     ExchangeKind,
     Group,
@@ -47,7 +50,9 @@ def mark_files_imported(sender: type[ImportJob], job: ImportJob, **kwargs: Any) 
 
 
 @receiver(pre_delete, sender=PriceType, dispatch_uid="cml_exchange.forget_deleted_prices")
-def forget_deleted_prices(sender: type[PriceType], instance: PriceType, **kwargs: Any) -> None:
+def forget_deleted_prices(
+    sender: type[PriceType], instance: PriceType, using: str = DEFAULT_DB_ALIAS, **kwargs: Any
+) -> None:
     """Deleting a price type deletes its prices: their offers no longer hold what 1C sent.
 
     Their checksums and digests of prices are cleared before the prices go, so that
@@ -56,15 +61,17 @@ def forget_deleted_prices(sender: type[PriceType], instance: PriceType, **kwargs
     """
     from cml_exchange.importer.loaders.offers import PRICES
 
-    _forget(Offer.objects.filter(prices__price_type=instance), "prices", PRICES)
+    _forget(Offer.objects.db_manager(using).filter(prices__price_type=instance), "prices", PRICES)
 
 
 @receiver(pre_delete, sender=Warehouse, dispatch_uid="cml_exchange.forget_deleted_stock")
-def forget_deleted_stock(sender: type[Warehouse], instance: Warehouse, **kwargs: Any) -> None:
+def forget_deleted_stock(
+    sender: type[Warehouse], instance: Warehouse, using: str = DEFAULT_DB_ALIAS, **kwargs: Any
+) -> None:
     """The same for a warehouse, whose stock rows go with it."""
     from cml_exchange.importer.loaders.offers import STOCK
 
-    _forget(Offer.objects.filter(stock__warehouse=instance), "stock", STOCK)
+    _forget(Offer.objects.db_manager(using).filter(stock__warehouse=instance), "stock", STOCK)
 
 
 def _forget(offers: Any, part: str, bit: int) -> None:
@@ -90,7 +97,13 @@ NAMED_BY: dict[type[Model], tuple[str | None, str | None]] = {
 }
 
 
-def forget_naming_items(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+def forget_naming_items(
+    sender: type[Model],
+    instance: Model,
+    origin: Any = None,
+    using: str = DEFAULT_DB_ALIAS,
+    **kwargs: Any,
+) -> None:
     """Deleting a row that products or offers name: they no longer hold what 1C sent.
 
     Their checksums and element digests are cleared before the row goes (and,
@@ -98,17 +111,68 @@ def forget_naming_items(sender: type[Model], instance: Model, **kwargs: Any) -> 
     again, naming the row 1C declares anew, instead of passing them, or their
     unchanged file, over. An offer's prices and stock are not touched: they
     name none of these.
+
+    One deletion of many rows (a queryset's, the admin's bulk action, the
+    importer's of missing groups; a classifier's, with its groups, categories
+    and properties) clears them all at its first row of each model, in one
+    statement a model: Django sends this signal for every row.
     """
+    deleted = _deleted(sender, instance, origin)
+    if deleted is None:
+        return  # cleared at an earlier row of the same deletion
     products, offers = NAMED_BY[sender]
-    if products:
-        Product.objects.filter(**{products: instance}).update(checksum="", source_digest=0)
-    if offers:
-        Offer.objects.filter(**{offers: instance}).update(checksum="", source_digest=0)
+    lookup, rows = deleted
+    for model, path in ((Product, products), (Offer, offers)):
+        if path:
+            model._default_manager.db_manager(using).filter(**{f"{path}{lookup}": rows}).update(
+                checksum="", source_digest=0
+            )
 
 
-for _model in NAMED_BY:
-    pre_delete.connect(
-        forget_naming_items,
+def _deleted(sender: type[Model], instance: Model, origin: Any) -> tuple[str, Any] | None:
+    """The rows of ``sender`` the deletion takes, as a lookup's tail and its value.
+
+    ``None`` when an earlier row of the same deletion (the same ``origin``) cleared
+    them already. Only ``instance`` where the deletion's origin does not say.
+    """
+    if isinstance(origin, QuerySet) and origin.model is sender:
+        rows: tuple[str, Any] = ("__in", origin)
+    elif isinstance(origin, QuerySet) and origin.model is Classifier and sender is not Unit:
+        rows = ("__classifier__in", origin)
+    elif isinstance(origin, Classifier) and sender is not Unit:
+        rows = ("__classifier", origin)
+    else:
+        return ("", instance)
+    deletion = _deletion
+    if getattr(deletion, "origin", None) is not origin:
+        deletion.origin, deletion.cleared = origin, set()
+    if sender in deletion.cleared:
+        return None
+    deletion.cleared.add(sender)
+    return rows
+
+
+#: The deletion under way in this thread (its ``origin``) and the models whose naming items
+#: it cleared. Forgotten at its first ``post_delete``: a later deletion of the same queryset
+#: object clears again.
+_deletion = threading.local()
+
+
+def _deletion_done(sender: type[Model], origin: Any = None, **kwargs: Any) -> None:
+    if getattr(_deletion, "origin", None) is origin:
+        _deletion.origin, _deletion.cleared = None, set()
+
+
+_DELETED: tuple[type[Model], ...] = (*NAMED_BY, Classifier)
+for _model in _DELETED:
+    if _model in NAMED_BY:
+        pre_delete.connect(
+            forget_naming_items,
+            sender=_model,
+            dispatch_uid=f"cml_exchange.forget_naming_{_model._meta.model_name}",
+        )
+    post_delete.connect(
+        _deletion_done,
         sender=_model,
-        dispatch_uid=f"cml_exchange.forget_naming_{_model._meta.model_name}",
+        dispatch_uid=f"cml_exchange.deletion_done_{_model._meta.model_name}",
     )

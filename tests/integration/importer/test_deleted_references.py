@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cml_exchange.models import (
     Category,
@@ -97,11 +99,14 @@ def held() -> dict[str, list[Any]]:
 
 DELETIONS: dict[str, Callable[[], object]] = {
     "a group": lambda: Group.objects.get().delete(),
+    "groups, in bulk": lambda: Group.objects.filter(external_id__in=["g1", "g2"]).delete(),
     "a category": lambda: Category.objects.all().delete(),  # the admin's bulk action
     "a unit": lambda: Unit.objects.get().delete(),
+    "units, in bulk": lambda: Unit.objects.all().delete(),
     "a property": lambda: Property.objects.get().delete(),
     "a property's value": lambda: PropertyOption.objects.get().delete(),
     "the classifier": lambda: Classifier.objects.get().delete(),
+    "classifiers, in bulk": lambda: Classifier.objects.all().delete(),
 }
 
 
@@ -140,3 +145,44 @@ def test_items_naming_other_rows_keep_their_digests(tmp_path: Path) -> None:
         + sorted(Offer.objects.values_list("source_digest", flat=True))
         == digests
     )
+
+
+def test_a_deletion_of_many_rows_clears_their_items_in_a_statement_a_model(
+    tmp_path: Path,
+) -> None:
+    """Django tells of each row deleted; the items are cleared at the first, all at once.
+
+    A classifier of 200 groups, 50 categories and 50 properties, all named by
+    products, costs one statement for the products of each model, and one for
+    the offers naming its properties: not one a row.
+    """
+    import_files(tmp_path / "1", FILES)
+    classifier = Classifier.objects.get()
+    Group.objects.bulk_create(
+        Group(classifier=classifier, external_id=f"x{i}", name=f"x{i}", slug=f"x{i}")
+        for i in range(200)
+    )
+    Category.objects.bulk_create(
+        Category(classifier=classifier, external_id=f"x{i}", name=f"x{i}") for i in range(50)
+    )
+    Property.objects.bulk_create(
+        Property(classifier=classifier, external_id=f"x{i}", name=f"x{i}") for i in range(50)
+    )
+    (product, *_) = Product.objects.all()
+    ProductGroup.objects.bulk_create(
+        ProductGroup(product=product, group=group)
+        for group in Group.objects.filter(external_id__startswith="x")
+    )
+
+    def cleared(delete: Callable[[], object]) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            delete()
+        return sum(1 for query in queries.captured_queries if '"source_digest" = 0' in query["sql"])
+
+    assert cleared(lambda: Group.objects.filter(external_id__startswith="x")[0].delete()) == 1
+    assert cleared(lambda: Group.objects.filter(external_id__startswith="x").delete()) == 1
+    import_files(tmp_path / "2", FILES)  # the digests back
+    assert Product.objects.filter(source_digest=0).count() == 0
+    assert cleared(classifier.delete) == 4  # groups, categories, properties; offers' properties
+    assert Product.objects.filter(source_digest=0).count() == 2
+    assert Offer.objects.filter(source_digest=0).count() == 2
