@@ -175,8 +175,10 @@ def _load(
     seen = [pks[item.id] for item, scope in items if scope.full and item.id not in marked]
     if seen:
         Offer.objects.filter(pk__any=seen).update(last_seen_full=session.seen_at)
+    # An element of the offer's identity names its values; one with values replaced them.
+    replaced = {o.id for o in identity if o.property_values is not None}
     pending.count_still_waiting(
-        session, offers=[pk for xid, pk in pks.items() if xid not in marked]
+        session, offers=[pks[o.id] for o in offers if _has_identity(o) and o.id not in replaced]
     )
     signals.offers_saved.send(
         sender=Offer, job=session.job, catalog_id=catalog, offer_ids=sorted(pks.values())

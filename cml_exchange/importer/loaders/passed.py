@@ -168,8 +168,8 @@ def passable(
     catalog = found[0][0]
     model = Offer if items.kind == OFFERS else Product
     pks = stored_items(items, catalog, DigestIndex.of(session, model))
-    if pks is None:
-        return None
+    if pks is None or pending.waiting_among(session, pending.OWNER[model], pks):
+        return None  # an item that waits is read, to be counted (pass_over)
     return PassedItems(
         kind=kind,
         catalog=catalog,
@@ -262,12 +262,10 @@ def load_passed(session: ImportSession, passed: PassedItems) -> None:
                 last_seen_full=session.seen_at
             )
     if offers:
-        pending.count_still_waiting(session, offers=pks)
         signals.offers_saved.send(
             sender=Offer, job=session.job, catalog_id=passed.catalog, offer_ids=pks
         )
         return
-    pending.count_still_waiting(session, products=pks)
     if offers_wait_in(passed.catalog):  # nearly always none waits
         for start in range(0, len(pks), _CHUNK):
             chunk = pks[start : start + _CHUNK]

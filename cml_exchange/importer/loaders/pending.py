@@ -31,6 +31,9 @@ from cml_exchange.models import (
 
 Kind = PendingReference.Kind
 
+#: The field of a pending reference that names an item of each model.
+OWNER: dict[type[Product] | type[Offer], str] = {Product: "product_id", Offer: "offer_id"}
+
 
 def forget(
     kinds: Collection[str], *, products: Sequence[int] = (), offers: Sequence[int] = ()
@@ -66,6 +69,14 @@ def keep(session: ImportSession, rows: Sequence[Mapping[str, object]]) -> None:
     """Store pending references (dicts of :class:`PendingReference` fields), and count them."""
     sql.insert(PendingReference, rows)
     session.count("references_waiting", len(rows))
+    if rows:
+        session.built[(PendingReference, "any")] = True
+        _counted(session).update(
+            (owner, row[owner])  # type: ignore[misc]
+            for row in rows
+            for owner in ("product_id", "offer_id")
+            if row.get(owner) is not None
+        )
 
 
 def count_still_waiting(
@@ -73,29 +84,60 @@ def count_still_waiting(
 ) -> None:
     """Count the references still waiting of items 1C sent unchanged (pks), as :func:`keep` does.
 
-    Products and offers passed over, or found unchanged by their checksums, keep
-    what they wait for; the reconciliation tells of it at every exchange, as for
-    an item written. Looked for only while any reference waits (read once a step).
+    The items are products and offers whose elements name their groups and
+    values, found unchanged by their checksums: their references still wait,
+    and the reconciliation tells of them at every exchange, as for an item
+    written. An item is counted once a step, however many of its elements the
+    step reads. Looked for only while any reference waits (read once a step).
     """
-    if not (products or offers) or not _any_waiting(session):
+    if not (products or offers) or not any_waiting(session):
         return
+    counted = _counted(session)
     found = 0
     for owner, pks in (("product_id", products), ("offer_id", offers)):
-        for start in range(0, len(pks), _CHUNK):
-            chunk = list(pks[start : start + _CHUNK])
+        fresh = [pk for pk in pks if (owner, pk) not in counted]
+        counted.update((owner, pk) for pk in fresh)
+        for start in range(0, len(fresh), _CHUNK):
+            chunk = fresh[start : start + _CHUNK]
             found += PendingReference.objects.filter(**{f"{owner}__any": chunk}).count()
     session.count("references_waiting", found)
+
+
+def waiting_among(session: ImportSession, owner: str, pks: Collection[int]) -> set[int]:
+    """Those of ``pks`` (products' or offers', ``owner``: ``product_id`` or ``offer_id``) that wait.
+
+    Such an item is not passed over unread: reading its element counts what it
+    waits for. Looked for only while any reference waits.
+    """
+    if not pks or not any_waiting(session):
+        return set()
+    listed = list(pks)
+    found: set[int] = set()
+    for start in range(0, len(listed), _CHUNK):
+        found.update(
+            PendingReference.objects.filter(
+                **{f"{owner}__any": listed[start : start + _CHUNK]}
+            ).values_list(owner, flat=True)
+        )
+    return found
 
 
 #: Pks per statement (one array parameter, ``__any``).
 _CHUNK = 5000
 
 
-def _any_waiting(session: ImportSession) -> bool:
+def any_waiting(session: ImportSession) -> bool:
+    """Whether any reference waited when the step first asked (or was kept since in it)."""
     key = (PendingReference, "any")
     if key not in session.built:
         session.built[key] = PendingReference.objects.exists()
     return bool(session.built[key])
+
+
+def _counted(session: ImportSession) -> set[tuple[str, int]]:
+    """The items whose waiting references the step has counted: (owner field, pk)."""
+    counted: set[tuple[str, int]] = session.built.setdefault((PendingReference, "counted"), set())
+    return counted
 
 
 def resolve_groups(session: ImportSession, groups: Mapping[str, int]) -> None:

@@ -116,14 +116,16 @@ def _load(
         Product.objects.filter(pk__any=seen).update(last_seen_full=session.seen_at)
     tell_products(session, saved.values(), [saved[p.id] for p in changed if p.id not in existing])
     link_waiting_offers(session, catalog, list(pks))
-    unchanged = sorted(pk for xid, pk in pks.items() if xid not in saved)
-    pending.count_still_waiting(session, products=unchanged)
+    # Passed over, a product waits for nothing (pass_over): only those read may.
+    pending.count_still_waiting(
+        session, products=[pks[p.id] for p in products if p.id not in saved]
+    )
     signals.products_saved.send(
         sender=Product,
         job=session.job,
         catalog_id=catalog,
         product_ids=sorted(saved.values()),
-        unchanged_ids=unchanged,
+        unchanged_ids=sorted(pk for xid, pk in pks.items() if xid not in saved),
     )
 
 

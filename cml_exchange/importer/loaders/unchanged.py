@@ -7,8 +7,9 @@ stored item came from an equal element; :func:`pass_over` confirms it against th
 item's own row (same catalog, same id, same digest, not deactivated since, an
 offer linked to its product) and builds the entity after all for any marker it
 cannot confirm, so that an item changed earlier in the same exchange, or
-deactivated as missing, is written as if no digest had been kept, and an offer
-still waiting for its product is counted as reading it counts it.
+deactivated as missing, is written as if no digest had been kept, and an item
+still waiting (an offer for its product, a product or offer for a group or
+property 1C has not declared) is counted as reading it counts it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.commerceml.reading.digests import rebuild
+from cml_exchange.importer.loaders import pending
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import Offer, Product
 
@@ -93,6 +95,11 @@ def pass_over(
         row = rows.get(marker.id)
         if row is not None and marker.digest in row[1] and row[2]:
             passed[marker.id] = (row[0], marker)
+    # An item still waiting for a group or value is read: the loader counts what it waits for.
+    pks = [pk for pk, _marker in passed.values()]
+    waiting = pending.waiting_among(session, pending.OWNER[model], pks)
+    if waiting:
+        passed = {xid: found for xid, found in passed.items() if found[0] not in waiting}
 
     def warn(code: str, message: str, entity_id: str | None = None) -> None:
         session.warn(code, message)
