@@ -113,6 +113,7 @@ WARNINGS: dict[str, str | Promise] = {
     "image_unreadable": _("pictures that could not be read"),
     "archive_script_skipped": _("programs in the archive not unpacked"),
     "reconciliation": _("reconciliation"),
+    "checksums_cleared": _("items to write again after the app's update"),
     "oscar_ambiguous_match": _("Oscar: products matched ambiguously"),
     "oscar_attribute_value": _("Oscar: attribute values not written"),
     "oscar_currency": _("Oscar: currencies not recognised"),

@@ -122,6 +122,13 @@ def done_with_notes(notes: Sequence[str]) -> str:
     return " ".join(["Импорт завершен.", *notes])
 
 
+def checksums_cleared(count: int) -> str:
+    return (
+        f"Программа обмена на сайте обновлена: контрольные суммы товаров и предложений ({count}) "
+        "сброшены, и каждый из них будет записан заново, когда 1С его пришлет."
+    )
+
+
 def without_product(name: str, count: int) -> str:
     return (
         f"Сверка файла {name}: предложений без товара на сайте {count} (сохранены; будут "

@@ -34,6 +34,7 @@ from django.utils import timezone
 from cml_exchange import signals
 from cml_exchange.commerceml.errors import CmlExchangeError
 from cml_exchange.importer import (
+    checksum_key,
     collector,
     late_commit,
     messages,
@@ -164,7 +165,10 @@ class _Step(ReadStage):
             signals.import_started.send(sender=ImportJob, job=job)
         job.steps += 1
         try:
+            cleared = checksum_key.make_current()
             session = self._session()
+            if cleared:
+                session.warn("checksums_cleared", messages.checksums_cleared(cleared))
             while True:
                 if job.stage not in (Stage.READ, Stage.SCAN):
                     # A batch's commit left running (late_commit) ends before anything but

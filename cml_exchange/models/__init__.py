@@ -30,6 +30,7 @@ from cml_exchange.models.exchange import (
     ExchangeSession,
 )
 from cml_exchange.models.imports import (
+    ChecksumKey,
     ImportJob,
     ImportWarning,
     ImportWarningKey,
@@ -60,6 +61,7 @@ from cml_exchange.models.settings import ExchangeSettings
 __all__ = [
     "Catalog",
     "Category",
+    "ChecksumKey",
     "Classifier",
     "Customer",
     "DeliveryService",

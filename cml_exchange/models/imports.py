@@ -274,3 +274,22 @@ class ScannedFile(models.Model):
 
     def __str__(self) -> str:
         return self.digest[:12]
+
+
+class ChecksumKey(models.Model):
+    """The key the stored items' checksums and element digests were written under: one row.
+
+    :mod:`cml_exchange.importer.checksum_key` says what the key covers; an
+    importer of another key clears every checksum and digest before its first
+    step, so that the items are written again, once, as it stores them.
+    """
+
+    key = models.CharField(max_length=64)
+    recorded = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("key of the stored checksums")
+        verbose_name_plural = _("keys of the stored checksums")
+
+    def __str__(self) -> str:
+        return self.key[:12]
