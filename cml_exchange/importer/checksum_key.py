@@ -11,7 +11,9 @@ item's checksums and digests, and records its own: the next exchange writes ever
 item again, once, as the current code stores it, and the job's warnings say so.
 
 The key changes with any change to the loaders, a refactoring too: the cost is one
-exchange that writes everything, as a first import does, after such an upgrade.
+exchange that writes everything, as a first import does, after such an upgrade. Each
+process looks the key up once: a worker of the old version left running past an
+upgrade would write its checksums under the new key, so every worker is restarted.
 """
 
 from __future__ import annotations
