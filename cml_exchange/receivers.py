@@ -6,9 +6,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import F, Model, QuerySet
-from django.db.models.signals import post_delete, pre_delete
+from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -114,65 +114,79 @@ def forget_naming_items(
 
     One deletion of many rows (a queryset's, the admin's bulk action, the
     importer's of missing groups; a classifier's, with its groups, categories
-    and properties) clears them all at its first row of each model, in one
-    statement a model: Django sends this signal for every row.
+    and properties) clears them all at its first row of each model, in a
+    statement a model and 5,000 rows: Django sends this signal for every row.
     """
-    deleted = _deleted(sender, instance, origin)
-    if deleted is None:
+    pks = _deleted(sender, instance, origin, using)
+    if not pks:
         return  # cleared at an earlier row of the same deletion
     products, offers = NAMED_BY[sender]
-    lookup, rows = deleted
     for model, path in ((Product, products), (Offer, offers)):
-        if path:
-            model._default_manager.db_manager(using).filter(**{f"{path}{lookup}": rows}).update(
+        if not path:
+            continue
+        manager = model._default_manager.db_manager(using)
+        for start in range(0, len(pks), _CHUNK):
+            manager.filter(**{f"{path}__in": pks[start : start + _CHUNK]}).update(
                 checksum="", source_digest=0
             )
 
 
-def _deleted(sender: type[Model], instance: Model, origin: Any) -> tuple[str, Any] | None:
-    """The rows of ``sender`` the deletion takes, as a lookup's tail and its value.
+#: Rows per statement (below SQLite's parameter limit).
+_CHUNK = 5000
 
-    ``None`` when an earlier row of the same deletion (the same ``origin``) cleared
-    them already. Only ``instance`` where the deletion's origin does not say.
+
+def _deleted(sender: type[Model], instance: Model, origin: Any, using: str) -> list[Any]:
+    """The pks of the rows of ``sender`` to clear the items of at this row of a deletion.
+
+    At the first row of a deletion of many (``origin``: a queryset of them, or
+    their classifier), every row the origin takes, as the deletion's first
+    signal finds them; later rows of the same deletion (the same ``Collector``'s
+    transaction, and the same origin) need nothing more, unless they were not
+    among those (a row changed since the deletion collected it). Otherwise, the
+    row itself.
     """
-    if isinstance(origin, QuerySet) and origin.model is sender:
-        rows: tuple[str, Any] = ("__in", origin)
-    elif isinstance(origin, QuerySet) and origin.model is Classifier and sender is not Unit:
-        rows = ("__classifier__in", origin)
-    elif isinstance(origin, Classifier) and sender is not Unit:
-        rows = ("__classifier", origin)
-    else:
-        return ("", instance)
+    rows = _taken(sender, origin, using)
+    if rows is None:
+        return [instance.pk]
+    blocks = connections[using].atomic_blocks
+    # Collector.delete() sends the signals in an atomic block of its own: a retried
+    # deletion of the same queryset, whose clearing was rolled back, is another.
+    block = blocks[-1] if blocks else None
     deletion = _deletion
-    if getattr(deletion, "origin", None) is not origin:
-        deletion.origin, deletion.cleared = origin, set()
-    if sender in deletion.cleared:
+    if (
+        getattr(deletion, "block", None) is not block
+        or getattr(deletion, "origin", None) is not origin
+    ):
+        deletion.block, deletion.origin, deletion.cleared = block, origin, {}
+    cleared: set[Any] | None = deletion.cleared.get(sender)
+    if cleared is None:
+        cleared = deletion.cleared[sender] = {*rows.values_list("pk", flat=True), instance.pk}
+        return sorted(cleared)
+    return [] if instance.pk in cleared else [instance.pk]
+
+
+def _taken(sender: type[Model], origin: Any, using: str) -> QuerySet[Any] | None:
+    """The rows of ``sender`` that deleting ``origin`` takes, when it says (else ``None``)."""
+    if isinstance(origin, QuerySet) and origin.model is sender:
+        return origin
+    if sender is Unit:  # not a classifier's
         return None
-    deletion.cleared.add(sender)
-    return rows
+    rows = sender._default_manager.db_manager(using)
+    if isinstance(origin, QuerySet) and origin.model is Classifier:
+        return rows.filter(classifier__in=origin)
+    if isinstance(origin, Classifier):
+        return rows.filter(classifier=origin)
+    return None
 
 
-#: The deletion under way in this thread (its ``origin``) and the models whose naming items
-#: it cleared. Forgotten at its first ``post_delete``: a later deletion of the same queryset
-#: object clears again.
+#: The deletion under way in this thread (its transaction's atomic block and its origin)
+#: and, by model, the pks whose naming items it cleared.
 _deletion = threading.local()
 
 
-def _deletion_done(sender: type[Model], origin: Any = None, **kwargs: Any) -> None:
-    if getattr(_deletion, "origin", None) is origin:
-        _deletion.origin, _deletion.cleared = None, set()
-
-
-_DELETED: tuple[type[Model], ...] = (*NAMED_BY, Classifier)
-for _model in _DELETED:
-    if _model in NAMED_BY:
-        pre_delete.connect(
-            forget_naming_items,
-            sender=_model,
-            dispatch_uid=f"cml_exchange.forget_naming_{_model._meta.model_name}",
-        )
-    post_delete.connect(
-        _deletion_done,
+for _model in NAMED_BY:
+    pre_delete.connect(
+        forget_naming_items,
         sender=_model,
-        dispatch_uid=f"cml_exchange.deletion_done_{_model._meta.model_name}",
+        dispatch_uid=f"cml_exchange.forget_naming_{_model._meta.model_name}",
     )

@@ -9,12 +9,14 @@ them, or their unchanged file, over: the app forgets those when it deletes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Model, QuerySet
+from django.db.models.signals import pre_delete
 from django.test.utils import CaptureQueriesContext
 
 from cml_exchange.models import (
@@ -186,3 +188,67 @@ def test_a_deletion_of_many_rows_clears_their_items_in_a_statement_a_model(
     assert cleared(classifier.delete) == 4  # groups, categories, properties; offers' properties
     assert Product.objects.filter(source_digest=0).count() == 2
     assert Offer.objects.filter(source_digest=0).count() == 2
+
+
+class Refused(Exception):
+    """What another receiver, or the database, raises in the middle of a deletion."""
+
+
+@pytest.fixture
+def refuse_once() -> Iterator[Callable[[type[Model]], None]]:
+    """Make the next deletion of rows of a model fail, at its first row, once."""
+    connected: list[type[Model]] = []
+
+    def refuse(model: type[Model]) -> None:
+        def receiver(sender: type[Model], **kwargs: object) -> None:
+            pre_delete.disconnect(sender=model, dispatch_uid="refuse_once")
+            raise Refused
+
+        pre_delete.connect(receiver, sender=model, dispatch_uid="refuse_once", weak=False)
+        connected.append(model)
+
+    yield refuse
+    for model in connected:
+        pre_delete.disconnect(sender=model, dispatch_uid="refuse_once")
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [lambda: Group.objects.all(), lambda: Classifier.objects.get()],
+    ids=["a queryset", "a classifier"],
+)
+def test_a_deletion_retried_after_a_failure_clears_again(
+    tmp_path: Path,
+    refuse_once: Callable[[type[Model]], None],
+    origin: Callable[[], QuerySet[Group] | Classifier],
+) -> None:
+    """The failed deletion's clearing was rolled back with it: the retry, of the same
+    queryset or object, is a deletion of its own."""
+    import_files(tmp_path / "1", FILES)
+    deleted = origin()
+    refuse_once(Group)
+    with pytest.raises(Refused), transaction.atomic():
+        deleted.delete()
+    assert not Product.objects.filter(source_digest=0).exists()
+
+    deleted.delete()
+
+    assert Product.objects.filter(source_digest=0).count() == 2
+
+
+def test_a_row_changed_after_the_deletion_collected_it_is_cleared_too(tmp_path: Path) -> None:
+    """The queryset no longer finds a row it collected (another transaction renamed it)."""
+    import_files(tmp_path / "1", FILES)
+    deleted = Group.objects.filter(name="Посуда")
+
+    def rename(sender: type[Model], **kwargs: object) -> None:
+        Group.objects.update(name="Кухня")  # before the groups' signals: their links go first
+
+    pre_delete.connect(rename, sender=ProductGroup, dispatch_uid="rename", weak=False)
+    try:
+        deleted.delete()
+    finally:
+        pre_delete.disconnect(sender=ProductGroup, dispatch_uid="rename")
+
+    assert not Group.objects.exists()
+    assert Product.objects.filter(source_digest=0).count() == 2
