@@ -168,8 +168,8 @@ def passable(
     catalog = found[0][0]
     model = Offer if items.kind == OFFERS else Product
     pks = stored_items(items, catalog, DigestIndex.of(session, model))
-    if pks is None or pending.waiting_among(session, pending.OWNER[model], pks):
-        return None  # an item that waits is read, to be counted (pass_over)
+    if pks is None or _waiting_named(session, model, pks, items):
+        return None
     return PassedItems(
         kind=kind,
         catalog=catalog,
@@ -179,6 +179,29 @@ def passable(
         stock_rows=counts.get("stock_rows", 0),
         skipped=items.skipped,
     )
+
+
+def _waiting_named(
+    session: ImportSession, model: type[Product] | type[Offer], pks: list[int], items: FileItems
+) -> bool:
+    """Whether an item the file names groups or values of waits for one (as ``pass_over``).
+
+    Then the file is read, for the loader to count what the item waits for. A
+    product's element names them; an offer's, when it carries its identity,
+    whose digest is its ``source_digest`` (not a ``prices`` or ``rests`` file's).
+    """
+    waiting = pending.waiting_among(session, pending.OWNER[model], pks)
+    if not waiting or model is Product:
+        return bool(waiting)
+    listed = sorted(waiting)
+    sources = {
+        digest
+        for start in range(0, len(listed), _CHUNK)
+        for (digest,) in queries.values_list(
+            Offer, ["source_digest"], pk__any=listed[start : start + _CHUNK]
+        )
+    }
+    return not sources.isdisjoint(items.digests)
 
 
 def keep_read_items(file_digest: str | None, reader: CmlReader) -> None:

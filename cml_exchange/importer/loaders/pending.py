@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 
+from django.db.models import Count
+
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.importer import queries, sql
 from cml_exchange.importer.loaders.adapting import tell_offers, tell_products
@@ -66,17 +68,23 @@ def too_long(external_id: str) -> str:
 
 
 def keep(session: ImportSession, rows: Sequence[Mapping[str, object]]) -> None:
-    """Store pending references (dicts of :class:`PendingReference` fields), and count them."""
+    """Store pending references (dicts of :class:`PendingReference` fields), and count them.
+
+    An item the file has told of already (written twice in it) counts what it
+    waits for now in place of what it waited for then.
+    """
     sql.insert(PendingReference, rows)
-    session.count("references_waiting", len(rows))
-    if rows:
-        session.built[(PendingReference, "any")] = True
-        _counted(session).update(
-            (owner, row[owner])  # type: ignore[misc]
-            for row in rows
-            for owner in ("product_id", "offer_id")
-            if row.get(owner) is not None
-        )
+    if not rows:
+        return
+    session.built[(PendingReference, "any")] = True
+    now: dict[tuple[str, int], int] = {}
+    for row in rows:
+        field = "product_id" if row.get("product_id") is not None else "offer_id"
+        owner = (field, int(str(row[field])))
+        now[owner] = now.get(owner, 0) + 1
+    told = _told(session)
+    session.count("references_waiting", sum(n - told.get(item, 0) for item, n in now.items()))
+    told.update(now)
 
 
 def count_still_waiting(
@@ -87,19 +95,26 @@ def count_still_waiting(
     The items are products and offers whose elements name their groups and
     values, found unchanged by their checksums: their references still wait,
     and the reconciliation tells of them at every exchange, as for an item
-    written. An item is counted once a step, however many of its elements the
-    step reads. Looked for only while any reference waits (read once a step).
+    written. Each file tells of an item once, however many of its elements name
+    it, unless they fall in two steps. Looked for only while any reference waits
+    (read once a step).
     """
     if not (products or offers) or not any_waiting(session):
         return
-    counted = _counted(session)
+    told = _told(session)
     found = 0
     for owner, pks in (("product_id", products), ("offer_id", offers)):
-        fresh = [pk for pk in pks if (owner, pk) not in counted]
-        counted.update((owner, pk) for pk in fresh)
+        fresh = [pk for pk in pks if (owner, pk) not in told]
         for start in range(0, len(fresh), _CHUNK):
             chunk = fresh[start : start + _CHUNK]
-            found += PendingReference.objects.filter(**{f"{owner}__any": chunk}).count()
+            for pk, count in (
+                PendingReference.objects.filter(**{f"{owner}__any": chunk})
+                .values_list(owner)
+                .annotate(count=Count("pk"))
+                .order_by()
+            ):
+                told[(owner, pk)] = count
+                found += count
     session.count("references_waiting", found)
 
 
@@ -134,10 +149,16 @@ def any_waiting(session: ImportSession) -> bool:
     return bool(session.built[key])
 
 
-def _counted(session: ImportSession) -> set[tuple[str, int]]:
-    """The items whose waiting references the step has counted: (owner field, pk)."""
-    counted: set[tuple[str, int]] = session.built.setdefault((PendingReference, "counted"), set())
-    return counted
+def _told(session: ImportSession) -> dict[tuple[str, int], int]:
+    """The items whose waiting references the file being read has told of in this step.
+
+    By (owner field, pk): how many it told of. A file's own, so that each file
+    naming an item tells of it.
+    """
+    told: dict[tuple[str, int], int] = session.built.setdefault(
+        (PendingReference, "told", session.job.file_index), {}
+    )
+    return told
 
 
 def resolve_groups(session: ImportSession, groups: Mapping[str, int]) -> None:

@@ -95,11 +95,17 @@ def pass_over(
         row = rows.get(marker.id)
         if row is not None and marker.digest in row[1] and row[2]:
             passed[marker.id] = (row[0], marker)
-    # An item still waiting for a group or value is read: the loader counts what it waits for.
+    # An item still waiting for a group or value is read, when its element names them
+    # (a product's; an offer's of its identity, whose digest is its source_digest): the
+    # loader counts what it waits for.
     pks = [pk for pk, _marker in passed.values()]
     waiting = pending.waiting_among(session, pending.OWNER[model], pks)
     if waiting:
-        passed = {xid: found for xid, found in passed.items() if found[0] not in waiting}
+        passed = {
+            xid: (pk, marker)
+            for xid, (pk, marker) in passed.items()
+            if pk not in waiting or (model is Offer and marker.digest != rows[xid][1][0])
+        }
 
     def warn(code: str, message: str, entity_id: str | None = None) -> None:
         session.warn(code, message)

@@ -19,6 +19,8 @@ from tests.cml31 import CML31, catalog_files
 from tests.integration.importer import cml_files
 from tests.integration.importer.cml_files import Item, Lot
 from tests.integration.importer.helpers import assert_done, run_to_end
+from tests.integration.importer.passed_files import SPLIT as SPLIT_PACKAGE
+from tests.integration.importer.passed_files import import_files
 
 pytestmark = pytest.mark.django_db
 
@@ -104,13 +106,55 @@ def test_an_offer_renamed_without_its_values_still_tells_what_they_wait_for(
     assert renamed["references_waiting"] == PendingReference.objects.count() == 2
 
 
-def test_a_product_sent_twice_in_a_file_is_told_of_once(tmp_path: Path) -> None:
-    """Twice in one file, in two batches: one row waits, one is told of, at every exchange."""
+@pytest.mark.parametrize("second", ["a", "a, renamed"], ids=["the same", "written again"])
+def test_a_product_sent_twice_in_a_file_is_told_of_once(tmp_path: Path, second: str) -> None:
+    """Twice in one file, in two batches of a step: one row waits, one is told of, every time.
+
+    (In two steps, it is told of twice: what a file told is not kept between steps.)
+    """
     items = [Item("p1", "a", group="g9"), Item("p2", "b"), Item("p3", "c")]
-    text = cml_files.catalog("B", [*items, Item("p1", "a", group="g9")])
+    text = cml_files.catalog("B", [*items, Item("p1", second, group="g9")])
 
     first = import_(tmp_path, "import.xml", text, batch_size=2)
     again = import_(tmp_path, "import.xml", text + "<!-- again -->", batch_size=2)
 
     assert PendingReference.objects.count() == 1
     assert first["references_waiting"] == again["references_waiting"] == 1
+
+
+@pytest.mark.parametrize("budget", [None, 1e-9], ids=["one step", "a step a batch"])
+def test_each_file_naming_a_waiting_product_tells_of_it(
+    tmp_path: Path, budget: float | None
+) -> None:
+    """Two files of one job name the same product, which waits for its group: both say so."""
+    first = cml_files.catalog("B", [Item("p1", "a", group="g9"), Item("p2", "b")])
+    second = cml_files.catalog("B", [Item("p1", "a", group="g9"), Item("p3", "c")])
+    for name, text in (("a.xml", first), ("b.xml", second)):
+        cml_files.write(tmp_path, name, text)
+
+    for _exchange in ("first", "again"):
+        job = create_job(["a.xml", "b.xml"], base_dir=tmp_path, options=ImportOptions())
+        assert_done(run_to_end(job, budget))
+        job.refresh_from_db()
+        told = [note for note in job.state["notes"] if "пока нет" in note]
+        assert [note.split(":")[0] for note in told] == ["Сверка файла a.xml", "Сверка файла b.xml"]
+        assert job.counters["references_waiting"] == 2
+
+
+def test_an_offer_waiting_for_a_value_does_not_keep_its_prices_from_being_passed_over(
+    tmp_path: Path,
+) -> None:
+    """Only its own file, which names its values, is read again: its prices and rests are not."""
+    files = dict(SPLIT_PACKAGE)
+    files["offers.xml"] = files["offers.xml"].replace(
+        "<Ид>p1</Ид><Наименование>p1</Наименование>",
+        "<Ид>p1</Ид><Наименование>p1</Наименование><ЗначенияСвойств><ЗначенияСвойства>"
+        "<Ид>color</Ид><Значение>red</Значение></ЗначенияСвойства></ЗначенияСвойств>",
+    )
+    import_files(tmp_path / "1", files)
+    assert PendingReference.objects.count() == 1
+
+    again = import_files(tmp_path / "2", files)
+
+    assert again.counters["items_passed"] == 9  # the products, the prices, the rests
+    assert again.counters["references_waiting"] == 1
