@@ -3,30 +3,35 @@
 An item's checksum (of the entity its element builds) and its element digest say
 that 1C sent nothing new for it. They do not say that this importer would store it as
 the row holds it: a release whose loaders store an item otherwise (a new column, a
-value kept in another form) would never reach the items 1C does not change. So the
-loaders' code and the columns they write are hashed into a key (:func:`importer_key`)
-kept with the data (:class:`~cml_exchange.models.ChecksumKey`). A step that finds
-another key there (or none: rows written before it was kept) first clears every
-item's checksums and digests, and records its own: the next exchange writes every
-item again, once, as the current code stores it, and the job's warnings say so.
+value kept in another form) would never reach the items 1C does not change, nor
+would a catalog adapter that mirrors them otherwise. So the code that stores an item
+(the loaders, the statements that write their rows, the configured catalog adapter)
+and the columns it writes are hashed into a key (:func:`importer_key`) kept with the
+data (:class:`~cml_exchange.models.ChecksumKey`). A step that finds another key there
+first clears every item's checksums and digests, and records its own: the next
+exchange writes every item again, once, as the current code stores it, and the job's
+warnings say so.
 
-The key changes with any change to the loaders, a refactoring too: the cost is one
+The key changes with any change to that code, a refactoring too: the cost is one
 exchange that writes everything, as a first import does, after such an upgrade. Each
 process looks the key up once: a worker of the old version left running past an
 upgrade would write its checksums under the new key, so every worker is restarted.
+Pictures are not covered: a stored picture is kept while its file is the same.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from contextlib import suppress
+import importlib.util
+import pkgutil
+from collections.abc import Callable, Iterable
 from functools import cache
-from pathlib import Path
+from importlib import metadata
 
 from django.db import models, transaction
 from django.db.models import Q
 
+from cml_exchange.importer.adapter import get_catalog_adapter
 from cml_exchange.models import (
     ChecksumKey,
     Offer,
@@ -42,8 +47,8 @@ from cml_exchange.models import (
     Stock,
 )
 
-#: Where the loaders are: their code is in the key.
-LOADERS = Path(__file__).resolve().parent / "loaders"
+#: The modules that write an item's rows, besides the loaders (all of ``loaders``).
+WRITERS = ("cml_exchange.importer.sql", "cml_exchange.importer.pg_copy")
 
 #: The models the loaders write for an item: their columns are in the key.
 WRITTEN: tuple[type[models.Model], ...] = (
@@ -79,21 +84,42 @@ _confirmed: str | None = None
 
 @cache
 def importer_key() -> str:
-    """The key of this importer: its loaders' code and the columns they write."""
-    return key_of(sorted(LOADERS.glob("*.py")), WRITTEN)
+    """The key of this importer: its storing code, the adapter's, and the columns written."""
+    return key_of(storing_modules(), WRITTEN)
 
 
-def key_of(sources: Iterable[Path], written: Iterable[type[models.Model]]) -> str:
-    """The SHA-256 of the ``sources``' bytes and of the columns of the ``written`` models.
+def storing_modules() -> list[str]:
+    """The modules whose code is in the key: the loaders, the writers, the catalog adapter's.
 
-    A column is its name, its kind and its sizes: not its labels, whose
-    translation does not change what is stored.
+    The adapter's module, or every module of its package when that is one of the
+    app's own (``cml_exchange.contrib.oscar``).
+    """
+    import cml_exchange.importer.loaders as loaders
+
+    names = [f"{loaders.__name__}.{found.name}" for found in pkgutil.iter_modules(loaders.__path__)]
+    names += WRITERS
+    adapter = type(get_catalog_adapter()).__module__
+    package = adapter.rpartition(".")[0]
+    if package.startswith("cml_exchange.contrib."):
+        spec = importlib.util.find_spec(package)
+        locations = spec.submodule_search_locations if spec else None
+        names += [f"{package}.{found.name}" for found in pkgutil.iter_modules(locations or [])]
+    else:
+        names.append(adapter)
+    return sorted(set(names))
+
+
+def key_of(modules: Iterable[str], written: Iterable[type[models.Model]]) -> str:
+    """The SHA-256 of the ``modules``' code and of the columns of the ``written`` models.
+
+    A module's code is its source; without it (an install of compiled files
+    only), its compiled code; without either, the app's version. A column is
+    its name, its kind and its sizes: not its labels, whose translation does
+    not change what is stored.
     """
     key = hashlib.sha256()
-    for path in sources:
-        key.update(path.name.encode() + b"\0")
-        with suppress(OSError):  # installed without its sources: the names stand in
-            key.update(path.read_bytes())
+    for name in modules:
+        key.update(name.encode() + b"\0" + _code(name))
     for model in written:
         columns = [
             (
@@ -110,13 +136,33 @@ def key_of(sources: Iterable[Path], written: Iterable[type[models.Model]]) -> st
     return key.hexdigest()
 
 
-def make_current() -> int:
+def _code(module: str) -> bytes:
+    spec = importlib.util.find_spec(module)
+    origin = spec.origin if spec else None
+    try:
+        if origin and origin.endswith(".py"):
+            with open(origin, "rb") as source:
+                return source.read()
+        if origin and origin.endswith(".pyc"):
+            with open(origin, "rb") as compiled:
+                return compiled.read()[16:]  # past the header's timestamp and size
+    except OSError:
+        pass
+    try:
+        return metadata.version("cml-exchange").encode()
+    except metadata.PackageNotFoundError:
+        return b""
+
+
+def make_current(announce: Callable[[int], object] = lambda cleared: None) -> int:
     """Clear the items' checksums and digests unless the recorded key is this importer's.
 
     Returns how many products and offers were cleared (0 when the key was
-    current, or no item held any). Cheap after the first call in a process,
-    which reads the recorded key; the clearing and the new key are one
-    transaction, which two processes may both run (the second clears nothing).
+    current, or no item held any); ``announce`` is called with that number in
+    the clearing's transaction, so that what tells of it is saved with it, or
+    neither is. Cheap after the first call in a process, which reads the
+    recorded key (its row, made by the migration, locked: two processes
+    starting at once clear once).
     """
     global _confirmed
     key = importer_key()
@@ -132,6 +178,8 @@ def make_current() -> int:
                     held |= ~Q(**{column: empty})
                 cleared += model._default_manager.filter(held).update(**values)
             ChecksumKey.objects.update_or_create(pk=1, defaults={"key": key})
+            if cleared:
+                announce(cleared)
     _confirmed = key
     return cleared
 

@@ -165,10 +165,8 @@ class _Step(ReadStage):
             signals.import_started.send(sender=ImportJob, job=job)
         job.steps += 1
         try:
-            cleared = checksum_key.make_current()
             session = self._session()
-            if cleared:
-                session.warn("checksums_cleared", messages.checksums_cleared(cleared))
+            checksum_key.make_current(announce=lambda cleared: self._cleared(session, cleared))
             while True:
                 if job.stage not in (Stage.READ, Stage.SCAN):
                     # A batch's commit left running (late_commit) ends before anything but
@@ -314,6 +312,11 @@ class _Step(ReadStage):
             now=timezone.now(),
             exchange=self.exchange,
         )
+
+    def _cleared(self, session: ImportSession, count: int) -> None:
+        """Tell of the items' checksums just cleared (``checksum_key``), saved with the clearing."""
+        session.warn("checksums_cleared", messages.checksums_cleared(count))
+        self._save(session)
 
     def _save(self, session: ImportSession) -> None:
         """Save the job's state, and push its lease on, while the lease is still this step's.

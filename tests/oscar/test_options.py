@@ -105,3 +105,17 @@ def test_a_product_the_shop_had_is_matched_by_article(tmp_path: Path) -> None:
     import_shop(tmp_path, shop, mirror=False, match_products_by="article")
     own.refresh_from_db()
     assert own.title == "Пальто шерстяное"
+
+
+def test_the_oscar_adapters_code_is_in_the_key_of_the_stored_checksums() -> None:
+    """A release that mirrors items into Oscar otherwise writes them all again, once."""
+    from cml_exchange.importer import checksum_key
+
+    modules = checksum_key.storing_modules()
+
+    assert {
+        "cml_exchange.contrib.oscar.adapter",
+        "cml_exchange.contrib.oscar.categories",
+        "cml_exchange.contrib.oscar.stock",
+    } <= set(modules)
+    assert "cml_exchange.importer.adapter" not in modules

@@ -7,15 +7,18 @@ wrote them is kept with them, and a version of another key clears them first.
 
 from __future__ import annotations
 
-import shutil
+import importlib
+import py_compile
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from cml_exchange.importer import checksum_key
+from cml_exchange.importer import ImportOptions, checksum_key, create_job
+from cml_exchange.importer.results import Failed
 from cml_exchange.models import ChecksumKey, Price, Product
+from tests.integration.importer.helpers import run_to_end
 from tests.integration.importer.passed_files import CATALOG, OFFERS, import_files
 
 pytestmark = pytest.mark.django_db
@@ -83,22 +86,69 @@ def test_items_stored_by_this_version_are_passed_over(tmp_path: Path) -> None:
     assert set(Product.objects.values_list("name", flat=True)) == {"как хранила прежняя версия"}
 
 
-def test_the_key_follows_the_loaders_code_and_the_columns_they_write(
+def test_a_failed_first_step_still_tells_of_the_clearing(tmp_path: Path) -> None:
+    """The warning is saved with the clearing: a job that fails keeps it, and 1C's next
+    exchange, which writes everything again, is not left unexplained."""
+    import_files(tmp_path / "1", FILES)
+    ChecksumKey.objects.update(key="0" * 64)
+    checksum_key.forget_confirmed()
+    directory = tmp_path / "2" / "exchange"
+    directory.mkdir(parents=True)
+    (directory / "import.xml").write_text(CATALOG[: len(CATALOG) // 2], encoding="utf-8")
+    job = create_job(["import.xml"], base_dir=directory, options=ImportOptions())
+
+    assert isinstance(run_to_end(job), Failed)
+
+    job.refresh_from_db()
+    assert job.warning_counts["checksums_cleared"] == 1
+    assert [w["code"] for w in job.warnings][:1] == ["checksums_cleared"]
+    assert not Product.objects.exclude(checksum="").exists()
+
+
+def test_the_migration_makes_the_row_every_process_locks() -> None:
+    """Two processes starting at once both find the row and wait for each other's clearing."""
+    assert ChecksumKey.objects.filter(pk=1).exists()
+
+
+def test_the_key_follows_the_storing_code_and_the_columns_they_write(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sources = tmp_path / "loaders"
-    shutil.copytree(checksum_key.LOADERS, sources, ignore=shutil.ignore_patterns("__pycache__"))
-    paths = sorted(sources.glob("*.py"))
-    key = checksum_key.key_of(paths, checksum_key.WRITTEN)
+    modules = checksum_key.storing_modules()
+    assert {
+        "cml_exchange.importer.loaders.products",
+        "cml_exchange.importer.loaders.offers",
+        "cml_exchange.importer.sql",
+        "cml_exchange.importer.pg_copy",
+        "cml_exchange.importer.adapter",  # the default catalog adapter's
+    } <= set(modules)
+    key = checksum_key.key_of(modules, checksum_key.WRITTEN)
     assert key == checksum_key.importer_key()
 
     name = Product._meta.get_field("name")
     monkeypatch.setattr(name, "verbose_name", "название")  # a label: stored alike
-    assert checksum_key.key_of(paths, checksum_key.WRITTEN) == key
+    assert checksum_key.key_of(modules, checksum_key.WRITTEN) == key
     monkeypatch.setattr(name, "max_length", 1024)
-    assert checksum_key.key_of(paths, checksum_key.WRITTEN) != key
-    monkeypatch.undo()
+    assert checksum_key.key_of(modules, checksum_key.WRITTEN) != key
 
-    with (sources / "products.py").open("a") as loader:
-        loader.write("\n# stored otherwise\n")
-    assert checksum_key.key_of(paths, checksum_key.WRITTEN) != key
+
+def test_the_key_follows_a_modules_source_or_without_it_its_compiled_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(tmp_path))
+    source = tmp_path / "cml_key_probe.py"
+
+    def key(text: str, *, compiled_only: bool = False) -> str:
+        source.write_text(text)
+        if compiled_only:
+            py_compile.compile(str(source), cfile=str(tmp_path / "cml_key_probe.pyc"))
+            source.unlink()
+        importlib.invalidate_caches()
+        return checksum_key.key_of(["cml_key_probe"], ())
+
+    keys = [
+        key("STORED = 1\n"),
+        key("STORED = 2\n"),
+        key("STORED = 1\n", compiled_only=True),
+        key("STORED = 2\n", compiled_only=True),
+    ]
+    assert len(set(keys)) == 4
