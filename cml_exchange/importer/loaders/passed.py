@@ -12,7 +12,8 @@ stops before the first one and :func:`load_passed` does what passing them over
 one by one would have done: the counts, the marks of a full exchange, offers
 waiting for these products, the signals. If one digest is missing (an item
 changed on the site's side, deleted, deactivated, or written from another
-element since), or an offer still waits for its product, the file is read as usual.
+element since), or an item still waits (an offer for its product; an item whose element
+the file holds names a group or property not declared yet), the file is read as usual.
 """
 
 from __future__ import annotations
