@@ -178,7 +178,7 @@ def _load(
     # An element of the offer's identity names its values; one with values replaced them.
     replaced = {o.id for o in identity if o.property_values is not None}
     pending.count_still_waiting(
-        session, offers=[pks[o.id] for o in offers if _has_identity(o) and o.id not in replaced]
+        session, Offer, [pks[o.id] for o in offers if _has_identity(o) and o.id not in replaced]
     )
     signals.offers_saved.send(
         sender=Offer, job=session.job, catalog_id=catalog, offer_ids=sorted(pks.values())

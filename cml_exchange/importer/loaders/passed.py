@@ -3,17 +3,15 @@
 A file read whole keeps its items' element digests (``importer.scans.keep_items``).
 When the same bytes come again, the runner asks :func:`stored_items` whether the
 catalog still holds every one of them as :func:`~.unchanged.pass_over` would
-confirm it (a row of that catalog with that digest, not deactivated since, an
-offer linked to its product): the
+confirm it (a row of that catalog with that digest, not deactivated since): the
 rows that hold each digest are found in a :class:`DigestIndex` of every stored
 product's or offer's digests, read once a step (or an exchange), and then read themselves. If
 it does, reading the items could only pass each of them over, so the runner
 stops before the first one and :func:`load_passed` does what passing them over
-one by one would have done: the counts, the marks of a full exchange, offers
-waiting for these products, the signals. If one digest is missing (an item
-changed on the site's side, deleted, deactivated, or written from another
-element since), or an item still waits (an offer for its product; an item whose element
-the file holds names a group or property not declared yet), the file is read as usual.
+one by one would have done: the counts (what the items still wait for too), the
+marks of a full exchange, offers waiting for these products, the signals. If one
+digest is missing (an item changed on the site's side, deleted, deactivated, or
+written from another element since), the file is read as usual.
 """
 
 from __future__ import annotations
@@ -143,6 +141,8 @@ class PassedItems:
     prices: int = 0
     stock_rows: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
+    #: Those of ``pks`` that wait for a group or value their elements name.
+    naming: list[int] = field(default_factory=list)
 
 
 def passable(
@@ -169,7 +169,7 @@ def passable(
     catalog = found[0][0]
     model = Offer if items.kind == OFFERS else Product
     pks = stored_items(items, catalog, DigestIndex.of(session, model))
-    if pks is None or _waiting_named(session, model, pks, items):
+    if pks is None:
         return None
     return PassedItems(
         kind=kind,
@@ -179,30 +179,31 @@ def passable(
         prices=counts.get("prices", 0),
         stock_rows=counts.get("stock_rows", 0),
         skipped=items.skipped,
+        naming=_naming(session, model, pks, items),
     )
 
 
-def _waiting_named(
+def _naming(
     session: ImportSession, model: type[Product] | type[Offer], pks: list[int], items: FileItems
-) -> bool:
-    """Whether an item the file names groups or values of waits for one (as ``pass_over``).
+) -> list[int]:
+    """Those of ``pks`` that wait for a group or value their element names (as ``pass_over``).
 
-    Then the file is read, for the loader to count what the item waits for. A
-    product's element names them; an offer's, when it carries its identity,
+    A product's element names them; an offer's, when it carries its identity,
     whose digest is its ``source_digest`` (not a ``prices`` or ``rests`` file's).
+    Looked for only while any reference waits.
     """
-    waiting = pending.waiting_among(session, pending.OWNER[model], pks)
+    waiting = sorted(pending.waiting_among(session, pending.OWNER[model], pks))
     if not waiting or model is Product:
-        return bool(waiting)
-    listed = sorted(waiting)
-    sources = {
-        digest
-        for start in range(0, len(listed), _CHUNK)
-        for (digest,) in queries.values_list(
-            Offer, ["source_digest"], pk__any=listed[start : start + _CHUNK]
+        return waiting
+    digests = set(items.digests)
+    return [
+        pk
+        for start in range(0, len(waiting), _CHUNK)
+        for pk, digest in queries.values_list(
+            Offer, ["pk", "source_digest"], pk__any=waiting[start : start + _CHUNK]
         )
-    }
-    return not sources.isdisjoint(items.digests)
+        if digest in digests
+    ]
 
 
 def keep_read_items(file_digest: str | None, reader: CmlReader) -> None:
@@ -285,7 +286,18 @@ def load_passed(session: ImportSession, passed: PassedItems) -> None:
             model._default_manager.filter(pk__any=pks[start : start + _CHUNK]).update(
                 last_seen_full=session.seen_at
             )
+    pending.count_still_waiting(session, model, passed.naming)
     if offers:
+        if offers_wait_in(passed.catalog):  # nearly always none waits
+            session.count(
+                "offers_without_product",
+                sum(
+                    Offer.objects.filter(
+                        pk__any=pks[start : start + _CHUNK], product__isnull=True
+                    ).count()
+                    for start in range(0, len(pks), _CHUNK)
+                ),
+            )
         signals.offers_saved.send(
             sender=Offer, job=session.job, catalog_id=passed.catalog, offer_ids=pks
         )

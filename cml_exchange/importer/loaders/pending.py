@@ -88,33 +88,33 @@ def keep(session: ImportSession, rows: Sequence[Mapping[str, object]]) -> None:
 
 
 def count_still_waiting(
-    session: ImportSession, *, products: Sequence[int] = (), offers: Sequence[int] = ()
+    session: ImportSession, model: type[Product] | type[Offer], pks: Sequence[int]
 ) -> None:
     """Count the references still waiting of items 1C sent unchanged (pks), as :func:`keep` does.
 
-    The items are products and offers whose elements name their groups and
-    values, found unchanged by their checksums: their references still wait,
-    and the reconciliation tells of them at every exchange, as for an item
-    written. Each file tells of an item once, however many of its elements name
-    it, unless they fall in two steps. Looked for only while any reference waits
-    (read once a step).
+    The items are products or offers (``model``) whose elements name their
+    groups and values, found unchanged by their checksums or passed over: their
+    references still wait, and the reconciliation tells of them at every
+    exchange, as for an item written. Each file tells of an item once, however
+    many of its elements name it, unless they fall in two steps. Looked for only
+    while any reference waits (read once a step).
     """
-    if not (products or offers) or not any_waiting(session):
+    if not pks or not any_waiting(session):
         return
+    owner = OWNER[model]
     told = _told(session)
+    fresh = [pk for pk in pks if (owner, pk) not in told]
     found = 0
-    for owner, pks in (("product_id", products), ("offer_id", offers)):
-        fresh = [pk for pk in pks if (owner, pk) not in told]
-        for start in range(0, len(fresh), _CHUNK):
-            chunk = fresh[start : start + _CHUNK]
-            for pk, count in (
-                PendingReference.objects.filter(**{f"{owner}__any": chunk})
-                .values_list(owner)
-                .annotate(count=Count("pk"))
-                .order_by()
-            ):
-                told[(owner, pk)] = count
-                found += count
+    for start in range(0, len(fresh), _CHUNK):
+        chunk = fresh[start : start + _CHUNK]
+        for pk, count in (
+            PendingReference.objects.filter(**{f"{owner}__any": chunk})
+            .values_list(owner)
+            .annotate(count=Count("pk"))
+            .order_by()
+        ):
+            told[(owner, pk)] = count
+            found += count
     session.count("references_waiting", found)
 
 

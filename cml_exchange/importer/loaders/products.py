@@ -116,9 +116,9 @@ def _load(
         Product.objects.filter(pk__any=seen).update(last_seen_full=session.seen_at)
     tell_products(session, saved.values(), [saved[p.id] for p in changed if p.id not in existing])
     link_waiting_offers(session, catalog, list(pks))
-    # Passed over, a product waits for nothing (pass_over): only those read may.
+    # (Those passed over are counted by pass_over.)
     pending.count_still_waiting(
-        session, products=[pks[p.id] for p in products if p.id not in saved]
+        session, Product, [pks[p.id] for p in products if p.id not in saved]
     )
     signals.products_saved.send(
         sender=Product,

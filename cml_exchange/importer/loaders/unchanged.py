@@ -4,12 +4,12 @@ The reader is given the digests of every stored product and offer
 (:class:`KnownDigests`) and yields :class:`~cml_exchange.commerceml.entities.Unchanged`
 for an element whose digest is among them. The digest alone says only that *some*
 stored item came from an equal element; :func:`pass_over` confirms it against the
-item's own row (same catalog, same id, same digest, not deactivated since, an
-offer linked to its product) and builds the entity after all for any marker it
-cannot confirm, so that an item changed earlier in the same exchange, or
-deactivated as missing, is written as if no digest had been kept, and an item
-still waiting (an offer for its product, a product or offer for a group or
-property 1C has not declared) is counted as reading it counts it.
+item's own row (same catalog, same id, same digest, not deactivated since) and
+builds the entity after all for any marker it cannot confirm, so that an item
+changed earlier in the same exchange, or deactivated as missing, is written as if
+no digest had been kept. What an item passed over still waits for (an offer
+its product, a product or offer a group or property 1C has not declared) is
+counted as reading it would count it.
 """
 
 from __future__ import annotations
@@ -91,21 +91,23 @@ def pass_over(
         return list(batch), {}
     rows = _rows(model, catalog, [marker.id for marker in markers])
     passed: dict[str, tuple[int, cml.Unchanged]] = {}
+    without_product = 0
     for marker in markers:
         row = rows.get(marker.id)
         if row is not None and marker.digest in row[1] and row[2]:
             passed[marker.id] = (row[0], marker)
-    # An item still waiting for a group or value is read, when its element names them
-    # (a product's; an offer's of its identity, whose digest is its source_digest): the
-    # loader counts what it waits for.
-    pks = [pk for pk, _marker in passed.values()]
-    waiting = pending.waiting_among(session, pending.OWNER[model], pks)
-    if waiting:
-        passed = {
-            xid: (pk, marker)
+            without_product += row[3]
+    if passed:
+        # What reading them would have told: offers still without their product, and
+        # the references still waiting of the items whose elements name groups or values
+        # (a product's; an offer's of its identity, whose digest is its source_digest).
+        session.count("offers_without_product", without_product)
+        naming = [
+            pk
             for xid, (pk, marker) in passed.items()
-            if pk not in waiting or (model is Offer and marker.digest != rows[xid][1][0])
-        }
+            if model is Product or marker.digest == rows[xid][1][0]
+        ]
+        pending.count_still_waiting(session, model, naming)
 
     def warn(code: str, message: str, entity_id: str | None = None) -> None:
         session.warn(code, message)
@@ -120,14 +122,14 @@ def pass_over(
 
 def _rows(
     model: type[Product] | type[Offer], catalog: int, ids: list[str]
-) -> dict[str, tuple[int, tuple[int, ...], bool]]:
-    """``{id: (pk, digests, passable)}`` of the stored items of ``catalog``.
+) -> dict[str, tuple[int, tuple[int, ...], bool, bool]]:
+    """``{id: (pk, digests, passable, waiting)}`` of the stored items of ``catalog``.
 
     ``digests`` are the row's (:data:`DIGEST_COLUMNS`): an element whose digest is
     among them wrote what the row holds of it (an offer's prices alone, say).
-    ``passable``: see :func:`passable_row`.
+    ``passable``: see :func:`passable_row`; ``waiting``: an offer without its product.
     """
-    found: dict[str, tuple[int, tuple[int, ...], bool]] = {}
+    found: dict[str, tuple[int, tuple[int, ...], bool, bool]] = {}
     manager: Any = model._default_manager
     columns = DIGEST_COLUMNS[model]
     flags = len(PASSABLE_COLUMNS[model])
@@ -135,7 +137,13 @@ def _rows(
         for external_id, pk, *held in manager.filter(
             catalog_id=catalog, external_id__any=ids[start : start + _CHUNK]
         ).values_list("external_id", "pk", *PASSABLE_COLUMNS[model], *columns):
-            found[external_id] = (pk, tuple(held[flags:]), passable_row(model, held[:flags]))
+            condition = held[:flags]
+            found[external_id] = (
+                pk,
+                tuple(held[flags:]),
+                passable_row(model, condition),
+                model is Offer and condition[2] is None,
+            )
     return found
 
 
@@ -151,9 +159,8 @@ def passable_row(model: type[Product] | type[Offer], flags: Sequence[Any]) -> bo
 
     ``flags`` are the row's :data:`PASSABLE_COLUMNS`. Not when the row was
     deactivated since (as missing from a full exchange: the element brings it
-    back), nor an offer still waiting for its product: reading its element
-    counts it among the offers without product, which the reconciliation tells
-    of at every exchange.
+    back). An offer without its product may be: whoever passes it over counts it
+    among the offers without product, as reading its element would.
     """
-    active, deleted, *product = flags
-    return active != deleted and (model is not Offer or product[0] is not None)
+    active, deleted, *_product = flags
+    return bool(active != deleted)

@@ -141,10 +141,10 @@ def test_each_file_naming_a_waiting_product_tells_of_it(
         assert job.counters["references_waiting"] == 2
 
 
-def test_an_offer_waiting_for_a_value_does_not_keep_its_prices_from_being_passed_over(
+def test_a_split_package_whose_offer_waits_for_a_value_is_passed_over_and_told_of(
     tmp_path: Path,
 ) -> None:
-    """Only its own file, which names its values, is read again: its prices and rests are not."""
+    """Every file is passed over unread; the offers' file, which names the value, tells of it."""
     files = dict(SPLIT_PACKAGE)
     files["offers.xml"] = files["offers.xml"].replace(
         "<Ид>p1</Ид><Наименование>p1</Наименование>",
@@ -156,5 +156,10 @@ def test_an_offer_waiting_for_a_value_does_not_keep_its_prices_from_being_passed
 
     again = import_files(tmp_path / "2", files)
 
-    assert again.counters["items_passed"] == 9  # the products, the prices, the rests
+    assert again.counters["items_passed"] == 12  # the products, the offers, prices, rests
     assert again.counters["references_waiting"] == 1
+    told = [note for note in again.state["notes"] if "пока нет" in note]
+    assert told == [
+        "Сверка файла offers.xml: ссылок на группы и свойства, которых на сайте пока нет, 1 "
+        "(будут сделаны, когда 1С их пришлет)."
+    ]
