@@ -3,7 +3,8 @@
 A product or offer that names a group or property 1C has not declared waits for it
 (a ``PendingReference``). The reconciliation tells of what waits (``references_waiting``)
 at every exchange: but only in the files whose elements name groups and values (not a
-split package's prices or rests), and an item once a step, however often a file holds it.
+split package's prices or rests), and an item once a file, however often it holds it
+(unless its copies fall in two steps).
 """
 
 from __future__ import annotations
