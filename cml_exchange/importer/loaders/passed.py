@@ -27,12 +27,12 @@ from cml_exchange.commerceml.reading.reader import CmlReader
 from cml_exchange.importer import queries
 from cml_exchange.importer.exchange_reads import shared
 from cml_exchange.importer.loaders import pending
-from cml_exchange.importer.loaders.products import link_waiting_offers, offers_wait_in
 from cml_exchange.importer.loaders.unchanged import (
     DIGEST_COLUMNS,
     PASSABLE_COLUMNS,
     passable_row,
 )
+from cml_exchange.importer.loaders.waiting_offers import link_waiting_offers, offers_wait_in
 from cml_exchange.importer.scans import keep_items, kept_items
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import Catalog, Offer, Product

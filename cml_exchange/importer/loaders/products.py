@@ -6,21 +6,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
-from django.db.models.functions import Coalesce
-
 from cml_exchange import signals
 from cml_exchange.commerceml import entities as cml
-from cml_exchange.importer import partial_indexes, queries, sql
-from cml_exchange.importer.adapter import overrides
+from cml_exchange.importer import queries, sql
 from cml_exchange.importer.images import sync_images
 from cml_exchange.importer.limits import value_limits
 from cml_exchange.importer.loaders import pending
 from cml_exchange.importer.loaders.adapting import (
-    tell_offers,
-    tell_prices,
     tell_products,
-    tell_stock,
 )
 from cml_exchange.importer.loaders.classifier import catalog_pk, unit_pks
 from cml_exchange.importer.loaders.common import (
@@ -32,12 +25,12 @@ from cml_exchange.importer.loaders.common import (
 from cml_exchange.importer.loaders.matching import match_existing
 from cml_exchange.importer.loaders.references import option_values, property_types, scoped_pks
 from cml_exchange.importer.loaders.unchanged import pass_over
+from cml_exchange.importer.loaders.waiting_offers import link_waiting_offers
 from cml_exchange.importer.root_group import skipped_roots
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import (
     Category,
     Group,
-    Offer,
     Product,
     ProductGroup,
     ProductPropertyValue,
@@ -403,50 +396,3 @@ def property_value_rows(
                 rows.append((owner, row))
                 position += 1
     return rows, unknown
-
-
-def offers_wait_in(catalog: int) -> bool:
-    """Whether an offer of ``catalog`` waits for its product."""
-    return partial_indexes.any_in_partial_index(Offer, "cml_offer_waiting_product", catalog=catalog)
-
-
-def link_waiting_offers(session: ImportSession, catalog: int, product_ids: list[str]) -> None:
-    """Offers that came before their product get it now (an exact id first, then the base id).
-
-    The catalog adapter is told of them then, prices and stock included: it
-    could not place them without their product.
-    """
-    # Nearly always no offer of the catalog waits: one look in the index of those that do
-    # spares the lookups by the batch's ids (two of 1,000 ids, 10 ms on PostgreSQL).
-    if not product_ids or not offers_wait_in(catalog):
-        return
-    products = Product.objects.filter(catalog_id=catalog)
-    # By the catalog's unique ids, and by the partial index of offers waiting: with both
-    # in one statement SQLite walks every offer of the catalog.
-    found = {
-        *Offer.objects.filter(
-            catalog_id=catalog, external_id__any=product_ids, product__isnull=True
-        ).values_list("pk", flat=True),
-        *partial_indexes.pks_in_partial_index(
-            Offer, "cml_offer_waiting_product", "product_external_id", product_ids, catalog=catalog
-        ),
-    }
-    if not found:
-        return
-    waiting = Offer.objects.filter(pk__any=list(found), product__isnull=True)
-    told = overrides(session.adapter, "save_offers")
-    linked = list(waiting.values_list("pk", flat=True)) if told else []
-    linked_count = waiting.update(
-        product_id=Coalesce(
-            Subquery(products.filter(external_id=OuterRef("external_id")).values("pk")[:1]),
-            Subquery(products.filter(external_id=OuterRef("product_external_id")).values("pk")[:1]),
-        )
-    )
-    session.count("offers_linked", linked_count)
-    if linked:
-        placed = list(
-            Offer.objects.filter(pk__any=linked, product__isnull=False).values_list("pk", flat=True)
-        )
-        tell_offers(session, placed, created=())
-        tell_prices(session, placed)
-        tell_stock(session, placed)
