@@ -42,6 +42,7 @@ from cml_exchange.contrib.oscar import products as oscar_products
 from cml_exchange.contrib.oscar.attributes import save_attributes
 from cml_exchange.contrib.oscar.models import OfferLink, ProductLink
 from cml_exchange.contrib.oscar.search import index_later
+from cml_exchange.contrib.oscar.site_deletions import mirrors
 from cml_exchange.contrib.oscar.structure import place
 from cml_exchange.importer.adapter import AdapterContext, CatalogAdapter, CatalogModel
 from cml_exchange.models import Group, Offer, Product
@@ -81,9 +82,11 @@ class OscarCatalogAdapter(CatalogAdapter):
         self._stock(context, due)
         index_later(_sold_as(due))
 
+    @mirrors
     def save_groups(self, context: AdapterContext, groups: Sequence[Group]) -> None:
         categories.save_groups(context, groups)
 
+    @mirrors
     def save_products(
         self, context: AdapterContext, products: Sequence[Product], *, created: Set[int]
     ) -> None:
@@ -101,6 +104,7 @@ class OscarCatalogAdapter(CatalogAdapter):
         self._stock(context, placement.relinked)
         index_later(links.values())
 
+    @mirrors
     def save_offers(
         self, context: AdapterContext, offers: Sequence[Offer], *, created: Set[int]
     ) -> None:
@@ -128,12 +132,15 @@ class OscarCatalogAdapter(CatalogAdapter):
         self._stock(context, placement.relinked)
         index_later({target.oscar for target in placement.targets})
 
+    @mirrors
     def save_prices(self, context: AdapterContext, offers: Sequence[Offer]) -> None:
         self._stock_changed(context, offers)
 
+    @mirrors
     def save_stock(self, context: AdapterContext, offers: Sequence[Offer]) -> None:
         self._stock_changed(context, offers)
 
+    @mirrors
     def deactivate(self, context: AdapterContext, model: CatalogModel, pks: Sequence[int]) -> None:
         if model is Group:
             categories.hide_groups(context, pks)
@@ -158,6 +165,7 @@ class OscarCatalogAdapter(CatalogAdapter):
         context.count("oscar_products_hidden", len(touched))
         index_later(touched)
 
+    @mirrors
     def delete(self, context: AdapterContext, model: CatalogModel, pks: Sequence[int]) -> None:
         if model is Group:
             categories.delete_groups(context, pks)

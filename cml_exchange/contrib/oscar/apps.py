@@ -15,6 +15,8 @@ class OscarAdapterConfig(AppConfig):
 
     def ready(self) -> None:
         from cml_exchange.checks import TAG
-        from cml_exchange.contrib.oscar import checks, receivers  # noqa: F401 (connect on import)
+        from cml_exchange.contrib.oscar import checks, receivers, site_deletions  # noqa: F401
+
+        site_deletions.connect()
 
         django_checks.register(checks.check_oscar_settings, TAG)  # check --tag cml_exchange

@@ -1,0 +1,219 @@
+"""What the shop deletes on the site (Oscar's dashboard, the app's admin), and 1C's next exchange.
+
+1C's catalog is the master: an Oscar product, child or stock record deleted in
+the dashboard comes back when 1C sends it again (the same files: no change on
+1C's side), and an app product, offer or group deleted in the app's admin takes
+its Oscar product or category with it, and comes back once, not twice.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from oscar.core.loading import get_model
+
+from cml_exchange.importer import MissingAction
+from cml_exchange.models import Catalog as AppCatalog
+from cml_exchange.models import Group as AppGroup
+from cml_exchange.models import Offer as AppOffer
+from cml_exchange.models import Product as AppProduct
+from tests.oscar.cml import Lot, clothes
+from tests.oscar.mirror import expected, in_oscar
+from tests.oscar.test_catalog import import_shop, oscar, stock_of, tree
+
+pytestmark = pytest.mark.django_db
+
+Product: Any = get_model("catalogue", "Product")
+Category: Any = get_model("catalogue", "Category")
+StockRecord: Any = get_model("partner", "StockRecord")
+Partner: Any = get_model("partner", "Partner")
+
+CLOTHES_TREE = ["Одежда", "Одежда > Рубашки", "Одежда > Пальто", "Обувь"]
+
+
+def rewritten(job: Any) -> dict[str, int]:
+    """What the exchange wrote again rather than passing it over as unchanged."""
+    return {
+        name: job.counters.get(name, 0)
+        for name in ("products_updated", "offers_updated", "prices", "stock_rows")
+        if job.counters.get(name, 0)
+    }
+
+
+# -- deleted in Oscar's dashboard, sent again unchanged by 1C -------------------------------
+
+
+def test_a_standalone_product_deleted_in_oscar_comes_back(tmp_path: Path) -> None:
+    import_shop(tmp_path, clothes())
+    oscar("Ботинки").delete()
+
+    job = import_shop(tmp_path, clothes())  # checks Oscar holds what the app holds
+
+    boots = oscar("Ботинки")
+    assert boots.is_public
+    assert boots.structure == "standalone"
+    assert [c.full_name for c in boots.categories.all()] == ["Обувь"]
+    assert stock_of(boots) == {"1С": (Decimal("5000.00"), "RUB", 0)}
+    assert job.counters.get("products_updated") == 1
+    assert job.counters.get("products_unchanged") == 2
+
+
+def test_a_child_deleted_in_oscar_comes_back_under_its_parent(tmp_path: Path) -> None:
+    import_shop(tmp_path, clothes())
+    Product.objects.get(title="Рубашка льняная (S)").delete()
+
+    import_shop(tmp_path, clothes())
+
+    shirt = oscar("Рубашка льняная")
+    assert sorted(shirt.children.values_list("title", flat=True)) == [
+        "Рубашка льняная (M)",
+        "Рубашка льняная (S)",
+    ]
+    small = shirt.children.get(title="Рубашка льняная (S)")
+    assert small.attr.razmer == "S"
+    assert len(stock_of(small)) == 2
+
+
+def test_a_parent_deleted_in_oscar_comes_back_with_its_children(tmp_path: Path) -> None:
+    import_shop(tmp_path, clothes())
+    oscar("Рубашка льняная").delete()  # its children go with it
+    assert not Product.objects.filter(title__startswith="Рубашка").exists()
+
+    import_shop(tmp_path, clothes())
+
+    shirt = oscar("Рубашка льняная")
+    assert shirt.structure == "parent"
+    assert shirt.children.count() == 2
+    assert shirt.images.count() == 2
+
+
+def test_a_stock_record_deleted_in_oscar_comes_back(tmp_path: Path) -> None:
+    import_shop(tmp_path, clothes())
+    coat = oscar("Пальто шерстяное")
+    before = stock_of(coat)
+    coat.stockrecords.all().delete()
+
+    job = import_shop(tmp_path, clothes())
+
+    assert stock_of(oscar("Пальто шерстяное")) == before
+    assert rewritten(job) == {"offers_updated": 1, "prices": 2, "stock_rows": 1}
+    assert job.counters["oscar_stockrecords_created"] == 1
+
+
+def test_a_partner_deleted_in_oscar_gets_its_stock_records_back(tmp_path: Path) -> None:
+    import_shop(tmp_path, clothes())
+    before = {title: stock_of(oscar(title)) for title in ("Пальто шерстяное", "Ботинки")}
+    Partner.objects.filter(stockrecords__isnull=False).distinct().delete()
+    assert not StockRecord.objects.exists()
+
+    import_shop(tmp_path, clothes())
+
+    assert {title: stock_of(oscar(title)) for title in before} == before
+
+
+def test_a_category_deleted_in_oscar_comes_back(tmp_path: Path) -> None:
+    import_shop(tmp_path, clothes())
+    Category.objects.get(name="Обувь").delete()
+
+    import_shop(tmp_path, clothes())
+
+    assert tree() == CLOTHES_TREE
+    assert [c.full_name for c in oscar("Ботинки").categories.all()] == ["Обувь"]
+
+
+def test_the_adapters_own_deletions_leave_the_next_exchange_unchanged(tmp_path: Path) -> None:
+    """A child the adapter drops (the product became stand-alone) is not a deletion on the site."""
+    shop = clothes()
+    shop.lots.append(Lot("boots#42", "Ботинки (42)", {"retail": "5100"}, quantity="4",
+                         characteristics={"Размер": "42"}))  # fmt: skip
+    import_shop(tmp_path, shop)
+    shop.lots.pop()
+    import_shop(tmp_path, shop, missing_products=MissingAction.DELETE)
+    assert oscar("Ботинки").structure == "standalone"
+
+    again = import_shop(tmp_path, shop, missing_products=MissingAction.DELETE)
+
+    assert rewritten(again) == {}
+    assert again.counters["products_unchanged"] == 3
+
+
+# -- deleted in the app's admin ---------------------------------------------------------------
+
+
+def test_a_product_deleted_in_the_app_leaves_oscar_and_comes_back_once(tmp_path: Path) -> None:
+    import_shop(tmp_path, clothes())
+    AppProduct.objects.get(name="Ботинки").delete()
+
+    assert not Product.objects.filter(title="Ботинки").exists()  # no longer for sale
+    assert in_oscar() == expected()
+
+    import_shop(tmp_path, clothes())
+    assert Product.objects.filter(title="Ботинки").count() == 1
+
+
+def test_a_group_deleted_in_the_app_leaves_oscar_and_comes_back_once(tmp_path: Path) -> None:
+    import_shop(tmp_path, clothes())
+    AppGroup.objects.get(name="Обувь").delete()
+
+    assert tree() == CLOTHES_TREE[:3]
+
+    import_shop(tmp_path, clothes())
+    assert tree() == CLOTHES_TREE
+
+
+def test_an_offer_deleted_in_the_app_leaves_oscar_and_comes_back_once(tmp_path: Path) -> None:
+    import_shop(tmp_path, clothes())
+    AppOffer.objects.get(name="Рубашка льняная (S)").delete()
+
+    shirt = oscar("Рубашка льняная")
+    assert list(shirt.children.values_list("title", flat=True)) == ["Рубашка льняная (M)"]
+    assert in_oscar() == expected()
+
+    import_shop(tmp_path, clothes())
+    assert shirt.children.count() == 2
+    assert Product.objects.filter(title="Рубашка льняная (S)").count() == 1
+
+
+def test_the_only_offer_deleted_in_the_app_leaves_its_product_unsold(tmp_path: Path) -> None:
+    import_shop(tmp_path, clothes())
+    AppOffer.objects.get(name="Ботинки").delete()
+
+    assert stock_of(oscar("Ботинки")) == {}  # still shown, as the app's product, but not sold
+    assert in_oscar() == expected()
+
+    import_shop(tmp_path, clothes())
+    assert stock_of(oscar("Ботинки")) == {"1С": (Decimal("5000.00"), "RUB", 0)}
+    assert Product.objects.filter(title="Ботинки").count() == 1
+
+
+def test_many_deleted_in_the_app_at_once(tmp_path: Path) -> None:
+    """The admin's bulk action (a queryset): the adapter is told once, not once a row."""
+    import_shop(tmp_path, clothes())
+    with CaptureQueriesContext(connection) as deleting:
+        AppProduct.objects.all().delete()
+
+    assert not Product.objects.exists()
+    assert in_oscar() == expected()
+    adapter_rounds = [
+        query
+        for query in deleting.captured_queries
+        if 'SELECT "cml_exchange_oscar_productlink"."oscar_product_id"' in query["sql"]
+    ]
+    assert len(adapter_rounds) == 1
+    import_shop(tmp_path, clothes())
+    assert Product.objects.exclude(structure="child").count() == 3
+
+
+def test_a_catalog_deleted_in_the_app_takes_its_oscar_products(tmp_path: Path) -> None:
+    import_shop(tmp_path, clothes())
+    AppCatalog.objects.get().delete()
+
+    assert not Product.objects.exists()
+    assert in_oscar() == expected()
+    import_shop(tmp_path, clothes())
+    assert Product.objects.exclude(structure="child").count() == 3
