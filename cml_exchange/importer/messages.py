@@ -77,8 +77,10 @@ def kept_before_failure(name: str, done: dict[str, int], totals: dict[str, int])
     Earlier batches are complete on their own and stay; what the file did
     not mention is neither deactivated nor deleted, since it did not come whole.
     """
+    # A file read beside its scan may fail before the scan has counted it: then what was
+    # written is said without a total, rather than as all of it ("4 из 4").
     parts = [
-        _out_of(done[kind], totals.get(kind, done[kind]), kind)
+        _out_of(done[kind], totals[kind], kind) if kind in totals else counted(done[kind], kind)
         for kind in _COUNTED
         if done.get(kind)
     ]

@@ -73,6 +73,12 @@ def test_the_messages_for_1c_are_russian_whatever_the_sites_language() -> None:
             "Из файла import.xml до ошибки записано: 2 из 21 товара; это остается на сайте, "
             "отсутствующее в файле не деактивировано."
         )
+        # A file that failed before its scan (beside the reading) counted it: no total to give,
+        # rather than "4 из 4", which would say the whole file was written.
+        assert messages.kept_before_failure("import.xml", {"products": 4}, {}) == (
+            "Из файла import.xml до ошибки записано: 4 товара; это остается на сайте, "
+            "отсутствующее в файле не деактивировано."
+        )
 
 
 #: A hand-written plural rule: the last digit or two of a number compared by hand
