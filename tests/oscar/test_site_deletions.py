@@ -14,14 +14,18 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from oscar.core.loading import get_model
 
+from cml_exchange.contrib.oscar.adapter import OscarCatalogAdapter
 from cml_exchange.importer import MissingAction
 from cml_exchange.models import Catalog as AppCatalog
+from cml_exchange.models import Classifier as AppClassifier
 from cml_exchange.models import Group as AppGroup
 from cml_exchange.models import Offer as AppOffer
 from cml_exchange.models import Product as AppProduct
+from cml_exchange.models import Property as AppProperty
 from tests.oscar.cml import Lot, clothes
 from tests.oscar.mirror import expected, in_oscar
 from tests.oscar.test_catalog import import_shop, oscar, stock_of, tree
@@ -32,8 +36,23 @@ Product: Any = get_model("catalogue", "Product")
 Category: Any = get_model("catalogue", "Category")
 StockRecord: Any = get_model("partner", "StockRecord")
 Partner: Any = get_model("partner", "Partner")
+ProductClass: Any = get_model("catalogue", "ProductClass")
+ProductAttribute: Any = get_model("catalogue", "ProductAttribute")
 
 CLOTHES_TREE = ["Одежда", "Одежда > Рубашки", "Одежда > Пальто", "Обувь"]
+
+
+def app_updates(queries: CaptureQueriesContext) -> list[str]:
+    """The statements of a deletion that changed the app's products or offers (checksums)."""
+    return [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith(('UPDATE "cml_exchange_product"', 'UPDATE "cml_exchange_offer"'))
+    ]
+
+
+def attribute_codes() -> list[str]:
+    return sorted(ProductAttribute.objects.values_list("code", flat=True))
 
 
 def rewritten(job: Any) -> dict[str, int]:
@@ -142,6 +161,44 @@ def test_the_adapters_own_deletions_leave_the_next_exchange_unchanged(tmp_path: 
     assert again.counters["products_unchanged"] == 3
 
 
+def test_an_attribute_deleted_in_oscar_comes_back_with_its_values(tmp_path: Path) -> None:
+    import_shop(tmp_path, clothes())
+    ProductAttribute.objects.get(code="brend").delete()
+
+    import_shop(tmp_path, clothes())
+
+    assert str(oscar("Рубашка льняная").attr.brend) == "Acme"
+    assert str(oscar("Пальто шерстяное").attr.brend) == "Борей"
+
+
+def test_many_deleted_in_oscar_at_once_are_cleared_in_a_statement_or_two(tmp_path: Path) -> None:
+    import_shop(tmp_path, clothes())
+    with CaptureQueriesContext(connection) as deleting_products:
+        Product.objects.filter(parent=None).delete()
+    import_shop(tmp_path, clothes())
+    with CaptureQueriesContext(connection) as deleting_partners:
+        Partner.objects.all().delete()
+
+    assert len(app_updates(deleting_products)) == 2  # the products, the offers
+    assert len(app_updates(deleting_partners)) == 2  # the offers' prices and stock, their digest
+    import_shop(tmp_path, clothes())
+
+
+@override_settings(CML_EXCHANGE_CATALOG_ADAPTER="cml_exchange.importer.adapter.ModelCatalogAdapter")
+def test_without_the_oscar_adapter_oscars_deletions_are_its_own(tmp_path: Path) -> None:
+    """A shop with the app installed but another adapter keeps no mirror: nothing is cleared."""
+    with override_settings(
+        CML_EXCHANGE_CATALOG_ADAPTER="cml_exchange.contrib.oscar.adapter.OscarCatalogAdapter"
+    ):
+        import_shop(tmp_path, clothes())
+    with CaptureQueriesContext(connection) as deleting:
+        oscar("Ботинки").delete()
+        AppProduct.objects.get(name="Пальто шерстяное").delete()
+
+    assert app_updates(deleting) == []
+    assert Product.objects.filter(title="Пальто шерстяное").exists()
+
+
 # -- deleted in the app's admin ---------------------------------------------------------------
 
 
@@ -191,6 +248,50 @@ def test_the_only_offer_deleted_in_the_app_leaves_its_product_unsold(tmp_path: P
     assert Product.objects.filter(title="Ботинки").count() == 1
 
 
+def test_1cs_deletion_of_a_products_only_offer_tells_the_adapter_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    told: list[tuple[str, list[int]]] = []
+    delete = OscarCatalogAdapter.delete
+
+    def telling(self: Any, context: Any, model: Any, pks: Any) -> None:
+        told.append((model.__name__, list(pks)))
+        delete(self, context, model, pks)
+
+    monkeypatch.setattr(OscarCatalogAdapter, "delete", telling)
+    shop = clothes()
+    import_shop(tmp_path, shop, missing_products=MissingAction.DELETE)
+    boots_offer = AppOffer.objects.get(name="Ботинки").pk
+    shop.lots = [lot for lot in shop.lots if lot.id != "boots"]
+
+    import_shop(tmp_path, shop, missing_products=MissingAction.DELETE)
+
+    assert told == [("Offer", [boots_offer])]
+    assert stock_of(oscar("Ботинки")) == {}
+
+
+def test_a_property_deleted_in_the_app_takes_its_attribute(tmp_path: Path) -> None:
+    import_shop(tmp_path, clothes())
+    codes = attribute_codes()
+    AppProperty.objects.get(name="Бренд").delete()
+
+    assert "brend" not in attribute_codes()
+
+    import_shop(tmp_path, clothes())
+    assert attribute_codes() == codes  # not "brend_2" beside a "brend" of nobody's
+    assert str(oscar("Рубашка льняная").attr.brend) == "Acme"
+
+
+def test_a_classifier_deleted_in_the_app_comes_back_once(tmp_path: Path) -> None:
+    import_shop(tmp_path, clothes())
+    codes = attribute_codes()
+    AppClassifier.objects.all().delete()
+
+    import_shop(tmp_path, clothes())
+    assert attribute_codes() == codes
+    assert tree() == CLOTHES_TREE
+
+
 def test_many_deleted_in_the_app_at_once(tmp_path: Path) -> None:
     """The admin's bulk action (a queryset): the adapter is told once, not once a row."""
     import_shop(tmp_path, clothes())
@@ -214,6 +315,8 @@ def test_a_catalog_deleted_in_the_app_takes_its_oscar_products(tmp_path: Path) -
     AppCatalog.objects.get().delete()
 
     assert not Product.objects.exists()
+    assert not ProductClass.objects.exists()  # with its attributes
     assert in_oscar() == expected()
     import_shop(tmp_path, clothes())
     assert Product.objects.exclude(structure="child").count() == 3
+    assert ProductClass.objects.count() == 1

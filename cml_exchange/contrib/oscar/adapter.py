@@ -40,9 +40,9 @@ from oscar.core.loading import get_model
 from cml_exchange.contrib.oscar import categories, images, stock
 from cml_exchange.contrib.oscar import products as oscar_products
 from cml_exchange.contrib.oscar.attributes import save_attributes
+from cml_exchange.contrib.oscar.mirroring import mirrors
 from cml_exchange.contrib.oscar.models import OfferLink, ProductLink
 from cml_exchange.contrib.oscar.search import index_later
-from cml_exchange.contrib.oscar.site_deletions import mirrors
 from cml_exchange.contrib.oscar.structure import place
 from cml_exchange.importer.adapter import AdapterContext, CatalogAdapter, CatalogModel
 from cml_exchange.models import Group, Offer, Product
@@ -187,6 +187,8 @@ class OscarCatalogAdapter(CatalogAdapter):
                 )
             )
             placement = place(context, product_pks, dropping=pks)
+            # A stand-alone product's offer going leaves its link to the product itself.
+            OfferLink.objects.filter(offer_id__in=pks).delete()
             # A parent left with one plain offer is stand-alone again: sold as itself.
             relinked = placement.relinked - set(pks)
             save_attributes(context, [t for t in placement.targets if t.offer in relinked])

@@ -15,8 +15,14 @@ class OscarAdapterConfig(AppConfig):
 
     def ready(self) -> None:
         from cml_exchange.checks import TAG
-        from cml_exchange.contrib.oscar import checks, receivers, site_deletions  # noqa: F401
+        from cml_exchange.contrib.oscar import (  # receivers: connected on import
+            checks,
+            deleted_in_app,
+            deleted_in_oscar,
+            receivers,  # noqa: F401
+        )
 
-        site_deletions.connect()
+        deleted_in_app.connect()
+        deleted_in_oscar.connect()
 
         django_checks.register(checks.check_oscar_settings, TAG)  # check --tag cml_exchange
