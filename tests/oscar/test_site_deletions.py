@@ -8,6 +8,8 @@ its Oscar product or category with it, and comes back once, not twice.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from cml_exchange.models import Group as AppGroup
 from cml_exchange.models import Offer as AppOffer
 from cml_exchange.models import Product as AppProduct
 from cml_exchange.models import Property as AppProperty
+from cml_exchange.models import Warehouse as AppWarehouse
 from tests.oscar.cml import Lot, clothes
 from tests.oscar.mirror import expected, in_oscar
 from tests.oscar.test_catalog import import_shop, oscar, stock_of, tree
@@ -184,6 +187,19 @@ def test_many_deleted_in_oscar_at_once_are_cleared_in_a_statement_or_two(tmp_pat
     import_shop(tmp_path, clothes())
 
 
+def test_categories_deleted_in_oscar_at_once_are_cleared_in_one_statement(
+    tmp_path: Path,
+) -> None:
+    import_shop(tmp_path, clothes())
+    with CaptureQueriesContext(connection) as deleting:
+        Category.objects.all().delete()
+
+    assert len(app_updates(deleting)) == 1
+    import_shop(tmp_path, clothes())
+    assert tree() == CLOTHES_TREE
+    assert [c.full_name for c in oscar("Ботинки").categories.all()] == ["Обувь"]
+
+
 @override_settings(CML_EXCHANGE_CATALOG_ADAPTER="cml_exchange.importer.adapter.ModelCatalogAdapter")
 def test_without_the_oscar_adapter_oscars_deletions_are_its_own(tmp_path: Path) -> None:
     """A shop with the app installed but another adapter keeps no mirror: nothing is cleared."""
@@ -290,6 +306,72 @@ def test_a_classifier_deleted_in_the_app_comes_back_once(tmp_path: Path) -> None
     import_shop(tmp_path, clothes())
     assert attribute_codes() == codes
     assert tree() == CLOTHES_TREE
+
+
+def test_properties_deleted_in_the_app_at_once_take_their_attributes_at_once(
+    tmp_path: Path,
+) -> None:
+    import_shop(tmp_path, clothes())
+    codes = attribute_codes()
+    with CaptureQueriesContext(connection) as deleting:
+        AppProperty.objects.all().delete()
+
+    deletions = [
+        query
+        for query in deleting.captured_queries
+        if query["sql"].startswith('DELETE FROM "catalogue_productattribute" ')
+    ]
+    assert len(deletions) == 1
+    assert attribute_codes() == ["razmer"]  # the characteristic's, which no property holds
+    import_shop(tmp_path, clothes())
+    assert attribute_codes() == codes
+
+
+def test_a_warehouse_deleted_in_the_app_takes_its_partner(tmp_path: Path) -> None:
+    import_shop(tmp_path, clothes())
+    partners = sorted(Partner.objects.values_list("name", flat=True))
+    AppWarehouse.objects.get(external_id="w-shop").delete()
+
+    assert len(Partner.objects.all()) == len(partners) - 1
+    assert in_oscar() == expected()  # its stock records gone with it
+
+    import_shop(tmp_path, clothes())
+    assert sorted(Partner.objects.values_list("name", flat=True)) == partners
+
+
+def test_a_catalogs_class_holding_the_shops_own_products_stays(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import_shop(tmp_path, clothes())
+    own = Product.objects.create(
+        title="Подарочная карта", product_class=ProductClass.objects.get(), structure="standalone"
+    )
+    with caplog.at_level(logging.WARNING):
+        AppCatalog.objects.get().delete()
+
+    own.refresh_from_db()
+    assert own.product_class.name == "Основной каталог"
+    assert "holds the shop's own products" in caplog.text
+
+
+def test_a_deletion_of_more_rows_than_the_database_takes_parameters(tmp_path: Path) -> None:
+    """Even on a SQLite built with the old limit of 999 parameters a statement."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's limit of parameters")
+    import_shop(tmp_path, clothes())
+    catalog = AppCatalog.objects.get()
+    AppProduct.objects.bulk_create(
+        AppProduct(catalog=catalog, external_id=f"x{n}", name=f"x{n}", slug=f"x-{n}")
+        for n in range(1200)
+    )
+    connection.ensure_connection()
+    connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    try:
+        AppProduct.objects.all().delete()
+    finally:
+        connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32766)
+
+    assert not Product.objects.exists()
 
 
 def test_many_deleted_in_the_app_at_once(tmp_path: Path) -> None:

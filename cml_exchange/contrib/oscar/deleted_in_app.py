@@ -1,12 +1,12 @@
 """The app's rows deleted on the site (its admin, a script): their Oscar rows go with them.
 
-An app product, offer, group or catalog deleted on the site took its link to
-Oscar with it and left the Oscar product, category or product class behind:
-public, for sale, and doubled by 1C's next exchange, which made another. Now
-the adapter deletes them as it does for the items 1C deletes
-(``OscarCatalogAdapter.delete``), with the shop's exchange settings; its
-counters go to the log. A property's Oscar attribute (with its values) goes
-with the property, or with its classifier.
+An app product, offer, group, catalog, property or warehouse deleted on the
+site took its link to Oscar with it and left the Oscar product, category,
+product class, attribute or partner behind: public, for sale, and doubled by
+1C's next exchange, which made another. Now the adapter deletes products and
+categories as it does for the items 1C deletes (``OscarCatalogAdapter.delete``),
+with the shop's exchange settings, its counters going to the log; the others
+go with their app rows.
 
 A deletion of many (a queryset, the admin's bulk action, a catalog's products,
 a classifier's groups) is told to the adapter once, at its first row. An offer
@@ -40,12 +40,13 @@ from cml_exchange.contrib.oscar.models import (
     ProductLink,
 )
 from cml_exchange.importer.adapter import AdapterContext
-from cml_exchange.models import Catalog, Classifier, Group, Offer, Product
+from cml_exchange.models import Catalog, Classifier, Group, Offer, Product, Property, Warehouse
 
 logger = logging.getLogger(__name__)
 
 ProductAttribute: Any = get_model("catalogue", "ProductAttribute")
 ProductClass: Any = get_model("catalogue", "ProductClass")
+Partner: Any = get_model("partner", "Partner")
 
 #: The link each app model's mirror hangs on, and its field naming the app's row.
 _LINKS: dict[type[Model], tuple[type[Model], str]] = {
@@ -75,19 +76,24 @@ def delete_mirror(
         return
     taken = _taken(sender, origin, using)
     if taken is None:
-        pks = [instance.pk]
+        rows: Any = [instance.pk]
     elif first_of_deletion(using, origin, f"mirror_{sender._meta.model_name}"):
-        pks = [*taken.values_list("pk", flat=True), instance.pk]
+        rows = taken.values("pk")  # a subquery: a deletion of any size is one parameter
     else:
         return
     link, field = _LINKS[sender]
     linked = sorted(
         link._default_manager.db_manager(using)
-        .filter(**{f"{field}__in": pks})
+        .filter(**{f"{field}__in": rows})
         .values_list(field, flat=True)
     )
-    if linked:
-        oscar_adapter().delete(site_context(), sender, linked)
+    adapter = oscar_adapter()
+    for start in range(0, len(linked), _CHUNK):
+        adapter.delete(site_context(), sender, linked[start : start + _CHUNK])
+
+
+#: Rows per call of the adapter (each call's statements list them).
+_CHUNK = 5000
 
 
 def _taken(sender: type[Model], origin: Any, using: str) -> QuerySet[Any] | None:
@@ -127,11 +133,17 @@ def delete_product_class(
     )
     if products:  # told before the products' own signals, whose order Django does not fix
         oscar_adapter().delete(site_context(), Product, products)
-    classes = ProductClass._default_manager.db_manager(using).filter(
-        cml_link__catalog=instance, products__isnull=True
-    )
+    classes = ProductClass._default_manager.db_manager(using).filter(cml_link__catalog=instance)
+    kept = list(classes.filter(products__isnull=False).distinct().values_list("name", flat=True))
+    for name in kept:
+        logger.warning(
+            "Catalog %r deleted; its Oscar product class %r is kept, as it holds the shop's own "
+            "products. 1C's next exchange of the catalog makes a new class.",
+            instance.name,
+            name,
+        )
     with mirroring():
-        classes.delete()
+        classes.filter(products__isnull=True).delete()
 
 
 def delete_attribute(
@@ -141,17 +153,48 @@ def delete_attribute(
     using: str = DEFAULT_DB_ALIAS,
     **kwargs: Any,
 ) -> None:
-    """A property (or its classifier) is going: its Oscar attribute too, the values with it.
+    """A property (or its classifier) is going: its Oscar attributes too, the values with them.
 
     The products and offers that had values of it forget their checksums with
     the property (``cml_exchange.receivers``), so they get the attribute of the
-    property 1C declares anew.
+    property 1C declares anew. A deletion of many properties (a queryset, a
+    classifier) deletes their attributes at its first link, in one deletion.
     """
-    if from_app(origin) and site_deletion(using):
+    if not from_app(origin) or not site_deletion(using):
+        return
+    attributes = ProductAttribute._default_manager.db_manager(using)
+    owner = model_of(origin)
+    path = {Property: "cml_link__property", Classifier: "cml_link__property__classifier"}.get(
+        owner  # type: ignore[arg-type]
+    )
+    if path is None or isinstance(origin, Property):
+        doomed = attributes.filter(pk=instance.attribute_id)
+    elif first_of_deletion(using, origin, "attributes"):
+        doomed = attributes.filter(
+            **{f"{path}__in" if isinstance(origin, QuerySet) else path: origin}
+        )
+    else:
+        return
+    with mirroring():
+        doomed.delete()
+
+
+def delete_partner(
+    sender: type[Model],
+    instance: Warehouse,
+    origin: Any = None,
+    using: str = DEFAULT_DB_ALIAS,
+    **kwargs: Any,
+) -> None:
+    """A warehouse is going: its Oscar partner too, with its stock records.
+
+    The offers with stock there forget their stock checksums with the warehouse
+    (``cml_exchange.receivers``): the warehouse 1C declares anew gets a partner,
+    and their stock records, at its next exchange.
+    """
+    if site_deletion(using):
         with mirroring():
-            ProductAttribute._default_manager.db_manager(using).filter(
-                pk=instance.attribute_id
-            ).delete()
+            Partner._default_manager.db_manager(using).filter(cml_link__warehouse=instance).delete()
 
 
 def site_context() -> AdapterContext:
@@ -182,3 +225,4 @@ def connect() -> None:
     pre_delete.connect(
         delete_attribute, AttributeLink, dispatch_uid="cml_exchange_oscar.delete_attribute"
     )
+    pre_delete.connect(delete_partner, Warehouse, dispatch_uid="cml_exchange_oscar.delete_partner")

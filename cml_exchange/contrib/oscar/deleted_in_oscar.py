@@ -42,6 +42,7 @@ from cml_exchange.models import Offer, Product
 OscarProduct: Any = get_model("catalogue", "Product")
 StockRecord: Any = get_model("partner", "StockRecord")
 Partner: Any = get_model("partner", "Partner")
+Category: Any = get_model("catalogue", "Category")
 
 #: What an offer's Oscar product and stock records are made from: all of it, written again.
 _OFFER_FORGOTTEN = {
@@ -187,9 +188,18 @@ def forget_unlinked_group(
     1C's next exchange makes the category again (groups are read at every
     exchange); the products in it, written again, are put back in it.
     """
-    if _acting(origin, using):
-        Product._default_manager.db_manager(using).filter(
-            group_links__group_id=instance.group_id
+    if not _acting(origin, using):
+        return
+    products = Product._default_manager.db_manager(using)
+    go_on, whole = _of_deletion(
+        "category_link",
+        origin,
+        using,
+        {Category: lambda many: products.filter(group_links__group__oscar_link__category__in=many)},
+    )
+    if go_on:
+        (
+            whole if whole is not None else products.filter(group_links__group_id=instance.group_id)
         ).update(**_PRODUCT_FORGOTTEN)
 
 

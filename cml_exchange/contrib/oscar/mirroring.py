@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -95,15 +96,14 @@ def first_of_deletion(using: str, origin: Any, receiver: str) -> bool:
     """Whether this is ``receiver``'s first signal in the deletion of ``origin`` under way.
 
     Keyed by the ``Collector``'s atomic block, so a retried deletion of the same
-    queryset, rolled back the first time, is another.
+    queryset, rolled back the first time, is another. The origin is held weakly:
+    a queryset's rows are not kept alive until the thread's next deletion.
     """
     blocks = connections[using].atomic_blocks
     block = blocks[-1] if blocks else None
-    if (
-        getattr(_deletion, "block", None) is not block
-        or getattr(_deletion, "origin", None) is not origin
-    ):
-        _deletion.block, _deletion.origin, _deletion.done = block, origin, set()
+    held = getattr(_deletion, "origin", None)
+    if getattr(_deletion, "block", None) is not block or held is None or held() is not origin:
+        _deletion.block, _deletion.origin, _deletion.done = block, weakref.ref(origin), set()
     done: set[str] = _deletion.done
     if receiver in done:
         return False
