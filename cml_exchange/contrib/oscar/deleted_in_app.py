@@ -87,13 +87,14 @@ def delete_mirror(
         .filter(**{f"{field}__in": rows})
         .values_list(field, flat=True)
     )
-    adapter = oscar_adapter()
-    for start in range(0, len(linked), _CHUNK):
-        adapter.delete(site_context(), sender, linked[start : start + _CHUNK])
+    _tell_deleted(sender, linked)
 
 
-#: Rows per call of the adapter (each call's statements list them).
-_CHUNK = 5000
+def _tell_deleted(model: type[Model], pks: list[int]) -> None:
+    """Tell the adapter these rows are going, 5,000 a call (each call's statements list them)."""
+    adapter, context = oscar_adapter(), site_context()
+    for start in range(0, len(pks), 5000):
+        adapter.delete(context, model, pks[start : start + 5000])
 
 
 def _taken(sender: type[Model], origin: Any, using: str) -> QuerySet[Any] | None:
@@ -131,8 +132,8 @@ def delete_product_class(
         .filter(catalog=instance, oscar_link__isnull=False)
         .values_list("pk", flat=True)
     )
-    if products:  # told before the products' own signals, whose order Django does not fix
-        oscar_adapter().delete(site_context(), Product, products)
+    # Told before the products' own signals, should Django's order of them change.
+    _tell_deleted(Product, products)
     classes = ProductClass._default_manager.db_manager(using).filter(cml_link__catalog=instance)
     kept = list(classes.filter(products__isnull=False).distinct().values_list("name", flat=True))
     for name in kept:

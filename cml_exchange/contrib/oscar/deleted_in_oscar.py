@@ -17,6 +17,7 @@ what the adapter made them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
@@ -37,6 +38,7 @@ from cml_exchange.contrib.oscar.models import (
     ProductClassLink,
     ProductLink,
 )
+from cml_exchange.importer.checksum_key import CLEARED
 from cml_exchange.models import Offer, Product
 
 OscarProduct: Any = get_model("catalogue", "Product")
@@ -44,39 +46,28 @@ StockRecord: Any = get_model("partner", "StockRecord")
 Partner: Any = get_model("partner", "Partner")
 Category: Any = get_model("catalogue", "Category")
 
-#: What an offer's Oscar product and stock records are made from: all of it, written again.
-_OFFER_FORGOTTEN = {
-    "checksum": "",
-    "prices_checksum": "",
-    "stock_checksum": "",
-    "source_digest": 0,
-    "prices_digest": 0,
-    "stock_digest": 0,
-}
-_PRODUCT_FORGOTTEN = {"checksum": "", "source_digest": 0}
+#: How the rows of a deletion of many, begun at an origin of the model, find their items:
+#: ``{model of origins: function of the origin's rows (a queryset, or [one row])}``.
+Whole = dict[type[Model], Callable[[Any], QuerySet[Any]]]
 
 
-def _acting(origin: Any, using: str) -> bool:
-    return not from_app(origin) and site_deletion(using)
+def _items_of(
+    receiver: str, origin: Any, using: str, own: Callable[[], QuerySet[Any]], whole: Whole
+) -> QuerySet[Any] | None:
+    """The items a row of a deletion on the site leaves out of date, or ``None``: nothing to do.
 
-
-def _of_deletion(
-    name: str, origin: Any, using: str, whole: dict[type[Model], Any]
-) -> tuple[bool, QuerySet[Any] | None]:
-    """``(go on, what to clear)`` for a row of a deletion begun at ``origin``.
-
-    ``whole`` maps a model of origins to a function giving what to clear for all
-    of such an origin's deletion (a row of it, or a queryset of them). Its
-    first signal clears that; later ones need nothing. ``(True, None)``: the
-    origin is none of those, the row clears what it holds itself.
+    ``own()`` gives the row's own; at the first row of a deletion of many that
+    ``whole`` knows, all the deletion's, and nothing at its later rows. A
+    deletion the app's rows began, or the adapter's own, leaves none.
     """
+    if from_app(origin) or not site_deletion(using):
+        return None
     build = whole.get(model_of(origin))  # type: ignore[arg-type]
     if build is None:
-        return True, None
-    if not first_of_deletion(using, origin, name):
-        return False, None
-    many = origin if isinstance(origin, QuerySet) else [origin]
-    return True, build(many)
+        return own()
+    if not first_of_deletion(using, origin, receiver):
+        return None
+    return build(origin if isinstance(origin, QuerySet) else [origin])
 
 
 def forget_unlinked_product(
@@ -87,19 +78,16 @@ def forget_unlinked_product(
     **kwargs: Any,
 ) -> None:
     """The Oscar product of an app product is going: 1C's next exchange writes the product again."""
-    if not _acting(origin, using):
-        return
     products = Product._default_manager.db_manager(using)
-    go_on, whole = _of_deletion(
+    items = _items_of(
         "product_link",
         origin,
         using,
+        lambda: products.filter(pk=instance.product_id),
         {OscarProduct: lambda many: products.filter(oscar_link__oscar_product__in=many)},
     )
-    if go_on:
-        (whole if whole is not None else products.filter(pk=instance.product_id)).update(
-            **_PRODUCT_FORGOTTEN
-        )
+    if items is not None:
+        items.update(**CLEARED[Product])
 
 
 def forget_unlinked_offer(
@@ -110,13 +98,12 @@ def forget_unlinked_offer(
     **kwargs: Any,
 ) -> None:
     """The Oscar product an offer is sold as is going (its stock records with it): the same."""
-    if not _acting(origin, using):
-        return
     offers = Offer._default_manager.db_manager(using)
-    go_on, whole = _of_deletion(
+    items = _items_of(
         "offer_link",
         origin,
         using,
+        lambda: offers.filter(pk=instance.offer_id),
         {
             OscarProduct: lambda many: offers.filter(
                 Q(oscar_link__oscar_product__in=many)
@@ -124,10 +111,8 @@ def forget_unlinked_offer(
             )
         },
     )
-    if go_on:
-        (whole if whole is not None else offers.filter(pk=instance.offer_id)).update(
-            **_OFFER_FORGOTTEN
-        )
+    if items is not None:
+        items.update(**CLEARED[Offer])
 
 
 def forget_stock_record(
@@ -142,13 +127,14 @@ def forget_stock_record(
     Not for an Oscar product's deletion: its offers forget everything
     (:func:`forget_unlinked_offer`).
     """
-    if model_of(origin) is OscarProduct or not _acting(origin, using):
+    if model_of(origin) is OscarProduct:
         return
     offers = Offer._default_manager.db_manager(using)
-    go_on, whole = _of_deletion(
+    items = _items_of(
         "stock_record",
         origin,
         using,
+        lambda: offers.filter(oscar_link__oscar_product_id=instance.product_id),
         {
             Partner: lambda many: offers.filter(
                 oscar_link__oscar_product__stockrecords__partner__in=many
@@ -158,20 +144,13 @@ def forget_stock_record(
             ),
         },
     )
-    if go_on:
-        _forget_prices_and_stock(
-            whole
-            if whole is not None
-            else offers.filter(oscar_link__oscar_product_id=instance.product_id)
-        )
-
-
-def _forget_prices_and_stock(offers: QuerySet[Any]) -> None:
+    if items is None:
+        return
     from cml_exchange.importer.loaders.offers import PRICES, STOCK
 
-    offers.update(prices_checksum="", prices_digest=0, stock_checksum="", stock_digest=0)
+    items.update(prices_checksum="", prices_digest=0, stock_checksum="", stock_digest=0)
     # The element of the offer's identity carried these parts too (``Offer.source_parts``).
-    offers.annotate(carried=F("source_parts").bitand(PRICES | STOCK)).exclude(carried=0).update(
+    items.annotate(carried=F("source_parts").bitand(PRICES | STOCK)).exclude(carried=0).update(
         source_digest=0
     )
 
@@ -188,19 +167,16 @@ def forget_unlinked_group(
     1C's next exchange makes the category again (groups are read at every
     exchange); the products in it, written again, are put back in it.
     """
-    if not _acting(origin, using):
-        return
     products = Product._default_manager.db_manager(using)
-    go_on, whole = _of_deletion(
+    items = _items_of(
         "category_link",
         origin,
         using,
+        lambda: products.filter(group_links__group_id=instance.group_id),
         {Category: lambda many: products.filter(group_links__group__oscar_link__category__in=many)},
     )
-    if go_on:
-        (
-            whole if whole is not None else products.filter(group_links__group_id=instance.group_id)
-        ).update(**_PRODUCT_FORGOTTEN)
+    if items is not None:
+        items.update(**CLEARED[Product])
 
 
 def forget_attribute(
@@ -216,7 +192,7 @@ def forget_attribute(
     with values of that property; a characteristic's: the offers of that
     catalog with that characteristic.
     """
-    if not _acting(origin, using):
+    if from_app(origin) or not site_deletion(using):
         return
     catalogs = ProductClassLink._default_manager.db_manager(using).filter(
         product_class_id=instance.product_class_id
@@ -228,7 +204,7 @@ def forget_attribute(
     offers = Offer._default_manager.db_manager(using).filter(catalog_id=catalog)
     if instance.property_id is not None:
         named = {"property_values__property_id": instance.property_id}
-        products.filter(**named).update(**_PRODUCT_FORGOTTEN)
+        products.filter(**named).update(**CLEARED[Product])
         offers.filter(**named).update(checksum="", source_digest=0)
     else:
         offers.filter(characteristics__name=instance.characteristic).update(
