@@ -61,9 +61,7 @@ def forget_deleted_prices(
     """
     from cml_exchange.importer.loaders.offers import PRICES
 
-    forget_offer_part(
-        Offer.objects.db_manager(using).filter(prices__price_type=instance), "prices", PRICES
-    )
+    _forget(Offer.objects.db_manager(using).filter(prices__price_type=instance), "prices", PRICES)
 
 
 @receiver(pre_delete, sender=Warehouse, dispatch_uid="cml_exchange.forget_deleted_stock")
@@ -73,16 +71,11 @@ def forget_deleted_stock(
     """The same for a warehouse, whose stock rows go with it."""
     from cml_exchange.importer.loaders.offers import STOCK
 
-    forget_offer_part(
-        Offer.objects.db_manager(using).filter(stock__warehouse=instance), "stock", STOCK
-    )
+    _forget(Offer.objects.db_manager(using).filter(stock__warehouse=instance), "stock", STOCK)
 
 
-def forget_offer_part(offers: Any, part: str, bit: int) -> None:
-    """Clear ``part``'s checksum and digests of ``offers`` (a queryset: any number of them).
-
-    ``part`` is ``"prices"`` or ``"stock"``, ``bit`` its bit of ``Offer.source_parts``.
-    """
+def _forget(offers: Any, part: str, bit: int) -> None:
+    """Clear ``part``'s checksum and digests of ``offers`` (a queryset: any number of them)."""
     offers.update(**{f"{part}_checksum": "", f"{part}_digest": 0})
     # The element of the offer's identity carried this part too (``Offer.source_parts``):
     # its digest no longer says what the offer holds.
