@@ -21,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from oscar.core.loading import get_model
 
 from cml_exchange.contrib.oscar.adapter import OscarCatalogAdapter
+from cml_exchange.contrib.oscar.models import ProductLink
 from cml_exchange.importer import MissingAction
 from cml_exchange.models import Catalog as AppCatalog
 from cml_exchange.models import Classifier as AppClassifier
@@ -359,10 +360,18 @@ def test_a_deletion_of_more_rows_than_the_database_takes_parameters(tmp_path: Pa
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's limit of parameters")
     import_shop(tmp_path, clothes())
-    catalog = AppCatalog.objects.get()
-    AppProduct.objects.bulk_create(
+    catalog, product_class = AppCatalog.objects.get(), ProductClass.objects.get()
+    made = AppProduct.objects.bulk_create(
         AppProduct(catalog=catalog, external_id=f"x{n}", name=f"x{n}", slug=f"x-{n}")
         for n in range(1200)
+    )
+    mirrored = Product.objects.bulk_create(
+        Product(title=f"x{n}", slug=f"x-{n}", product_class=product_class, structure="standalone")
+        for n in range(1200)
+    )
+    ProductLink.objects.bulk_create(
+        ProductLink(product=app, oscar_product=mirror)
+        for app, mirror in zip(made, mirrored, strict=True)
     )
     connection.ensure_connection()
     connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
@@ -372,6 +381,20 @@ def test_a_deletion_of_more_rows_than_the_database_takes_parameters(tmp_path: Pa
         connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32766)
 
     assert not Product.objects.exists()
+
+
+def test_a_kept_class_is_the_shops_when_1c_deletes_a_property_later(tmp_path: Path) -> None:
+    import_shop(tmp_path, clothes())
+    own = Product.objects.create(
+        title="Подарочная карта", product_class=ProductClass.objects.get(), structure="standalone"
+    )
+    AppCatalog.objects.get().delete()
+    import_shop(tmp_path, clothes(), mirror=False)  # Oscar holds the shop's product too
+
+    AppProperty.objects.get(name="Бренд").delete()
+
+    kept = own.product_class.attributes.values_list("code", flat=True)
+    assert "brend" in kept  # the adapter's class lost it; the shop's did not
 
 
 def test_many_deleted_in_the_app_at_once(tmp_path: Path) -> None:

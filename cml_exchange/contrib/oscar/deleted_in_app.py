@@ -18,9 +18,10 @@ deletions, told to the adapter before the rows go) need nothing either.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 from django.db.models.signals import pre_delete
 from oscar.core.loading import get_model
@@ -87,14 +88,25 @@ def delete_mirror(
         .filter(**{f"{field}__in": rows})
         .values_list(field, flat=True)
     )
-    _tell_deleted(sender, linked)
+    _tell_deleted(sender, linked, using)
 
 
-def _tell_deleted(model: type[Model], pks: list[int]) -> None:
-    """Tell the adapter these rows are going, 5,000 a call (each call's statements list them)."""
+def _tell_deleted(model: type[Model], pks: list[int], using: str) -> None:
+    """Tell the adapter these rows are going, as many a call as its statements can list."""
     adapter, context = oscar_adapter(), site_context()
-    for start in range(0, len(pks), 5000):
-        adapter.delete(context, model, pks[start : start + 5000])
+    size = _rows_a_call(using)
+    for start in range(0, len(pks), size):
+        adapter.delete(context, model, pks[start : start + size])
+
+
+def _rows_a_call(using: str) -> int:
+    """5,000 rows, or fewer where SQLite was built to take fewer parameters a statement."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return 5000
+    connection.ensure_connection()
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(5000, limit - 100))  # the statements' other parameters
 
 
 def _taken(sender: type[Model], origin: Any, using: str) -> QuerySet[Any] | None:
@@ -133,7 +145,7 @@ def delete_product_class(
         .values_list("pk", flat=True)
     )
     # Told before the products' own signals, should Django's order of them change.
-    _tell_deleted(Product, products)
+    _tell_deleted(Product, products, using)
     classes = ProductClass._default_manager.db_manager(using).filter(cml_link__catalog=instance)
     kept = list(classes.filter(products__isnull=False).distinct().values_list("name", flat=True))
     for name in kept:
@@ -145,6 +157,10 @@ def delete_product_class(
         )
     with mirroring():
         classes.filter(products__isnull=True).delete()
+        # A class kept is the shop's now: a property 1C deletes later takes no attribute of it.
+        AttributeLink._default_manager.db_manager(using).filter(
+            product_class__in=classes.filter(products__isnull=False)
+        ).delete()
 
 
 def delete_attribute(
