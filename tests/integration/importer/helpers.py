@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -164,3 +165,16 @@ def watch_scans(monkeypatch: Any, state: Callable[[], bool]) -> list[tuple[str, 
 
     monkeypatch.setattr(scan_stage, "scan_counts", watched)
     return seen
+
+
+def wait_for_late_writes() -> None:
+    """Until the SQLite writes' thread has ended its rows (``late_writes.finished``)."""
+    from django.db import connection
+
+    from cml_exchange.importer import late_writes
+
+    for _ in range(1000):
+        if late_writes.finished(connection):
+            return
+        time.sleep(0.01)
+    raise AssertionError("the late writes never ended")
