@@ -28,6 +28,7 @@ class CmlExchangeConfig(AppConfig):
         register(checks.check_import_tasks, ours)
         register(checks.check_endpoint_mounted, ours, Tags.urls)
         register(checks.check_file_limit, ours, Tags.database)
+        register(checks.check_sqlite_parameters, ours, Tags.database)
         register(checks.check_upload_root, ours, Tags.files, Tags.security)
         register(checks.check_media_storage, ours, Tags.files)
         register(checks.check_upload_root_set, ours, Tags.files, deploy=True)

@@ -19,12 +19,16 @@ these. Each message says what is wrong and its hint says what to do;
 - ``W004`` the upload root lies inside ``MEDIA_ROOT`` or ``STATIC_ROOT``;
 - ``W005`` the default storage is local and its directory cannot be written;
 - ``W006`` (``--deploy``) the upload root is the development default in /tmp;
+- ``W007`` a SQLite database of the app takes fewer parameters a statement than the
+  importer sends (a build's limit below 32,766); only with ``check --database`` and at
+  ``migrate``;
 - ``I001`` (``--deploy``) the ``Authorization`` header must reach the application.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -238,6 +242,53 @@ def check_file_limit(
                     id="cml_exchange.W002",
                 )
             )
+    return messages
+
+
+#: Parameters a statement the importer and Django's deletions are tested with on SQLite:
+#: the default limit since SQLite 3.32 (Debian's and Ubuntu's builds allow 250,000).
+SQLITE_PARAMETERS_NEEDED = 32_766
+
+
+def check_sqlite_parameters(
+    app_configs: Sequence[AppConfig] | None, databases: Sequence[str] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """W007: a SQLite database of the app takes the parameters a statement the importer sends.
+
+    SQLite before 3.32 was built to take 999 by default. The importer writes
+    a thousand products a batch, the django-oscar adapter lists a batch's ids
+    in one ``IN``, and Django lists the rows a deletion touches in one
+    statement, so on such a build an import of a thousand products or a
+    deletion of as many fails with "too many SQL variables". The limit is read
+    off the connection itself (a build may set its own), so like W002 this
+    runs only when ``check`` is given ``--database`` and before ``migrate``.
+    """
+    from cml_exchange.models import Product
+
+    messages: list[CheckMessage] = []
+    for alias in databases or ():
+        connection = connections[alias]
+        if connection.vendor != "sqlite" or not router.allow_migrate_model(alias, Product):
+            continue
+        try:
+            connection.ensure_connection()
+            limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        except (DatabaseError, AttributeError):
+            continue  # not reachable, or a driver without getlimit(): nothing to say
+        if limit >= SQLITE_PARAMETERS_NEEDED:
+            continue
+        messages.append(
+            Warning(
+                f"SQLite {sqlite3.sqlite_version} of database {alias!r} takes at most {limit} "
+                f"parameters a statement; the exchange needs {SQLITE_PARAMETERS_NEEDED:,}. "
+                "Imports of a thousand products or more, and deletions of as many, fail on "
+                'it with "too many SQL variables".',
+                hint="Run the site on a Python whose SQLite is 3.32 or later (Debian's and "
+                "Ubuntu's own SQLite builds allow 250,000), or on PostgreSQL. "
+                'See docs/install.md, "Requirements".',
+                id="cml_exchange.W007",
+            )
+        )
     return messages
 
 

@@ -27,6 +27,7 @@ from cml_exchange.conf import AppSettings
 from cml_exchange.models import ExchangeSettings
 from cml_exchange.protocol.views import ExchangeView
 from example_shop import views
+from tests.sqlite import parameters_limit
 
 
 def run(check, *, databases=None):
@@ -48,6 +49,7 @@ def test_checks_are_registered_and_only_two_need_deploy():
         checks.check_order_adapter,
         checks.check_endpoint_mounted,
         checks.check_file_limit,
+        checks.check_sqlite_parameters,
         checks.check_upload_root,
         checks.check_media_storage,
     }
@@ -435,3 +437,25 @@ def test_i001_can_be_silenced(settings):
     out = StringIO()
     call_command("check", deploy=True, stdout=out, stderr=out)
     assert "cml_exchange.I001" not in out.getvalue()
+
+
+# -- W007: SQLite's parameters a statement ---------------------------------------
+
+
+@pytest.mark.django_db
+def test_w007_fires_on_a_sqlite_built_to_take_999_parameters_a_statement():
+    with parameters_limit(999):
+        messages = checks.check_sqlite_parameters(app_configs=None, databases=["default"])
+    assert [m.id for m in messages] == ["cml_exchange.W007"]
+    assert "at most 999 parameters" in messages[0].msg
+    assert "'default'" in messages[0].msg
+
+
+@pytest.mark.django_db
+def test_w007_is_quiet_on_the_database_the_suite_runs_on():
+    """SQLite 3.32+ (32,766, or Debian's 250,000), or PostgreSQL, which has no such limit."""
+    assert run(checks.check_sqlite_parameters, databases=["default"]) == []
+
+
+def test_w007_reads_no_database_unless_check_is_given_one():
+    assert run(checks.check_sqlite_parameters) == []  # no django_db mark: a connection would fail

@@ -9,7 +9,6 @@ its Oscar product or category with it, and comes back once, not twice.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from cml_exchange.models import Warehouse as AppWarehouse
 from tests.oscar.cml import Lot, clothes
 from tests.oscar.mirror import expected, in_oscar
 from tests.oscar.test_catalog import import_shop, oscar, stock_of, tree
+from tests.sqlite import parameters_limit
 
 pytestmark = pytest.mark.django_db
 
@@ -357,8 +357,6 @@ def test_a_catalogs_class_holding_the_shops_own_products_stays(
 
 def test_a_deletion_of_more_rows_than_the_database_takes_parameters(tmp_path: Path) -> None:
     """Even on a SQLite built with the old limit of 999 parameters a statement."""
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite's limit of parameters")
     import_shop(tmp_path, clothes())
     catalog, product_class = AppCatalog.objects.get(), ProductClass.objects.get()
     made = AppProduct.objects.bulk_create(
@@ -373,12 +371,8 @@ def test_a_deletion_of_more_rows_than_the_database_takes_parameters(tmp_path: Pa
         ProductLink(product=app, oscar_product=mirror)
         for app, mirror in zip(made, mirrored, strict=True)
     )
-    connection.ensure_connection()
-    connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
-    try:
+    with parameters_limit(999):
         AppProduct.objects.all().delete()
-    finally:
-        connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32766)
 
     assert not Product.objects.exists()
 
