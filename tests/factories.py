@@ -7,8 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 import factory
-from django.utils import timezone
 
+from cml_exchange import moments
 from cml_exchange.models import (
     Customer,
     DeliveryService,
@@ -75,9 +75,7 @@ class OrderFactory(factory.django.DjangoModelFactory[Order]):
         skip_postgeneration_save = True
 
     number = factory.Sequence(lambda n: str(1000 + n))
-    created = factory.LazyFunction(
-        lambda: timezone.make_aware(dt.datetime(2026, 11, 20, 14, 30, 5))
-    )
+    created = factory.LazyFunction(lambda: moments.from_local(dt.datetime(2026, 11, 20, 14, 30, 5)))
     customer = factory.SubFactory(CustomerFactory)
     storefront = factory.SubFactory(StorefrontFactory)
     status = factory.LazyFunction(lambda: OrderStatus.objects.get(code="N"))

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from cml_exchange import moments
 from cml_exchange.admin import monitor
 from cml_exchange.conf import app_settings
 from cml_exchange.importer import labels
@@ -241,7 +242,7 @@ def _walk(directory: Path) -> Iterator[tuple[str, int, dt.datetime]]:
                 stat = entry.stat(follow_symlinks=False)
             except OSError:  # deleted while we looked
                 continue
-            modified = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC)
+            modified = moments.from_timestamp(stat.st_mtime)
             yield f"{prefix}{entry.name}", stat.st_size, modified
 
 

@@ -16,10 +16,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import filesizeformat
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from cml_exchange import moments
 from cml_exchange.admin import monitor
 from cml_exchange.admin.files import StoredFileAdmin
 from cml_exchange.models import ExchangeFile, ExchangeSession
@@ -136,7 +137,7 @@ class ExchangeSessionAdmin(admin.ModelAdmin):
 
 def _moment(value: dt.datetime | None) -> str:
     """A date and time as the admin shows them, in the current time zone."""
-    return formats.localize(timezone.localtime(value)) if value is not None else ""
+    return formats.localize(moments.shown(value)) if value is not None else ""
 
 
 admin.site.register(ExchangeFile, StoredFileAdmin)

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from cml_exchange import moments
 from cml_exchange.commerceml.entities import Counterparty
 from cml_exchange.commerceml.entities import OrderLine as LineEntity
 from cml_exchange.commerceml.reading.order_changes import OrderChanges
@@ -356,6 +357,4 @@ def _customer(buyer: Counterparty | None) -> Customer:
 
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     """1C's local time as the database wants it."""
-    if moment is None or not timezone.is_naive(moment):
-        return moment
-    return timezone.make_aware(moment) if timezone.is_aware(timezone.now()) else moment
+    return None if moment is None else moments.from_local(moment)

@@ -21,6 +21,7 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from cml_exchange import moments
 from cml_exchange.commerceml import tags as T
 from cml_exchange.commerceml.entities import (
     OrderLine,
@@ -58,9 +59,7 @@ def due_orders(settings: ExchangeSettings) -> QuerySet[Order]:
     if settings.export_from_status is not None:
         orders = orders.filter(status__position__gte=settings.export_from_status.position)
     if settings.export_since is not None:
-        start = dt.datetime.combine(settings.export_since, dt.time())
-        if timezone.is_naive(start) and timezone.is_aware(timezone.now()):
-            start = timezone.make_aware(start)
+        start = moments.from_local(dt.datetime.combine(settings.export_since, dt.time()))
         orders = orders.filter(created__gte=start)
     return orders.order_by("pk")
 

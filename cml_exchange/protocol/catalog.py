@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import time
 from collections.abc import Callable
 
 from django.contrib.auth.base_user import AbstractBaseUser
 
+from cml_exchange import moments
 from cml_exchange.conf import app_settings
 from cml_exchange.importer import Failed, Progress, exchange, run
 from cml_exchange.models import ExchangeSession, ExchangeSettings
@@ -86,10 +86,11 @@ def deactivate(call: Call) -> Reply:
     """Deactivate what this exchange's full catalogs did not refresh since ``timestamp``."""
     session = call.open()
     try:
-        moment = dt.datetime.fromtimestamp(int(call.request.GET.get("timestamp", "")), tz=dt.UTC)
+        seconds = int(call.request.GET.get("timestamp", ""))
+        moment = moments.from_timestamp(seconds)
     except (ValueError, OverflowError, OSError):
         return replies.failure(replies.DEACTIVATION_FAILED)
-    if moment.timestamp() <= 0:
+    if seconds <= 0:
         return replies.failure(replies.DEACTIVATION_FAILED)
     exchange.deactivate_unseen(session, before=moment)
     return replies.success(replies.DEACTIVATED)

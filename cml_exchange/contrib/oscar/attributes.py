@@ -21,9 +21,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.utils import timezone
 from oscar.core.loading import get_model
 
+from cml_exchange import moments
 from cml_exchange.contrib.oscar.models import AttributeLink
 from cml_exchange.contrib.oscar.structure import Target
 from cml_exchange.importer import sql
@@ -308,9 +308,7 @@ def _moment(text: str) -> dt.datetime | None:
             moment = parse(text)
         except ValueError:
             continue
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment)
-        return moment
+        return moments.from_local(moment)
     return None
 
 

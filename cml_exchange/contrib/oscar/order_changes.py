@@ -33,6 +33,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from cml_exchange import moments
 from cml_exchange.commerceml.reading.order_changes import OrderChanges
 from cml_exchange.contrib.oscar.models import OrderState
 from cml_exchange.contrib.oscar.receivers import from_1c
@@ -250,6 +251,4 @@ def _line_key(line: Any) -> str:
 
 
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    if moment is None or not timezone.is_naive(moment):
-        return moment
-    return timezone.make_aware(moment)
+    return None if moment is None else moments.from_local(moment)

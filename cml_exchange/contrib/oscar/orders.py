@@ -28,9 +28,9 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.db.models import F, Prefetch, Q
-from django.utils import timezone
 from oscar.core.loading import get_class, get_model
 
+from cml_exchange import moments
 from cml_exchange.commerceml import tags as T
 from cml_exchange.commerceml.entities import Address, Contact, Counterparty, Discount, OrderLine
 from cml_exchange.commerceml.reading.order_changes import OrderChanges
@@ -62,7 +62,7 @@ class OscarOrderAdapter(OrderAdapter):
         )
         if settings.export_since is not None:
             start = dt.datetime.combine(settings.export_since, dt.time())
-            orders = orders.filter(date_placed__gte=timezone.make_aware(start))
+            orders = orders.filter(date_placed__gte=moments.from_local(start))
         lines = Line.objects.select_related("product__cml_offer_link__offer__catalog").order_by(
             "pk"
         )
@@ -128,7 +128,7 @@ def site_order(order: Any) -> SiteOrder:
     return SiteOrder(
         id=str(order.pk),
         number=str(order.number),
-        created=timezone.localtime(order.date_placed),
+        created=moments.shown(order.date_placed),
         currency=order.currency,
         total=order.total_incl_tax,
         version=str(state.version),
@@ -220,4 +220,4 @@ def _offer_of(line: Any) -> Any:
 
 
 def _local(moment: dt.datetime | None) -> dt.datetime | None:
-    return None if moment is None else timezone.localtime(moment)
+    return None if moment is None else moments.shown(moment)

@@ -8,14 +8,14 @@ the job stores them, and the times as ISO 8601 in the site's time zone.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone, translation
+from django.utils import translation
 
+from cml_exchange import moments
 from cml_exchange.importer import labels
 from cml_exchange.models import (
     Group,
@@ -73,9 +73,9 @@ def job_summary(job: ImportJob) -> dict[str, Any]:
         "files": job.files,
         "status": job.status,
         "stage": job.stage,
-        "created": _local(job.created).isoformat(),
-        "started": _local(job.started).isoformat() if job.started else None,
-        "finished": _local(job.finished).isoformat() if job.finished else None,
+        "created": moments.shown(job.created).isoformat(),
+        "started": moments.shown(job.started).isoformat() if job.started else None,
+        "finished": moments.shown(job.finished).isoformat() if job.finished else None,
         "steps": job.steps,
         "message": job.message,
         "error": job.error,
@@ -114,16 +114,13 @@ class Command(BaseCommand):
         state = str(job.get_status_display())
         if job.stage:
             state += f" (этап: {job.get_stage_display()})"
-        self.stdout.write(f"  №{job.pk} {_local(job.created):%Y-%m-%d %H:%M:%S} {state}: {files}")
+        self.stdout.write(
+            f"  №{job.pk} {moments.shown(job.created):%Y-%m-%d %H:%M:%S} {state}: {files}"
+        )
         self.stdout.write(f"      {job.error or job.message}")
         counted = labels.counters(job.counters)
         if counted:
             self.stdout.write("      " + "; ".join(f"{c.label}: {c.value}" for c in counted))
-
-
-def _local(moment: dt.datetime) -> dt.datetime:
-    """``moment`` in the site's time zone."""
-    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
 
 
 def _file(name: str) -> str:
