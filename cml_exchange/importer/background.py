@@ -30,6 +30,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from cml_exchange import moments
 from cml_exchange.conf import app_settings
 from cml_exchange.importer.results import Progress, StepResult
 from cml_exchange.importer.runner import outcome, run
@@ -143,7 +144,9 @@ def _task_status(job: ImportJob) -> tuple[str | None, dt.datetime | None]:
         result = backend.get_result(job.task_id)
     except Exception:  # a backend that keeps no results, a result pruned …
         return None, None
-    return str(result.status), getattr(result, "started_at", None)
+    started = getattr(result, "started_at", None)
+    # RQ's is aware (UTC) even where the project keeps naive times (USE_TZ off).
+    return str(result.status), moments.as_stored(started) if started is not None else None
 
 
 def _in_request(job: ImportJob, budget: float | None) -> StepResult:

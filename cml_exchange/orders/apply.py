@@ -312,7 +312,7 @@ def _create(changes: OrderChanges, settings: ExchangeSettings) -> list[str]:
     if document is None or not changes.lines:
         return [NOTHING_TO_CREATE.format(number=changes.label)]
     buyer = next(iter(document.counterparties), None)
-    created = dt.datetime.combine(document.date or timezone.localdate(), document.time or dt.time())
+    created = dt.datetime.combine(document.date or moments.today(), document.time or dt.time())
     order = Order(
         number=(changes.number or changes.number_1c or changes.id)[:64],
         created=_aware(created) or timezone.now(),

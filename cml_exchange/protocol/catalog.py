@@ -92,7 +92,10 @@ def deactivate(call: Call) -> Reply:
         return replies.failure(replies.DEACTIVATION_FAILED)
     if seconds <= 0:
         return replies.failure(replies.DEACTIVATION_FAILED)
-    exchange.deactivate_unseen(session, before=moment)
+    # Never after the exchange's own start: kept as naive local time (USE_TZ off), 1C's
+    # checkauth before the clocks go back would fall after the marks this exchange made.
+    started = session.initialized or session.created
+    exchange.deactivate_unseen(session, before=min(moment, started))
     return replies.success(replies.DEACTIVATED)
 
 

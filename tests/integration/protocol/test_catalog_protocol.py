@@ -14,6 +14,7 @@ import pytest
 from benchmarks.generator import generate_catalog
 from cml_exchange.importer import run
 from cml_exchange.models import (
+    Catalog,
     ExchangeFile,
     ExchangeRequest,
     ExchangeSession,
@@ -329,11 +330,34 @@ def test_deactivate_touches_only_what_this_exchange_sent_in_full(admin_user, upl
     onec.init()
     onec.upload("import.xml", IMPORT.read_bytes(), 204_800)
     onec.import_file("import.xml")
-    assert get(onec, "deactivate", timestamp=str(int(time.time()) + 3600)).startswith(b"success\n")
-    # All of this exchange's catalog is older than "an hour from now"; the other is untouched.
-    assert set(
-        Product.objects.filter(active=True).values_list("catalog__external_id", flat=True)
-    ) == {"1f116ad3-0125-aace-5941-9fddc41e02fd"}
+    # What 1C no longer sends, in each catalog: refreshed by no full exchange.
+    for each in Catalog.objects.all():
+        Product.objects.create(
+            catalog=each, external_id="gone", name="Снят", slug=f"gone-{each.pk}"
+        )
+    assert onec.auth is not None
+    assert get(onec, "deactivate", timestamp=str(onec.auth.timestamp)).startswith(b"success\n")
+    # This exchange's stale product goes; the other exchange's catalog is untouched.
+    other = "1f116ad3-0125-aace-5941-9fddc41e02fd"
+    inactive = Product.objects.filter(active=False).values_list("catalog__external_id", flat=True)
+    assert list(inactive) == [Catalog.objects.exclude(external_id=other).get().external_id]
+    assert Product.objects.filter(active=True).count() == Product.objects.count() - 1
+
+
+def test_a_timestamp_after_the_exchanges_start_takes_none_of_what_it_sent(one_c, upload_root):
+    """Never later than the exchange's own start, whatever 1C sends.
+
+    With naive local times (USE_TZ off), 1C's checkauth just before the clocks go back
+    comes after the marks the exchange makes just after: all it sent would go.
+    """
+    ExchangeSettings.objects.update(step_interval=0)
+    one_c.upload("import.xml", IMPORT.read_bytes(), 204_800)
+    assert import_reply(one_c, "import.xml").startswith(b"success\n")
+    later = str(int(time.time()) + 3600)
+
+    assert get(one_c, "deactivate", timestamp=later).startswith(b"success\n")
+
+    assert Product.objects.filter(active=True).count() == 2
 
 
 # -- errors never become error pages --------------------------------------------------------------

@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import time
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from cml_exchange import moments
+from cml_exchange.admin.directory import KEPT_NEW, Activity
 from cml_exchange.commerceml.entities import Document
 from cml_exchange.commerceml.reading.reader import read
 from cml_exchange.models import Catalog, ExchangeSession, ExchangeSettings, Order, Product
+from cml_exchange.orders.exchange import import_step
 from tests.factories import OrderFactory
 from tests.integration.protocol.exchange import get, import_reply, new_1c
 from tests.paths import sample
@@ -70,6 +76,47 @@ def test_a_full_exchange_deactivates_what_1c_no_longer_sends(
     session = ExchangeSession.objects.order_by("pk").last()
     assert session is not None and session.outcome == "success"
     assert session.created.tzinfo is None  # kept as the project keeps times
+
+
+def test_a_zone_activated_for_the_request_leaves_what_1c_sent_active(
+    admin_user: User, upload_root: object
+) -> None:
+    """The project's times are ``TIME_ZONE``'s, whatever zone a middleware activated."""
+    ExchangeSettings.objects.update(step_interval=0)
+    timezone.activate("Asia/Vladivostok")
+    try:
+        reply = catalog_exchange()
+    finally:
+        timezone.deactivate()
+
+    assert reply == "success\nДеактивация элементов завершена.".encode("cp1251")
+    assert Product.objects.filter(active=True).count() == 2
+
+
+def test_a_file_written_during_an_exchange_is_kept_by_the_clean_up() -> None:
+    now = timezone.now()
+    activity = Activity(now=now, busy_since=now - dt.timedelta(minutes=1))
+    timezone.activate("Europe/London")  # the admin user's zone
+    try:
+        modified = moments.from_timestamp(time.time())
+    finally:
+        timezone.deactivate()
+
+    assert activity.reason_to_keep("import_files/a.jpg", modified, None) == KEPT_NEW
+
+
+def test_an_order_1c_made_without_a_date_is_made_today(tmp_path: Path) -> None:
+    text = sample("dicrtarasov").read_text(encoding="utf-8")
+    path = tmp_path / "orders.xml"
+    path.write_text(text.replace("<Дата>2021-02-17</Дата>", "", 1), encoding="utf-8")
+    settings = ExchangeSettings.load()
+    settings.create_orders_from_1c = True
+    settings.save()
+
+    assert import_step(path, settings).messages == []
+
+    order = Order.objects.get()
+    assert order.created_by_1c and order.created.date() == dt.date.today()
 
 
 def test_orders_go_to_1c_with_their_local_time_and_1cs_payment_comes_back(
