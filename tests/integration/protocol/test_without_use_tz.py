@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import time
-from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -160,7 +159,7 @@ def test_the_monitor_and_the_stored_files_show_their_times(
 def test_cml_status_lists_the_jobs_in_local_time(admin_user: User, upload_root: object) -> None:
     ExchangeSettings.objects.update(step_interval=0)
     catalog_exchange()
-    out = StringIO()
+    out = io.StringIO()
 
     call_command("cml_status", stdout=out)
 
