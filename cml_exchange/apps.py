@@ -14,7 +14,7 @@ class CmlExchangeConfig(AppConfig):
 
     def ready(self) -> None:
         """Wire the receivers and register the system checks (listed in docs/settings.md)."""
-        from cml_exchange import checks, receivers  # noqa: F401 (receivers connect on import)
+        from cml_exchange import checks, database_checks, receivers  # noqa: F401 (receivers connect on import)
         from cml_exchange.models import lookups
 
         lookups.register(self.get_models(include_auto_created=True))
@@ -27,8 +27,8 @@ class CmlExchangeConfig(AppConfig):
         register(checks.check_catalog_adapter, ours)
         register(checks.check_import_tasks, ours)
         register(checks.check_endpoint_mounted, ours, Tags.urls)
-        register(checks.check_file_limit, ours, Tags.database)
-        register(checks.check_sqlite_parameters, ours, Tags.database)
+        register(database_checks.check_file_limit, ours, Tags.database)
+        register(database_checks.check_sqlite_parameters, ours, Tags.database)
         register(checks.check_upload_root, ours, Tags.files, Tags.security)
         register(checks.check_media_storage, ours, Tags.files)
         register(checks.check_upload_root_set, ours, Tags.files, deploy=True)

@@ -22,12 +22,10 @@ from django.db import connections
 from django.test import override_settings
 from django.urls import include, path
 
-from cml_exchange import checks
+from cml_exchange import checks, database_checks
 from cml_exchange.conf import AppSettings
-from cml_exchange.models import ExchangeSettings
 from cml_exchange.protocol.views import ExchangeView
 from example_shop import views
-from tests.sqlite import parameters_limit
 
 
 def run(check, *, databases=None):
@@ -48,8 +46,8 @@ def test_checks_are_registered_and_only_two_need_deploy():
         checks.check_settings,
         checks.check_order_adapter,
         checks.check_endpoint_mounted,
-        checks.check_file_limit,
-        checks.check_sqlite_parameters,
+        database_checks.check_file_limit,
+        database_checks.check_sqlite_parameters,
         checks.check_upload_root,
         checks.check_media_storage,
     }
@@ -64,7 +62,8 @@ def test_every_check_of_the_app_carries_its_tag_and_no_other_check_does():
     tagged = {check for check in every if checks.TAG in check.tags}
     defined = {
         value
-        for name, value in vars(checks).items()
+        for module in (checks, database_checks)
+        for name, value in vars(module).items()
         if name.startswith("check_") and callable(value)
     }
     if apps.is_installed("cml_exchange.contrib.oscar"):
@@ -130,7 +129,11 @@ def test_e001_names_each_bad_setting_and_the_other_checks_do_not_crash(settings)
     assert [m.id for m in messages] == ["cml_exchange.E001"] * 3
     assert "CML_EXCHANGE_UPLOAD_ROOT" in messages[0].msg
     assert "CML_EXCHANGE_MAX_FILE_SIZE" in messages[1].msg
-    for check in (checks.check_order_adapter, checks.check_upload_root, checks.check_file_limit):
+    for check in (
+        checks.check_order_adapter,
+        checks.check_upload_root,
+        database_checks.check_file_limit,
+    ):
         assert run(check, databases=["default"]) == []
 
 
@@ -246,39 +249,6 @@ def test_w001_fires_when_no_url_leads_to_the_endpoint():
 def test_w001_is_quiet_when_some_url_leads_to_the_endpoint(urlconf):
     with override_settings(ROOT_URLCONF=urlconf):
         assert run(checks.check_endpoint_mounted) == []
-
-
-# -- W002: the part size told to 1C ----------------------------------------------
-
-
-@pytest.mark.django_db
-def test_w002_fires_when_the_stored_part_size_exceeds_the_largest_file(settings):
-    ExchangeSettings.objects.create(pk=1, file_limit=2_000_000)
-    settings.CML_EXCHANGE_MAX_FILE_SIZE = 1_000_000
-    messages = checks.check_file_limit(app_configs=None, databases=["default"])
-    assert [m.id for m in messages] == ["cml_exchange.W002"]
-    assert "2000000" in messages[0].msg
-    assert "1000000" in messages[0].msg
-
-
-@pytest.mark.django_db
-def test_w002_is_quiet_when_the_part_size_fits(settings):
-    ExchangeSettings.objects.create(pk=1, file_limit=1_000_000)
-    settings.CML_EXCHANGE_MAX_FILE_SIZE = 1_000_000
-    assert run(checks.check_file_limit, databases=["default"]) == []
-
-
-@pytest.mark.django_db
-def test_w002_without_a_settings_row_uses_the_default_and_creates_nothing(settings):
-    assert run(checks.check_file_limit, databases=["default"]) == []
-    settings.CML_EXCHANGE_MAX_FILE_SIZE = 100_000  # below the default part size, 204800
-    assert run(checks.check_file_limit, databases=["default"]) == ["cml_exchange.W002"]
-    assert not ExchangeSettings.objects.exists()
-
-
-def test_w002_reads_no_database_unless_check_is_given_one(settings):
-    settings.CML_EXCHANGE_MAX_FILE_SIZE = 1
-    assert run(checks.check_file_limit) == []  # no django_db mark: a query would fail here
 
 
 # -- W003, W004: the upload root -------------------------------------------------
@@ -437,25 +407,3 @@ def test_i001_can_be_silenced(settings):
     out = StringIO()
     call_command("check", deploy=True, stdout=out, stderr=out)
     assert "cml_exchange.I001" not in out.getvalue()
-
-
-# -- W007: SQLite's parameters a statement ---------------------------------------
-
-
-@pytest.mark.django_db
-def test_w007_fires_on_a_sqlite_built_to_take_999_parameters_a_statement():
-    with parameters_limit(999):
-        messages = checks.check_sqlite_parameters(app_configs=None, databases=["default"])
-    assert [m.id for m in messages] == ["cml_exchange.W007"]
-    assert "at most 999 parameters" in messages[0].msg
-    assert "'default'" in messages[0].msg
-
-
-@pytest.mark.django_db
-def test_w007_is_quiet_on_the_database_the_suite_runs_on():
-    """SQLite 3.32+ (32,766, or Debian's 250,000), or PostgreSQL, which has no such limit."""
-    assert run(checks.check_sqlite_parameters, databases=["default"]) == []
-
-
-def test_w007_reads_no_database_unless_check_is_given_one():
-    assert run(checks.check_sqlite_parameters) == []  # no django_db mark: a connection would fail
