@@ -92,15 +92,23 @@ class ExchangeSessionManager(models.Manager["ExchangeSession"]):
         """The session of a request that logged in by itself (Basic auth, no cookie).
 
         Clients that never keep cookies still make one exchange of several
-        requests: they go on with the user's latest unfinished session of this
-        type if it was active lately. ``init`` starts a new exchange, unless the
-        latest session was opened by a ``checkauth`` just before and not yet
-        initialised.
+        requests: they go on with the user's latest session of this type if it
+        was active lately, finished or not, as a cookie would (1C sends its
+        orders file after ``success``). ``init`` starts a new exchange, unless
+        the latest session was opened by a ``checkauth`` just before and not yet
+        initialised. A session a request has come back to with its cookie
+        (``by_cookie``) is that client's alone: a request without one never
+        joins it, so another script of the same login cannot take, say, the
+        orders 1C's ``success`` is about to confirm.
         """
         now = timezone.now()
-        where = {"user": user.pk, "kind": kind, "finished__isnull": True}
+        where: dict[str, object] = {"user": user.pk, "kind": kind, "by_cookie": False}
         if mode == "init":
-            where.update(initialized__isnull=True, last_seen__gte=now - CHECKAUTH_TO_INIT)
+            where.update(
+                initialized__isnull=True,
+                finished__isnull=True,
+                last_seen__gte=now - CHECKAUTH_TO_INIT,
+            )
         else:
             where.update(last_seen__gte=now - SESSION_IDLE)
         # Every request of such a client asks: by a statement built once.
@@ -138,6 +146,9 @@ class ExchangeSession(Leased):
     outcome = models.CharField(_("outcome"), max_length=16, blank=True, db_index=True)
     files = models.PositiveIntegerField(_("files"), default=0)
     bytes_received = models.PositiveBigIntegerField(_("bytes received"), default=0)
+    #: A request came back with the cookie ``checkauth`` gave: requests without
+    #: one no longer join this exchange (:meth:`ExchangeSessionManager.without_cookie`).
+    by_cookie = models.BooleanField(_("by cookie"), default=False, db_default=False)
 
     objects = ExchangeSessionManager()
 
@@ -205,16 +216,26 @@ class ExchangeSession(Leased):
         self.finished, self.outcome = timezone.now(), outcome
         self._update(finished=self.finished, outcome=outcome)
 
-    def touch(self, *, reopen: bool = False, received: int = 0, new_files: int = 0) -> None:
+    def touch(
+        self,
+        *,
+        reopen: bool = False,
+        received: int = 0,
+        new_files: int = 0,
+        by_cookie: bool = False,
+    ) -> None:
         """A request of this exchange was answered now; ``reopen``: it goes on after finishing.
 
         ``received`` bytes of uploads (in ``new_files`` files begun) are added
-        to the exchange's counts in the same update. ``auto_now`` is not applied
-        by ``update()``, so ``last_seen`` is set here.
+        to the exchange's counts in the same update; ``by_cookie``: the request
+        came with the exchange's cookie. ``auto_now`` is not applied by
+        ``update()``, so ``last_seen`` is set here.
         """
         values: dict[str, Any] = {"last_seen": timezone.now()}
         if reopen:
             values.update(finished=None, outcome="")
+        if by_cookie and not self.by_cookie:
+            self.by_cookie = values["by_cookie"] = True
         if received or new_files:
             values.update(bytes_received=statements.Add(received), files=statements.Add(new_files))
         self._update(**values)

@@ -35,6 +35,8 @@ class Call:
     session: ExchangeSession | None = None
     #: When the session had finished before this request (``None``: it was open).
     finished_before: dt.datetime | None = None
+    #: The request named its session by the cookie ``checkauth`` gave.
+    by_cookie: bool = False
     #: Database writes the handler leaves to the view, which makes them in the
     #: transaction that logs the request (one commit for both); see :meth:`defer`.
     writes: list[Callable[[], None]] = dataclasses.field(default_factory=list)

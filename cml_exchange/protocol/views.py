@@ -129,6 +129,7 @@ class ExchangeView(View):
             if known.kind != kind and not may_exchange(user, kind, call.settings):
                 return replies.failure(replies.NO_RIGHTS[kind]), user.get_username()
             session = known.of_kind(kind, call.address)
+            call.by_cookie = True
         else:
             user, refusal = authorise(call, site_user_allowed=False)
             if refusal is not None or user is None:
@@ -172,7 +173,10 @@ def _book(call: Call, username: str, reply: Reply, started: float) -> Reply:
 def _log(call: Call, username: str, reply: Reply, started: float) -> None:
     if call.session is not None:
         call.session.touch(
-            reopen=call.reopens_session, received=call.received, new_files=call.new_files
+            reopen=call.reopens_session,
+            received=call.received,
+            new_files=call.new_files,
+            by_cookie=call.by_cookie,
         )
     _log_request(call.request, call.kind, call.address, call.session, username, reply, started)
 

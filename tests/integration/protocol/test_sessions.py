@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import timezone
 
-from cml_exchange.models import ExchangeSession, ExchangeSettings, ImportJob, Product
+from cml_exchange.models import ExchangeSession, ExchangeSettings, ImportJob, Order, Product
 from cml_exchange.protocol.sessions import COOKIE_NAME
 from tests.e2e.catalogs import import_xml, make_catalog
 from tests.factories import OrderFactory
@@ -249,6 +250,47 @@ def test_a_cookieless_script_imports_a_new_file_every_time(admin_user, upload_ro
     assert first_name() == "Пылесос"
     assert ImportJob.objects.count() == 3
     assert ExchangeSession.objects.count() == 3  # each init begins an exchange
+
+
+def query_numbers(document: str) -> list[str]:
+    """The numbers of the orders a ``query`` answer holds."""
+    return re.findall(r"<Номер>([^<]*)</Номер>", document)
+
+
+def test_a_cookieless_query_beside_1c_does_not_take_the_orders_1c_confirms(admin_user, upload_root):
+    """1C's ``success`` confirms what 1C received, whatever a script of its login asks meanwhile."""
+    OrderFactory.create(number="1")
+    onec = new_1c()
+    onec.checkauth("sale")
+    onec.init("sale", version="2.08")
+    assert query_numbers(onec.query().decode("cp1251")) == ["1"]
+    OrderFactory.create(number="2")  # a customer orders while 1C reads its answer
+    script = replay("type=sale&mode=query")  # a monitor or a second base, no cookie
+    assert query_numbers(script) == ["1", "2"]
+    assert get(onec, "success") == b"success\n"
+    # order 2 never reached 1C: its next exchange gets it
+    again = new_1c()
+    again.checkauth("sale")
+    again.init("sale", version="2.08")
+    assert query_numbers(again.query().decode("cp1251")) == ["2"]
+
+
+def test_a_cookieless_script_sends_its_orders_file_after_success(admin_user, upload_root):
+    """As 1C does with its cookie: query, success, then its own orders file, in parts."""
+    OrderFactory.create(id=20, number="20", lines=[])
+    assert replay("type=sale&mode=checkauth").startswith("success\n")
+    assert replay("type=sale&mode=init&version=2.08").startswith("zip=")
+    assert query_numbers(replay("type=sale&mode=query")) == ["20"]
+    assert replay("type=sale&mode=success") == "success\n"
+    paid = sample("carono__yii2-1c-exchange__files__xml__to").read_bytes()
+    half = len(paid) // 2
+    for part in (paid[:half], paid[half:]):
+        assert replay("type=sale&mode=file&filename=to.xml", part) == "success\n"
+    assert not Order.objects.get(pk=20).paid  # stored whole first, as the version asks
+    assert replay("type=sale&mode=import&filename=to.xml") == "success\n"
+    assert Order.objects.get(pk=20).paid
+    (session,) = ExchangeSession.objects.filter(kind="sale")  # one exchange, as 1C's
+    assert session.files == 1 and session.bytes_received == len(paid)
 
 
 # -- 5. the sessid check can be switched off --------------------------------------------------
