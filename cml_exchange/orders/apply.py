@@ -31,6 +31,12 @@ from cml_exchange import moments
 from cml_exchange.commerceml.entities import Counterparty
 from cml_exchange.commerceml.entities import OrderLine as LineEntity
 from cml_exchange.commerceml.reading.order_changes import OrderChanges
+from cml_exchange.commerceml.values import (
+    MAX_FRACTION_DIGITS,
+    fits_decimal,
+    format_decimal,
+    largest_decimal,
+)
 from cml_exchange.models import (
     Customer,
     ExchangeSettings,
@@ -40,6 +46,7 @@ from cml_exchange.models import (
     OrderStatus,
     Storefront,
 )
+from cml_exchange.models.base import DECIMAL_PLACES, MAX_DIGITS
 from cml_exchange.orders.bitrix import CONTACT_EMAIL, collapse_id
 
 _Row = TypeVar("_Row", bound=Any)
@@ -51,10 +58,18 @@ NOT_CHANGEABLE = (
 )
 UNKNOWN_STATUS = "Статус «{status}» заказа №{number} на сайте не найден; статус не изменен."
 NOTHING_TO_CREATE = "Заказ №{number} на сайте не найден и не может быть создан: в нем нет товаров."
+NOT_LOADED = "Заказ №{number} не загружен: {problem}."
 
 
 def apply_changes(changes: OrderChanges, settings: ExchangeSettings) -> list[str]:
-    """Apply one document's changes; return the lines to report to 1C (empty when all went in)."""
+    """Apply one document's changes; return the lines to report to 1C (empty when all went in).
+
+    A document with a number the site's columns cannot hold is refused whole
+    (on SQLite it would be stored, and every later ``query`` fail on it).
+    """
+    problem = _unfit_number(changes)
+    if problem is not None:
+        return [NOT_LOADED.format(number=changes.label, problem=problem)]
     with transaction.atomic():
         order = find_order(changes, settings, lock=True)
         if order is None:
@@ -66,9 +81,7 @@ def apply_changes(changes: OrderChanges, settings: ExchangeSettings) -> list[str
         before = _fields(order)
         replaced = False
         messages: list[str] = []
-        if changes.lines is not None and _goods_differ(
-            order, changes.lines, changes.delivery_price
-        ):
+        if changes.lines is not None and _goods_differ(order, changes.lines, changes):
             if _changeable(order):
                 _replace_lines(order, changes.lines, changes)
                 replaced = True
@@ -148,14 +161,27 @@ def _changeable(order: Order) -> bool:
     return not (order.paid or order.delivery_allowed or final)
 
 
-def _goods_differ(order: Order, lines: list[LineEntity], delivery: Decimal | None) -> bool:
-    """Whether 1C's goods, prices or delivery price differ from the site's."""
-    rows = order.lines.order_by().values_list("external_id", "quantity", "price")
-    site = sorted(
-        (collapse_id(external_id), quantity, price) for external_id, quantity, price in rows
+def _goods_differ(order: Order, lines: list[LineEntity], changes: OrderChanges) -> bool:
+    """Whether applying 1C's goods would change the order: lines, sums, discounts, total.
+
+    Each line is compared as :func:`_fill_line` would write it (a discount 1C
+    gives keeps the price and lowers the sum), and the document's ``Сумма``
+    with the order's total.
+    """
+    rows = order.lines.order_by().values_list(
+        "external_id", "quantity", "price", "amount", "discount"
     )
-    sent = sorted((collapse_id(line.id), _quantity(line), _price(line)) for line in lines)
-    return site != sent or (delivery is not None and delivery != order.delivery_price)
+    site = sorted((collapse_id(external_id), *values) for external_id, *values in rows)
+    sent = sorted(
+        (collapse_id(line.id), _quantity(line), _price(line), _amount(line), _discount(line))
+        for line in lines
+    )
+    delivery = changes.delivery_price
+    return (
+        site != sent
+        or (delivery is not None and delivery != order.delivery_price)
+        or (changes.total is not None and changes.total != order.total)
+    )
 
 
 def _replace_lines(order: Order, lines: list[LineEntity], changes: OrderChanges) -> None:
@@ -213,16 +239,61 @@ def _fill_line(row: OrderLine, entity: LineEntity, position: int) -> None:
         row.unit_name = entity.unit.name_short or entity.unit.name_full or row.unit_name
     row.quantity = _quantity(entity)
     row.price = _price(entity)
-    row.amount = entity.amount if entity.amount is not None else row.price * row.quantity
-    discounts = [discount.amount for discount in entity.discounts if discount.amount is not None]
-    row.discount = sum(discounts, Decimal(0))
+    row.amount = _amount(entity)
+    row.discount = _discount(entity)
     if entity.tax_rates:
         row.vat_rate = entity.tax_rates[0].rate[:16]
     row.position = position
 
 
+def _unfit_number(changes: OrderChanges) -> str | None:
+    """What in the document does not fit the order's number columns, in 1C's words, if anything.
+
+    The values checked are those the document would write: a line's price and
+    sum as :func:`_fill_line` makes them when 1C leaves one out, the total as
+    :func:`_replace_lines` does.
+    """
+    values: list[tuple[str, Decimal | None]] = [("стоимость доставки", changes.delivery_price)]
+    amounts: list[Decimal] = []
+    for line in changes.lines or ():
+        name = line.name or line.id
+        amount = _amount(line)
+        amounts.append(amount)
+        values += [
+            (f"цена товара «{name}»", _price(line)),
+            (f"количество товара «{name}»", _quantity(line)),
+            (f"сумма товара «{name}»", amount),
+            (f"скидка на товар «{name}»", _discount(line)),
+        ]
+    if changes.total is not None or amounts:
+        total = changes.total
+        if total is None:
+            total = sum(amounts, changes.delivery_price or Decimal(0))
+        values.append(("сумма документа", total))
+    for label, value in values:
+        if value is None or fits_decimal(value, MAX_DIGITS, DECIMAL_PLACES):
+            continue
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > MAX_FRACTION_DIGITS:
+            return f"{label}: {-exponent} знаков после запятой"
+        largest = f"{largest_decimal(MAX_DIGITS, DECIMAL_PLACES):,}".replace(",", " ")
+        shown = format_decimal(value) if value.is_finite() and value.adjusted() < 40 else str(value)
+        if value.is_signed():
+            return f"{label} «{shown}» меньше допустимого (-{largest})"
+        return f"{label} «{shown}» больше допустимого ({largest})"
+    return None
+
+
 def _quantity(line: LineEntity) -> Decimal:
     return line.quantity if line.quantity is not None else Decimal(1)
+
+
+def _amount(line: LineEntity) -> Decimal:
+    return line.amount if line.amount is not None else _price(line) * _quantity(line)
+
+
+def _discount(line: LineEntity) -> Decimal:
+    return sum((d.amount for d in line.discounts if d.amount is not None), Decimal(0))
 
 
 def _price(line: LineEntity) -> Decimal:

@@ -61,6 +61,7 @@ WRITE_BUFFER = 1024 * 1024
 KEEP_EXPORTS_DAYS = 30
 
 INTERNAL_ERROR = "Заказ №{number} не загружен: внутренняя ошибка сайта ({error})."
+UNREADABLE = "Документ №{number} не загружен: {problem}."
 NO_ORDER_FOR_PAYMENT = "Документ с Ид - {id}. Заказ основание для оплаты или отгрузки не указан."
 
 
@@ -310,12 +311,34 @@ def _batches(reader: CmlReader, start: int) -> Iterator[_Batch]:
     A payment or shipment beside its order (``Основание`` = the order's
     ``Ид``) also carries the order's number, so it finds an order the site
     knows by number only, as the order document itself does.
+
+    What the reader passed over or could not read is told to 1C with the
+    batch it was read in; a document with a number the reader could not read
+    is not applied (its line would otherwise count one piece, say).
     """
     batch = _Batch(changes=[], messages=[], end=start)
     container = 0
+    told = len(reader.warnings)
     for entity in reader:
+        warnings, told = reader.warnings[told:], len(reader.warnings)
+        unreadable = [
+            w.message
+            for w in warnings
+            if w.code == "bad_number" and isinstance(entity, Document) and w.entity_id == entity.id
+        ]
+        batch.messages.extend(
+            w.message for w in warnings if w.message and w.message not in unreadable
+        )
         if not isinstance(entity, Document):
             continue  # counterparties and headers: nothing to apply
+        if unreadable:
+            problem = unreadable[0].rstrip(".")
+            label = entity.number or entity.id
+            batch.messages.append(
+                UNREADABLE.format(number=label, problem=problem[:1].lower() + problem[1:])
+            )
+            batch.end = reader.position
+            continue
         if (batch.changes or batch.messages) and (
             entity.container == 0 or entity.container != container
         ):
@@ -334,6 +357,7 @@ def _batches(reader: CmlReader, start: int) -> Iterator[_Batch]:
         else:
             batch.messages.append(NO_ORDER_FOR_PAYMENT.format(id=entity.id))
         batch.end = reader.position
+    batch.messages.extend(w.message for w in reader.warnings[told:] if w.message)
     if batch.changes or batch.messages:
         yield batch
 

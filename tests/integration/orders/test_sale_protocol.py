@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -325,3 +326,77 @@ def test_lines_saved_by_the_site_raise_the_version() -> None:
     before = Order.objects.get(pk=order.pk).version
     OrderLine.objects.filter(order=order).first().delete()  # type: ignore[union-attr]
     assert Order.objects.get(pk=order.pk).version == before + 1
+
+
+def test_a_number_the_site_cannot_hold_refuses_its_document_and_orders_still_go_out(
+    sale: ExchangeClient,
+) -> None:
+    """On SQLite such a price was stored, and every later ``query`` failed on reading it back."""
+    order = OrderFactory.create(number="5")
+    prices = list(order.lines.values_list("price", flat=True))
+    document = sale.query().decode("cp1251")
+    assert get(sale, "success") == b"success\n"
+    goods = document.index("</Товар>")  # after the delivery's line
+    huge = document[:goods] + re.sub(
+        r"<ЦенаЗаЕдиницу>[^<]*<",
+        "<ЦенаЗаЕдиницу>100000000000000000000<",
+        document[goods:],
+        count=1,
+    )
+    assert post(sale, "orders.xml", huge.encode("cp1251")) == b"success\n"
+    reply = import_reply(sale, "orders.xml").decode("cp1251")
+    assert reply.startswith("success\nЗаказ №5 не загружен: цена товара «")
+    assert reply.endswith("» больше допустимого (999 999 999 999 999).\n")
+    assert list(order.lines.values_list("price", flat=True)) == prices
+    order.comment = "изменён на сайте"
+    order.save()
+    assert sent(sale) == ["5"]  # the export goes on
+
+
+def test_what_the_reader_cannot_take_is_told_and_its_document_not_applied(
+    sale: ExchangeClient,
+) -> None:
+    """A quantity 1C's user typed oddly, a document without its Ид: never a bare success."""
+    order = OrderFactory.create(number="6")
+    OrderFactory.create(number="7")
+    quantities = list(order.lines.values_list("quantity", flat=True))
+    document = sale.query().decode("cp1251")
+    assert get(sale, "success") == b"success\n"
+    documents = document.split("<Документ>")
+    goods = documents[1].index("</Товар>")  # after the delivery's line
+    documents[1] = documents[1][:goods] + re.sub(
+        r"<Количество>[^<]*<", "<Количество>1.000,00<", documents[1][goods:], count=1
+    )
+    documents[2] = re.sub(r"<Ид>[^<]*</Ид>", "", documents[2], count=1)  # the order's own Ид
+    assert post(sale, "orders.xml", "<Документ>".join(documents).encode("cp1251")) == b"success\n"
+    reply = import_reply(sale, "orders.xml").decode("cp1251")
+    assert reply == (
+        "success\n"
+        "Документ №6 не загружен: не удалось прочитать число «1.000,00» в элементе Количество.\n"
+        "Документ №7 без Ид пропущен.\n"
+    )
+    assert list(order.lines.values_list("quantity", flat=True)) == quantities
+
+
+def test_a_discount_given_in_1c_lowers_the_line_and_the_total(sale: ExchangeClient) -> None:
+    """Price and quantity the same, the sum lower: 1C's manager gave a discount."""
+    order = OrderFactory.create(number="8")
+    document = sale.query().decode("cp1251")
+    assert get(sale, "success") == b"success\n"
+    goods = document.index("</Товар>")  # after the delivery's line
+    line_sum = Decimal(re.findall(r"<Сумма>([^<]*)</Сумма>", document[goods:])[0])
+    discount = (line_sum / 10).quantize(Decimal("0.01"))
+    given = (
+        f"<Сумма>{line_sum - discount}</Сумма><Скидки><Скидка><Наименование>Скидка менеджера"
+        f"</Наименование><Сумма>{discount}</Сумма><УчтеноВСумме>true</УчтеноВСумме>"
+        "</Скидка></Скидки>"
+    )
+    after = re.sub(r"<Сумма>[^<]*</Сумма>", given, document[goods:], count=1)
+    total = order.total - discount
+    before = re.sub(r"<Сумма>[^<]*</Сумма>", f"<Сумма>{total}</Сумма>", document[:goods], count=1)
+    assert post(sale, "orders.xml", (before + after).encode("cp1251")) == b"success\n"
+    assert import_reply(sale, "orders.xml") == b"success\n"
+    order.refresh_from_db()
+    assert order.total == total
+    changed = order.lines.get(amount=line_sum - discount)
+    assert changed.discount == discount
