@@ -90,6 +90,7 @@ class ExchangeSessionAdmin(admin.ModelAdmin):
         state = getattr(session, "state", "")
         colour = {
             monitor.SUCCESS: "#2e7d32",
+            monitor.REMARKS: "#b25c00",
             monitor.FAILURE: "#ba2121",
             monitor.OPEN: "#205067",
             monitor.ABANDONED: "#8a6d00",

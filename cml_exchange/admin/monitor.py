@@ -8,6 +8,10 @@ the last request the exchange made:
 
 * ``success``: ended by ``complete``, or silent for :data:`IDLE` after its
   last import (deactivation, confirmation of orders…) succeeded;
+* ``remarks``: as ``success``, but something was not taken as 1C sent it: an
+  import answered ``success`` with more than "Импорт успешно завершен." (an
+  order not found or not loaded, the reconciliation's differences), or an
+  import job of the exchange warned;
 * ``failure``: ended with another outcome, or its last answer was ``failure``
   (1C stops at a ``failure``);
 * ``open``: unfinished, and a request came in the last :data:`IDLE`;
@@ -29,6 +33,7 @@ from django.db.models import (
     Case,
     CharField,
     DateTimeField,
+    Exists,
     F,
     OuterRef,
     Q,
@@ -46,6 +51,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cml_exchange.importer import labels
+from cml_exchange.importer.messages import IMPORT_DONE
 from cml_exchange.models import (
     ExchangeKind,
     ExchangeRequest,
@@ -60,9 +66,10 @@ from cml_exchange.models import (
 #: silence means 1C has stopped.
 IDLE = dt.timedelta(minutes=30)
 
-SUCCESS, FAILURE, OPEN, ABANDONED = "success", "failure", "open", "abandoned"
+SUCCESS, REMARKS, FAILURE, OPEN, ABANDONED = "success", "remarks", "failure", "open", "abandoned"
 STATES = {
     SUCCESS: _("success"),
+    REMARKS: _("success, with remarks"),
     FAILURE: _("failure"),
     OPEN: _("still open"),
     ABANDONED: _("abandoned"),
@@ -82,6 +89,10 @@ def with_state(queryset: QuerySet[ExchangeSession]) -> QuerySet[ExchangeSession]
     (``last_seen`` is not advanced by the protocol's updates, so the log is
     the better witness).
     """
+    remarked = ExchangeRequest.objects.filter(
+        session=OuterRef("pk"), status=SUCCESS, mode__in=("import", "file")
+    ).exclude(message__in=("", IMPORT_DONE))
+    warned = ImportWarning.objects.filter(job__session=OuterRef("pk"))
     last = ExchangeRequest.objects.filter(session=OuterRef("pk")).order_by("-created", "-pk")
     queryset = queryset.annotate(
         last_status=Subquery(last.values("status")[:1], output_field=CharField()),
@@ -96,8 +107,8 @@ def with_state(queryset: QuerySet[ExchangeSession]) -> QuerySet[ExchangeSession]
         Q(kind=ExchangeKind.CATALOG, last_mode__in=FINAL_MODES[ExchangeKind.CATALOG.value])
         | Q(kind=ExchangeKind.SALE, last_mode__in=FINAL_MODES[ExchangeKind.SALE.value])
     )
-    return queryset.annotate(
-        state=Case(
+    queryset = queryset.alias(
+        ended_as=Case(
             When(outcome=SUCCESS, then=Value(SUCCESS)),
             When(~Q(outcome=""), then=Value(FAILURE)),
             When(finished__isnull=False, then=Value(SUCCESS)),
@@ -105,6 +116,13 @@ def with_state(queryset: QuerySet[ExchangeSession]) -> QuerySet[ExchangeSession]
             When(ended__gte=quiet_since, then=Value(OPEN)),
             When(finished_well, then=Value(SUCCESS)),
             default=Value(ABANDONED),
+            output_field=CharField(),
+        )
+    )
+    return queryset.annotate(
+        state=Case(
+            When(Q(ended_as=SUCCESS) & (Exists(remarked) | Exists(warned)), then=Value(REMARKS)),
+            default=F("ended_as"),
             output_field=CharField(),
         )
     )
