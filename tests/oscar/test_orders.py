@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from oscar.test.factories import create_order
 
 from cml_exchange.commerceml.reading.order_changes import OrderChanges
 from cml_exchange.contrib.oscar.models import OrderState
-from cml_exchange.contrib.oscar.orders import OscarOrderAdapter
+from cml_exchange.contrib.oscar.orders import OscarOrderAdapter, site_order
 from cml_exchange.models import ExchangeSettings
 from tests.integration.protocol.exchange import new_1c
 from tests.oscar.cml import clothes
@@ -162,6 +163,27 @@ def test_what_1c_is_told(order: Any) -> None:
         f"Заказ №{order.number}: состав заказа в 1С отличается от сайта; на сайте (Oscar) "
         "товары заказа из 1С не меняются."
     ]
+
+
+def test_a_discount_given_in_1c_is_told_not_dropped(order: Any) -> None:
+    """Oscar's lines are not changed from 1C: a lower sum or total is said, as other goods are."""
+    lines = site_order(order).lines
+    assert (
+        apply(str(order.pk), number=order.number, lines=lines, total=order.total_incl_tax) == []
+    )  # as sent
+    told = [
+        f"Заказ №{order.number}: состав заказа в 1С отличается от сайта; на сайте (Oscar) "
+        "товары заказа из 1С не меняются."
+    ]
+    cheaper = [dataclasses.replace(lines[0], amount=lines[0].amount - 10), *lines[1:]]
+    assert (
+        apply(str(order.pk), number=order.number, lines=cheaper, total=order.total_incl_tax - 10)
+        == told
+    )
+    assert (
+        apply(str(order.pk), number=order.number, lines=lines, total=order.total_incl_tax - 10)
+        == told
+    )
 
 
 def test_a_document_seen_before_is_skipped(order: Any) -> None:

@@ -34,6 +34,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from cml_exchange import moments
+from cml_exchange.commerceml.entities import OrderLine as LineEntity
 from cml_exchange.commerceml.reading.order_changes import OrderChanges
 from cml_exchange.contrib.oscar.models import OrderState
 from cml_exchange.contrib.oscar.receivers import from_1c
@@ -234,15 +235,40 @@ def _event(
 
 
 def _goods_differ(order: Any, changes: OrderChanges) -> bool:
+    """Whether 1C's goods differ from the order's: lines, quantities, sums or the total.
+
+    A line's sum is compared where 1C gives it (or its price): a discount 1C
+    gives keeps the quantity and lowers the sum.
+    """
     site = sorted(
-        (_line_key(line), Decimal(line.quantity))
-        for line in order.lines.select_related("product__cml_offer_link__offer")
+        (
+            (_line_key(line), Decimal(line.quantity), line.line_price_incl_tax)
+            for line in order.lines.select_related("product__cml_offer_link__offer")
+        ),
+        key=lambda row: row[:2],
     )
     sent = sorted(
-        (collapse_id(line.id), line.quantity if line.quantity is not None else Decimal(1))
-        for line in changes.lines or ()
+        ((collapse_id(line.id), _quantity(line), _amount(line)) for line in changes.lines or ()),
+        key=lambda row: row[:2],
     )
-    return site != sent
+    if [row[:2] for row in site] != [row[:2] for row in sent]:
+        return True
+    if any(
+        theirs is not None and ours != theirs
+        for (*_, ours), (*_, theirs) in zip(site, sent, strict=True)
+    ):
+        return True
+    return changes.total is not None and changes.total != order.total_incl_tax
+
+
+def _quantity(line: LineEntity) -> Decimal:
+    return line.quantity if line.quantity is not None else Decimal(1)
+
+
+def _amount(line: LineEntity) -> Decimal | None:
+    if line.amount is not None:
+        return line.amount
+    return None if line.price is None else line.price * _quantity(line)
 
 
 def _line_key(line: Any) -> str:
