@@ -119,6 +119,7 @@ WARNINGS: dict[str, str | Promise] = {
     "oscar_currency": _("Oscar: currencies not recognised"),
     "oscar_price_type": _("Oscar: price type not found"),
     "oscar_price": _("Oscar: prices too large"),
+    "oscar_sku": _("Oscar: offers with a SKU of their own"),
 }
 
 

@@ -264,11 +264,10 @@ def test_offers_before_their_products(tmp_path: Path) -> None:
     assert oscar("Рубашка льняная").children.count() == 2
 
 
-def test_a_second_catalog_gets_a_product_class_of_its_own(tmp_path: Path) -> None:
-    import_shop(tmp_path, clothes())
-    other = Shop(items=[Item("x", "Утюг")], lots=[Lot("x", "Утюг")])
+def import_second_catalog(tmp_path: Path, shop: Shop) -> ImportJob:
+    """Import ``shop`` as another 1C base's catalog (its own catalog and classifier ids)."""
     directory = tmp_path / "other"
-    files = other.write(directory)
+    files = shop.write(directory)
     for name in files:  # another catalog and classifier, same ids inside
         path = directory / name
         path.write_text(
@@ -279,6 +278,53 @@ def test_a_second_catalog_gets_a_product_class_of_its_own(tmp_path: Path) -> Non
             .replace("ИдКлассификатора>cls<", "ИдКлассификатора>cls2<"),
             encoding="utf-8",
         )
-    assert_done(run_to_end(create_job(files, base_dir=directory)))
+    job = create_job(files, base_dir=directory)
+    assert_done(run_to_end(job))
+    job.refresh_from_db()
+    return job
+
+
+def test_a_second_catalog_gets_a_product_class_of_its_own(tmp_path: Path) -> None:
+    import_shop(tmp_path, clothes())
+    import_second_catalog(tmp_path, Shop(items=[Item("x", "Утюг")], lots=[Lot("x", "Утюг")]))
     assert in_oscar() == expected()
     assert oscar("Утюг").product_class != oscar("Ботинки").product_class
+
+
+def test_an_offer_id_two_catalogs_share_keeps_its_sku_through_price_changes(
+    tmp_path: Path,
+) -> None:
+    """Oscar keeps a SKU once per partner: the second catalog's "boots" gets one of its own."""
+    import_shop(tmp_path, clothes())  # "boots" at the partner for stock without a warehouse
+    other = Shop(items=[Item("boots", "Сапоги")], lots=[Lot("boots", "Сапоги", {"retail": "700"})])
+    job = import_second_catalog(tmp_path, other)
+    boots, other_boots = oscar("Ботинки"), oscar("Сапоги")
+    sku = other_boots.stockrecords.get().partner_sku
+    assert sku != "boots"
+    assert boots.stockrecords.get().partner_sku == "boots"
+    assert [w["message"] for w in job.warnings if w["code"] == "oscar_sku"] == [
+        "Ид предложения «boots» в Oscar уже артикул другого товара у того же поставщика; "
+        f"артикул этого предложения в Oscar: «{sku}»."
+    ]
+
+    other.lots[0].prices = {"retail": "750"}  # 1C changes the second catalog's price
+    import_second_catalog(tmp_path, other)
+    assert stock_of(other_boots) == {"1С": (Decimal("750.00"), "RUB", 1)}
+    assert other_boots.stockrecords.get().partner_sku == sku
+    assert stock_of(boots) == {"1С": (Decimal("5000.00"), "RUB", 0)}
+
+
+def test_an_offer_id_like_the_sku_given_to_another_offer_in_the_same_batch(
+    tmp_path: Path,
+) -> None:
+    """1C's own ids win; the adapter's ``cml-<pk>`` SKU steps aside, whichever comes first."""
+    import_shop(tmp_path, clothes())
+    other = Shop(items=[Item("boots", "Сапоги")])
+    import_second_catalog(tmp_path, other)  # the product, not yet sold
+    taken = oscar("Сапоги").pk  # "boots" is the first catalog's: its SKU would be cml-<pk>
+    other.items.append(Item(f"cml-{taken}", "Другой"))
+    other.lots = [Lot("boots", "Сапоги"), Lot(f"cml-{taken}", "Другой")]
+    job = import_second_catalog(tmp_path, other)
+    assert oscar("Сапоги").stockrecords.get().partner_sku == f"cml-{taken}-2"
+    assert oscar("Другой").stockrecords.get().partner_sku == f"cml-{taken}"
+    assert job.warning_counts["oscar_sku"] == 1

@@ -48,6 +48,8 @@ CURRENCIES = {
     "156": "CNY", "юань": "CNY",
 }  # fmt: skip
 _ISO = re.compile(r"[A-Za-z]{3}")
+#: The length of Oscar's ``StockRecord.partner_sku``.
+_SKU_LENGTH = 128
 _FIELDS = ["partner_sku", "price", "price_currency", "num_in_stock", "num_allocated"]
 
 
@@ -134,7 +136,7 @@ def save_stock(context: AdapterContext, offer_pks: Collection[int]) -> dict[int,
         levels: list[tuple[int | None, Decimal | None]] = [*rows.get(offer["pk"], [])]
         for warehouse, level in levels or [(None, offer["quantity"])]:
             wanted[(product, partners[warehouse])] = {
-                "partner_sku": _sku(offer),
+                "partner_sku": str(offer["external_id"]),  # _choose_skus makes it fit
                 "price": price,
                 "price_currency": currency or settings.OSCAR_DEFAULT_CURRENCY,
                 "num_in_stock": _count(level),
@@ -165,12 +167,6 @@ def _count(quantity: Decimal | None) -> int | None:
     if quantity is None:
         return None
     return max(0, int(quantity.to_integral_value(rounding=ROUND_FLOOR)))
-
-
-def _sku(offer: Mapping[str, Any]) -> str:
-    """1C's offer id as the partner's SKU when it fits Oscar's 128 characters."""
-    external_id = str(offer["external_id"])
-    return external_id if len(external_id) <= 128 else f"cml-{offer['pk']}"
 
 
 def _partners(warehouses: set[int], *, need_default: bool) -> dict[int | None, int]:
@@ -214,7 +210,7 @@ def _write(
         (row.product_id, row.partner_id): row
         for row in StockRecord.objects.filter(product_id__in=products, partner_id__in=ours)
     }
-    _free_skus(wanted, have)
+    _choose_skus(context, wanted, have)
     now = timezone.now()
     new: list[dict[str, Any]] = []  # plain rows, inserted without model instances
     changed = []
@@ -242,25 +238,80 @@ def _write(
     context.count("oscar_stockrecords_deleted", len(gone))
 
 
-def _free_skus(
-    wanted: dict[tuple[int, int], dict[str, Any]], have: dict[tuple[int, int], Any]
+def _choose_skus(
+    context: AdapterContext,
+    wanted: dict[tuple[int, int], dict[str, Any]],
+    have: dict[tuple[int, int], Any],
 ) -> None:
-    """Give a new record whose SKU another product holds at that partner a SKU of its own.
+    """Make each wanted record's ``partner_sku`` (1C's offer id) one Oscar can keep.
 
-    Oscar keeps a SKU unique per partner; 1C's offer ids are unique per
-    catalog, so two catalogs may share one.
+    Oscar keeps a SKU of up to 128 characters, unique per partner; 1C's offer
+    ids are unique per catalog (two catalogs may share one) and may be longer.
+    A record whose offer id is taken at its partner, or too long, keeps the
+    SKU it has, or a new one gets ``cml-<Oscar product pk>`` and the owner is
+    told. Only records that are new or whose SKU would change are looked at:
+    one query for them, another only for a ``cml-`` SKU that is taken too.
     """
-    new = {pair: values for pair, values in wanted.items() if pair not in have}
-    if not new:
+    due = {
+        pair: values
+        for pair, values in wanted.items()
+        if pair not in have or have[pair].partner_sku != values["partner_sku"]
+    }
+    if not due:
         return
-    taken = set(
-        StockRecord.objects.filter(
-            partner_id__in={partner for _, partner in new},
-            partner_sku__in={values["partner_sku"] for values in new.values()},
+    held: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for product, partner, sku in StockRecord.objects.filter(
+        partner_id__in={partner for _, partner in due},
+        partner_sku__in={values["partner_sku"] for values in due.values()}
+        | {_own_sku(product) for product, _ in due},
+    ).values_list("product_id", "partner_id", "partner_sku"):
+        held[(partner, sku)].add(product)
+
+    def free(product: int, partner: int, sku: str) -> bool:
+        return len(sku) <= _SKU_LENGTH and not held[(partner, sku)] - {product}
+
+    refused = {}
+    for (product, partner), values in due.items():  # 1C's ids first, then the SKUs of our own
+        if free(product, partner, values["partner_sku"]):
+            held[(partner, values["partner_sku"])].add(product)
+        else:
+            refused[(product, partner)] = values
+    for (product, partner), values in refused.items():
+        offer_id = values["partner_sku"]
+        row = have.get((product, partner))
+        if row is not None and free(product, partner, row.partner_sku):
+            values["partner_sku"] = row.partner_sku  # said when it was given
+            continue
+        sku = _own_sku(product)
+        if not free(product, partner, sku):
+            sku = _untaken_sku(product, partner, held)
+        held[(partner, sku)].add(product)
+        values["partner_sku"] = sku
+        why = (
+            f"длиннее {_SKU_LENGTH} символов артикула Oscar"
+            if len(offer_id) > _SKU_LENGTH
+            else "в Oscar уже артикул другого товара у того же поставщика"
         )
-        .exclude(product_id__in={product for product, _ in new})
-        .values_list("partner_id", "partner_sku")
-    )
-    for (product, partner), values in new.items():
-        if (partner, values["partner_sku"]) in taken:
-            values["partner_sku"] = f"cml-{product}"
+        context.warn(
+            "oscar_sku",
+            f"Ид предложения «{offer_id}» {why}; артикул этого предложения в Oscar: «{sku}».",
+            key=f"{product}:{partner}",
+        )
+
+
+def _own_sku(product: int) -> str:
+    return f"cml-{product}"
+
+
+def _untaken_sku(product: int, partner: int, held: Mapping[tuple[int, str], set[int]]) -> str:
+    """``cml-<product>-<n>``: for the rare 1C offer id that is itself ``cml-<product>``."""
+    n = 2
+    while True:
+        sku = f"{_own_sku(product)}-{n}"
+        if not held.get((partner, sku), set()) - {product} and not (
+            StockRecord.objects.filter(partner_id=partner, partner_sku=sku)
+            .exclude(product_id=product)
+            .exists()
+        ):
+            return sku
+        n += 1
