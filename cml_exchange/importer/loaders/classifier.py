@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.importer import partial_indexes, queries, sql
 from cml_exchange.importer.loaders import pending
+from cml_exchange.importer.loaders.adapting import tell_offers, tell_products
 from cml_exchange.importer.loaders.common import pk_map, upsert, upsert_dicts
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import (
@@ -153,7 +154,7 @@ def load_properties(session: ImportSession, items: Sequence[tuple[cml.Property, 
                 update_fields=["value"],
             )
             session.count("property_options", len(options))
-            _copy_new_texts(renamed)
+            _tell_owners(session, _copy_new_texts(renamed))
             _link_waiting_values(list(pks.values()))
         pending.resolve_values(session, list(pks))
 
@@ -171,18 +172,33 @@ def _renamed_options(options: list[dict[str, Any]]) -> list[int]:
     ]
 
 
-def _copy_new_texts(option_pks: list[int]) -> None:
+#: The value rows of products and offers, and the field that names their owner.
+_VALUE_OWNERS: tuple[tuple[type[ProductPropertyValue] | type[OfferPropertyValue], str], ...] = (
+    (ProductPropertyValue, "product_id"),
+    (OfferPropertyValue, "offer_id"),
+)
+
+#: ``(product pks, offer pks)``: items whose values changed without their elements changing.
+Owners = tuple[set[int], set[int]]
+
+
+def _copy_new_texts(option_pks: list[int]) -> Owners:
     """Values naming a renamed option take its new text, as a value naming it first would.
 
     A product or offer names a reference value by its id, so its own element, and
     with it its checksum and digest, does not change when 1C renames the value:
-    the copy of the text its value row keeps is brought up to date here.
+    the copy of the text its value row keeps is brought up to date here. Returns
+    the products and offers whose values these are, for the catalog adapter.
     """
+    owners: Owners = (set(), set())
     if not option_pks:
-        return
+        return owners
     text = PropertyOption.objects.filter(pk=OuterRef("option_id")).values("value")[:1]
-    for model in (ProductPropertyValue, OfferPropertyValue):
-        model.objects.filter(option_id__in=option_pks).update(value=Subquery(text))
+    for (model, owner), found in zip(_VALUE_OWNERS, owners, strict=True):
+        renamed = model.objects.filter(option_id__in=option_pks)
+        found.update(renamed.values_list(owner, flat=True))
+        renamed.update(value=Subquery(text))
+    return owners
 
 
 def _link_waiting_values(property_pks: list[int]) -> None:
@@ -202,6 +218,21 @@ def _link_waiting_values(property_pks: list[int]) -> None:
             option_id=Subquery(option.values("pk")[:1]),
             value=Subquery(option.values("value")[:1]),
         )
+
+
+def _tell_owners(session: ImportSession, owners: Owners) -> None:
+    """Tell the catalog adapter of products and offers whose values changed under them.
+
+    Their own elements are unchanged (1C names a value by its id), so with
+    checksums on they are passed over and would not be told otherwise. Told
+    a batch at a time, as the loaders tell what they write.
+    """
+    products, offers = (sorted(pks) for pks in owners)
+    size = session.options.batch_size
+    for start in range(0, len(products), size):
+        tell_products(session, products[start : start + size], ())
+    for start in range(0, len(offers), size):
+        tell_offers(session, offers[start : start + size], ())
 
 
 def load_categories(session: ImportSession, items: Sequence[tuple[cml.Category, Scope]]) -> None:
