@@ -97,6 +97,7 @@ WARNINGS: dict[str, str | Promise] = {
     "group_cycle": _("groups nested in themselves"),
     "unknown_group": _("groups not declared yet"),
     "unknown_property": _("properties not declared yet"),
+    "unknown_option": _("directory values not declared yet"),
     "option_id_too_long": _("directory values too long to be option ids"),
     "unknown_product": _("products not there yet"),
     "unknown_price_type": _("price types not declared"),

@@ -155,7 +155,7 @@ def load_properties(session: ImportSession, items: Sequence[tuple[cml.Property, 
             )
             session.count("property_options", len(options))
             _tell_owners(session, _copy_new_texts(renamed))
-            _link_waiting_values(list(pks.values()))
+            _tell_owners(session, _link_waiting_values(list(pks.values())))
         pending.resolve_values(session, list(pks))
 
 
@@ -201,11 +201,14 @@ def _copy_new_texts(option_pks: list[int]) -> Owners:
     return owners
 
 
-def _link_waiting_values(property_pks: list[int]) -> None:
-    """Values that named an option before it was declared get it (and its text) now."""
-    for model, index in (
-        (ProductPropertyValue, "cml_product_value_waiting"),
-        (OfferPropertyValue, "cml_offer_value_waiting"),
+def _link_waiting_values(property_pks: list[int]) -> Owners:
+    """Values that named an option before it was declared get it (and its text) now.
+
+    Returns the products and offers whose values these are, for the catalog adapter.
+    """
+    owners: Owners = (set(), set())
+    for (model, owner), found, index in zip(
+        _VALUE_OWNERS, owners, ("cml_product_value_waiting", "cml_offer_value_waiting"), strict=True
     ):
         # WAITING_FOR_OPTION has a partial index of its own: the few waiting values.
         waiting = partial_indexes.pks_in_partial_index(model, index, "property", property_pks)
@@ -214,10 +217,13 @@ def _link_waiting_values(property_pks: list[int]) -> None:
         option = PropertyOption.objects.filter(
             property_id=OuterRef("property_id"), external_id=OuterRef("option_external_id")
         )
-        model.objects.filter(WAITING_FOR_OPTION, Exists(option), pk__any=waiting).update(
+        linked = model.objects.filter(WAITING_FOR_OPTION, Exists(option), pk__any=waiting)
+        found.update(linked.values_list(owner, flat=True))
+        linked.update(
             option_id=Subquery(option.values("pk")[:1]),
             value=Subquery(option.values("value")[:1]),
         )
+    return owners
 
 
 def _tell_owners(session: ImportSession, owners: Owners) -> None:

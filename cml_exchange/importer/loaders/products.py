@@ -384,6 +384,13 @@ def property_value_rows(
                         "записано как текст.",
                         key=value.property_id,
                     )
+                elif waiting:
+                    session.warn(
+                        "unknown_option",
+                        f"{owner_id}: значения {raw} свойства {value.property_id} пока нет "
+                        "в справочнике; оно будет записано, когда 1С его пришлет.",
+                        key=f"{value.property_id}\n{raw}",
+                    )
                 row: dict[str, object] = {
                     "property_id": property_pk,
                     "option_id": option[0] if option else None,

@@ -195,8 +195,10 @@ def test_a_directory_value_too_long_for_an_option_id_is_kept_as_text_and_said(tm
         "p-2": (False, "blue", "blue"),  # waits for its option, linked when it comes
         "p-3": (False, "", long_value.strip()),  # whole, on both databases
     }
-    assert job.warning_counts == {"option_id_too_long": 1}
-    assert "p-3: значение свойства color длиннее 255 символов" in job.warnings[0]["message"]
+    assert job.warning_counts == {"option_id_too_long": 1, "unknown_option": 1}
+    messages = {w["code"]: w["message"] for w in job.warnings}
+    assert "p-3: значение свойства color длиннее 255 символов" in messages["option_id_too_long"]
+    assert messages["unknown_option"].startswith("p-2: значения blue свойства color пока нет")
 
 
 def test_a_directory_value_gets_its_option_when_a_later_file_declares_it(tmp_path):
