@@ -49,7 +49,15 @@ from cml_exchange.exceptions import ConfigError
 if TYPE_CHECKING:
     from cml_exchange.importer.options import ImportOptions
     from cml_exchange.importer.session import ImportSession
-    from cml_exchange.models import Group, ImportJob, Offer, Product
+    from cml_exchange.models import (
+        Group,
+        ImportJob,
+        Offer,
+        PriceType,
+        Product,
+        Property,
+        Warehouse,
+    )
 
 #: What the importer loads on the rows each method gets, unless the adapter's
 #: :attr:`CatalogAdapter.loads` names less: foreign keys (``select_related``) and
@@ -74,6 +82,9 @@ LOADS: Mapping[str, tuple[str, ...]] = {
 
 #: The models whose rows :meth:`CatalogAdapter.deactivate` and :meth:`CatalogAdapter.delete` get.
 CatalogModel = type["Group"] | type["Product"] | type["Offer"]
+
+#: The models whose rows :meth:`CatalogAdapter.save_declared` gets.
+DeclaredModel = type["Property"] | type["PriceType"] | type["Warehouse"]
 
 
 class AdapterContext:
@@ -165,6 +176,18 @@ class CatalogAdapter:
         """Offers whose stock changed: ``quantity`` (the total) and prefetched ``stock`` rows.
 
         Each stock row has its ``warehouse`` loaded.
+        """
+
+    def save_declared(
+        self, context: AdapterContext, model: DeclaredModel, pks: Sequence[int]
+    ) -> None:
+        """Rows of ``model`` already stored whose declaration 1C has just changed.
+
+        ``model`` is ``Property`` (a new name), ``PriceType`` (a new name or
+        currency) or ``Warehouse`` (a new name). The products and offers that
+        name them are not passed: their own rows did not change. A row 1C
+        declares for the first time is not passed either; it comes with the
+        items that name it.
         """
 
     def deactivate(self, context: AdapterContext, model: CatalogModel, pks: Sequence[int]) -> None:

@@ -76,6 +76,7 @@ COUNTERS: dict[str, str | Promise] = {
     "oscar_children_created": _("Oscar: variants created"),
     "oscar_children_deleted": _("Oscar: variants deleted"),
     "oscar_product_categories_set": _("Oscar: product categories set"),
+    "oscar_attributes_renamed": _("Oscar: attributes renamed"),
     "oscar_attribute_values_created": _("Oscar: attribute values created"),
     "oscar_attribute_values_updated": _("Oscar: attribute values updated"),
     "oscar_attribute_values_deleted": _("Oscar: attribute values deleted"),

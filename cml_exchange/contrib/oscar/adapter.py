@@ -39,13 +39,18 @@ from oscar.core.loading import get_model
 
 from cml_exchange.contrib.oscar import categories, images, stock
 from cml_exchange.contrib.oscar import products as oscar_products
-from cml_exchange.contrib.oscar.attributes import save_attributes
+from cml_exchange.contrib.oscar.attributes import rename_attributes, save_attributes
 from cml_exchange.contrib.oscar.mirroring import mirrors
 from cml_exchange.contrib.oscar.models import OfferLink, ProductLink
 from cml_exchange.contrib.oscar.search import index_later
 from cml_exchange.contrib.oscar.structure import place
-from cml_exchange.importer.adapter import AdapterContext, CatalogAdapter, CatalogModel
-from cml_exchange.models import Group, Offer, Product
+from cml_exchange.importer.adapter import (
+    AdapterContext,
+    CatalogAdapter,
+    CatalogModel,
+    DeclaredModel,
+)
+from cml_exchange.models import Group, Offer, Product, Property
 
 OscarProduct: Any = get_model("catalogue", "Product")
 
@@ -139,6 +144,13 @@ class OscarCatalogAdapter(CatalogAdapter):
     @mirrors
     def save_stock(self, context: AdapterContext, offers: Sequence[Offer]) -> None:
         self._stock_changed(context, offers)
+
+    @mirrors
+    def save_declared(
+        self, context: AdapterContext, model: DeclaredModel, pks: Sequence[int]
+    ) -> None:
+        if model is Property:
+            rename_attributes(context, pks)
 
     @mirrors
     def deactivate(self, context: AdapterContext, model: CatalogModel, pks: Sequence[int]) -> None:

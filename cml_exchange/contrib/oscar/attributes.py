@@ -18,7 +18,7 @@ import datetime as dt
 import keyword
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from oscar.core.loading import get_model
@@ -92,6 +92,29 @@ def save_attributes(context: AdapterContext, targets: Sequence[Target]) -> None:
             if value is not None:
                 wanted[(target.oscar, attribute.pk)] = value
     _write(context, [t.oscar for t in targets], wanted, attributes.values())
+
+
+def rename_attributes(context: AdapterContext, property_pks: Collection[int]) -> None:
+    """Give the attributes and option groups of the properties 1C renamed their new names."""
+    names = dict(Property.objects.filter(pk__in=property_pks).values_list("pk", "name"))
+    attributes = [
+        ProductAttribute(pk=pk, name=names[prop][:128])
+        for pk, prop, name in AttributeLink.objects.filter(property_id__in=names).values_list(
+            "attribute_id", "property_id", "attribute__name"
+        )
+        if name != names[prop][:128]
+    ]
+    ProductAttribute.objects.bulk_update(attributes, ["name"])
+    codes = {_group_code(prop): prop for prop in names}
+    groups = [
+        AttributeOptionGroup(pk=pk, name=names[codes[code]][:128])
+        for pk, code, name in AttributeOptionGroup.objects.filter(code__in=codes).values_list(
+            "pk", "code", "name"
+        )
+        if name != names[codes[code]][:128]
+    ]
+    AttributeOptionGroup.objects.bulk_update(groups, ["name"])
+    context.count("oscar_attributes_renamed", len(attributes))
 
 
 def _raw_values(
@@ -219,7 +242,7 @@ def _code(name: str, product_class: int, taken: set[tuple[int, str]]) -> str:
 def _option_groups(properties: Sequence[Property]) -> dict[int, int]:
     """``{property pk: option group pk}`` for ``Справочник`` properties (code ``cml:<pk>``)."""
     wanted = {
-        f"cml:{prop.pk}": prop
+        _group_code(prop.pk): prop
         for prop in properties
         if attribute_type(prop) in ("option", "multi_option")
     }
@@ -235,6 +258,10 @@ def _option_groups(properties: Sequence[Property]) -> dict[int, int]:
     )
     have = dict(AttributeOptionGroup.objects.filter(code__in=wanted).values_list("code", "pk"))
     return {prop.pk: have[code] for code, prop in wanted.items()}
+
+
+def _group_code(property_pk: int) -> str:
+    return f"cml:{property_pk}"
 
 
 def _options(wanted: set[tuple[int, str]]) -> dict[tuple[int, str], int]:

@@ -13,7 +13,13 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from cml_exchange.importer.adapter import LOADS, CatalogModel, loads_of, overrides
+from cml_exchange.importer.adapter import (
+    LOADS,
+    CatalogModel,
+    DeclaredModel,
+    loads_of,
+    overrides,
+)
 from cml_exchange.importer.session import ImportSession
 from cml_exchange.models import (
     Group,
@@ -95,6 +101,11 @@ def tell_stock(session: ImportSession, pks: Collection[int]) -> None:
         return
     offers = _loaded(session, "save_stock", Offer.objects.filter(pk__any=pks))
     session.adapter.save_stock(session.adapter_context, offers)
+
+
+def tell_declared(session: ImportSession, model: DeclaredModel, pks: Collection[int]) -> None:
+    if pks and overrides(session.adapter, "save_declared"):
+        session.adapter.save_declared(session.adapter_context, model, sorted(set(pks)))
 
 
 def tell_deactivated(session: ImportSession, model: CatalogModel, pks: Sequence[int]) -> None:

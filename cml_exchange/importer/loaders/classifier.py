@@ -5,16 +5,16 @@ The group tree has its own module, :mod:`~cml_exchange.importer.loaders.groups`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.db import router
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, Model, OuterRef, Subquery
 
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.importer import partial_indexes, queries, sql
 from cml_exchange.importer.loaders import pending
-from cml_exchange.importer.loaders.adapting import tell_offers, tell_products
+from cml_exchange.importer.loaders.adapting import tell_declared, tell_offers, tell_products
 from cml_exchange.importer.loaders.common import pk_map, upsert, upsert_dicts
 from cml_exchange.importer.session import ImportSession, Scope
 from cml_exchange.models import (
@@ -128,6 +128,7 @@ def load_properties(session: ImportSession, items: Sequence[tuple[cml.Property, 
             }
             for p in properties
         ]
+        changed = _changes(Property, rows, ["name"], classifier_id=classifier)
         saved = upsert_dicts(
             Property,
             rows,
@@ -138,6 +139,7 @@ def load_properties(session: ImportSession, items: Sequence[tuple[cml.Property, 
             ],
         )  # fmt: skip
         session.count("properties", len(rows))
+        tell_declared(session, Property, changed(saved))
         session.forget(Property, "property-is-directory")
         pks = {p.id: pk for p, pk in zip(properties, saved, strict=True)}
         options = [
@@ -383,3 +385,34 @@ def load_warehouses(session: ImportSession, warehouses: Sequence[cml.Warehouse])
     )
     session.cache(Warehouse).update({row.external_id: row.pk for row in saved})
     session.count("warehouses", len(rows))
+
+
+def _changes(
+    model: type[Model], rows: Sequence[Any], fields: Sequence[str], **scope: object
+) -> Callable[[Sequence[int]], list[int]]:
+    """What the stored rows of ``rows`` (dicts or model objects, by 1C id) hold in ``fields``.
+
+    Read before ``rows`` are written; the function returned takes the pks they
+    got and gives those of the rows stored before with other ``fields``: what
+    1C changed, for the catalog adapter. A row new to the site is not among them.
+    """
+    stored = {
+        external_id: tuple(values)
+        for external_id, *values in model._default_manager.filter(
+            external_id__any=[_field(row, "external_id") for row in rows], **scope
+        ).values_list("external_id", *fields)
+    }
+
+    def changed(pks: Sequence[int]) -> list[int]:
+        return [
+            pk
+            for row, pk in zip(rows, pks, strict=True)
+            if stored.get(_field(row, "external_id"))
+            not in (None, tuple(_field(row, name) for name in fields))
+        ]
+
+    return changed
+
+
+def _field(row: Any, name: str) -> Any:
+    return row[name] if isinstance(row, dict) else getattr(row, name)

@@ -30,8 +30,20 @@ from cml_exchange.importer import (
     run,
     scan_stage,
 )
-from cml_exchange.importer.adapter import AdapterContext, CatalogAdapter, CatalogModel
-from cml_exchange.models import Group, ImportJob, Offer, Price, Product
+from cml_exchange.importer.adapter import (
+    AdapterContext,
+    CatalogAdapter,
+    CatalogModel,
+    DeclaredModel,
+)
+from cml_exchange.models import (
+    Group,
+    ImportJob,
+    Offer,
+    Price,
+    Product,
+    Property,
+)
 from tests.integration.importer.helpers import run_to_end
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +101,11 @@ class Recorder(CatalogAdapter):
 
     def save_stock(self, context: AdapterContext, offers: Sequence[Offer]) -> None:
         self._keep("stock", offers)
+
+    def save_declared(
+        self, context: AdapterContext, model: DeclaredModel, pks: Sequence[int]
+    ) -> None:
+        type(self).calls.append((f"declared {model.__name__}", sorted(pks), frozenset()))
 
     def deactivate(self, context: AdapterContext, model: CatalogModel, pks: Sequence[int]) -> None:
         assert not model.objects.filter(pk__in=pks, active=True).exists()
@@ -213,6 +230,26 @@ def test_new_prices_tell_only_prices(catalog: Path) -> None:
     assert {name for name, _pks, _c in Recorder.calls} == {"prices"}
     told = {pk for pks in called("prices") for pk in pks}
     assert told == set(Offer.objects.filter(external_id__in=changed).values_list("pk", flat=True))
+
+
+def test_a_renamed_property_is_told(catalog: Path) -> None:
+    """The items naming them are unchanged and passed over: the declarations are told alone."""
+    import_(catalog, "import.xml", "offers.xml")
+    assert not [name for name, _pks, _c in Recorder.calls if name.startswith("declared")]
+    Recorder.calls.clear()
+    changed: dict[str, str] = {}
+    for name, path, new in (
+        ("import.xml", "//*[local-name()='Свойство']/*[local-name()='Наименование']", "Новое"),
+    ):
+        tree = etree.parse(catalog / name)
+        element = tree.xpath(path)[0]
+        changed[path] = element.getparent().xpath("*[local-name()='Ид']")[0].text
+        element.text = new
+        tree.write(catalog / name, encoding="UTF-8", xml_declaration=True)
+    import_(catalog, "import.xml", "offers.xml")
+    (prop,) = changed.values()
+    assert {name for name, _pks, _c in Recorder.calls} == {"groups", "declared Property"}
+    assert called("declared Property") == [[Property.objects.get(external_id=prop).pk]]
 
 
 def test_what_a_full_catalog_left_out_is_deactivated_then_deleted(catalog: Path) -> None:
