@@ -83,6 +83,7 @@ COUNTERS: dict[str, str | Promise] = {
     "oscar_images_created": _("Oscar: images created"),
     "oscar_images_updated": _("Oscar: images updated"),
     "oscar_images_deleted": _("Oscar: images deleted"),
+    "oscar_partners_renamed": _("Oscar: partners renamed"),
     "oscar_stockrecords_created": _("Oscar: stock records created"),
     "oscar_stockrecords_updated": _("Oscar: stock records updated"),
     "oscar_stockrecords_deleted": _("Oscar: stock records deleted"),

@@ -15,7 +15,7 @@ product                       a stand-alone product, or a parent when its offers
                               characteristics or it has several offers
 offer                         the stand-alone product itself, or a child of the parent
 property value, characteristic  an attribute value (the attribute made per class)
-warehouse                     a partner; stock without a warehouse: one partner
+warehouse                     a partner (renamed with it); stock without a warehouse: one partner
                               (``CML_EXCHANGE_OSCAR_PARTNER_NAME``)
 price of the chosen type      the stock records' price (``CML_EXCHANGE_OSCAR_PRICE_TYPE``)
 stock                         the stock records' ``num_in_stock``
@@ -40,6 +40,7 @@ from oscar.core.loading import get_model
 from cml_exchange.contrib.oscar import categories, images, stock
 from cml_exchange.contrib.oscar import products as oscar_products
 from cml_exchange.contrib.oscar.attributes import rename_attributes, save_attributes
+from cml_exchange.contrib.oscar.db import chunks
 from cml_exchange.contrib.oscar.mirroring import mirrors
 from cml_exchange.contrib.oscar.models import OfferLink, ProductLink
 from cml_exchange.contrib.oscar.search import index_later
@@ -50,7 +51,7 @@ from cml_exchange.importer.adapter import (
     CatalogModel,
     DeclaredModel,
 )
-from cml_exchange.models import Group, Offer, Product, Property
+from cml_exchange.models import Group, Offer, Product, Property, Warehouse
 
 OscarProduct: Any = get_model("catalogue", "Product")
 
@@ -151,6 +152,12 @@ class OscarCatalogAdapter(CatalogAdapter):
     ) -> None:
         if model is Property:
             rename_attributes(context, pks)
+        elif model is Warehouse:
+            stock.rename_partners(context, pks)
+        else:  # a price type's name may choose it, its currency is the records'
+            for offers in chunks(stock.priced_in(pks)):  # all a catalog's, it may be
+                self._stock(context, offers)
+                index_later(_sold_as(offers))
 
     @mirrors
     def deactivate(self, context: AdapterContext, model: CatalogModel, pks: Sequence[int]) -> None:

@@ -169,6 +169,42 @@ def _count(quantity: Decimal | None) -> int | None:
     return max(0, int(quantity.to_integral_value(rounding=ROUND_FLOOR)))
 
 
+def rename_partners(context: AdapterContext, warehouse_pks: Collection[int]) -> None:
+    """Give the partners of the warehouses 1C renamed their new names."""
+    names = _partner_names(warehouse_pks)
+    renamed = [
+        (partner, names[warehouse])
+        for warehouse, partner, name in PartnerLink.objects.filter(
+            warehouse_id__in=warehouse_pks
+        ).values_list("warehouse_id", "partner_id", "partner__name")
+        if name != names[warehouse]
+    ]
+    for partner, name in renamed:  # a warehouse is renamed now and then: one by one
+        Partner.objects.filter(pk=partner).update(name=name)
+    context.count("oscar_partners_renamed", len(renamed))
+
+
+def priced_in(price_type_pks: Collection[int]) -> list[int]:
+    """The offers with a price of these types: their stock records may change with the types."""
+    return sorted(
+        set(
+            Price.objects.filter(price_type_id__in=price_type_pks).values_list(
+                "offer_id", flat=True
+            )
+        )
+    )
+
+
+def _partner_names(warehouse_pks: Collection[int]) -> dict[int | None, str]:
+    """``{warehouse pk: its partner's name}``: 1C's name (cut to Oscar's 128), or its id."""
+    return {
+        pk: (name or f"Склад {external_id}")[:128]
+        for pk, name, external_id in Warehouse.objects.filter(pk__in=warehouse_pks).values_list(
+            "pk", "name", "external_id"
+        )
+    }
+
+
 def _partners(warehouses: set[int], *, need_default: bool) -> dict[int | None, int]:
     """``{warehouse pk or None: partner pk}``; partners missing are made, renamed as 1C does."""
     links: dict[int | None, dict[str, Any]] = {
@@ -177,12 +213,7 @@ def _partners(warehouses: set[int], *, need_default: bool) -> dict[int | None, i
             Q(warehouse_id__in=warehouses) | Q(warehouse__isnull=True)
         ).values("warehouse_id", "partner_id", "partner__name")
     }
-    names: dict[int | None, str] = {
-        pk: (name or f"Склад {external_id}")[:128]
-        for pk, name, external_id in Warehouse.objects.filter(pk__in=warehouses).values_list(
-            "pk", "name", "external_id"
-        )
-    }
+    names = _partner_names(warehouses)
     if need_default:
         names[None] = oscar_settings.PARTNER_NAME
     found: dict[int | None, int] = {}

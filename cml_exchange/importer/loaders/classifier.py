@@ -351,6 +351,7 @@ def load_price_types(session: ImportSession, price_types: Sequence[cml.PriceType
         )
         for p in price_types
     ]
+    changed = _changes(PriceType, rows, ["name", "currency"])
     saved = upsert(
         PriceType,
         rows,
@@ -362,6 +363,7 @@ def load_price_types(session: ImportSession, price_types: Sequence[cml.PriceType
     )  # fmt: skip
     session.cache(PriceType).update({row.external_id: row.pk for row in saved})
     session.count("price_types", len(rows))
+    tell_declared(session, PriceType, changed([row.pk for row in saved]))
 
 
 def load_warehouses(session: ImportSession, warehouses: Sequence[cml.Warehouse]) -> None:
@@ -377,6 +379,7 @@ def load_warehouses(session: ImportSession, warehouses: Sequence[cml.Warehouse])
         )
         for w in warehouses
     ]
+    changed = _changes(Warehouse, rows, ["name"])
     saved = upsert(
         Warehouse,
         rows,
@@ -385,6 +388,7 @@ def load_warehouses(session: ImportSession, warehouses: Sequence[cml.Warehouse])
     )
     session.cache(Warehouse).update({row.external_id: row.pk for row in saved})
     session.count("warehouses", len(rows))
+    tell_declared(session, Warehouse, changed([row.pk for row in saved]))
 
 
 def _changes(

@@ -41,8 +41,10 @@ from cml_exchange.models import (
     ImportJob,
     Offer,
     Price,
+    PriceType,
     Product,
     Property,
+    Warehouse,
 )
 from tests.integration.importer.helpers import run_to_end
 
@@ -232,7 +234,7 @@ def test_new_prices_tell_only_prices(catalog: Path) -> None:
     assert told == set(Offer.objects.filter(external_id__in=changed).values_list("pk", flat=True))
 
 
-def test_a_renamed_property_is_told(catalog: Path) -> None:
+def test_a_renamed_property_or_warehouse_and_a_new_currency_are_told(catalog: Path) -> None:
     """The items naming them are unchanged and passed over: the declarations are told alone."""
     import_(catalog, "import.xml", "offers.xml")
     assert not [name for name, _pks, _c in Recorder.calls if name.startswith("declared")]
@@ -240,6 +242,8 @@ def test_a_renamed_property_is_told(catalog: Path) -> None:
     changed: dict[str, str] = {}
     for name, path, new in (
         ("import.xml", "//*[local-name()='Свойство']/*[local-name()='Наименование']", "Новое"),
+        ("offers.xml", "//*[local-name()='Склад']/*[local-name()='Наименование']", "Новый"),
+        ("offers.xml", "//*[local-name()='ТипЦены']/*[local-name()='Валюта']", "USD"),
     ):
         tree = etree.parse(catalog / name)
         element = tree.xpath(path)[0]
@@ -247,9 +251,16 @@ def test_a_renamed_property_is_told(catalog: Path) -> None:
         element.text = new
         tree.write(catalog / name, encoding="UTF-8", xml_declaration=True)
     import_(catalog, "import.xml", "offers.xml")
-    (prop,) = changed.values()
-    assert {name for name, _pks, _c in Recorder.calls} == {"groups", "declared Property"}
+    prop, warehouse, price_type = changed.values()
+    assert {name for name, _pks, _c in Recorder.calls} == {
+        "groups",
+        "declared Property",
+        "declared Warehouse",
+        "declared PriceType",
+    }
     assert called("declared Property") == [[Property.objects.get(external_id=prop).pk]]
+    assert called("declared Warehouse") == [[Warehouse.objects.get(external_id=warehouse).pk]]
+    assert called("declared PriceType") == [[PriceType.objects.get(external_id=price_type).pk]]
 
 
 def test_what_a_full_catalog_left_out_is_deactivated_then_deleted(catalog: Path) -> None:
