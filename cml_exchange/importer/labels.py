@@ -123,6 +123,7 @@ WARNINGS: dict[str, str | Promise] = {
     "oscar_price_type": _("Oscar: price type not found"),
     "oscar_price": _("Oscar: prices too large"),
     "oscar_sku": _("Oscar: offers with a SKU of their own"),
+    "oscar_truncated": _("Oscar: texts cut to fit"),
 }
 
 

@@ -15,6 +15,7 @@ them; other attributes' values (the shop's own) are left alone.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import keyword
 import math
 from collections import defaultdict
@@ -24,6 +25,7 @@ from typing import Any
 from oscar.core.loading import get_model
 
 from cml_exchange import moments
+from cml_exchange.contrib.oscar.db import fit
 from cml_exchange.contrib.oscar.models import AttributeLink
 from cml_exchange.contrib.oscar.structure import Target
 from cml_exchange.importer import sql
@@ -43,6 +45,10 @@ AttributeOption: Any = get_model("catalogue", "AttributeOption")
 
 #: What an attribute holds: ``("p", property pk)`` or ``("c", characteristic name)``.
 Key = tuple[str, Any]
+#: The length of Oscar's ``AttributeOption.option``.
+_OPTION_LENGTH = 255
+#: What a cut attribute or option group name is, for the shop owner.
+_PROPERTY_NAME = "Название свойства"
 _VALUE_FIELDS = {
     "text": "value_text",
     "float": "value_float",
@@ -66,11 +72,12 @@ def save_attributes(context: AdapterContext, targets: Sequence[Target]) -> None:
     """Set the attribute values of ``targets`` from their products' and offers' values."""
     if not targets:
         return
-    raw = _raw_values(targets)
+    raw = _raw_values(context, targets)
     properties = {
         key[1]: prop for values in raw.values() for key, (prop, _) in values.items() if prop
     }
     attributes = _attributes(
+        context,
         {t.product_class for t in targets},
         {(t.product_class, key) for t in targets for key in raw.get(t.oscar, {})},
         properties,
@@ -96,29 +103,32 @@ def save_attributes(context: AdapterContext, targets: Sequence[Target]) -> None:
 
 def rename_attributes(context: AdapterContext, property_pks: Collection[int]) -> None:
     """Give the attributes and option groups of the properties 1C renamed their new names."""
-    names = dict(Property.objects.filter(pk__in=property_pks).values_list("pk", "name"))
+    names = {
+        pk: fit(context, name, 128, _PROPERTY_NAME)
+        for pk, name in Property.objects.filter(pk__in=property_pks).values_list("pk", "name")
+    }
     attributes = [
-        ProductAttribute(pk=pk, name=names[prop][:128])
+        ProductAttribute(pk=pk, name=names[prop])
         for pk, prop, name in AttributeLink.objects.filter(property_id__in=names).values_list(
             "attribute_id", "property_id", "attribute__name"
         )
-        if name != names[prop][:128]
+        if name != names[prop]
     ]
     ProductAttribute.objects.bulk_update(attributes, ["name"])
     codes = {_group_code(prop): prop for prop in names}
     groups = [
-        AttributeOptionGroup(pk=pk, name=names[codes[code]][:128])
+        AttributeOptionGroup(pk=pk, name=names[codes[code]])
         for pk, code, name in AttributeOptionGroup.objects.filter(code__in=codes).values_list(
             "pk", "code", "name"
         )
-        if name != names[codes[code]][:128]
+        if name != names[codes[code]]
     ]
     AttributeOptionGroup.objects.bulk_update(groups, ["name"])
     context.count("oscar_attributes_renamed", len(attributes))
 
 
 def _raw_values(
-    targets: Sequence[Target],
+    context: AdapterContext, targets: Sequence[Target]
 ) -> dict[int, dict[Key, tuple[Property | None, list[str]]]]:
     """``{Oscar pk: {key: (property or None, [texts])}}``, the offer's over the product's.
 
@@ -145,7 +155,7 @@ def _raw_values(
     for index, rows in ((by_product, product_rows), (by_offer, offer_rows)):
         collected: dict[tuple[int, int], list[str]] = {}
         for owner, prop_pk, option, value, _position in sorted(rows, key=lambda row: row[4]):
-            text = _text_of(properties[prop_pk], option, value)
+            text = _text_of(context, properties[prop_pk], option, value)
             if text is not None:
                 collected.setdefault((owner, prop_pk), []).append(text)
         for (owner, prop_pk), texts in collected.items():
@@ -163,14 +173,36 @@ def _raw_values(
     return raw
 
 
-def _text_of(prop: Property, option: str | None, value: str) -> str | None:
+def _text_of(context: AdapterContext, prop: Property, option: str | None, value: str) -> str | None:
     if prop.value_type == Property.ValueType.DIRECTORY:
-        return str(option)[:255] if option else None
+        return _option_text(context, prop, option) if option else None
     return str(value) if value else None
 
 
+def _option_text(context: AdapterContext, prop: Property, text: str) -> str:
+    """An option's text as Oscar keeps it: 255 characters at most, one option per 1C value.
+
+    Options are told apart by their text, so a longer one ends in a digest of
+    the whole: two values 1C keeps apart that begin alike stay two options.
+    """
+    if len(text) <= _OPTION_LENGTH:
+        return text
+    digest = hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:8]
+    cut = f"{text[: _OPTION_LENGTH - 10]}… {digest}"
+    context.warn(
+        "oscar_truncated",
+        f"Свойство «{prop.name[:60]}»: значение «{text[:60]}…» длиннее {_OPTION_LENGTH} "
+        f"символов: в Oscar записано «…{cut[-30:]}».",
+        key=f"option\n{text}",
+    )
+    return cut
+
+
 def _attributes(
-    classes: set[int], keys: set[tuple[int, Key]], properties: dict[int, Property]
+    context: AdapterContext,
+    classes: set[int],
+    keys: set[tuple[int, Key]],
+    properties: dict[int, Property],
 ) -> dict[Any, Any]:
     """``{(class pk, key): ProductAttribute}``: the adapter's in ``classes``, ``keys`` made."""
     found: dict[Any, Any] = {}
@@ -188,6 +220,7 @@ def _attributes(
         )
     )
     groups = _option_groups(
+        context,
         [properties[key[1]] for _, key in missing if key[0] == "p"],
     )
     new = []
@@ -195,8 +228,9 @@ def _attributes(
         if key[0] == "p":
             prop = properties[key[1]]
             name, kind, group = prop.name, attribute_type(prop), groups.get(prop.pk)
+            what = _PROPERTY_NAME
         else:
-            name, kind, group = key[1], "text", None
+            name, kind, group, what = key[1], "text", None, "Характеристика"
         code = _code(name, product_class, codes)
         codes.add((product_class, code))
         new.append(
@@ -205,7 +239,7 @@ def _attributes(
                 key,
                 ProductAttribute(
                     product_class_id=product_class,
-                    name=name[:128],
+                    name=fit(context, name, 128, what),
                     code=code,
                     type=kind,
                     option_group_id=group,
@@ -239,7 +273,7 @@ def _code(name: str, product_class: int, taken: set[tuple[int, str]]) -> str:
     return code
 
 
-def _option_groups(properties: Sequence[Property]) -> dict[int, int]:
+def _option_groups(context: AdapterContext, properties: Sequence[Property]) -> dict[int, int]:
     """``{property pk: option group pk}`` for ``Справочник`` properties (code ``cml:<pk>``)."""
     wanted = {
         _group_code(prop.pk): prop
@@ -251,7 +285,7 @@ def _option_groups(properties: Sequence[Property]) -> dict[int, int]:
     have = dict(AttributeOptionGroup.objects.filter(code__in=wanted).values_list("code", "pk"))
     AttributeOptionGroup.objects.bulk_create(
         [
-            AttributeOptionGroup(name=prop.name[:128], code=code)
+            AttributeOptionGroup(name=fit(context, prop.name, 128, _PROPERTY_NAME), code=code)
             for code, prop in wanted.items()
             if code not in have
         ]

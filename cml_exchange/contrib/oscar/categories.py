@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 from oscar.core.loading import get_model
 
+from cml_exchange.contrib.oscar.db import fit
 from cml_exchange.contrib.oscar.models import CategoryLink
 from cml_exchange.importer.adapter import AdapterContext
 from cml_exchange.models import Group
@@ -44,10 +45,9 @@ def save_groups(context: AdapterContext, groups: Sequence[Group]) -> None:
     for group in todo:
         parent = by_group.get(group.parent_id) if group.parent_id else None
         category = by_group.get(group.pk)
+        name = fit(context, group.name, 255, "Название группы")
         if category is None:
-            category = _add(
-                parent, Category(name=group.name[:255], slug=group.slug, is_public=group.active)
-            )
+            category = _add(parent, Category(name=name, slug=group.slug, is_public=group.active))
             by_group[group.pk] = category
             new_links.append(CategoryLink(group_id=group.pk, category_id=category.pk))
             created += 1
@@ -60,7 +60,7 @@ def save_groups(context: AdapterContext, groups: Sequence[Group]) -> None:
             by_group = {pk: fresh[c.pk] for pk, c in by_group.items() if c.pk in fresh}
             category = by_group[group.pk]
         changes = {
-            "name": group.name[:255],
+            "name": name,
             "slug": group.slug,
             "is_public": group.active,
         }

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from django.db import connections, router
 
+from cml_exchange.importer.adapter import AdapterContext
 from cml_exchange.importer.slugs import make_slug
 
 T = TypeVar("T")
@@ -41,6 +42,22 @@ def quiet_delete(model: Any, pks: Iterable[int]) -> int:
             cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", list(part))  # noqa: S608
             deleted += cursor.rowcount
     return deleted
+
+
+def fit(context: AdapterContext, text: str, length: int, what: str) -> str:
+    """``text`` cut to the ``length`` characters Oscar's column holds; a cut is a warning.
+
+    ``what`` names the text for the shop owner (``"Название товара"``). Said
+    once per job for each text, at each exchange that writes it cut.
+    """
+    if len(text) <= length:
+        return text
+    context.warn(
+        "oscar_truncated",
+        f"{what} «{text[:60]}…» длиннее {length} символов: в Oscar записаны первые {length}.",
+        key=f"{what}\n{text}",
+    )
+    return text[:length]
 
 
 def free_slug(model: Any, field: str, text: str, *, max_length: int = 128) -> str:

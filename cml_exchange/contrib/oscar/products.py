@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from cml_exchange.contrib.oscar.db import free_slug
+from cml_exchange.contrib.oscar.db import fit, free_slug
 from cml_exchange.contrib.oscar.models import CategoryLink, ProductClassLink, ProductLink
 from cml_exchange.importer import sql
 from cml_exchange.importer.adapter import AdapterContext
@@ -40,7 +40,7 @@ StockRecord: Any = get_model("partner", "StockRecord")
 _OWNED = {"name": "title", "description": "description", "slug": "slug"}
 
 
-def product_classes(catalogs: Iterable[Catalog]) -> dict[int, int]:
+def product_classes(context: AdapterContext, catalogs: Iterable[Catalog]) -> dict[int, int]:
     """``{catalog pk: product class pk}``; a catalog without one gets a class named after it."""
     by_pk = {catalog.pk: catalog for catalog in catalogs}
     links = dict(
@@ -50,7 +50,7 @@ def product_classes(catalogs: Iterable[Catalog]) -> dict[int, int]:
     )
     for pk, catalog in by_pk.items():
         if pk not in links:
-            name = (catalog.name or "Товары")[:128]
+            name = fit(context, catalog.name or "Товары", 128, "Название каталога")
             product_class = ProductClass.objects.create(
                 name=name, slug=free_slug(ProductClass, "slug", name)
             )
@@ -76,7 +76,7 @@ def save_products(context: AdapterContext, products: Sequence[AppProduct]) -> Sa
     """
     options = context.options
     kept = {_OWNED[name] for name in options.site_owned if name in _OWNED}
-    classes = product_classes({p.catalog for p in products})
+    classes = product_classes(context, {p.catalog for p in products})
     links = dict(
         ProductLink.objects.filter(product_id__in=[p.pk for p in products]).values_list(
             "product_id", "oscar_product_id"
@@ -89,7 +89,7 @@ def save_products(context: AdapterContext, products: Sequence[AppProduct]) -> Sa
     changed = []
     for product in products:
         values = {
-            "title": product.name[:255],
+            "title": fit(context, product.name, 255, "Название товара"),
             "slug": product.slug,
             "description": product.description,
             "product_class_id": classes[product.catalog_id],

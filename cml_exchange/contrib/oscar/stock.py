@@ -27,7 +27,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from cml_exchange.contrib.oscar.conf import oscar_settings
-from cml_exchange.contrib.oscar.db import free_slug
+from cml_exchange.contrib.oscar.db import fit, free_slug
 from cml_exchange.contrib.oscar.models import PartnerLink
 from cml_exchange.importer import sql
 from cml_exchange.importer.adapter import AdapterContext
@@ -126,6 +126,7 @@ def save_stock(context: AdapterContext, offer_pks: Collection[int]) -> dict[int,
     ):
         rows[offer_pk].append((warehouse_pk, quantity))
     partners = _partners(
+        context,
         {w for found in rows.values() for w, _ in found},
         need_default=any(offer["pk"] not in rows for offer in offers),
     )
@@ -171,7 +172,7 @@ def _count(quantity: Decimal | None) -> int | None:
 
 def rename_partners(context: AdapterContext, warehouse_pks: Collection[int]) -> None:
     """Give the partners of the warehouses 1C renamed their new names."""
-    names = _partner_names(warehouse_pks)
+    names = _partner_names(context, warehouse_pks)
     renamed = [
         (partner, names[warehouse])
         for warehouse, partner, name in PartnerLink.objects.filter(
@@ -195,17 +196,21 @@ def priced_in(price_type_pks: Collection[int]) -> list[int]:
     )
 
 
-def _partner_names(warehouse_pks: Collection[int]) -> dict[int | None, str]:
+def _partner_names(
+    context: AdapterContext, warehouse_pks: Collection[int]
+) -> dict[int | None, str]:
     """``{warehouse pk: its partner's name}``: 1C's name (cut to Oscar's 128), or its id."""
     return {
-        pk: (name or f"Склад {external_id}")[:128]
+        pk: fit(context, name or f"Склад {external_id}", 128, "Название склада")
         for pk, name, external_id in Warehouse.objects.filter(pk__in=warehouse_pks).values_list(
             "pk", "name", "external_id"
         )
     }
 
 
-def _partners(warehouses: set[int], *, need_default: bool) -> dict[int | None, int]:
+def _partners(
+    context: AdapterContext, warehouses: set[int], *, need_default: bool
+) -> dict[int | None, int]:
     """``{warehouse pk or None: partner pk}``; partners missing are made, renamed as 1C does."""
     links: dict[int | None, dict[str, Any]] = {
         row["warehouse_id"]: dict(row)
@@ -213,7 +218,7 @@ def _partners(warehouses: set[int], *, need_default: bool) -> dict[int | None, i
             Q(warehouse_id__in=warehouses) | Q(warehouse__isnull=True)
         ).values("warehouse_id", "partner_id", "partner__name")
     }
-    names = _partner_names(warehouses)
+    names = _partner_names(context, warehouses)
     if need_default:
         names[None] = oscar_settings.PARTNER_NAME
     found: dict[int | None, int] = {}

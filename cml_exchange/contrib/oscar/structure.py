@@ -23,6 +23,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from cml_exchange.contrib.oscar.db import fit
 from cml_exchange.contrib.oscar.models import OfferLink, PartnerLink, ProductLink
 from cml_exchange.importer import sql
 from cml_exchange.importer.adapter import AdapterContext
@@ -81,7 +82,8 @@ def place(
         .order_by("pk")
         .values("pk", "product_id", "name", "active", "characterised")
     ):
-        offers[found["product_id"]].append(dict(found))
+        title = fit(context, found["name"] or "", 255, "Название предложения")
+        offers[found["product_id"]].append({**found, "name": title})
     top_pks = [row["oscar_product_id"] for row in tops.values()]
     oscar = {
         row["pk"]: row
@@ -180,7 +182,7 @@ class _Plan:
                 self.sold_as[offer["pk"]] = child["pk"]
                 was = current["public_1c"]
                 self.follow_1c(child["pk"], was, offer["active"], self.offer_flags, offer["pk"])
-                title = (offer["name"] or "")[:255]
+                title = offer["name"]
                 if (child["title"], child["slug"]) != (title, row["slug"]):
                     self.titles[child["pk"]] = (title, row["slug"])
                 continue
@@ -190,7 +192,7 @@ class _Plan:
             child_row = OscarProduct(
                 structure=CHILD,
                 parent_id=top,
-                title=(offer["name"] or "")[:255],
+                title=offer["name"],
                 slug=row["slug"],
                 is_public=offer["active"],
             )
