@@ -92,14 +92,16 @@ class ExchangeSessionManager(models.Manager["ExchangeSession"]):
         """The session of a request that logged in by itself (Basic auth, no cookie).
 
         Clients that never keep cookies still make one exchange of several
-        requests: they go on with the user's latest session of this type if it
-        was active lately, finished or not, as a cookie would (1C sends its
-        orders file after ``success``). ``init`` starts a new exchange, unless
-        the latest session was opened by a ``checkauth`` just before and not yet
-        initialised. A session a request has come back to with its cookie
-        (``by_cookie``) is that client's alone: a request without one never
-        joins it, so another script of the same login cannot take, say, the
-        orders 1C's ``success`` is about to confirm.
+        requests: they go on with the user's latest unfinished session of this
+        type if it was active lately. An orders file (``file``, ``import``)
+        goes on with it finished too, as 1C sends its orders file after
+        ``success`` with its cookie; a finished catalog exchange is never
+        joined, so that the next run's ``deactivate`` counts from its own start.
+        ``init`` starts a new exchange, unless the latest session was opened by
+        a ``checkauth`` just before and not yet initialised. A session a request
+        has come back to with its cookie (``by_cookie``) is that client's alone:
+        a request without one never joins it, so another script of the same
+        login cannot take, say, the orders 1C's ``success`` is about to confirm.
         """
         now = timezone.now()
         where: dict[str, object] = {"user": user.pk, "kind": kind, "by_cookie": False}
@@ -111,6 +113,8 @@ class ExchangeSessionManager(models.Manager["ExchangeSession"]):
             )
         else:
             where.update(last_seen__gte=now - SESSION_IDLE)
+            if kind != ExchangeKind.SALE or mode not in ("file", "import"):
+                where.update(finished__isnull=True)
         # Every request of such a client asks: by a statement built once.
         recent = statements.rows(self.model, where, order=("-last_seen", "-pk"), limit=1)
         return recent[0] if recent else self.open(user, kind, address)

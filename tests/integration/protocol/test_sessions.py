@@ -293,6 +293,29 @@ def test_a_cookieless_script_sends_its_orders_file_after_success(admin_user, upl
     assert session.files == 1 and session.bytes_received == len(paid)
 
 
+def test_a_cookieless_catalog_run_without_init_is_an_exchange_of_its_own(admin_user, upload_root):
+    """Not the last run's, finished: a product 1C dropped since is deactivated."""
+
+    def run(data: bytes, *, init: bool) -> None:
+        if init:
+            assert replay("type=catalog&mode=init").startswith("zip=")
+        assert replay("type=catalog&mode=file&filename=import.xml", data) == "success\n"
+        while (reply := replay("type=catalog&mode=import&filename=import.xml")).startswith(
+            "progress\n"
+        ):
+            pass
+        assert reply.startswith("success\n")
+        assert replay("type=catalog&mode=complete").startswith("success\n")
+
+    run(import_xml(CATALOG), init=True)
+    assert Product.objects.filter(active=True).count() == len(CATALOG.items)
+    ExchangeSession.objects.update(last_seen=timezone.now() - dt.timedelta(minutes=30))
+    ImportJob.objects.update(finished=timezone.now() - dt.timedelta(minutes=30))
+    run(import_xml(dataclasses.replace(CATALOG, items=CATALOG.items[1:])), init=False)
+    assert not Product.objects.get(external_id=CATALOG.items[0].id).active
+    assert ExchangeSession.objects.count() == 2
+
+
 # -- 5. the sessid check can be switched off --------------------------------------------------
 
 
