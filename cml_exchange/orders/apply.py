@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
 from django.db import transaction
@@ -59,6 +59,7 @@ NOT_CHANGEABLE = (
 UNKNOWN_STATUS = "Статус «{status}» заказа №{number} на сайте не найден; статус не изменен."
 NOTHING_TO_CREATE = "Заказ №{number} на сайте не найден и не может быть создан: в нем нет товаров."
 NOT_LOADED = "Заказ №{number} не загружен: {problem}."
+KOPECK = Decimal("0.01")
 
 
 def apply_changes(changes: OrderChanges, settings: ExchangeSettings) -> list[str]:
@@ -162,26 +163,62 @@ def _changeable(order: Order) -> bool:
 
 
 def _goods_differ(order: Order, lines: list[LineEntity], changes: OrderChanges) -> bool:
-    """Whether applying 1C's goods would change the order: lines, sums, discounts, total.
+    """Whether 1C's goods differ from the order's: lines, quantities, prices, sums, the total.
 
-    Each line is compared as :func:`_fill_line` would write it (a discount 1C
-    gives keeps the price and lowers the sum), and the document's ``Сумма``
-    with the order's total.
+    Money is compared to the kopeck (1C keeps it so; a weighed line's sum here
+    may have more digits). A line's discount is compared only where 1C writes
+    its ``Скидки`` (УТ 11 writes none): a discount given in 1C shows in the
+    line's sum, its price the same.
     """
     rows = order.lines.order_by().values_list(
         "external_id", "quantity", "price", "amount", "discount"
     )
-    site = sorted((collapse_id(external_id), *values) for external_id, *values in rows)
+    site = sorted(
+        ((collapse_id(i), q, kopecks(p), kopecks(a), kopecks(d)) for i, q, p, a, d in rows),
+        key=lambda row: row[:4],
+    )
     sent = sorted(
-        (collapse_id(line.id), _quantity(line), _price(line), _amount(line), _discount(line))
-        for line in lines
+        (
+            (
+                collapse_id(line.id),
+                _quantity(line),
+                kopecks(_price(line)),
+                kopecks(_amount(line)),
+                kopecks(_discount(line)) if line.discounts else None,
+            )
+            for line in lines
+        ),
+        key=lambda row: row[:4],
     )
-    delivery = changes.delivery_price
-    return (
-        site != sent
-        or (delivery is not None and delivery != order.delivery_price)
-        or (changes.total is not None and changes.total != order.total)
+    if [row[:4] for row in site] != [row[:4] for row in sent]:
+        return True
+    if any(
+        theirs is not None and ours != theirs
+        for (*_, ours), (*_, theirs) in zip(site, sent, strict=True)
+    ):
+        return True
+    delivery, total = changes.delivery_price, changes.total
+    return (delivery is not None and kopecks(delivery) != kopecks(order.delivery_price)) or (
+        total is not None and kopecks(total) != kopecks(order.total)
     )
+
+
+def kopecks(value: Decimal) -> Decimal:
+    """A sum of money to the kopeck, as 1C keeps it: what two sums are compared by."""
+    return value.quantize(KOPECK, rounding=ROUND_HALF_UP)
+
+
+def line_sum(line: LineEntity) -> Decimal | None:
+    """A line's sum: its ``Сумма``, else its price times its quantity less the discounts in it.
+
+    ``None`` when 1C gave neither sum nor price.
+    """
+    if line.amount is not None:
+        return line.amount
+    if line.price is None:
+        return None
+    included = (d.amount for d in line.discounts if d.amount is not None and d.included)
+    return line.price * _quantity(line) - sum(included, Decimal(0))
 
 
 def _replace_lines(order: Order, lines: list[LineEntity], changes: OrderChanges) -> None:
@@ -289,11 +326,17 @@ def _quantity(line: LineEntity) -> Decimal:
 
 
 def _amount(line: LineEntity) -> Decimal:
-    return line.amount if line.amount is not None else _price(line) * _quantity(line)
+    found = line_sum(line)
+    return found if found is not None else _price(line) * _quantity(line)
 
 
 def _discount(line: LineEntity) -> Decimal:
-    return sum((d.amount for d in line.discounts if d.amount is not None), Decimal(0))
+    """1C's ``Скидки`` of the line; without them, what its sum is below its price's worth."""
+    if line.discounts:
+        return sum((d.amount for d in line.discounts if d.amount is not None), Decimal(0))
+    if line.amount is None or line.price is None:
+        return Decimal(0)
+    return max(Decimal(0), kopecks(line.price * _quantity(line) - line.amount))
 
 
 def _price(line: LineEntity) -> Decimal:

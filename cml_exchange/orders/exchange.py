@@ -33,7 +33,7 @@ from cml_exchange.commerceml.reading.order_changes import (
     is_order,
     read_changes,
 )
-from cml_exchange.commerceml.reading.reader import CmlReader
+from cml_exchange.commerceml.reading.reader import CmlReader, ReadWarning
 from cml_exchange.commerceml.reading.scan import scan
 from cml_exchange.commerceml.writing.orders import build_document
 from cml_exchange.commerceml.writing.reference import write_reference
@@ -319,33 +319,33 @@ def _batches(reader: CmlReader, start: int) -> Iterator[_Batch]:
     batch = _Batch(changes=[], messages=[], end=start)
     container = 0
     told = len(reader.warnings)
+    # Warnings go with the document after them, in the batch whose end passes
+    # them: a step that stops before that batch reads them again, not twice.
+    heard: list[ReadWarning] = []
     for entity in reader:
-        warnings, told = reader.warnings[told:], len(reader.warnings)
-        unreadable = [
-            w.message
-            for w in warnings
-            if w.code == "bad_number" and isinstance(entity, Document) and w.entity_id == entity.id
-        ]
-        batch.messages.extend(
-            w.message for w in warnings if w.message and w.message not in unreadable
-        )
+        heard += reader.warnings[told:]
+        told = len(reader.warnings)
         if not isinstance(entity, Document):
             continue  # counterparties and headers: nothing to apply
-        if unreadable:
-            problem = unreadable[0].rstrip(".")
-            label = entity.number or entity.id
-            batch.messages.append(
-                UNREADABLE.format(number=label, problem=problem[:1].lower() + problem[1:])
-            )
-            batch.end = reader.position
-            continue
         if (batch.changes or batch.messages) and (
             entity.container == 0 or entity.container != container
         ):
             yield batch
             batch = _Batch(changes=[], messages=[], end=batch.end)
         container = entity.container
-        if is_order(entity):
+        unreadable = [
+            w.message for w in heard if w.code == "bad_number" and w.entity_id == entity.id
+        ]
+        batch.messages.extend(w.message for w in heard if w.message and w.message not in unreadable)
+        heard = []
+        batch.end = reader.position
+        if unreadable:
+            problem = unreadable[0].rstrip(".")
+            label = entity.number or entity.id
+            batch.messages.append(
+                UNREADABLE.format(number=label, problem=problem[:1].lower() + problem[1:])
+            )
+        elif is_order(entity):
             batch.changes.append(read_changes(entity))
         elif entity.basis:
             changes = OrderChanges(id=entity.basis)
@@ -356,8 +356,8 @@ def _batches(reader: CmlReader, start: int) -> Iterator[_Batch]:
             batch.changes.append(changes)
         else:
             batch.messages.append(NO_ORDER_FOR_PAYMENT.format(id=entity.id))
-        batch.end = reader.position
-    batch.messages.extend(w.message for w in reader.warnings[told:] if w.message)
+    heard += reader.warnings[told:]
+    batch.messages.extend(w.message for w in heard if w.message)
     if batch.changes or batch.messages:
         yield batch
 

@@ -175,6 +175,7 @@ def test_a_discount_given_in_1c_is_told_not_dropped(order: Any) -> None:
         f"Заказ №{order.number}: состав заказа в 1С отличается от сайта; на сайте (Oscar) "
         "товары заказа из 1С не меняются."
     ]
+    assert lines[0].amount is not None
     cheaper = [dataclasses.replace(lines[0], amount=lines[0].amount - 10), *lines[1:]]
     assert (
         apply(str(order.pk), number=order.number, lines=cheaper, total=order.total_incl_tax - 10)
@@ -184,6 +185,19 @@ def test_a_discount_given_in_1c_is_told_not_dropped(order: Any) -> None:
         apply(str(order.pk), number=order.number, lines=lines, total=order.total_incl_tax - 10)
         == told
     )
+
+
+def test_an_echo_of_a_discounted_line_without_its_sum_is_no_change(order: Any) -> None:
+    """1C gives the price before the discount and the discount, not the line's sum."""
+    line = order.lines.first()
+    type(line).objects.filter(pk=line.pk).update(
+        line_price_incl_tax=line.line_price_incl_tax - 10,
+        line_price_excl_tax=line.line_price_excl_tax - 10,
+    )
+    type(order).objects.filter(pk=order.pk).update(total_incl_tax=order.total_incl_tax - 10)
+    order.refresh_from_db()
+    bare = [dataclasses.replace(line, amount=None) for line in site_order(order).lines]
+    assert apply(str(order.pk), number=order.number, lines=bare, total=order.total_incl_tax) == []
 
 
 def test_a_document_seen_before_is_skipped(order: Any) -> None:

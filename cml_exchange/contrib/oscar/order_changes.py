@@ -39,7 +39,7 @@ from cml_exchange.commerceml.reading.order_changes import OrderChanges
 from cml_exchange.contrib.oscar.models import OrderState
 from cml_exchange.contrib.oscar.receivers import from_1c
 from cml_exchange.models import ExchangeSettings
-from cml_exchange.orders.apply import NOT_FOUND, UNKNOWN_STATUS, surest
+from cml_exchange.orders.apply import NOT_FOUND, UNKNOWN_STATUS, kopecks, line_sum, surest
 from cml_exchange.orders.bitrix import collapse_id
 
 Order: Any = get_model("order", "Order")
@@ -237,18 +237,19 @@ def _event(
 def _goods_differ(order: Any, changes: OrderChanges) -> bool:
     """Whether 1C's goods differ from the order's: lines, quantities, sums or the total.
 
-    A line's sum is compared where 1C gives it (or its price): a discount 1C
-    gives keeps the quantity and lowers the sum.
+    Sums are compared to the kopeck, a line's where 1C gives its sum or price
+    (:func:`~cml_exchange.orders.apply.line_sum`): a discount 1C gives keeps
+    the quantity and lowers the sum.
     """
     site = sorted(
         (
-            (_line_key(line), Decimal(line.quantity), line.line_price_incl_tax)
+            (_line_key(line), Decimal(line.quantity), kopecks(line.line_price_incl_tax))
             for line in order.lines.select_related("product__cml_offer_link__offer")
         ),
         key=lambda row: row[:2],
     )
     sent = sorted(
-        ((collapse_id(line.id), _quantity(line), _amount(line)) for line in changes.lines or ()),
+        ((collapse_id(line.id), _quantity(line), _sum(line)) for line in changes.lines or ()),
         key=lambda row: row[:2],
     )
     if [row[:2] for row in site] != [row[:2] for row in sent]:
@@ -258,17 +259,17 @@ def _goods_differ(order: Any, changes: OrderChanges) -> bool:
         for (*_, ours), (*_, theirs) in zip(site, sent, strict=True)
     ):
         return True
-    return changes.total is not None and changes.total != order.total_incl_tax
+    total = changes.total
+    return total is not None and kopecks(total) != kopecks(order.total_incl_tax)
 
 
 def _quantity(line: LineEntity) -> Decimal:
     return line.quantity if line.quantity is not None else Decimal(1)
 
 
-def _amount(line: LineEntity) -> Decimal | None:
-    if line.amount is not None:
-        return line.amount
-    return None if line.price is None else line.price * _quantity(line)
+def _sum(line: LineEntity) -> Decimal | None:
+    found = line_sum(line)
+    return None if found is None else kopecks(found)
 
 
 def _line_key(line: Any) -> str:
