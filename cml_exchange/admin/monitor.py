@@ -8,10 +8,10 @@ the last request the exchange made:
 
 * ``success``: ended by ``complete``, or silent for :data:`IDLE` after its
   last import (deactivation, confirmation of orders…) succeeded;
-* ``remarks``: as ``success``, but something was not taken as 1C sent it: an
-  import answered ``success`` with more than "Импорт успешно завершен." (an
-  order not found or not loaded, the reconciliation's differences), or an
-  import job of the exchange warned;
+* ``remarks``: as ``success``, but an import of the exchange did not take
+  everything as 1C sent it: it warned, or told 1C of what it found different or
+  did not apply (an order not found or not loaded), recorded as the exchange's
+  ``remarks`` when the request is logged;
 * ``failure``: ended with another outcome, or its last answer was ``failure``
   (1C stops at a ``failure``);
 * ``open``: unfinished, and a request came in the last :data:`IDLE`;
@@ -33,7 +33,6 @@ from django.db.models import (
     Case,
     CharField,
     DateTimeField,
-    Exists,
     F,
     OuterRef,
     Q,
@@ -51,7 +50,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cml_exchange.importer import labels
-from cml_exchange.importer.messages import IMPORT_DONE
 from cml_exchange.models import (
     ExchangeKind,
     ExchangeRequest,
@@ -89,10 +87,6 @@ def with_state(queryset: QuerySet[ExchangeSession]) -> QuerySet[ExchangeSession]
     (``last_seen`` is not advanced by the protocol's updates, so the log is
     the better witness).
     """
-    remarked = ExchangeRequest.objects.filter(
-        session=OuterRef("pk"), status=SUCCESS, mode__in=("import", "file")
-    ).exclude(message__in=("", IMPORT_DONE))
-    warned = ImportWarning.objects.filter(job__session=OuterRef("pk"))
     last = ExchangeRequest.objects.filter(session=OuterRef("pk")).order_by("-created", "-pk")
     queryset = queryset.annotate(
         last_status=Subquery(last.values("status")[:1], output_field=CharField()),
@@ -107,22 +101,19 @@ def with_state(queryset: QuerySet[ExchangeSession]) -> QuerySet[ExchangeSession]
         Q(kind=ExchangeKind.CATALOG, last_mode__in=FINAL_MODES[ExchangeKind.CATALOG.value])
         | Q(kind=ExchangeKind.SALE, last_mode__in=FINAL_MODES[ExchangeKind.SALE.value])
     )
-    queryset = queryset.alias(
-        ended_as=Case(
-            When(outcome=SUCCESS, then=Value(SUCCESS)),
-            When(~Q(outcome=""), then=Value(FAILURE)),
-            When(finished__isnull=False, then=Value(SUCCESS)),
-            When(last_status=FAILURE, then=Value(FAILURE)),
-            When(ended__gte=quiet_since, then=Value(OPEN)),
-            When(finished_well, then=Value(SUCCESS)),
-            default=Value(ABANDONED),
-            output_field=CharField(),
-        )
+    # Each way to end well says "remarks" where the exchange recorded some.
+    success = Case(
+        When(remarks=True, then=Value(REMARKS)), default=Value(SUCCESS), output_field=CharField()
     )
     return queryset.annotate(
         state=Case(
-            When(Q(ended_as=SUCCESS) & (Exists(remarked) | Exists(warned)), then=Value(REMARKS)),
-            default=F("ended_as"),
+            When(outcome=SUCCESS, then=success),
+            When(~Q(outcome=""), then=Value(FAILURE)),
+            When(finished__isnull=False, then=success),
+            When(last_status=FAILURE, then=Value(FAILURE)),
+            When(ended__gte=quiet_since, then=Value(OPEN)),
+            When(finished_well, then=success),
+            default=Value(ABANDONED),
             output_field=CharField(),
         )
     )

@@ -24,6 +24,8 @@ class Done:
     #: What was stored but is not whole yet, or was made whole now: offers still waiting
     #: for their products, offers that got them. In Russian; 1C gets them too.
     notes: tuple[str, ...] = ()
+    #: The job warned of something it did not take as 1C sent it (its warnings list it).
+    warned: bool = False
 
 
 @dataclass(frozen=True, slots=True)

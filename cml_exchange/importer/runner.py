@@ -115,7 +115,13 @@ def outcome(job: ImportJob) -> Done | Failed | None:
     if job.status == ImportJob.Status.DONE:
         differences = tuple(job.state.get(DIFFERENCES, []))
         notes = tuple(job.state.get(NOTES, []))
-        return Done(job.message or messages.IMPORT_DONE, dict(job.counters), differences, notes)
+        return Done(
+            job.message or messages.IMPORT_DONE,
+            dict(job.counters),
+            differences,
+            notes,
+            warned=bool(job.warning_counts),
+        )
     if job.status == ImportJob.Status.FAILED:
         return _failed(job)
     return None
@@ -380,7 +386,13 @@ class _Step(ReadStage):
         self._save(session)
         summary = dict(job.counters)
         signals.import_finished.send(sender=ImportJob, job=job, summary=summary)
-        return Done(job.message, summary, tuple(differences), tuple(notes))
+        return Done(
+            job.message,
+            summary,
+            tuple(differences),
+            tuple(notes),
+            warned=bool(job.warning_counts),
+        )
 
     def _fail(
         self, message: str, *, detail: str = "", error: Exception | None = None

@@ -153,6 +153,9 @@ class ExchangeSession(Leased):
     #: A request came back with the cookie ``checkauth`` gave: requests without
     #: one no longer join this exchange (:meth:`ExchangeSessionManager.without_cookie`).
     by_cookie = models.BooleanField(_("by cookie"), default=False, db_default=False)
+    #: An import of this exchange did not take everything as 1C sent it: it
+    #: warned, or told 1C of documents it did not apply (the monitor's "remarks").
+    remarks = models.BooleanField(_("remarks"), default=False, db_default=False)
 
     objects = ExchangeSessionManager()
 
@@ -227,12 +230,14 @@ class ExchangeSession(Leased):
         received: int = 0,
         new_files: int = 0,
         by_cookie: bool = False,
+        remarks: bool = False,
     ) -> None:
         """A request of this exchange was answered now; ``reopen``: it goes on after finishing.
 
         ``received`` bytes of uploads (in ``new_files`` files begun) are added
         to the exchange's counts in the same update; ``by_cookie``: the request
-        came with the exchange's cookie. ``auto_now`` is not applied by
+        came with the exchange's cookie; ``remarks``: its import did not take
+        everything as 1C sent it. ``auto_now`` is not applied by
         ``update()``, so ``last_seen`` is set here.
         """
         values: dict[str, Any] = {"last_seen": timezone.now()}
@@ -240,6 +245,8 @@ class ExchangeSession(Leased):
             values.update(finished=None, outcome="")
         if by_cookie and not self.by_cookie:
             self.by_cookie = values["by_cookie"] = True
+        if remarks and not self.remarks:
+            self.remarks = values["remarks"] = True
         if received or new_files:
             values.update(bytes_received=statements.Add(received), files=statements.Add(new_files))
         self._update(**values)

@@ -37,6 +37,10 @@ class Call:
     finished_before: dt.datetime | None = None
     #: The request named its session by the cookie ``checkauth`` gave.
     by_cookie: bool = False
+    #: Set by a handler whose import did not take everything as 1C sent it (it
+    #: warned, or told 1C of documents not applied): the monitor shows the
+    #: exchange "успешно, с замечаниями".
+    remarks: bool = False
     #: Database writes the handler leaves to the view, which makes them in the
     #: transaction that logs the request (one commit for both); see :meth:`defer`.
     writes: list[Callable[[], None]] = dataclasses.field(default_factory=list)

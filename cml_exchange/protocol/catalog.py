@@ -79,6 +79,7 @@ def import_(call: Call) -> Reply:
     exchange.file_done(call.folder)
     # Never a silent success: what the reconciliation found goes on the reply's second line.
     said = result.differences or result.notes
+    call.remarks = bool(said) or result.warned
     return replies.success(result.message if said else replies.IMPORT_DONE)
 
 

@@ -116,6 +116,7 @@ def _import(call: Call, session: ExchangeSession, name: str, *, budget: float | 
         applied = apply_uploads(call.folder, name, call.settings, budget=budget)
     if applied is None:
         return replies.failure(EMPTY_FILE)
+    call.remarks = bool(applied.messages)
     if not applied.done:
         return replies.lines(replies.PROGRESS, *applied.messages)
     session.finish(replies.SUCCESS)

@@ -177,6 +177,7 @@ def _log(call: Call, username: str, reply: Reply, started: float) -> None:
             received=call.received,
             new_files=call.new_files,
             by_cookie=call.by_cookie,
+            remarks=call.remarks,
         )
     _log_request(call.request, call.kind, call.address, call.session, username, reply, started)
 
