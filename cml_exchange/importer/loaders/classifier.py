@@ -13,6 +13,7 @@ from django.db.models import Exists, Model, OuterRef, Subquery
 
 from cml_exchange.commerceml import entities as cml
 from cml_exchange.importer import partial_indexes, queries, sql
+from cml_exchange.importer.adapter import overrides
 from cml_exchange.importer.loaders import pending
 from cml_exchange.importer.loaders.adapting import tell_declared, tell_offers, tell_products
 from cml_exchange.importer.loaders.common import pk_map, upsert, upsert_dicts
@@ -128,7 +129,7 @@ def load_properties(session: ImportSession, items: Sequence[tuple[cml.Property, 
             }
             for p in properties
         ]
-        changed = _changes(Property, rows, ["name"], classifier_id=classifier)
+        changed = _changes(session, Property, rows, ["name"], classifier_id=classifier)
         saved = upsert_dicts(
             Property,
             rows,
@@ -156,8 +157,9 @@ def load_properties(session: ImportSession, items: Sequence[tuple[cml.Property, 
                 update_fields=["value"],
             )
             session.count("property_options", len(options))
-            _tell_owners(session, _copy_new_texts(renamed))
-            _tell_owners(session, _link_waiting_values(list(pks.values())))
+            told = _owners_told(session)
+            _tell_owners(session, _copy_new_texts(renamed, collect=told))
+            _tell_owners(session, _link_waiting_values(list(pks.values()), collect=told))
         pending.resolve_values(session, list(pks))
 
 
@@ -184,13 +186,19 @@ _VALUE_OWNERS: tuple[tuple[type[ProductPropertyValue] | type[OfferPropertyValue]
 Owners = tuple[set[int], set[int]]
 
 
-def _copy_new_texts(option_pks: list[int]) -> Owners:
+def _owners_told(session: ImportSession) -> bool:
+    """Whether the catalog adapter hears of products or offers: only then are owners read."""
+    return overrides(session.adapter, "save_products") or overrides(session.adapter, "save_offers")
+
+
+def _copy_new_texts(option_pks: list[int], *, collect: bool) -> Owners:
     """Values naming a renamed option take its new text, as a value naming it first would.
 
     A product or offer names a reference value by its id, so its own element, and
     with it its checksum and digest, does not change when 1C renames the value:
     the copy of the text its value row keeps is brought up to date here. Returns
-    the products and offers whose values these are, for the catalog adapter.
+    the products and offers whose values these are, for the catalog adapter
+    (with ``collect``; none without).
     """
     owners: Owners = (set(), set())
     if not option_pks:
@@ -198,15 +206,17 @@ def _copy_new_texts(option_pks: list[int]) -> Owners:
     text = PropertyOption.objects.filter(pk=OuterRef("option_id")).values("value")[:1]
     for (model, owner), found in zip(_VALUE_OWNERS, owners, strict=True):
         renamed = model.objects.filter(option_id__in=option_pks)
-        found.update(renamed.values_list(owner, flat=True))
+        if collect:
+            found.update(renamed.values_list(owner, flat=True))
         renamed.update(value=Subquery(text))
     return owners
 
 
-def _link_waiting_values(property_pks: list[int]) -> Owners:
+def _link_waiting_values(property_pks: list[int], *, collect: bool) -> Owners:
     """Values that named an option before it was declared get it (and its text) now.
 
-    Returns the products and offers whose values these are, for the catalog adapter.
+    Returns the products and offers whose values these are, for the catalog
+    adapter (with ``collect``; none without).
     """
     owners: Owners = (set(), set())
     for (model, owner), found, index in zip(
@@ -220,7 +230,8 @@ def _link_waiting_values(property_pks: list[int]) -> Owners:
             property_id=OuterRef("property_id"), external_id=OuterRef("option_external_id")
         )
         linked = model.objects.filter(WAITING_FOR_OPTION, Exists(option), pk__any=waiting)
-        found.update(linked.values_list(owner, flat=True))
+        if collect:
+            found.update(linked.values_list(owner, flat=True))
         linked.update(
             option_id=Subquery(option.values("pk")[:1]),
             value=Subquery(option.values("value")[:1]),
@@ -351,7 +362,7 @@ def load_price_types(session: ImportSession, price_types: Sequence[cml.PriceType
         )
         for p in price_types
     ]
-    changed = _changes(PriceType, rows, ["name", "currency"])
+    changed = _changes(session, PriceType, rows, ["name", "currency"])
     saved = upsert(
         PriceType,
         rows,
@@ -379,7 +390,7 @@ def load_warehouses(session: ImportSession, warehouses: Sequence[cml.Warehouse])
         )
         for w in warehouses
     ]
-    changed = _changes(Warehouse, rows, ["name"])
+    changed = _changes(session, Warehouse, rows, ["name"])
     saved = upsert(
         Warehouse,
         rows,
@@ -392,14 +403,22 @@ def load_warehouses(session: ImportSession, warehouses: Sequence[cml.Warehouse])
 
 
 def _changes(
-    model: type[Model], rows: Sequence[Any], fields: Sequence[str], **scope: object
+    session: ImportSession,
+    model: type[Model],
+    rows: Sequence[Any],
+    fields: Sequence[str],
+    **scope: object,
 ) -> Callable[[Sequence[int]], list[int]]:
     """What the stored rows of ``rows`` (dicts or model objects, by 1C id) hold in ``fields``.
 
     Read before ``rows`` are written; the function returned takes the pks they
     got and gives those of the rows stored before with other ``fields``: what
-    1C changed, for the catalog adapter. A row new to the site is not among them.
+    1C changed, for the catalog adapter's ``save_declared`` (nothing is read
+    for an adapter without it). A row new to the site is not among them; of an
+    id 1C declares twice, the last declaration is the one written and compared.
     """
+    if not overrides(session.adapter, "save_declared"):
+        return lambda pks: []
     stored = {
         external_id: tuple(values)
         for external_id, *values in model._default_manager.filter(
@@ -408,12 +427,13 @@ def _changes(
     }
 
     def changed(pks: Sequence[int]) -> list[int]:
-        return [
-            pk
+        last = {
+            _field(row, "external_id"): (tuple(_field(row, name) for name in fields), pk)
             for row, pk in zip(rows, pks, strict=True)
-            if stored.get(_field(row, "external_id"))
-            not in (None, tuple(_field(row, name) for name in fields))
-        ]
+        }
+        return sorted(
+            {pk for key, (sent, pk) in last.items() if stored.get(key) not in (None, sent)}
+        )
 
     return changed
 
