@@ -47,17 +47,25 @@ def quiet_delete(model: Any, pks: Iterable[int]) -> int:
 def fit(context: AdapterContext, text: str, length: int, what: str) -> str:
     """``text`` cut to the ``length`` characters Oscar's column holds; a cut is a warning.
 
+    For a text that is written whenever it is fitted; where it is fitted to be
+    compared first, cut it (``text[:length]``) and :func:`say_cut` when it is written.
+    """
+    say_cut(context, text, length, what)
+    return text[:length]
+
+
+def say_cut(context: AdapterContext, text: str, length: int, what: str) -> None:
+    """Warn that ``text``, longer than ``length``, goes into Oscar cut; nothing if it fits.
+
     ``what`` names the text for the shop owner (``"Название товара"``). Said
     once per job for each text, at each exchange that writes it cut.
     """
-    if len(text) <= length:
-        return text
-    context.warn(
-        "oscar_truncated",
-        f"{what} «{text[:60]}…» длиннее {length} символов: в Oscar записаны первые {length}.",
-        key=f"{what}\n{text}",
-    )
-    return text[:length]
+    if len(text) > length:
+        context.warn(
+            "oscar_truncated",
+            f"{what} «{text[:60]}…» длиннее {length} символов: в Oscar записаны первые {length}.",
+            key=f"{what}\n{text}",
+        )
 
 
 def free_slug(model: Any, field: str, text: str, *, max_length: int = 128) -> str:

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from cml_exchange.contrib.oscar.db import fit, free_slug
+from cml_exchange.contrib.oscar.db import fit, free_slug, say_cut
 from cml_exchange.contrib.oscar.models import CategoryLink, ProductClassLink, ProductLink
 from cml_exchange.importer import sql
 from cml_exchange.importer.adapter import AdapterContext
@@ -38,6 +38,8 @@ StockRecord: Any = get_model("partner", "StockRecord")
 
 #: The Oscar fields each field the site may own stands for.
 _OWNED = {"name": "title", "description": "description", "slug": "slug"}
+#: How the shop owner calls a product's name, in a warning that it was cut.
+_PRODUCT_NAME = "Название товара"
 
 
 def product_classes(context: AdapterContext, catalogs: Iterable[Catalog]) -> dict[int, int]:
@@ -89,7 +91,7 @@ def save_products(context: AdapterContext, products: Sequence[AppProduct]) -> Sa
     changed = []
     for product in products:
         values = {
-            "title": fit(context, product.name, 255, "Название товара"),
+            "title": product.name[:255],
             "slug": product.slug,
             "description": product.description,
             "product_class_id": classes[product.catalog_id],
@@ -98,11 +100,14 @@ def save_products(context: AdapterContext, products: Sequence[AppProduct]) -> Sa
         if row is None and product.pk not in matched:
             public = product.active and not options.hide_new_products
             new.append((product, OscarProduct(structure="standalone", is_public=public, **values)))
+            say_cut(context, product.name, 255, _PRODUCT_NAME)
             continue
         if row is None:  # the shop's own product: what the site owns stays the shop's
             row = matched[product.pk]
         fields = {name: value for name, value in values.items() if name not in kept}
         if any(getattr(row, name) != value for name, value in fields.items()):
+            if "title" in fields and row.title != fields["title"]:
+                say_cut(context, product.name, 255, _PRODUCT_NAME)
             for name, value in fields.items():
                 setattr(row, name, value)
             row.date_updated = now

@@ -27,7 +27,7 @@ from django.utils import timezone
 from oscar.core.loading import get_model
 
 from cml_exchange.contrib.oscar.conf import oscar_settings
-from cml_exchange.contrib.oscar.db import fit, free_slug
+from cml_exchange.contrib.oscar.db import free_slug, say_cut
 from cml_exchange.contrib.oscar.models import PartnerLink
 from cml_exchange.importer import sql
 from cml_exchange.importer.adapter import AdapterContext
@@ -170,6 +170,10 @@ def _count(quantity: Decimal | None) -> int | None:
     return max(0, int(quantity.to_integral_value(rounding=ROUND_FLOOR)))
 
 
+#: How the shop owner calls a warehouse's name, in a warning that it was cut.
+_WAREHOUSE_NAME = "Название склада"
+
+
 def rename_partners(context: AdapterContext, warehouse_pks: Collection[int]) -> None:
     """Give the partners of the warehouses 1C renamed their new names."""
     names = _partner_names(context, warehouse_pks)
@@ -178,10 +182,11 @@ def rename_partners(context: AdapterContext, warehouse_pks: Collection[int]) -> 
         for warehouse, partner, name in PartnerLink.objects.filter(
             warehouse_id__in=warehouse_pks
         ).values_list("warehouse_id", "partner_id", "partner__name")
-        if name != names[warehouse]
+        if name != names[warehouse][:128]
     ]
-    for partner, name in renamed:  # a warehouse is renamed now and then: one by one
-        Partner.objects.filter(pk=partner).update(name=name)
+    for partner, full in renamed:  # a warehouse is renamed now and then: one by one
+        say_cut(context, full, 128, _WAREHOUSE_NAME)
+        Partner.objects.filter(pk=partner).update(name=full[:128])
     context.count("oscar_partners_renamed", len(renamed))
 
 
@@ -199,9 +204,9 @@ def priced_in(price_type_pks: Collection[int]) -> list[int]:
 def _partner_names(
     context: AdapterContext, warehouse_pks: Collection[int]
 ) -> dict[int | None, str]:
-    """``{warehouse pk: its partner's name}``: 1C's name (cut to Oscar's 128), or its id."""
+    """``{warehouse pk: its partner's name}``: 1C's name, or its id (not yet cut to Oscar's 128)."""
     return {
-        pk: fit(context, name or f"Склад {external_id}", 128, "Название склада")
+        pk: name or f"Склад {external_id}"
         for pk, name, external_id in Warehouse.objects.filter(pk__in=warehouse_pks).values_list(
             "pk", "name", "external_id"
         )
@@ -222,14 +227,17 @@ def _partners(
     if need_default:
         names[None] = oscar_settings.PARTNER_NAME
     found: dict[int | None, int] = {}
-    for warehouse, name in names.items():
+    for warehouse, full in names.items():
+        name = full[:128]
         link = links.get(warehouse)
         if link is None:
+            say_cut(context, full, 128, _WAREHOUSE_NAME)
             partner = Partner.objects.create(name=name, code=free_slug(Partner, "code", name))
             PartnerLink.objects.create(warehouse_id=warehouse, partner=partner)
             found[warehouse] = partner.pk
             continue
         if link["partner__name"] != name and warehouse is not None:
+            say_cut(context, full, 128, _WAREHOUSE_NAME)
             Partner.objects.filter(pk=link["partner_id"]).update(name=name)
         found[warehouse] = link["partner_id"]
     return found

@@ -23,7 +23,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from oscar.core.loading import get_model
 
-from cml_exchange.contrib.oscar.db import fit
+from cml_exchange.contrib.oscar.db import say_cut
 from cml_exchange.contrib.oscar.models import OfferLink, PartnerLink, ProductLink
 from cml_exchange.importer import sql
 from cml_exchange.importer.adapter import AdapterContext
@@ -82,8 +82,8 @@ def place(
         .order_by("pk")
         .values("pk", "product_id", "name", "active", "characterised")
     ):
-        title = fit(context, found["name"] or "", 255, "Название предложения")
-        offers[found["product_id"]].append({**found, "name": title})
+        full = found["name"] or ""
+        offers[found["product_id"]].append({**found, "name": full[:255], "full_name": full})
     top_pks = [row["oscar_product_id"] for row in tops.values()]
     oscar = {
         row["pk"]: row
@@ -155,6 +155,7 @@ class _Plan:
         self.offer_flags: dict[int, bool] = {}  # offer pk -> public_1c
         self.relinked: set[int] = set()
         self.sold_as: dict[int, int] = {}  # offer pk -> Oscar pk, after the writes
+        self.cut: list[str] = []  # offers' names longer than a title, written cut
 
     def follow_1c(
         self, oscar_pk: int, was: bool, now: bool, flags: dict[int, bool], key: int
@@ -185,6 +186,8 @@ class _Plan:
                 title = offer["name"]
                 if (child["title"], child["slug"]) != (title, row["slug"]):
                     self.titles[child["pk"]] = (title, row["slug"])
+                    if child["title"] != title:
+                        self.cut.append(offer["full_name"])
                 continue
             if current is not None:
                 self.unlink.add(offer["pk"])
@@ -197,6 +200,7 @@ class _Plan:
                 is_public=offer["active"],
             )
             self.children.append((offer["pk"], child_row))
+            self.cut.append(offer["full_name"])
             self.relinked.add(offer["pk"])
         for pk in self.children_of[top]:
             if pk not in kept and pk in self.linked:
@@ -244,6 +248,8 @@ class _Plan:
 
     def write(self, context: AdapterContext) -> None:
         now = timezone.now()
+        for name in self.cut:
+            say_cut(context, name, 255, "Название предложения")
         if self.unlink:
             OfferLink.objects.filter(offer_id__in=self.unlink).delete()
         if self.strip:
