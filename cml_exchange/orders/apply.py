@@ -173,33 +173,38 @@ def _goods_differ(order: Order, lines: list[LineEntity], changes: OrderChanges) 
     rows = order.lines.order_by().values_list(
         "external_id", "quantity", "price", "amount", "discount"
     )
-    site = sorted(
-        ((collapse_id(i), q, kopecks(p), kopecks(a), kopecks(d)) for i, q, p, a, d in rows),
-        key=lambda row: row[:4],
-    )
-    sent = sorted(
+    site = [(collapse_id(i), q, kopecks(p), kopecks(a), kopecks(d)) for i, q, p, a, d in rows]
+    sent = [
         (
-            (
-                collapse_id(line.id),
-                _quantity(line),
-                kopecks(_price(line)),
-                kopecks(_amount(line)),
-                kopecks(_discount(line)) if line.discounts else None,
-            )
-            for line in lines
-        ),
-        key=lambda row: row[:4],
-    )
-    if [row[:4] for row in site] != [row[:4] for row in sent]:
-        return True
-    if any(
-        theirs is not None and ours != theirs
-        for (*_, ours), (*_, theirs) in zip(site, sent, strict=True)
-    ):
+            collapse_id(line.id),
+            _quantity(line),
+            kopecks(_price(line)),
+            kopecks(_amount(line)),
+            kopecks(_discount(line)) if line.discounts else None,
+        )
+        for line in lines
+    ]
+    if rows_differ(site, sent, width=4):
         return True
     delivery, total = changes.delivery_price, changes.total
     return (delivery is not None and kopecks(delivery) != kopecks(order.delivery_price)) or (
         total is not None and kopecks(total) != kopecks(order.total)
+    )
+
+
+def rows_differ(site: list[tuple[Any, ...]], sent: list[tuple[Any, ...]], *, width: int) -> bool:
+    """Whether 1C's goods rows differ from the site's, in any order.
+
+    Compared by their first ``width`` values, then by the one after, where 1C
+    gives it (``None``: 1C did not write it).
+    """
+    site = sorted(site, key=lambda row: row[:width])
+    sent = sorted(sent, key=lambda row: row[:width])
+    if [row[:width] for row in site] != [row[:width] for row in sent]:
+        return True
+    return any(
+        theirs is not None and ours != theirs
+        for (*_, ours), (*_, theirs) in zip(site, sent, strict=True)
     )
 
 

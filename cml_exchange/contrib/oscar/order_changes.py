@@ -39,7 +39,14 @@ from cml_exchange.commerceml.reading.order_changes import OrderChanges
 from cml_exchange.contrib.oscar.models import OrderState
 from cml_exchange.contrib.oscar.receivers import from_1c
 from cml_exchange.models import ExchangeSettings
-from cml_exchange.orders.apply import NOT_FOUND, UNKNOWN_STATUS, kopecks, line_sum, surest
+from cml_exchange.orders.apply import (
+    NOT_FOUND,
+    UNKNOWN_STATUS,
+    kopecks,
+    line_sum,
+    rows_differ,
+    surest,
+)
 from cml_exchange.orders.bitrix import collapse_id
 
 Order: Any = get_model("order", "Order")
@@ -241,23 +248,12 @@ def _goods_differ(order: Any, changes: OrderChanges) -> bool:
     (:func:`~cml_exchange.orders.apply.line_sum`): a discount 1C gives keeps
     the quantity and lowers the sum.
     """
-    site = sorted(
-        (
-            (_line_key(line), Decimal(line.quantity), kopecks(line.line_price_incl_tax))
-            for line in order.lines.select_related("product__cml_offer_link__offer")
-        ),
-        key=lambda row: row[:2],
-    )
-    sent = sorted(
-        ((collapse_id(line.id), _quantity(line), _sum(line)) for line in changes.lines or ()),
-        key=lambda row: row[:2],
-    )
-    if [row[:2] for row in site] != [row[:2] for row in sent]:
-        return True
-    if any(
-        theirs is not None and ours != theirs
-        for (*_, ours), (*_, theirs) in zip(site, sent, strict=True)
-    ):
+    site = [
+        (_line_key(line), Decimal(line.quantity), kopecks(line.line_price_incl_tax))
+        for line in order.lines.select_related("product__cml_offer_link__offer")
+    ]
+    sent = [(collapse_id(line.id), _quantity(line), _sum(line)) for line in changes.lines or ()]
+    if rows_differ(site, sent, width=2):
         return True
     total = changes.total
     return total is not None and kopecks(total) != kopecks(order.total_incl_tax)
