@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from django.db import transaction
@@ -209,8 +209,15 @@ def rows_differ(site: list[tuple[Any, ...]], sent: list[tuple[Any, ...]], *, wid
 
 
 def kopecks(value: Decimal) -> Decimal:
-    """A sum of money to the kopeck, as 1C keeps it: what two sums are compared by."""
-    return value.quantize(KOPECK, rounding=ROUND_HALF_UP)
+    """A sum of money to the kopeck, as 1C keeps it: what two sums are compared by.
+
+    A value too long to round (beyond any column; refused before it is written)
+    is given back as it is.
+    """
+    try:
+        return value.quantize(KOPECK, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return value
 
 
 def line_sum(line: LineEntity) -> Decimal | None:

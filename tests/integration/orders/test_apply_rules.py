@@ -208,3 +208,17 @@ def test_a_long_numeric_1c_id_is_not_taken_for_a_site_id() -> None:
     document.number = "17"
     assert apply(document) == []  # found by its number; the id did not break the lookup
     assert Order.objects.get(pk=17).external_id == "12345678901234567890123"
+
+
+def test_a_discount_too_large_to_hold_refuses_the_document_with_its_name() -> None:
+    """Price and quantity that fit, their product (the line's implied discount) not."""
+    order = seen_by_1c(OrderFactory.create(number="40"))
+    lines = list(order.lines.values_list("amount", flat=True))
+    huge = OrderLine(
+        id="x", name="Чайник", price=Decimal("1e14"), quantity=Decimal("1e14"), amount=Decimal(5)
+    )
+    assert apply(order_document(str(order.pk), lines=[huge])) == [
+        f"Заказ №{order.pk} не загружен: скидка на товар «Чайник» «9999999999999999999999999995» "
+        "больше допустимого (999 999 999 999 999)."
+    ]
+    assert list(order.lines.values_list("amount", flat=True)) == lines
