@@ -160,6 +160,28 @@ def parse_time(text: str | None) -> time | None:
         return None
 
 
+def excerpt(value: str, size: int = 40) -> str:
+    """``value``, or its first ``size`` characters and "…": a value quoted to 1C's user."""
+    return value if len(value) <= size else value[:size] + "…"
+
+
+def decimal_problem(value: Decimal, max_digits: int, decimal_places: int) -> str | None:
+    """Why ``value`` does not fit a ``DECIMAL(max_digits, decimal_places)`` column, or ``None``.
+
+    In the words 1C's user reads after the value: "записано с 1200 знаками после
+    запятой", "больше допустимого (999 999 999 999 999)", "меньше допустимого (-…)".
+    """
+    if fits_decimal(value, max_digits, decimal_places):
+        return None
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_FRACTION_DIGITS:
+        return f"записано с {-exponent} знаками после запятой"
+    largest = f"{largest_decimal(max_digits, decimal_places):,}".replace(",", " ")
+    if value.is_signed():
+        return f"меньше допустимого (-{largest})"
+    return f"больше допустимого ({largest})"
+
+
 def format_decimal(value: Decimal) -> str:
     """Write a number the way 1C reads it: a dot, no exponent, no thousand separators."""
     text = format(value, "f")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import transaction
@@ -31,12 +31,6 @@ from cml_exchange import moments
 from cml_exchange.commerceml.entities import Counterparty
 from cml_exchange.commerceml.entities import OrderLine as LineEntity
 from cml_exchange.commerceml.reading.order_changes import OrderChanges
-from cml_exchange.commerceml.values import (
-    MAX_FRACTION_DIGITS,
-    fits_decimal,
-    format_decimal,
-    largest_decimal,
-)
 from cml_exchange.models import (
     Customer,
     ExchangeSettings,
@@ -46,8 +40,16 @@ from cml_exchange.models import (
     OrderStatus,
     Storefront,
 )
-from cml_exchange.models.base import DECIMAL_PLACES, MAX_DIGITS
 from cml_exchange.orders.bitrix import CONTACT_EMAIL, collapse_id
+from cml_exchange.orders.goods import (
+    kopecks,
+    line_amount,
+    line_discount,
+    line_price,
+    line_quantity,
+    rows_differ,
+    unfit_number,
+)
 
 _Row = TypeVar("_Row", bound=Any)
 
@@ -59,7 +61,6 @@ NOT_CHANGEABLE = (
 UNKNOWN_STATUS = "Статус «{status}» заказа №{number} на сайте не найден; статус не изменен."
 NOTHING_TO_CREATE = "Заказ №{number} на сайте не найден и не может быть создан: в нем нет товаров."
 NOT_LOADED = "Заказ №{number} не загружен: {problem}."
-KOPECK = Decimal("0.01")
 
 
 def apply_changes(changes: OrderChanges, settings: ExchangeSettings) -> list[str]:
@@ -68,7 +69,7 @@ def apply_changes(changes: OrderChanges, settings: ExchangeSettings) -> list[str
     A document with a number the site's columns cannot hold is refused whole
     (on SQLite it would be stored, and every later ``query`` fail on it).
     """
-    problem = _unfit_number(changes)
+    problem = unfit_number(changes)
     if problem is not None:
         return [NOT_LOADED.format(number=changes.label, problem=problem)]
     with transaction.atomic():
@@ -177,10 +178,10 @@ def _goods_differ(order: Order, lines: list[LineEntity], changes: OrderChanges) 
     sent = [
         (
             collapse_id(line.id),
-            _quantity(line),
-            kopecks(_price(line)),
-            kopecks(_amount(line)),
-            kopecks(_discount(line)) if line.discounts else None,
+            line_quantity(line),
+            kopecks(line_price(line)),
+            kopecks(line_amount(line)),
+            kopecks(line_discount(line)) if line.discounts else None,
         )
         for line in lines
     ]
@@ -190,47 +191,6 @@ def _goods_differ(order: Order, lines: list[LineEntity], changes: OrderChanges) 
     return (delivery is not None and kopecks(delivery) != kopecks(order.delivery_price)) or (
         total is not None and kopecks(total) != kopecks(order.total)
     )
-
-
-def rows_differ(site: list[tuple[Any, ...]], sent: list[tuple[Any, ...]], *, width: int) -> bool:
-    """Whether 1C's goods rows differ from the site's, in any order.
-
-    Compared by their first ``width`` values, then by the one after, where 1C
-    gives it (``None``: 1C did not write it).
-    """
-    site = sorted(site, key=lambda row: row[:width])
-    sent = sorted(sent, key=lambda row: row[:width])
-    if [row[:width] for row in site] != [row[:width] for row in sent]:
-        return True
-    return any(
-        theirs is not None and ours != theirs
-        for (*_, ours), (*_, theirs) in zip(site, sent, strict=True)
-    )
-
-
-def kopecks(value: Decimal) -> Decimal:
-    """A sum of money to the kopeck, as 1C keeps it: what two sums are compared by.
-
-    A value too long to round (beyond any column; refused before it is written)
-    is given back as it is.
-    """
-    try:
-        return value.quantize(KOPECK, rounding=ROUND_HALF_UP)
-    except InvalidOperation:
-        return value
-
-
-def line_sum(line: LineEntity) -> Decimal | None:
-    """A line's sum: its ``Сумма``, else its price times its quantity less the discounts in it.
-
-    ``None`` when 1C gave neither sum nor price.
-    """
-    if line.amount is not None:
-        return line.amount
-    if line.price is None:
-        return None
-    included = (d.amount for d in line.discounts if d.amount is not None and d.included)
-    return line.price * _quantity(line) - sum(included, Decimal(0))
 
 
 def _replace_lines(order: Order, lines: list[LineEntity], changes: OrderChanges) -> None:
@@ -286,77 +246,13 @@ def _fill_line(row: OrderLine, entity: LineEntity, position: int) -> None:
     if entity.unit is not None:
         row.unit_code = entity.unit.code or row.unit_code
         row.unit_name = entity.unit.name_short or entity.unit.name_full or row.unit_name
-    row.quantity = _quantity(entity)
-    row.price = _price(entity)
-    row.amount = _amount(entity)
-    row.discount = _discount(entity)
+    row.quantity = line_quantity(entity)
+    row.price = line_price(entity)
+    row.amount = line_amount(entity)
+    row.discount = line_discount(entity)
     if entity.tax_rates:
         row.vat_rate = entity.tax_rates[0].rate[:16]
     row.position = position
-
-
-def _unfit_number(changes: OrderChanges) -> str | None:
-    """What in the document does not fit the order's number columns, in 1C's words, if anything.
-
-    The values checked are those the document would write: a line's price and
-    sum as :func:`_fill_line` makes them when 1C leaves one out, the total as
-    :func:`_replace_lines` does.
-    """
-    values: list[tuple[str, Decimal | None]] = [("стоимость доставки", changes.delivery_price)]
-    amounts: list[Decimal] = []
-    for line in changes.lines or ():
-        name = line.name or line.id
-        amount = _amount(line)
-        amounts.append(amount)
-        values += [
-            (f"цена товара «{name}»", _price(line)),
-            (f"количество товара «{name}»", _quantity(line)),
-            (f"сумма товара «{name}»", amount),
-            (f"скидка на товар «{name}»", _discount(line)),
-        ]
-    if changes.total is not None or amounts:
-        total = changes.total
-        if total is None:
-            total = sum(amounts, changes.delivery_price or Decimal(0))
-        values.append(("сумма документа", total))
-    for label, value in values:
-        if value is None or fits_decimal(value, MAX_DIGITS, DECIMAL_PLACES):
-            continue
-        exponent = value.as_tuple().exponent
-        if isinstance(exponent, int) and -exponent > MAX_FRACTION_DIGITS:
-            return f"{label}: {-exponent} знаков после запятой"
-        largest = f"{largest_decimal(MAX_DIGITS, DECIMAL_PLACES):,}".replace(",", " ")
-        shown = format_decimal(value) if value.is_finite() and value.adjusted() < 40 else str(value)
-        if value.is_signed():
-            return f"{label} «{shown}» меньше допустимого (-{largest})"
-        return f"{label} «{shown}» больше допустимого ({largest})"
-    return None
-
-
-def _quantity(line: LineEntity) -> Decimal:
-    return line.quantity if line.quantity is not None else Decimal(1)
-
-
-def _amount(line: LineEntity) -> Decimal:
-    found = line_sum(line)
-    return found if found is not None else _price(line) * _quantity(line)
-
-
-def _discount(line: LineEntity) -> Decimal:
-    """1C's ``Скидки`` of the line; without them, what its sum is below its price's worth."""
-    if line.discounts:
-        return sum((d.amount for d in line.discounts if d.amount is not None), Decimal(0))
-    if line.amount is None or line.price is None:
-        return Decimal(0)
-    return max(Decimal(0), kopecks(line.price * _quantity(line) - line.amount))
-
-
-def _price(line: LineEntity) -> Decimal:
-    if line.price is not None:
-        return line.price
-    if line.amount is not None and line.quantity:
-        return line.amount / line.quantity
-    return Decimal(0)
 
 
 def _offers(ids: set[str]) -> dict[str, Offer]:

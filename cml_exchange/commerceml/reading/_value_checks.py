@@ -27,8 +27,9 @@ from cml_exchange.commerceml import tags as T
 from cml_exchange.commerceml.reading._build_classifier import value_type
 from cml_exchange.commerceml.reading._structure import NESTABLE_IN_CLASSIFIER, PACKAGES, WATCHED
 from cml_exchange.commerceml.reading._value_checks_items import ItemChecks
-from cml_exchange.commerceml.reading._value_limits import excerpt, fields_by_name
+from cml_exchange.commerceml.reading._value_limits import fields_by_name
 from cml_exchange.commerceml.reading._xml import Element, children, local_name, optional_text, text
+from cml_exchange.commerceml.values import excerpt
 
 #: What a classifier or an offer package declares, with the model and what 1C calls it.
 _DECLARED = {

@@ -14,7 +14,7 @@ from cml_exchange.commerceml import tags as T
 from cml_exchange.commerceml.reading._build_catalog import file_caption
 from cml_exchange.commerceml.reading._build_common import base_unit_code
 from cml_exchange.commerceml.reading._build_offers import offer_id
-from cml_exchange.commerceml.reading._value_limits import ValueChecks, excerpt, fields_by_name
+from cml_exchange.commerceml.reading._value_limits import ValueChecks, fields_by_name
 from cml_exchange.commerceml.reading._xml import (
     Element,
     children,
@@ -23,6 +23,7 @@ from cml_exchange.commerceml.reading._xml import (
     requisite_fields,
     text,
 )
+from cml_exchange.commerceml.values import excerpt
 
 #: Simple children of a product or offer, by element, and the column each is written to.
 _PRODUCT_TEXTS = {

@@ -22,8 +22,8 @@ from typing import Final, cast
 from cml_exchange.commerceml.reading._xml import Element, local_name
 from cml_exchange.commerceml.values import (
     MAX_FRACTION_DIGITS,
-    fits_decimal,
-    largest_decimal,
+    decimal_problem,
+    excerpt,
     parse_decimal,
 )
 
@@ -142,10 +142,6 @@ def _path(element: Element) -> str:
     return "/".join(reversed(names))
 
 
-def excerpt(value: str, size: int = 40) -> str:
-    return value if len(value) <= size else value[:size] + "…"
-
-
 def _plain_fits(raw: str, digits: int, signed: bool) -> bool:
     """Whether ``raw`` is a plain number that surely fits (``False``: look closer).
 
@@ -241,16 +237,9 @@ class ValueChecks:
             if column in limits.numbers_only:
                 self.report(column, f"{label} «{shown}» — не число", owner, element, attribute)
             return False
-        if decimals is not None and not fits_decimal(value, *decimals):
-            largest = f"{largest_decimal(*decimals):,}".replace(",", " ")
-            exponent = value.as_tuple().exponent
-            if isinstance(exponent, int) and exponent < -MAX_FRACTION_DIGITS:
-                message = f"{label} «{shown}» записано с {-exponent} знаками после запятой"
-            elif value.is_signed():
-                message = f"{label} «{shown}» меньше допустимого (-{largest})"
-            else:
-                message = f"{label} «{shown}» больше допустимого ({largest})"
-            self.report(column, message, owner, element, attribute)
+        problem = decimal_problem(value, *decimals) if decimals is not None else None
+        if problem is not None:
+            self.report(column, f"{label} «{shown}» {problem}", owner, element, attribute)
         elif value < 0 and column in limits.not_negative:
             self.report(column, f"{label} «{shown}» меньше нуля", owner, element, attribute)
         return True

@@ -39,15 +39,9 @@ from cml_exchange.commerceml.reading.order_changes import OrderChanges
 from cml_exchange.contrib.oscar.models import OrderState
 from cml_exchange.contrib.oscar.receivers import from_1c
 from cml_exchange.models import ExchangeSettings
-from cml_exchange.orders.apply import (
-    NOT_FOUND,
-    UNKNOWN_STATUS,
-    kopecks,
-    line_sum,
-    rows_differ,
-    surest,
-)
+from cml_exchange.orders.apply import NOT_FOUND, UNKNOWN_STATUS, surest
 from cml_exchange.orders.bitrix import collapse_id
+from cml_exchange.orders.goods import kopecks, line_quantity, line_sum, rows_differ
 
 Order: Any = get_model("order", "Order")
 PaymentEvent: Any = get_model("order", "PaymentEvent")
@@ -245,22 +239,18 @@ def _goods_differ(order: Any, changes: OrderChanges) -> bool:
     """Whether 1C's goods differ from the order's: lines, quantities, sums or the total.
 
     Sums are compared to the kopeck, a line's where 1C gives its sum or price
-    (:func:`~cml_exchange.orders.apply.line_sum`): a discount 1C gives keeps
+    (:func:`~cml_exchange.orders.goods.line_sum`): a discount 1C gives keeps
     the quantity and lowers the sum.
     """
     site = [
         (_line_key(line), Decimal(line.quantity), kopecks(line.line_price_incl_tax))
         for line in order.lines.select_related("product__cml_offer_link__offer")
     ]
-    sent = [(collapse_id(line.id), _quantity(line), _sum(line)) for line in changes.lines or ()]
+    sent = [(collapse_id(line.id), line_quantity(line), _sum(line)) for line in changes.lines or ()]
     if rows_differ(site, sent, width=2):
         return True
     total = changes.total
     return total is not None and kopecks(total) != kopecks(order.total_incl_tax)
-
-
-def _quantity(line: LineEntity) -> Decimal:
-    return line.quantity if line.quantity is not None else Decimal(1)
 
 
 def _sum(line: LineEntity) -> Decimal | None:
