@@ -235,7 +235,9 @@ _DOCUMENT_FIELDS = fields_of(
 _DOCUMENT_NUMBERS = fields_of(Document, {T.EXCHANGE_RATE: "exchange_rate", T.AMOUNT: "amount"})
 
 
-def document(element: Element, warn: Warn, *, in_container: bool = False) -> Document:
+def document(
+    element: Element, warn: Warn, *, in_container: bool = False, owner: str | None = None
+) -> Document:
     """Read a ``Документ`` (or a ``ПодчиненныйДокумент``); the caller rejects one without ``Ид``.
 
     ``lines`` stays ``None`` when there is no ``Товары`` element, so a
@@ -243,10 +245,14 @@ def document(element: Element, warn: Warn, *, in_container: bool = False) -> Doc
     A ``ПометкаУдаления`` requisite counts as a deletion mark, like the element,
     and the requisites ``Номер по 1С``/``Дата по 1С`` fill ``number_1c``/``date_1c``
     when the elements ``Номер1С``/``Дата1С`` are absent.
+
+    Warnings name ``owner`` when given, else the document's own ``Ид``: a
+    subordinate document's name its order, which is applied or refused whole.
     """
     found = Document(id="", in_container=in_container)
     id_element = first_child(element, T.ID)
-    owner = optional_text(id_element) if id_element is not None else None
+    if owner is None and id_element is not None:
+        owner = optional_text(id_element)
     line = partial(_line, warn=warn, owner=owner)
     payment = partial(_payment, warn=warn, owner=owner)
     for tag, child in children(element):
@@ -267,7 +273,7 @@ def document(element: Element, warn: Warn, *, in_container: bool = False) -> Doc
             found.payments = collect(child, T.PAYMENT, payment)
         elif tag == T.SUBORDINATE_DOCUMENTS:
             found.subordinates = collect(
-                child, T.SUBORDINATE_DOCUMENT, lambda item: document(item, warn)
+                child, T.SUBORDINATE_DOCUMENT, lambda item: document(item, warn, owner=owner)
             )
     if parse_bool(found.requisite(T.REQ_DELETION_MARK)) is True:
         found.deleted = True

@@ -74,6 +74,32 @@ def test_what_the_reader_cannot_take_is_told_and_its_document_not_applied(
     assert list(order.lines.values_list("quantity", flat=True)) == quantities
 
 
+def test_a_payment_nested_in_its_order_with_an_unreadable_sum_refuses_the_order(
+    sale: ExchangeClient,
+) -> None:
+    """2.10 nests the payment in its order: the warning names the order, which waits whole."""
+    order = OrderFactory.create(number="9")
+    document = sale.query().decode("cp1251")
+    assert get(sale, "success") == b"success\n"
+    payment = (
+        "<ПодчиненныеДокументы><ПодчиненныйДокумент>"
+        "<Ид>9-payment</Ид><Номер>ПКО-9</Номер><Дата>2026-12-01</Дата>"
+        "<ХозОперация>Выплата наличных денег</ХозОперация><Роль>Продавец</Роль>"
+        "<Валюта>руб</Валюта><Курс>1</Курс><Сумма>1 200,00 руб.</Сумма>"
+        "</ПодчиненныйДокумент></ПодчиненныеДокументы>"
+    )
+    end = document.rindex("</Документ>")
+    nested = document[:end] + payment + document[end:]
+    assert post(sale, "orders.xml", nested.encode("cp1251")) == b"success\n"
+    reply = import_reply(sale, "orders.xml").decode("cp1251")
+    assert reply == (
+        "success\nДокумент №9 не загружен: "
+        "не удалось прочитать число «1 200,00 руб.» в элементе Сумма.\n"
+    )
+    order.refresh_from_db()
+    assert not order.paid
+
+
 def test_a_discount_given_in_1c_lowers_the_line_and_the_total(sale: ExchangeClient) -> None:
     """Price and quantity the same, the sum lower: 1C's manager gave a discount."""
     order = OrderFactory.create(number="8")
