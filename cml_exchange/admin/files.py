@@ -39,6 +39,7 @@ from cml_exchange.admin import directory, reimport
 from cml_exchange.admin.directory import StoredFile
 from cml_exchange.models import ExchangeFile, ExchangeKind, ImportJob
 from cml_exchange.storage.uploads import UnsafeName
+from cml_exchange.transactions import own_transactions
 
 #: Files listed per page.
 PER_PAGE = 200
@@ -198,6 +199,7 @@ class StoredFileAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/cml_exchange/exchangefile/reimport.html", context)
 
     @method_require_post
+    @method_decorator(own_transactions)
     def catalog_step_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
         self._check_import(request)
         job = get_object_or_404(ImportJob, pk=job_id)
@@ -217,6 +219,7 @@ class StoredFileAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/cml_exchange/exchangefile/reimport.html", context)
 
     @method_require_post
+    @method_decorator(own_transactions)
     def orders_step_view(self, request: HttpRequest, file_id: int) -> HttpResponse:
         self._check_import(request)
         record = get_object_or_404(ExchangeFile, pk=file_id, kind=ExchangeKind.SALE)

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from django.db import connections, transaction
+from django.db import transaction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.decorators import method_decorator
@@ -31,6 +31,7 @@ from cml_exchange.protocol.auth import client_address, credentials, may_exchange
 from cml_exchange.protocol.call import Call, authorise
 from cml_exchange.protocol.replies import Reply
 from cml_exchange.protocol.sessions import sessid_ok, settings_and_session
+from cml_exchange.transactions import own_transactions
 
 logger = logging.getLogger("cml_exchange.protocol")
 
@@ -48,22 +49,8 @@ BAD_SOURCE: dict[str, str] = {
 }
 
 
-def _own_transactions(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """``view`` left out of ``ATOMIC_REQUESTS`` on every database.
-
-    The exchange commits as it goes: an import step batch by batch, so the shop's
-    checkout is not kept waiting for a whole step and a step cut short keeps what
-    it wrote; an upload part in one block of its own; and a request that failed on
-    the database is still logged, in a transaction of its own, where PostgreSQL
-    would refuse every statement of the request's aborted one.
-    """
-    for alias in connections:
-        view = transaction.non_atomic_requests(using=alias)(view)
-    return view
-
-
 @method_decorator(csrf_exempt, name="dispatch")
-@method_decorator(_own_transactions, name="dispatch")
+@method_decorator(own_transactions, name="dispatch")
 class ExchangeView(View):
     """Serves 1C at any HTTP method: 1C uses GET and POST, some releases POST for everything."""
 

@@ -10,10 +10,13 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from cml_exchange import signals
 from cml_exchange.client import ExchangeClient
 from cml_exchange.conf import app_settings
 from cml_exchange.models import ExchangeFile, ImportJob, Offer, Order, Product
@@ -162,6 +165,38 @@ def test_import_again_unpacks_an_archive(one_c, admin_client, upload_root):
     assert ExchangeFile.objects.get(name=stored(onec, "goods.zip")).imported is not None
     files = listed(admin_client)
     assert {f"{folder}/goods.zip", f"{folder}/import.xml", f"{folder}/offers.xml"} <= set(files)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="another connection reads PostgreSQL as it stands"
+)
+def test_import_again_commits_as_it_goes_on_a_site_of_atomic_requests(
+    one_c, admin_client, upload_root, monkeypatch
+):
+    """What a receiver of ``import_finished`` hands to another process is there for it.
+
+    With the site's ``ATOMIC_REQUESTS`` the step ran in the request's transaction: a
+    search indexer or a worker told "the import is finished" found no products yet.
+    """
+    monkeypatch.setitem(connection.settings_dict, "ATOMIC_REQUESTS", True)
+    onec = one_c()
+    onec.init()
+    post(onec, "import.xml", IMPORT.read_bytes())
+    seen: list[int] = []
+
+    def count_from_another_connection(**kwargs: object) -> None:
+        with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+            row = other.execute("SELECT count(*) FROM cml_exchange_product").fetchone()
+            seen.append(row[0] if row else 0)
+
+    signals.import_finished.connect(count_from_another_connection, weak=False)
+    try:
+        replies = import_again(admin_client, f"catalog/{stored(onec, 'import.xml')}")
+    finally:
+        signals.import_finished.disconnect(count_from_another_connection)
+    assert replies[-1]["state"] == "done", replies[-1]
+    assert seen == [Product.objects.count()] and seen[0] > 0
 
 
 def test_import_again_of_a_broken_file_fails_with_the_importers_message(
