@@ -312,7 +312,9 @@ def deactivate_unseen(jobs: QuerySet[ImportJob], *, before: dt.datetime) -> int:
 
     Products and offers of the catalogs, and groups of the classifiers, that
     these jobs received in full and that no full exchange has refreshed since
-    ``before`` are deactivated; nothing is deleted. Returns how many rows.
+    ``before`` are deactivated; nothing is deleted. How many of each kind is
+    added to the counters of the exchange's latest job (``products_deactivated``…),
+    as :func:`settle` counts what it deactivates. Returns how many rows.
     """
     catalogs: set[str] = set()
     offer_catalogs: set[str] = set()
@@ -335,12 +337,16 @@ def deactivate_unseen(jobs: QuerySet[ImportJob], *, before: dt.datetime) -> int:
     adapter = get_catalog_adapter()
     warnings_before = sum(latest.warning_counts.values())
     total = 0
-    for rows in (
-        Product.objects.filter(catalog__external_id__any=catalogs),
-        Offer.objects.filter(catalog__external_id__any=offer_catalogs),
-        Group.objects.filter(classifier__external_id__any=classifiers),
+    for kind, rows in (
+        ("products", Product.objects.filter(catalog__external_id__any=catalogs)),
+        ("offers", Offer.objects.filter(catalog__external_id__any=offer_catalogs)),
+        ("groups", Group.objects.filter(classifier__external_id__any=classifiers)),
     ):
-        total += _deactivate(rows.filter(unseen, active=True), timezone.now(), adapter, context)
+        stale = rows.filter(unseen, active=True)
+        deactivated = _deactivate(stale, timezone.now(), adapter, context)
+        if deactivated:  # the monitor and cml_status say what 1C's deactivate did
+            counters[f"{kind}_deactivated"] = counters.get(f"{kind}_deactivated", 0) + deactivated
+        total += deactivated
     warned = sum(latest.warning_counts.values())
     if counters or warned != warnings_before:  # what the adapter said is kept with the job
         for name, amount in counters.items():

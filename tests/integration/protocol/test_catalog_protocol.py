@@ -10,6 +10,7 @@ import time
 import zipfile
 
 import pytest
+from django.urls import reverse
 
 from benchmarks.generator import generate_catalog
 from cml_exchange.importer import run
@@ -342,6 +343,36 @@ def test_deactivate_touches_only_what_this_exchange_sent_in_full(admin_user, upl
     inactive = Product.objects.filter(active=False).values_list("catalog__external_id", flat=True)
     assert list(inactive) == [Catalog.objects.exclude(external_id=other).get().external_id]
     assert Product.objects.filter(active=True).count() == Product.objects.count() - 1
+
+
+def test_the_monitor_counts_what_deactivate_deactivated(one_c, admin_client, upload_root):
+    """1C's ``deactivate`` shows in the exchange's page as the options' own deactivation does.
+
+    "Ничего не делать" with missing products: only 1C's ``deactivate`` takes them off.
+    """
+    ExchangeSettings.objects.update(missing_products="nothing", missing_groups="nothing")
+    one_c.upload("import.xml", IMPORT.read_bytes(), 204_800)
+    assert import_reply(one_c, "import.xml").startswith(b"success\n")
+    catalog_row = Catalog.objects.get()
+    for number in (1, 2):  # what 1C no longer sends
+        Product.objects.create(
+            catalog=catalog_row, external_id=f"gone-{number}", name="Снят", slug=f"gone-{number}"
+        )
+    assert one_c.auth is not None
+    timestamp = str(one_c.auth.timestamp)
+    assert get(one_c, "deactivate", timestamp=timestamp) == (
+        "success\nДеактивация элементов завершена.".encode("cp1251")
+    )
+
+    assert Product.objects.filter(active=False).count() == 2
+    job = ImportJob.objects.get()
+    assert job.counters["products_deactivated"] == 2
+    session = session_of(one_c)
+    page = admin_client.get(
+        reverse("admin:cml_exchange_exchangesession_change", args=[session.pk]),
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    assert "деактивировано товаров: 2" in page.content.decode()
 
 
 def test_a_timestamp_after_the_exchanges_start_takes_none_of_what_it_sent(one_c, upload_root):
