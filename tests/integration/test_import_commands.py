@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from benchmarks.generator import generate_catalog
 from cml_exchange.management import console
-from cml_exchange.models import ImportJob, Offer, Product
+from cml_exchange.models import Catalog, ExchangeSettings, ImportJob, Offer, Product
 from tests.e2e.servers import ROOT, shop_database
 from tests.paths import sample
 from tests.terminal import run_in_terminal
@@ -112,6 +112,28 @@ def test_cml_import_draws_a_live_bar_on_a_terminal(tmp_path):
     lines = text.split("\n")
     assert any(line.rsplit("\r", 1)[-1].startswith("import.xml: прочитано ") for line in lines)
     assert "Импорт успешно завершен." in text
+
+
+def test_cml_import_follows_the_exchange_settings_as_the_endpoint_does():
+    """The admin's "nothing" for missing products and "keep names edited on the site" hold."""
+    ExchangeSettings.load()
+    ExchangeSettings.objects.update(missing_products="nothing", site_owns_name=True)
+    call_command("cml_import", IMPORT, stdout=StringIO())
+    catalog = Catalog.objects.get()
+    Product.objects.create(catalog=catalog, external_id="gone", name="Снят", slug="gone")
+    renamed = Product.objects.exclude(external_id="gone").first()
+    assert renamed is not None
+    Product.objects.filter(pk=renamed.pk).update(name="Название с сайта")
+
+    out = StringIO()
+    call_command("cml_import", IMPORT, "--no-checksums", stdout=out)
+
+    assert Product.objects.get(external_id="gone").active
+    assert Product.objects.get(pk=renamed.pk).name == "Название с сайта"
+    assert "деактивировано" not in out.getvalue()
+    # A flag given on the command line wins over the settings.
+    call_command("cml_import", IMPORT, "--missing-products", "deactivate", stdout=out)
+    assert not Product.objects.get(external_id="gone").active
 
 
 def test_cml_import_reports_a_broken_file_and_fails(tmp_path):

@@ -24,7 +24,7 @@ from cml_exchange.importer import (
     run,
 )
 from cml_exchange.management.console import Console, Meter, seconds
-from cml_exchange.models import ImportJob
+from cml_exchange.models import ExchangeSettings, ImportJob
 
 #: What a file's progress counts: the entities its scan counted and its batches wrote.
 _KINDS = ("groups", "properties", "products", "offers", "documents")
@@ -36,7 +36,8 @@ class Command(BaseCommand):
     help = (
         "Imports CommerceML files (import.xml, offers.xml, their split parts, or a zip "
         "archive of them) into the catalog, with the same importer and steps as the exchange "
-        "endpoint. Pictures are looked up next to the files (import_files/...)."
+        "endpoint and with the exchange settings of the admin (missing items, slugs, pictures, "
+        "what the site owns...). Pictures are looked up next to the files (import_files/...)."
     )
     #: This app's own checks (settings, upload root), not the whole project's: those
     #: (the admin's, say) took 50 ms of every run; ``manage.py check`` runs them all.
@@ -59,20 +60,22 @@ class Command(BaseCommand):
             "(Bitrix's 'Интервал одного шага'); by default the import runs to its end",
         )
         parser.add_argument(
-            "--no-checksums", action="store_true", help="rewrite items even when unchanged"
+            "--no-checksums",
+            action="store_true",
+            help="rewrite items even when unchanged (default: as the exchange settings say)",
         )
         choices = [action.value for action in MissingAction]
         parser.add_argument(
             "--missing-products",
             choices=choices,
-            default=MissingAction.DEACTIVATE.value,
-            help="what to do with products a full catalog did not mention (default: deactivate)",
+            help="what to do with products a full catalog did not mention "
+            "(default: as the exchange settings say)",
         )
         parser.add_argument(
             "--missing-groups",
             choices=choices,
-            default=MissingAction.DEACTIVATE.value,
-            help="what to do with groups a full classifier did not mention (default: deactivate)",
+            help="what to do with groups a full classifier did not mention "
+            "(default: as the exchange settings say)",
         )
         parser.add_argument("--batch-size", type=int, default=ImportOptions().batch_size)
 
@@ -85,12 +88,7 @@ class Command(BaseCommand):
         job = create_job(
             list(paths),
             base_dir=base_dir,
-            options=ImportOptions(
-                use_checksums=not options["no_checksums"],
-                missing_products=MissingAction(options["missing_products"]),
-                missing_groups=MissingAction(options["missing_groups"]),
-                batch_size=options["batch_size"],
-            ),
+            options=import_options(options),
         )
         started = time.monotonic()
         with Console(self.stdout) as console:
@@ -144,6 +142,17 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("  … and %(count)d more, in the exchange monitor in the admin.") % {"count": rest}
             )
+
+
+def import_options(options: dict[str, Any]) -> ImportOptions:
+    """The exchange settings' options, as the endpoint imports with, and what the flags change."""
+    overrides: dict[str, Any] = {"batch_size": options["batch_size"]}
+    if options["no_checksums"]:
+        overrides["use_checksums"] = False
+    for key in ("missing_products", "missing_groups"):
+        if options[key] is not None:
+            overrides[key] = MissingAction(options[key])
+    return ImportOptions.from_settings(ExchangeSettings.load(), **overrides)
 
 
 class _Files:
