@@ -8,11 +8,21 @@ throttling) is in Django settings instead, read through ``cml_exchange.conf``.
 from __future__ import annotations
 
 from django.contrib.auth.models import Group as UserGroup
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, router
 from django.utils.translation import gettext_lazy as _
 
 from cml_exchange.models import statements
+
+#: The characters a slug may hold besides letters and digits (Django's ``validate_slug``):
+#: any other one makes product addresses the site cannot route.
+SLUG_REPLACE_CHAR = RegexValidator(
+    r"\A[-_]\Z",
+    _(
+        "Only “_” or “-”: a slug cannot hold other characters, and the product's page "
+        "would have no address."
+    ),
+)
 
 
 class MissingAction(models.TextChoices):
@@ -93,7 +103,11 @@ class ExchangeSettings(models.Model):
     slug_on_add = models.BooleanField(_("make slugs from names when adding"), default=True)
     slug_on_update = models.BooleanField(_("make slugs from names when updating"), default=True)
     slug_replace_char = models.CharField(
-        _("replacement for characters that cannot be in a slug"), max_length=1, default="_"
+        _("replacement for characters that cannot be in a slug"),
+        max_length=1,
+        default="_",
+        validators=[SLUG_REPLACE_CHAR],
+        help_text=_("“_” or “-”: a slug is part of the product's address on the site."),
     )
     skip_root_group = models.BooleanField(
         _("do not import the top level of product groups if it is the only one"),

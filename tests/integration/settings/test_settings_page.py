@@ -126,3 +126,39 @@ def test_a_second_user_joins_the_group_the_settings_already_allow(admin_client: 
     admin_client.post(reverse(USER_FORM), {**form, "username": "second1c"})
     assert Group.objects.count() == groups + 1  # no second group for 1C
     assert set(existing.user_set.values_list("username", flat=True)) == {"first1c", "second1c"}
+
+
+def settings_form(admin_client: Client, **changes: object) -> dict[str, object]:
+    """The settings form as the browser posts it unchanged, with ``changes``."""
+    form = admin_client.get(settings_url()).context["adminform"].form
+    data: dict[str, object] = {}
+    for name, value in {**form.initial, **changes}.items():
+        if value is None or value is False:
+            continue  # an empty choice, an unticked box: not sent
+        if isinstance(value, list):
+            data[name] = [getattr(item, "pk", item) for item in value]
+        else:
+            data[name] = "on" if value is True else getattr(value, "pk", value)
+    return data
+
+
+@pytest.mark.parametrize("char", ["/", "?", "%", ".", "ж"])
+def test_the_slug_replacement_takes_only_what_a_slug_may_hold(
+    admin_client: Client, char: str
+) -> None:
+    """A "/" in slugs gave product addresses the storefront could not route (its lists failed)."""
+    page = admin_client.post(
+        settings_url(),
+        settings_form(admin_client, slug_replace_char=char),
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    assert page.status_code == 200
+    assert "slug_replace_char" in page.context["adminform"].form.errors
+    assert "Только «_» или «-»" in page.content.decode()
+    assert ExchangeSettings.load().slug_replace_char == "_"
+
+
+def test_a_hyphen_for_the_slug_replacement_is_saved(admin_client: Client) -> None:
+    page = admin_client.post(settings_url(), settings_form(admin_client, slug_replace_char="-"))
+    assert page.status_code == 302
+    assert ExchangeSettings.load().slug_replace_char == "-"
