@@ -57,6 +57,7 @@ class ExchangeSettings(models.Model):
     file_limit = models.PositiveIntegerField(
         _("size of one uploaded part of a file, bytes"),
         default=204800,
+        validators=[MinValueValidator(1)],
         help_text=_(
             "1C splits larger files into parts of this size. Keep it below the web "
             "server's request body limit (nginx: client_max_body_size, 1 MB by default)."

@@ -162,3 +162,14 @@ def test_a_hyphen_for_the_slug_replacement_is_saved(admin_client: Client) -> Non
     page = admin_client.post(settings_url(), settings_form(admin_client, slug_replace_char="-"))
     assert page.status_code == 302
     assert ExchangeSettings.load().slug_replace_char == "-"
+
+
+def test_a_part_size_of_zero_is_refused(admin_client: Client, upload_root: object) -> None:
+    """1C-Bitrix never tells 1C "file_limit=0" (below 1 it takes its 204800)."""
+    page = admin_client.post(settings_url(), settings_form(admin_client, file_limit=0))
+    assert page.status_code == 200
+    assert "file_limit" in page.context["adminform"].form.errors
+    assert ExchangeSettings.load().file_limit == 204800
+    onec = new_1c()
+    onec.checkauth()
+    assert get(onec, "init") == b"zip=yes\nfile_limit=204800"
