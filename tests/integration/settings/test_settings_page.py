@@ -173,3 +173,26 @@ def test_a_part_size_of_zero_is_refused(admin_client: Client, upload_root: objec
     onec = new_1c()
     onec.checkauth()
     assert get(onec, "init") == b"zip=yes\nfile_limit=204800"
+
+
+#: Labels of Bitrix's "Интеграция с 1С" catalog tab (catalog/lang/ru/admin/1c_admin.php)
+#: that the settings page shows as they are, in the field's own label.
+BITRIX_LABELS = {
+    "slug_on_add": "Транслитерировать символьный код из названия при добавлении элемента "
+    "(товара) или раздела (групп товаров)",
+    "slug_on_update": "Транслитерировать символьный код из названия при обновлении элемента "
+    "(товара) или раздела (групп товаров)",
+    "generate_preview": "Автоматически генерировать картинку анонса",
+    "preview_width": "Максимально допустимая ширина картинки анонса",
+    "preview_height": "Максимально допустимая высота картинки анонса",
+    "detail_width": "Максимально допустимая ширина детальной картинки",
+    "detail_height": "Максимально допустимая высота детальной картинки",
+}
+
+
+def test_picture_and_slug_options_carry_bitrix_labels(admin_client: Client) -> None:
+    """A preview fits in the box: "width" alone read as the width every preview gets."""
+    page = admin_client.get(settings_url(), HTTP_ACCEPT_LANGUAGE="ru")
+    form = page.context["adminform"].form
+    for field, label in BITRIX_LABELS.items():
+        assert str(form.fields[field].label).startswith(label), field
