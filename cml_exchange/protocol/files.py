@@ -8,7 +8,7 @@ from cml_exchange.conf import app_settings
 from cml_exchange.protocol import replies
 from cml_exchange.protocol.call import Call
 from cml_exchange.protocol.replies import Reply
-from cml_exchange.storage.uploads import append, path_in, safe_name
+from cml_exchange.storage.uploads import Readable, append, path_in, safe_name
 
 
 def upload(call: Call) -> Reply:
@@ -26,9 +26,12 @@ def upload(call: Call) -> Reply:
     path = path_in(folder.path, name)
     before = 0 if restart or not path.is_file() else path.stat().st_size
     budget = max(0, app_settings.MAX_EXCHANGE_SIZE - session.bytes_received)
+    body = _body(call)
+    if body is None:
+        return replies.failure(replies.CHUNKED_UNREADABLE.format(name=name))
     try:
         size = append(
-            call.request, path, restart=restart, max_total=app_settings.MAX_FILE_SIZE, budget=budget
+            body, path, restart=restart, max_total=app_settings.MAX_FILE_SIZE, budget=budget
         )
     except OSError:
         return replies.failure(replies.WRITE_FAILED.format(name=name))
@@ -51,6 +54,26 @@ def upload(call: Call) -> Reply:
     # row lost, the next part would start the file over.
     call.unsynced = not restart
     return replies.success()
+
+
+def _body(call: Call) -> Readable | None:
+    """The request's body as a stream, or ``None`` if this server cannot give it whole.
+
+    Django's WSGI request reads no further than ``Content-Length``; a body sent
+    with ``Transfer-Encoding: chunked`` has none, and would read as empty. A
+    WSGI server that decodes chunks and ends the stream itself says so with
+    ``wsgi.input_terminated`` (gunicorn does): the body is then read from
+    ``wsgi.input`` up to its end. An ASGI request's stream is the whole body.
+    """
+    request = call.request
+    meta = request.META
+    chunked = "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower()
+    if not chunked or meta.get("CONTENT_LENGTH") or "wsgi.input" not in meta:
+        return request
+    if meta.get("wsgi.input_terminated"):
+        stream: Readable = meta["wsgi.input"]
+        return stream
+    return None
 
 
 def _cut_back(path: Path, *, restart: bool, before: int) -> None:

@@ -166,7 +166,16 @@ def _log(call: Call, username: str, reply: Reply, started: float) -> None:
             by_cookie=call.by_cookie,
             remarks=call.remarks,
         )
-    _log_request(call.request, call.kind, call.address, call.session, username, reply, started)
+    _log_request(
+        call.request,
+        call.kind,
+        call.address,
+        call.session,
+        username,
+        reply,
+        started,
+        received=call.received,
+    )
 
 
 def _log_request(
@@ -177,7 +186,10 @@ def _log_request(
     username: str,
     reply: Reply,
     started: float,
+    *,
+    received: int = 0,
 ) -> None:
+    """Log one request; ``received``: the bytes an upload stored (a chunked body has no length)."""
     ExchangeRequest.objects.log(
         session=session,
         kind=kind,
@@ -188,7 +200,7 @@ def _log_request(
         address=address,
         status=reply.status,
         message=reply.message,
-        bytes_in=int(request.META.get("CONTENT_LENGTH") or 0),
+        bytes_in=received or int(request.META.get("CONTENT_LENGTH") or 0),
         duration_ms=int((time.monotonic() - started) * 1000),
     )
 
