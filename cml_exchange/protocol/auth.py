@@ -12,6 +12,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Final
+from urllib.parse import parse_qsl
 
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -59,10 +60,29 @@ def credentials(request: HttpRequest) -> tuple[str, str] | None:
         login, colon, password = text.partition(":")
         if colon and login:
             return login, password
-    user = request.GET.get("USER_LOGIN", "")
+    user = _query_text(request, "USER_LOGIN")
     if user:
-        return user, request.GET.get("USER_PASSWORD", "")
+        return user, _query_text(request, "USER_PASSWORD")
     return None
+
+
+def _query_text(request: HttpRequest, name: str) -> str:
+    """The query parameter ``name`` (its last value), percent-decoded as UTF-8 or windows-1251.
+
+    1C 7.7-era modules run on Windows and encode their query in windows-1251,
+    which ``request.GET`` (UTF-8) would turn into replacement characters. The
+    raw query string is latin-1 text, one character a byte, as WSGI and
+    Django's ASGI handler give it.
+    """
+    raw = request.META.get("QUERY_STRING", "")
+    values = [
+        value
+        for key, value in parse_qsl(raw, keep_blank_values=True, encoding="latin-1")
+        if key == name
+    ]
+    if not values:
+        return ""
+    return _decode(values[-1].encode("latin-1", errors="replace"))
 
 
 def _decode(raw: bytes) -> str:

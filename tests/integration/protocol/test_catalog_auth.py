@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
@@ -53,6 +54,18 @@ def test_credentials_in_the_query_as_1c_77_sends_them(client, admin_user, upload
         {"type": "catalog", "mode": "checkauth", "USER_LOGIN": "admin", "USER_PASSWORD": "secret"},
     )
     assert reply.content.startswith(b"success\n")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1251"])
+def test_a_cyrillic_login_in_the_query_in_either_encoding(client, upload_root, encoding):
+    """A 1C 7.7-era module on Windows percent-encodes its query in windows-1251, not UTF-8."""
+    User.objects.create_superuser("обмен", "1c@example.com", "пароль")
+    login, password = (quote(text, encoding=encoding) for text in ("обмен", "пароль"))
+    reply = client.get(
+        f"{URL}?type=catalog&mode=checkauth&USER_LOGIN={login}&USER_PASSWORD={password}"
+    )
+    assert reply.content.startswith(b"success\n")
+    assert ExchangeSession.objects.get().user.username == "обмен"
 
 
 @pytest.mark.parametrize("method", ["post", "put"])
