@@ -54,6 +54,7 @@ def job_for(folder: ExchangeFolder, settings: ExchangeSettings, name: str) -> Im
         and existing.status == ImportJob.Status.DONE
         and not archives
         and folder.unchanged_since(Path(existing.base_dir), name, existing.finished)
+        and not _uploaded_here_since(existing, directory, name)
     ):
         return existing
     if not archives and not path_in(directory, name).is_file():
@@ -72,6 +73,15 @@ def job_for(folder: ExchangeFolder, settings: ExchangeSettings, name: str) -> Im
         session=session,
         filename=name,
     )
+
+
+def _uploaded_here_since(job: ImportJob, directory: Path, name: str) -> bool:
+    """``job`` imported ``name`` from an earlier exchange's folder, and 1C has since sent it here.
+
+    Had the file been in this exchange's own folder when ``job`` was made, the
+    job would have read it from there.
+    """
+    return Path(job.base_dir) != directory and path_in(directory, name).is_file()
 
 
 def file_done(folder: ExchangeFolder) -> None:

@@ -99,6 +99,31 @@ def test_init_clears_earlier_exchanges_but_keeps_unimported_files_and_reports(
     assert import_reply(second, "offers.xml") == done
 
 
+def test_a_file_uploaded_again_after_its_import_from_an_earlier_exchange_is_imported(
+    admin_user, upload_root
+):
+    """1C ran checkauth and init before a file, imported it in the next exchange, then resent it.
+
+    The import of the earlier exchange's upload does not answer for the new one:
+    the new upload is read (here it is cut short, so 1C hears why), never a
+    ``success`` for a file nobody looked at.
+    """
+    data = IMPORT.read_bytes()
+    first = new_1c()
+    first.checkauth()
+    first.init()
+    first.upload("import.xml", data, 50_000)
+    second = new_1c()
+    second.checkauth()
+    second.init()
+    done = "success\nИмпорт успешно завершен.".encode("cp1251")
+    assert import_reply(second, "import.xml") == done
+
+    second.upload("import.xml", data[: len(data) // 2], 50_000)
+    reply = import_reply(second, "import.xml").decode("cp1251")
+    assert reply.startswith("failure\nФайл оборван"), reply
+
+
 def test_init_clears_an_earlier_exchange_of_more_files_than_sqlite_takes_parameters(
     admin_user, upload_root, old_sqlite_limit
 ):
