@@ -23,7 +23,7 @@ from cml_exchange.protocol import replies
 from cml_exchange.protocol.call import Call, open_exchange
 from cml_exchange.protocol.files import upload
 from cml_exchange.protocol.replies import Reply
-from cml_exchange.storage.uploads import safe_name
+from cml_exchange.storage.uploads import looks_whole, path_in, safe_name
 
 EMPTY_FILE = "Файл для импорта пуст."
 BUSY = "Загрузка заказов уже выполняется другим запросом, ожидайте."
@@ -89,7 +89,14 @@ def success(call: Call) -> Reply:
 
 
 def file(call: Call) -> Reply:
-    """Store 1C's orders file; without ``version`` at init (the old protocol) import it at once."""
+    """Store 1C's orders file; without ``version`` at init (the old protocol) import it at once.
+
+    In the old protocol a file larger than ``file_limit`` comes in parts of
+    exactly that size: a part of that size that leaves the file incomplete
+    (:func:`~cml_exchange.storage.uploads.looks_whole`) is only stored,
+    ``success``, and the file is applied with its last part. A shorter part is
+    the last, so a file still cut off then is refused as broken, as ever.
+    """
     session = call.open()
     stored = upload(call)
     if session.version or stored.status != replies.SUCCESS:
@@ -98,6 +105,8 @@ def file(call: Call) -> Reply:
     if not call.write_now():
         return replies.failure(replies.INTERNAL_ERROR.format(error="DatabaseError"))
     name = safe_name(call.request.GET.get("filename"))
+    if call.received == call.settings.file_limit and not looks_whole(path_in(call.directory, name)):
+        return stored
     return _import(call, session, name, budget=None)
 
 

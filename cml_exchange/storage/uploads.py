@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import os
 import re
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -101,6 +102,30 @@ def append(
             out.truncate(before)
             raise
     return written
+
+
+#: How a zip archive starts: a local file header, or the end record of an empty archive.
+_ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06")
+#: How a CommerceML file ends, its root element closed, in either encoding 1C writes.
+_ROOT_CLOSED = tuple("КоммерческаяИнформация>".encode(code) for code in ("utf-8", "cp1251"))
+
+
+def looks_whole(path: Path) -> bool:
+    """Whether an uploaded file looks complete: not a first part of several still to come.
+
+    A zip archive is whole once it ends in its central directory; anything
+    else is taken as CommerceML, whole once its last tag closes the root
+    element (``…КоммерческаяИнформация>``, in UTF-8 or windows-1251, maybe
+    followed by white space). A cheap look at the ends of the file, not a
+    check of what lies between.
+    """
+    with path.open("rb") as stream:
+        if stream.read(4) in _ZIP_STARTS:
+            return zipfile.is_zipfile(stream)
+        stream.seek(0, os.SEEK_END)
+        stream.seek(max(0, stream.tell() - 512))
+        tail = stream.read().rstrip(b" \t\r\n\x00")
+    return tail.endswith(_ROOT_CLOSED)
 
 
 def clean_directory(

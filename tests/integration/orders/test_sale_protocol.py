@@ -250,6 +250,70 @@ def test_old_protocol_imports_the_file_at_once(admin_user: User, upload_root: ob
     assert Order.objects.get(pk=20).paid
 
 
+def old_protocol_exchange(file_limit: int) -> ExchangeClient:
+    ExchangeSettings.load()
+    ExchangeSettings.objects.update(file_limit=file_limit)
+    onec = new_1c()
+    onec.checkauth("sale")
+    onec.init("sale")  # no version: the old protocol
+    return onec
+
+
+def parts(data: bytes, size: int) -> list[bytes]:
+    return [data[start : start + size] for start in range(0, len(data), size)]
+
+
+def test_old_protocol_applies_a_file_sent_in_parts_once_its_last_part_is_in(
+    admin_user: User, upload_root: object
+) -> None:
+    """1C splits a file larger than ``file_limit``; each part but the last is just stored.
+
+    1-C-Bitrix answers ``success`` to every part; refusing the first as a cut-off
+    file made 1C abort, so an orders file over ``file_limit`` never got through.
+    """
+    OrderFactory.create(id=142, number="142", lines=[])
+    onec = old_protocol_exchange(file_limit=4096)
+    *first, last = parts(sample("ArgentCrusade").read_bytes(), 4096)
+    for part in first:
+        assert post(onec, "orders.xml", part) == b"success\n"
+        assert not Order.objects.get(pk=142).paid  # nothing applied from a part
+    reply = post(onec, "orders.xml", last)
+    assert reply == "success\nЗаказ №235 на сайте не найден.\n".encode("cp1251")
+    assert Order.objects.get(pk=142).paid
+
+
+def test_old_protocol_applies_an_archive_sent_in_parts_once_its_last_part_is_in(
+    admin_user: User, upload_root: object
+) -> None:
+    OrderFactory.create(id=142, number="142", lines=[])
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:  # stored, not deflated: several parts
+        archive.writestr("orders.xml", sample("ArgentCrusade").read_bytes())
+    onec = old_protocol_exchange(file_limit=4096)
+    *first, last = parts(packed.getvalue(), 4096)
+    assert first
+    assert [post(onec, "orders.zip", part) for part in first] == [b"success\n"] * len(first)
+    reply = post(onec, "orders.zip", last)
+    assert reply == "success\nЗаказ №235 на сайте не найден.\n".encode("cp1251")
+    assert Order.objects.get(pk=142).paid
+
+
+def test_old_protocol_refuses_a_cut_off_file_whose_last_part_is_in(
+    admin_user: User, upload_root: object
+) -> None:
+    """A part shorter than ``file_limit`` is the file's last: a file still cut off is broken."""
+    OrderFactory.create(id=142, number="142", lines=[])
+    onec = old_protocol_exchange(file_limit=4096)
+    data = sample("ArgentCrusade").read_bytes()
+    *first, last = parts(data[: len(data) - 200], 4096)
+    assert len(last) < 4096
+    for part in first:
+        assert post(onec, "orders.xml", part) == b"success\n"
+    reply = post(onec, "orders.xml", last).decode("cp1251")
+    assert reply.startswith("failure\nФайл оборван"), reply
+    assert not Order.objects.get(pk=142).paid
+
+
 def test_a_malformed_file_fails_and_changes_nothing(sale: ExchangeClient) -> None:
     OrderFactory.create(id=142, number="142", lines=[])
     data = sample("ArgentCrusade").read_bytes()
