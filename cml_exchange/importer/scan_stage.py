@@ -22,6 +22,7 @@ from pathlib import Path
 
 from django.db import DatabaseError, connection, connections, router, transaction
 
+from cml_exchange.commerceml.errors import CmlExchangeError
 from cml_exchange.commerceml.reading.scan_process import ScanProcess, can_start
 from cml_exchange.conf import app_settings
 from cml_exchange.importer import late_commit, late_writes, messages, root_group, scan_ahead
@@ -94,6 +95,8 @@ class ScanStage:
         job = self.job
         name = job.files[job.file_index]
         path = self._path(job.file_index)
+        if not path.is_file():
+            raise CmlExchangeError(_not_uploaded(name, job.files[: job.file_index]))
         looked_up, self._looked_up = self._looked_up, None
         if late_writes.holding(connection) and not self._may_scan_beside(session, path):
             # SQLite's write lock, still taken, is not held through a scan, or a wait for one.
@@ -316,3 +319,17 @@ def _second_process(session: ImportSession, path: Path) -> str | None:
     if session.options.skip_root_group or (vendor == "sqlite" and size > SQLITE_SCAN_BESIDE_MAX):
         return AHEAD
     return BESIDE
+
+
+def _not_uploaded(name: str, before: list[str]) -> str:
+    """Why ``name`` cannot be imported: it is not there, nor in the archives unpacked before it.
+
+    1C asked for a file its archive does not hold (or that was deleted since):
+    said in words, not as an internal error.
+    """
+    archives = [file for file in before if Path(file).suffix.lower() == ".zip"]
+    if archives:
+        where = f"ни среди загруженных файлов, ни в архиве {', '.join(archives)}"
+    else:
+        where = "среди загруженных файлов"
+    return f"Файл {name} не загружен на сайт: его нет {where}."

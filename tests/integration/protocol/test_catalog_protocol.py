@@ -313,6 +313,24 @@ def test_import_of_a_file_never_uploaded(one_c):
     )
 
 
+def test_import_of_a_file_the_archive_does_not_hold_says_so(one_c):
+    """1C zipped ``import0_1.xml`` and asks for ``import.xml``: a failure naming both, not an
+    internal error; the archive's own file still imports."""
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("import0_1.xml", IMPORT.read_bytes())
+    one_c.upload("v8_1.zip", packed.getvalue(), 204_800)
+    for _ in range(2):  # asked again, the same answer
+        reply = import_reply(one_c, "import.xml").decode("cp1251")
+        assert reply == (
+            "failure\nФайл import.xml не загружен на сайт: его нет ни среди загруженных "
+            "файлов, ни в архиве v8_1.zip."
+        )
+    assert import_reply(one_c, "import0_1.xml") == "success\nИмпорт успешно завершен.".encode(
+        "cp1251"
+    )
+
+
 def test_a_broken_file_fails_with_its_place_and_writes_nothing(one_c):
     one_c.upload("import.xml", IMPORT.read_bytes()[:30_000], 204_800)
     reply = get(one_c, "import", filename="import.xml").decode("cp1251")
