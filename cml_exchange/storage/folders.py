@@ -118,10 +118,20 @@ class ExchangeFolder:
     # Catalog imports
 
     def pending_archives(self) -> list[str]:
-        """The exchange's archives not yet unpacked (1C's own log archives never count)."""
+        """The exchange's archives not yet unpacked.
+
+        1C's own log archives never count, nor does a ``.zip`` among the pictures
+        (``import_files/…``): without zip, 1C sends a product's attached files
+        there, and such a file is the product's, not an archive of the exchange.
+        """
         prefix = f"{self.session.folder}/"
         names = self._own_unimported(".zip").values_list("name", flat=True)
-        return sorted(name[len(prefix) :] for name in names if not is_report(name[len(prefix) :]))
+        relative = (name[len(prefix) :] for name in names)
+        return sorted(
+            name
+            for name in relative
+            if not is_report(name) and not name.startswith(f"{PICTURES_FOLDER}/")
+        )
 
     def waiting(self, imported: set[Path]) -> list[Path]:
         """The exchange's XML files (uploaded, or unpacked) not in ``imported`` (resolved paths)."""

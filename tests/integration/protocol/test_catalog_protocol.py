@@ -331,6 +331,28 @@ def test_import_of_a_file_the_archive_does_not_hold_says_so(one_c):
     )
 
 
+def test_a_zip_file_among_the_pictures_is_a_products_file_not_an_archive_to_unpack(one_c):
+    """Without zip, 1C sends a product's attached files beside its pictures, a ``.zip`` too.
+
+    Only 1C's exchange archive is unpacked (1-C-Bitrix unpacks the one archive of
+    an exchange in zip mode): an attachment's contents never land among the
+    exchange's files, where its own ``import.xml`` would replace 1C's.
+    """
+    attachment = io.BytesIO()
+    with zipfile.ZipFile(attachment, "w") as archive:
+        archive.writestr("manual.pdf", b"%PDF-1.4")
+        archive.writestr("import.xml", b"<not-the-catalog/>")
+    one_c.upload("import.xml", IMPORT.read_bytes(), 204_800)
+    name = "import_files/0f/0f1e2d3c-0000-0000-0000-000000000001.zip"
+    one_c.upload(name, attachment.getvalue(), 204_800)
+    done = "success\nИмпорт успешно завершен.".encode("cp1251")
+    assert import_reply(one_c, "import.xml") == done
+    folder = folder_of(one_c)
+    assert (folder / "import.xml").read_bytes() == IMPORT.read_bytes()
+    assert not (folder / "manual.pdf").exists()
+    assert (folder / name).read_bytes() == attachment.getvalue()
+
+
 def test_a_broken_file_fails_with_its_place_and_writes_nothing(one_c):
     one_c.upload("import.xml", IMPORT.read_bytes()[:30_000], 204_800)
     reply = get(one_c, "import", filename="import.xml").decode("cp1251")
