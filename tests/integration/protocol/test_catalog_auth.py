@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 from urllib.parse import quote
@@ -25,6 +26,7 @@ def test_checkauth_reply(client, admin_user, upload_root):
     )
     assert reply.status_code == 200
     assert reply["Content-Type"] == "text/plain; charset=windows-1251"
+    assert reply["Pragma"] == "no-cache"  # as 1-C-Bitrix sends it
     text = reply.content.decode("ascii")
     match = re.fullmatch(
         r"success\n(\w+)\n([0-9a-f]{40})\nsessid=([0-9a-f]{32})\ntimestamp=(\d+)\n", text
@@ -63,6 +65,18 @@ def test_a_cyrillic_login_in_the_query_in_either_encoding(client, upload_root, e
     login, password = (quote(text, encoding=encoding) for text in ("обмен", "пароль"))
     reply = client.get(
         f"{URL}?type=catalog&mode=checkauth&USER_LOGIN={login}&USER_PASSWORD={password}"
+    )
+    assert reply.content.startswith(b"success\n")
+    assert ExchangeSession.objects.get().user.username == "обмен"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1251"])
+def test_a_cyrillic_login_in_basic_auth_in_either_encoding(client, upload_root, encoding):
+    """Current 1C sends Basic credentials in UTF-8; older builds in windows-1251."""
+    User.objects.create_superuser("обмен", "1c@example.com", "пароль")
+    credentials = base64.b64encode("обмен:пароль".encode(encoding)).decode()
+    reply = client.get(
+        URL, {"type": "catalog", "mode": "checkauth"}, HTTP_AUTHORIZATION=f"Basic {credentials}"
     )
     assert reply.content.startswith(b"success\n")
     assert ExchangeSession.objects.get().user.username == "обмен"
