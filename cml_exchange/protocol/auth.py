@@ -12,7 +12,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Final
-from urllib.parse import parse_qsl
 
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -24,6 +23,7 @@ from ipware import get_client_ip
 
 from cml_exchange.conf import IPNetwork, app_settings
 from cml_exchange.models import ExchangeKind, ExchangeRequest, ExchangeSettings
+from cml_exchange.protocol.query import decode, query_value
 from cml_exchange.protocol.replies import BAD_LOGIN, FAILURE
 
 logger = logging.getLogger("cml_exchange.auth")
@@ -56,41 +56,14 @@ def credentials(request: HttpRequest) -> tuple[str, str] | None:
             decoded = base64.b64decode(encoded.strip(), validate=True)
         except (binascii.Error, ValueError):
             continue
-        text = _decode(decoded)
+        text = decode(decoded)  # UTF-8 from current 1C, windows-1251 from older builds
         login, colon, password = text.partition(":")
         if colon and login:
             return login, password
-    user = _query_text(request, "USER_LOGIN")
+    user = query_value(request, "USER_LOGIN")
     if user:
-        return user, _query_text(request, "USER_PASSWORD")
+        return user, query_value(request, "USER_PASSWORD") or ""
     return None
-
-
-def _query_text(request: HttpRequest, name: str) -> str:
-    """The query parameter ``name`` (its last value), percent-decoded as UTF-8 or windows-1251.
-
-    1C 7.7-era modules run on Windows and encode their query in windows-1251,
-    which ``request.GET`` (UTF-8) would turn into replacement characters. The
-    raw query string is latin-1 text, one character a byte, as WSGI and
-    Django's ASGI handler give it.
-    """
-    raw = request.META.get("QUERY_STRING", "")
-    values = [
-        value
-        for key, value in parse_qsl(raw, keep_blank_values=True, encoding="latin-1")
-        if key == name
-    ]
-    if not values:
-        return ""
-    return _decode(values[-1].encode("latin-1", errors="replace"))
-
-
-def _decode(raw: bytes) -> str:
-    """Basic credentials are UTF-8 in current 1C; older builds send windows-1251."""
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1251", errors="replace")
 
 
 def login(request: HttpRequest, found: tuple[str, str] | None) -> AbstractBaseUser | None:

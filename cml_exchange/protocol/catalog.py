@@ -15,6 +15,7 @@ from cml_exchange.models import ExchangeSession, ExchangeSettings
 from cml_exchange.protocol import replies
 from cml_exchange.protocol.call import Call, open_exchange
 from cml_exchange.protocol.files import upload
+from cml_exchange.protocol.query import query_value
 from cml_exchange.protocol.replies import Reply
 from cml_exchange.storage.folders import is_report
 from cml_exchange.storage.uploads import safe_name
@@ -54,7 +55,7 @@ def init(call: Call) -> Reply:
 def import_(call: Call) -> Reply:
     """One step of importing the named file (an archive uploaded before it is unpacked first)."""
     session = call.open()
-    name = safe_name(call.request.GET.get("filename"))
+    name = safe_name(query_value(call.request, "filename"))
     if is_report(name):
         return replies.success(REPORT_NOT_IMPORTED)
     budget = float(call.settings.step_interval)

@@ -7,6 +7,7 @@ from pathlib import Path
 from cml_exchange.conf import app_settings
 from cml_exchange.protocol import replies
 from cml_exchange.protocol.call import Call
+from cml_exchange.protocol.query import query_value
 from cml_exchange.protocol.replies import Reply
 from cml_exchange.storage.uploads import Readable, append, path_in, safe_name
 
@@ -21,7 +22,7 @@ def upload(call: Call) -> Reply:
     """
     session = call.open()
     folder = call.folder
-    name = safe_name(call.request.GET.get("filename"))
+    name = safe_name(query_value(call.request, "filename"))
     restart, row = folder.upload_starts_anew(name)
     path = path_in(folder.path, name)
     before = 0 if restart or not path.is_file() else path.stat().st_size

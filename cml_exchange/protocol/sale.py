@@ -22,6 +22,7 @@ from cml_exchange.orders.exchange import (
 from cml_exchange.protocol import replies
 from cml_exchange.protocol.call import Call, open_exchange
 from cml_exchange.protocol.files import upload
+from cml_exchange.protocol.query import query_value
 from cml_exchange.protocol.replies import Reply
 from cml_exchange.storage.uploads import looks_whole, path_in, safe_name
 
@@ -104,7 +105,7 @@ def file(call: Call) -> Reply:
     # The part's record is what the import reads (and marks imported): made first.
     if not call.write_now():
         return replies.failure(replies.INTERNAL_ERROR.format(error="DatabaseError"))
-    name = safe_name(call.request.GET.get("filename"))
+    name = safe_name(query_value(call.request, "filename"))
     if call.received == call.settings.file_limit and not looks_whole(path_in(call.directory, name)):
         return stored
     return _import(call, session, name, budget=None)
@@ -113,7 +114,7 @@ def file(call: Call) -> Reply:
 def import_(call: Call) -> Reply:
     """One step of applying 1C's orders file: ``progress`` or ``success``, then any errors."""
     session = call.open()
-    name = safe_name(call.request.GET.get("filename"))
+    name = safe_name(query_value(call.request, "filename"))
     budget = float(call.settings.step_interval) or None
     return _import(call, session, name, budget=budget)
 

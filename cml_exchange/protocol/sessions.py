@@ -14,6 +14,7 @@ from django.http import HttpRequest
 
 from cml_exchange.models import ExchangeSession, ExchangeSettings, statements
 from cml_exchange.models.health import read_checking
+from cml_exchange.protocol.query import query_value
 from cml_exchange.storage.uploads import UnsafeName, safe_name
 
 #: The session cookie's name: no dots, which 1C cannot handle.
@@ -40,7 +41,7 @@ def settings_and_session(
     name = None
     if upload:
         try:
-            name = safe_name(request.GET.get("filename"))
+            name = safe_name(query_value(request, "filename"))
         except UnsafeName:  # refused by the handler, in its words
             name = None
     sessions = ExchangeSession.objects

@@ -29,6 +29,7 @@ from cml_exchange.models import (
 from cml_exchange.protocol import catalog, replies, sale
 from cml_exchange.protocol.auth import client_address, credentials, may_exchange, throttled
 from cml_exchange.protocol.call import Call, authorise
+from cml_exchange.protocol.query import query_value
 from cml_exchange.protocol.replies import Reply
 from cml_exchange.protocol.sessions import sessid_ok, settings_and_session
 from cml_exchange.transactions import own_transactions
@@ -194,7 +195,7 @@ def _log_request(
         session=session,
         kind=kind,
         mode=request.GET.get("mode", ""),
-        filename=request.GET.get("filename") or "",
+        filename=query_value(request, "filename") or "",
         method=request.method or "",
         username=username,
         address=address,

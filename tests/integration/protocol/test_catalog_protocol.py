@@ -8,6 +8,7 @@ import itertools
 import re
 import time
 import zipfile
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -26,6 +27,7 @@ from cml_exchange.models import (
 )
 from cml_exchange.protocol import catalog
 from tests.integration.protocol.exchange import (
+    URL,
     folder_of,
     get,
     import_reply,
@@ -173,6 +175,30 @@ def test_pictures_go_into_subfolders(one_c, upload_root):
     assert post(one_c, "import_files/ab/picture.jpg", b"\xff\xd8jpeg") == b"success\n"
     picture = folder_of(one_c) / "import_files" / "ab" / "picture.jpg"
     assert picture.read_bytes() == b"\xff\xd8jpeg"
+
+
+def test_names_in_windows_1251_are_kept_as_a_1c_77_module_meant_them(one_c, client):
+    """A 1C 7.7-era module on Windows percent-encodes its query in windows-1251.
+
+    Decoded as UTF-8, every Cyrillic letter became the same replacement
+    character: two pictures of names of one length went into one file, and
+    neither matched the name the catalog gives it.
+    """
+    assert one_c.auth is not None
+    for name in ("Стул.jpg", "Торт.jpg"):
+        encoded = quote(f"import_files/ab/{name}", encoding="cp1251", safe="/")
+        reply = client.post(
+            f"{URL}?type=catalog&mode=file&filename={encoded}&{one_c.auth.sessid}",
+            data=name.encode(),
+            content_type="application/octet-stream",
+            HTTP_COOKIE=one_c.auth.cookie,
+        )
+        assert reply.content == b"success\n"
+    pictures = folder_of(one_c) / "import_files" / "ab"
+    assert {path.name: path.read_bytes() for path in pictures.iterdir()} == {
+        "Стул.jpg": "Стул.jpg".encode(),
+        "Торт.jpg": "Торт.jpg".encode(),
+    }
 
 
 @pytest.mark.parametrize(
