@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cml_exchange.admin.exchange_user import ExchangeUserForm
 from cml_exchange.models import ExchangeSettings
+from cml_exchange.orders.adapter import get_order_adapter
 
 
 @admin.register(ExchangeSettings)
@@ -111,6 +112,22 @@ class ExchangeSettingsAdmin(admin.ModelAdmin):
             path("exchange-user/", view, name="cml_exchange_exchange_user"),
             *super().get_urls(),
         ]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        """The form, with the orders options the shop's order adapter does not apply disabled."""
+        form = super().get_form(request, obj, change, **kwargs)
+        adapter = get_order_adapter()
+        for name in adapter.settings_not_applied:
+            field = form.base_fields.get(name)
+            if field is not None:
+                field.disabled = True
+                field.help_text = _(
+                    "Does not apply: the shop's orders are kept by %(adapter)s, "
+                    "which does not use this option."
+                ) % {"adapter": type(adapter).__name__}
+        return form
 
     def change_view(
         self,

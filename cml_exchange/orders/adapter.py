@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from cml_exchange.adapters import make_adapter
 from cml_exchange.commerceml.reading.order_changes import OrderChanges
@@ -59,6 +59,11 @@ class OrderAdapter:
     prefix and the currency replacement are set on each outgoing
     :class:`SiteOrder`, so :meth:`pending` yields the shop's own values.
     """
+
+    #: The orders tab's settings (``ExchangeSettings`` field names) this adapter does
+    #: not apply: the settings page shows them disabled and says so, so an owner
+    #: does not count on an option that changes nothing.
+    settings_not_applied: ClassVar[frozenset[str]] = frozenset()
 
     def pending(self, settings: ExchangeSettings) -> Iterable[OutgoingOrder]:
         """The orders 1C has not seen in their current version, as ``settings`` filter them.

@@ -56,6 +56,17 @@ SourceType: Any = get_model("payment", "SourceType")
 class OscarOrderAdapter(OrderAdapter):
     """Oscar's orders for ``sale&mode=query``; 1C's status, payment and shipment back."""
 
+    #: Oscar has no storefronts, no "delivery allowed" mark and no order of its
+    #: statuses to start from, and 1C's own orders are not made in Oscar.
+    settings_not_applied = frozenset(
+        {
+            "export_storefronts",
+            "export_delivery_allowed_only",
+            "export_from_status",
+            "create_orders_from_1c",
+        }
+    )
+
     def pending(self, settings: ExchangeSettings) -> Iterator[OutgoingOrder]:
         orders = Order.objects.filter(
             Q(cml_state__isnull=True) | Q(cml_state__version__gt=F("cml_state__exported_version"))
