@@ -52,6 +52,7 @@ class ExchangeSessionAdmin(admin.ModelAdmin):
         "user",
         "address",
         "version",
+        "answered_version",
         "created",
         "initialized",
         "ended",

@@ -143,6 +143,11 @@ class ExchangeSession(Leased):
     )
     address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     version = models.CharField(_("schema version asked for"), max_length=16, blank=True)
+    #: The orders schema ``init`` answered (``type=sale``): what its ``query`` writes,
+    #: whatever the settings say by then. Empty: the old protocol, or a catalog exchange.
+    answered_version = models.CharField(
+        _("schema version answered"), max_length=16, blank=True, default="", db_default=""
+    )
     created = models.DateTimeField(_("started"), auto_now_add=True, db_index=True)
     initialized = models.DateTimeField(_("init"), null=True, blank=True)
     last_seen = models.DateTimeField(_("last request"), auto_now=True)
@@ -212,11 +217,19 @@ class ExchangeSession(Leased):
         """Whether ``sent`` is this session's ``sessid`` (compared in constant time)."""
         return secrets.compare_digest(sent, self.sessid)
 
-    def note_init(self, version: str | None) -> None:
-        """``init``: the exchange starts here, with the schema version 1C asked for."""
+    def note_init(self, version: str | None, answered: str = "") -> None:
+        """``init``: the exchange starts here, with the schema version 1C asked for.
+
+        ``answered``: the orders schema the site answered, which its ``query`` writes.
+        """
         self.initialized = timezone.now()
         self.version = (version or "")[:16]
-        self._update(initialized=self.initialized, version=self.version)
+        self.answered_version = answered[:16]
+        self._update(
+            initialized=self.initialized,
+            version=self.version,
+            answered_version=self.answered_version,
+        )
 
     def finish(self, outcome: str) -> None:
         """Show the exchange as finished now (a later request of it opens it again)."""

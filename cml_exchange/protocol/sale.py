@@ -47,14 +47,14 @@ def init(call: Call) -> Reply:
     """
     session = call.open()
     version = call.request.GET.get("version")
-    session.note_init(version)
+    answered = schema_version(version, call.settings.schema_version) if version else ""
+    session.note_init(version, answered)
     call.folder.clear_for_init()
     forget_old_exports()
     body = (
         f"zip={'yes' if call.settings.use_zip else 'no'}\nfile_limit={call.settings.file_limit}\n"
     )
     if version:
-        answered = schema_version(version, call.settings.schema_version)
         body += f"sessid={session.sessid}\nversion={answered}\n"
     return Reply(replies.encode(body), "zip", body.split("\n", 1)[0])
 
@@ -62,16 +62,15 @@ def init(call: Call) -> Reply:
 def query(call: Call) -> Reply:
     """The orders 1C has not seen, as one CommerceML document streamed from a file.
 
-    The schema is the one ``init`` answered: from the version 1C asked for
-    then and the settings' schema version now.
+    The schema is the one ``init`` answered, kept on the exchange, even if the
+    settings' schema version changed since; an exchange without one (the old
+    protocol, or begun before the site kept it) gets what the settings give now.
     """
     session = call.open()
-    written = write_query(
-        session,
-        call.directory,
-        call.settings,
-        version=schema_version(session.version, call.settings.schema_version),
+    version = session.answered_version or schema_version(
+        session.version, call.settings.schema_version
     )
+    written = write_query(session, call.directory, call.settings, version=version)
     return replies.xml_file(
         written.path, QUERY_DONE.format(count=written.orders), call.settings.orders_encoding
     )

@@ -145,6 +145,27 @@ def test_a_2_x_1c_of_a_3_1_shop_gets_the_2_x_it_asked_for(
     assert [child.tag for child in root] == ["Документ"]
 
 
+@pytest.mark.parametrize("setting_at_init", ["2", "3.1"])
+def test_query_writes_the_schema_init_answered_though_the_settings_changed_between(
+    admin_user: User, upload_root: object, setting_at_init: str
+) -> None:
+    """1C reads the orders by the version ``init`` told it, not by the settings of later."""
+    settings = ExchangeSettings.load()
+    settings.schema_version = setting_at_init
+    settings.save()
+    OrderFactory.create(number="1")
+    onec = new_1c()
+    onec.checkauth("sale")
+    told = onec.init("sale", version="3.1").version
+    assert told == ("3.1" if setting_at_init == "3.1" else "2.10")
+    settings.schema_version = "2" if setting_at_init == "3.1" else "3.1"  # the owner switches
+    settings.save()
+    root = etree.fromstring(onec.query())
+    assert root.get("ВерсияСхемы") == told
+    tags = {child.tag for child in root}
+    assert tags == ({"Контейнер"} if told == "3.1" else {"Документ"})
+
+
 def test_query_answers_xml_with_its_length(sale: ExchangeClient) -> None:
     OrderFactory.create(number="A-1")
     response = sale.request("query")
