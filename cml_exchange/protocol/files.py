@@ -16,7 +16,8 @@ def upload(call: Call) -> Reply:
     """Append the raw request body to the named file in this exchange's folder.
 
     The first part after the file was imported starts it afresh. A body
-    shorter than its ``Content-Length`` (the connection dropped) is not kept:
+    shorter than its ``Content-Length`` (the connection dropped), or a chunked
+    one the server could not read to its end, is not kept:
     the file stays as it was and 1C is told to send the part again; so too
     when the part cannot be recorded (:meth:`Call.defer`).
     """
@@ -34,6 +35,9 @@ def upload(call: Call) -> Reply:
         size = append(
             body, path, restart=restart, max_total=app_settings.MAX_FILE_SIZE, budget=budget
         )
+    except ChunkedBodyBroken as broken:
+        _cut_back(path, restart=restart, before=before)
+        return replies.failure(replies.CHUNKED_CUT_SHORT.format(error=broken, name=name))
     except OSError:
         return replies.failure(replies.WRITE_FAILED.format(name=name))
     expected = _content_length(call)
@@ -72,9 +76,31 @@ def _body(call: Call) -> Readable | None:
     if not chunked or meta.get("CONTENT_LENGTH") or "wsgi.input" not in meta:
         return request
     if meta.get("wsgi.input_terminated"):
-        stream: Readable = meta["wsgi.input"]
-        return stream
+        return _ChunkedBody(meta["wsgi.input"])
     return None
+
+
+class ChunkedBodyBroken(Exception):
+    """The server could not read a chunked body to its end: cut off, or a chunk malformed."""
+
+
+class _ChunkedBody:
+    """A server's decoded chunked body, whose read errors are the body's, not the disk's.
+
+    gunicorn raises ``NoMoreData`` (an ``OSError``) when the connection drops
+    mid-chunk and ``InvalidChunkSize`` on a malformed one: either is
+    :class:`ChunkedBodyBroken`, so the reply says the part did not arrive,
+    not that it could not be written.
+    """
+
+    def __init__(self, stream: Readable) -> None:
+        self._stream = stream
+
+    def read(self, size: int = -1, /) -> bytes:
+        try:
+            return self._stream.read(size)
+        except Exception as error:
+            raise ChunkedBodyBroken(type(error).__name__) from error
 
 
 def _cut_back(path: Path, *, restart: bool, before: int) -> None:

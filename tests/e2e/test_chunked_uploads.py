@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,3 +94,45 @@ def test_a_server_that_cannot_read_a_chunked_part_says_so(shop, tmp_path):
     assert status == "failure"
     assert "chunked" in message and "import.xml" in message
     assert stored(tmp_path, "import.xml") in ([], [b""])
+
+
+def cut_off(server: Server, query: str, sent: bytes) -> str:
+    """A chunked part whose connection drops (the sending side closed) partway through a chunk."""
+    head = (
+        f"POST /1c_exchange.php?{query} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: {AUTHORIZATION}\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=60) as connection:
+        connection.sendall(head.encode() + sent)
+        connection.shutdown(socket.SHUT_WR)
+        reply = b""
+        while chunk := connection.recv(65536):
+            reply += chunk
+    return reply.partition(b"\r\n\r\n")[2].decode("cp1251")
+
+
+def test_a_chunked_part_cut_off_is_told_as_a_read_error_and_not_kept(shop, tmp_path):
+    """The body's connection drops mid-chunk: a read error, as with a short Content-Length.
+
+    It was answered "Ошибка записи в файл", sending the shop owner to look
+    at the disk for what was the network's doing.
+    """
+    server = GunicornServer(shop, workers=1, log=tmp_path / "gunicorn.log")
+    server.start()
+    try:
+        send(server, "type=catalog&mode=checkauth")
+        send(server, "type=catalog&mode=init")
+        whole_chunk = b"10\r\n<?xml version=1>\r\n"
+        reply = cut_off(
+            server, "type=catalog&mode=file&filename=import.xml", whole_chunk + b"400\r\n<Kom"
+        )
+    finally:
+        server.kill()
+    status, message = reply.split("\n", 1)
+    assert status == "failure"
+    assert message.startswith("Ошибка чтения HTTP данных"), message
+    assert "import.xml" in message and "отправьте ее еще раз" in message
+    assert stored(tmp_path, "import.xml") == []
+    assert rows(
+        shop, "SELECT status, message FROM cml_exchange_exchangerequest WHERE mode = 'file'"
+    ) == [("failure", message)]
