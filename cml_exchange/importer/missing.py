@@ -345,7 +345,7 @@ def deactivate_unseen(jobs: QuerySet[ImportJob], *, before: dt.datetime) -> int:
         stale = rows.filter(unseen, active=True)
         deactivated = _deactivate(stale, timezone.now(), adapter, context)
         if deactivated:  # the monitor and cml_status say what 1C's deactivate did
-            counters[f"{kind}_deactivated"] = counters.get(f"{kind}_deactivated", 0) + deactivated
+            context.count(f"{kind}_deactivated", deactivated)
         total += deactivated
     warned = sum(latest.warning_counts.values())
     if counters or warned != warnings_before:  # what the adapter said is kept with the job
