@@ -22,7 +22,8 @@ def query_value(request: HttpRequest, name: str) -> str | None:
     Windows and encode their query in windows-1251, which ``request.GET``
     (UTF-8) turns into replacement characters, the same for every Cyrillic
     letter. The raw query string is latin-1 text, one character a byte, as
-    WSGI and Django's ASGI handler give it.
+    WSGI gives it. Django's ASGI handler decodes a server's raw bytes as UTF-8
+    instead: a value holding a character latin-1 cannot is text already.
     """
     raw = request.META.get("QUERY_STRING", "")
     values = [
@@ -32,4 +33,8 @@ def query_value(request: HttpRequest, name: str) -> str | None:
     ]
     if not values:
         return None
-    return decode(values[-1].encode("latin-1", errors="replace"))
+    try:
+        raw_value = values[-1].encode("latin-1")
+    except UnicodeEncodeError:  # sent raw, not percent-encoded, and decoded by Django's ASGI
+        return values[-1]
+    return decode(raw_value)
