@@ -119,6 +119,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
     lines = cart.lines()
     if not lines:
         return redirect("shop:cart")
+    if any(line.problem for line in lines):  # 1C took something off sale since the cart
+        messages.error(request, "В корзине есть то, что сейчас не купить. Исправьте корзину.")
+        return redirect("shop:cart")
     form = CheckoutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

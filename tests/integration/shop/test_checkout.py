@@ -128,6 +128,10 @@ def test_an_offer_taken_off_sale_after_adding_stops_the_order(demo: str, client:
     add(client, size_38)
     Offer.objects.filter(pk=size_38.pk).update(active=False)
     assert "Нет в наличии" in client.get("/cart/").content.decode()
+    # The checkout page, reloaded or opened by its address, sends the buyer to the cart.
+    page = client.get("/checkout/", follow=True)
+    assert page.redirect_chain == [("/cart/", 302)]
+    assert "Исправьте корзину" in page.content.decode()
     response = checkout(client)
     assert response.status_code == 302 and response["Location"] == "/cart/"
     assert not Order.objects.exists()
