@@ -55,6 +55,8 @@ class CheckoutForm(forms.Form):
     comment = forms.CharField(
         label="Комментарий к заказу", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    #: The cart as the page showed it (:func:`cart_terms`): the buyer agrees to exactly that.
+    agreed = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -72,6 +74,21 @@ class CheckoutForm(forms.Form):
         if service is not None and PICKUP not in service.name.lower() and not data.get("address"):
             self.add_error("address", "Укажите адрес: без него курьер не найдёт вас.")
         return data
+
+
+def cart_terms(lines: list[CartLine]) -> str:
+    """The cart's offers, quantities, prices and currencies, as one comparable string.
+
+    The checkout page carries it; when it differs at submission (1C changed a
+    price or the stock, the cart changed in another tab) the buyer has not
+    agreed to what the order would hold, and sees the new terms first.
+    """
+    return ";".join(
+        f"{line.offer_id}x{line.quantity}@{line.card.price}{line.card.currency}"
+        if line.card is not None
+        else f"{line.offer_id}x{line.quantity}@-"
+        for line in lines
+    )
 
 
 def place_order(lines: list[CartLine], data: dict[str, Any]) -> Order:

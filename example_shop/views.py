@@ -14,7 +14,13 @@ from django.views.decorators.http import require_POST
 from cml_exchange.models import Group, Offer, Order
 from example_shop import catalog
 from example_shop.cart import Cart
-from example_shop.checkout import CheckoutError, CheckoutForm, find_order, place_order
+from example_shop.checkout import (
+    CheckoutError,
+    CheckoutForm,
+    cart_terms,
+    find_order,
+    place_order,
+)
 
 PLACED_KEY = "placed_orders"
 
@@ -122,8 +128,18 @@ def checkout(request: HttpRequest) -> HttpResponse:
     if any(line.problem for line in lines):  # 1C took something off sale since the cart
         messages.error(request, "В корзине есть то, что сейчас не купить. Исправьте корзину.")
         return redirect("shop:cart")
-    form = CheckoutForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    terms = cart_terms(lines)
+    form = CheckoutForm(request.POST or None, initial={"agreed": terms})
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["agreed"] != terms:
+        messages.error(
+            request,
+            "Пока вы оформляли заказ, цены или наличие изменились. "
+            "Проверьте заказ и подтвердите его снова.",
+        )
+        changed = request.POST.copy()
+        changed["agreed"] = terms
+        form = CheckoutForm(changed)
+    elif request.method == "POST" and form.is_valid():
         try:
             order = place_order(lines, form.cleaned_data)
         except CheckoutError as error:

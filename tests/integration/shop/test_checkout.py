@@ -13,6 +13,7 @@ from cml_exchange.models import (
     Order,
     OrderStatus,
     PaymentMethod,
+    Price,
     Product,
     ProductTax,
 )
@@ -39,7 +40,9 @@ def add(client: Client, offer: Offer, quantity: int = 1) -> None:
 def checkout(client: Client, **changes: Any) -> Any:
     courier = DeliveryService.objects.get(name="Курьер")
     card = PaymentMethod.objects.get(name="Банковская карта")
-    form = {**BUYER, "delivery": courier.pk, "payment": card.pk, **changes}
+    page = client.get("/checkout/")  # the cart's terms, as the buyer agrees to them
+    agreed = page.context["form"]["agreed"].value() if page.status_code == 200 else ""
+    form = {**BUYER, "delivery": courier.pk, "payment": card.pk, "agreed": agreed, **changes}
     return client.post("/checkout/", form)
 
 
@@ -191,3 +194,23 @@ def test_the_vat_rate_1c_sent_goes_into_the_order_line(demo: str, client: Client
     checkout(client)
     (line,) = Order.objects.get().lines.all()
     assert line.vat_rate == taxed.rate != ""
+
+
+def test_a_price_changed_after_the_checkout_page_is_agreed_to_first(
+    demo: str, client: Client
+) -> None:
+    size_38, _ = boots_offers()
+    add(client, size_38)
+    seen = client.get("/checkout/").context["form"]["agreed"].value()
+    Price.objects.filter(offer=size_38).update(value=Decimal("1999"))  # 1C's new price
+    courier = DeliveryService.objects.get(name="Курьер")
+    card = PaymentMethod.objects.get(name="Банковская карта")
+    form = {**BUYER, "delivery": courier.pk, "payment": card.pk, "agreed": seen}
+    shown = client.post("/checkout/", form)
+    assert shown.status_code == 200
+    assert "цены или наличие изменились" in shown.content.decode()
+    assert "Итого: 1\u00a0999\u00a0₽" in shown.content.decode()
+    assert not Order.objects.exists()
+    agreed = client.post("/checkout/", {**form, "agreed": shown.context["form"]["agreed"].value()})
+    assert agreed.status_code == 302
+    assert Order.objects.get().total == Decimal("1999")
