@@ -1,22 +1,26 @@
 """What the buyer sees when 1C changes things under them.
 
 A price 1C changes while the buyer fills in the checkout form is shown to
-them before any order is placed.
+them before any order is placed; what 1C did to an order (a discount, the
+delivery's price) shows on the buyer's order page.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from playwright.sync_api import Browser, Page, expect
 
 from cml_exchange.client import ExchangeClient
 from tests.browser.conftest import ADMIN, ADMIN_PASSWORD, Shop
+from tests.browser.test_storefront_loop import PRODUCT, SIZE, catalog_of_1c
 from tests.e2e.catalogs import make_catalog, offers_xml, write_catalog
-from tests.e2e.test_sale_exchange import by_number, text
+from tests.e2e.test_sale_exchange import DELIVERY, add_requisites, by_number, file_of_1c, text
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -71,3 +75,50 @@ def test_a_price_1c_changes_during_checkout_is_shown_before_the_order_is_placed(
     expect(page.locator("main")).to_contain_text("Сумма заказа — 150\u00a0₽")
     fetched = by_number(one_c(shop).exchange_orders(version="2.08").document)
     assert [text(document, "Сумма") for document in fetched.values()] == ["150.0000"]
+
+
+def test_the_order_page_shows_1cs_discount_and_delivery(
+    shop: Shop, browser: Browser, tmp_path: Path, screenshots: Path
+) -> None:
+    one_c(shop).exchange_catalog(catalog_of_1c(tmp_path / "unload"))
+    page = browser.new_page(locale="en-US")  # a buyer whose browser speaks English
+    page.goto(shop.url + "/")
+    page.get_by_role("link", name=PRODUCT).click()
+    page.locator(".offer", has_text=SIZE).locator("input[type=radio]").check()
+    page.locator("input[name=quantity]").fill("2")
+    page.locator("#add-to-cart").click()
+    page.locator("#checkout").click()
+    fill_checkout(page)
+    page.locator("#place-order").click()
+    number = page.locator("#order-number").inner_text()
+
+    # 1C gives 100 ₽ off the line and charges 300 ₽ for the delivery: 2 × 1 496 − 100 + 300.
+    (sent,) = by_number(one_c(shop).exchange_orders(version="2.08").document).values()
+    document = copy.deepcopy(sent)
+    (line,) = document.findall("{*}Товары/{*}Товар")
+    line.find("{*}Сумма").text = "2892"  # type: ignore[union-attr]
+    discount = etree.SubElement(etree.SubElement(line, "Скидки"), "Скидка")
+    for tag, value in (("Наименование", "Скидка"), ("Сумма", "100"), ("УчтеноВСумме", "true")):
+        etree.SubElement(discount, tag).text = value
+    goods, total = document.find("{*}Товары"), document.find("{*}Сумма")
+    assert goods is not None and total is not None
+    delivery = etree.SubElement(goods, "Товар")
+    for tag, value in (
+        ("Ид", DELIVERY),
+        ("Наименование", "Доставка заказа"),
+        ("ЦенаЗаЕдиницу", "300"),
+        ("Количество", "1"),
+        ("Сумма", "300"),
+    ):
+        etree.SubElement(delivery, tag).text = value
+    total.text = "3192"
+    add_requisites(document, {"Номер по 1С": "ЗК-000321", "Проведен": "true"})
+    answer = file_of_1c(tmp_path, [document])
+    assert one_c(shop).exchange_orders(version="2.08", send=answer).errors == []
+
+    page.goto(f"{shop.url}/order-status/?number={number}&email={EMAIL}")
+    expect(page.locator("main")).to_contain_text("Итого: 3\u00a0192\u00a0₽")
+    # What makes the total: the line with its discount, and the delivery.
+    expect(page.locator("table.lines")).to_contain_text("скидка 100\u00a0₽")
+    expect(page.locator("#order-delivery")).to_contain_text("300\u00a0₽")
+    page.screenshot(path=screenshots / f"{shop.vendor}-storefront-order-by-1c.png", full_page=True)
