@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.views.decorators.http import require_POST
 
 from cml_exchange.models import Group, Offer, Order
@@ -23,6 +26,24 @@ from example_shop.checkout import (
 )
 
 PLACED_KEY = "placed_orders"
+#: The storefront's language: its pages are written in it, whatever the browser asks for.
+SHOP_LANGUAGE = "ru"
+
+
+def in_russian(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """``view`` run in :data:`SHOP_LANGUAGE`: its dates and its forms' errors too.
+
+    LocaleMiddleware serves the admin in the browser's language; the
+    storefront's own text is Russian only, so a date or a form error in the
+    browser's language would read "Заказ №1 от 8 December 2026".
+    """
+
+    @functools.wraps(view)
+    def in_language(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        with translation.override(SHOP_LANGUAGE):
+            return view(request, *args, **kwargs)
+
+    return in_language
 
 
 def _page_size() -> int:

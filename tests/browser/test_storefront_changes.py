@@ -2,13 +2,15 @@
 
 A price 1C changes while the buyer fills in the checkout form is shown to
 them before any order is placed; what 1C did to an order (a discount, the
-delivery's price) shows on the buyer's order page.
+delivery's price) shows on the buyer's order page, in Russian whatever the
+browser's language.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,6 +27,11 @@ from tests.e2e.test_sale_exchange import DELIVERY, add_requisites, by_number, fi
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 EMAIL = "petr.ivanov@example.ru"
+#: A date as it reads in Russian: "8 декабря 2026".
+RUSSIAN_DATE = re.compile(
+    r"\d{1,2} (января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
+    r" \d{4}"
+)
 
 
 def one_c(shop: Shop) -> ExchangeClient:
@@ -77,7 +84,7 @@ def test_a_price_1c_changes_during_checkout_is_shown_before_the_order_is_placed(
     assert [text(document, "Сумма") for document in fetched.values()] == ["150.0000"]
 
 
-def test_the_order_page_shows_1cs_discount_and_delivery(
+def test_the_order_page_shows_1cs_discount_and_delivery_in_russian(
     shop: Shop, browser: Browser, tmp_path: Path, screenshots: Path
 ) -> None:
     one_c(shop).exchange_catalog(catalog_of_1c(tmp_path / "unload"))
@@ -89,6 +96,10 @@ def test_the_order_page_shows_1cs_discount_and_delivery(
     page.locator("#add-to-cart").click()
     page.locator("#checkout").click()
     fill_checkout(page)
+    page.get_by_label("Электронная почта").fill("petr@example")  # the browser lets it through
+    page.locator("#place-order").click()
+    expect(page.locator(".errorlist")).to_contain_text("Введите правильный адрес")
+    page.get_by_label("Электронная почта").fill(EMAIL)
     page.locator("#place-order").click()
     number = page.locator("#order-number").inner_text()
 
@@ -121,4 +132,6 @@ def test_the_order_page_shows_1cs_discount_and_delivery(
     # What makes the total: the line with its discount, and the delivery.
     expect(page.locator("table.lines")).to_contain_text("скидка 100\u00a0₽")
     expect(page.locator("#order-delivery")).to_contain_text("300\u00a0₽")
+    heading = page.locator("h2").inner_text()
+    assert RUSSIAN_DATE.search(heading), heading
     page.screenshot(path=screenshots / f"{shop.vendor}-storefront-order-by-1c.png", full_page=True)
