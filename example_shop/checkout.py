@@ -39,7 +39,11 @@ class CheckoutError(Exception):
 class CheckoutForm(forms.Form):
     name = forms.CharField(label="Ф. И. О.", max_length=450)
     phone = forms.CharField(label="Телефон", max_length=64)
-    email = forms.EmailField(label="Электронная почта", help_text="По ней вы найдёте заказ.")
+    email = forms.EmailField(
+        label="Электронная почта",
+        help_text="По ней вы найдёте заказ.",
+        max_length=Customer._meta.get_field("email").max_length,  # 254; the form's own is 320
+    )
     delivery = forms.ModelChoiceField(
         label="Доставка", queryset=DeliveryService.objects.none(), empty_label=None
     )

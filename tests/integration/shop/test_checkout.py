@@ -214,3 +214,17 @@ def test_a_price_changed_after_the_checkout_page_is_agreed_to_first(
     agreed = client.post("/checkout/", {**form, "agreed": shown.context["form"]["agreed"].value()})
     assert agreed.status_code == 302
     assert Order.objects.get().total == Decimal("1999")
+
+
+def test_an_email_longer_than_the_customer_holds_is_refused_in_the_form(
+    demo: str, client: Client
+) -> None:
+    """320 characters pass Django's form field; the customer's column holds 254."""
+    size_38, _ = boots_offers()
+    add(client, size_38)
+    email = f"{'a' * 60}@{'b' * 60}.{'c' * 60}.{'d' * 60}.{'e' * 50}.ru"
+    assert 254 < len(email) <= 320
+    refused = checkout(client, email=email)
+    assert refused.status_code == 200
+    assert "не более 254 символов" in refused.content.decode()
+    assert not Order.objects.exists()
