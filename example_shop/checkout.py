@@ -193,9 +193,12 @@ def _free_number(pk: int) -> str:
 
 
 def find_order(number: str, email: str) -> Order | None:
-    """The order ``number`` if ``email`` is its customer's (in any letter case)."""
+    """The order ``number`` if ``email`` is its customer's (in any letter case).
+
+    None for a NUL in either: no order holds one, and PostgreSQL refuses it.
+    """
     number, email = number.strip(), email.strip()
-    if not number or not email:
+    if not number or not email or "\x00" in number + email:
         return None
     return (
         Order.objects.select_related("status", "customer", "payment_method", "delivery_service")

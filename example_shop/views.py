@@ -66,7 +66,8 @@ def search(request: HttpRequest) -> HttpResponse:
 def _listing(
     request: HttpRequest, current: Group | None, template: str, *, searching: bool = False
 ) -> HttpResponse:
-    query = request.GET.get("q", "").strip() if searching else ""
+    # A NUL (scanners send them) is no part of a name, and PostgreSQL refuses it in a query.
+    query = request.GET.get("q", "").replace("\x00", "").strip() if searching else ""
     sort = request.GET.get("sort", "name")
     if sort not in catalog.SORTS:
         sort = "name"

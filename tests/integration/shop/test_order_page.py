@@ -81,3 +81,12 @@ def test_the_parts_of_a_status_name_that_say_otherwise_are_left_out(name, paid, 
 def test_a_canceled_order_is_canceled(client):
     order = OrderFactory.create(canceled=True, paid=True)
     assert fact(order_page(client, order), "order-status") == "Отменён"
+
+
+def test_a_nul_character_in_the_number_or_email_finds_nothing(client):
+    """What scanners send: PostgreSQL refuses a NUL in a string, the page must not fail."""
+    order = OrderFactory.create()
+    for number, email in ((f"{order.number}\x00", order.customer.email), ("\x00", "\x00@x.ru")):
+        response = client.get("/order-status/", {"number": number, "email": email})
+        assert response.status_code == 200
+        assert "не найден" in response.content.decode()

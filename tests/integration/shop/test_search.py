@@ -63,3 +63,9 @@ def test_full_text_search_folds_yo_too(goods, client):
     assert found(client, "настольная ёлка") == ["елка настольная"]
     assert found(client, "ёлки") == ["Ёлка искусственная", "елка настольная"]
     assert found(client, "коврика") == ["Коврик для йоги"]
+
+
+def test_a_nul_character_in_the_query_is_left_out(goods, client):
+    """What scanners send: PostgreSQL refuses a NUL in a string, the page must not fail."""
+    assert found(client, "ботф\x00") == ["Женские ботфорты коричневые"]
+    assert found(client, "\x00") == sorted(NAMES)
