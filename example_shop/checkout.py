@@ -6,11 +6,13 @@ An order placed here is due for 1C at once (``version`` 1, ``exported_version``
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.db import transaction
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cml_exchange.models import (
@@ -93,6 +95,23 @@ def cart_terms(lines: list[CartLine]) -> str:
         else f"{line.offer_id}x{line.quantity}@-"
         for line in lines
     )
+
+
+def lock_session(session: SessionBase) -> dict[str, Any]:
+    """Wait until no other checkout of ``session`` is under way; its data as stored now.
+
+    Call inside ``transaction.atomic()``, and save the session before it ends:
+    a form sent twice at once (a double click, a proxy's retry) then finds its
+    cart already ordered, instead of ordering it again. On PostgreSQL a
+    transaction-level advisory lock keyed by the session does it; the shop's
+    SQLite transactions are one at a time already (``transaction_mode`` IMMEDIATE).
+    """
+    if connection.vendor == "postgresql":
+        name = f"example_shop.checkout:{session.session_key}".encode()
+        key = int.from_bytes(hashlib.blake2b(name, digest_size=8).digest(), "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    return type(session)(session.session_key).load()
 
 
 def place_order(lines: list[CartLine], data: dict[str, Any]) -> Order:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -16,12 +17,13 @@ from django.views.decorators.http import require_POST
 
 from cml_exchange.models import Group, Offer, Order
 from example_shop import catalog
-from example_shop.cart import Cart
+from example_shop.cart import SESSION_KEY, Cart
 from example_shop.checkout import (
     CheckoutError,
     CheckoutForm,
     cart_terms,
     find_order,
+    lock_session,
     place_order,
 )
 
@@ -162,13 +164,22 @@ def checkout(request: HttpRequest) -> HttpResponse:
         changed["agreed"] = terms
         form = CheckoutForm(changed)
     elif request.method == "POST" and form.is_valid():
-        try:
-            order = place_order(lines, form.cleaned_data)
-        except CheckoutError as error:
-            messages.error(request, str(error))
-            return redirect("shop:cart")
-        cart.clear()
-        request.session[PLACED_KEY] = [*request.session.get(PLACED_KEY, []), order.number][-20:]
+        with transaction.atomic():
+            stored = lock_session(request.session)
+            if stored.get(SESSION_KEY) != cart.items:  # the same form, sent again, ordered it
+                ordered = stored.get(PLACED_KEY) or []
+                if ordered:
+                    return redirect("shop:placed", number=ordered[-1])
+                return redirect("shop:cart")
+            try:
+                order = place_order(lines, form.cleaned_data)
+            except CheckoutError as error:
+                messages.error(request, str(error))
+                return redirect("shop:cart")
+            cart.clear()
+            placed = [*request.session.get(PLACED_KEY, []), order.number][-20:]
+            request.session[PLACED_KEY] = placed
+            request.session.save()  # under the lock: a form sent again sees the cart ordered
         return redirect("shop:placed", number=order.number)
     return render(
         request,

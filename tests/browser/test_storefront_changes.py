@@ -11,6 +11,11 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
@@ -135,3 +140,57 @@ def test_the_order_page_shows_1cs_discount_and_delivery_in_russian(
     heading = page.locator("h2").inner_text()
     assert RUSSIAN_DATE.search(heading), heading
     page.screenshot(path=screenshots / f"{shop.vendor}-storefront-order-by-1c.png", full_page=True)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def test_a_checkout_sent_several_times_at_once_places_one_order(
+    shop: Shop, browser: Browser, tmp_path: Path
+) -> None:
+    """A double click on a slow server, a proxy's retry: the same form arrives again."""
+    catalog = make_catalog("twice", 2)
+    item = catalog.items[1]
+    one_c(shop).exchange_catalog(write_catalog(catalog, tmp_path / "unload"))
+    context = browser.new_context(locale="ru-RU")
+    page = context.new_page()
+    page.goto(shop.url + "/search/?q=" + item.name)
+    page.get_by_role("link", name=item.name).click()
+    page.locator("#add-to-cart").click()
+    page.locator("#checkout").click()
+    fill_checkout(page)
+    form = [
+        (name, value)
+        for name, value in page.evaluate(
+            "[...new FormData(document.getElementById('checkout-form'))]"
+        )
+    ]
+    cookies = "; ".join(f"{c['name']}={c['value']}" for c in context.cookies())
+    context.close()
+
+    opener = urllib.request.build_opener(_NoRedirect)
+    start = threading.Barrier(4)
+
+    def submit(_: int) -> tuple[int, str]:
+        request = urllib.request.Request(
+            shop.url + "/checkout/",
+            data=urllib.parse.urlencode(form).encode(),
+            headers={"Cookie": cookies, "Referer": shop.url + "/checkout/"},
+        )
+        start.wait()
+        try:
+            with opener.open(request, timeout=60) as response:
+                return response.status, ""
+        except urllib.error.HTTPError as answer:  # the redirect, not followed
+            return answer.code, answer.headers.get("Location", "")
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(submit, range(4)))
+
+    fetched = by_number(one_c(shop).exchange_orders(version="2.08").document)
+    assert len(fetched) == 1, answers
+    (number,) = fetched
+    # Every submission ends on the confirmation of the one order.
+    assert answers == [(302, f"/checkout/done/{number}/")] * 4
