@@ -56,15 +56,28 @@ def price_types() -> list[PriceType]:
     """The price types whose prices the shop shows, most preferred first.
 
     ``SHOP_PRICE_TYPES`` in the settings lists names or 1C ids (such as
-    ``["Розничная"]``); empty, every price type counts, the first imported first.
+    ``["Розничная"]``), in any letter case and spacing ("розничная" is 1C's
+    «Розничная»); empty, every price type counts, the first imported first.
     """
     wanted: Sequence[str] = getattr(settings, "SHOP_PRICE_TYPES", ())
     every = list(PriceType.objects.order_by("pk"))
     if not wanted:
         return every
-    rank = {key: index for index, key in enumerate(wanted)}
-    chosen = [kind for kind in every if kind.name in rank or kind.external_id in rank]
-    return sorted(chosen, key=lambda kind: rank.get(kind.external_id, rank.get(kind.name, 0)))
+    rank: dict[str, int] = {}
+    for index, key in enumerate(wanted):
+        rank.setdefault(_price_type_key(key), index)
+
+    def place(kind: PriceType) -> int | None:
+        by_id = rank.get(_price_type_key(kind.external_id))
+        return by_id if by_id is not None else rank.get(_price_type_key(kind.name))
+
+    chosen = [kind for kind in every if place(kind) is not None]
+    return sorted(chosen, key=lambda kind: place(kind) or 0)
+
+
+def _price_type_key(text: str) -> str:
+    """A price type's name or id as ``SHOP_PRICE_TYPES`` matches it: casefolded, spaces single."""
+    return " ".join(text.split()).casefold()
 
 
 def _preference(types: Sequence[PriceType]) -> Case:

@@ -188,3 +188,16 @@ def test_the_shops_price_type_is_the_one_shown(demo: str, client: Client, settin
     settings.SHOP_PRICE_TYPES = [retail.external_id]  # a 1C id works as well as a name
     html = page(client, f"/product/{boots.slug}/")
     assert rub(1496) in html and rub(999) not in html
+
+
+def test_the_shops_price_type_is_found_in_any_letter_case(
+    demo: str, client: Client, settings: Any
+) -> None:
+    """An owner who writes SHOP_PRICE_TYPES=оптовая means 1C's «Оптовая»."""
+    boots = Product.objects.get(name=BOOTS)
+    wholesale = PriceType.objects.create(external_id="opt", name="Оптовая", currency="RUB")
+    for offer in boots.offers.all():
+        Price.objects.create(offer=offer, price_type=wholesale, value=Decimal(999), currency="RUB")
+    settings.SHOP_PRICE_TYPES = [" оптовая "]
+    html = page(client, f"/product/{boots.slug}/")
+    assert rub(999) in html and 'id="add-to-cart">В корзину' in html
