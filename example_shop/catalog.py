@@ -313,6 +313,8 @@ def _properties(product: Product) -> list[tuple[str, str]]:
     )
     merged: dict[str, list[str]] = {}
     for row in values:
+        if row.option is None and row.option_external_id:
+            continue  # an option 1C has not sent yet: ``value`` holds its id, not its text
         text = row.option.value if row.option is not None else row.value
         if text and not row.property.deleted:
             merged.setdefault(row.property.name, []).append(text)

@@ -10,7 +10,15 @@ import pytest
 from django.db.models import Min
 from django.test import Client
 
-from cml_exchange.models import Group, Offer, Price, PriceType, Product, Stock
+from cml_exchange.models import (
+    Group,
+    Offer,
+    Price,
+    PriceType,
+    Product,
+    ProductPropertyValue,
+    Stock,
+)
 
 NBSP = "\u00a0"
 BOOTS = "Женские ботфорты коричневые"
@@ -201,3 +209,18 @@ def test_the_shops_price_type_is_found_in_any_letter_case(
     settings.SHOP_PRICE_TYPES = [" оптовая "]
     html = page(client, f"/product/{boots.slug}/")
     assert rub(999) in html and 'id="add-to-cart">В корзину' in html
+
+
+def test_a_value_waiting_for_its_option_is_not_shown_as_an_id(demo: str, client: Client) -> None:
+    """1C named an option of a «Справочник» it has not sent: its id is no text for a buyer."""
+    boots = Product.objects.get(name=BOOTS)
+    known = (
+        ProductPropertyValue.objects.filter(option__isnull=False).select_related("property").first()
+    )
+    assert known is not None  # the demo has «Справочник» properties
+    waiting_id = "5c0ffee0-0000-4000-8000-00000000abcd"
+    ProductPropertyValue.objects.create(  # as the importer keeps it (products.py, unknown_option)
+        product=boots, property=known.property, option_external_id=waiting_id, value=waiting_id
+    )
+    html = page(client, f"/product/{boots.slug}/")
+    assert waiting_id not in html
