@@ -25,6 +25,8 @@ class CartLine:
     offer_id: int
     quantity: int
     card: OfferCard | None  # None: the offer is no longer on sale
+    #: The cart's currency (its first priced line's) when this line is priced in another one.
+    cart_currency: str = ""
 
     @property
     def amount(self) -> Decimal | None:
@@ -39,6 +41,11 @@ class CartLine:
             return "Нет в наличии"
         if self.quantity > self.card.quantity:
             return f"В наличии только {self.card.quantity.normalize():f}"
+        if self.cart_currency:
+            return (
+                f"Цена в {self.card.currency}, а корзина в {self.cart_currency}: "
+                "оформите отдельным заказом"
+            )
         return ""
 
 
@@ -78,13 +85,23 @@ class Cart:
         """The cart's lines in the order they were added, with today's prices and stock."""
         ids = [int(key) for key in self.items]
         cards = cards_of(Offer.objects.filter(pk__in=ids))
-        return [CartLine(pk, self.items[str(pk)], cards.get(pk)) for pk in ids]
+        lines = [CartLine(pk, self.items[str(pk)], cards.get(pk)) for pk in ids]
+        currency = self.currency(lines)
+        for line in lines:  # one order is in one currency: 1C takes one per document
+            card = line.card
+            if card is not None and card.price is not None and card.currency != currency:
+                line.cart_currency = currency
+        return lines
 
     @staticmethod
     def currency(lines: list[CartLine]) -> str:
-        """The currency of the lines' prices (1C sends one per price type)."""
-        return next((line.card.currency for line in lines if line.card), "RUB")
+        """The cart's currency: its first priced line's (1C sends one per price type)."""
+        priced = (line.card for line in lines if line.card and line.card.price is not None)
+        return next((card.currency for card in priced), "RUB")
 
     @staticmethod
     def total(lines: list[CartLine]) -> Decimal:
-        return sum((line.amount or Decimal(0) for line in lines), Decimal(0))
+        """The sum of the lines in the cart's currency (others are a line's problem)."""
+        return sum(
+            (line.amount or Decimal(0) for line in lines if not line.cart_currency), Decimal(0)
+        )

@@ -14,6 +14,7 @@ from cml_exchange.models import (
     OrderStatus,
     PaymentMethod,
     Price,
+    PriceType,
     Product,
     ProductTax,
 )
@@ -228,3 +229,22 @@ def test_an_email_longer_than_the_customer_holds_is_refused_in_the_form(
     assert refused.status_code == 200
     assert "не более 254 символов" in refused.content.decode()
     assert not Order.objects.exists()
+
+
+def test_lines_priced_in_two_currencies_are_not_one_order(demo: str, client: Client) -> None:
+    """An offer priced only in a dollar price type beside one in roubles: no "110 USD" order."""
+    size_38, size_39 = boots_offers()
+    dollars = PriceType.objects.create(external_id="usd", name="Импорт USD", currency="USD")
+    Price.objects.filter(offer=size_39).delete()
+    Price.objects.create(offer=size_39, price_type=dollars, value=Decimal(10), currency="USD")
+    add(client, size_38)
+    add(client, size_39)
+    html = client.get("/cart/").content.decode()
+    assert "Цена в USD, а корзина в RUB" in html
+    assert 'Итого: <span id="cart-total">1\u00a0719\u00a0₽</span>' in html
+    assert 'id="checkout"' not in html
+    assert checkout(client)["Location"] == "/cart/"
+    assert not Order.objects.exists()
+    client.post("/cart/", {"remove": size_39.pk, f"quantity-{size_38.pk}": "1"})
+    assert checkout(client).status_code == 302
+    assert (Order.objects.get().total, Order.objects.get().currency) == (Decimal(1719), "RUB")
