@@ -40,7 +40,8 @@ class CartLine:
         if self.card is None or not self.card.available:
             return "Нет в наличии"
         if self.quantity > self.card.quantity:
-            return f"В наличии только {self.card.quantity.normalize():f}"
+            left = f"{self.card.quantity.normalize():f}".replace(".", ",")
+            return f"В наличии только {left}"
         if self.cart_currency:
             return (
                 f"Цена в {self.card.currency}, а корзина в {self.cart_currency}: "

@@ -248,3 +248,10 @@ def test_lines_priced_in_two_currencies_are_not_one_order(demo: str, client: Cli
     client.post("/cart/", {"remove": size_39.pk, f"quantity-{size_38.pk}": "1"})
     assert checkout(client).status_code == 302
     assert (Order.objects.get().total, Order.objects.get().currency) == (Decimal(1719), "RUB")
+
+
+def test_a_weighed_stock_is_written_with_a_comma(demo: str, client: Client) -> None:
+    size_38, _ = boots_offers()
+    Offer.objects.filter(pk=size_38.pk).update(quantity=Decimal("0.5"))
+    add(client, size_38)
+    assert "В наличии только 0,5" in client.get("/cart/").content.decode()
