@@ -27,6 +27,8 @@ class CartLine:
     card: OfferCard | None  # None: the offer is no longer on sale
     #: The cart's currency (its first priced line's) when this line is priced in another one.
     cart_currency: str = ""
+    #: The name of an offer no longer on sale (``card`` None), if it is still in the database.
+    gone_name: str = ""
 
     @property
     def amount(self) -> Decimal | None:
@@ -87,6 +89,12 @@ class Cart:
         ids = [int(key) for key in self.items]
         cards = cards_of(Offer.objects.filter(pk__in=ids))
         lines = [CartLine(pk, self.items[str(pk)], cards.get(pk)) for pk in ids]
+        gone = [line.offer_id for line in lines if line.card is None]
+        if gone:  # the buyer is told which of their goods left the catalog
+            names = dict(Offer.objects.filter(pk__in=gone).values_list("pk", "name"))
+            for line in lines:
+                if line.card is None:
+                    line.gone_name = names.get(line.offer_id, "")
         currency = self.currency(lines)
         for line in lines:  # one order is in one currency: 1C takes one per document
             card = line.card

@@ -131,7 +131,9 @@ def test_an_offer_taken_off_sale_after_adding_stops_the_order(demo: str, client:
     size_38, _ = boots_offers()
     add(client, size_38)
     Offer.objects.filter(pk=size_38.pk).update(active=False)
-    assert "Нет в наличии" in client.get("/cart/").content.decode()
+    cart = client.get("/cart/").content.decode()
+    assert "Нет в наличии" in cart
+    assert "«Женские ботфорты коричневые (38)» снят с продажи" in cart  # which one it was
     # The checkout page, reloaded or opened by its address, sends the buyer to the cart.
     page = client.get("/checkout/", follow=True)
     assert page.redirect_chain == [("/cart/", 302)]
