@@ -1,7 +1,9 @@
 """What the storefront shows of the imported catalog: groups, products, offers, prices, stock.
 
 Only what 1C keeps on sale is shown: active products and offers that are not
-marked for deletion, in active groups. A product's price is that of the
+marked for deletion; the group tree shows the active groups (a product 1C keeps
+active in a group it deactivated stays on sale, found by search and on its own
+page, as 1C sent it). A product's price is that of the
 shop's price type (:func:`price_types`), the lowest over its offers.
 """
 
