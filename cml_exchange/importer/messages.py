@@ -124,6 +124,23 @@ def done_with_notes(notes: Sequence[str]) -> str:
     return " ".join(["Импорт завершен.", *notes])
 
 
+def with_warnings(message: str, count: int, first: str) -> str:
+    """The job's last ``message`` and what its ``count`` warnings were, the ``first`` quoted.
+
+    1C's user reads the reply's second line in 1C's exchange log: a bare "Импорт
+    успешно завершен." there would hide a picture not stored, a value left out.
+    """
+    if message == IMPORT_DONE:
+        message = "Импорт завершен."
+    first = first.strip().rstrip(".")
+    if len(first) > 200:
+        first = first[:199] + "…"
+    return (
+        f"{message} Предупреждений: {count} (первое: «{first}»); все они — в журнале "
+        "обменов на сайте."
+    )
+
+
 def checksums_cleared(count: int) -> str:
     return (
         f"Программа обмена на сайте обновлена: контрольные суммы товаров и предложений ({count}) "

@@ -81,7 +81,7 @@ def import_(call: Call) -> Reply:
     # Never a silent success: what the reconciliation found goes on the reply's second line.
     said = result.differences or result.notes
     call.remarks = bool(said) or result.warned
-    return replies.success(result.message if said else replies.IMPORT_DONE)
+    return replies.success(result.message if said or result.warned else replies.IMPORT_DONE)
 
 
 def deactivate(call: Call) -> Reply:
