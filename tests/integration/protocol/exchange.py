@@ -16,6 +16,7 @@ of a client's exchange.
 from __future__ import annotations
 
 import base64
+import re
 from email.message import Message
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -151,3 +152,43 @@ def folder_of(onec: ExchangeClient) -> Path:
 def stored(onec: ExchangeClient, name: str) -> str:
     """The stored-file row name of an upload of ``onec``'s exchange."""
     return f"{session_of(onec).folder}/{name}"
+
+
+# -- line 2 of mode=import's success ------------------------------------------------------
+
+#: Line 2 of ``mode=import`` for a file stored whole that told no warning.
+IMPORT_DONE = "Импорт успешно завершен."
+
+
+def warned(count: int, first: str, said: str = "Импорт завершен.") -> str:
+    """Line 2 of ``mode=import`` for a file that told ``count`` warnings, ``first`` the first.
+
+    ``said``: what the line says before them (the reconciliation's differences or notes);
+    ``first`` as the warning's message reads, without its closing period.
+    """
+    return (
+        f"{said} Предупреждений: {count} (первое: «{first}»); все они — в журнале обменов на сайте."
+    )
+
+
+def warned_start(count: int) -> str:
+    """How line 2 of ``mode=import`` starts for a file that told ``count`` warnings."""
+    return f"Импорт завершен. Предупреждений: {count} (первое: «"
+
+
+def pictures_of(catalog: bytes) -> list[str]:
+    """The pictures a catalog file names (``<Картинка>``), in its order, each once."""
+    named = re.findall(r"<Картинка>([^<]+)</Картинка>", catalog.decode("utf-8-sig"))
+    return list(dict.fromkeys(named))
+
+
+def picture_not_found(picture: str) -> str:
+    """The warning of a picture the catalog names and 1C did not upload."""
+    return f"Картинка {picture} не найдена среди загруженных файлов"
+
+
+def pictures_not_uploaded(catalog: bytes) -> str:
+    """Line 2 of ``mode=import`` for ``catalog`` without its pictures: each one a warning."""
+    pictures = pictures_of(catalog)
+    assert pictures, "the catalog names no picture"
+    return warned(len(pictures), picture_not_found(pictures[0]))

@@ -27,11 +27,13 @@ from cml_exchange.models import (
 )
 from cml_exchange.protocol import catalog
 from tests.integration.protocol.exchange import (
+    IMPORT_DONE,
     URL,
     folder_of,
     get,
     import_reply,
     new_1c,
+    pictures_not_uploaded,
     post,
     session_of,
     stored,
@@ -42,6 +44,9 @@ pytestmark = pytest.mark.django_db
 
 IMPORT = sample("carono__php-commerceml__tests__xml__import")
 OFFERS = sample("carono__php-commerceml__tests__xml__offers")
+#: The reply to ``mode=import`` of offers.xml, and of import.xml sent without its three pictures.
+OFFERS_DONE = f"success\n{IMPORT_DONE}".encode("cp1251")
+IMPORT_DONE_BUT_PICTURES = f"success\n{pictures_not_uploaded(IMPORT.read_bytes())}".encode("cp1251")
 
 
 # -- init --------------------------------------------------------------------------------
@@ -97,8 +102,7 @@ def test_init_clears_earlier_exchanges_but_keeps_unimported_files_and_reports(
     )
     assert left == [f"{first_folder}/Reports/Exchange_1.zip", f"{first_folder}/offers.xml"]
     # 1C may import in a later exchange what it uploaded in an earlier one.
-    done = "success\nИмпорт успешно завершен.".encode("cp1251")
-    assert import_reply(second, "offers.xml") == done
+    assert import_reply(second, "offers.xml") == OFFERS_DONE
 
 
 def test_a_file_uploaded_again_after_its_import_from_an_earlier_exchange_is_imported(
@@ -118,8 +122,7 @@ def test_a_file_uploaded_again_after_its_import_from_an_earlier_exchange_is_impo
     second = new_1c()
     second.checkauth()
     second.init()
-    done = "success\nИмпорт успешно завершен.".encode("cp1251")
-    assert import_reply(second, "import.xml") == done
+    assert import_reply(second, "import.xml") == IMPORT_DONE_BUT_PICTURES
 
     second.upload("import.xml", data[: len(data) // 2], 50_000)
     reply = import_reply(second, "import.xml").decode("cp1251")
@@ -260,10 +263,10 @@ def test_a_whole_exchange(one_c, upload_root):
     ExchangeSettings.objects.update(step_interval=0)
     one_c.upload("import.xml", IMPORT.read_bytes(), 204_800)
     one_c.upload("offers.xml", OFFERS.read_bytes(), 204_800)
-    success = "success\nИмпорт успешно завершен.".encode("cp1251")
-    assert import_reply(one_c, "import.xml") == success
-    assert import_reply(one_c, "offers.xml") == success
-    assert import_reply(one_c, "offers.xml") == success  # asked again: still done
+    assert import_reply(one_c, "import.xml") == IMPORT_DONE_BUT_PICTURES
+    assert import_reply(one_c, "import.xml") == IMPORT_DONE_BUT_PICTURES  # asked again: the same
+    assert import_reply(one_c, "offers.xml") == OFFERS_DONE
+    assert import_reply(one_c, "offers.xml") == OFFERS_DONE  # asked again: still done
     assert get(
         one_c, "deactivate", timestamp=str(one_c.auth.timestamp)
     ) == "success\nДеактивация элементов завершена.".encode("cp1251")
@@ -284,7 +287,8 @@ def test_a_whole_exchange(one_c, upload_root):
 @pytest.mark.slow
 def test_import_in_steps_answers_progress_with_bitrix_style_messages(one_c, tmp_path, monkeypatch):
     generate_catalog(tmp_path / "generated", 3000, seed=3)
-    one_c.upload("import.xml", (tmp_path / "generated" / "import.xml").read_bytes(), 1_000_000)
+    data = (tmp_path / "generated" / "import.xml").read_bytes()
+    one_c.upload("import.xml", data, 1_000_000)
     ExchangeSettings.objects.update(step_interval=1)
     # The endpoint's steps measure their second on a clock that moves ten seconds a
     # reading: each step runs out after one batch, however fast the machine.
@@ -296,7 +300,7 @@ def test_import_in_steps_answers_progress_with_bitrix_style_messages(one_c, tmp_
         replies.append(reply)
         if not reply.startswith("progress\n"):
             break
-    assert replies[-1] == "success\nИмпорт успешно завершен."
+    assert replies[-1] == f"success\n{pictures_not_uploaded(data)}"  # 2253 pictures not sent
     done = [
         int(match[1])
         for reply in replies
@@ -322,7 +326,7 @@ def test_1cs_own_log_archive_is_stored_never_taken_for_the_catalog(one_c, report
     one_c.upload("import.zip", zip_of({"import.xml": IMPORT.read_bytes()}), 204_800)
     log = zip_of({"import.xml": b"<not-the-catalog/>", "exchange.log": b"1C log"})
     one_c.upload(report, log, 204_800)
-    assert import_reply(one_c, "import.xml") == "success\nИмпорт успешно завершен.".encode("cp1251")
+    assert import_reply(one_c, "import.xml") == IMPORT_DONE_BUT_PICTURES
     assert Product.objects.count() == 2
     assert not (folder_of(one_c) / "exchange.log").exists()  # the log was not unpacked
     assert (folder_of(one_c) / report).read_bytes() == log
@@ -352,9 +356,7 @@ def test_import_of_a_file_the_archive_does_not_hold_says_so(one_c):
             "failure\nФайл import.xml не загружен на сайт: его нет ни среди загруженных "
             "файлов, ни в архиве v8_1.zip."
         )
-    assert import_reply(one_c, "import0_1.xml") == "success\nИмпорт успешно завершен.".encode(
-        "cp1251"
-    )
+    assert import_reply(one_c, "import0_1.xml") == IMPORT_DONE_BUT_PICTURES
 
 
 def test_a_zip_file_among_the_pictures_is_a_products_file_not_an_archive_to_unpack(one_c):
@@ -371,8 +373,7 @@ def test_a_zip_file_among_the_pictures_is_a_products_file_not_an_archive_to_unpa
     one_c.upload("import.xml", IMPORT.read_bytes(), 204_800)
     name = "import_files/0f/0f1e2d3c-0000-0000-0000-000000000001.zip"
     one_c.upload(name, attachment.getvalue(), 204_800)
-    done = "success\nИмпорт успешно завершен.".encode("cp1251")
-    assert import_reply(one_c, "import.xml") == done
+    assert import_reply(one_c, "import.xml") == IMPORT_DONE_BUT_PICTURES
     folder = folder_of(one_c)
     assert (folder / "import.xml").read_bytes() == IMPORT.read_bytes()
     assert not (folder / "manual.pdf").exists()
