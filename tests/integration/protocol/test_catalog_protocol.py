@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
+from PIL import Image
 
 from benchmarks.generator import generate_catalog
 from cml_exchange.importer import run
@@ -24,6 +25,7 @@ from cml_exchange.models import (
     ImportJob,
     Offer,
     Product,
+    ProductImage,
 )
 from cml_exchange.protocol import catalog
 from tests.integration.protocol.exchange import (
@@ -282,6 +284,39 @@ def test_a_whole_exchange(one_c, upload_root):
         IMPORT.stat().st_size + OFFERS.stat().st_size,
     )
     assert ExchangeRequest.objects.filter(session=session).count() >= 8
+
+
+#: Line 2 of ``mode=import`` of IMPORT, as 1C writes it to its exchange log: the catalog
+#: names three pictures; sent without them, each is a warning, and the first is named.
+PICTURES_SAID = {
+    "not uploaded": (
+        "Импорт завершен. Предупреждений: 3 (первое: «Картинка import_files/9d/"
+        "9da00149441011e19bb10015174048b8_0e01fd9e204611e8b2a794de807044d1.jpg не найдена "
+        "среди загруженных файлов»); все они — в журнале обменов на сайте."
+    ),
+    "uploaded": "Импорт успешно завершен.",
+}
+
+
+@pytest.mark.parametrize("pictures", list(PICTURES_SAID))
+def test_1c_is_told_on_the_second_line_of_pictures_it_did_not_send(one_c, pictures):
+    """What a 1C administrator reads after ``mode=import`` of a catalog with pictures.
+
+    Each case on a site that has no catalog yet: a catalog sent again unchanged is
+    passed over by its checksums, its pictures with it.
+    """
+    one_c.upload("import.xml", IMPORT.read_bytes(), 204_800)
+    if pictures == "uploaded":
+        for number in (1, 2, 3):
+            picture = io.BytesIO()
+            Image.new("RGB", (16, 16), (number * 60, 80, 160)).save(picture, "JPEG")
+            name = (
+                f"9d/9da00149441011e19bb10015174048b8_0e01fd9e204611e8b2a794de807044d{number}.jpg"
+            )
+            one_c.upload(f"import_files/{name}", picture.getvalue(), 204_800)
+    said = f"success\n{PICTURES_SAID[pictures]}"
+    assert import_reply(one_c, "import.xml") == said.encode("cp1251")
+    assert ProductImage.objects.count() == (3 if pictures == "uploaded" else 0)
 
 
 @pytest.mark.slow
