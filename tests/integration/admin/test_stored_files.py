@@ -22,7 +22,13 @@ from cml_exchange.conf import app_settings
 from cml_exchange.models import ExchangeFile, ImportJob, Offer, Order, Product
 from tests.factories import OrderFactory
 from tests.integration.admin.conftest import IMPORT, OFFERS, catalog_exchange
-from tests.integration.protocol.exchange import folder_of, post, session_of, stored
+from tests.integration.protocol.exchange import (
+    folder_of,
+    pictures_not_uploaded,
+    post,
+    session_of,
+    stored,
+)
 from tests.paths import sample
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +138,7 @@ def test_import_again_reimports_a_catalog_file_by_polling(one_c, admin_client, u
     Offer.objects.all().delete()
     replies = import_again(admin_client, f"catalog/{folder}/import.xml")
     assert replies[-1]["state"] == "done" and replies[-1]["done"]
-    assert replies[-1]["message"] == "Импорт успешно завершен."
+    assert replies[-1]["message"] == pictures_not_uploaded(IMPORT.read_bytes())
     assert replies[-1]["counters"]["products_updated"] == 2
     assert replies[-1]["warnings"] == 3  # the pictures 1C did not send
     assert set(Product.objects.values_list("active", flat=True)) == {True}
