@@ -171,11 +171,6 @@ def warned(count: int, first: str, said: str = "Импорт завершен.")
     )
 
 
-def warned_start(count: int) -> str:
-    """How line 2 of ``mode=import`` starts for a file that told ``count`` warnings."""
-    return f"Импорт завершен. Предупреждений: {count} (первое: «"
-
-
 def pictures_of(catalog: bytes) -> list[str]:
     """The pictures a catalog file names (``<Картинка>``), in its order, each once."""
     named = re.findall(r"<Картинка>([^<]+)</Картинка>", catalog.decode("utf-8-sig"))
