@@ -124,21 +124,32 @@ def done_with_notes(notes: Sequence[str]) -> str:
     return " ".join(["Импорт завершен.", *notes])
 
 
-def with_warnings(message: str, count: int, first: str) -> str:
-    """The job's last ``message`` and what its ``count`` warnings were, the ``first`` quoted.
+#: Warning codes not counted on the reply's second line: the reconciliation's lines,
+#: and the offers waiting for their products (its notes count them), are the message
+#: already, and a fallback to 1C's requests loses nothing.
+NOT_TOLD_AS_WARNINGS = frozenset({"reconciliation", "unknown_product", "no_worker"})
+
+
+def with_warnings(message: str, count: int, first: str, limit: int = 500) -> str:
+    """The job's last ``message`` and how many warnings it had, the ``first`` quoted if it fits.
 
     1C's user reads the reply's second line in 1C's exchange log: a bare "Импорт
     успешно завершен." there would hide a picture not stored, a value left out.
+    Within ``limit`` characters the message stays whole before the first warning
+    is quoted; the count is always said (the message clipped for it if need be).
     """
     if message == IMPORT_DONE:
         message = "Импорт завершен."
     first = first.strip().rstrip(".")
     if len(first) > 200:
         first = first[:199] + "…"
-    return (
-        f"{message} Предупреждений: {count} (первое: «{first}»); все они — в журнале "
-        "обменов на сайте."
-    )
+    ending = "; все они — в журнале обменов на сайте."
+    if first:
+        quoted = f" Предупреждений: {count} (первое: «{first}»){ending}"
+        if len(message) + len(quoted) <= limit:
+            return message + quoted
+    counted = f" Предупреждений: {count}{ending}"
+    return clipped(message, limit - len(counted)) + counted
 
 
 def checksums_cleared(count: int) -> str:

@@ -383,11 +383,11 @@ class _Step(ReadStage):
             job.message = messages.clipped(messages.done_with_notes(notes))
         else:
             job.message = messages.IMPORT_DONE
-        warned = sum(job.warning_counts.values())
+        told = messages.NOT_TOLD_AS_WARNINGS
+        warned = sum(n for code, n in job.warning_counts.items() if code not in told)
         if warned:
-            listed = job.warnings
-            first = listed[0]["message"] if listed else ""
-            job.message = messages.clipped(messages.with_warnings(job.message, warned, first))
+            first = next((w["message"] for w in job.warnings if w.get("code") not in told), "")
+            job.message = messages.with_warnings(job.message, warned, first)
         self._save(session)
         summary = dict(job.counters)
         signals.import_finished.send(sender=ImportJob, job=job, summary=summary)
