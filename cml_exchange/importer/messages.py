@@ -140,7 +140,7 @@ def with_warnings(message: str, count: int, first: str, limit: int = 500) -> str
     """
     if message == IMPORT_DONE:
         message = "Импорт завершен."
-    first = first.strip().rstrip(".")
+    first = " ".join(first.split()).rstrip(".")  # one line: 1C logs line 2 alone
     if len(first) > 200:
         first = first[:199] + "…"
     ending = "; все они — в журнале обменов на сайте."

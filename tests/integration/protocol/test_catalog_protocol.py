@@ -546,3 +546,24 @@ def test_every_sample_file_reassembles_from_parts_of_any_size(admin_user, upload
         onec.init()
         onec.upload(name, data, chunk)
         assert (folder_of(onec) / name).read_bytes() == data, chunk
+
+
+def test_a_first_warning_of_two_lines_stays_on_line_2(one_c):
+    """1C logs line 2 alone: a warning quoting a name typed on two lines is said on one."""
+    ExchangeSettings.objects.update(step_interval=0)
+    catalog_xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<КоммерческаяИнформация ВерсияСхемы="2.05"><Каталог СодержитТолькоИзменения="true">'
+        "<Ид>c1</Ид><ИдКлассификатора>k1</ИдКлассификатора><Наименование>К</Наименование>"
+        "<Товары><Товар><Наименование>Стол\nписьменный</Наименование></Товар>"
+        "<Товар><Ид>p1</Ид><Наименование>Стул</Наименование></Товар></Товары>"
+        "</Каталог></КоммерческаяИнформация>"
+    )
+    one_c.upload("import.xml", catalog_xml.encode(), 204_800)
+    reply = import_reply(one_c, "import.xml").decode("cp1251")
+    assert reply == (
+        "success\nИмпорт завершен, но не все данные файла записаны: Сверка файла import.xml: "
+        "товаров в файле 2, записано или без изменений 1 (не записано 1). Предупреждений: 1 "
+        "(первое: «import.xml: Товар «Стол письменный» без Ид пропущен»); все они — в журнале "
+        "обменов на сайте."
+    )
