@@ -8,6 +8,7 @@ its folder of uploads; what happens to orders files is
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from cml_exchange.importer.missing import settle
 from cml_exchange.importer.options import ImportOptions
 from cml_exchange.models import ExchangeSession, ExchangeSettings, ImportJob
 from cml_exchange.storage.folders import ExchangeFolder
+from cml_exchange.storage.unzip import is_zip
 from cml_exchange.storage.uploads import path_in
 
 
@@ -30,6 +32,34 @@ def waiting(folder: ExchangeFolder) -> list[Path]:
         for name in files or []
     }
     return folder.waiting(imported)
+
+
+def archive_asked_for(folder: ExchangeFolder, name: str) -> str | None:
+    """Why ``name`` cannot be imported as asked, when it is a zip archive this exchange uploaded.
+
+    1C asks to import the files its archive holds (``import.xml``…), never the
+    archive: a script asking for the archive itself was answered ``success``
+    with nothing imported. ``None`` when ``name`` is no uploaded archive.
+    """
+    if not name.lower().endswith(".zip"):
+        return None  # an archive named otherwise is unpacked, then imported as before
+    path = path_in(folder.path, name)
+    if not path.is_file() or not is_zip(path):
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [
+                member.rsplit("/", 1)[-1]
+                for member in archive.namelist()
+                if member.lower().endswith(".xml")
+            ]
+    except (zipfile.BadZipFile, OSError):
+        members = []
+    held = f": {', '.join(members)}" if members else ""
+    return (
+        f"Файл {name} — архив. Импортируются файлы из него{held}; запросите импорт "
+        "каждого из них (mode=import&filename=…), как это делает 1С."
+    )
 
 
 def job_for(folder: ExchangeFolder, settings: ExchangeSettings, name: str) -> ImportJob | None:

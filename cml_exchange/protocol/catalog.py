@@ -58,6 +58,9 @@ def import_(call: Call) -> Reply:
     name = safe_name(query_value(call.request, "filename"))
     if is_report(name):
         return replies.success(REPORT_NOT_IMPORTED)
+    refused = exchange.archive_asked_for(call.folder, name)
+    if refused is not None:
+        return replies.failure(refused)
     budget = float(call.settings.step_interval)
     # Two requests of one exchange never run the importer at once: 1C asks again.
     with session.lease(seconds=3 * budget + 60) as holder:

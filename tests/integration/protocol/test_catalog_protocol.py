@@ -394,6 +394,22 @@ def test_import_of_a_file_the_archive_does_not_hold_says_so(one_c):
     assert import_reply(one_c, "import0_1.xml") == IMPORT_DONE_BUT_PICTURES
 
 
+def test_import_of_the_archive_itself_is_refused_naming_what_it_holds(one_c):
+    """A script asking to import ``goods.zip`` got ``success`` and nothing was imported."""
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("import.xml", IMPORT.read_bytes())
+        archive.writestr("offers.xml", OFFERS.read_bytes())
+    one_c.upload("goods.zip", packed.getvalue(), 204_800)
+    reply = import_reply(one_c, "goods.zip").decode("cp1251")
+    assert reply == (
+        "failure\nФайл goods.zip — архив. Импортируются файлы из него: import.xml, offers.xml; "
+        "запросите импорт каждого из них (mode=import&filename=…), как это делает 1С."
+    )
+    assert not Product.objects.exists()
+    assert import_reply(one_c, "import.xml") == IMPORT_DONE_BUT_PICTURES
+
+
 def test_a_zip_file_among_the_pictures_is_a_products_file_not_an_archive_to_unpack(one_c):
     """Without zip, 1C sends a product's attached files beside its pictures, a ``.zip`` too.
 
