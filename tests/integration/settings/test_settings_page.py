@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
@@ -196,3 +198,12 @@ def test_picture_and_slug_options_carry_bitrix_labels(admin_client: Client) -> N
     form = page.context["adminform"].form
     for field, label in BITRIX_LABELS.items():
         assert str(form.fields[field].label).startswith(label), field
+
+
+def test_the_page_opens_with_an_order_adapter_misnamed(admin_client: Client, settings) -> None:
+    """The system check names the setting; the page itself still opens, nothing disabled."""
+    settings.CML_EXCHANGE_ORDER_ADAPTER = "shop.orders.NoSuchAdapter"
+    page = admin_client.get(settings_url())
+    assert page.status_code == 200
+    tag = re.search(r'<select[^>]*name="export_from_status"[^>]*>', page.content.decode())
+    assert tag is not None and " disabled" not in tag.group(0)
