@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
@@ -200,7 +201,7 @@ def test_picture_and_slug_options_carry_bitrix_labels(admin_client: Client) -> N
         assert str(form.fields[field].label).startswith(label), field
 
 
-def test_the_page_opens_with_an_order_adapter_misnamed(admin_client: Client, settings) -> None:
+def test_the_page_opens_with_an_order_adapter_misnamed(admin_client: Client, settings: Any) -> None:
     """The system check names the setting; the page itself still opens, nothing disabled."""
     settings.CML_EXCHANGE_ORDER_ADAPTER = "shop.orders.NoSuchAdapter"
     page = admin_client.get(settings_url())
