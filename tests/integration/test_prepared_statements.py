@@ -310,6 +310,9 @@ def pooled(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setitem(wrapper.settings_dict, "CONN_MAX_AGE", 0)  # the pool requires it
     monkeypatch.setitem(wrapper.settings_dict["OPTIONS"], "pool", {"min_size": 2, "max_size": 2})
     monkeypatch.setitem(wrapper.settings_dict["OPTIONS"], "prepare_threshold", 0)
+    # Both connections made before the first request: the pool fills in the background,
+    # and on a busy machine its second connection came after the tenth request.
+    wrapper.pool.open(wait=True, timeout=30)
     try:
         yield
     finally:
